@@ -1,0 +1,87 @@
+/**
+ * The owner's rules, as the rules doc sets them. Durations are whole minutes; the threshold is in minor units
+ * of the store currency. Parsing the Google Doc into this shape lives in the rules-doc module.
+ */
+export interface Rules {
+  readonly store: {
+    readonly name: string;
+    readonly postalAddress: string;
+    /** IANA zone used for quiet hours when the shopper's zone is unknown, and for monthly summaries. */
+    readonly timeZone: string;
+    /** ISO 4217 code of the store currency (the big-cart threshold is in it). */
+    readonly currency: string;
+  };
+  /** A cart whose total is at or above this (minor units) is big. */
+  readonly bigCartThresholdMinor: number;
+  readonly waits: {
+    readonly small: ReminderWaits;
+    readonly big: ReminderWaits;
+  };
+  /** How many reminders a cart may get before the chase gives up: 1 or 2, never more. */
+  readonly maxReminders: 1 | 2;
+  /** After the last reminder, how long a cart waits before it is given up; also the recovery window. */
+  readonly giveUpAfterMinutes: number;
+  /** No email is sent between start and end, local time ("21:00" to "08:00"). */
+  readonly quietHours: { readonly start: string; readonly end: string };
+  /** Skip an address that got any reminder within this many minutes. */
+  readonly doNotDisturbMinutes: number;
+  /** When true, carts that say the shopper declined marketing are never reminded. */
+  readonly requireMarketingConsent: boolean;
+  /** The owner's stops. */
+  readonly paused: boolean;
+  readonly stoppedCarts: readonly string[];
+  readonly stoppedEmails: readonly string[];
+}
+
+/** Minutes to wait before each reminder. The clock restarts from the later of the last change and last reminder. */
+export interface ReminderWaits {
+  readonly firstMinutes: number;
+  readonly secondMinutes: number;
+}
+
+/** Never more than two reminders per cart, whatever a rules doc says. */
+export const HARD_REMINDER_CAP = 2;
+
+const HOUR = 60;
+const DAY = 24 * HOUR;
+
+/** The seed's defaults, in force until the owner's rules doc says otherwise. */
+export const DEFAULT_RULES: Rules = {
+  store: {
+    name: 'Your Store',
+    postalAddress: '1 Main Street, Springfield, USA',
+    timeZone: 'America/New_York',
+    currency: 'USD',
+  },
+  bigCartThresholdMinor: 100_00,
+  waits: {
+    small: { firstMinutes: 4 * HOUR, secondMinutes: 24 * HOUR },
+    big: { firstMinutes: 1 * HOUR, secondMinutes: 20 * HOUR },
+  },
+  maxReminders: 2,
+  giveUpAfterMinutes: 7 * DAY,
+  quietHours: { start: '21:00', end: '08:00' },
+  doNotDisturbMinutes: 3 * DAY,
+  requireMarketingConsent: false,
+  paused: false,
+  stoppedCarts: [],
+  stoppedEmails: [],
+};
+
+/** Small or big, by the rules' threshold. */
+export type CartSize = 'small' | 'big';
+
+/** Classifies a cart by its total (minor units). */
+export function cartSize(totalMinor: number, rules: Pick<Rules, 'bigCartThresholdMinor'>): CartSize {
+  return totalMinor >= rules.bigCartThresholdMinor ? 'big' : 'small';
+}
+
+/** Where rules come from at run time (the Google Docs in production, example docs locally). */
+export interface RulesSource {
+  current(): Promise<Rules>;
+}
+
+/** A rules source that always answers the same rules (tests, and until the docs are configured). */
+export function fixedRules(rules: Rules = DEFAULT_RULES): RulesSource {
+  return { current: async () => rules };
+}
