@@ -27,10 +27,20 @@ export interface Rules {
   readonly doNotDisturbMinutes: number;
   /** When true, carts that say the shopper declined marketing are never reminded. */
   readonly requireMarketingConsent: boolean;
-  /** The owner's stops. */
-  readonly paused: boolean;
-  readonly stoppedCarts: readonly string[];
-  readonly stoppedEmails: readonly string[];
+  /** The owner's stops: pause everything, stop one cart, stop one shopper. Each carries the owner's reason. */
+  readonly pause: OwnerStop | undefined;
+  readonly stoppedCarts: readonly OwnerStop[];
+  readonly stoppedEmails: readonly OwnerStop[];
+}
+
+/** One manual stop written in the rules doc. */
+export interface OwnerStop {
+  /** Cart id or (lower-cased) email; empty for the pause. */
+  readonly target: string;
+  /** The owner's words, or a default such as "stopped by the owner". */
+  readonly reason: string;
+  /** 1-based line in the rules doc, for the log. */
+  readonly line?: number;
 }
 
 /** Minutes to wait before each reminder. The clock restarts from the later of the last change and last reminder. */
@@ -63,7 +73,7 @@ export const DEFAULT_RULES: Rules = {
   quietHours: { start: '21:00', end: '08:00' },
   doNotDisturbMinutes: 3 * DAY,
   requireMarketingConsent: false,
-  paused: false,
+  pause: undefined,
   stoppedCarts: [],
   stoppedEmails: [],
 };
