@@ -94,8 +94,18 @@ export interface CartRow extends CartSnapshot {
   readonly orderTotal?: Money;
   /** Why the chase ended, for `stopped`, `given_up` and `checked_out`. */
   readonly stopReason?: string;
+  /** The waiter's last move, so a retried wake-up can finish side effects a crash cut short. */
+  readonly lastMove?: LastMove;
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
+}
+
+/** What the waiter did at wake-up `seq`. */
+export interface LastMove {
+  readonly seq: number;
+  readonly move: string;
+  readonly step?: 'first' | 'second';
+  readonly at: string;
 }
 
 /**

@@ -1,0 +1,81 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { wakeUpScheduleName } from '../../domain/schedule-names';
+import type { Clock } from '../../ports/clock';
+import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
+
+export interface EventBridgeSchedulerConfig {
+  /** Schedule group holding every per-cart one-off schedule. */
+  readonly groupName: string;
+  /** ARN of the waiter Lambda the wake-ups invoke. */
+  readonly waiterArn: string;
+  /** Role Scheduler assumes to invoke the target. */
+  readonly roleArn: string;
+  /** Standard SQS queue that receives wake-ups Scheduler could not deliver. */
+  readonly deadLetterArn: string;
+}
+
+/** Scheduler fires with one-minute precision and may reject times in the past; never ask for less than this ahead. */
+const MIN_LEAD_MS = 60_000;
+
+/**
+ * Waiter wake-ups as EventBridge Scheduler one-off schedules: `at()` in UTC, no flexible window, deleted after they
+ * fire, retried and dead-lettered. Names are deterministic per (cart, seq), so a retried create meets a
+ * ConflictException, which means "already scheduled".
+ */
+export class EventBridgeWakeUpScheduler implements WakeUpScheduler {
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly config: EventBridgeSchedulerConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async schedule(wakeUp: WakeUp): Promise<void> {
+    const earliest = this.clock.now().getTime() + MIN_LEAD_MS;
+    const at = new Date(Math.max(wakeUp.at.getTime(), earliest));
+    try {
+      await this.client.send(
+        new CreateScheduleCommand({
+          Name: wakeUpScheduleName(wakeUp.cartId, wakeUp.seq),
+          GroupName: this.config.groupName,
+          ScheduleExpression: atExpression(at),
+          ScheduleExpressionTimezone: 'UTC',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          State: 'ENABLED',
+          Target: {
+            Arn: this.config.waiterArn,
+            RoleArn: this.config.roleArn,
+            Input: JSON.stringify({ cartId: wakeUp.cartId, seq: wakeUp.seq }),
+            RetryPolicy: { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 20 },
+            DeadLetterConfig: { Arn: this.config.deadLetterArn },
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  async cancel(cartId: string, seq: number): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: wakeUpScheduleName(cartId, seq), GroupName: this.config.groupName }),
+      );
+    } catch (error) {
+      // Already fired (and deleted itself) or never created: either way nothing is pending.
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+}
+
+/** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the next whole second. */
+export function atExpression(at: Date): string {
+  const rounded = new Date(Math.ceil(at.getTime() / 1000) * 1000);
+  return `at(${rounded.toISOString().slice(0, 19)})`;
+}

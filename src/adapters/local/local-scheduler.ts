@@ -1,0 +1,154 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { wakeUpScheduleName } from '../../domain/schedule-names';
+import type { Clock } from '../../ports/clock';
+import type { Log } from '../../ports/log';
+import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
+import type { TableDefinition } from '../../tables';
+
+/** Local-only table of pending one-off jobs: the stand-in for EventBridge Scheduler's schedule group. */
+export const LOCAL_SCHEDULES_TABLE = {
+  name: 'cr-local-schedules',
+  partitionKey: { name: 'name', type: 'S' },
+  indexes: [],
+  retainOnDelete: false,
+} as const satisfies TableDefinition;
+
+/** What a job invokes, as EventBridge Scheduler would invoke a Lambda: the waiter or (later) the sender. */
+export type JobTarget = 'waiter' | 'sender';
+
+export interface LocalJob {
+  readonly name: string;
+  readonly target: JobTarget;
+  /** ISO time the job is due. */
+  readonly dueAt: string;
+  readonly payload: Record<string, unknown>;
+  readonly attempts: number;
+  /** Set after too many failed attempts: the local dead-letter queue. */
+  readonly dead?: boolean;
+}
+
+/** After this many failed invocations a job is parked as dead, like Scheduler's retry limit and DLQ. */
+export const MAX_ATTEMPTS = 5;
+
+/**
+ * A durable scheduler on the controllable clock. Jobs live in DynamoDB Local, so a wake-up that fell due while the
+ * process was down fires (late) on the next start; a job is deleted only after its target returned.
+ */
+export class LocalScheduler implements WakeUpScheduler {
+  private readonly targets = new Map<JobTarget, (payload: Record<string, unknown>) => Promise<unknown>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<LocalJob[]> | undefined;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    private readonly log: Log,
+  ) {}
+
+  /** Connects a target; jobs for targets not connected stay pending. */
+  register(target: JobTarget, invoke: (payload: Record<string, unknown>) => Promise<unknown>): void {
+    this.targets.set(target, invoke);
+  }
+
+  async schedule(wakeUp: WakeUp): Promise<void> {
+    await this.put({
+      name: wakeUpScheduleName(wakeUp.cartId, wakeUp.seq),
+      target: 'waiter',
+      dueAt: wakeUp.at.toISOString(),
+      payload: { cartId: wakeUp.cartId, seq: wakeUp.seq },
+    });
+  }
+
+  async cancel(cartId: string, seq: number): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: wakeUpScheduleName(cartId, seq) } }));
+  }
+
+  /** Adds a job unless one with that name exists (the same contract as a Scheduler name conflict). */
+  async put(job: Omit<LocalJob, 'attempts'>): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...job, attempts: 0 },
+          ConditionExpression: 'attribute_not_exists(#name)',
+          ExpressionAttributeNames: { '#name': 'name' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Every job, due or not, oldest first. */
+  async jobs(): Promise<LocalJob[]> {
+    const jobs: LocalJob[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
+      jobs.push(...((page.Items ?? []) as LocalJob[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return jobs.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Fires every job due by the clock, oldest first, repeating until nothing more is due (a fired job may schedule
+   * another that is already due). Returns the jobs fired. Concurrent calls share one run.
+   */
+  runDue(): Promise<LocalJob[]> {
+    this.running ??= this.fireDue().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Polls for due jobs until stopped. */
+  start(intervalMs = 250): void {
+    this.timer ??= setInterval(() => {
+      this.runDue().catch((error: unknown) => this.log.error('local scheduler run failed', { error: String(error) }));
+    }, intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async fireDue(): Promise<LocalJob[]> {
+    const fired: LocalJob[] = [];
+    // A job that fails is retried on the next run, not hammered within this one.
+    const failed = new Set<string>();
+    for (let round = 0; round < 100; round++) {
+      const now = this.clock.now().toISOString();
+      const due = (await this.jobs()).filter(
+        (job) => !job.dead && job.dueAt <= now && this.targets.has(job.target) && !failed.has(job.name),
+      );
+      if (due.length === 0) break;
+      for (const job of due) (await this.fire(job)) ? fired.push(job) : failed.add(job.name);
+    }
+    return fired;
+  }
+
+  private async fire(job: LocalJob): Promise<boolean> {
+    const invoke = this.targets.get(job.target);
+    if (!invoke) return false;
+    try {
+      await invoke(job.payload);
+    } catch (error) {
+      const attempts = job.attempts + 1;
+      this.log.error('local job failed', { job: job.name, target: job.target, attempts, error: String(error) });
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { name: job.name },
+          UpdateExpression: 'SET attempts = :attempts, dead = :dead',
+          ExpressionAttributeValues: { ':attempts': attempts, ':dead': attempts >= MAX_ATTEMPTS },
+        }),
+      );
+      return false;
+    }
+    // Like ActionAfterCompletion DELETE: the job goes once its target accepted it.
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: job.name } }));
+    return true;
+  }
+}

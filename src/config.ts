@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Raised at cold start when configuration is missing or wrong; the message lists every problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads environment variables once through a schema and fails fast with one clear message naming each bad variable.
+ */
+export function readConfig<T extends z.ZodType>(schema: T, env: Record<string, string | undefined> = process.env): z.output<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new ConfigError(`configuration is incomplete:\n  ${problems.join('\n  ')}`);
+}
+
+const required = (what: string) => z.string({ error: `required (${what})` }).trim().min(1, `required (${what})`);
+const arn = (what: string) => required(what).regex(/^arn:aws[a-z-]*:/, `expected an ARN (${what})`);
+
+/** What every function that creates wake-ups needs. */
+const schedulingEnv = {
+  CR_SCHEDULE_GROUP: required('schedule group name'),
+  CR_WAITER_ARN: arn('waiter function ARN'),
+  CR_SCHEDULER_ROLE_ARN: arn('role EventBridge Scheduler assumes'),
+  CR_SCHEDULER_DLQ_ARN: arn('dead-letter queue ARN'),
+};
+
+const retentionDays = z.coerce.number().int().min(1).max(3650).default(90);
+
+/** Environment of the intake Lambda, set by the CDK stack. */
+export const intakeEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_RETENTION_DAYS: retentionDays,
+  CR_WEBHOOK_SECRET_PARAM: required('SSM SecureString name of the Standard Webhooks secret'),
+  CR_SHOPIFY_SECRET_PARAM: z.string().trim().optional(),
+  ...schedulingEnv,
+});
+
+/** Environment of the waiter Lambda. */
+export const waiterEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_OPTOUTS_TABLE: required('opt-out table name'),
+  CR_RETENTION_DAYS: retentionDays,
+  CR_SENDER_ARN: arn('sender function ARN'),
+  ...schedulingEnv,
+});
+
+export type IntakeEnv = z.output<typeof intakeEnvSchema>;

@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Deterministic schedule names, so a retried create is recognised as "already scheduled" instead of making a
+ * second schedule. Scheduler names allow 64 characters of [0-9a-zA-Z-_.]; cart ids are free-form, so they are hashed.
+ */
+export function wakeUpScheduleName(cartId: string, seq: number): string {
+  return `wake-${cartHash(cartId)}-${seq}`;
+}
+
+function cartHash(cartId: string): string {
+  return createHash('sha256').update(cartId).digest('base64url').slice(0, 32);
+}

@@ -1,0 +1,61 @@
+import type { Log } from '../ports/log';
+import {
+  errorResponse,
+  type FunctionUrlEvent,
+  type FunctionUrlHandler,
+  header,
+  HttpError,
+  jsonResponse,
+  rawBody,
+} from '../adapters/http/function-url';
+import type { ParsedDelivery } from '../adapters/webhooks/standard-webhook';
+import { ingestCartEvent, type IngestDeps } from '../use-cases/ingest-cart-event';
+
+/** Bodies above this are refused before any parsing (a cart event is a few KB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** A storefront format: verifies a delivery and turns it into a cart event. */
+export interface WebhookFormat {
+  parse(body: Buffer, headers: Record<string, string | undefined>): ParsedDelivery;
+}
+
+export interface IntakeHandlerDeps extends IngestDeps {
+  /** Formats by request path: `/webhooks/cart` (ours) and `/webhooks/shopify`. */
+  readonly formats: Readonly<Record<string, WebhookFormat>>;
+  readonly log: Log;
+}
+
+/**
+ * The intake Function URL: method and size checks, signature and schema via the format, then one use case.
+ * The same handler serves production (Lambda) and the local system (plain HTTP server).
+ */
+export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler {
+  return async (event: FunctionUrlEvent) => {
+    try {
+      const format = deps.formats[event.rawPath];
+      if (!format) throw new HttpError(404, 'not_found', `No webhook at ${event.rawPath}; use ${Object.keys(deps.formats).join(' or ')}.`);
+      if (event.requestContext.http.method !== 'POST') {
+        throw new HttpError(405, 'method_not_allowed', 'Webhooks are delivered with POST.', { allow: 'POST' });
+      }
+      const body = rawBody(event);
+      const declared = Number(header(event, 'content-length') ?? '0');
+      if (body.length > MAX_BODY_BYTES || declared > MAX_BODY_BYTES) {
+        throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES / 1024} KB.`);
+      }
+      const delivery = format.parse(body, event.headers ?? {});
+      if (delivery.kind === 'ignored') {
+        deps.log.info('webhook ignored: unknown event type', { path: event.rawPath, type: delivery.type });
+        return jsonResponse(202, { outcome: 'ignored', type: delivery.type });
+      }
+      const result = await ingestCartEvent(delivery.event, deps);
+      return jsonResponse(200, result);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        deps.log.warn('webhook refused', { path: event.rawPath, status: error.statusCode, code: error.code, reason: error.message });
+      } else {
+        deps.log.error('webhook failed', { path: event.rawPath, error: error instanceof Error ? error.stack : String(error) });
+      }
+      return errorResponse(error);
+    }
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the whole product on this machine, on embedded defaults. Needs Node and Java 17+, nothing else.
+ * Environment: PORT (default 3000), CR_DATA_DIR (default .local).
+ */
+import { consoleLog } from '../adapters/local/console-log';
+import { LOCAL_SECRETS, startLocalSystem } from './system';
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+  process.exit(1);
+}
+
+const log = consoleLog();
+const system = await startLocalSystem({ port, dataDir: process.env.CR_DATA_DIR ?? '.local', log, pollSchedules: true }).catch(
+  (error: unknown) => {
+    console.error(`Could not start the local system: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
+
+console.log(`
+cart-recovery is running locally
+  Webhooks   POST ${system.url}/webhooks/cart      (our format, Standard Webhooks signature)
+             POST ${system.url}/webhooks/shopify   (Shopify checkouts/create, checkouts/update, orders/create)
+  Secrets    cart webhook: ${LOCAL_SECRETS.webhook}
+             shopify:      ${LOCAL_SECRETS.shopify}
+  Clock      GET  ${system.url}/_local/clock       now: ${system.clock.now().toISOString()}
+             POST ${system.url}/_local/clock/advance?by=1h   (moves simulated time, fires what fell due)
+  Look       GET  ${system.url}/_local/carts/{cartId}   GET ${system.url}/_local/schedules
+  Data       ${system.dataDir} (DynamoDB Local at ${system.dynamoEndpoint}; kept across restarts)
+  Stand-ins  DynamoDB Local for DynamoDB; a DynamoDB-backed job table for EventBridge Scheduler;
+             the same handler code the Lambda Function URLs run. No AWS account is used.
+Ctrl-C stops everything.
+`);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal}: stopping`);
+  system.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

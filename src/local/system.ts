@@ -1,0 +1,173 @@
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
+import { ControllableClock } from '../adapters/local/controllable-clock';
+import { ensureTables } from '../adapters/local/create-tables';
+import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../adapters/local/dynamodb-local';
+import { startHttpServer } from '../adapters/local/http-server';
+import { LOCAL_SCHEDULES_TABLE, LocalScheduler } from '../adapters/local/local-scheduler';
+import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
+import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
+import { parseDuration } from '../domain/doc-text';
+import { fixedRules, type RulesSource } from '../domain/rules';
+import { createIntakeHandler } from '../handlers/intake-handler';
+import type { Log } from '../ports/log';
+import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } from '../tables';
+
+/** Signing secrets the local system uses unless told otherwise. Never use them in production. */
+export const LOCAL_SECRETS = {
+  /** Standard Webhooks secret for POST /webhooks/cart. */
+  webhook: `whsec_${Buffer.from('cart-recovery-local-webhook-secret').toString('base64')}`,
+  /** Shopify app secret for POST /webhooks/shopify. */
+  shopify: 'shpss_cart_recovery_local_secret',
+} as const;
+
+export interface LocalSystemOptions {
+  /** HTTP port; 0 picks a free one. */
+  readonly port: number;
+  /** Folder for DynamoDB Local data and the clock offset. */
+  readonly dataDir?: string;
+  /** Keep DynamoDB Local in memory (tests). */
+  readonly inMemory?: boolean;
+  /** Use an already running DynamoDB (tests share one engine) instead of starting one. */
+  readonly dynamoEndpoint?: string;
+  /** Prefix for table names, to keep several systems apart in one engine. */
+  readonly tablePrefix?: string;
+  readonly secrets?: { readonly webhook: string; readonly shopify: string };
+  readonly rules?: RulesSource;
+  readonly log: Log;
+  /** Poll for due jobs in the background (the interactive system); tests drive `advance` instead. */
+  readonly pollSchedules?: boolean;
+}
+
+/** The whole product on one machine. */
+export interface LocalSystem {
+  readonly url: string;
+  readonly dynamoEndpoint: string;
+  readonly dataDir: string | undefined;
+  readonly tables: TableNames & { readonly schedules: string };
+  readonly clock: ControllableClock;
+  readonly scheduler: LocalScheduler;
+  readonly carts: DynamoDbCartStore;
+  readonly documents: DynamoDBDocumentClient;
+  /** Moves simulated time forward and fires whatever fell due. */
+  advance(ms: number): Promise<{ now: Date; fired: string[] }>;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local (unless given one), creates the tables, and serves every Function URL handler on one port. */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? '.local');
+  let engine: DynamoDbLocal | undefined;
+  const dynamoEndpoint =
+    options.dynamoEndpoint ??
+    (engine = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : { inMemory: true })).endpoint;
+
+  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, ...LOCAL_AWS });
+  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const prefix = options.tablePrefix ?? '';
+  const tables = { ...tableNames(prefix), schedules: `${prefix}${LOCAL_SCHEDULES_TABLE.name}` };
+  await ensureTables(dynamo, [
+    { definition: CARTS_TABLE, tableName: tables.carts },
+    { definition: SENDS_TABLE, tableName: tables.sends },
+    { definition: OPTOUTS_TABLE, tableName: tables.optouts },
+    { definition: LOCAL_SCHEDULES_TABLE, tableName: tables.schedules },
+  ]);
+
+  const clock = new ControllableClock(dataDir ? join(dataDir, 'clock.json') : undefined);
+  const log = options.log;
+  const scheduler = new LocalScheduler(documents, tables.schedules, clock, log);
+  const carts = new DynamoDbCartStore(documents, tables.carts);
+  const secrets = options.secrets ?? LOCAL_SECRETS;
+  const rules = options.rules ?? fixedRules();
+
+  const intake = createIntakeHandler({
+    carts,
+    scheduler,
+    rules,
+    clock,
+    log,
+    retentionDays: 90,
+    formats: {
+      '/webhooks/cart': new StandardCartWebhook(secrets.webhook),
+      '/webhooks/shopify': new ShopifyWebhook(secrets.shopify),
+    },
+  });
+
+  const advance = async (ms: number) => {
+    const now = clock.advance(ms);
+    const fired = await scheduler.runDue();
+    return { now, fired: fired.map((job) => job.name) };
+  };
+  const control = controlHandler({ clock, scheduler, carts, advance });
+
+  const server: Server = await startHttpServer(
+    [
+      { prefix: '/webhooks/', handler: intake },
+      { prefix: '/_local/', handler: control },
+    ],
+    options.port,
+  );
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  if (options.pollSchedules) scheduler.start();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dynamoEndpoint,
+    dataDir,
+    tables,
+    clock,
+    scheduler,
+    carts,
+    documents,
+    advance,
+    async stop() {
+      scheduler.stop();
+      await new Promise<void>((done) => server.close(() => done()));
+      dynamo.destroy();
+      await engine?.stop();
+    },
+  };
+}
+
+/** `/_local/...`: the test-clock controls and read-only views a person or a test uses to drive the demo. */
+function controlHandler(deps: {
+  clock: ControllableClock;
+  scheduler: LocalScheduler;
+  carts: DynamoDbCartStore;
+  advance: LocalSystem['advance'];
+}): FunctionUrlHandler {
+  return async (event) => {
+    try {
+      const method = event.requestContext.http.method;
+      const path = event.rawPath;
+      if (path === '/_local/clock' && method === 'GET') {
+        return jsonResponse(200, { now: deps.clock.now().toISOString(), aheadByMs: deps.clock.aheadByMs });
+      }
+      if (path === '/_local/clock/advance' && method === 'POST') {
+        const by = event.queryStringParameters?.by;
+        if (!by) throw new HttpError(400, 'missing_by', 'Say how far to move the clock: ?by=1h (or 30 min, 2 days).');
+        const minutes = parseDuration(by);
+        if (!minutes.ok) throw new HttpError(400, 'invalid_by', `by: ${minutes.reason}`);
+        const { now, fired } = await deps.advance(minutes.value * 60_000);
+        return jsonResponse(200, { now: now.toISOString(), fired });
+      }
+      if (path === '/_local/schedules' && method === 'GET') {
+        return jsonResponse(200, await deps.scheduler.jobs());
+      }
+      const cartMatch = /^\/_local\/carts\/(.+)$/.exec(path);
+      if (cartMatch?.[1] && method === 'GET') {
+        const cart = await deps.carts.get(decodeURIComponent(cartMatch[1]));
+        if (!cart) throw new HttpError(404, 'not_found', 'No such cart.');
+        return jsonResponse(200, cart);
+      }
+      throw new HttpError(404, 'not_found', 'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, GET /_local/schedules, GET /_local/carts/{id}');
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

@@ -1,0 +1,191 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
+import { ControllableClock } from '../../src/adapters/local/controllable-clock';
+import { LocalScheduler } from '../../src/adapters/local/local-scheduler';
+import type { CartChangedEvent, CartSnapshot, CheckedOutEvent } from '../../src/domain/cart';
+import { fixedRules } from '../../src/domain/rules';
+import { silentLog } from '../../src/ports/log';
+import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
+import { freshTables } from '../support/dynamo';
+import { RecordingScheduler } from '../support/recording-scheduler';
+
+const T = new Date('2026-11-02T20:00:00Z');
+const minutes = (n: number) => new Date(T.getTime() + n * 60_000);
+
+function snapshot(overrides: Partial<CartSnapshot> = {}): CartSnapshot {
+  return {
+    cartId: 'cart-1',
+    source: 'generic',
+    email: 'sam@example.com',
+    firstName: 'Sam',
+    items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 12000 }],
+    total: { minor: 12000, currency: 'USD' },
+    returnUrl: 'https://shop.example.com/cart/1',
+    ...overrides,
+  };
+}
+
+function change(id: string, at: Date, overrides: Partial<CartSnapshot> = {}): CartChangedEvent {
+  return { kind: 'cart_changed', eventId: id, occurredAt: at, source: 'generic', cart: snapshot(overrides) };
+}
+
+function order(id: string, at: Date, match: CheckedOutEvent['match']): CheckedOutEvent {
+  return { kind: 'checked_out', eventId: id, occurredAt: at, source: 'shopify', match, orderTotal: { minor: 12000, currency: 'USD' } };
+}
+
+describe('intake against DynamoDB Local', () => {
+  let deps: IngestDeps;
+  let carts: DynamoDbCartStore;
+  let scheduler: RecordingScheduler;
+  let local: LocalScheduler;
+
+  beforeEach(async () => {
+    const { documents, names } = await freshTables();
+    const clock = new ControllableClock(undefined, () => T.getTime());
+    carts = new DynamoDbCartStore(documents, names.carts);
+    local = new LocalScheduler(documents, names.schedules, clock, silentLog);
+    scheduler = new RecordingScheduler(local);
+    deps = { carts, scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
+  });
+
+  it('stores one row per cart with money in minor units and schedules the first wake-up by size', async () => {
+    const result = await ingestCartEvent(change('e1', T), deps);
+
+    expect(result).toEqual({ outcome: 'applied', cartId: 'cart-1', wakeUpScheduled: true });
+    const row = await carts.get('cart-1');
+    expect(row).toMatchObject({ status: 'open', total: { minor: 12000, currency: 'USD' }, remindersSent: 0, wakeSeq: 1 });
+    // $120 is a big cart: the first reminder could be due one hour after the change.
+    expect(row?.wakeUpAt).toBe(minutes(60).toISOString());
+    expect(row?.expiresAt).toBe(Math.floor(T.getTime() / 1000) + 90 * 86_400);
+    expect(await local.jobs()).toEqual([expect.objectContaining({ dueAt: minutes(60).toISOString(), payload: { cartId: 'cart-1', seq: 1 } })]);
+  });
+
+  it('sizes a small cart with the small wait', async () => {
+    await ingestCartEvent(change('e1', T, { total: { minor: 2500, currency: 'USD' } }), deps);
+    expect((await carts.get('cart-1'))?.wakeUpAt).toBe(minutes(240).toISOString());
+  });
+
+  it('ignores a duplicate delivery: same row, no second schedule', async () => {
+    await ingestCartEvent(change('e1', T), deps);
+    const before = await carts.get('cart-1');
+
+    const again = await ingestCartEvent(change('e1', T, { items: [] }), deps);
+
+    expect(again.outcome).toBe('duplicate');
+    expect(await carts.get('cart-1')).toEqual(before);
+    expect(await local.jobs()).toHaveLength(1);
+  });
+
+  it('never moves a cart backwards: the newest event time wins whatever the arrival order', async () => {
+    await ingestCartEvent(change('newer', minutes(10), { items: [{ title: 'Newer', quantity: 2, unitPrice: 100 }] }), deps);
+    const older = await ingestCartEvent(change('older', minutes(5), { items: [{ title: 'Older', quantity: 1, unitPrice: 100 }] }), deps);
+
+    expect(older.outcome).toBe('stale');
+    const row = await carts.get('cart-1');
+    expect(row?.items).toEqual([{ title: 'Newer', quantity: 2, unitPrice: 100 }]);
+    expect(row?.lastChangedAt).toBe(minutes(10).toISOString());
+  });
+
+  it('orders two events of the same millisecond by delivery id, deterministically', async () => {
+    await ingestCartEvent(change('b', T, { firstName: 'B' }), deps);
+    expect((await ingestCartEvent(change('a', T, { firstName: 'A' }), deps)).outcome).toBe('stale');
+    expect((await ingestCartEvent(change('c', T, { firstName: 'C' }), deps)).outcome).toBe('applied');
+    expect((await carts.get('cart-1'))?.firstName).toBe('C');
+  });
+
+  it('keeps a guest cart without email unscheduled until an event brings one', async () => {
+    const guest = await ingestCartEvent(change('e1', T, { email: undefined, firstName: undefined }), deps);
+    expect(guest).toMatchObject({ outcome: 'applied', wakeUpScheduled: false });
+    expect((await carts.get('cart-1'))?.wakeUpAt).toBeUndefined();
+
+    const withEmail = await ingestCartEvent(change('e2', minutes(30)), deps);
+
+    expect(withEmail).toMatchObject({ outcome: 'applied', wakeUpScheduled: true });
+    expect((await carts.get('cart-1'))?.wakeUpAt).toBe(minutes(90).toISOString());
+  });
+
+  it('schedules once however many changes follow (Scheduler calls do not grow with events)', async () => {
+    const callsFor = async (changes: number) => {
+      const recorder = new RecordingScheduler();
+      const cartId = `cart-${changes}`;
+      for (let i = 0; i < changes; i++) {
+        await ingestCartEvent(change(`e${i}`, minutes(i), { cartId }), { ...deps, scheduler: recorder });
+      }
+      return recorder.calls;
+    };
+    expect([await callsFor(1), await callsFor(10), await callsFor(100)]).toEqual([1, 1, 1]);
+  });
+
+  it('keeps the email and the saved-link flag when a later event omits them', async () => {
+    await ingestCartEvent(change('e1', T, { savedLink: true }), deps);
+    await ingestCartEvent(change('e2', minutes(1), { email: undefined, savedLink: false }), deps);
+    expect(await carts.get('cart-1')).toMatchObject({ email: 'sam@example.com', savedLink: true });
+  });
+
+  it('checks out by checkout token, cancels the pending wake-up, and ignores later changes', async () => {
+    await ingestCartEvent(change('e1', T, { cartId: 'shopify-c1', checkoutToken: 'tok-1' }), deps);
+
+    const result = await ingestCartEvent(order('o1', minutes(30), { checkoutToken: 'tok-1', email: 'sam@example.com' }), deps);
+
+    expect(result).toEqual({ outcome: 'checked_out', cartId: 'shopify-c1', matchedBy: 'checkout token', alsoStopped: [] });
+    expect(await carts.get('shopify-c1')).toMatchObject({ status: 'checked_out', checkedOutAt: minutes(30).toISOString() });
+    expect((await carts.get('shopify-c1'))?.wakeUpAt).toBeUndefined();
+    expect(scheduler.cancelled).toEqual([{ cartId: 'shopify-c1', seq: 1 }]);
+    expect(await local.jobs()).toEqual([]);
+    // A change that arrives later, even with a newer time, cannot reopen a bought cart.
+    expect((await ingestCartEvent(change('late', minutes(40), { cartId: 'shopify-c1' }), deps)).outcome).toBe('closed');
+    expect((await carts.get('shopify-c1'))?.status).toBe('checked_out');
+  });
+
+  it('checks out by cart id when the token is unknown, and a repeated order changes nothing', async () => {
+    await ingestCartEvent(change('e1', T), deps);
+    expect(await ingestCartEvent(order('o1', minutes(5), { checkoutToken: 'nope', cartId: 'cart-1' }), deps)).toMatchObject({
+      outcome: 'checked_out',
+      matchedBy: 'cart id',
+    });
+    expect(await ingestCartEvent(order('o1', minutes(5), { cartId: 'cart-1' }), deps)).toEqual({
+      outcome: 'already_checked_out',
+      cartId: 'cart-1',
+    });
+  });
+
+  it('checks out by email when no token matches, and ends the same shopper\'s other open carts', async () => {
+    await ingestCartEvent(change('a', T, { cartId: 'older-cart' }), deps);
+    await ingestCartEvent(change('b', minutes(20), { cartId: 'newer-cart' }), deps);
+    await ingestCartEvent(change('c', T, { cartId: 'someone-else', email: 'kim@example.com' }), deps);
+
+    const result = await ingestCartEvent(order('o1', minutes(60), { email: 'sam@example.com' }), deps);
+
+    expect(result).toEqual({ outcome: 'checked_out', cartId: 'newer-cart', matchedBy: 'email', alsoStopped: ['older-cart'] });
+    expect(await carts.get('older-cart')).toMatchObject({ status: 'stopped', stopReason: 'shopper placed an order from cart newer-cart' });
+    expect((await carts.get('someone-else'))?.status).toBe('open');
+    expect((await local.jobs()).map((job) => job.payload.cartId)).toEqual(['someone-else']);
+  });
+
+  it('records an order for a cart never seen, so a late change cannot start a chase', async () => {
+    const result = await ingestCartEvent(order('o1', T, { cartId: 'ghost' }), deps);
+    expect(result).toMatchObject({ outcome: 'checked_out', cartId: 'ghost' });
+    expect((await ingestCartEvent(change('late', minutes(1), { cartId: 'ghost' }), deps)).outcome).toBe('closed');
+    expect(scheduler.scheduled).toEqual([]);
+  });
+
+  it('reports an order that matches nothing and names no cart', async () => {
+    expect(await ingestCartEvent(order('o1', T, { email: 'nobody@example.com' }), deps)).toEqual({ outcome: 'unmatched' });
+  });
+
+  it('re-ensures the first wake-up when the delivery that created it is retried after a crash', async () => {
+    const failing = new RecordingScheduler({
+      schedule: async () => {
+        throw new Error('scheduler down');
+      },
+      cancel: async () => {},
+    });
+    await expect(ingestCartEvent(change('e1', T), { ...deps, scheduler: failing })).rejects.toThrow('scheduler down');
+    expect(await local.jobs()).toEqual([]);
+
+    const retry = await ingestCartEvent(change('e1', T), deps);
+
+    expect(retry.outcome).toBe('duplicate');
+    expect(await local.jobs()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,260 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
+import type { FunctionUrlHandler } from '../../src/adapters/http/function-url';
+import { ControllableClock } from '../../src/adapters/local/controllable-clock';
+import { ShopifyWebhook } from '../../src/adapters/webhooks/shopify-webhook';
+import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhook';
+import { fixedRules } from '../../src/domain/rules';
+import { createIntakeHandler, MAX_BODY_BYTES } from '../../src/handlers/intake-handler';
+import type { Log } from '../../src/ports/log';
+import { LOCAL_SECRETS } from '../../src/local/system';
+import { freshTables } from '../support/dynamo';
+import { functionUrlEvent } from '../support/function-url';
+import { RecordingScheduler } from '../support/recording-scheduler';
+import { cartPayload, fixture, shopifyHeaders, standardHeaders } from '../support/webhooks';
+
+const secret = LOCAL_SECRETS.webhook;
+const shopSecret = LOCAL_SECRETS.shopify;
+
+describe('intake handler', () => {
+  let handler: FunctionUrlHandler;
+  let countRows: () => Promise<number>;
+  let scheduler: RecordingScheduler;
+  let logged: Array<{ level: string; message: string; attributes?: Record<string, unknown> }>;
+
+  beforeEach(async () => {
+    const { documents, names } = await freshTables();
+    scheduler = new RecordingScheduler();
+    logged = [];
+    const log: Log = {
+      info: (message, attributes) => logged.push({ level: 'info', message, attributes }),
+      warn: (message, attributes) => logged.push({ level: 'warn', message, attributes }),
+      error: (message, attributes) => logged.push({ level: 'error', message, attributes }),
+    };
+    handler = createIntakeHandler({
+      carts: new DynamoDbCartStore(documents, names.carts),
+      scheduler,
+      rules: fixedRules(),
+      clock: new ControllableClock(),
+      log,
+      retentionDays: 90,
+      formats: { '/webhooks/cart': new StandardCartWebhook(secret), '/webhooks/shopify': new ShopifyWebhook(shopSecret) },
+    });
+    countRows = async () => (await documents.send(new ScanCommand({ TableName: names.carts }))).Count ?? 0;
+  });
+
+  const postCart = (body: string, headers = standardHeaders(body, secret)) =>
+    handler(functionUrlEvent({ path: '/webhooks/cart', headers, body }));
+
+  it('accepts a signed cart event and writes the row', async () => {
+    const response = await postCart(JSON.stringify(cartPayload()));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body ?? '')).toEqual({ outcome: 'applied', cartId: 'cart-seed-120', wakeUpScheduled: true });
+    expect(await countRows()).toBe(1);
+  });
+
+  it('accepts a base64-encoded body the same way', async () => {
+    const body = JSON.stringify(cartPayload());
+    const response = await handler(functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body, base64: true }));
+    expect(response.statusCode).toBe(200);
+  });
+
+  type Case = { name: string; request: () => ReturnType<FunctionUrlHandler>; status: number; code: string; message?: RegExp };
+  const cases: Case[] = [
+    {
+      name: 'missing signature headers',
+      request: () => postCart(JSON.stringify(cartPayload()), { 'content-type': 'application/json' } as never),
+      status: 401,
+      code: 'missing_signature',
+    },
+    {
+      name: 'signature from another secret',
+      request: () => {
+        const body = JSON.stringify(cartPayload());
+        return postCart(body, standardHeaders(body, `whsec_${Buffer.from('someone else').toString('base64')}`));
+      },
+      status: 401,
+      code: 'bad_signature',
+    },
+    {
+      name: 'body altered after signing',
+      request: () => {
+        const body = JSON.stringify(cartPayload());
+        return postCart(body.replace('120.00', '12.00'), standardHeaders(body, secret));
+      },
+      status: 401,
+      code: 'bad_signature',
+    },
+    {
+      name: 'timestamp ten minutes old',
+      request: () => {
+        const body = JSON.stringify(cartPayload());
+        return postCart(body, standardHeaders(body, secret, { signedAt: new Date(Date.now() - 10 * 60_000) }));
+      },
+      status: 401,
+      code: 'timestamp_out_of_window',
+    },
+    {
+      name: 'timestamp ten minutes ahead',
+      request: () => {
+        const body = JSON.stringify(cartPayload());
+        return postCart(body, standardHeaders(body, secret, { signedAt: new Date(Date.now() + 10 * 60_000) }));
+      },
+      status: 401,
+      code: 'timestamp_out_of_window',
+    },
+    {
+      name: 'body over 256 KB',
+      request: () => postCart(JSON.stringify(cartPayload({ padding: 'x'.repeat(MAX_BODY_BYTES) }))),
+      status: 413,
+      code: 'payload_too_large',
+    },
+    { name: 'invalid JSON', request: () => postCart('{"type": "cart.updated",'), status: 400, code: 'invalid_json' },
+    {
+      name: 'missing total',
+      request: () => postCart(JSON.stringify(cartPayload({ total: undefined }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.total: /,
+    },
+    {
+      name: 'bad item price',
+      request: () =>
+        postCart(JSON.stringify(cartPayload({ items: [{ title: 'Shirt', quantity: 1, unitPrice: '12.345' }] }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.items\.0\.unitPrice: .*more than 2 decimal places/,
+    },
+    {
+      name: 'zero quantity',
+      request: () => postCart(JSON.stringify(cartPayload({ items: [{ title: 'Shirt', quantity: 0, unitPrice: '1.00' }] }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.items\.0\.quantity: /,
+    },
+    {
+      name: 'not an email',
+      request: () => postCart(JSON.stringify(cartPayload({ email: 'sam at example' }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.email: expected an email address/,
+    },
+    {
+      name: 'javascript: return link',
+      request: () => postCart(JSON.stringify(cartPayload({ returnUrl: 'javascript:alert(1)' }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.returnUrl: expected an http\(s\) URL/,
+    },
+    {
+      name: 'unknown time zone',
+      request: () => postCart(JSON.stringify(cartPayload({ timeZone: 'Mars/Olympus' }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.timeZone: /,
+    },
+    {
+      name: 'unknown currency',
+      request: () => postCart(JSON.stringify(cartPayload({ currency: 'XYZ' }))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^data\.currency: expected an ISO 4217 currency code/,
+    },
+    {
+      name: 'bad event time',
+      request: () => postCart(JSON.stringify(cartPayload({}, 'yesterday'))),
+      status: 400,
+      code: 'invalid_field',
+      message: /^timestamp: /,
+    },
+    {
+      name: 'GET instead of POST',
+      request: () => handler(functionUrlEvent({ path: '/webhooks/cart', method: 'GET' })),
+      status: 405,
+      code: 'method_not_allowed',
+    },
+    {
+      name: 'unknown path',
+      request: () => handler(functionUrlEvent({ path: '/webhooks/other', body: '{}' })),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'Shopify payload with one byte changed',
+      request: () => {
+        const body = JSON.stringify(fixture('shopify-checkout-update.json'));
+        const tampered = body.replace('"120.00"', '"920.00"');
+        return handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'checkouts/update'), body: tampered }));
+      },
+      status: 401,
+      code: 'bad_signature',
+    },
+    {
+      name: 'Shopify payload without HMAC',
+      request: () =>
+        handler(functionUrlEvent({ path: '/webhooks/shopify', headers: { 'x-shopify-topic': 'checkouts/update' }, body: '{}' })),
+      status: 401,
+      code: 'missing_signature',
+    },
+    {
+      name: 'Shopify checkout missing line items',
+      request: () => {
+        const { line_items: _, ...rest } = fixture('shopify-checkout-update.json');
+        const body = JSON.stringify(rest);
+        return handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'checkouts/update'), body }));
+      },
+      status: 400,
+      code: 'invalid_field',
+      message: /^line_items: /,
+    },
+  ];
+
+  it.each(cases)('refuses $name with $status and writes nothing', async ({ request, status, code, message }) => {
+    const response = await request();
+
+    expect(response.statusCode).toBe(status);
+    const body = JSON.parse(response.body ?? '{}') as { error: string; message: string };
+    expect(body.error).toBe(code);
+    if (message) expect(body.message).toMatch(message);
+    expect(response.body).not.toMatch(/\s+at\s+\S+\s+\(|node_modules|\.ts:\d+/);
+    expect(await countRows()).toBe(0);
+    expect(scheduler.calls).toBe(0);
+  });
+
+  it('acknowledges unknown event kinds with 202, logs them, and writes nothing', async () => {
+    const body = JSON.stringify({ type: 'cart.viewed', timestamp: '2026-11-02T20:00:00Z', data: {} });
+    const response = await postCart(body);
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(response.body ?? '')).toEqual({ outcome: 'ignored', type: 'cart.viewed' });
+    expect(logged).toContainEqual(expect.objectContaining({ message: 'webhook ignored: unknown event type' }));
+    expect(await countRows()).toBe(0);
+  });
+
+  it('acknowledges Shopify topics it does not act on', async () => {
+    const body = JSON.stringify({ id: 1 });
+    const response = await handler(
+      functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'products/update'), body }),
+    );
+    expect(response.statusCode).toBe(202);
+    expect(await countRows()).toBe(0);
+  });
+
+  it('answers an unexpected failure with a bare 500 and keeps the detail in the log', async () => {
+    const broken = createIntakeHandler({
+      carts: { applyChange: () => Promise.reject(new Error('table exploded at /secret/path.ts:12')) } as never,
+      scheduler,
+      rules: fixedRules(),
+      clock: new ControllableClock(),
+      log: { info() {}, warn() {}, error: (message, attributes) => logged.push({ level: 'error', message, attributes }) },
+      retentionDays: 90,
+      formats: { '/webhooks/cart': new StandardCartWebhook(secret) },
+    });
+    const body = JSON.stringify(cartPayload());
+    const response = await broken(functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body }));
+
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('exploded');
+    expect(logged.at(-1)).toMatchObject({ level: 'error', message: 'webhook failed' });
+  });
+});

@@ -1,0 +1,53 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+
+/** A payload of our own format for a cart, with sensible defaults (the seed's $120 cart). */
+export function cartPayload(overrides: Record<string, unknown> = {}, timestamp = '2026-11-02T20:00:00Z') {
+  return {
+    type: 'cart.updated',
+    timestamp,
+    data: {
+      id: 'cart-seed-120',
+      email: 'sam@example.com',
+      firstName: 'Sam',
+      items: [
+        { title: 'Linen shirt', quantity: 1, unitPrice: '60.00' },
+        { title: 'Candle', quantity: 2, unitPrice: '20.00' },
+        { title: 'Tote', quantity: 1, unitPrice: '20.00' },
+      ],
+      total: '120.00',
+      currency: 'USD',
+      returnUrl: 'https://shop.example.com/cart/cart-seed-120',
+      ...overrides,
+    },
+  };
+}
+
+/** Standard Webhooks headers for a body, signed now (or at `signedAt`). */
+export function standardHeaders(body: string, secret: string, options: { id?: string; signedAt?: Date } = {}) {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const signedAt = options.signedAt ?? new Date();
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, signedAt, body),
+  };
+}
+
+/** Shopify delivery headers for a body. */
+export function shopifyHeaders(body: string | Buffer, secret: string, topic: string, webhookId: string = randomUUID()) {
+  return {
+    'content-type': 'application/json',
+    'x-shopify-topic': topic,
+    'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+    'x-shopify-webhook-id': webhookId,
+    'x-shopify-shop-domain': 'ridge-and-loom.myshopify.com',
+    'x-shopify-api-version': '2026-01',
+  };
+}
+
+export function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}

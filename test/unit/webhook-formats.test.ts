@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { ShopifyWebhook } from '../../src/adapters/webhooks/shopify-webhook';
+import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhook';
+import { fixture, shopifyHeaders, standardHeaders, cartPayload } from '../support/webhooks';
+
+const shopSecret = 'shop-secret';
+const secret = `whsec_${Buffer.from('unit-test-secret').toString('base64')}`;
+
+function parseShopify(payload: Record<string, unknown>, topic: string, webhookId = 'wh-1') {
+  const body = Buffer.from(JSON.stringify(payload));
+  return new ShopifyWebhook(shopSecret).parse(body, shopifyHeaders(body, shopSecret, topic, webhookId));
+}
+
+describe('Shopify checkouts', () => {
+  it('maps checkouts/update onto a cart snapshot', () => {
+    const parsed = parseShopify(fixture('shopify-checkout-update.json'), 'checkouts/update');
+
+    expect(parsed).toEqual({
+      kind: 'event',
+      event: {
+        kind: 'cart_changed',
+        eventId: 'wh-1',
+        occurredAt: new Date('2026-11-02T20:00:00Z'),
+        source: 'shopify',
+        cart: {
+          cartId: 'shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR',
+          source: 'shopify',
+          email: 'sam.shopper@example.com',
+          firstName: 'Sam',
+          items: [
+            { title: 'Linen shirt (M)', quantity: 1, unitPrice: 6000 },
+            { title: 'Beeswax candle', quantity: 2, unitPrice: 2000 },
+            { title: 'Canvas tote', quantity: 1, unitPrice: 2000 },
+          ],
+          total: { minor: 12000, currency: 'USD' },
+          returnUrl: expect.stringMatching(/^https:\/\/ridge-and-loom\.myshopify\.com\/.*\/recover\?key=/),
+          savedLink: false,
+          marketingConsent: true,
+          checkoutToken: '4d8f1a7c2b9e4e6f8a1b3c5d7e9f0a12',
+        },
+      },
+    });
+  });
+
+  it('reads consent from the customer first, then buyer_accepts_marketing', () => {
+    const base = fixture('shopify-checkout-update.json');
+    const declined = parseShopify({ ...base, customer: { first_name: 'Sam', email_marketing_consent: { state: 'not_subscribed' } } }, 'checkouts/update');
+    const noCustomer = parseShopify({ ...base, customer: null, buyer_accepts_marketing: false }, 'checkouts/update');
+    expect(declined.kind === 'event' && declined.event.kind === 'cart_changed' && declined.event.cart.marketingConsent).toBe(false);
+    expect(noCustomer.kind === 'event' && noCustomer.event.kind === 'cart_changed' && noCustomer.event.cart.marketingConsent).toBe(false);
+  });
+
+  it('flags a checkout that landed from a saved link', () => {
+    const parsed = parseShopify({ ...fixture('shopify-checkout-update.json'), landing_site: '/cart/c/abc?cr_saved=1' }, 'checkouts/create');
+    expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' && parsed.event.cart.savedLink).toBe(true);
+  });
+
+  it('keeps a guest checkout without email', () => {
+    const parsed = parseShopify({ ...fixture('shopify-checkout-update.json'), email: null }, 'checkouts/create');
+    expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' && parsed.event.cart.email).toBeUndefined();
+  });
+
+  it('treats a completed checkout as an order', () => {
+    const parsed = parseShopify({ ...fixture('shopify-checkout-update.json'), completed_at: '2026-11-03T12:00:00-05:00' }, 'checkouts/update');
+    expect(parsed).toMatchObject({
+      kind: 'event',
+      event: { kind: 'checked_out', occurredAt: new Date('2026-11-03T17:00:00Z'), match: { checkoutToken: '4d8f1a7c2b9e4e6f8a1b3c5d7e9f0a12' } },
+    });
+  });
+
+  it('maps orders/create to a checkout matched by checkout token, cart token, then email', () => {
+    expect(parseShopify(fixture('shopify-order-create.json'), 'orders/create')).toEqual({
+      kind: 'event',
+      event: {
+        kind: 'checked_out',
+        eventId: 'wh-1',
+        occurredAt: new Date('2026-11-03T17:10:00Z'),
+        source: 'shopify',
+        match: {
+          checkoutToken: '4d8f1a7c2b9e4e6f8a1b3c5d7e9f0a12',
+          cartId: 'shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR',
+          email: 'sam.shopper@example.com',
+        },
+        orderTotal: { minor: 12000, currency: 'USD' },
+      },
+    });
+  });
+
+  it('needs the webhook id to deduplicate', () => {
+    const body = Buffer.from('{}');
+    const { 'x-shopify-webhook-id': _, ...headers } = shopifyHeaders(body, shopSecret, 'orders/create');
+    expect(() => new ShopifyWebhook(shopSecret).parse(body, headers)).toThrow('x-shopify-webhook-id is required.');
+  });
+});
+
+describe('our cart format', () => {
+  const parse = (payload: unknown, id = 'msg_1') => {
+    const body = JSON.stringify(payload);
+    return new StandardCartWebhook(secret).parse(Buffer.from(body), standardHeaders(body, secret, { id }));
+  };
+
+  it('normalises email, money and the saved-link marker in the return URL', () => {
+    const parsed = parse(cartPayload({ email: ' Sam@Example.COM ', returnUrl: 'https://shop.example.com/c/1?cr_saved=1', timeZone: 'America/Chicago' }));
+    expect(parsed).toMatchObject({
+      kind: 'event',
+      event: {
+        kind: 'cart_changed',
+        eventId: 'msg_1',
+        occurredAt: new Date('2026-11-02T20:00:00Z'),
+        cart: {
+          email: 'sam@example.com',
+          total: { minor: 12000, currency: 'USD' },
+          items: [{ unitPrice: 6000 }, { unitPrice: 2000, quantity: 2 }, { unitPrice: 2000 }],
+          savedLink: true,
+          timeZone: 'America/Chicago',
+        },
+      },
+    });
+  });
+
+  it('reads a checkout with an order total', () => {
+    const parsed = parse({ type: 'cart.checked_out', timestamp: '2026-11-03T12:00:00Z', data: { id: 'c1', email: 'A@b.co', total: 99.5, currency: 'eur' } });
+    expect(parsed).toEqual({
+      kind: 'event',
+      event: {
+        kind: 'checked_out',
+        eventId: 'msg_1',
+        occurredAt: new Date('2026-11-03T12:00:00Z'),
+        source: 'generic',
+        match: { cartId: 'c1', email: 'a@b.co' },
+        orderTotal: { minor: 9950, currency: 'EUR' },
+      },
+    });
+  });
+
+  it('ignores event types it does not know', () => {
+    expect(parse({ type: 'cart.viewed', timestamp: '2026-11-03T12:00:00Z', data: {} })).toEqual({ kind: 'ignored', type: 'cart.viewed' });
+  });
+});
