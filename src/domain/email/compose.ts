@@ -1,0 +1,294 @@
+import type { CartItem, CartRow } from '../cart';
+import { formatMoney, type Money } from '../money';
+import type { Rules } from '../rules';
+import type { ReminderStep, Voice } from '../voice';
+import { cleanTitle, fillTemplate, templateValues } from './template';
+
+/**
+ * Builds the reminder email: subject, an HTML part that reads well on a phone and in desktop clients (tables and
+ * inline styles only, no external CSS, no script), and a plain-text part with the same content.
+ *
+ * Every piece of shopper or store data is HTML-escaped, and only http(s) URLs become links or images.
+ */
+
+/** Why an email could not be composed; the sender logs it as a skip rather than shipping a broken reminder. */
+export type ComposeErrorCode = 'no_return_link' | 'empty_cart' | 'bad_unsubscribe_link';
+
+/** Raised when the cart cannot make a reminder that keeps the product's promise (items, return link, opt-out). */
+export class ComposeError extends Error {
+  override readonly name = 'ComposeError';
+  constructor(
+    readonly code: ComposeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What one reminder is made from. */
+export interface ComposeInput {
+  readonly cart: Pick<CartRow, 'items' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'>;
+  readonly step: ReminderStep;
+  readonly voice: Voice;
+  readonly store: Rules['store'];
+  /** "Hi Sam" or "Hi there", from the gates. */
+  readonly greeting: string;
+  /** Footer link to the unsubscribe confirmation page (the GET side of the one-click link). */
+  readonly unsubscribeUrl: string;
+  /** The model's polished opening, already validated; when absent the filled template opening is used. */
+  readonly openingLine?: string;
+  /** Locale for money formatting; "en-US" by default. */
+  readonly locale?: string;
+}
+
+/** A reminder ready for the mail adapter. */
+export interface ComposedEmail {
+  /** One line, no control characters. */
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  /** The filled template opening: the fallback, and what the model was asked to polish. */
+  readonly plainOpening: string;
+  /** The opening actually in the email (the polished line, or `plainOpening`). */
+  readonly openingUsed: string;
+}
+
+const DEFAULT_LOCALE = 'en-US';
+const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif";
+const INK = '#1f2937';
+const MUTED = '#6b7280';
+const RULE = '#e5e7eb';
+const THUMB_PX = 64;
+
+/**
+ * Composes one reminder.
+ *
+ * A cart without a usable http(s) return link is refused with {@link ComposeError} `no_return_link`: the promise is
+ * "one tap takes you back to your cart", and a reminder that cannot do that is just a nag, so the caller logs a skip.
+ * An empty cart (`empty_cart`) and an unusable unsubscribe URL (`bad_unsubscribe_link`) are refused the same way.
+ *
+ * @throws {@link ComposeError}, or a TemplateError for a voice template that cannot be filled.
+ */
+export function composeReminder(input: ComposeInput): ComposedEmail {
+  const { cart, step, voice, store, greeting, locale = DEFAULT_LOCALE } = input;
+  if (cart.items.length === 0) throw new ComposeError('empty_cart', 'cart has no items to remind about');
+  const returnUrl = safeHttpUrl(cart.returnUrl);
+  if (returnUrl === undefined) throw new ComposeError('no_return_link', 'cart has no http(s) link back to it');
+  const unsubscribeUrl = safeHttpUrl(input.unsubscribeUrl);
+  if (unsubscribeUrl === undefined) throw new ComposeError('bad_unsubscribe_link', 'unsubscribe URL is not http(s)');
+
+  const template = voice.templates[step];
+  const wording = cart.savedLink ? voice.savedLink[step] : template;
+  const values = templateValues({ cart, greeting, storeName: store.name, locale });
+  const plainOpening = oneLine(fillTemplate(wording.opening, values));
+  const polished = input.openingLine === undefined ? '' : oneLine(input.openingLine);
+  const opening = polished === '' ? plainOpening : polished;
+  const content: EmailContent = {
+    subject: oneLine(fillTemplate(wording.subject, values)),
+    // A template opening may already start with the greeting ("{greeting}, one last nudge"); never greet twice.
+    greetingLine: startsWithGreeting(opening, greeting) ? undefined : `${greeting},`,
+    opening,
+    paragraphs: paragraphsOf(fillTemplate(template.body, values)),
+    lines: cart.items.map((item) => lineOf(item, cart.total.currency, locale)),
+    total: formatMoney(cart.total, locale),
+    button: oneLine(fillTemplate(template.button, values)),
+    returnUrl,
+    unsubscribeUrl,
+    store,
+    lang: locale.split('-')[0] ?? 'en',
+  };
+
+  return {
+    subject: content.subject,
+    html: renderHtml(content),
+    text: renderText(content),
+    plainOpening,
+    openingUsed: content.opening,
+  };
+}
+
+/** Escapes text for HTML element content and double- or single-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** The URL in canonical form when it is an absolute http(s) URL without credentials; otherwise undefined. */
+export function safeHttpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (url.username !== '' || url.password !== '') return undefined;
+  return url.href;
+}
+
+interface ItemLine {
+  readonly title: string;
+  readonly quantity: number;
+  readonly price: string;
+  readonly imageUrl: string | undefined;
+}
+
+interface EmailContent {
+  readonly subject: string;
+  readonly greetingLine: string | undefined;
+  readonly opening: string;
+  readonly paragraphs: readonly string[];
+  readonly lines: readonly ItemLine[];
+  readonly total: string;
+  readonly button: string;
+  readonly returnUrl: string;
+  readonly unsubscribeUrl: string;
+  readonly store: Rules['store'];
+  readonly lang: string;
+}
+
+function lineOf(item: CartItem, currency: string, locale: string): ItemLine {
+  const linePrice: Money = { minor: item.unitPrice * item.quantity, currency };
+  return {
+    title: cleanTitle(item.title, Number.POSITIVE_INFINITY),
+    quantity: item.quantity,
+    price: formatMoney(linePrice, locale),
+    imageUrl: safeHttpUrl(item.imageUrl),
+  };
+}
+
+/** Headers and single lines must not carry newlines or control characters (header injection, broken layout). */
+function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}\s]+/gu, ' ').trim();
+}
+
+function paragraphsOf(body: string): string[] {
+  return body
+    .split(/\r?\n\s*\r?\n/)
+    .map((paragraph) => paragraph.split(/\r?\n/).map(oneLine).filter(Boolean).join('\n'))
+    .filter(Boolean);
+}
+
+function startsWithGreeting(opening: string, greeting: string): boolean {
+  return greeting.trim() !== '' && opening.toLowerCase().startsWith(greeting.trim().toLowerCase());
+}
+
+function why(store: Rules['store']): string {
+  return `You're getting this because you left items in your cart at ${store.name}.`;
+}
+
+function addressLines(store: Rules['store']): string[] {
+  return store.postalAddress.split(/\r?\n/).map(oneLine).filter(Boolean);
+}
+
+// ---------------------------------------------------------------- plain text
+
+function renderText(content: EmailContent): string {
+  const items = content.lines.map((line) => {
+    const quantity = line.quantity > 1 ? ` ×${line.quantity}` : '';
+    return `- ${line.title}${quantity}: ${line.price}`;
+  });
+  const blocks = [
+    content.greetingLine,
+    content.opening,
+    ...content.paragraphs,
+    ['Your cart:', ...items, `Total: ${content.total}`].join('\n'),
+    `${content.button}: ${content.returnUrl}`,
+    ['--', content.store.name, ...addressLines(content.store), why(content.store), `Unsubscribe: ${content.unsubscribeUrl}`].join('\n'),
+  ];
+  return `${blocks.filter((block): block is string => block !== undefined).join('\n\n')}\n`;
+}
+
+// ---------------------------------------------------------------- HTML
+
+function renderHtml(content: EmailContent): string {
+  const e = escapeHtml;
+  const text = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};`;
+  const paragraph = (html: string): string => `<p style="margin:0 0 16px;${text}">${html}</p>`;
+  const intro = [
+    content.greetingLine === undefined ? '' : paragraph(e(content.greetingLine)),
+    paragraph(e(content.opening)),
+    ...content.paragraphs.map((body) => paragraph(e(body).replace(/\n/g, '<br>'))),
+  ].join('');
+
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${e(content.lang)}">`,
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
+    '<meta name="x-apple-disable-message-reformatting">',
+    `<title>${e(content.subject)}</title></head>`,
+    `<body style="margin:0;padding:0;background-color:#f4f4f2;">`,
+    // Inbox preview text; hidden in the body itself.
+    `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${e(content.opening)}</div>`,
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f4f2;">',
+    '<tr><td align="center" style="padding:24px 12px;">',
+    // Outlook for Windows ignores max-width; a fixed-width ghost table keeps it from stretching.
+    '<!--[if mso]><table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border-radius:8px;">',
+    `<tr><td style="padding:28px 24px 4px;">${intro}</td></tr>`,
+    `<tr><td style="padding:0 24px;">${itemsTableHtml(content)}</td></tr>`,
+    `<tr><td align="center" style="padding:24px 24px 28px;">${buttonHtml(content)}</td></tr>`,
+    `<tr><td style="padding:20px 24px 28px;border-top:1px solid ${RULE};">${footerHtml(content)}</td></tr>`,
+    '</table>',
+    '<!--[if mso]></td></tr></table><![endif]-->',
+    '</td></tr></table>',
+    '</body></html>',
+  ].join('\n');
+}
+
+function itemsTableHtml(content: EmailContent): string {
+  const e = escapeHtml;
+  const withThumbs = content.lines.some((line) => line.imageUrl !== undefined);
+  const cell = `font-family:${FONT};font-size:15px;line-height:22px;color:${INK};border-top:1px solid ${RULE};`;
+  const rows = content.lines.map((line) => {
+    const thumb = !withThumbs
+      ? ''
+      : `<td width="${THUMB_PX}" style="${cell}padding:12px 12px 12px 0;vertical-align:top;">${
+          line.imageUrl === undefined
+            ? ''
+            : `<img src="${e(line.imageUrl)}" width="${THUMB_PX}" height="${THUMB_PX}" alt="${e(line.title)}" style="display:block;width:${THUMB_PX}px;height:${THUMB_PX}px;border:0;border-radius:4px;object-fit:cover;">`
+        }</td>`;
+    return [
+      '<tr>',
+      thumb,
+      `<td style="${cell}padding:12px 0;vertical-align:top;"><div style="font-weight:600;">${e(line.title)}</div>`,
+      `<div style="font-size:14px;color:${MUTED};">Quantity: ${e(String(line.quantity))}</div></td>`,
+      `<td align="right" style="${cell}padding:12px 0 12px 12px;vertical-align:top;white-space:nowrap;">${e(line.price)}</td>`,
+      '</tr>',
+    ].join('');
+  });
+  const span = withThumbs ? 2 : 1;
+  const totalCell = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};font-weight:700;border-top:2px solid ${INK};padding:12px 0 0;`;
+  const total = `<tr><td colspan="${span}" style="${totalCell}">Total</td><td align="right" style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${rows.join('')}${total}</table>`;
+}
+
+function buttonHtml(content: EmailContent): string {
+  const e = escapeHtml;
+  // A "bulletproof" button: the coloured cell shows even where clients drop padding on links.
+  return [
+    '<table role="presentation" cellpadding="0" cellspacing="0" border="0" align="center">',
+    `<tr><td align="center" bgcolor="${INK}" style="border-radius:6px;background-color:${INK};">`,
+    `<a href="${e(content.returnUrl)}" target="_blank" style="display:inline-block;padding:14px 32px;font-family:${FONT};font-size:17px;font-weight:700;line-height:22px;color:#ffffff;text-decoration:none;border-radius:6px;">${e(content.button)}</a>`,
+    '</td></tr></table>',
+  ].join('');
+}
+
+function footerHtml(content: EmailContent): string {
+  const e = escapeHtml;
+  const small = `margin:0 0 8px;font-family:${FONT};font-size:13px;line-height:20px;color:${MUTED};`;
+  const address = addressLines(content.store).map(e).join('<br>');
+  return [
+    `<p style="${small}"><strong>${e(content.store.name)}</strong><br>${address}</p>`,
+    `<p style="${small}">${e(why(content.store))}</p>`,
+    `<p style="${small}">No more reminders? <a href="${e(content.unsubscribeUrl)}" target="_blank" style="color:${MUTED};text-decoration:underline;">Unsubscribe</a></p>`,
+  ].join('');
+}
