@@ -31,6 +31,7 @@ const retentionDays = z.coerce.number().int().min(1).max(3650).default(90);
 /** Environment of the intake Lambda, set by the CDK stack. */
 export const intakeEnvSchema = z.object({
   CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
   CR_RETENTION_DAYS: retentionDays,
   CR_WEBHOOK_SECRET_PARAM: required('SSM SecureString name of the Standard Webhooks secret'),
   CR_SHOPIFY_SECRET_PARAM: z.string().trim().optional(),

@@ -6,6 +6,7 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { EventBridgeWakeUpScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
@@ -44,6 +45,7 @@ async function build(): Promise<FunctionUrlHandler> {
   if (config.CR_SHOPIFY_SECRET_PARAM) formats['/webhooks/shopify'] = new ShopifyWebhook(await secret(config.CR_SHOPIFY_SECRET_PARAM));
   return createIntakeHandler({
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
+    activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
     scheduler,
     rules: fixedRules(),
     clock: systemClock,

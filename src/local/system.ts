@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables } from '../adapters/local/create-tables';
@@ -14,8 +16,13 @@ import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
 import { parseDuration } from '../domain/doc-text';
 import { fixedRules, type RulesSource } from '../domain/rules';
 import { createIntakeHandler } from '../handlers/intake-handler';
+import { createWaiterHandler } from '../handlers/waiter-handler';
+import type { ActivityLog } from '../ports/activity-log';
 import type { Log } from '../ports/log';
 import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } from '../tables';
+
+/** Days rows are kept, as in production's default. */
+const RETENTION_DAYS = 90;
 
 /** Signing secrets the local system uses unless told otherwise. Never use them in production. */
 export const LOCAL_SECRETS = {
@@ -41,6 +48,8 @@ export interface LocalSystemOptions {
   readonly log: Log;
   /** Poll for due jobs in the background (the interactive system); tests drive `advance` instead. */
   readonly pollSchedules?: boolean;
+  /** Real time source under the test clock; tests freeze it so simulated times are exact. */
+  readonly realNow?: () => number;
 }
 
 /** The whole product on one machine. */
@@ -52,8 +61,12 @@ export interface LocalSystem {
   readonly clock: ControllableClock;
   readonly scheduler: LocalScheduler;
   readonly carts: DynamoDbCartStore;
+  readonly activity: ActivityLog;
   readonly documents: DynamoDBDocumentClient;
-  /** Moves simulated time forward and fires whatever fell due. */
+  /**
+   * Moves simulated time forward, stopping at each due job on the way so it fires at its own time (a wake-up due
+   * at T+1h runs with the clock reading T+1h, even when advancing by a day).
+   */
   advance(ms: number): Promise<{ now: Date; fired: string[] }>;
   stop(): Promise<void>;
 }
@@ -77,20 +90,34 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     { definition: LOCAL_SCHEDULES_TABLE, tableName: tables.schedules },
   ]);
 
-  const clock = new ControllableClock(dataDir ? join(dataDir, 'clock.json') : undefined);
+  const clock = new ControllableClock(dataDir ? join(dataDir, 'clock.json') : undefined, options.realNow);
   const log = options.log;
   const scheduler = new LocalScheduler(documents, tables.schedules, clock, log);
   const carts = new DynamoDbCartStore(documents, tables.carts);
+  const activity = new DynamoDbActivityLog(documents, tables.sends, RETENTION_DAYS);
   const secrets = options.secrets ?? LOCAL_SECRETS;
   const rules = options.rules ?? fixedRules();
 
+  const waiter = createWaiterHandler({
+    carts,
+    optOuts: new DynamoDbOptOutStore(documents, tables.optouts),
+    scheduler,
+    reminders: scheduler,
+    activity,
+    rules,
+    clock,
+    log,
+  });
+  scheduler.register('waiter', waiter);
+
   const intake = createIntakeHandler({
     carts,
+    activity,
     scheduler,
     rules,
     clock,
     log,
-    retentionDays: 90,
+    retentionDays: RETENTION_DAYS,
     formats: {
       '/webhooks/cart': new StandardCartWebhook(secrets.webhook),
       '/webhooks/shopify': new ShopifyWebhook(secrets.shopify),
@@ -98,11 +125,21 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   });
 
   const advance = async (ms: number) => {
-    const now = clock.advance(ms);
-    const fired = await scheduler.runDue();
-    return { now, fired: fired.map((job) => job.name) };
+    const target = clock.now().getTime() + ms;
+    const fired: string[] = [];
+    for (;;) {
+      const next = (await scheduler.jobs()).find(
+        (job) => !job.dead && scheduler.handles(job.target) && Date.parse(job.dueAt) <= target,
+      );
+      if (!next) break;
+      clock.advanceTo(new Date(next.dueAt));
+      const ran = await scheduler.runDue();
+      fired.push(...ran.map((job) => job.name));
+    }
+    const now = clock.advanceTo(new Date(target));
+    return { now, fired };
   };
-  const control = controlHandler({ clock, scheduler, carts, advance });
+  const control = controlHandler({ clock, scheduler, carts, activity, advance });
 
   const server: Server = await startHttpServer(
     [
@@ -123,6 +160,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     clock,
     scheduler,
     carts,
+    activity,
     documents,
     advance,
     async stop() {
@@ -139,6 +177,7 @@ function controlHandler(deps: {
   clock: ControllableClock;
   scheduler: LocalScheduler;
   carts: DynamoDbCartStore;
+  activity: ActivityLog;
   advance: LocalSystem['advance'];
 }): FunctionUrlHandler {
   return async (event) => {
@@ -159,13 +198,19 @@ function controlHandler(deps: {
       if (path === '/_local/schedules' && method === 'GET') {
         return jsonResponse(200, await deps.scheduler.jobs());
       }
-      const cartMatch = /^\/_local\/carts\/(.+)$/.exec(path);
+      const cartMatch = /^\/_local\/carts\/([^/]+)(\/activity)?$/.exec(path);
       if (cartMatch?.[1] && method === 'GET') {
-        const cart = await deps.carts.get(decodeURIComponent(cartMatch[1]));
+        const cartId = decodeURIComponent(cartMatch[1]);
+        if (cartMatch[2]) return jsonResponse(200, await deps.activity.history(cartId));
+        const cart = await deps.carts.get(cartId);
         if (!cart) throw new HttpError(404, 'not_found', 'No such cart.');
         return jsonResponse(200, cart);
       }
-      throw new HttpError(404, 'not_found', 'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, GET /_local/schedules, GET /_local/carts/{id}');
+      throw new HttpError(
+        404,
+        'not_found',
+        'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, GET /_local/schedules, GET /_local/carts/{id}, GET /_local/carts/{id}/activity',
+      );
     } catch (error) {
       return errorResponse(error);
     }

@@ -2,6 +2,7 @@ import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../d
 import { eventKey } from '../domain/cart';
 import { firstWakeUpAt } from '../domain/moves';
 import type { RulesSource } from '../domain/rules';
+import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
@@ -13,6 +14,8 @@ export interface IngestDeps {
   readonly rules: RulesSource;
   readonly clock: Clock;
   readonly log: Log;
+  /** Where checkouts and the stops they cause are recorded (cart changes are too frequent and say nothing new). */
+  readonly activity: ActivityLog;
   /** Days a cart row is kept after its last event before DynamoDB TTL deletes it. */
   readonly retentionDays: number;
 }
@@ -83,13 +86,14 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   }
 
   const rules = await deps.rules.current();
+  const checkedOutReason = `order placed (matched by ${target.matchedBy})`;
   const closed = await deps.carts.checkOut({
     cartId: target.cartId,
     source: event.source,
     eventKey: eventKey(event.occurredAt, event.eventId),
     occurredAt: event.occurredAt,
     orderTotal: event.orderTotal,
-    reason: `order placed (matched by ${target.matchedBy})`,
+    reason: checkedOutReason,
     expiresAt: expiresAt(deps),
     storeCurrency: rules.store.currency,
   });
@@ -98,6 +102,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
   await cancelPendingWakeUp(closed.before, deps);
+  await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
 
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced.
   const email = match.email ?? closed.before?.email;
@@ -106,10 +111,12 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     : [];
   const alsoStopped: string[] = [];
   for (const other of others) {
-    const stopped = await deps.carts.stop(other.cartId, `shopper placed an order from cart ${target.cartId}`);
+    const reason = `shopper placed an order from cart ${target.cartId}`;
+    const stopped = await deps.carts.stop(other.cartId, reason);
     if (stopped.outcome === 'closed') {
       alsoStopped.push(other.cartId);
       await cancelPendingWakeUp(stopped.before, deps);
+      await deps.activity.record({ cartId: other.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
     }
   }
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });

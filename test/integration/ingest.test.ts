@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { LocalScheduler } from '../../src/adapters/local/local-scheduler';
@@ -38,6 +39,7 @@ describe('intake against DynamoDB Local', () => {
   let carts: DynamoDbCartStore;
   let scheduler: RecordingScheduler;
   let local: LocalScheduler;
+  let activity: DynamoDbActivityLog;
 
   beforeEach(async () => {
     const { documents, names } = await freshTables();
@@ -45,7 +47,8 @@ describe('intake against DynamoDB Local', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     local = new LocalScheduler(documents, names.schedules, clock, silentLog);
     scheduler = new RecordingScheduler(local);
-    deps = { carts, scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
+    activity = new DynamoDbActivityLog(documents, names.sends, 90);
+    deps = { carts, activity, scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
   });
 
   it('stores one row per cart with money in minor units and schedules the first wake-up by size', async () => {
@@ -158,6 +161,13 @@ describe('intake against DynamoDB Local', () => {
 
     expect(result).toEqual({ outcome: 'checked_out', cartId: 'newer-cart', matchedBy: 'email', alsoStopped: ['older-cart'] });
     expect(await carts.get('older-cart')).toMatchObject({ status: 'stopped', stopReason: 'shopper placed an order from cart newer-cart' });
+    // Both ends of the chase are in the carts' history, with their reasons.
+    expect(await activity.history('newer-cart')).toEqual([
+      expect.objectContaining({ actor: 'intake', action: 'checked_out', reason: 'order placed (matched by email)' }),
+    ]);
+    expect(await activity.history('older-cart')).toEqual([
+      expect.objectContaining({ action: 'stopped', reason: 'shopper placed an order from cart newer-cart' }),
+    ]);
     expect((await carts.get('someone-else'))?.status).toBe('open');
     expect((await local.jobs()).map((job) => job.payload.cartId)).toEqual(['someone-else']);
   });

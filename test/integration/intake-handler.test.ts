@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import type { FunctionUrlHandler } from '../../src/adapters/http/function-url';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
@@ -34,6 +35,7 @@ describe('intake handler', () => {
     };
     handler = createIntakeHandler({
       carts: new DynamoDbCartStore(documents, names.carts),
+      activity: new DynamoDbActivityLog(documents, names.sends, 90),
       scheduler,
       rules: fixedRules(),
       clock: new ControllableClock(),
@@ -243,6 +245,7 @@ describe('intake handler', () => {
   it('answers an unexpected failure with a bare 500 and keeps the detail in the log', async () => {
     const broken = createIntakeHandler({
       carts: { applyChange: () => Promise.reject(new Error('table exploded at /secret/path.ts:12')) } as never,
+      activity: { record: async () => {}, history: async () => [] },
       scheduler,
       rules: fixedRules(),
       clock: new ControllableClock(),

@@ -25,11 +25,20 @@ export class ControllableClock implements Clock {
   advance(ms: number): Date {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');
     this.offsetMs += ms;
+    this.save();
+    return this.now();
+  }
+
+  /** Moves simulated time to `at`, or leaves it if `at` is already past. */
+  advanceTo(at: Date): Date {
+    return this.advance(Math.max(0, at.getTime() - this.now().getTime()));
+  }
+
+  private save(): void {
     if (this.stateFile) {
       mkdirSync(dirname(this.stateFile), { recursive: true });
       writeFileSync(this.stateFile, JSON.stringify({ offsetMs: this.offsetMs }));
     }
-    return this.now();
   }
 
   /** How far simulated time is ahead of real time. */

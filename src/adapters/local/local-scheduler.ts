@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { wakeUpScheduleName } from '../../domain/schedule-names';
+import { sendScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
+import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
 import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 import type { TableDefinition } from '../../tables';
 
@@ -35,7 +36,7 @@ export const MAX_ATTEMPTS = 5;
  * A durable scheduler on the controllable clock. Jobs live in DynamoDB Local, so a wake-up that fell due while the
  * process was down fires (late) on the next start; a job is deleted only after its target returned.
  */
-export class LocalScheduler implements WakeUpScheduler {
+export class LocalScheduler implements WakeUpScheduler, ReminderQueue {
   private readonly targets = new Map<JobTarget, (payload: Record<string, unknown>) => Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<LocalJob[]> | undefined;
@@ -63,6 +64,21 @@ export class LocalScheduler implements WakeUpScheduler {
 
   async cancel(cartId: string, seq: number): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: wakeUpScheduleName(cartId, seq) } }));
+  }
+
+  /** Like an async Lambda invoke: a job for the sender, due now, one per (cart, step) while pending. */
+  async handOff(request: ReminderRequest): Promise<void> {
+    await this.put({
+      name: sendScheduleName(request.cartId, request.step),
+      target: 'sender',
+      dueAt: this.clock.now().toISOString(),
+      payload: { cartId: request.cartId, step: request.step },
+    });
+  }
+
+  /** True when jobs for this target fire (a target is connected). */
+  handles(target: JobTarget): boolean {
+    return this.targets.has(target);
   }
 
   /** Adds a job unless one with that name exists (the same contract as a Scheduler name conflict). */

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
+import { silentLog } from '../../src/ports/log';
+import { cartPayload, standardHeaders } from '../support/webhooks';
+
+const HOUR = 3_600_000;
+
+describe('cart lifecycles on the local system, in simulated time', () => {
+  let system: LocalSystem;
+  let T: number;
+
+  beforeAll(async () => {
+    // Real time frozen under the test clock: only /_local/clock/advance moves it, so every time below is exact.
+    const frozen = Date.parse('2026-11-02T20:00:00Z');
+    system = await startLocalSystem({
+      port: 0,
+      inMemory: true,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tablePrefix: 'e2e-life-',
+      log: silentLog,
+      realNow: () => frozen,
+    });
+  });
+  afterAll(() => system.stop());
+
+  const now = async () => Date.parse(((await (await fetch(`${system.url}/_local/clock`)).json()) as { now: string }).now);
+  const advance = async (by: string) => {
+    const response = await fetch(`${system.url}/_local/clock/advance?by=${encodeURIComponent(by)}`, { method: 'POST' });
+    expect(response.status).toBe(200);
+  };
+  const postEvent = async (payload: object) => {
+    const body = JSON.stringify(payload);
+    const response = await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) });
+    expect(response.status).toBe(200);
+  };
+  const history = async (cartId: string) =>
+    ((await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{ action: string; at: string }>).map(
+      (entry) => [entry.action, Date.parse(entry.at) - T] as const,
+    );
+
+  it('plays the seed story: reminder at T+1h, follow-up at T+21h, checkout stops everything, no third', async () => {
+    T = await now();
+    await postEvent(cartPayload({ id: 'seed-story' }, new Date(T).toISOString()));
+
+    await advance('59 min');
+    expect(await history('seed-story')).toEqual([]);
+    await advance('1 min');
+    expect(await history('seed-story')).toEqual([['first_reminder', 1 * HOUR]]);
+    await advance('1 day'); // passes T+21h on the way
+    expect(await history('seed-story')).toEqual([
+      ['first_reminder', 1 * HOUR],
+      ['second_reminder', 21 * HOUR],
+    ]);
+
+    await postEvent({ type: 'cart.checked_out', timestamp: new Date(await now()).toISOString(), data: { id: 'seed-story' } });
+    await advance('10 days');
+
+    expect(await history('seed-story')).toEqual([
+      ['first_reminder', 1 * HOUR],
+      ['second_reminder', 21 * HOUR],
+      ['checked_out', 25 * HOUR],
+    ]);
+    const cart = (await (await fetch(`${system.url}/_local/carts/seed-story`)).json()) as Record<string, unknown>;
+    expect(cart).toMatchObject({ status: 'checked_out', remindersSent: 2 });
+    const jobs = (await (await fetch(`${system.url}/_local/schedules`)).json()) as Array<{ target: string; payload: { cartId: string; step?: string } }>;
+    // The two reminders are waiting for the sender; no wake-up is left for this cart.
+    expect(jobs.filter((job) => job.payload.cartId === 'seed-story').map((job) => [job.target, job.payload.step])).toEqual([
+      ['sender', 'first'],
+      ['sender', 'second'],
+    ]);
+  });
+
+  it('never reminds a cart while it keeps changing, and reminds it on time once it stops', async () => {
+    T = await now();
+    // A small cart ($25: four-hour wait) edited every 30 minutes for six hours.
+    for (let step = 0; step <= 12; step++) {
+      await postEvent(cartPayload({ id: 'busy', total: '25.00', items: [{ title: 'Socks', quantity: step + 1, unitPrice: '1.00' }] }, new Date(await now()).toISOString()));
+      await advance('30 min');
+    }
+    const lastChange = 12 * 0.5 * HOUR;
+    expect((await history('busy')).filter(([action]) => action !== 'still_shopping')).toEqual([]);
+
+    await advance('4 hours');
+
+    const moves = await history('busy');
+    expect(moves.filter(([action]) => action === 'first_reminder')).toEqual([['first_reminder', lastChange + 4 * HOUR]]);
+    expect(moves.filter(([action]) => action === 'still_shopping').every(([, at]) => at <= lastChange + 4 * HOUR)).toBe(true);
+  });
+});
