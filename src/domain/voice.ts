@@ -63,7 +63,7 @@ export const DEFAULT_VOICE: Voice = {
   savedLink: {
     first: {
       subject: 'Still saving these?',
-      opening: 'Still saving these? {items_summary} are waiting whenever you are.',
+      opening: 'Still saving these? Your cart is waiting whenever you are: {items_summary}.',
     },
     second: {
       subject: 'Your saved cart is still here',

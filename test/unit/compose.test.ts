@@ -146,7 +146,7 @@ describe('composeReminder: wording', () => {
   it('uses the saved-link subject and opening for a saved-link cart', () => {
     const email = compose({ cart: { savedLink: true } });
     expect(email.subject).toBe(DEFAULT_VOICE.savedLink.first.subject);
-    expect(email.plainOpening).toBe('Still saving these? Linen shirt, Candle ×2 and Tote are waiting whenever you are.');
+    expect(email.plainOpening).toBe('Still saving these? Your cart is waiting whenever you are: Linen shirt, Candle ×2 and Tote.');
     // The body and button still come from the step's template.
     expect(email.text).toContain(DEFAULT_VOICE.templates.first.body);
     expect(email.text).toContain(DEFAULT_VOICE.templates.first.button);
