@@ -49,3 +49,28 @@ export const waiterEnvSchema = z.object({
 });
 
 export type IntakeEnv = z.output<typeof intakeEnvSchema>;
+
+/** Environment of the sender Lambda. */
+export const senderEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_OPTOUTS_TABLE: required('opt-out table name'),
+  CR_RETENTION_DAYS: retentionDays,
+  CR_FROM_ADDRESS: required('From address, e.g. "Store" <reminders@store.com>'),
+  CR_REPLY_TO: z.string().trim().optional(),
+  CR_SES_CONFIGURATION_SET: required('SES configuration set name'),
+  CR_UNSUBSCRIBE_BASE_URL: required('unsubscribe Function URL').url('expected the unsubscribe Function URL'),
+  CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),
+  CR_BEDROCK_MODEL_ID: required('Bedrock inference profile id'),
+  CR_SENDER_ARN: arn('sender function ARN (for quiet-hours deferrals)'),
+  ...schedulingEnv,
+});
+
+/** Environment of the unsubscribe Lambda. */
+export const unsubscribeEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_OPTOUTS_TABLE: required('opt-out table name'),
+  CR_RETENTION_DAYS: retentionDays,
+  CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),
+});

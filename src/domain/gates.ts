@@ -40,7 +40,11 @@ export interface GateInput {
   readonly now: Date;
   /** The shopper's unsubscribe: from this cart's reminders, or from all reminders. */
   readonly optOut: 'cart' | 'all' | undefined;
-  /** Newest reminder sent to this email for any cart, excluding this cart's same step (so a retry can't block itself). */
+  /**
+   * Newest reminder sent to this email for any OTHER cart. This cart's own first reminder must not count: the
+   * do-not-disturb window (days) is longer than the wait before the follow-up (hours), and the follow-up is
+   * part of the same gentle nudge, not a second barrage.
+   */
   readonly lastReminderToEmailAt: Date | undefined;
 }
 

@@ -15,6 +15,11 @@ export function sendScheduleName(cartId: string, step: string): string {
   return `send-${cartHash(cartId)}-${step}`;
 }
 
+/** A quiet-hours deferral of a reminder to `at`; the time keeps it apart from the hand-off that caused it. */
+export function deferScheduleName(cartId: string, step: string, at: Date): string {
+  return `defer-${cartHash(cartId)}-${step}-${Math.floor(at.getTime() / 60_000)}`;
+}
+
 function cartHash(cartId: string): string {
   return createHash('sha256').update(cartId).digest('base64url').slice(0, 32);
 }

@@ -72,3 +72,13 @@ export const DEFAULT_VOICE: Voice = {
   },
   description: 'Warm, brief and plain-spoken, like a shopkeeper who remembers you. No pressure, no exclamation marks.',
 };
+
+/** Where the voice comes from at run time (the Google Doc in production, the example doc locally). */
+export interface VoiceSource {
+  current(): Promise<Voice>;
+}
+
+/** A voice source that always answers the same voice. */
+export function fixedVoice(voice: Voice = DEFAULT_VOICE): VoiceSource {
+  return { current: async () => voice };
+}

@@ -3,7 +3,7 @@
  * Environment: PORT (default 3000), CR_DATA_DIR (default .local).
  */
 import { consoleLog } from '../adapters/local/console-log';
-import { LOCAL_SECRETS, startLocalSystem } from './system';
+import { EXAMPLE_DOCS, LOCAL_SECRETS, startLocalSystem } from './system';
 
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -25,12 +25,16 @@ cart-recovery is running locally
              POST ${system.url}/webhooks/shopify   (Shopify checkouts/create, checkouts/update, orders/create)
   Secrets    cart webhook: ${LOCAL_SECRETS.webhook}
              shopify:      ${LOCAL_SECRETS.shopify}
+  Outbox     ${system.url}/outbox/   every reminder "sent", rendered, with a one-click unsubscribe button
   Clock      GET  ${system.url}/_local/clock       now: ${system.clock.now().toISOString()}
-             POST ${system.url}/_local/clock/advance?by=1h   (moves simulated time, fires what fell due)
-  Look       GET  ${system.url}/_local/carts/{cartId}   GET ${system.url}/_local/schedules
+             POST ${system.url}/_local/clock/advance?by=1h   (moves simulated time, fires what falls due)
+  Look       GET  ${system.url}/_local/carts/{cartId}[/activity]   GET ${system.url}/_local/schedules
+  Owner docs ${EXAMPLE_DOCS.rules}
+             ${EXAMPLE_DOCS.voice}
   Data       ${system.dataDir} (DynamoDB Local at ${system.dynamoEndpoint}; kept across restarts)
-  Stand-ins  DynamoDB Local for DynamoDB; a DynamoDB-backed job table for EventBridge Scheduler;
-             the same handler code the Lambda Function URLs run. No AWS account is used.
+  Stand-ins  DynamoDB Local for DynamoDB; a DynamoDB-backed job table for EventBridge Scheduler and async
+             invokes; a file outbox for SES; no Bedrock (emails use the voice doc's own opening line, as
+             production does when the model is unavailable). The handlers are the Lambdas' own code.
 Ctrl-C stops everything.
 `);
 

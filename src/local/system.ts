@@ -1,21 +1,30 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
+import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables } from '../adapters/local/create-tables';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../adapters/local/dynamodb-local';
 import { startHttpServer } from '../adapters/local/http-server';
 import { LOCAL_SCHEDULES_TABLE, LocalScheduler } from '../adapters/local/local-scheduler';
+import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
 import { parseDuration } from '../domain/doc-text';
-import { fixedRules, type RulesSource } from '../domain/rules';
+import { fixedRules, type Rules, type RulesSource } from '../domain/rules';
+import { parseRulesDoc } from '../domain/rules-doc';
+import { fixedVoice, type Voice, type VoiceSource } from '../domain/voice';
+import { parseVoiceDoc } from '../domain/voice-doc';
 import { createIntakeHandler } from '../handlers/intake-handler';
+import { createSenderHandler } from '../handlers/sender-handler';
+import { createUnsubscribeHandler } from '../handlers/unsubscribe-handler';
 import { createWaiterHandler } from '../handlers/waiter-handler';
 import type { ActivityLog } from '../ports/activity-log';
 import type { Log } from '../ports/log';
@@ -30,7 +39,29 @@ export const LOCAL_SECRETS = {
   webhook: `whsec_${Buffer.from('cart-recovery-local-webhook-secret').toString('base64')}`,
   /** Shopify app secret for POST /webhooks/shopify. */
   shopify: 'shpss_cart_recovery_local_secret',
+  /** HMAC key of unsubscribe links. */
+  unsubscribeKey: 'cart-recovery-local-unsubscribe-key',
 } as const;
+
+/** The owner's docs the local system reads: the ready-to-copy examples, unless told otherwise. */
+export const EXAMPLE_DOCS = {
+  rules: resolve('docs/examples/rules-doc.md'),
+  voice: resolve('docs/examples/voice-doc.md'),
+} as const;
+
+/** Reads and parses the rules doc, failing with every line-numbered problem when it does not parse. */
+export function readRulesDoc(path: string): Rules {
+  const result = parseRulesDoc(readFileSync(path, 'utf8'));
+  if (!result.ok) throw new Error(`${path} does not parse:\n${result.problems.map((p) => `  line ${p.line ?? '-'}: ${p.message}`).join('\n')}`);
+  return result.rules;
+}
+
+/** Reads and parses the voice doc, likewise. */
+export function readVoiceDoc(path: string): Voice {
+  const result = parseVoiceDoc(readFileSync(path, 'utf8'));
+  if (!result.ok) throw new Error(`${path} does not parse:\n${result.problems.map((p) => `  line ${p.line ?? '-'}: ${p.message}`).join('\n')}`);
+  return result.voice;
+}
 
 export interface LocalSystemOptions {
   /** HTTP port; 0 picks a free one. */
@@ -43,8 +74,10 @@ export interface LocalSystemOptions {
   readonly dynamoEndpoint?: string;
   /** Prefix for table names, to keep several systems apart in one engine. */
   readonly tablePrefix?: string;
-  readonly secrets?: { readonly webhook: string; readonly shopify: string };
+  readonly secrets?: { readonly webhook: string; readonly shopify: string; readonly unsubscribeKey: string };
+  /** Rules and voice; by default the example docs in docs/examples. */
   readonly rules?: RulesSource;
+  readonly voice?: VoiceSource;
   readonly log: Log;
   /** Poll for due jobs in the background (the interactive system); tests drive `advance` instead. */
   readonly pollSchedules?: boolean;
@@ -60,6 +93,8 @@ export interface LocalSystem {
   readonly tables: TableNames & { readonly schedules: string };
   readonly clock: ControllableClock;
   readonly scheduler: LocalScheduler;
+  /** Folder the local outbox writes emails to (served at /outbox/). */
+  readonly outboxDir: string;
   readonly carts: DynamoDbCartStore;
   readonly activity: ActivityLog;
   readonly documents: DynamoDBDocumentClient;
@@ -96,11 +131,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const carts = new DynamoDbCartStore(documents, tables.carts);
   const activity = new DynamoDbActivityLog(documents, tables.sends, RETENTION_DAYS);
   const secrets = options.secrets ?? LOCAL_SECRETS;
-  const rules = options.rules ?? fixedRules();
+  const rules = options.rules ?? fixedRules(readRulesDoc(EXAMPLE_DOCS.rules));
+  const voice = options.voice ?? fixedVoice(readVoiceDoc(EXAMPLE_DOCS.voice));
+  const optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
+  const outboxDir = dataDir ? join(dataDir, 'outbox') : mkdtempSync(join(tmpdir(), 'cr-outbox-'));
 
   const waiter = createWaiterHandler({
     carts,
-    optOuts: new DynamoDbOptOutStore(documents, tables.optouts),
+    optOuts,
     scheduler,
     reminders: scheduler,
     activity,
@@ -141,19 +179,52 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
   const control = controlHandler({ clock, scheduler, carts, activity, advance });
 
+  const unsubscribeHandler = createUnsubscribeHandler({ key: secrets.unsubscribeKey, carts, optOuts, activity, rules, clock, log });
+  const outbox = outboxHandler(outboxDir);
   const server: Server = await startHttpServer(
     [
       { prefix: '/webhooks/', handler: intake },
+      { prefix: '/u/', handler: unsubscribeHandler },
+      {
+        prefix: '/outbox',
+        handler: async (event) => {
+          const page = outbox(event.rawPath);
+          return { statusCode: page.status, headers: { 'content-type': page.contentType }, body: page.body };
+        },
+      },
       { prefix: '/_local/', handler: control },
     ],
     options.port,
   );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://127.0.0.1:${port}`;
+
+  // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback).
+  const sender = createSenderHandler({
+    carts,
+    optOuts,
+    sends: new DynamoDbSendLedger(documents, tables.sends, RETENTION_DAYS),
+    deferrals: scheduler,
+    polisher: undefined,
+    mailer: new OutboxMailer(outboxDir, clock),
+    activity,
+    rules,
+    voice,
+    clock,
+    log,
+    email: {
+      from: `"${(await rules.current()).store.name.replace(/"/g, '')}" <reminders@shop.example>`,
+      unsubscribeBaseUrl: url,
+      unsubscribeKey: secrets.unsubscribeKey,
+    },
+  });
+  scheduler.register('sender', sender);
   if (options.pollSchedules) scheduler.start();
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    outboxDir,
     dynamoEndpoint,
     dataDir,
     tables,

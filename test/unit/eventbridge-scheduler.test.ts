@@ -84,3 +84,26 @@ describe('EventBridge Scheduler adapter', () => {
     expect(atExpression(new Date('2026-03-08T07:30:00.001Z'))).toBe('at(2026-03-08T07:30:01)');
   });
 });
+
+describe('quiet-hours deferrals', () => {
+  beforeEach(() => scheduler.reset());
+
+  it('re-invokes the sender with the same request at the deferred time', async () => {
+    scheduler.on(CreateScheduleCommand).resolves({});
+    const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
+    const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
+
+    await deferring.defer({ cartId: 'cart-1', step: 'first', at: new Date('2026-11-03T13:00:00Z') });
+
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      ScheduleExpression: 'at(2026-11-03T13:00:00)',
+      ActionAfterCompletion: 'DELETE',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: expect.objectContaining({ Arn: senderArn, Input: '{"cartId":"cart-1","step":"first"}' }),
+    });
+  });
+
+  it('refuses to defer without a sender to call', async () => {
+    await expect(adapter().defer({ cartId: 'c', step: 'first', at: now })).rejects.toThrow('needs the sender ARN');
+  });
+});

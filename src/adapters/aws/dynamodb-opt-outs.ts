@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { OptOutScope, OptOutStore } from '../../ports/opt-outs';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OptOut, OptOutScope, OptOutStore } from '../../ports/opt-outs';
 
 /** Sort key of an opt-out: `all`, or `cart#<cartId>`. */
 export function optOutScopeKey(scope: OptOutScope, cartId: string): string {
@@ -28,5 +28,17 @@ export class DynamoDbOptOutStore implements OptOutStore {
     if (scopes.has('all')) return 'all';
     if (scopes.has(optOutScopeKey('cart', cartId))) return 'cart';
     return undefined;
+  }
+
+  async record(optOut: OptOut): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { email: optOut.email, scope: optOutScopeKey(optOut.scope, optOut.cartId) },
+        UpdateExpression: 'SET #at = if_not_exists(#at, :at), #source = if_not_exists(#source, :source), cartId = if_not_exists(cartId, :cartId)',
+        ExpressionAttributeNames: { '#at': 'at', '#source': 'source' },
+        ExpressionAttributeValues: { ':at': optOut.at.toISOString(), ':source': optOut.source, ':cartId': optOut.cartId },
+      }),
+    );
   }
 }

@@ -5,7 +5,9 @@ import {
   ResourceNotFoundException,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import { wakeUpScheduleName } from '../../domain/schedule-names';
+import { deferScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
+import type { ReminderStep } from '../../domain/voice';
+import type { SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 
@@ -14,6 +16,8 @@ export interface EventBridgeSchedulerConfig {
   readonly groupName: string;
   /** ARN of the waiter Lambda the wake-ups invoke. */
   readonly waiterArn: string;
+  /** ARN of the sender Lambda that quiet-hours deferrals re-invoke (needed only by the sender). */
+  readonly senderArn?: string;
   /** Role Scheduler assumes to invoke the target. */
   readonly roleArn: string;
   /** Standard SQS queue that receives wake-ups Scheduler could not deliver. */
@@ -28,7 +32,7 @@ const MIN_LEAD_MS = 60_000;
  * fire, retried and dead-lettered. Names are deterministic per (cart, seq), so a retried create meets a
  * ConflictException, which means "already scheduled".
  */
-export class EventBridgeWakeUpScheduler implements WakeUpScheduler {
+export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferrals {
   constructor(
     private readonly client: SchedulerClient,
     private readonly config: EventBridgeSchedulerConfig,
@@ -36,12 +40,27 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler {
   ) {}
 
   async schedule(wakeUp: WakeUp): Promise<void> {
+    await this.create(wakeUpScheduleName(wakeUp.cartId, wakeUp.seq), wakeUp.at, this.config.waiterArn, {
+      cartId: wakeUp.cartId,
+      seq: wakeUp.seq,
+    });
+  }
+
+  async defer(request: { cartId: string; step: ReminderStep; at: Date }): Promise<void> {
+    if (!this.config.senderArn) throw new Error('deferring a reminder needs the sender ARN in the scheduler config');
+    await this.create(deferScheduleName(request.cartId, request.step, request.at), request.at, this.config.senderArn, {
+      cartId: request.cartId,
+      step: request.step,
+    });
+  }
+
+  private async create(name: string, when: Date, targetArn: string, input: Record<string, unknown>): Promise<void> {
     const earliest = this.clock.now().getTime() + MIN_LEAD_MS;
-    const at = new Date(Math.max(wakeUp.at.getTime(), earliest));
+    const at = new Date(Math.max(when.getTime(), earliest));
     try {
       await this.client.send(
         new CreateScheduleCommand({
-          Name: wakeUpScheduleName(wakeUp.cartId, wakeUp.seq),
+          Name: name,
           GroupName: this.config.groupName,
           ScheduleExpression: atExpression(at),
           ScheduleExpressionTimezone: 'UTC',
@@ -49,9 +68,9 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler {
           ActionAfterCompletion: 'DELETE',
           State: 'ENABLED',
           Target: {
-            Arn: this.config.waiterArn,
+            Arn: targetArn,
             RoleArn: this.config.roleArn,
-            Input: JSON.stringify({ cartId: wakeUp.cartId, seq: wakeUp.seq }),
+            Input: JSON.stringify(input),
             RetryPolicy: { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 20 },
             DeadLetterConfig: { Arn: this.config.deadLetterArn },
           },

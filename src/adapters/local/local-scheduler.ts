@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sendScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
+import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
+import type { ReminderStep } from '../../domain/voice';
+import type { SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
 import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
@@ -36,7 +38,7 @@ export const MAX_ATTEMPTS = 5;
  * A durable scheduler on the controllable clock. Jobs live in DynamoDB Local, so a wake-up that fell due while the
  * process was down fires (late) on the next start; a job is deleted only after its target returned.
  */
-export class LocalScheduler implements WakeUpScheduler, ReminderQueue {
+export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDeferrals {
   private readonly targets = new Map<JobTarget, (payload: Record<string, unknown>) => Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<LocalJob[]> | undefined;
@@ -72,6 +74,16 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue {
       name: sendScheduleName(request.cartId, request.step),
       target: 'sender',
       dueAt: this.clock.now().toISOString(),
+      payload: { cartId: request.cartId, step: request.step },
+    });
+  }
+
+  /** A quiet-hours deferral: the sender runs again for the same request at `at`. */
+  async defer(request: { cartId: string; step: ReminderStep; at: Date }): Promise<void> {
+    await this.put({
+      name: deferScheduleName(request.cartId, request.step, request.at),
+      target: 'sender',
+      dueAt: request.at.toISOString(),
       payload: { cartId: request.cartId, step: request.step },
     });
   }

@@ -1,0 +1,46 @@
+/** Lambda entry of the unsubscribe Function URL (`/u/<token>`). */
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
+import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
+import { powertoolsLog } from '../adapters/aws/powertools-log';
+import { readConfig, unsubscribeEnvSchema } from '../config';
+import { fixedRules } from '../domain/rules';
+import { systemClock } from '../ports/clock';
+import { createUnsubscribeHandler } from './unsubscribe-handler';
+
+const config = readConfig(unsubscribeEnvSchema);
+const log = powertoolsLog('cart-recovery-unsubscribe');
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+
+let ready: Promise<FunctionUrlHandler> | undefined;
+
+async function build(): Promise<FunctionUrlHandler> {
+  const key = await getParameter(config.CR_UNSUBSCRIBE_KEY_PARAM, { decrypt: true, maxAge: 900 });
+  if (!key) throw new Error(`SSM parameter ${config.CR_UNSUBSCRIBE_KEY_PARAM} is empty`);
+  return createUnsubscribeHandler({
+    key,
+    carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
+    optOuts: new DynamoDbOptOutStore(documents, config.CR_OPTOUTS_TABLE),
+    activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
+    rules: fixedRules(),
+    clock: systemClock,
+    log,
+  });
+}
+
+export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResult> {
+  ready ??= build().catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  try {
+    return await (await ready)(event);
+  } catch (error) {
+    log.error('unsubscribe not ready', { error: error instanceof Error ? error.message : String(error) });
+    return { statusCode: 503, headers: { 'content-type': 'text/plain' }, body: 'Please try the link again in a minute.' };
+  }
+}

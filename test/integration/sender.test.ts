@@ -1,0 +1,215 @@
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandOutput,
+  type StopReason,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-bedrock-runtime';
+import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BedrockPolisher } from '../../src/adapters/aws/bedrock-polisher';
+import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
+import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
+import { SesMailer } from '../../src/adapters/aws/ses-mailer';
+import { ControllableClock } from '../../src/adapters/local/controllable-clock';
+import type { CartSnapshot } from '../../src/domain/cart';
+import { fixedRules } from '../../src/domain/rules';
+import { fixedVoice } from '../../src/domain/voice';
+import { silentLog } from '../../src/ports/log';
+import type { SendDeferrals } from '../../src/ports/send-ledger';
+import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
+import { sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder';
+import { freshTables } from '../support/dynamo';
+import { RecordingScheduler } from '../support/recording-scheduler';
+
+const ses = mockClient(SESv2Client);
+const bedrock = mockClient(BedrockRuntimeClient);
+// 15:00 in New York, the default store zone: outside quiet hours.
+const T = new Date('2026-11-02T20:00:00Z');
+
+const converse = (text: string, stopReason: StopReason = 'end_turn'): ConverseCommandOutput => ({
+  $metadata: {},
+  output: { message: { role: 'assistant' as const, content: [{ text }] } },
+  stopReason,
+  usage: { inputTokens: 180, outputTokens: 22, totalTokens: 202 },
+  metrics: { latencyMs: 420 },
+});
+
+describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () => {
+  let deps: SenderDeps;
+  let time: number;
+  let deferred: Array<{ cartId: string; step: string; at: Date }>;
+  let addCart: (overrides?: Partial<CartSnapshot>) => Promise<void>;
+  let ledger: DynamoDbSendLedger;
+  let activity: DynamoDbActivityLog;
+
+  beforeEach(async () => {
+    ses.reset();
+    bedrock.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message-1' });
+    bedrock.on(ConverseCommand).resolves(converse('Your linen shirt, candles and tote are still waiting for you.'));
+    const { documents, names } = await freshTables();
+    time = T.getTime();
+    const clock = new ControllableClock(undefined, () => time);
+    const carts = new DynamoDbCartStore(documents, names.carts);
+    ledger = new DynamoDbSendLedger(documents, names.sends, 90);
+    activity = new DynamoDbActivityLog(documents, names.sends, 90);
+    deferred = [];
+    const deferrals: SendDeferrals = { defer: async (request) => void deferred.push(request) };
+    deps = {
+      carts,
+      optOuts: new DynamoDbOptOutStore(documents, names.optouts),
+      sends: ledger,
+      deferrals,
+      polisher: new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0' }),
+      mailer: new SesMailer(new SESv2Client({ region: 'us-east-1' }), { configurationSetName: 'cart-recovery' }),
+      activity,
+      rules: fixedRules(),
+      voice: fixedVoice(),
+      clock,
+      log: silentLog,
+      email: {
+        from: '"Your Store" <reminders@store.example>',
+        replyTo: 'hello@store.example',
+        unsubscribeBaseUrl: 'https://unsub.example.on.aws/',
+        unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!',
+        unsubscribeMailto: 'mailto:unsubscribe@store.example?subject=unsubscribe',
+      },
+    };
+    addCart = async (overrides = {}) => {
+      await ingestCartEvent(
+        {
+          kind: 'cart_changed',
+          eventId: `e-${overrides.cartId ?? 'c1'}`,
+          occurredAt: new Date(T.getTime() - 3_600_000),
+          source: 'generic',
+          cart: {
+            cartId: 'c1',
+            source: 'generic',
+            email: 'sam@example.com',
+            firstName: 'Sam',
+            items: [
+              { title: 'Linen shirt', quantity: 1, unitPrice: 6000 },
+              { title: 'Candle', quantity: 2, unitPrice: 2000 },
+              { title: 'Tote', quantity: 1, unitPrice: 2000 },
+            ],
+            total: { minor: 12000, currency: 'USD' },
+            returnUrl: 'https://shop.example.com/cart/c1',
+            ...overrides,
+          },
+        },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
+      );
+    };
+    await addCart();
+  });
+
+  it('sends one SES email with both parts, the one-click headers and the polished line', async () => {
+    const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+
+    expect(result).toEqual({ outcome: 'sent', messageId: 'ses-message-1', polished: true });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      FromEmailAddress: '"Your Store" <reminders@store.example>',
+      Destination: { ToAddresses: ['sam@example.com'] },
+      ReplyToAddresses: ['hello@store.example'],
+      ConfigurationSetName: 'cart-recovery',
+    });
+    const simple = input?.Content?.Simple;
+    expect(simple?.Subject?.Data).toBe('Still thinking it over?');
+    const [listUnsubscribe, listUnsubscribePost] = simple?.Headers ?? [];
+    expect(listUnsubscribe?.Name).toBe('List-Unsubscribe');
+    expect(listUnsubscribe?.Value).toMatch(/^<https:\/\/unsub\.example\.on\.aws\/u\/v1\.[\w-]+\.[\w-]+>, <mailto:unsubscribe@store\.example\?subject=unsubscribe>$/);
+    expect(listUnsubscribePost).toEqual({ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' });
+    for (const body of [simple?.Body?.Text?.Data ?? '', simple?.Body?.Html?.Data ?? '']) {
+      expect(body).toContain('Your linen shirt, candles and tote are still waiting for you.');
+      expect(body).toContain('$120.00');
+      expect(body).toContain('https://shop.example.com/cart/c1');
+      expect(body).toMatch(/https:\/\/unsub\.example\.on\.aws\/u\/v1\./);
+    }
+    expect(bedrock).toHaveReceivedCommandTimes(ConverseCommand, 1);
+    expect(await ledger.find('c1', 'first')).toMatchObject({ status: 'sent', messageId: 'ses-message-1', polished: true, email: 'sam@example.com' });
+  });
+
+  it.each([
+    ['an error', () => bedrock.on(ConverseCommand).rejects(new ValidationException({ message: 'bad', $metadata: {} }))],
+    ['throttling', () => bedrock.on(ConverseCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }))],
+    ['a line with a link', () => bedrock.on(ConverseCommand).resolves(converse('Come back at https://evil.example now.'))],
+    ['a made-up discount', () => bedrock.on(ConverseCommand).resolves(converse('Take 20% off your cart today.'))],
+    ['two sentences', () => bedrock.on(ConverseCommand).resolves(converse('Still here. Also buy more.'))],
+    ['a cut-off answer', () => bedrock.on(ConverseCommand).resolves(converse('Your linen shirt is', 'max_tokens'))],
+  ])('ships the plain line when Bedrock gives %s', async (_name, arrange) => {
+    arrange();
+    const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+
+    expect(result).toEqual({ outcome: 'sent', messageId: 'ses-message-1', polished: false });
+    const text = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
+    expect(text).toContain('Still thinking it over? Your cart is still here: Linen shirt, Candle ×2 and Tote, $120.00 in all.');
+    expect((await ledger.find('c1', 'first'))?.fallbackReason).toBeTruthy();
+  });
+
+  it('ships the plain line when Bedrock times out', async () => {
+    bedrock.on(ConverseCommand).callsFake(() => new Promise(() => {}));
+    const polisher = new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'm', timeoutMs: 50 });
+    const result = await sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, polisher });
+    expect(result).toMatchObject({ outcome: 'sent', polished: false });
+  });
+
+  it('sends one email however many times it is invoked, one after another or at once', async () => {
+    const request = { cartId: 'c1', step: 'first' } as const;
+    const sequential = [await sendReminder(request, deps), await sendReminder(request, deps), await sendReminder(request, deps)];
+    expect(sequential.map((r) => r.outcome)).toEqual(['sent', 'duplicate', 'duplicate']);
+
+    const concurrent = await Promise.all([1, 2, 3].map(() => sendReminder({ cartId: 'c1', step: 'second' }, deps)));
+    expect(concurrent.filter((r) => r.outcome === 'sent')).toHaveLength(1);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+  });
+
+  it('gives the claim back when SES refuses, so the retry sends it', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: {} })).resolves({ MessageId: 'ses-2' });
+    await expect(sendReminder({ cartId: 'c1', step: 'first' }, deps)).rejects.toThrow('Maximum sending rate exceeded');
+    expect(await ledger.find('c1', 'first')).toBeUndefined();
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-2' });
+  });
+
+  it('never resends after a crash between SES accepting and the record (a missing record beats a second email)', async () => {
+    const crashing = { ...ledger, find: ledger.find.bind(ledger), claim: ledger.claim.bind(ledger), release: ledger.release.bind(ledger), lastSentTo: ledger.lastSentTo.bind(ledger), complete: () => Promise.reject(new Error('process died')) };
+    await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow('process died');
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  it('defers inside quiet hours and sends nothing', async () => {
+    time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'deferred', until: new Date('2026-11-03T13:00:00Z') });
+    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date('2026-11-03T13:00:00Z') }]);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
+  it("skips a shopper reminded about another cart within the do-not-disturb window, but not this cart's follow-up", async () => {
+    await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+    await addCart({ cartId: 'c2', returnUrl: 'https://shop.example.com/cart/c2' });
+    time += 20 * 3_600_000;
+
+    expect(await sendReminder({ cartId: 'c2', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'do_not_disturb' });
+    expect(await sendReminder({ cartId: 'c1', step: 'second' }, deps)).toMatchObject({ outcome: 'sent' });
+    expect((await activity.history('c2')).map((e) => e.action)).toContain('skipped');
+  });
+
+  it('skips a cart without an email, and one bought since the waiter woke', async () => {
+    await addCart({ cartId: 'guest', email: undefined });
+    expect(await sendReminder({ cartId: 'guest', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_address' });
+    await ingestCartEvent(
+      { kind: 'checked_out', eventId: 'o1', occurredAt: T, source: 'generic', match: { cartId: 'c1' } },
+      { carts: deps.carts as DynamoDbCartStore, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 },
+    );
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'skipped' });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+});
