@@ -1,0 +1,66 @@
+/**
+ * `npm run preview`: renders both reminders for a sample cart with the current rules and voice docs, so an owner sees
+ * what shoppers will get before going live. Writes HTML and text files and prints where they are.
+ * Arguments (optional): --rules <file> --voice <file> --out <folder>. Defaults: docs/examples/*, .local/preview.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CartRow } from '../src/domain/cart';
+import { composeReminder } from '../src/domain/email/compose';
+import { greetingFor } from '../src/domain/gates';
+import { unsubscribeLinks } from '../src/domain/unsubscribe-links';
+import type { ReminderStep } from '../src/domain/voice';
+import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
+
+const { values } = parseArgs({
+  options: { rules: { type: 'string' }, voice: { type: 'string' }, out: { type: 'string' } },
+});
+
+try {
+  const rules = readRulesDoc(values.rules ?? EXAMPLE_DOCS.rules);
+  const voice = readVoiceDoc(values.voice ?? EXAMPLE_DOCS.voice);
+  const out = resolve(values.out ?? '.local/preview');
+  mkdirSync(out, { recursive: true });
+
+  const sample: CartRow = {
+    cartId: 'preview-cart',
+    source: 'generic',
+    status: 'open',
+    email: 'sam@example.com',
+    firstName: 'Sam',
+    items: [
+      { title: 'Linen shirt (M)', quantity: 1, unitPrice: 6000 },
+      { title: 'Beeswax candle', quantity: 2, unitPrice: 2000 },
+      { title: 'Canvas tote', quantity: 1, unitPrice: 2000 },
+    ],
+    total: { minor: 12000, currency: rules.store.currency },
+    returnUrl: 'https://shop.example.com/cart/preview-cart',
+    eventKey: '',
+    firstSeenAt: '2026-11-02T20:00:00.000Z',
+    lastChangedAt: '2026-11-02T20:00:00.000Z',
+    remindersSent: 0,
+    expiresAt: 0,
+  };
+  const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId);
+  for (const savedLink of [false, true]) {
+    for (const step of ['first', 'second'] as ReminderStep[]) {
+      const email = composeReminder({
+        cart: { ...sample, savedLink },
+        step,
+        voice,
+        store: rules.store,
+        greeting: greetingFor(sample.firstName),
+        unsubscribeUrl: links.pageUrl,
+      });
+      const name = `${savedLink ? 'saved-link-' : ''}${step}-reminder`;
+      writeFileSync(join(out, `${name}.html`), email.html);
+      writeFileSync(join(out, `${name}.txt`), `Subject: ${email.subject}\n\n${email.text}`);
+      console.log(`${name.padEnd(26)} "${email.subject}"  ${join(out, `${name}.html`)}`);
+    }
+  }
+  console.log('\nOpen the .html files in a browser. The opening line is the template\'s own; in production the model may polish that one sentence.');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
