@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// The SDK warns about Node 20 (this machine) from every client; Lambda runs Node 22. Set before workers start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
