@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Raised at cold start when configuration is missing or wrong; the message lists every problem. */
 export class ConfigError extends Error {

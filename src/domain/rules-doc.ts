@@ -7,7 +7,7 @@
  * owners in docs/rules-doc.md.
  */
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type DocLine,
   type DocProblem,

@@ -6,7 +6,7 @@
  * voice doc has no silent defaults, because a missing line would otherwise send wording the owner never saw.
  * Any problem rejects the whole doc; the caller keeps the last good voice. Documented in docs/voice-doc.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type DocLine,
   type DocProblem,

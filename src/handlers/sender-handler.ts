@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sendReminder, type SenderDeps, type SendResult } from '../use-cases/send-reminder';
 
 /** What the waiter's hand-off and a quiet-hours deferral deliver. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FunctionUrlEvent, type FunctionUrlHandler, type FunctionUrlResult, rawBody } from '../adapters/http/function-url';
 import type { RulesSource } from '../domain/rules';
 import { invalidLinkPage, nothingToStopPage, unsubscribeChoicePage, unsubscribedPage } from '../domain/unsubscribe-pages';

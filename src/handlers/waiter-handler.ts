@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Log } from '../ports/log';
 import { wakeCart, type WakeDeps, type WakeResult } from '../use-cases/wake-cart';
 

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '../http/function-url';
 import { MoneyError, normaliseCurrency, parseMoney, type Money } from '../../domain/money';
 

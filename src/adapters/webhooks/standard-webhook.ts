@@ -1,5 +1,5 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CartEvent } from '../../domain/cart';
 import { normaliseEmail } from '../../domain/cart';
 import { hasSavedLinkMarker } from '../../domain/saved-link';

@@ -1,0 +1,88 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { CARTS_TABLE, type KeyAttribute, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition } from '../../src/tables';
+import { acknowledgeWildcardResource, type ServiceFunction } from './service-function';
+
+/** The tables by role; the keys are also the names used in {@link DataTables.grant}. */
+export const TABLE_DEFINITIONS = {
+  carts: CARTS_TABLE,
+  sends: SENDS_TABLE,
+  optouts: OPTOUTS_TABLE,
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableRole = keyof typeof TABLE_DEFINITIONS;
+export type TableAccess = 'read' | 'write' | 'readWrite';
+
+/** Environment variable that carries each table's name, as `src/config.ts` expects it. */
+export const TABLE_ENV: Record<TableRole, string> = {
+  carts: 'CR_CARTS_TABLE',
+  sends: 'CR_SENDS_TABLE',
+  optouts: 'CR_OPTOUTS_TABLE',
+};
+
+const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
+  name: key.name,
+  type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+});
+
+/**
+ * The three DynamoDB tables, built from the plain definitions in `src/tables.ts` that the local system also uses:
+ * on-demand billing, point-in-time recovery, AWS-managed encryption, TTL where the definition names an attribute,
+ * and RETAIN for tables that hold shopper data.
+ */
+export class DataTables extends Construct {
+  readonly tables: Readonly<Record<TableRole, dynamodb.Table>>;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const build = (role: TableRole, constructId: string) => {
+      const definition: TableDefinition = TABLE_DEFINITIONS[role];
+      const table = new dynamodb.Table(this, constructId, {
+        tableName: definition.name,
+        partitionKey: attribute(definition.partitionKey),
+        ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+        removalPolicy: definition.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      for (const index of definition.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.indexName,
+          partitionKey: attribute(index.partitionKey),
+          ...(index.sortKey ? { sortKey: attribute(index.sortKey) } : {}),
+          projectionType: index.projection === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY,
+        });
+      }
+      return table;
+    };
+    this.tables = {
+      carts: build('carts', 'Carts'),
+      sends: build('sends', 'Sends'),
+      optouts: build('optouts', 'OptOuts'),
+    };
+  }
+
+  /**
+   * Grants one kind of data access to one table (its indexes included) and sets the table-name variable. Tables with
+   * indexes need `<table>/index/*` to query them: that finding is acknowledged here, on the grantee, with its reason.
+   */
+  grant(fn: ServiceFunction, role: TableRole, access: TableAccess): void {
+    const table = this.tables[role];
+    if (access === 'read') table.grantReadData(fn.function);
+    else if (access === 'write') table.grantWriteData(fn.function);
+    else table.grantReadWriteData(fn.function);
+    fn.addEnvironment(TABLE_ENV[role], table.tableName);
+    if (TABLE_DEFINITIONS[role].indexes.length > 0) {
+      const { name, indexes } = TABLE_DEFINITIONS[role];
+      acknowledgeWildcardResource(
+        fn,
+        `${table.tableArn}/index/*`,
+        `Queries use the global secondary indexes of ${name} (${indexes.map((index) => index.indexName).join(', ')}); ` +
+          'index/* under that one table ARN is how the CDK table grant covers them.',
+      );
+    }
+  }
+}

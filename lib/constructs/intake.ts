@@ -1,0 +1,60 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import type { Scheduling } from './scheduling';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+
+export interface IntakeProps {
+  /** Path of `src/handlers/intake.ts`. */
+  readonly entry: string;
+  readonly tables: DataTables;
+  readonly scheduling: Scheduling;
+  /** Days a cart row lives after its last change (CR_RETENTION_DAYS). */
+  readonly retentionDays: number;
+  /** SSM SecureString name of the Standard Webhooks secret (`/webhooks/cart`). */
+  readonly webhookSecretParam: string;
+  /**
+   * SSM SecureString name of the Shopify app secret; without it `/webhooks/shopify` answers 404.
+   * @default - Shopify webhooks off
+   */
+  readonly shopifySecretParam?: string;
+  /**
+   * Log retention.
+   * @default - ServiceFunction's default (one month)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The storefront webhook endpoint: a public Function URL (auth NONE; every delivery's signature is verified by the
+ * handler against the secret in SSM) that records cart events in cr-carts, logs checkouts and stops in cr-sends,
+ * and schedules the first wake-up.
+ */
+export class Intake extends Construct {
+  readonly service: ServiceFunction;
+  readonly url: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: IntakeProps) {
+    super(scope, id);
+    this.service = new ServiceFunction(this, 'Service', {
+      entry: props.entry,
+      functionName: FUNCTION_NAMES.intake,
+      description: 'cart-recovery: storefront webhooks into cr-carts',
+      environment: {
+        CR_RETENTION_DAYS: String(props.retentionDays),
+        CR_WEBHOOK_SECRET_PARAM: props.webhookSecretParam,
+        ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'sends', 'write'); // activity log: checked out, stopped
+    props.scheduling.grantScheduling(this.service);
+    grantReadParameters(
+      this.service,
+      [props.webhookSecretParam, props.shopifySecretParam].filter((name): name is string => Boolean(name)),
+    );
+    this.url = this.service.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+  }
+}

@@ -1,0 +1,49 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+
+export interface UnsubscribeProps {
+  /** Path of `src/handlers/unsubscribe.ts`. */
+  readonly entry: string;
+  readonly tables: DataTables;
+  /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
+  readonly unsubscribeKeyParam: string;
+  /** Days activity rows live (CR_RETENTION_DAYS; the handler logs the opt-out in cr-sends). */
+  readonly retentionDays: number;
+  /**
+   * Log retention.
+   * @default - ServiceFunction's default (one month)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The unsubscribe endpoint behind every email's link and `List-Unsubscribe` header (RFC 8058 one-click POST): a
+ * public Function URL (auth NONE; the handler verifies the HMAC-signed token) that writes the opt-out, marks the
+ * cart, and logs the decision.
+ */
+export class Unsubscribe extends Construct {
+  readonly service: ServiceFunction;
+  readonly url: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: UnsubscribeProps) {
+    super(scope, id);
+    this.service = new ServiceFunction(this, 'Service', {
+      entry: props.entry,
+      functionName: FUNCTION_NAMES.unsubscribe,
+      description: 'cart-recovery: one-click unsubscribe',
+      environment: {
+        CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
+        CR_RETENTION_DAYS: String(props.retentionDays),
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'optouts', 'write');
+    props.tables.grant(this.service, 'sends', 'write');
+    grantReadParameters(this.service, [props.unsubscribeKeyParam]);
+    this.url = this.service.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+  }
+}

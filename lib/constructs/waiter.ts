@@ -1,0 +1,58 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import type { Scheduling } from './scheduling';
+import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+
+export interface WaiterProps {
+  /** Path of `src/handlers/waiter.ts`. */
+  readonly entry: string;
+  readonly tables: DataTables;
+  readonly scheduling: Scheduling;
+  /** Days activity rows live (CR_RETENTION_DAYS). */
+  readonly retentionDays: number;
+  /**
+   * Log retention.
+   * @default - ServiceFunction's default (one month)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Woken by EventBridge Scheduler for one cart: decides the next move (wait more, hand a reminder to the sender,
+ * give up) and schedules its next wake-up. Its name is fixed ({@link FUNCTION_NAMES}) so that its own wake-ups can
+ * name it as their target.
+ */
+export class Waiter extends Construct {
+  readonly service: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: WaiterProps) {
+    super(scope, id);
+    this.service = new ServiceFunction(this, 'Service', {
+      entry: props.entry,
+      functionName: FUNCTION_NAMES.waiter,
+      description: 'cart-recovery: wakes up per cart and decides the next move',
+      environment: { CR_RETENTION_DAYS: String(props.retentionDays) },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.tables.grant(this.service, 'optouts', 'read');
+    props.scheduling.grantScheduling(this.service);
+    props.scheduling.allowInvoke(this.service.function);
+  }
+
+  /** Lets the waiter invoke the sender (asynchronously, unqualified ARN only) and sets CR_SENDER_ARN. */
+  handOffTo(sender: lambda.IFunction): void {
+    this.service.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffToSender',
+        actions: ['lambda:InvokeFunction'],
+        resources: [sender.functionArn],
+      }),
+    );
+    this.service.addEnvironment('CR_SENDER_ARN', sender.functionArn);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * cdk-nag AwsSolutions over the production stack with a realistic configuration (no placeholders, alarm email and
+ * Shopify on, so the optional SNS topic and second secret are checked too). One synth for the file.
+ *
+ * cdk-nag 3 reports through CDK's validation plugins, not Annotations: `validateScope` returns exactly what
+ * `npx cdk synth` would report (unacknowledged findings only).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
+import { readDeployConfig } from '../../lib/config';
+import type { FunctionRole } from '../../lib/constructs/service-function';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+
+const CONTEXT = {
+  senderDomain: 'ridgeandloom.example',
+  fromAddress: 'hello@ridgeandloom.example',
+  replyTo: 'owner@ridgeandloom.example',
+  storeName: 'Ridge & Loom',
+  storePostalAddress: '12 Mill Lane, Hebden Bridge HX7 8AB, United Kingdom',
+  shopifySecretParam: '/cart-recovery/shopify-secret',
+  alarmEmail: 'alerts@ridgeandloom.example',
+};
+
+/**
+ * A handler still being written is replaced by an existing entry (the intake's), so its construct and IAM are
+ * checked now rather than on the day the file lands. The stack under test in stack.test.ts never does this.
+ */
+const entries: Partial<Record<FunctionRole, string>> = Object.fromEntries(
+  (['sender', 'unsubscribe'] as const)
+    .filter((role) => !existsSync(HANDLER_ENTRIES[role]))
+    .map((role) => [role, HANDLER_ENTRIES.intake]),
+);
+
+let stack: CartRecoveryStack;
+
+beforeAll(() => {
+  const app = new App({ context: { ...cdkJson.context, ...CONTEXT } });
+  stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}), entries });
+  Template.fromStack(stack); // synthesize once, so synthesis-time annotations are present too
+});
+
+/** Every acknowledgement recorded with `Validations.of(x).acknowledge`, by rule ID. */
+function acknowledgements(root: IConstruct): Map<string, { paths: string[]; reasons: Set<string> }> {
+  const found = new Map<string, { paths: string[]; reasons: Set<string> }>();
+  for (const construct of root.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [qualifiedId, reason] of Object.entries(entry.data as Record<string, string>)) {
+        const id = qualifiedId.replace(/^annotation::/i, '');
+        const record = found.get(id) ?? { paths: [], reasons: new Set<string>() };
+        record.paths.push(construct.node.path);
+        record.reasons.add(reason);
+        found.set(id, record);
+      }
+    }
+  }
+  return found;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('builds every function, the alarm topic and both secrets into the stack under test', () => {
+    expect(stack.sender).toBeDefined();
+    expect(stack.unsubscribe).toBeDefined();
+    expect(stack.alarms.topic).toBeDefined();
+  });
+
+  it('reports no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+    const findings = report.violations.map(
+      (violation) => `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('leaves no AwsSolutions errors or warnings in the annotations', () => {
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('warns about nothing once the configuration is real and every handler exists', () => {
+    const warnings = Annotations.fromStack(stack)
+      .findWarning('*', Match.anyValue())
+      .map((warning) => String(warning.entry.data));
+    expect(warnings).toEqual([]);
+  });
+
+  it('acknowledges only the expected rules, each with a specific written reason', () => {
+    const found = acknowledgements(stack);
+    const ids = [...found.keys()].sort();
+    const expected = [
+      /^AwsSolutions-L1$/,
+      /^AwsSolutions-SQS3$/,
+      /^AwsSolutions-SNS2$/,
+      /^AwsSolutions-IAM5\[Resource::<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
+      /^AwsSolutions-IAM5\[Resource::<DataSends[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
+      /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/cart-recovery\/\*\]$/,
+      /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:bedrock:\*::foundation-model\/anthropic\.claude-haiku-4-5-20251001-v1:0\]$/,
+    ];
+    expect(ids).toHaveLength(expected.length);
+    for (const pattern of expected) expect(ids.some((id) => pattern.test(id)), String(pattern)).toBe(true);
+    for (const [id, { reasons }] of found) {
+      for (const reason of reasons) expect(reason.length, `reason for ${id}`).toBeGreaterThan(60);
+    }
+    // Acknowledged where the resource is, never for the whole stack or app.
+    for (const [id, { paths }] of found) {
+      for (const path of paths) expect(path, id).not.toBe('CartRecovery');
+    }
+  });
+});
