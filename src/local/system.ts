@@ -7,26 +7,30 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
+import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables } from '../adapters/local/create-tables';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../adapters/local/dynamodb-local';
 import { startHttpServer } from '../adapters/local/http-server';
+import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
 import { LOCAL_SCHEDULES_TABLE, LocalScheduler } from '../adapters/local/local-scheduler';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
 import { parseDuration } from '../domain/doc-text';
-import { fixedRules, type Rules, type RulesSource } from '../domain/rules';
+import { StoredOwnerDocs } from '../adapters/owner-docs-source';
+import type { Rules, RulesSource } from '../domain/rules';
 import { parseRulesDoc } from '../domain/rules-doc';
-import { fixedVoice, type Voice, type VoiceSource } from '../domain/voice';
+import type { Voice, VoiceSource } from '../domain/voice';
 import { parseVoiceDoc } from '../domain/voice-doc';
 import { createIntakeHandler } from '../handlers/intake-handler';
 import { createSenderHandler } from '../handlers/sender-handler';
 import { createUnsubscribeHandler } from '../handlers/unsubscribe-handler';
 import { createWaiterHandler } from '../handlers/waiter-handler';
 import type { ActivityLog } from '../ports/activity-log';
+import { loadOwnerDocs, type DocLoadOutcome } from '../use-cases/load-owner-docs';
 import type { Log } from '../ports/log';
 import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } from '../tables';
 
@@ -75,7 +79,9 @@ export interface LocalSystemOptions {
   /** Prefix for table names, to keep several systems apart in one engine. */
   readonly tablePrefix?: string;
   readonly secrets?: { readonly webhook: string; readonly shopify: string; readonly unsubscribeKey: string };
-  /** Rules and voice; by default the example docs in docs/examples. */
+  /** The owner's docs to load (file paths); by default the examples in docs/examples. */
+  readonly docs?: { readonly rules: string; readonly voice: string };
+  /** Fixed rules or voice instead of the docs (tests that are not about the docs). */
   readonly rules?: RulesSource;
   readonly voice?: VoiceSource;
   readonly log: Log;
@@ -95,6 +101,8 @@ export interface LocalSystem {
   readonly scheduler: LocalScheduler;
   /** Folder the local outbox writes emails to (served at /outbox/). */
   readonly outboxDir: string;
+  /** Runs the rules loader now (it also runs every two seconds while the system is up). */
+  reloadDocs(): Promise<Record<'rules' | 'voice', DocLoadOutcome>>;
   readonly carts: DynamoDbCartStore;
   readonly activity: ActivityLog;
   readonly documents: DynamoDBDocumentClient;
@@ -109,12 +117,28 @@ export interface LocalSystem {
 /** Starts DynamoDB Local (unless given one), creates the tables, and serves every Function URL handler on one port. */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? '.local');
-  let engine: DynamoDbLocal | undefined;
-  const dynamoEndpoint =
-    options.dynamoEndpoint ??
-    (engine = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : { inMemory: true })).endpoint;
-
+  const engine = options.dynamoEndpoint
+    ? undefined
+    : await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : { inMemory: true });
+  const dynamoEndpoint = options.dynamoEndpoint ?? (engine as DynamoDbLocal).endpoint;
   const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, ...LOCAL_AWS });
+  try {
+    return await assemble(options, dataDir, dynamo, dynamoEndpoint, engine);
+  } catch (error) {
+    // Whatever failed, leave no Java process or client behind.
+    dynamo.destroy();
+    await engine?.stop();
+    throw error;
+  }
+}
+
+async function assemble(
+  options: LocalSystemOptions,
+  dataDir: string | undefined,
+  dynamo: DynamoDBClient,
+  dynamoEndpoint: string,
+  engine: DynamoDbLocal | undefined,
+): Promise<LocalSystem> {
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const prefix = options.tablePrefix ?? '';
   const tables = { ...tableNames(prefix), schedules: `${prefix}${LOCAL_SCHEDULES_TABLE.name}` };
@@ -131,10 +155,32 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   const carts = new DynamoDbCartStore(documents, tables.carts);
   const activity = new DynamoDbActivityLog(documents, tables.sends, RETENTION_DAYS);
   const secrets = options.secrets ?? LOCAL_SECRETS;
-  const rules = options.rules ?? fixedRules(readRulesDoc(EXAMPLE_DOCS.rules));
-  const voice = options.voice ?? fixedVoice(readVoiceDoc(EXAMPLE_DOCS.voice));
   const optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
   const outboxDir = dataDir ? join(dataDir, 'outbox') : mkdtempSync(join(tmpdir(), 'cr-outbox-'));
+  const outboxMailer = new OutboxMailer(outboxDir, clock);
+
+  // The same loader production runs on a schedule, reading files instead of Google Docs; the hot path reads only
+  // what it stored, as in production.
+  const ownerDocs = new DynamoDbOwnerDocsStore(documents, tables.sends);
+  const reloadDocs = () =>
+    loadOwnerDocs({
+      drive: new FileOwnerDrive(),
+      store: ownerDocs,
+      mailer: outboxMailer,
+      clock,
+      log,
+      docs: options.docs ?? EXAMPLE_DOCS,
+      owner: { email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' },
+    });
+  await reloadDocs();
+  const stored = new StoredOwnerDocs(ownerDocs, clock, 0);
+  const rules = options.rules ?? stored;
+  const voice = options.voice ?? stored.voiceSource;
+  try {
+    await Promise.all([rules.current(), voice.current()]);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)} (see the problems logged above, or the owner emails in ${outboxDir})`);
+  }
 
   const waiter = createWaiterHandler({
     carts,
@@ -207,7 +253,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     sends: new DynamoDbSendLedger(documents, tables.sends, RETENTION_DAYS),
     deferrals: scheduler,
     polisher: undefined,
-    mailer: new OutboxMailer(outboxDir, clock),
+    mailer: outboxMailer,
     activity,
     rules,
     voice,
@@ -220,7 +266,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     },
   });
   scheduler.register('sender', sender);
-  if (options.pollSchedules) scheduler.start();
+  let docsTimer: NodeJS.Timeout | undefined;
+  if (options.pollSchedules) {
+    scheduler.start();
+    docsTimer = setInterval(() => {
+      reloadDocs().catch((error: unknown) => log.error('rules loader failed', { error: String(error) }));
+    }, 2_000);
+  }
 
   return {
     url,
@@ -234,7 +286,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     activity,
     documents,
     advance,
+    reloadDocs,
     async stop() {
+      clearInterval(docsTimer);
       scheduler.stop();
       await new Promise<void>((done) => server.close(() => done()));
       dynamo.destroy();

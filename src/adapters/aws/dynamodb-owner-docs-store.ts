@@ -1,0 +1,84 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Rules } from '../../domain/rules';
+import type { Voice } from '../../domain/voice';
+import type { OperatorPause, OwnerDocsStore, StoredDoc } from '../../ports/owner-docs-store';
+
+/**
+ * Owner configuration lives in cr-sends under one reserved partition (`#owner`, never a cart id: cart ids cannot
+ * start with `#`), so the product keeps its three tables. Rows: `rules`, `voice`, `pause`, `notice#<key>`.
+ */
+export const OWNER_PARTITION = '#owner';
+
+/** How long a problem notice is remembered: the same unfixed problem is mailed again after this. */
+const NOTICE_DAYS = 30;
+
+export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  rules(): Promise<StoredDoc<Rules> | undefined> {
+    return this.getDoc<Rules>('rules');
+  }
+
+  voice(): Promise<StoredDoc<Voice> | undefined> {
+    return this.getDoc<Voice>('voice');
+  }
+
+  saveRules(doc: StoredDoc<Rules>): Promise<void> {
+    return this.put('rules', { ...doc });
+  }
+
+  saveVoice(doc: StoredDoc<Voice>): Promise<void> {
+    return this.put('voice', { ...doc });
+  }
+
+  async operatorPause(): Promise<OperatorPause | undefined> {
+    const item = await this.get('pause');
+    return item ? { reason: String(item.reason), since: String(item.since) } : undefined;
+  }
+
+  async setOperatorPause(pause: OperatorPause | undefined): Promise<void> {
+    if (pause) await this.put('pause', { ...pause });
+    else await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { cartId: OWNER_PARTITION, sk: 'pause' } }));
+  }
+
+  async firstNotice(problemKey: string, at: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            cartId: OWNER_PARTITION,
+            sk: `notice#${problemKey}`,
+            at: at.toISOString(),
+            expiresAt: Math.floor(at.getTime() / 1000) + NOTICE_DAYS * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async getDoc<T>(sk: string): Promise<StoredDoc<T> | undefined> {
+    const item = await this.get(sk);
+    return item ? { value: item.value as T, sourceHash: String(item.sourceHash), savedAt: String(item.savedAt) } : undefined;
+  }
+
+  private async get(sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { cartId: OWNER_PARTITION, sk }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  private async put(sk: string, attributes: Record<string, unknown>): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { cartId: OWNER_PARTITION, sk, ...attributes } }));
+  }
+}

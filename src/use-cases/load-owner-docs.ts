@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { DocProblem } from '../domain/doc-text';
+import { type OwnerDocKind, ownerProblemEmail } from '../domain/owner-notice';
+import { DEFAULT_RULES, type Rules } from '../domain/rules';
+import { parseRulesDoc } from '../domain/rules-doc';
+import type { Voice } from '../domain/voice';
+import { parseVoiceDoc } from '../domain/voice-doc';
+import type { Clock } from '../ports/clock';
+import { GoogleReadError, type OwnerDrive } from '../ports/google-drive';
+import type { Log } from '../ports/log';
+import type { Mailer } from '../ports/mailer';
+import type { OwnerDocsStore, StoredDoc } from '../ports/owner-docs-store';
+
+export interface OwnerDocsLoaderDeps {
+  readonly drive: OwnerDrive;
+  readonly store: OwnerDocsStore;
+  readonly mailer: Mailer;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Document ids (Google Doc ids in production, file paths locally). */
+  readonly docs: { readonly rules: string; readonly voice: string };
+  /** Who hears about problems, and from which address. */
+  readonly owner: { readonly email: string; readonly from: string };
+}
+
+/** What happened to one doc on one load. */
+export type DocLoadOutcome = 'updated' | 'unchanged' | 'rejected' | 'unavailable';
+
+/**
+ * The rules loader: reads both docs, and for each one that changed, parses it. A doc that parses replaces the last
+ * good one in the store; a doc that does not is never half-applied: the last good one stays, and the owner gets one
+ * email per distinct problem, naming the line. If Google is down, nothing changes.
+ */
+export async function loadOwnerDocs(deps: OwnerDocsLoaderDeps): Promise<Record<OwnerDocKind, DocLoadOutcome>> {
+  const lastRules = await deps.store.rules();
+  const rules = await loadDoc('rules', deps, lastRules, (text) => {
+    const parsed = parseRulesDoc(text, DEFAULT_RULES);
+    return parsed.ok ? { ok: true, value: parsed.rules } : { ok: false, problems: parsed.problems };
+  });
+  const storeName = (await deps.store.rules())?.value.store.name ?? DEFAULT_RULES.store.name;
+  const voice = await loadDoc('voice', deps, await deps.store.voice(), (text) => {
+    const parsed = parseVoiceDoc(text);
+    return parsed.ok ? { ok: true, value: parsed.voice } : { ok: false, problems: parsed.problems };
+  }, storeName);
+  return { rules, voice };
+}
+
+type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: DocProblem[] };
+
+async function loadDoc<T extends Rules | Voice>(
+  kind: OwnerDocKind,
+  deps: OwnerDocsLoaderDeps,
+  last: StoredDoc<T> | undefined,
+  parse: (text: string) => ParseResult<T>,
+  storeName = DEFAULT_RULES.store.name,
+): Promise<DocLoadOutcome> {
+  let text: string;
+  try {
+    text = await deps.drive.readDocText(deps.docs[kind]);
+  } catch (error) {
+    if (!(error instanceof GoogleReadError)) throw error;
+    deps.log.warn(`${kind} doc unavailable; the last good one stays in force`, { kind: error.kind, reason: error.message });
+    return 'unavailable';
+  }
+  const sourceHash = createHash('sha256').update(text).digest('hex');
+  if (last?.sourceHash === sourceHash) return 'unchanged';
+
+  const parsed = parse(text);
+  const now = deps.clock.now();
+  if (parsed.ok) {
+    const doc: StoredDoc<T> = { value: parsed.value, sourceHash, savedAt: now.toISOString() };
+    if (kind === 'rules') await deps.store.saveRules(doc as StoredDoc<Rules>);
+    else await deps.store.saveVoice(doc as StoredDoc<Voice>);
+    deps.log.info(`${kind} doc accepted`, { sourceHash: sourceHash.slice(0, 12) });
+    return 'updated';
+  }
+
+  deps.log.warn(`${kind} doc rejected; the last good one stays in force`, {
+    problems: parsed.problems.map((p) => `line ${p.line ?? '-'}: ${p.message}`),
+    lastGoodSavedAt: last?.savedAt,
+  });
+  for (const problem of parsed.problems) {
+    const key = createHash('sha256').update(`${kind}\n${problem.line ?? ''}\n${problem.message}`).digest('hex').slice(0, 32);
+    if (!(await deps.store.firstNotice(key, now))) continue;
+    const email = ownerProblemEmail({ doc: kind, problem, storeName });
+    await deps.mailer.send({
+      to: deps.owner.email,
+      from: deps.owner.from,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      headers: [],
+      tags: { kind: `${kind}-doc-problem` },
+    });
+  }
+  return 'rejected';
+}

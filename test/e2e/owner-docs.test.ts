@@ -1,0 +1,110 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { listOutbox } from '../../src/adapters/local/outbox-mailer';
+import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
+import { silentLog } from '../../src/ports/log';
+import { cartPayload, standardHeaders } from '../support/webhooks';
+
+const HOUR = 3_600_000;
+
+describe("the owner's docs steer the local system without a restart", () => {
+  let system: LocalSystem;
+  let rulesPath: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-owner-'));
+    rulesPath = join(dir, 'rules.md');
+    copyFileSync('docs/examples/rules-doc.md', rulesPath);
+    copyFileSync('docs/examples/voice-doc.md', join(dir, 'voice.md'));
+    // 15:00 in New York on a Monday, frozen: only advance() moves time.
+    const frozen = Date.parse('2026-11-02T20:00:00Z');
+    system = await startLocalSystem({
+      port: 0,
+      inMemory: true,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tablePrefix: 'e2e-owner-',
+      log: silentLog,
+      realNow: () => frozen,
+      docs: { rules: rulesPath, voice: join(dir, 'voice.md') },
+    });
+  });
+  afterAll(() => system.stop());
+
+  const editRules = async (from: string, to: string) => {
+    const before = readFileSync(rulesPath, 'utf8');
+    expect(before).toContain(from);
+    writeFileSync(rulesPath, before.replace(from, to));
+    await system.reloadDocs();
+  };
+  const postCart = async (id: string, email = `${id}@example.com`) => {
+    const body = JSON.stringify(cartPayload({ id, email, returnUrl: `https://shop.example.com/cart/${id}` }, system.clock.now().toISOString()));
+    expect((await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) })).status).toBe(200);
+  };
+  const activity = async (id: string) =>
+    (await (await fetch(`${system.url}/_local/carts/${id}/activity`)).json()) as Array<{ actor: string; action: string; reason: string; at: string }>;
+  const sentTo = (id: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === id);
+
+  it('follows an edit of the big-cart wait (1 h to 2 h) for the next big cart', async () => {
+    await editRules('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hours');
+    const start = system.clock.now().getTime();
+    await postCart('big-after-edit');
+
+    await system.advance(1 * HOUR);
+    expect(sentTo('big-after-edit')).toEqual([]);
+    await system.advance(1 * HOUR);
+    const [email] = sentTo('big-after-edit');
+    expect(Date.parse(email?.sentAt ?? '') - start).toBe(2 * HOUR);
+  });
+
+  it('keeps the old rules working when an edit has a typo, and emails the owner one clear message', async () => {
+    await editRules('Big cart, first reminder after: 2 hours', 'Big cart, first reminder aftr: 30 minutes');
+    const problems = listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.subject).toBe('Your cart reminder rules doc needs a fix (line 19)');
+    expect(problems[0]?.text).toMatch(/did you mean/i);
+
+    const start = system.clock.now().getTime();
+    await postCart('big-during-typo');
+    await system.advance(2 * HOUR);
+    expect(Date.parse(sentTo('big-during-typo')[0]?.sentAt ?? '') - start).toBe(2 * HOUR);
+    await editRules('Big cart, first reminder aftr: 30 minutes', 'Big cart, first reminder after: 1 hour');
+  });
+
+  it("stops one cart by the owner's line, with the owner's reason in the log, and undoes it by deleting the line", async () => {
+    await postCart('stop-me');
+    await editRules('## Stops\n', '## Stops\nStop cart stop-me — customer phoned, order taken by hand\n');
+    await system.advance(1 * HOUR);
+    expect(sentTo('stop-me')).toEqual([]);
+    expect((await activity('stop-me')).find((e) => e.action === 'stopped')?.reason).toContain('customer phoned, order taken by hand');
+    await editRules('Stop cart stop-me — customer phoned, order taken by hand\n', '');
+  });
+
+  it('stops one shopper, every cart of theirs', async () => {
+    await editRules('## Stops\n', '## Stops\nStop shopper kim@example.com — asked by phone not to be emailed\n');
+    await postCart('kim-1', 'kim@example.com');
+    await postCart('kim-2', 'KIM@example.com');
+    await system.advance(1 * HOUR);
+    expect([...sentTo('kim-1'), ...sentTo('kim-2')]).toEqual([]);
+    await editRules('Stop shopper kim@example.com — asked by phone not to be emailed\n', '');
+  });
+
+  it('pauses all reminders, and resumes when the line goes', async () => {
+    // Earlier tests moved the clock into the evening; start this one at 10:00 New York time, clear of quiet hours.
+    const tenAm = DateTime.fromJSDate(system.clock.now(), { zone: 'America/New_York' }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+    await system.advance(tenAm.toMillis() - system.clock.now().getTime());
+    await editRules('## Stops\n', '## Stops\nPause all reminders — stock count this week\n');
+    await postCart('during-pause');
+    await system.advance(1 * HOUR);
+    expect(sentTo('during-pause')).toEqual([]);
+    const skipped = (await activity('during-pause')).find((e) => e.action === 'skipped');
+    expect(skipped?.reason).toContain('stock count this week');
+
+    await editRules('Pause all reminders — stock count this week\n', '');
+    await postCart('after-pause');
+    await system.advance(1 * HOUR);
+    expect(sentTo('after-pause')).toHaveLength(1);
+  });
+});

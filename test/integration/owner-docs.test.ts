@@ -1,0 +1,124 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbOwnerDocsStore } from '../../src/adapters/aws/dynamodb-owner-docs-store';
+import { ControllableClock } from '../../src/adapters/local/controllable-clock';
+import { FileOwnerDrive } from '../../src/adapters/local/file-owner-drive';
+import { OwnerDocsMissingError, StoredOwnerDocs } from '../../src/adapters/owner-docs-source';
+import { DEFAULT_VOICE } from '../../src/domain/voice';
+import { silentLog } from '../../src/ports/log';
+import type { Mailer, OutgoingEmail } from '../../src/ports/mailer';
+import { loadOwnerDocs, type OwnerDocsLoaderDeps } from '../../src/use-cases/load-owner-docs';
+import { freshTables } from '../support/dynamo';
+
+class RecordingMailer implements Mailer {
+  readonly sent: OutgoingEmail[] = [];
+  async send(email: OutgoingEmail) {
+    this.sent.push(email);
+    return { messageId: `m${this.sent.length}` };
+  }
+}
+
+describe('the rules loader', () => {
+  let deps: OwnerDocsLoaderDeps;
+  let mailer: RecordingMailer;
+  let store: DynamoDbOwnerDocsStore;
+  let rulesPath: string;
+  let time: number;
+  const edit = (from: string | RegExp, to: string) => writeFileSync(rulesPath, readFileSync(rulesPath, 'utf8').replace(from, to));
+
+  beforeEach(async () => {
+    const { documents, names } = await freshTables();
+    const dir = mkdtempSync(join(tmpdir(), 'cr-docs-'));
+    rulesPath = join(dir, 'rules.md');
+    copyFileSync('docs/examples/rules-doc.md', rulesPath);
+    copyFileSync('docs/examples/voice-doc.md', join(dir, 'voice.md'));
+    mailer = new RecordingMailer();
+    store = new DynamoDbOwnerDocsStore(documents, names.sends);
+    time = Date.parse('2026-11-02T20:00:00Z');
+    deps = {
+      drive: new FileOwnerDrive(),
+      store,
+      mailer,
+      clock: new ControllableClock(undefined, () => time),
+      log: silentLog,
+      docs: { rules: rulesPath, voice: join(dir, 'voice.md') },
+      owner: { email: 'owner@shop.example', from: 'reminders@shop.example' },
+    };
+  });
+
+  it('accepts both example docs, then leaves unchanged docs alone', async () => {
+    expect(await loadOwnerDocs(deps)).toEqual({ rules: 'updated', voice: 'updated' });
+    expect((await store.rules())?.value.store.name).toBe('Linen & Larch');
+    expect((await store.voice())?.value).toEqual(DEFAULT_VOICE);
+    expect(await loadOwnerDocs(deps)).toEqual({ rules: 'unchanged', voice: 'unchanged' });
+  });
+
+  it('keeps the last good rules when an edit has a typo, and tells the owner once, naming the line', async () => {
+    await loadOwnerDocs(deps);
+    edit('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hourz');
+
+    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+    expect((await store.rules())?.value.waits.big.firstMinutes).toBe(60);
+    expect(mailer.sent).toHaveLength(1);
+    const [email] = mailer.sent;
+    expect(email?.to).toBe('owner@shop.example');
+    expect(email?.subject).toBe('Your cart reminder rules doc needs a fix (line 19)');
+    expect(email?.text).toContain('2 hourz');
+    expect(email?.text).toContain('stays in force');
+
+    // Every few minutes the loader reads the doc again; the owner is not emailed again for the same problem.
+    time += 5 * 60_000;
+    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+    expect(mailer.sent).toHaveLength(1);
+
+    edit('2 hourz', '2 hours');
+    expect((await loadOwnerDocs(deps)).rules).toBe('updated');
+    expect((await store.rules())?.value.waits.big.firstMinutes).toBe(120);
+  });
+
+  it('sends one email per distinct problem', async () => {
+    await loadOwnerDocs(deps);
+    edit('Quiet hours: 9pm to 8am', 'Quiet hours: 9pm to late');
+    edit('Reminders per cart: 2', 'Reminders per cart: 3');
+    await loadOwnerDocs(deps);
+    expect(mailer.sent.map((e) => e.subject)).toEqual([
+      'Your cart reminder rules doc needs a fix (line 23)',
+      'Your cart reminder rules doc needs a fix (line 27)',
+    ]);
+    expect(mailer.sent[0]?.text).toContain('two reminders');
+  });
+
+  it('keeps the last good rules when the doc cannot be read at all', async () => {
+    await loadOwnerDocs(deps);
+    rmSync(rulesPath);
+    expect((await loadOwnerDocs(deps)).rules).toBe('unavailable');
+    expect((await store.rules())?.value.store.name).toBe('Linen & Larch');
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('serves the hot path from the stored copy, re-reading only after the cache window', async () => {
+    await loadOwnerDocs(deps);
+    const source = new StoredOwnerDocs(store, deps.clock, 60_000);
+    expect((await source.current()).waits.big.firstMinutes).toBe(60);
+
+    edit('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hours');
+    await loadOwnerDocs(deps);
+    expect((await source.current()).waits.big.firstMinutes).toBe(60);
+    time += 60_000;
+    expect((await source.current()).waits.big.firstMinutes).toBe(120);
+  });
+
+  it('applies the operator pause on top of the doc', async () => {
+    await loadOwnerDocs(deps);
+    await store.setOperatorPause({ reason: 'stock count', since: '2026-11-02T20:00:00.000Z' });
+    expect((await new StoredOwnerDocs(store, deps.clock, 0).current()).pause?.reason).toContain('stock count');
+    await store.setOperatorPause(undefined);
+    expect((await new StoredOwnerDocs(store, deps.clock, 0).current()).pause).toBeUndefined();
+  });
+
+  it('refuses to run on guesses when no rules were ever accepted', async () => {
+    await expect(new StoredOwnerDocs(store, deps.clock, 0).current()).rejects.toThrow(OwnerDocsMissingError);
+  });
+});
