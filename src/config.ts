@@ -28,6 +28,9 @@ const schedulingEnv = {
 
 const retentionDays = z.coerce.number().int().min(1).max(3650).default(90);
 
+/** How long a container keeps the owner's rules and voice before reading the stored copy again. */
+const docsCacheSeconds = z.coerce.number().int().min(0).max(3600).default(120);
+
 /** Environment of the intake Lambda, set by the CDK stack. */
 export const intakeEnvSchema = z.object({
   CR_CARTS_TABLE: required('cart table name'),
@@ -35,6 +38,7 @@ export const intakeEnvSchema = z.object({
   CR_RETENTION_DAYS: retentionDays,
   CR_WEBHOOK_SECRET_PARAM: required('SSM SecureString name of the Standard Webhooks secret'),
   CR_SHOPIFY_SECRET_PARAM: z.string().trim().optional(),
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
   ...schedulingEnv,
 });
 
@@ -45,6 +49,7 @@ export const waiterEnvSchema = z.object({
   CR_OPTOUTS_TABLE: required('opt-out table name'),
   CR_RETENTION_DAYS: retentionDays,
   CR_SENDER_ARN: arn('sender function ARN'),
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
   ...schedulingEnv,
 });
 
@@ -63,6 +68,7 @@ export const senderEnvSchema = z.object({
   CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),
   CR_BEDROCK_MODEL_ID: required('Bedrock inference profile id'),
   CR_SENDER_ARN: arn('sender function ARN (for quiet-hours deferrals)'),
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
   ...schedulingEnv,
 });
 
@@ -73,4 +79,5 @@ export const unsubscribeEnvSchema = z.object({
   CR_OPTOUTS_TABLE: required('opt-out table name'),
   CR_RETENTION_DAYS: retentionDays,
   CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
 });

@@ -49,7 +49,8 @@ export class Intake extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     props.tables.grant(this.service, 'carts', 'readWrite');
-    props.tables.grant(this.service, 'sends', 'write'); // activity log: checked out, stopped
+    // Writes the activity log (checked out, stopped); reads the owner's rules the loader stored.
+    props.tables.grant(this.service, 'sends', 'readWrite');
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(
       this.service,

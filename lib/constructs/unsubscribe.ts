@@ -42,7 +42,8 @@ export class Unsubscribe extends Construct {
     });
     props.tables.grant(this.service, 'carts', 'readWrite');
     props.tables.grant(this.service, 'optouts', 'write');
-    props.tables.grant(this.service, 'sends', 'write');
+    // Writes the activity log; reads the store name from the owner's rules the loader stored.
+    props.tables.grant(this.service, 'sends', 'readWrite');
     grantReadParameters(this.service, [props.unsubscribeKeyParam]);
     this.url = this.service.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   }

@@ -8,13 +8,13 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { EventBridgeWakeUpScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
 import { intakeEnvSchema, readConfig } from '../config';
-import { fixedRules } from '../domain/rules';
 import { systemClock } from '../ports/clock';
 import { createIntakeHandler, type WebhookFormat } from './intake-handler';
 
@@ -47,7 +47,7 @@ async function build(): Promise<FunctionUrlHandler> {
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
     scheduler,
-    rules: fixedRules(),
+    rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
     clock: systemClock,
     log,
     retentionDays: config.CR_RETENTION_DAYS,

@@ -10,14 +10,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BedrockPolisher, createBedrockClient } from '../adapters/aws/bedrock-polisher';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { EventBridgeWakeUpScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { readConfig, senderEnvSchema } from '../config';
-import { fixedRules } from '../domain/rules';
-import { fixedVoice } from '../domain/voice';
 import { systemClock } from '../ports/clock';
 import { createSenderHandler } from './sender-handler';
 
@@ -43,6 +42,7 @@ let ready: Promise<ReturnType<typeof createSenderHandler>> | undefined;
 async function build(): Promise<ReturnType<typeof createSenderHandler>> {
   const unsubscribeKey = await getParameter(config.CR_UNSUBSCRIBE_KEY_PARAM, { decrypt: true, maxAge: 900 });
   if (!unsubscribeKey) throw new Error(`SSM parameter ${config.CR_UNSUBSCRIBE_KEY_PARAM} is empty`);
+  const ownerDocs = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
   return createSenderHandler({
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     optOuts: new DynamoDbOptOutStore(documents, config.CR_OPTOUTS_TABLE),
@@ -51,8 +51,8 @@ async function build(): Promise<ReturnType<typeof createSenderHandler>> {
     polisher,
     mailer,
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
-    rules: fixedRules(),
-    voice: fixedVoice(),
+    rules: ownerDocs,
+    voice: ownerDocs.voiceSource,
     clock: systemClock,
     log,
     email: {

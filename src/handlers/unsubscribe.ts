@@ -4,11 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
 import { readConfig, unsubscribeEnvSchema } from '../config';
-import { fixedRules } from '../domain/rules';
 import { systemClock } from '../ports/clock';
 import { createUnsubscribeHandler } from './unsubscribe-handler';
 
@@ -26,7 +26,7 @@ async function build(): Promise<FunctionUrlHandler> {
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     optOuts: new DynamoDbOptOutStore(documents, config.CR_OPTOUTS_TABLE),
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
-    rules: fixedRules(),
+    rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
     clock: systemClock,
     log,
   });

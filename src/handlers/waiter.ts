@@ -5,12 +5,12 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { EventBridgeWakeUpScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { LambdaReminderQueue } from '../adapters/aws/lambda-reminder-queue';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
 import { readConfig, waiterEnvSchema } from '../config';
-import { fixedRules } from '../domain/rules';
 import { systemClock } from '../ports/clock';
 import { createWaiterHandler } from './waiter-handler';
 
@@ -32,7 +32,7 @@ export const handler = createWaiterHandler({
     systemClock,
   ),
   reminders: new LambdaReminderQueue(new LambdaClient({}), config.CR_SENDER_ARN),
-  rules: fixedRules(),
+  rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
   clock: systemClock,
   log: powertoolsLog('cart-recovery-waiter'),
 });
