@@ -94,11 +94,16 @@ export interface CartRow extends CartSnapshot {
   readonly orderTotal?: Money;
   /** Why the chase ended, for `stopped`, `given_up` and `checked_out`. */
   readonly stopReason?: string;
+  /** Who stopped a `stopped` cart. An owner's stop is lifted when its line leaves the rules doc. */
+  readonly stoppedBy?: StoppedBy;
   /** The waiter's last move, so a retried wake-up can finish side effects a crash cut short. */
   readonly lastMove?: LastMove;
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
 }
+
+/** Who ended a chase early: the shopper (unsubscribe), the owner (rules doc or operator), or an order of theirs. */
+export type StoppedBy = 'shopper' | 'owner' | 'order';
 
 /** What the waiter did at wake-up `seq`. */
 export interface LastMove {

@@ -13,7 +13,7 @@
  *   (7 days by default) — i.e. a week after the later of the last change and the last reminder.
  * - "Due" is inclusive: a wake-up at exactly the due time acts.
  */
-import type { CartRow, CartStatus } from './cart';
+import type { CartRow, CartStatus, StoppedBy } from './cart';
 import { normaliseEmail } from './cart';
 import { formatMoney, type Money } from './money';
 import { cartSize, HARD_REMINDER_CAP, type CartSize, type OwnerStop, type Rules } from './rules';
@@ -54,6 +54,8 @@ export type WakeDecision =
        * label for an opt-out. Defaults to `reason` when absent.
        */
       readonly stopReason?: string;
+      /** Who stopped the chase, for new stops: an owner's stop is undone when its line leaves the rules doc. */
+      readonly stoppedBy?: StoppedBy;
     }
   | { readonly kind: 'stale'; readonly reason: string };
 
@@ -107,6 +109,7 @@ export function decideWake(input: WakeInput): WakeDecision {
       record: true,
       reason: `${stop.log}; no reminder, nothing scheduled`,
       stopReason: stop.stopReason,
+      stoppedBy: stop.stoppedBy,
     };
   }
 
@@ -190,7 +193,7 @@ export function applyWakeDecision(cart: CartRow, decision: WakeDecision, now: Da
       const { wakeUpAt: _cleared, ...rest } = cart;
       const stopReason =
         cart.status === 'open' ? (decision.stopReason ?? decision.reason) : (cart.stopReason ?? decision.stopReason ?? decision.reason);
-      return { ...rest, status: decision.status, stopReason };
+      return { ...rest, status: decision.status, stopReason, ...(cart.status === 'open' && decision.stoppedBy ? { stoppedBy: decision.stoppedBy } : {}) };
     }
     case 'move':
       break;
@@ -281,11 +284,12 @@ function reminderCap(rules: Pick<Rules, 'maxReminders'>): number {
 interface ChaseStop {
   readonly log: string;
   readonly stopReason: string;
+  readonly stoppedBy: StoppedBy;
 }
 
 function chaseStop(cart: CartRow, rules: Rules, optOut: WakeInput['optOut']): ChaseStop | undefined {
-  if (optOut === 'cart') return { log: 'the shopper unsubscribed from this cart', stopReason: 'unsubscribed from this cart' };
-  if (optOut === 'all') return { log: 'the shopper unsubscribed from all reminders', stopReason: 'unsubscribed from all reminders' };
+  if (optOut === 'cart') return { log: 'the shopper unsubscribed from this cart', stopReason: 'unsubscribed from this cart', stoppedBy: 'shopper' };
+  if (optOut === 'all') return { log: 'the shopper unsubscribed from all reminders', stopReason: 'unsubscribed from all reminders', stoppedBy: 'shopper' };
   const byCart = rules.stoppedCarts.find((s) => s.target === cart.cartId);
   if (byCart) return ownerStop('cart', byCart);
   const email = normaliseEmail(cart.email);
@@ -296,7 +300,7 @@ function chaseStop(cart: CartRow, rules: Rules, optOut: WakeInput['optOut']): Ch
 
 function ownerStop(what: 'cart' | 'shopper', stop: OwnerStop): ChaseStop {
   const where = stop.line === undefined ? '' : ` (rules doc line ${stop.line})`;
-  return { log: `the owner stopped this ${what}${where}: "${stop.reason}"`, stopReason: stop.reason };
+  return { log: `the owner stopped this ${what}${where}: "${stop.reason}"`, stopReason: stop.reason, stoppedBy: 'owner' };
 }
 
 function endedRow(cart: CartRow): WakeDecision {

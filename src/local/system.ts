@@ -164,6 +164,9 @@ async function assemble(
   const ownerDocs = new DynamoDbOwnerDocsStore(documents, tables.sends);
   const reloadDocs = () =>
     loadOwnerDocs({
+      carts,
+      scheduler,
+      activity,
       drive: new FileOwnerDrive(),
       store: ownerDocs,
       mailer: outboxMailer,

@@ -1,4 +1,4 @@
-import type { CartRow, CartSnapshot, CartSource, LastMove } from '../domain/cart';
+import type { CartRow, CartSnapshot, CartSource, CartStatus, LastMove, StoppedBy } from '../domain/cart';
 import type { Money } from '../domain/money';
 
 /** A change to write: the snapshot, its ordering key, and the first wake-up if the cart becomes remindable. */
@@ -56,8 +56,13 @@ export interface CartStore {
   applyChange(change: CartChangeWrite): Promise<CartChangeResult>;
   /** Marks the cart bought (creating a closed row if we never saw it, so late changes stay ignored). */
   checkOut(write: CheckoutWrite): Promise<CloseResult>;
-  /** Ends an open cart's chase with status `stopped` and a reason; no-op for carts no longer open. */
-  stop(cartId: string, reason: string): Promise<CloseResult>;
+  /** Ends an open cart's chase with status `stopped`, a reason and who stopped it; no-op for carts no longer open. */
+  stop(cartId: string, reason: string, by: StoppedBy): Promise<CloseResult>;
+  /**
+   * Lifts an owner's stop: a cart `stopped` by the owner is `open` again with a new wake-up at `wakeUpAt`.
+   * Returns the reopened row, or undefined when the cart is not stopped by the owner (nothing to lift).
+   */
+  resume(cartId: string, wakeUpAt: Date): Promise<CartRow | undefined>;
   /**
    * Records a wake-up's move. False when the row changed since it was read (a cart event, a checkout or another
    * wake-up got there first); the caller re-reads and decides again.
@@ -67,4 +72,6 @@ export interface CartStore {
   findByCheckoutToken(token: string): Promise<string[]>;
   /** Open carts of one shopper, newest change first. */
   findOpenByEmail(email: string): Promise<CartRow[]>;
+  /** One shopper's carts in a given status, newest change first. */
+  findByEmail(email: string, status: CartStatus): Promise<CartRow[]>;
 }

@@ -112,7 +112,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   const alsoStopped: string[] = [];
   for (const other of others) {
     const reason = `shopper placed an order from cart ${target.cartId}`;
-    const stopped = await deps.carts.stop(other.cartId, reason);
+    const stopped = await deps.carts.stop(other.cartId, reason, 'order');
     if (stopped.outcome === 'closed') {
       alsoStopped.push(other.cartId);
       await cancelPendingWakeUp(stopped.before, deps);

@@ -10,8 +10,9 @@ import { GoogleReadError, type OwnerDrive } from '../ports/google-drive';
 import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
 import type { OwnerDocsStore, StoredDoc } from '../ports/owner-docs-store';
+import { liftRemovedOwnerStops, type LiftStopsDeps } from './lift-owner-stops';
 
-export interface OwnerDocsLoaderDeps {
+export interface OwnerDocsLoaderDeps extends Omit<LiftStopsDeps, 'clock' | 'log'> {
   readonly drive: OwnerDrive;
   readonly store: OwnerDocsStore;
   readonly mailer: Mailer;
@@ -37,7 +38,9 @@ export async function loadOwnerDocs(deps: OwnerDocsLoaderDeps): Promise<Record<O
     const parsed = parseRulesDoc(text, DEFAULT_RULES);
     return parsed.ok ? { ok: true, value: parsed.rules } : { ok: false, problems: parsed.problems };
   });
-  const storeName = (await deps.store.rules())?.value.store.name ?? DEFAULT_RULES.store.name;
+  const accepted = await deps.store.rules();
+  if (rules === 'updated' && lastRules && accepted) await liftRemovedOwnerStops(lastRules.value, accepted.value, deps);
+  const storeName = accepted?.value.store.name ?? DEFAULT_RULES.store.name;
   const voice = await loadDoc('voice', deps, await deps.store.voice(), (text) => {
     const parsed = parseVoiceDoc(text);
     return parsed.ok ? { ok: true, value: parsed.voice } : { ok: false, problems: parsed.problems };

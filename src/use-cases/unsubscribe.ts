@@ -37,7 +37,7 @@ export async function unsubscribe(
   const covered = request.scope === 'all' ? await deps.carts.findOpenByEmail(cart.email) : [cart];
   const stoppedCarts: string[] = [];
   for (const target of covered) {
-    if ((await deps.carts.stop(target.cartId, reason)).outcome === 'closed') stoppedCarts.push(target.cartId);
+    if ((await deps.carts.stop(target.cartId, reason, 'shopper')).outcome === 'closed') stoppedCarts.push(target.cartId);
   }
   await deps.activity.record({
     cartId: cart.cartId,

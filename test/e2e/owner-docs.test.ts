@@ -46,6 +46,11 @@ describe("the owner's docs steer the local system without a restart", () => {
   const activity = async (id: string) =>
     (await (await fetch(`${system.url}/_local/carts/${id}/activity`)).json()) as Array<{ actor: string; action: string; reason: string; at: string }>;
   const sentTo = (id: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === id);
+  /** Later tests start at 10:00 New York time the next day, clear of quiet hours whatever earlier tests did. */
+  const toTenAm = async () => {
+    const tenAm = DateTime.fromJSDate(system.clock.now(), { zone: 'America/New_York' }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+    await system.advance(tenAm.toMillis() - system.clock.now().getTime());
+  };
 
   it('follows an edit of the big-cart wait (1 h to 2 h) for the next big cart', async () => {
     await editRules('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hours');
@@ -79,22 +84,29 @@ describe("the owner's docs steer the local system without a restart", () => {
     await system.advance(1 * HOUR);
     expect(sentTo('stop-me')).toEqual([]);
     expect((await activity('stop-me')).find((e) => e.action === 'stopped')?.reason).toContain('customer phoned, order taken by hand');
+
     await editRules('Stop cart stop-me — customer phoned, order taken by hand\n', '');
+    await system.advance(60_000);
+    expect((await activity('stop-me')).map((e) => e.action)).toContain('resumed');
+    expect(sentTo('stop-me')).toHaveLength(1);
   });
 
   it('stops one shopper, every cart of theirs', async () => {
+    await toTenAm();
     await editRules('## Stops\n', '## Stops\nStop shopper kim@example.com — asked by phone not to be emailed\n');
     await postCart('kim-1', 'kim@example.com');
     await postCart('kim-2', 'KIM@example.com');
     await system.advance(1 * HOUR);
     expect([...sentTo('kim-1'), ...sentTo('kim-2')]).toEqual([]);
+
+    // Undone: both carts carry on; the do-not-disturb window lets one of them through, as for any shopper.
     await editRules('Stop shopper kim@example.com — asked by phone not to be emailed\n', '');
+    await system.advance(60_000);
+    expect([...sentTo('kim-1'), ...sentTo('kim-2')]).toHaveLength(1);
   });
 
   it('pauses all reminders, and resumes when the line goes', async () => {
-    // Earlier tests moved the clock into the evening; start this one at 10:00 New York time, clear of quiet hours.
-    const tenAm = DateTime.fromJSDate(system.clock.now(), { zone: 'America/New_York' }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
-    await system.advance(tenAm.toMillis() - system.clock.now().getTime());
+    await toTenAm();
     await editRules('## Stops\n', '## Stops\nPause all reminders — stock count this week\n');
     await postCart('during-pause');
     await system.advance(1 * HOUR);

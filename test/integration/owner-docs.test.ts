@@ -2,6 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOwnerDocsStore } from '../../src/adapters/aws/dynamodb-owner-docs-store';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { FileOwnerDrive } from '../../src/adapters/local/file-owner-drive';
@@ -11,6 +13,7 @@ import { silentLog } from '../../src/ports/log';
 import type { Mailer, OutgoingEmail } from '../../src/ports/mailer';
 import { loadOwnerDocs, type OwnerDocsLoaderDeps } from '../../src/use-cases/load-owner-docs';
 import { freshTables } from '../support/dynamo';
+import { RecordingScheduler } from '../support/recording-scheduler';
 
 class RecordingMailer implements Mailer {
   readonly sent: OutgoingEmail[] = [];
@@ -38,6 +41,9 @@ describe('the rules loader', () => {
     store = new DynamoDbOwnerDocsStore(documents, names.sends);
     time = Date.parse('2026-11-02T20:00:00Z');
     deps = {
+      carts: new DynamoDbCartStore(documents, names.carts),
+      scheduler: new RecordingScheduler(),
+      activity: new DynamoDbActivityLog(documents, names.sends, 90),
       drive: new FileOwnerDrive(),
       store,
       mailer,

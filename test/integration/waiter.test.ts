@@ -162,7 +162,7 @@ describe('the waiter against DynamoDB Local', () => {
   it('stops the chase for a shopper who unsubscribed from everything, and records why', async () => {
     await put({ email: 'sam@example.com', scope: 'all' });
     expect(await wakeAt(at(1))).toMatchObject({ outcome: 'ended', recorded: true });
-    expect(await carts.get('seed')).toMatchObject({ status: 'stopped' });
+    expect(await carts.get('seed')).toMatchObject({ status: 'stopped', stoppedBy: 'shopper' });
     expect(queue.handed).toEqual([]);
     expect((await activity.history('seed'))[0]).toMatchObject({ action: 'stopped' });
   });
@@ -178,7 +178,7 @@ describe('the waiter against DynamoDB Local', () => {
   it("records an owner's stop with the owner's words", async () => {
     const rules: Rules = { ...DEFAULT_RULES, stoppedCarts: [{ target: 'seed', reason: 'customer phoned, order taken by hand', line: 31 }] };
     expect(await wakeAt(at(1), undefined, withRules(rules))).toMatchObject({ outcome: 'ended', recorded: true });
-    expect(await carts.get('seed')).toMatchObject({ status: 'stopped', stopReason: 'customer phoned, order taken by hand' });
+    expect(await carts.get('seed')).toMatchObject({ status: 'stopped', stopReason: 'customer phoned, order taken by hand', stoppedBy: 'owner' });
     expect((await activity.history('seed'))[0]?.reason).toContain('customer phoned, order taken by hand');
   });
 

@@ -7,7 +7,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CartRow } from '../../domain/cart';
+import type { CartRow, CartStatus, StoppedBy } from '../../domain/cart';
 import type {
   CartChangeResult,
   CartChangeWrite,
@@ -150,9 +150,30 @@ export class DynamoDbCartStore implements CartStore {
     });
   }
 
-  async stop(cartId: string, reason: string): Promise<CloseResult> {
-    const update = new UpdateBuilder().set('status', 'stopped').set('stopReason', reason).remove('wakeUpAt');
+  async stop(cartId: string, reason: string, by: StoppedBy): Promise<CloseResult> {
+    const update = new UpdateBuilder().set('status', 'stopped').set('stopReason', reason).set('stoppedBy', by).remove('wakeUpAt');
     return this.close(cartId, update, `#status = :open`, { ':open': 'open' });
+  }
+
+  async resume(cartId: string, wakeUpAt: Date): Promise<CartRow | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { cartId },
+          // A new wake-up number, so any wake-up still in flight from before the stop stays stale.
+          UpdateExpression: 'SET #status = :open, wakeUpAt = :at, wakeSeq = wakeSeq + :one REMOVE stopReason, stoppedBy',
+          ConditionExpression: '#status = :stopped AND stoppedBy = :owner AND attribute_exists(wakeSeq)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':open': 'open', ':stopped': 'stopped', ':owner': 'owner', ':at': wakeUpAt.toISOString(), ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as CartRow;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async recordWake({ expected, next, lastMove }: WakeWrite): Promise<boolean> {
@@ -163,6 +184,7 @@ export class DynamoDbCartStore implements CartStore {
       .set('lastMove', lastMove)
       .setIfGiven('wakeSeq', next.wakeSeq)
       .setIfGiven('stopReason', next.stopReason)
+      .setIfGiven('stoppedBy', next.stoppedBy)
       .setIfGiven('lastReminderAt', next.lastReminderAt);
     if (next.wakeUpAt === undefined) update.remove('wakeUpAt');
     else update.set('wakeUpAt', next.wakeUpAt);
@@ -201,7 +223,11 @@ export class DynamoDbCartStore implements CartStore {
     return Items.map((item) => String(item.cartId));
   }
 
-  async findOpenByEmail(email: string): Promise<CartRow[]> {
+  findOpenByEmail(email: string): Promise<CartRow[]> {
+    return this.findByEmail(email, 'open');
+  }
+
+  async findByEmail(email: string, status: CartStatus): Promise<CartRow[]> {
     const carts: CartRow[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -210,9 +236,9 @@ export class DynamoDbCartStore implements CartStore {
           TableName: this.tableName,
           IndexName: 'byEmail',
           KeyConditionExpression: 'email = :email',
-          FilterExpression: '#status = :open',
+          FilterExpression: '#status = :status',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':email': email, ':open': 'open' },
+          ExpressionAttributeValues: { ':email': email, ':status': status },
           ScanIndexForward: false,
           ExclusiveStartKey: startKey,
         }),
