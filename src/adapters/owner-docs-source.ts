@@ -1,6 +1,7 @@
 import type { Rules, RulesSource } from '../domain/rules';
 import type { Voice, VoiceSource } from '../domain/voice';
 import type { Clock } from '../ports/clock';
+import { withOperatorStops } from '../domain/rules';
 import type { OwnerDocsStore } from '../ports/owner-docs-store';
 
 /** Raised when no rules or voice were ever accepted: nothing may be sent on guesses. */
@@ -10,7 +11,7 @@ export class OwnerDocsMissingError extends Error {
 
 /**
  * The rules and voice as the hot path sees them: the last good copies the loader stored, cached in the container
- * for `cacheMs`, with the operator's pause applied. Never calls Google.
+ * for `cacheMs`, with the operator's stops applied. Never calls Google.
  */
 export class StoredOwnerDocs implements RulesSource {
   private cached: { at: number; rules: Rules; voice: Voice } | undefined;
@@ -46,11 +47,9 @@ export class StoredOwnerDocs implements RulesSource {
   }
 
   private async read(): Promise<{ rules: Rules; voice: Voice }> {
-    const [rules, voice, pause] = await Promise.all([this.store.rules(), this.store.voice(), this.store.operatorPause()]);
+    const [rules, voice, operator] = await Promise.all([this.store.rules(), this.store.voice(), this.store.operatorStops()]);
     if (!rules) throw new OwnerDocsMissingError('no rules doc has been accepted yet: run the rules loader and check its log');
     if (!voice) throw new OwnerDocsMissingError('no voice doc has been accepted yet: run the rules loader and check its log');
-    const merged: Rules =
-      pause && !rules.value.pause ? { ...rules.value, pause: { target: '', reason: `${pause.reason} (operator, since ${pause.since})` } } : rules.value;
-    return { rules: merged, voice: voice.value };
+    return { rules: withOperatorStops(rules.value, operator), voice: voice.value };
   }
 }

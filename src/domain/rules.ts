@@ -78,6 +78,38 @@ export const DEFAULT_RULES: Rules = {
   stoppedEmails: [],
 };
 
+/** Stops the operator set from the CLI; they add to the rules doc's own and work the same way. */
+export interface OperatorStops {
+  readonly pause?: OwnerStop;
+  readonly carts: readonly OwnerStop[];
+  readonly emails: readonly OwnerStop[];
+}
+
+export const NO_OPERATOR_STOPS: OperatorStops = { carts: [], emails: [] };
+
+/** The rules with the operator's stops added to the doc's own (the doc's pause wins when both pause). */
+export function withOperatorStops(rules: Rules, stops: OperatorStops): Rules {
+  return {
+    ...rules,
+    pause: rules.pause ?? stops.pause,
+    stoppedCarts: [...rules.stoppedCarts, ...stops.carts],
+    stoppedEmails: [...rules.stoppedEmails, ...stops.emails],
+  };
+}
+
+/** Which carts and shoppers are stopped, by id and lower-cased email: what a change of stops is measured against. */
+export interface StopSet {
+  readonly carts: readonly string[];
+  readonly emails: readonly string[];
+}
+
+export function stopSet(rules: Pick<Rules, 'stoppedCarts' | 'stoppedEmails'>): StopSet {
+  return {
+    carts: [...new Set(rules.stoppedCarts.map((stop) => stop.target))].sort(),
+    emails: [...new Set(rules.stoppedEmails.map((stop) => stop.target.trim().toLowerCase()))].sort(),
+  };
+}
+
 /** Small or big, by the rules' threshold. */
 export type CartSize = 'small' | 'big';
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +33,11 @@ import type { ActivityLog } from '../ports/activity-log';
 import { loadOwnerDocs, type DocLoadOutcome } from '../use-cases/load-owner-docs';
 import type { Log } from '../ports/log';
 import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } from '../tables';
+
+/** Where a running local system leaves its DynamoDB endpoint for `npm run stops`, inside its data folder. */
+export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local'): string {
+  return resolve(dataDir, 'endpoint.json');
+}
 
 /** Days rows are kept, as in production's default. */
 const RETENTION_DAYS = 90;
@@ -248,6 +253,8 @@ async function assemble(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://127.0.0.1:${port}`;
+  const endpointFile = dataDir ? localEndpointFile(dataDir) : undefined;
+  if (endpointFile) writeFileSync(endpointFile, JSON.stringify({ endpoint: dynamoEndpoint, url }));
 
   // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback).
   const sender = createSenderHandler({
@@ -292,6 +299,7 @@ async function assemble(
     reloadDocs,
     async stop() {
       clearInterval(docsTimer);
+      if (endpointFile) rmSync(endpointFile, { force: true });
       scheduler.stop();
       await new Promise<void>((done) => server.close(() => done()));
       dynamo.destroy();

@@ -1,5 +1,5 @@
 import { normaliseEmail } from '../domain/cart';
-import type { Rules } from '../domain/rules';
+import type { StopSet } from '../domain/rules';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -15,17 +15,16 @@ export interface LiftStopsDeps {
 }
 
 /**
- * Undoes owner stops whose lines left the rules doc: each cart the owner had stopped is open again with a wake-up
- * now, and the waiter carries on from where the chase was (reminders already sent still count). Carts stopped by
- * the shopper or by an order are never touched.
+ * Undoes owner stops that are no longer in force (their line left the rules doc, or the operator lifted them):
+ * each cart the owner had stopped is open again with a wake-up now, and the waiter carries on from where the chase
+ * was (reminders already sent still count). Carts stopped by the shopper or by an order are never touched.
  */
-export async function liftRemovedOwnerStops(previous: Rules, next: Rules, deps: LiftStopsDeps): Promise<string[]> {
-  const keptCarts = new Set(next.stoppedCarts.map((stop) => stop.target));
-  const keptEmails = new Set(next.stoppedEmails.map((stop) => normaliseEmail(stop.target)));
-  const cartIds = new Set(previous.stoppedCarts.map((stop) => stop.target).filter((id) => !keptCarts.has(id)));
-  for (const stop of previous.stoppedEmails) {
-    const email = normaliseEmail(stop.target);
-    if (!email || keptEmails.has(email)) continue;
+export async function liftRemovedOwnerStops(previous: StopSet, next: StopSet, deps: LiftStopsDeps): Promise<string[]> {
+  const keptCarts = new Set(next.carts);
+  const keptEmails = new Set(next.emails);
+  const cartIds = new Set(previous.carts.filter((id) => !keptCarts.has(id)));
+  for (const email of previous.emails) {
+    if (keptEmails.has(email)) continue;
     for (const cart of await deps.carts.findByEmail(email, 'stopped')) cartIds.add(cart.cartId);
   }
 
@@ -33,12 +32,12 @@ export async function liftRemovedOwnerStops(previous: Rules, next: Rules, deps: 
   const now = deps.clock.now();
   for (const cartId of cartIds) {
     const cart = await deps.carts.get(cartId);
-    // A cart still covered by another stop (its shopper is still stopped) stays stopped.
-    if (!cart || (cart.email && keptEmails.has(normaliseEmail(cart.email)))) continue;
+    // A cart still covered by another stop (its cart id or its shopper) stays stopped.
+    if (!cart || keptCarts.has(cartId) || (cart.email && keptEmails.has(normaliseEmail(cart.email) ?? ''))) continue;
     const reopened = await deps.carts.resume(cartId, now);
     if (!reopened?.wakeSeq) continue;
     await deps.scheduler.schedule({ cartId, seq: reopened.wakeSeq, at: now });
-    await deps.activity.record({ cartId, at: now, actor: 'owner', action: 'resumed', reason: "the owner's stop was removed from the rules doc; the chase carries on" });
+    await deps.activity.record({ cartId, at: now, actor: 'owner', action: 'resumed', reason: "the owner's stop was lifted; the chase carries on" });
     lifted.push(cartId);
   }
   if (lifted.length > 0) deps.log.info('owner stops lifted', { carts: lifted });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DocProblem } from '../domain/doc-text';
 import { type OwnerDocKind, ownerProblemEmail } from '../domain/owner-notice';
-import { DEFAULT_RULES, type Rules } from '../domain/rules';
+import { DEFAULT_RULES, type Rules, stopSet, withOperatorStops } from '../domain/rules';
 import { parseRulesDoc } from '../domain/rules-doc';
 import type { Voice } from '../domain/voice';
 import { parseVoiceDoc } from '../domain/voice-doc';
@@ -39,13 +39,25 @@ export async function loadOwnerDocs(deps: OwnerDocsLoaderDeps): Promise<Record<O
     return parsed.ok ? { ok: true, value: parsed.rules } : { ok: false, problems: parsed.problems };
   });
   const accepted = await deps.store.rules();
-  if (rules === 'updated' && lastRules && accepted) await liftRemovedOwnerStops(lastRules.value, accepted.value, deps);
+  if (accepted) await applyStops(accepted.value, deps);
   const storeName = accepted?.value.store.name ?? DEFAULT_RULES.store.name;
   const voice = await loadDoc('voice', deps, await deps.store.voice(), (text) => {
     const parsed = parseVoiceDoc(text);
     return parsed.ok ? { ok: true, value: parsed.voice } : { ok: false, problems: parsed.problems };
   }, storeName);
   return { rules, voice };
+}
+
+/**
+ * Puts the stops in force (the doc's and the operator's) and lifts those that were removed since the last run, from
+ * either place. The stops themselves act at the waiter's and sender's next check; only lifting needs work here.
+ */
+async function applyStops(rules: Rules, deps: OwnerDocsLoaderDeps): Promise<void> {
+  const next = stopSet(withOperatorStops(rules, await deps.store.operatorStops()));
+  const previous = await deps.store.appliedStops();
+  if (previous && JSON.stringify(previous) === JSON.stringify(next)) return;
+  if (previous) await liftRemovedOwnerStops(previous, next, deps);
+  await deps.store.saveAppliedStops(next);
 }
 
 type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: DocProblem[] };

@@ -12,6 +12,7 @@ import { DEFAULT_VOICE } from '../../src/domain/voice';
 import { silentLog } from '../../src/ports/log';
 import type { Mailer, OutgoingEmail } from '../../src/ports/mailer';
 import { loadOwnerDocs, type OwnerDocsLoaderDeps } from '../../src/use-cases/load-owner-docs';
+import { applyOperatorCommand } from '../../src/use-cases/operator-stops';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 
@@ -116,12 +117,36 @@ describe('the rules loader', () => {
     expect((await source.current()).waits.big.firstMinutes).toBe(120);
   });
 
-  it('applies the operator pause on top of the doc', async () => {
+  it("applies the operator's stops on top of the doc's, and lifts them on the loader's next run", async () => {
+    const carts = deps.carts as DynamoDbCartStore;
     await loadOwnerDocs(deps);
-    await store.setOperatorPause({ reason: 'stock count', since: '2026-11-02T20:00:00.000Z' });
-    expect((await new StoredOwnerDocs(store, deps.clock, 0).current()).pause?.reason).toContain('stock count');
-    await store.setOperatorPause(undefined);
+    await applyOperatorCommand({ kind: 'pause', reason: 'stock count' }, store);
+    await applyOperatorCommand({ kind: 'stop-shopper', email: ' Kim@Example.com ', reason: 'asked by phone' }, store);
+    const rules = await new StoredOwnerDocs(store, deps.clock, 0).current();
+    expect(rules.pause?.reason).toBe('stock count (operator)');
+    expect(rules.stoppedEmails).toEqual([{ target: 'kim@example.com', reason: 'asked by phone (operator)' }]);
+    await loadOwnerDocs(deps);
+
+    // A cart the waiter stopped for that shopper opens again once the operator lifts the stop.
+    await carts.applyChange({
+      snapshot: { cartId: 'kim-cart', source: 'generic', email: 'kim@example.com', items: [], total: { minor: 100, currency: 'USD' } },
+      eventKey: 'k1',
+      occurredAt: new Date(time),
+      firstWakeUpAt: new Date(time),
+      expiresAt: 0,
+    });
+    expect((await carts.stop('kim-cart', 'asked by phone (operator)', 'owner')).outcome).toBe('closed');
+    await applyOperatorCommand({ kind: 'unstop-shopper', email: 'kim@example.com' }, store);
+    await applyOperatorCommand({ kind: 'resume' }, store);
+    await loadOwnerDocs(deps);
+
+    expect(await carts.get('kim-cart')).toMatchObject({ status: 'open', wakeSeq: 2 });
+    expect((deps.scheduler as RecordingScheduler).scheduled).toEqual([{ cartId: 'kim-cart', seq: 2, at: new Date(time) }]);
     expect((await new StoredOwnerDocs(store, deps.clock, 0).current()).pause).toBeUndefined();
+  });
+
+  it('refuses an operator stop for something that is not an email', async () => {
+    await expect(applyOperatorCommand({ kind: 'stop-shopper', email: 'kim at example', reason: '' }, store)).rejects.toThrow('is not an email address');
   });
 
   it('refuses to run on guesses when no rules were ever accepted', async () => {

@@ -1,12 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Rules } from '../../domain/rules';
 import type { Voice } from '../../domain/voice';
-import type { OperatorPause, OwnerDocsStore, StoredDoc } from '../../ports/owner-docs-store';
+import { NO_OPERATOR_STOPS, type OperatorStops, type StopSet } from '../../domain/rules';
+import type { OwnerDocsStore, StoredDoc } from '../../ports/owner-docs-store';
 
 /**
  * Owner configuration lives in cr-sends under one reserved partition (`#owner`, never a cart id: cart ids cannot
- * start with `#`), so the product keeps its three tables. Rows: `rules`, `voice`, `pause`, `notice#<key>`.
+ * start with `#`), so the product keeps its three tables. Rows: `rules`, `voice`, `operator-stops`, `applied-stops`,
+ * `notice#<key>`.
  */
 export const OWNER_PARTITION = '#owner';
 
@@ -35,14 +37,22 @@ export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
     return this.put('voice', { ...doc });
   }
 
-  async operatorPause(): Promise<OperatorPause | undefined> {
-    const item = await this.get('pause');
-    return item ? { reason: String(item.reason), since: String(item.since) } : undefined;
+  async operatorStops(): Promise<OperatorStops> {
+    const item = await this.get('operator-stops');
+    return item ? { pause: item.pause as OperatorStops['pause'], carts: (item.carts ?? []) as OperatorStops['carts'], emails: (item.emails ?? []) as OperatorStops['emails'] } : NO_OPERATOR_STOPS;
   }
 
-  async setOperatorPause(pause: OperatorPause | undefined): Promise<void> {
-    if (pause) await this.put('pause', { ...pause });
-    else await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { cartId: OWNER_PARTITION, sk: 'pause' } }));
+  async saveOperatorStops(stops: OperatorStops): Promise<void> {
+    await this.put('operator-stops', { ...stops });
+  }
+
+  async appliedStops(): Promise<StopSet | undefined> {
+    const item = await this.get('applied-stops');
+    return item ? { carts: (item.carts ?? []) as string[], emails: (item.emails ?? []) as string[] } : undefined;
+  }
+
+  async saveAppliedStops(stops: StopSet): Promise<void> {
+    await this.put('applied-stops', { carts: [...stops.carts], emails: [...stops.emails] });
   }
 
   async firstNotice(problemKey: string, at: Date): Promise<boolean> {
