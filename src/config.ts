@@ -81,3 +81,42 @@ export const unsubscribeEnvSchema = z.object({
   CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),
   CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
 });
+
+/** What the rules loader and the importer need to read Google and to write to the owner. */
+const ownerEnv = {
+  CR_GOOGLE_KEY_PARAM: required('SSM SecureString name of the Google service-account key (JSON)'),
+  CR_OWNER_EMAIL: required("the store owner's email, for problem notices").pipe(z.email('expected an email address')),
+  CR_FROM_ADDRESS: required('From address for notices'),
+  CR_SES_CONFIGURATION_SET: required('SES configuration set name'),
+};
+
+/** Environment of the rules loader (scheduled every few minutes). */
+export const rulesLoaderEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_RULES_DOC_ID: required('Google Doc id of the rules doc'),
+  CR_VOICE_DOC_ID: required('Google Doc id of the voice doc'),
+  CR_RETENTION_DAYS: retentionDays,
+  ...ownerEnv,
+  ...schedulingEnv,
+});
+
+/** Environment of the nightly importer. */
+export const importerEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_RETENTION_DAYS: retentionDays,
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
+  CR_EXPORT_SHEET_ID: required('Google Sheet id of the nightly cart export'),
+  CR_EXPORT_RANGE: z.string().trim().optional(),
+  ...ownerEnv,
+  ...schedulingEnv,
+});
+
+/** Environment of the SES feedback function (bounces and complaints). */
+export const sesEventsEnvSchema = z.object({
+  CR_CARTS_TABLE: required('cart table name'),
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_OPTOUTS_TABLE: required('opt-out table name'),
+  CR_RETENTION_DAYS: retentionDays,
+});

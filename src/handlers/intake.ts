@@ -2,15 +2,11 @@
  * Lambda entry of the intake Function URL. Clients are created once per container; secrets are read from SSM
  * Parameter Store (SecureString) on the first request and cached, so a cold start does not pay for them twice.
  */
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { storedOwnerDocs } from '../adapters/aws/owner-docs';
-import { EventBridgeWakeUpScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
+import { documentClient, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
@@ -20,29 +16,16 @@ import { createIntakeHandler, type WebhookFormat } from './intake-handler';
 
 const config = readConfig(intakeEnvSchema);
 const log = powertoolsLog('cart-recovery-intake');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const scheduler = new EventBridgeWakeUpScheduler(
-  new SchedulerClient({}),
-  {
-    groupName: config.CR_SCHEDULE_GROUP,
-    waiterArn: config.CR_WAITER_ARN,
-    roleArn: config.CR_SCHEDULER_ROLE_ARN,
-    deadLetterArn: config.CR_SCHEDULER_DLQ_ARN,
-  },
-  systemClock,
-);
+const documents = documentClient();
+const scheduler = eventBridgeScheduler(config, systemClock);
 
 let ready: Promise<FunctionUrlHandler> | undefined;
 
 async function build(): Promise<FunctionUrlHandler> {
-  const secret = (name: string) => getParameter(name, { decrypt: true, maxAge: 900 }).then((value) => {
-    if (!value) throw new Error(`SSM parameter ${name} is empty`);
-    return value;
-  });
   const formats: Record<string, WebhookFormat> = {
-    '/webhooks/cart': new StandardCartWebhook(await secret(config.CR_WEBHOOK_SECRET_PARAM)),
+    '/webhooks/cart': new StandardCartWebhook(await secureParameter(config.CR_WEBHOOK_SECRET_PARAM)),
   };
-  if (config.CR_SHOPIFY_SECRET_PARAM) formats['/webhooks/shopify'] = new ShopifyWebhook(await secret(config.CR_SHOPIFY_SECRET_PARAM));
+  if (config.CR_SHOPIFY_SECRET_PARAM) formats['/webhooks/shopify'] = new ShopifyWebhook(await secureParameter(config.CR_SHOPIFY_SECRET_PARAM));
   return createIntakeHandler({
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),

@@ -2,19 +2,15 @@
  * Lambda entry of the sender, invoked asynchronously by the waiter and by quiet-hours deferral schedules with
  * `{cartId, step}`. The unsubscribe key is read from SSM (SecureString) on the first invocation and cached.
  */
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BedrockPolisher, createBedrockClient } from '../adapters/aws/bedrock-polisher';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
-import { EventBridgeWakeUpScheduler } from '../adapters/aws/eventbridge-scheduler';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
+import { documentClient, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { readConfig, senderEnvSchema } from '../config';
 import { systemClock } from '../ports/clock';
@@ -22,26 +18,15 @@ import { createSenderHandler } from './sender-handler';
 
 const config = readConfig(senderEnvSchema);
 const log = powertoolsLog('cart-recovery-sender');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const documents = documentClient();
 const polisher = new BedrockPolisher(createBedrockClient(), { modelId: config.CR_BEDROCK_MODEL_ID });
 const mailer = new SesMailer(new SESv2Client({}), { configurationSetName: config.CR_SES_CONFIGURATION_SET });
-const scheduler = new EventBridgeWakeUpScheduler(
-  new SchedulerClient({}),
-  {
-    groupName: config.CR_SCHEDULE_GROUP,
-    waiterArn: config.CR_WAITER_ARN,
-    senderArn: config.CR_SENDER_ARN,
-    roleArn: config.CR_SCHEDULER_ROLE_ARN,
-    deadLetterArn: config.CR_SCHEDULER_DLQ_ARN,
-  },
-  systemClock,
-);
+const scheduler = eventBridgeScheduler(config, systemClock);
 
 let ready: Promise<ReturnType<typeof createSenderHandler>> | undefined;
 
 async function build(): Promise<ReturnType<typeof createSenderHandler>> {
-  const unsubscribeKey = await getParameter(config.CR_UNSUBSCRIBE_KEY_PARAM, { decrypt: true, maxAge: 900 });
-  if (!unsubscribeKey) throw new Error(`SSM parameter ${config.CR_UNSUBSCRIBE_KEY_PARAM} is empty`);
+  const unsubscribeKey = await secureParameter(config.CR_UNSUBSCRIBE_KEY_PARAM);
   const ownerDocs = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
   return createSenderHandler({
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),

@@ -1,26 +1,23 @@
 /** Lambda entry of the unsubscribe Function URL (`/u/<token>`). */
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
+import { documentClient, secureParameter } from '../adapters/aws/runtime';
 import { readConfig, unsubscribeEnvSchema } from '../config';
 import { systemClock } from '../ports/clock';
 import { createUnsubscribeHandler } from './unsubscribe-handler';
 
 const config = readConfig(unsubscribeEnvSchema);
 const log = powertoolsLog('cart-recovery-unsubscribe');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const documents = documentClient();
 
 let ready: Promise<FunctionUrlHandler> | undefined;
 
 async function build(): Promise<FunctionUrlHandler> {
-  const key = await getParameter(config.CR_UNSUBSCRIBE_KEY_PARAM, { decrypt: true, maxAge: 900 });
-  if (!key) throw new Error(`SSM parameter ${config.CR_UNSUBSCRIBE_KEY_PARAM} is empty`);
+  const key = await secureParameter(config.CR_UNSUBSCRIBE_KEY_PARAM);
   return createUnsubscribeHandler({
     key,
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),

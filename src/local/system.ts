@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,8 @@ import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
 import { parseDuration } from '../domain/doc-text';
+import { parseCsv } from '../domain/export-rows';
+import { DateTime } from 'luxon';
 import { StoredOwnerDocs } from '../adapters/owner-docs-source';
 import type { Rules, RulesSource } from '../domain/rules';
 import { parseRulesDoc } from '../domain/rules-doc';
@@ -30,6 +32,8 @@ import { createSenderHandler } from '../handlers/sender-handler';
 import { createUnsubscribeHandler } from '../handlers/unsubscribe-handler';
 import { createWaiterHandler } from '../handlers/waiter-handler';
 import type { ActivityLog } from '../ports/activity-log';
+import { importExportRows, type ImportReport } from '../use-cases/import-export-rows';
+import type { IngestDeps } from '../use-cases/ingest-cart-event';
 import { loadOwnerDocs, type DocLoadOutcome } from '../use-cases/load-owner-docs';
 import type { Log } from '../ports/log';
 import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } from '../tables';
@@ -38,6 +42,9 @@ import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } 
 export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local'): string {
   return resolve(dataDir, 'endpoint.json');
 }
+
+/** The store owner, as the local system writes to them (problem notices land in the outbox). */
+const OWNER = { email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' } as const;
 
 /** Days rows are kept, as in production's default. */
 const RETENTION_DAYS = 90;
@@ -94,6 +101,8 @@ export interface LocalSystemOptions {
   readonly pollSchedules?: boolean;
   /** Real time source under the test clock; tests freeze it so simulated times are exact. */
   readonly realNow?: () => number;
+  /** The storefront's nightly export, as CSV; by default `<data folder>/import/carts.csv`. */
+  readonly exportCsv?: string;
 }
 
 /** The whole product on one machine. */
@@ -108,6 +117,8 @@ export interface LocalSystem {
   readonly outboxDir: string;
   /** Runs the rules loader now (it also runs every two seconds while the system is up). */
   reloadDocs(): Promise<Record<'rules' | 'voice', DocLoadOutcome>>;
+  /** Runs the export import now (it also runs every night at 02:00 store time on the test clock). */
+  runImport(): Promise<ImportReport & { file: string | undefined }>;
   readonly carts: DynamoDbCartStore;
   readonly activity: ActivityLog;
   readonly documents: DynamoDBDocumentClient;
@@ -178,7 +189,7 @@ async function assemble(
       clock,
       log,
       docs: options.docs ?? EXAMPLE_DOCS,
-      owner: { email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' },
+      owner: OWNER,
     });
   await reloadDocs();
   const stored = new StoredOwnerDocs(ownerDocs, clock, 0);
@@ -202,14 +213,9 @@ async function assemble(
   });
   scheduler.register('waiter', waiter);
 
+  const ingestDeps: IngestDeps = { carts, activity, scheduler, rules, clock, log, retentionDays: RETENTION_DAYS };
   const intake = createIntakeHandler({
-    carts,
-    activity,
-    scheduler,
-    rules,
-    clock,
-    log,
-    retentionDays: RETENTION_DAYS,
+    ...ingestDeps,
     formats: {
       '/webhooks/cart': new StandardCartWebhook(secrets.webhook),
       '/webhooks/shopify': new ShopifyWebhook(secrets.shopify),
@@ -231,7 +237,25 @@ async function assemble(
     const now = clock.advanceTo(new Date(target));
     return { now, fired };
   };
-  const control = controlHandler({ clock, scheduler, carts, activity, advance });
+  // The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder.
+  const exportCsv = options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined);
+  const runImport = async () => {
+    if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
+    const rows = parseCsv(readFileSync(exportCsv, 'utf8'));
+    const report = await importExportRows(rows, { ...ingestDeps, mailer: outboxMailer, notices: ownerDocs, owner: OWNER });
+    return { ...report, file: exportCsv };
+  };
+  const scheduleNightlyImport = async () => {
+    const { store } = await rules.current();
+    const next = DateTime.fromJSDate(clock.now(), { zone: store.timeZone }).plus({ days: 1 }).set({ hour: 2, minute: 0, second: 0, millisecond: 0 });
+    await scheduler.put({ name: `import-${next.toISODate()}`, target: 'importer', dueAt: next.toUTC().toISO() ?? '', payload: {} });
+  };
+  scheduler.register('importer', async () => {
+    await runImport();
+    await scheduleNightlyImport();
+  });
+  await scheduleNightlyImport();
+  const control = controlHandler({ clock, scheduler, carts, activity, advance, runImport });
 
   const unsubscribeHandler = createUnsubscribeHandler({ key: secrets.unsubscribeKey, carts, optOuts, activity, rules, clock, log });
   const outbox = outboxHandler(outboxDir);
@@ -297,6 +321,7 @@ async function assemble(
     documents,
     advance,
     reloadDocs,
+    runImport,
     async stop() {
       clearInterval(docsTimer);
       if (endpointFile) rmSync(endpointFile, { force: true });
@@ -315,6 +340,7 @@ function controlHandler(deps: {
   carts: DynamoDbCartStore;
   activity: ActivityLog;
   advance: LocalSystem['advance'];
+  runImport: LocalSystem['runImport'];
 }): FunctionUrlHandler {
   return async (event) => {
     try {
@@ -331,6 +357,9 @@ function controlHandler(deps: {
         const { now, fired } = await deps.advance(minutes.value * 60_000);
         return jsonResponse(200, { now: now.toISOString(), fired });
       }
+      if (path === '/_local/import' && method === 'POST') {
+        return jsonResponse(200, await deps.runImport());
+      }
       if (path === '/_local/schedules' && method === 'GET') {
         return jsonResponse(200, await deps.scheduler.jobs());
       }
@@ -345,7 +374,7 @@ function controlHandler(deps: {
       throw new HttpError(
         404,
         'not_found',
-        'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, GET /_local/schedules, GET /_local/carts/{id}, GET /_local/carts/{id}/activity',
+        'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, POST /_local/import, GET /_local/schedules, GET /_local/carts/{id}, GET /_local/carts/{id}/activity',
       );
     } catch (error) {
       return errorResponse(error);

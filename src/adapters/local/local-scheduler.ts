@@ -17,8 +17,8 @@ export const LOCAL_SCHEDULES_TABLE = {
   retainOnDelete: false,
 } as const satisfies TableDefinition;
 
-/** What a job invokes, as EventBridge Scheduler would invoke a Lambda: the waiter or (later) the sender. */
-export type JobTarget = 'waiter' | 'sender';
+/** What a job invokes, as EventBridge Scheduler would invoke a Lambda. */
+export type JobTarget = 'waiter' | 'sender' | 'importer';
 
 export interface LocalJob {
   readonly name: string;

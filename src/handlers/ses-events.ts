@@ -1,0 +1,20 @@
+/** Lambda entry for SES feedback: bounce and complaint events from the configuration set, via EventBridge. */
+import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
+import { powertoolsLog } from '../adapters/aws/powertools-log';
+import { documentClient } from '../adapters/aws/runtime';
+import { readConfig, sesEventsEnvSchema } from '../config';
+import { systemClock } from '../ports/clock';
+import { createSesEventsHandler } from './ses-events-handler';
+
+const config = readConfig(sesEventsEnvSchema);
+const documents = documentClient();
+
+export const handler = createSesEventsHandler({
+  carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
+  optOuts: new DynamoDbOptOutStore(documents, config.CR_OPTOUTS_TABLE),
+  activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
+  clock: systemClock,
+  log: powertoolsLog('cart-recovery-ses-events'),
+});

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { listOutbox } from '../../src/adapters/local/outbox-mailer';
+import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
+import { silentLog } from '../../src/ports/log';
+import { cartPayload, standardHeaders } from '../support/webhooks';
+
+const HOUR = 3_600_000;
+
+describe('the nightly export lane on the local system', () => {
+  let system: LocalSystem;
+  let csv: string;
+
+  beforeAll(async () => {
+    csv = join(mkdtempSync(join(tmpdir(), 'cr-export-')), 'carts.csv');
+    // 15:00 in New York on a Monday, frozen: only advance() moves time.
+    const frozen = Date.parse('2026-11-02T20:00:00Z');
+    system = await startLocalSystem({
+      port: 0,
+      inMemory: true,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tablePrefix: 'e2e-export-',
+      log: silentLog,
+      realNow: () => frozen,
+      exportCsv: csv,
+    });
+  });
+  afterAll(() => system.stop());
+
+  const post = async (payload: object) => {
+    const body = JSON.stringify(payload);
+    expect((await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) })).status).toBe(200);
+  };
+  const sentTo = (cartId: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === cartId);
+
+  it('imports sheet rows through the same intake: no second reminder, no newer data overwritten, bought carts stay bought', async () => {
+    const t0 = system.clock.now();
+    const at = (hours: number) => new Date(t0.getTime() + hours * HOUR).toISOString();
+    // From the webhook: a cart already reminded, and a cart already bought.
+    await post(cartPayload({ id: 'known', email: 'known@example.com', returnUrl: 'https://shop.example.com/cart/known' }, at(0)));
+    await post(cartPayload({ id: 'bought', email: 'bought@example.com', returnUrl: 'https://shop.example.com/cart/bought' }, at(0)));
+    await post({ type: 'cart.checked_out', timestamp: at(0.25), data: { id: 'bought' } });
+    await system.advance(1 * HOUR);
+    expect(sentTo('known')).toHaveLength(1);
+
+    writeFileSync(
+      csv,
+      [
+        'cart id,updated at,email,first name,items,total,return url',
+        // The same cart, as the export saw it earlier (lagging) and at the webhook's own time (duplicate).
+        `known,${at(-0.5)},known@example.com,Sam,Old shirt x1 @ 5.00,5.00,https://shop.example.com/cart/known`,
+        `known,${at(0)},known@example.com,Sam,Linen shirt x1 @ 120.00,120.00,https://shop.example.com/cart/known`,
+        // A bought cart the export still lists as open (contradicting the checkout).
+        `bought,${at(0.5)},bought@example.com,,Tote x1 @ 120.00,120.00,https://shop.example.com/cart/bought`,
+        // A cart the webhook never brought.
+        `only-in-sheet,${at(0.5)},sheet@example.com,Jo,Canvas tote x1 @ 20.00,20.00,https://shop.example.com/cart/only-in-sheet`,
+        // A bad row: skipped and reported, the others still land.
+        `broken,${at(0.5)},broken@example.com,,Tote x1 @ 20.00,"12,5",https://shop.example.com/cart/broken`,
+      ].join('\n'),
+    );
+    const report = await system.runImport();
+
+    expect(report.problems).toEqual([expect.stringMatching(/^row 6: .*total "12,5"/)]);
+    // Applied: the new cart, and the row at the webhook's own time (a tie on time is broken by delivery id; the
+    // content is the same, and the cart's one wake-up is untouched).
+    expect(report.outcomes).toEqual({ stale: 1, closed: 1, applied: 2 });
+    expect(await (await fetch(`${system.url}/_local/carts/known`)).json()).toMatchObject({ total: { minor: 12000 }, remindersSent: 1 });
+    expect(await (await fetch(`${system.url}/_local/carts/bought`)).json()).toMatchObject({ status: 'checked_out' });
+    expect(listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example').map((e) => e.subject)).toEqual(['Cart export: 1 row skipped']);
+
+    // Re-importing the same sheet changes nothing.
+    expect((await system.runImport()).outcomes).toEqual({ stale: 1, closed: 1, duplicate: 2 });
+
+    await system.advance(3 * 24 * HOUR);
+    expect(sentTo('known')).toHaveLength(2); // its first and its one follow-up: the import added no reminder
+    expect(sentTo('bought')).toEqual([]);
+    expect(sentTo('only-in-sheet').length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,64 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
+import { ControllableClock } from '../../src/adapters/local/controllable-clock';
+import { fixedRules } from '../../src/domain/rules';
+import { createSesEventsHandler } from '../../src/handlers/ses-events-handler';
+import { silentLog } from '../../src/ports/log';
+import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
+import { freshTables } from '../support/dynamo';
+import { RecordingScheduler } from '../support/recording-scheduler';
+
+const T = new Date('2026-11-02T20:00:00Z');
+
+/** An SES event as EventBridge delivers it from a configuration set's event destination. */
+function sesEvent(detail: Record<string, unknown>) {
+  return {
+    version: '0',
+    'detail-type': detail.eventType === 'Complaint' ? 'Email Complaint Received' : 'Email Bounced',
+    source: 'aws.ses',
+    detail: { mail: { messageId: 'm1', destination: ['sam@example.com'], tags: { cart: ['c1'], step: ['first'] } }, ...detail },
+  };
+}
+
+describe('SES feedback becomes opt-outs', () => {
+  let handler: ReturnType<typeof createSesEventsHandler>;
+  let carts: DynamoDbCartStore;
+  let optOuts: DynamoDbOptOutStore;
+
+  beforeEach(async () => {
+    const { documents, names } = await freshTables();
+    const clock = new ControllableClock(undefined, () => T.getTime());
+    carts = new DynamoDbCartStore(documents, names.carts);
+    optOuts = new DynamoDbOptOutStore(documents, names.optouts);
+    const activity = new DynamoDbActivityLog(documents, names.sends, 90);
+    handler = createSesEventsHandler({ carts, optOuts, activity, clock, log: silentLog });
+    for (const cartId of ['c1', 'c2']) {
+      await ingestCartEvent(
+        { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } } },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+      );
+    }
+  });
+
+  it('turns a complaint into a permanent stop of every reminder to that address', async () => {
+    expect(await handler(sesEvent({ eventType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'Sam@Example.com' }] } }))).toEqual({ suppressed: 1 });
+    expect(await optOuts.find('sam@example.com', 'any')).toBe('all');
+    expect(await carts.get('c1')).toMatchObject({ status: 'stopped', stopReason: 'the shopper marked a reminder as spam' });
+    expect((await carts.get('c2'))?.status).toBe('stopped');
+  });
+
+  it('turns a permanent bounce into a stop, and only logs a transient one', async () => {
+    expect(await handler(sesEvent({ eventType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'sam@example.com' }] } }))).toEqual({ suppressed: 0 });
+    expect(await optOuts.find('sam@example.com', 'c1')).toBeUndefined();
+    expect(await handler(sesEvent({ eventType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'sam@example.com' }] } }))).toEqual({ suppressed: 1 });
+    expect(await carts.get('c1')).toMatchObject({ status: 'stopped', stopReason: 'the address bounced permanently' });
+  });
+
+  it('ignores deliveries and malformed events', async () => {
+    expect(await handler(sesEvent({ eventType: 'Delivery' }))).toEqual({ suppressed: 0 });
+    expect(await handler({ detail: 'nonsense' })).toEqual({ suppressed: 0 });
+    expect((await carts.get('c1'))?.status).toBe('open');
+  });
+});
