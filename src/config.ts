@@ -120,3 +120,12 @@ export const sesEventsEnvSchema = z.object({
   CR_OPTOUTS_TABLE: required('opt-out table name'),
   CR_RETENTION_DAYS: retentionDays,
 });
+
+/** Environment of the monthly summary (scheduled on the 1st of each month, store time). */
+export const summaryEnvSchema = z.object({
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
+  CR_OWNER_EMAIL: ownerEnv.CR_OWNER_EMAIL,
+  CR_FROM_ADDRESS: ownerEnv.CR_FROM_ADDRESS,
+  CR_SES_CONFIGURATION_SET: ownerEnv.CR_SES_CONFIGURATION_SET,
+});

@@ -90,6 +90,8 @@ export interface CartRow extends CartSnapshot {
   readonly wakeSeq?: number;
   /** Event key of the change that created the first wake-up (lets a retried delivery re-ensure it). */
   readonly wakeUpSetBy?: string;
+  /** Event key of the change that created the row; absent on rows first heard of through their order. */
+  readonly createdBy?: string;
   readonly checkedOutAt?: string;
   readonly orderTotal?: Money;
   /** Why the chase ended, for `stopped`, `given_up` and `checked_out`. */

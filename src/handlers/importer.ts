@@ -5,7 +5,7 @@ import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
 import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
+import { documentClient, dynamoStats, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { GoogleOwnerDrive, serviceAccountAuth } from '../adapters/google/google-drive';
 import { importerEnvSchema, readConfig } from '../config';
@@ -16,6 +16,8 @@ const config = readConfig(importerEnvSchema);
 const log = powertoolsLog('cart-recovery-importer');
 const documents = documentClient();
 
+const rules = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
+
 export async function handler(): Promise<ImportReport> {
   const drive = new GoogleOwnerDrive({ auth: serviceAccountAuth(await secureParameter(config.CR_GOOGLE_KEY_PARAM)) });
   const rows = await drive.readSheetRows(config.CR_EXPORT_SHEET_ID, config.CR_EXPORT_RANGE);
@@ -23,7 +25,8 @@ export async function handler(): Promise<ImportReport> {
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
     scheduler: eventBridgeScheduler(config, systemClock),
-    rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
+    rules,
+    stats: dynamoStats(documents, config.CR_SENDS_TABLE, rules),
     clock: systemClock,
     log,
     retentionDays: config.CR_RETENTION_DAYS,

@@ -6,7 +6,7 @@ import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
+import { documentClient, dynamoStats, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
@@ -19,6 +19,7 @@ const log = powertoolsLog('cart-recovery-intake');
 const documents = documentClient();
 const scheduler = eventBridgeScheduler(config, systemClock);
 
+const rules = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
 let ready: Promise<FunctionUrlHandler> | undefined;
 
 async function build(): Promise<FunctionUrlHandler> {
@@ -30,7 +31,8 @@ async function build(): Promise<FunctionUrlHandler> {
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
     scheduler,
-    rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
+    rules,
+    stats: dynamoStats(documents, config.CR_SENDS_TABLE, rules),
     clock: systemClock,
     log,
     retentionDays: config.CR_RETENTION_DAYS,

@@ -10,7 +10,7 @@ import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
+import { documentClient, dynamoStats, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
 import { SesMailer } from '../adapters/aws/ses-mailer';
 import { readConfig, senderEnvSchema } from '../config';
 import { systemClock } from '../ports/clock';
@@ -36,6 +36,7 @@ async function build(): Promise<ReturnType<typeof createSenderHandler>> {
     polisher,
     mailer,
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
+    stats: dynamoStats(documents, config.CR_SENDS_TABLE, ownerDocs),
     rules: ownerDocs,
     voice: ownerDocs.voiceSource,
     clock: systemClock,

@@ -5,7 +5,7 @@ import { storedOwnerDocs } from '../adapters/aws/owner-docs';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
 import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, secureParameter } from '../adapters/aws/runtime';
+import { documentClient, dynamoStats, secureParameter } from '../adapters/aws/runtime';
 import { readConfig, unsubscribeEnvSchema } from '../config';
 import { systemClock } from '../ports/clock';
 import { createUnsubscribeHandler } from './unsubscribe-handler';
@@ -14,6 +14,7 @@ const config = readConfig(unsubscribeEnvSchema);
 const log = powertoolsLog('cart-recovery-unsubscribe');
 const documents = documentClient();
 
+const rules = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
 let ready: Promise<FunctionUrlHandler> | undefined;
 
 async function build(): Promise<FunctionUrlHandler> {
@@ -23,7 +24,8 @@ async function build(): Promise<FunctionUrlHandler> {
     carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
     optOuts: new DynamoDbOptOutStore(documents, config.CR_OPTOUTS_TABLE),
     activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
-    rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
+    rules,
+    stats: dynamoStats(documents, config.CR_SENDS_TABLE, rules),
     clock: systemClock,
     log,
   });

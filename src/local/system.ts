@@ -9,6 +9,7 @@ import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
+import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables } from '../adapters/local/create-tables';
@@ -213,7 +214,8 @@ async function assemble(
   });
   scheduler.register('waiter', waiter);
 
-  const ingestDeps: IngestDeps = { carts, activity, scheduler, rules, clock, log, retentionDays: RETENTION_DAYS };
+  const stats = new DynamoDbStats(documents, tables.sends, async () => (await rules.current()).store.timeZone);
+  const ingestDeps: IngestDeps = { carts, activity, stats, scheduler, rules, clock, log, retentionDays: RETENTION_DAYS };
   const intake = createIntakeHandler({
     ...ingestDeps,
     formats: {
@@ -257,7 +259,7 @@ async function assemble(
   await scheduleNightlyImport();
   const control = controlHandler({ clock, scheduler, carts, activity, advance, runImport });
 
-  const unsubscribeHandler = createUnsubscribeHandler({ key: secrets.unsubscribeKey, carts, optOuts, activity, rules, clock, log });
+  const unsubscribeHandler = createUnsubscribeHandler({ key: secrets.unsubscribeKey, carts, optOuts, activity, stats, rules, clock, log });
   const outbox = outboxHandler(outboxDir);
   const server: Server = await startHttpServer(
     [
@@ -289,6 +291,7 @@ async function assemble(
     polisher: undefined,
     mailer: outboxMailer,
     activity,
+    stats,
     rules,
     voice,
     clock,

@@ -17,6 +17,6 @@ export interface OptOut {
 export interface OptOutStore {
   /** The broadest opt-out that covers this email and cart, if any. */
   find(email: string, cartId: string): Promise<OptOutScope | undefined>;
-  /** Records an opt-out; recording the same one again keeps the first time. */
-  record(optOut: OptOut): Promise<void>;
+  /** Records an opt-out; true when it is new (recording the same one again keeps the first and returns false). */
+  record(optOut: OptOut): Promise<boolean>;
 }

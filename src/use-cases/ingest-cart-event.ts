@@ -1,11 +1,12 @@
 import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart';
 import { eventKey } from '../domain/cart';
-import { firstWakeUpAt } from '../domain/moves';
+import { firstWakeUpAt, isRecovered } from '../domain/moves';
 import type { RulesSource } from '../domain/rules';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
+import type { Stats } from '../ports/stats';
 import type { WakeUpScheduler } from '../ports/scheduler';
 
 export interface IngestDeps {
@@ -16,6 +17,8 @@ export interface IngestDeps {
   readonly log: Log;
   /** Where checkouts and the stops they cause are recorded (cart changes are too frequent and say nothing new). */
   readonly activity: ActivityLog;
+  /** The monthly summary's counters. */
+  readonly stats: Stats;
   /** Days a cart row is kept after its last event before DynamoDB TTL deletes it. */
   readonly retentionDays: number;
 }
@@ -59,6 +62,12 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   const ownsFirstWakeUp = result.cart.status === 'open' && result.cart.wakeUpSetBy === key;
   if (result.outcome === 'applied') {
     if (ownsFirstWakeUp) await scheduleFirstWakeUp(result.cart, deps);
+    // Counted once per cart, in the month the cart was first seen (the events that did it are each applied once).
+    await deps.stats.add(
+      new Date(result.cart.firstSeenAt),
+      ...(result.cart.createdBy === key ? [{ counter: 'cartsSeen' as const }] : []),
+      ...(ownsFirstWakeUp ? [{ counter: 'cartsWithAddress' as const }] : []),
+    );
     deps.log.info('cart event applied', { cartId: cart.cartId, eventKey: key, wakeUpScheduled: ownsFirstWakeUp });
     return { outcome: 'applied', cartId: cart.cartId, wakeUpScheduled: ownsFirstWakeUp };
   }
@@ -102,6 +111,13 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
   await cancelPendingWakeUp(closed.before, deps);
+  if (closed.before) {
+    const bought = { ...closed.before, status: 'checked_out' as const, checkedOutAt: event.occurredAt.toISOString() };
+    if (isRecovered(bought, rules)) {
+      const value = event.orderTotal ?? closed.before.total;
+      await deps.stats.add(event.occurredAt, { counter: 'recovered', currency: value.currency, minor: value.minor });
+    }
+  }
   await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
 
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced.

@@ -13,6 +13,7 @@ import type { Mailer } from '../ports/mailer';
 import type { OptOutStore } from '../ports/opt-outs';
 import type { Polisher } from '../ports/polisher';
 import type { SendDeferrals, SendLedger } from '../ports/send-ledger';
+import type { Stats } from '../ports/stats';
 
 export interface SenderDeps {
   readonly carts: Pick<CartStore, 'get'>;
@@ -23,6 +24,7 @@ export interface SenderDeps {
   readonly polisher: Polisher | undefined;
   readonly mailer: Mailer;
   readonly activity: ActivityLog;
+  readonly stats: Stats;
   readonly rules: RulesSource;
   readonly voice: VoiceSource;
   readonly clock: Clock;
@@ -75,11 +77,13 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
 
   if (decision.action === 'defer') {
     await deps.deferrals.defer({ ...request, at: decision.until });
+    await deps.stats.add(now, { counter: 'deferredQuietHours' });
     await log('deferred', decision.detail, { gate: decision.gate, until: decision.until.toISOString() });
     return { outcome: 'deferred', until: decision.until };
   }
   if (decision.action === 'skip') {
     await log('skipped', decision.detail, { gate: decision.gate, skipReason: decision.reason });
+    await deps.stats.add(now, { counter: 'skipped', reason: decision.reason });
     return { outcome: 'skipped', reason: decision.reason };
   }
 
@@ -99,6 +103,7 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
   } catch (error) {
     if (!(error instanceof ComposeError)) throw error;
     await log('skipped', `cannot compose the reminder: ${error.message}`, { gate: 4, skipReason: error.code });
+    await deps.stats.add(now, { counter: 'skipped', reason: error.code });
     return { outcome: 'skipped', reason: error.code };
   }
 
@@ -131,6 +136,7 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
   // From here the email is out. If we die before this write, the claim stays without a message id and no retry
   // sends it again: a missing record is better than a second email.
   await deps.sends.complete(cart.cartId, request.step, { sentAt: now.toISOString(), messageId, ...polish });
+  await deps.stats.add(now, { counter: request.step === 'first' ? 'remindersFirst' : 'remindersSecond' });
   await log(
     'sent',
     `${request.step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})`,

@@ -4,11 +4,13 @@ import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import type { OptOutStore } from '../ports/opt-outs';
+import type { Stats } from '../ports/stats';
 
 export interface SuppressDeps {
   readonly carts: Pick<CartStore, 'stop' | 'findOpenByEmail'>;
   readonly optOuts: OptOutStore;
   readonly activity: ActivityLog;
+  readonly stats: Stats;
   readonly clock: Clock;
   readonly log: Log;
 }
@@ -25,7 +27,9 @@ export async function suppressAddress(
   const email = normaliseEmail(request.email);
   if (!email) return [];
   const now = deps.clock.now();
-  await deps.optOuts.record({ email, scope: 'all', cartId: request.cartId ?? '-', at: now, source: request.source });
+  if (await deps.optOuts.record({ email, scope: 'all', cartId: request.cartId ?? '-', at: now, source: request.source })) {
+    await deps.stats.add(now, { counter: 'optOuts' });
+  }
   const reason = request.source === 'complaint' ? 'the shopper marked a reminder as spam' : 'the address bounced permanently';
   const stopped: string[] = [];
   for (const cart of await deps.carts.findOpenByEmail(email)) {

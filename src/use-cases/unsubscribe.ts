@@ -3,11 +3,13 @@ import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import type { OptOutScope, OptOutSource, OptOutStore } from '../ports/opt-outs';
+import type { Stats } from '../ports/stats';
 
 export interface UnsubscribeDeps {
   readonly carts: Pick<CartStore, 'get' | 'stop' | 'findOpenByEmail'>;
   readonly optOuts: OptOutStore;
   readonly activity: ActivityLog;
+  readonly stats: Stats;
   readonly clock: Clock;
   readonly log: Log;
 }
@@ -31,7 +33,9 @@ export async function unsubscribe(
     return { outcome: 'nothing_to_stop' };
   }
   const now = deps.clock.now();
-  await deps.optOuts.record({ email: cart.email, scope: request.scope, cartId: cart.cartId, at: now, source: request.source });
+  if (await deps.optOuts.record({ email: cart.email, scope: request.scope, cartId: cart.cartId, at: now, source: request.source })) {
+    await deps.stats.add(now, { counter: 'optOuts' });
+  }
 
   const reason = request.scope === 'all' ? 'shopper unsubscribed from all reminders' : 'shopper unsubscribed from this cart';
   const covered = request.scope === 'all' ? await deps.carts.findOpenByEmail(cart.email) : [cart];

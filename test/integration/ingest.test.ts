@@ -9,6 +9,7 @@ import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
+import { RecordingStats } from '../support/recording-stats';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const minutes = (n: number) => new Date(T.getTime() + n * 60_000);
@@ -48,7 +49,7 @@ describe('intake against DynamoDB Local', () => {
     local = new LocalScheduler(documents, names.schedules, clock, silentLog);
     scheduler = new RecordingScheduler(local);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    deps = { carts, activity, scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
+    deps = { carts, activity, stats: new RecordingStats(), scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
   });
 
   it('stores one row per cart with money in minor units and schedules the first wake-up by size', async () => {

@@ -26,6 +26,7 @@ import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
+import { RecordingStats } from '../support/recording-stats';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -69,6 +70,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       polisher: new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0' }),
       mailer: new SesMailer(new SESv2Client({ region: 'us-east-1' }), { configurationSetName: 'cart-recovery' }),
       activity,
+      stats: new RecordingStats(),
       rules: fixedRules(),
       voice: fixedVoice(),
       clock,
@@ -103,7 +105,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
             ...overrides,
           },
         },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
       );
     };
     await addCart();
@@ -207,7 +209,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(await sendReminder({ cartId: 'guest', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_address' });
     await ingestCartEvent(
       { kind: 'checked_out', eventId: 'o1', occurredAt: T, source: 'generic', match: { cartId: 'c1' } },
-      { carts: deps.carts as DynamoDbCartStore, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 },
+      { carts: deps.carts as DynamoDbCartStore, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 },
     );
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'skipped' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);

@@ -9,6 +9,7 @@ import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
+import { RecordingStats } from '../support/recording-stats';
 
 const T = new Date('2026-11-02T20:00:00Z');
 
@@ -33,11 +34,11 @@ describe('SES feedback becomes opt-outs', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createSesEventsHandler({ carts, optOuts, activity, clock, log: silentLog });
+    handler = createSesEventsHandler({ carts, optOuts, activity, stats: new RecordingStats(), clock, log: silentLog });
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
         { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } } },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
       );
     }
   });

@@ -14,6 +14,7 @@ import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { functionUrlEvent } from '../support/function-url';
 import { RecordingScheduler } from '../support/recording-scheduler';
+import { RecordingStats } from '../support/recording-stats';
 
 const KEY = 'unsubscribe-test-key-0123456789';
 const T = new Date('2026-11-02T20:00:00Z');
@@ -30,7 +31,7 @@ describe('the unsubscribe endpoint', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, rules: fixedRules(), clock, log: silentLog });
+    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: silentLog });
     countOptOuts = async () => (await documents.send(new ScanCommand({ TableName: names.optouts }))).Count ?? 0;
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
@@ -41,7 +42,7 @@ describe('the unsubscribe endpoint', () => {
           source: 'generic',
           cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } },
         },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
       );
     }
   });

@@ -13,6 +13,7 @@ import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { wakeCart, type WakeDeps } from '../../src/use-cases/wake-cart';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
+import { RecordingStats } from '../support/recording-stats';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const HOUR = 3_600_000;
@@ -86,7 +87,7 @@ describe('the waiter against DynamoDB Local', () => {
       clock,
       log: silentLog,
     };
-    await ingestCartEvent(seedCart(), { ...deps, retentionDays: 90 });
+    await ingestCartEvent(seedCart(), { ...deps, stats: new RecordingStats(), retentionDays: 90 });
   });
 
   it('plays the seed story: big cart, first reminder at T+1h, second at T+21h, gives up 7 days later, no third', async () => {
@@ -126,7 +127,7 @@ describe('the waiter against DynamoDB Local', () => {
   });
 
   it('reschedules a cart that changed since the wake-up was set, for exactly change + wait', async () => {
-    await ingestCartEvent({ ...seedCart(), eventId: 'later', occurredAt: at(0.75) }, { ...deps, retentionDays: 90 });
+    await ingestCartEvent({ ...seedCart(), eventId: 'later', occurredAt: at(0.75) }, { ...deps, stats: new RecordingStats(), retentionDays: 90 });
     expect(await wakeAt(at(1))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(1.75) });
     expect(queue.handed).toEqual([]);
     expect(await wakeAt(at(1.75))).toMatchObject({ outcome: 'moved', move: 'first_reminder' });
@@ -138,7 +139,7 @@ describe('the waiter against DynamoDB Local', () => {
       recordWake: async (write: Parameters<CartStore['recordWake']>[0]) => {
         if (!raced) {
           raced = true;
-          await ingestCartEvent({ ...seedCart(), eventId: 'racer', occurredAt: at(0.99) }, { ...deps, retentionDays: 90 });
+          await ingestCartEvent({ ...seedCart(), eventId: 'racer', occurredAt: at(0.99) }, { ...deps, stats: new RecordingStats(), retentionDays: 90 });
         }
         return carts.recordWake(write);
       },
@@ -194,7 +195,7 @@ describe('the waiter against DynamoDB Local', () => {
   it('does nothing for a checked-out cart', async () => {
     await ingestCartEvent(
       { kind: 'checked_out', eventId: 'o1', occurredAt: at(0.5), source: 'generic', match: { cartId: 'seed' } },
-      { ...deps, retentionDays: 90 },
+      { ...deps, stats: new RecordingStats(), retentionDays: 90 },
     );
     expect(await wakeAt(at(1), 1)).toMatchObject({ outcome: 'ended', recorded: false });
     expect(queue.handed).toEqual([]);

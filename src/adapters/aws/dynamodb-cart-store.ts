@@ -96,6 +96,7 @@ export class DynamoDbCartStore implements CartStore {
       // Once a cart came from a saved link it stays one; a later event without the marker does not undo it.
       .setIfGiven('savedLink', snapshot.savedLink === true ? true : undefined)
       .setIfAbsent('firstSeenAt', at)
+      .setIfAbsent('createdBy', change.eventKey)
       .setIfAbsent('status', 'open')
       .setIfAbsent('remindersSent', 0);
     if (change.firstWakeUpAt) {

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OptOut, OptOutScope, OptOutStore } from '../../ports/opt-outs';
 
 /** Sort key of an opt-out: `all`, or `cart#<cartId>`. */
@@ -30,15 +31,26 @@ export class DynamoDbOptOutStore implements OptOutStore {
     return undefined;
   }
 
-  async record(optOut: OptOut): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { email: optOut.email, scope: optOutScopeKey(optOut.scope, optOut.cartId) },
-        UpdateExpression: 'SET #at = if_not_exists(#at, :at), #source = if_not_exists(#source, :source), cartId = if_not_exists(cartId, :cartId)',
-        ExpressionAttributeNames: { '#at': 'at', '#source': 'source' },
-        ExpressionAttributeValues: { ':at': optOut.at.toISOString(), ':source': optOut.source, ':cartId': optOut.cartId },
-      }),
-    );
+  async record(optOut: OptOut): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            email: optOut.email,
+            scope: optOutScopeKey(optOut.scope, optOut.cartId),
+            at: optOut.at.toISOString(),
+            source: optOut.source,
+            cartId: optOut.cartId,
+          },
+          // The first opt-out stands: a second click keeps its time and source.
+          ConditionExpression: 'attribute_not_exists(email)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

@@ -2,7 +2,9 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RulesSource } from '../../domain/rules';
 import type { Clock } from '../../ports/clock';
+import { DynamoDbStats } from './dynamodb-stats';
 import { EventBridgeWakeUpScheduler } from './eventbridge-scheduler';
 
 /** The document client every function uses; create once per container. */
@@ -33,4 +35,9 @@ export function eventBridgeScheduler(
     },
     clock,
   );
+}
+
+/** The monthly counters in cr-sends, in the store's time zone as the rules say. */
+export function dynamoStats(documents: DynamoDBDocumentClient, sendsTable: string, rules: RulesSource): DynamoDbStats {
+  return new DynamoDbStats(documents, sendsTable, async () => (await rules.current()).store.timeZone);
 }

@@ -1,0 +1,36 @@
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { CartRow } from '../../domain/cart';
+import type { SendRecord } from '../../ports/send-ledger';
+import type { TableNames } from '../../tables';
+import type { MonthRecords } from '../../use-cases/monthly-summary';
+import { ACTIVITY_PREFIX } from './dynamodb-activity-log';
+
+/** Reads every record a recount needs, with full table scans (an operator's check, never a hot path). */
+export async function scanMonthRecords(client: DynamoDBDocumentClient, tables: Pick<TableNames, 'carts' | 'sends' | 'optouts'>): Promise<MonthRecords> {
+  const [carts, sends, optOuts] = await Promise.all([scan(client, tables.carts), scan(client, tables.sends), scan(client, tables.optouts)]);
+  const rows = sends.filter((item) => !String(item.cartId).startsWith('#'));
+  return {
+    carts: carts as unknown as CartRow[],
+    sends: rows.filter((item) => String(item.sk).startsWith('send#')) as unknown as SendRecord[],
+    activity: rows
+      .filter((item) => String(item.sk).startsWith(ACTIVITY_PREFIX))
+      .map((item) => ({
+        at: new Date(String(item.at)),
+        actor: String(item.actor),
+        action: String(item.action),
+        details: item.details as Record<string, unknown> | undefined,
+      })),
+    optOuts: optOuts.map((item) => ({ at: String(item.at) })),
+  };
+}
+
+async function scan(client: DynamoDBDocumentClient, tableName: string): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

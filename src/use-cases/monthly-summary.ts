@@ -1,0 +1,82 @@
+import type { CartRow } from '../domain/cart';
+import { isRecovered } from '../domain/moves';
+import type { RulesSource } from '../domain/rules';
+import { composeSummary, type MonthlyCounters, monthOf, previousMonth } from '../domain/summary';
+import type { Clock } from '../ports/clock';
+import type { Log } from '../ports/log';
+import type { Mailer } from '../ports/mailer';
+import type { SendRecord } from '../ports/send-ledger';
+import type { Stats } from '../ports/stats';
+
+export interface SummaryDeps {
+  readonly stats: Stats;
+  readonly rules: RulesSource;
+  readonly mailer: Mailer;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly owner: { readonly email: string; readonly from: string };
+}
+
+/**
+ * The owner's monthly summary: one read of the month's counters, one email. Run on the 1st of the month (store
+ * time) for the month just ended, or for any month on request.
+ */
+export async function sendMonthlySummary(request: { month?: string }, deps: SummaryDeps): Promise<{ month: string; messageId: string; counters: MonthlyCounters }> {
+  const rules = await deps.rules.current();
+  const month = request.month ?? previousMonth(deps.clock.now(), rules.store.timeZone);
+  const counters = await deps.stats.month(month);
+  const email = composeSummary({ month, counters, rules });
+  const { messageId } = await deps.mailer.send({
+    to: deps.owner.email,
+    from: deps.owner.from,
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    headers: [],
+    tags: { kind: 'monthly-summary', month },
+  });
+  deps.log.info('monthly summary sent', { month, messageId });
+  return { month, messageId, counters };
+}
+
+/** Everything a full recount reads: the durable records, not the counters. */
+export interface MonthRecords {
+  readonly carts: readonly CartRow[];
+  readonly sends: readonly SendRecord[];
+  readonly activity: ReadonlyArray<{ readonly at: Date; readonly actor: string; readonly action: string; readonly details?: Readonly<Record<string, unknown>> }>;
+  readonly optOuts: ReadonlyArray<{ readonly at: string }>;
+}
+
+/**
+ * Recounts a month from the records themselves (carts, send records, activity log, opt-outs). Slow on purpose and
+ * never used for the summary: it is how the counters are checked.
+ */
+export function recountMonth(month: string, records: MonthRecords, rules: Parameters<typeof isRecovered>[1] & { store: { timeZone: string } }): MonthlyCounters {
+  const zone = rules.store.timeZone;
+  const inMonth = (iso: string | Date | undefined) => iso !== undefined && monthOf(new Date(iso), zone) === month;
+  const seen = records.carts.filter((cart) => cart.createdBy !== undefined && inMonth(cart.firstSeenAt));
+  const sent = records.sends.filter((send) => send.status === 'sent' && inMonth(send.sentAt));
+  const recovered = records.carts.filter((cart) => cart.status === 'checked_out' && inMonth(cart.checkedOutAt) && isRecovered(cart, rules));
+  const wonBack: Record<string, number> = {};
+  for (const cart of recovered) {
+    const value = cart.orderTotal ?? cart.total;
+    wonBack[value.currency] = (wonBack[value.currency] ?? 0) + value.minor;
+  }
+  const senderEntries = records.activity.filter((entry) => entry.actor === 'sender' && inMonth(entry.at));
+  const skipped: Record<string, number> = {};
+  for (const entry of senderEntries.filter((e) => e.action === 'skipped')) {
+    const reason = String(entry.details?.skipReason ?? 'unknown');
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  }
+  return {
+    cartsSeen: seen.length,
+    cartsWithAddress: seen.filter((cart) => cart.wakeUpSetBy !== undefined).length,
+    remindersFirst: sent.filter((send) => send.step === 'first').length,
+    remindersSecond: sent.filter((send) => send.step === 'second').length,
+    recovered: recovered.length,
+    wonBack,
+    optOuts: records.optOuts.filter((optOut) => inMonth(optOut.at)).length,
+    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred').length,
+    skipped,
+  };
+}
