@@ -12,11 +12,12 @@ import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
 import { ControllableClock } from '../adapters/local/controllable-clock';
-import { ensureTables } from '../adapters/local/create-tables';
+import { ensureTables, localTables } from '../adapters/local/create-tables';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../adapters/local/dynamodb-local';
 import { startHttpServer } from '../adapters/local/http-server';
 import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
-import { LOCAL_SCHEDULES_TABLE, LocalScheduler } from '../adapters/local/local-scheduler';
+import { LocalScheduler } from '../adapters/local/local-scheduler';
+import type { Meter } from '../adapters/local/meter';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
@@ -37,7 +38,7 @@ import { importExportRows, type ImportReport } from '../use-cases/import-export-
 import type { IngestDeps } from '../use-cases/ingest-cart-event';
 import { loadOwnerDocs, type DocLoadOutcome } from '../use-cases/load-owner-docs';
 import type { Log } from '../ports/log';
-import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, tableNames, type TableNames } from '../tables';
+import type { TableNames } from '../tables';
 
 /** Where a running local system leaves its DynamoDB endpoint for `npm run stops`, inside its data folder. */
 export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local'): string {
@@ -104,6 +105,8 @@ export interface LocalSystemOptions {
   readonly realNow?: () => number;
   /** The storefront's nightly export, as CSV; by default `<data folder>/import/carts.csv`. */
   readonly exportCsv?: string;
+  /** Counts calls at the boundaries (DynamoDB, scheduler, handlers, mail, model, logs) for `npm run cost`/`bench`. */
+  readonly meter?: Meter;
 }
 
 /** The whole product on one machine. */
@@ -139,6 +142,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     : await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : { inMemory: true });
   const dynamoEndpoint = options.dynamoEndpoint ?? (engine as DynamoDbLocal).endpoint;
   const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, ...LOCAL_AWS });
+  options.meter?.watchDynamo(dynamo);
   try {
     return await assemble(options, dataDir, dynamo, dynamoEndpoint, engine);
   } catch (error) {
@@ -157,24 +161,20 @@ async function assemble(
   engine: DynamoDbLocal | undefined,
 ): Promise<LocalSystem> {
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const prefix = options.tablePrefix ?? '';
-  const tables = { ...tableNames(prefix), schedules: `${prefix}${LOCAL_SCHEDULES_TABLE.name}` };
-  await ensureTables(dynamo, [
-    { definition: CARTS_TABLE, tableName: tables.carts },
-    { definition: SENDS_TABLE, tableName: tables.sends },
-    { definition: OPTOUTS_TABLE, tableName: tables.optouts },
-    { definition: LOCAL_SCHEDULES_TABLE, tableName: tables.schedules },
-  ]);
+  const { names: tables, tables: definitions } = localTables(options.tablePrefix);
+  await ensureTables(dynamo, definitions);
 
   const clock = new ControllableClock(dataDir ? join(dataDir, 'clock.json') : undefined, options.realNow);
   const log = options.log;
   const scheduler = new LocalScheduler(documents, tables.schedules, clock, log);
+  options.meter?.watchScheduler(scheduler);
   const carts = new DynamoDbCartStore(documents, tables.carts);
   const activity = new DynamoDbActivityLog(documents, tables.sends, RETENTION_DAYS);
   const secrets = options.secrets ?? LOCAL_SECRETS;
   const optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
   const outboxDir = dataDir ? join(dataDir, 'outbox') : mkdtempSync(join(tmpdir(), 'cr-outbox-'));
   const outboxMailer = new OutboxMailer(outboxDir, clock);
+  options.meter?.watchMailer(outboxMailer);
 
   // The same loader production runs on a schedule, reading files instead of Google Docs; the hot path reads only
   // what it stored, as in production.
@@ -263,8 +263,8 @@ async function assemble(
   const outbox = outboxHandler(outboxDir);
   const server: Server = await startHttpServer(
     [
-      { prefix: '/webhooks/', handler: intake },
-      { prefix: '/u/', handler: unsubscribeHandler },
+      { prefix: '/webhooks/', handler: options.meter?.watchFunction('intake', intake) ?? intake },
+      { prefix: '/u/', handler: options.meter?.watchFunction('unsubscribe', unsubscribeHandler) ?? unsubscribeHandler },
       {
         prefix: '/outbox',
         handler: async (event) => {
@@ -282,13 +282,14 @@ async function assemble(
   const endpointFile = dataDir ? localEndpointFile(dataDir) : undefined;
   if (endpointFile) writeFileSync(endpointFile, JSON.stringify({ endpoint: dynamoEndpoint, url }));
 
-  // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback).
+  // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback),
+  // unless a meter brings a model stand-in (`npm run cost` counts the real prompts).
   const sender = createSenderHandler({
     carts,
     optOuts,
     sends: new DynamoDbSendLedger(documents, tables.sends, RETENTION_DAYS),
     deferrals: scheduler,
-    polisher: undefined,
+    polisher: options.meter?.polisher,
     mailer: outboxMailer,
     activity,
     stats,

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { parseExportRows } from '../domain/export-rows';
+import { escapeHtml } from '../domain/email/compose';
 import type { Mailer } from '../ports/mailer';
 import type { OwnerDocsStore } from '../ports/owner-docs-store';
 import { ingestCartEvent, type IngestDeps, type IngestResult } from './ingest-cart-event';
+import { mailOwner, type OwnerContact } from './mail-owner';
 
 export interface ImportDeps extends IngestDeps {
   readonly mailer: Mailer;
   readonly notices: Pick<OwnerDocsStore, 'firstNotice'>;
-  readonly owner: { readonly email: string; readonly from: string };
+  readonly owner: OwnerContact;
 }
 
 export interface ImportReport {
@@ -48,15 +50,9 @@ export async function importExportRows(rows: string[][], deps: ImportDeps): Prom
       '',
       'Fix them in the sheet and they will be picked up by the next import.',
     ].join('\n');
-    await deps.mailer.send({
-      to: deps.owner.email,
-      from: deps.owner.from,
-      subject: `Cart export: ${fresh.length} row${fresh.length === 1 ? '' : 's'} skipped`,
-      text,
-      html: `<pre style="font-family:Arial,Helvetica,sans-serif;white-space:pre-wrap">${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`,
-      headers: [],
-      tags: { kind: 'export-problems' },
-    });
+    const subject = `Cart export: ${fresh.length} row${fresh.length === 1 ? '' : 's'} skipped`;
+    const html = `<pre style="font-family:Arial,Helvetica,sans-serif;white-space:pre-wrap">${escapeHtml(text)}</pre>`;
+    await mailOwner(deps.mailer, deps.owner, { subject, text, html }, { kind: 'export-problems' });
   }
   deps.log.info('export imported', { outcomes, skippedRows: messages.length });
   return { outcomes, problems: messages };

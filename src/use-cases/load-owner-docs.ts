@@ -11,6 +11,7 @@ import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
 import type { OwnerDocsStore, StoredDoc } from '../ports/owner-docs-store';
 import { liftRemovedOwnerStops, type LiftStopsDeps } from './lift-owner-stops';
+import { mailOwner, type OwnerContact } from './mail-owner';
 
 export interface OwnerDocsLoaderDeps extends Omit<LiftStopsDeps, 'clock' | 'log'> {
   readonly drive: OwnerDrive;
@@ -21,7 +22,7 @@ export interface OwnerDocsLoaderDeps extends Omit<LiftStopsDeps, 'clock' | 'log'
   /** Document ids (Google Doc ids in production, file paths locally). */
   readonly docs: { readonly rules: string; readonly voice: string };
   /** Who hears about problems, and from which address. */
-  readonly owner: { readonly email: string; readonly from: string };
+  readonly owner: OwnerContact;
 }
 
 /** What happened to one doc on one load. */
@@ -97,16 +98,7 @@ async function loadDoc<T extends Rules | Voice>(
   for (const problem of parsed.problems) {
     const key = createHash('sha256').update(`${kind}\n${problem.line ?? ''}\n${problem.message}`).digest('hex').slice(0, 32);
     if (!(await deps.store.firstNotice(key, now))) continue;
-    const email = ownerProblemEmail({ doc: kind, problem, storeName });
-    await deps.mailer.send({
-      to: deps.owner.email,
-      from: deps.owner.from,
-      subject: email.subject,
-      html: email.html,
-      text: email.text,
-      headers: [],
-      tags: { kind: `${kind}-doc-problem` },
-    });
+    await mailOwner(deps.mailer, deps.owner, ownerProblemEmail({ doc: kind, problem, storeName }), { kind: `${kind}-doc-problem` });
   }
   return 'rejected';
 }

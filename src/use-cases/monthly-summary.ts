@@ -7,6 +7,7 @@ import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
 import type { SendRecord } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
+import { mailOwner, type OwnerContact } from './mail-owner';
 
 export interface SummaryDeps {
   readonly stats: Stats;
@@ -14,7 +15,7 @@ export interface SummaryDeps {
   readonly mailer: Mailer;
   readonly clock: Clock;
   readonly log: Log;
-  readonly owner: { readonly email: string; readonly from: string };
+  readonly owner: OwnerContact;
 }
 
 /**
@@ -26,15 +27,7 @@ export async function sendMonthlySummary(request: { month?: string }, deps: Summ
   const month = request.month ?? previousMonth(deps.clock.now(), rules.store.timeZone);
   const counters = await deps.stats.month(month);
   const email = composeSummary({ month, counters, rules });
-  const { messageId } = await deps.mailer.send({
-    to: deps.owner.email,
-    from: deps.owner.from,
-    subject: email.subject,
-    html: email.html,
-    text: email.text,
-    headers: [],
-    tags: { kind: 'monthly-summary', month },
-  });
+  const messageId = await mailOwner(deps.mailer, deps.owner, email, { kind: 'monthly-summary', month });
   deps.log.info('monthly summary sent', { month, messageId });
   return { month, messageId, counters };
 }

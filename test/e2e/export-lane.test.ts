@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
-import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
-import { silentLog } from '../../src/ports/log';
-import { cartPayload, standardHeaders } from '../support/webhooks';
+import { type LocalSystem } from '../../src/local/system';
+import { cartPayload } from '../support/webhooks';
+import { postCartEvent, startTestSystem } from '../support/local-system';
 
 const HOUR = 3_600_000;
 
@@ -16,23 +16,11 @@ describe('the nightly export lane on the local system', () => {
   beforeAll(async () => {
     csv = join(mkdtempSync(join(tmpdir(), 'cr-export-')), 'carts.csv');
     // 15:00 in New York on a Monday, frozen: only advance() moves time.
-    const frozen = Date.parse('2026-11-02T20:00:00Z');
-    system = await startLocalSystem({
-      port: 0,
-      inMemory: true,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: 'e2e-export-',
-      log: silentLog,
-      realNow: () => frozen,
-      exportCsv: csv,
-    });
+    system = await startTestSystem('e2e-export-', { exportCsv: csv });
   });
   afterAll(() => system.stop());
 
-  const post = async (payload: object) => {
-    const body = JSON.stringify(payload);
-    expect((await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) })).status).toBe(200);
-  };
+  const post = (payload: object) => postCartEvent(system, payload);
   const sentTo = (cartId: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === cartId);
 
   it('imports sheet rows through the same intake: no second reminder, no newer data overwritten, bought carts stay bought', async () => {

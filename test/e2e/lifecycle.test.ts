@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
-import { silentLog } from '../../src/ports/log';
-import { cartPayload, standardHeaders } from '../support/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSystem } from '../../src/local/system';
+import { cartPayload } from '../support/webhooks';
+import { postCartEvent, startTestSystem } from '../support/local-system';
 
 const HOUR = 3_600_000;
 
@@ -11,15 +11,7 @@ describe('cart lifecycles on the local system, in simulated time', () => {
 
   beforeAll(async () => {
     // Real time frozen under the test clock: only /_local/clock/advance moves it, so every time below is exact.
-    const frozen = Date.parse('2026-11-02T20:00:00Z');
-    system = await startLocalSystem({
-      port: 0,
-      inMemory: true,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: 'e2e-life-',
-      log: silentLog,
-      realNow: () => frozen,
-    });
+    system = await startTestSystem('e2e-life-');
   });
   afterAll(() => system.stop());
 
@@ -28,11 +20,7 @@ describe('cart lifecycles on the local system, in simulated time', () => {
     const response = await fetch(`${system.url}/_local/clock/advance?by=${encodeURIComponent(by)}`, { method: 'POST' });
     expect(response.status).toBe(200);
   };
-  const postEvent = async (payload: object) => {
-    const body = JSON.stringify(payload);
-    const response = await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) });
-    expect(response.status).toBe(200);
-  };
+  const postEvent = (payload: object) => postCartEvent(system, payload);
   /** The waiter's moves and the intake's stops, as [action, time since T]; the sender's entries have their own test. */
   const history = async (cartId: string) =>
     ((await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{ actor: string; action: string; at: string }>)

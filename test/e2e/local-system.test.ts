@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { startLocalSystem, LOCAL_SECRETS, type LocalSystem } from '../../src/local/system';
-import { silentLog } from '../../src/ports/log';
+import { LOCAL_SECRETS, type LocalSystem } from '../../src/local/system';
 import { cartPayload, fixture, shopifyHeaders, standardHeaders } from '../support/webhooks';
+import { postCartEvent, startTestSystem } from '../support/local-system';
 
 describe('the local system over HTTP', () => {
   let system: LocalSystem;
 
   beforeAll(async () => {
-    system = await startLocalSystem({ port: 0, inMemory: true, dynamoEndpoint: inject('dynamoEndpoint'), tablePrefix: 'e2e-intake-', log: silentLog });
+    // Real time here: these tests are about the HTTP surface, not about simulated time.
+    system = await startTestSystem('e2e-intake-', { realNow: () => Date.now() });
   });
   afterAll(() => system.stop());
 

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbOwnerDocsStore } from '../../src/adapters/aws/dynamodb-owner-docs-store';
 import { scanMonthRecords } from '../../src/adapters/aws/dynamodb-records';
 import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { listOutbox, OutboxMailer } from '../../src/adapters/local/outbox-mailer';
 import { StoredOwnerDocs } from '../../src/adapters/owner-docs-source';
-import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
-import { silentLog } from '../../src/ports/log';
+import { type LocalSystem } from '../../src/local/system';
 import { recountMonth, sendMonthlySummary } from '../../src/use-cases/monthly-summary';
-import { standardHeaders } from '../support/webhooks';
+import { silentLog } from '../../src/ports/log';
+import { postCartEvent, startTestSystem } from '../support/local-system';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -29,14 +29,7 @@ describe('the monthly summary', () => {
   const monthStart = Date.parse('2026-11-01T04:00:00Z'); // midnight in New York
 
   beforeAll(async () => {
-    system = await startLocalSystem({
-      port: 0,
-      inMemory: true,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: 'e2e-month-',
-      log: silentLog,
-      realNow: () => monthStart,
-    });
+    system = await startTestSystem('e2e-month-', { realNow: () => monthStart });
   });
   afterAll(() => system.stop());
 
@@ -63,11 +56,7 @@ describe('the monthly summary', () => {
     }
     actions.sort((a, b) => a.at - b.at);
 
-    const post = async (payload: object) => {
-      const body = JSON.stringify(payload);
-      const response = await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) });
-      expect(response.status).toBe(200);
-    };
+    const post = (payload: object) => postCartEvent(system, payload);
     for (const action of actions) {
       await system.advance(Math.max(0, action.at - system.clock.now().getTime()));
       const cart = carts[action.cart];

@@ -2,11 +2,11 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
-import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
-import { silentLog } from '../../src/ports/log';
+import { LOCAL_SECRETS, type LocalSystem } from '../../src/local/system';
 import { cartPayload, standardHeaders } from '../support/webhooks';
+import { postCartEvent, startTestSystem } from '../support/local-system';
 
 const HOUR = 3_600_000;
 
@@ -19,17 +19,7 @@ describe("the owner's docs steer the local system without a restart", () => {
     rulesPath = join(dir, 'rules.md');
     copyFileSync('docs/examples/rules-doc.md', rulesPath);
     copyFileSync('docs/examples/voice-doc.md', join(dir, 'voice.md'));
-    // 15:00 in New York on a Monday, frozen: only advance() moves time.
-    const frozen = Date.parse('2026-11-02T20:00:00Z');
-    system = await startLocalSystem({
-      port: 0,
-      inMemory: true,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: 'e2e-owner-',
-      log: silentLog,
-      realNow: () => frozen,
-      docs: { rules: rulesPath, voice: join(dir, 'voice.md') },
-    });
+    system = await startTestSystem('e2e-owner-', { docs: { rules: rulesPath, voice: join(dir, 'voice.md') } });
   });
   afterAll(() => system.stop());
 

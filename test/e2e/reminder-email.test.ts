@@ -1,35 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
-import { LOCAL_SECRETS, startLocalSystem, type LocalSystem } from '../../src/local/system';
-import { silentLog } from '../../src/ports/log';
-import { cartPayload, standardHeaders } from '../support/webhooks';
+import { type LocalSystem } from '../../src/local/system';
+import { cartPayload } from '../support/webhooks';
+import { postCartEvent, startTestSystem } from '../support/local-system';
 
 describe('reminders in the local outbox', () => {
   let system: LocalSystem;
 
   beforeAll(async () => {
     // Frozen at 15:00 in New York (the example rules doc's store zone) on a Monday.
-    const frozen = Date.parse('2026-11-02T20:00:00Z');
-    system = await startLocalSystem({
-      port: 0,
-      inMemory: true,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: 'e2e-mail-',
-      log: silentLog,
-      realNow: () => frozen,
-    });
+    system = await startTestSystem('e2e-mail-');
   });
   afterAll(() => system.stop());
 
   const now = () => system.clock.now().toISOString();
-  const post = async (payload: object) => {
-    const body = JSON.stringify(payload);
-    const response = await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) });
-    expect(response.status).toBe(200);
-  };
+  const post = (payload: object) => postCartEvent(system, payload);
   const emailsFor = (cartId: string) => listOutbox(system.outboxDir).filter((entry) => entry.tags.cart === cartId);
 
   it('sends the seed cart a first reminder an hour later with items, total, return link and a working unsubscribe', async () => {

@@ -6,7 +6,25 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from '../../tables';
+import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition, type TableNames, tableNames } from '../../tables';
+import { LOCAL_SCHEDULES_TABLE } from './local-scheduler';
+
+/** The local system's tables under a prefix: the three product tables plus the local stand-in for Scheduler. */
+export function localTables(prefix = ''): {
+  names: TableNames & { readonly schedules: string };
+  tables: Array<{ definition: TableDefinition; tableName: string }>;
+} {
+  const names = { ...tableNames(prefix), schedules: `${prefix}${LOCAL_SCHEDULES_TABLE.name}` };
+  return {
+    names,
+    tables: [
+      { definition: CARTS_TABLE, tableName: names.carts },
+      { definition: SENDS_TABLE, tableName: names.sends },
+      { definition: OPTOUTS_TABLE, tableName: names.optouts },
+      { definition: LOCAL_SCHEDULES_TABLE, tableName: names.schedules },
+    ],
+  };
+}
 
 /** The CreateTable request for a shared table definition (the CDK stack maps the same definition). */
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {

@@ -4,6 +4,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../ports/clock';
 import type { Mailer, OutgoingEmail } from '../../ports/mailer';
+import { escapeHtml } from '../../domain/email/compose';
 
 /** One sent message as stored in `<name>.json`. */
 export interface OutboxMessage {
@@ -233,14 +234,3 @@ function slugOf(subject: string): string {
   return slug === '' ? 'message' : slug;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
-}
-
-const HTML_ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
