@@ -65,17 +65,17 @@ describe('reminders in the local outbox', () => {
     expect(emailsFor('seed-mail')).toHaveLength(1);
   });
 
-  it('holds a reminder that falls due at night until 8am store time', async () => {
-    // A big cart left at 22:00 New York time is due at 23:00, inside quiet hours (21:00-08:00).
+  it('holds the reminder of a cart left at 11pm store time until 8am', async () => {
+    // A big cart left at 23:00 New York time is due at midnight, inside quiet hours (21:00-08:00).
     const local = DateTime.fromJSDate(system.clock.now(), { zone: 'America/New_York' });
-    const tenPm = local.plus({ days: 1 }).set({ hour: 22, minute: 0, second: 0, millisecond: 0 });
-    await system.advance(tenPm.toMillis() - system.clock.now().getTime());
+    const elevenPm = local.plus({ days: 1 }).set({ hour: 23, minute: 0, second: 0, millisecond: 0 });
+    await system.advance(elevenPm.toMillis() - system.clock.now().getTime());
     await post(cartPayload({ id: 'night-cart', email: 'night@example.com' }, now()));
 
     await system.advance(12 * 3_600_000);
 
-    const dueAt = tenPm.plus({ hours: 1 }).toUTC().toISO();
-    const eightAm = tenPm.plus({ days: 1 }).set({ hour: 8 }).toUTC().toISO();
+    const dueAt = elevenPm.plus({ hours: 1 }).toUTC().toISO();
+    const eightAm = elevenPm.plus({ days: 1 }).set({ hour: 8 }).toUTC().toISO();
     const [email] = emailsFor('night-cart');
     expect(email?.sentAt).toBe(eightAm);
     const activity = (await (await fetch(`${system.url}/_local/carts/night-cart/activity`)).json()) as Array<{ action: string; at: string }>;
