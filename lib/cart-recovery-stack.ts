@@ -1,25 +1,35 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { DeployConfig } from './config';
+import { type DeployConfig, RETIRED_KEYS } from './config';
 import { Alarms } from './constructs/alarms';
 import { DataTables } from './constructs/data-tables';
 import { Email } from './constructs/email';
+import { FailedInvocations } from './constructs/failed-invocations';
+import { Importer } from './constructs/importer';
 import { Intake } from './constructs/intake';
+import { MonthlySummary } from './constructs/monthly-summary';
+import { RulesLoader } from './constructs/rules-loader';
 import { Scheduling } from './constructs/scheduling';
 import { Sender } from './constructs/sender';
+import { SesFeedback } from './constructs/ses-feedback';
 import { FUNCTION_NAMES, type FunctionRole, functionArnForName, type ServiceFunction } from './constructs/service-function';
 import { Unsubscribe } from './constructs/unsubscribe';
 import { Waiter } from './constructs/waiter';
 
+const entry = (file: string) => fileURLToPath(new URL(`../src/handlers/${file}`, import.meta.url));
+
 /** Lambda entry files, each exporting `handler`. */
 export const HANDLER_ENTRIES: Readonly<Record<FunctionRole, string>> = {
-  intake: fileURLToPath(new URL('../src/handlers/intake.ts', import.meta.url)),
-  waiter: fileURLToPath(new URL('../src/handlers/waiter.ts', import.meta.url)),
-  sender: fileURLToPath(new URL('../src/handlers/sender.ts', import.meta.url)),
-  unsubscribe: fileURLToPath(new URL('../src/handlers/unsubscribe.ts', import.meta.url)),
+  intake: entry('intake.ts'),
+  waiter: entry('waiter.ts'),
+  sender: entry('sender.ts'),
+  unsubscribe: entry('unsubscribe.ts'),
+  rulesLoader: entry('rules-loader.ts'),
+  importer: entry('importer.ts'),
+  sesEvents: entry('ses-events.ts'),
+  summary: entry('summary.ts'),
 };
 
 export interface CartRecoveryStackProps extends StackProps {
@@ -33,20 +43,26 @@ export interface CartRecoveryStackProps extends StackProps {
 }
 
 /**
- * The whole production system in one stack: tables, scheduling, SES, the four functions and their alarms.
+ * The whole production system in one stack: tables, scheduling, SES and its feedback loop, the functions, the
+ * failed-invocations queue and the alarms.
  *
- * The sender and unsubscribe functions are built only when their entry file exists (`existsSync`), because their
- * handlers are still being written; the stack warns while one is missing. Remove that guard once
- * `src/handlers/sender.ts` and `src/handlers/unsubscribe.ts` have landed.
+ * Two functions depend on configuration: the rules loader exists only when both `rulesDocId` and `voiceDocId` are
+ * set (the stack warns otherwise: nothing can be sent before it has accepted the docs), and the nightly importer
+ * only when `exportSheetId` is set.
  */
 export class CartRecoveryStack extends Stack {
   readonly tables: DataTables;
   readonly scheduling: Scheduling;
   readonly email: Email;
+  readonly failedInvocations: FailedInvocations;
   readonly intake: Intake;
   readonly waiter: Waiter;
-  readonly sender?: Sender;
-  readonly unsubscribe?: Unsubscribe;
+  readonly sender: Sender;
+  readonly unsubscribe: Unsubscribe;
+  readonly sesFeedback: SesFeedback;
+  readonly summary: MonthlySummary;
+  readonly rulesLoader?: RulesLoader;
+  readonly importer?: Importer;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: CartRecoveryStackProps) {
@@ -57,73 +73,126 @@ export class CartRecoveryStack extends Stack {
     const { config } = props;
     const entries = { ...HANDLER_ENTRIES, ...props.entries };
     const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const common = { retentionDays: config.retentionDays, logRetention };
+    const docsCache = config.docsCacheSeconds !== undefined ? { docsCacheSeconds: config.docsCacheSeconds } : {};
     Tags.of(this).add('app', 'cart-recovery');
 
     this.tables = new DataTables(this, 'Data');
+    const tables = this.tables;
     this.scheduling = new Scheduling(this, 'Scheduling', { waiterArn: functionArnForName(this, FUNCTION_NAMES.waiter) });
     this.email = new Email(this, 'Email', { senderDomain: config.senderDomain });
+    this.failedInvocations = new FailedInvocations(this, 'FailedInvocations');
 
-    this.waiter = new Waiter(this, 'Waiter', {
-      entry: entries.waiter,
-      tables: this.tables,
-      scheduling: this.scheduling,
-      retentionDays: config.retentionDays,
-      logRetention,
-    });
+    this.waiter = new Waiter(this, 'Waiter', { ...common, tables, entry: entries.waiter, scheduling: this.scheduling, ...docsCache });
     this.intake = new Intake(this, 'Intake', {
+      ...common,
+      tables,
       entry: entries.intake,
-      tables: this.tables,
       scheduling: this.scheduling,
-      retentionDays: config.retentionDays,
       webhookSecretParam: config.webhookSecretParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
-      logRetention,
+      ...docsCache,
+    });
+    this.unsubscribe = new Unsubscribe(this, 'Unsubscribe', {
+      ...common,
+      tables,
+      entry: entries.unsubscribe,
+      unsubscribeKeyParam: config.unsubscribeKeyParam,
+      ...docsCache,
+    });
+    this.sender = new Sender(this, 'Sender', {
+      ...common,
+      tables,
+      entry: entries.sender,
+      scheduling: this.scheduling,
+      email: this.email,
+      bedrock: config.bedrock,
+      fromAddress: config.fromAddress,
+      ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+      unsubscribeKeyParam: config.unsubscribeKeyParam,
+      unsubscribeBaseUrl: this.unsubscribe.url.url,
+      ...docsCache,
+    });
+    this.waiter.handOffTo(this.sender.service.function);
+    // Scheduler invokes the waiter, and the waiter (or a deferral schedule) the sender, asynchronously: a reminder
+    // that still fails after Lambda's two retries lands in the failed-invocations queue instead of vanishing.
+    this.failedInvocations.capture(this.waiter.service);
+    this.failedInvocations.capture(this.sender.service);
+
+    this.sesFeedback = new SesFeedback(this, 'SesFeedback', {
+      ...common,
+      tables,
+      entry: entries.sesEvents,
+      email: this.email,
+      failedInvocations: this.failedInvocations,
     });
 
-    const missing: FunctionRole[] = [];
-    if (existsSync(entries.unsubscribe)) {
-      this.unsubscribe = new Unsubscribe(this, 'Unsubscribe', {
-        entry: entries.unsubscribe,
-        tables: this.tables,
-        unsubscribeKeyParam: config.unsubscribeKeyParam,
-        retentionDays: config.retentionDays,
-        logRetention,
+    const google = {
+      ...common,
+      tables,
+      scheduling: this.scheduling,
+      email: this.email,
+      googleKeyParam: config.googleKeyParam,
+      ownerEmail: config.ownerEmail,
+      fromAddress: config.fromAddress,
+    };
+    if (config.rulesDocId && config.voiceDocId) {
+      this.rulesLoader = new RulesLoader(this, 'RulesLoader', {
+        ...google,
+        entry: entries.rulesLoader,
+        rulesDocId: config.rulesDocId,
+        voiceDocId: config.voiceDocId,
+        refreshEvery: Duration.minutes(config.docsRefreshMinutes),
       });
-    } else missing.push('unsubscribe');
+    }
+    if (config.exportSheetId) {
+      this.importer = new Importer(this, 'Importer', {
+        ...google,
+        entry: entries.importer,
+        exportSheetId: config.exportSheetId,
+        storeTimeZone: config.storeTimeZone,
+        ...docsCache,
+      });
+    }
 
-    if (existsSync(entries.sender)) {
-      this.sender = new Sender(this, 'Sender', {
-        entry: entries.sender,
-        tables: this.tables,
-        scheduling: this.scheduling,
-        email: this.email,
-        bedrock: config.bedrock,
-        fromAddress: config.fromAddress,
-        ...(config.replyTo ? { replyTo: config.replyTo } : {}),
-        storeName: config.storeName,
-        storePostalAddress: config.storePostalAddress,
-        unsubscribeKeyParam: config.unsubscribeKeyParam,
-        ...(this.unsubscribe ? { unsubscribeBaseUrl: this.unsubscribe.url.url } : {}),
-        retentionDays: config.retentionDays,
-        logRetention,
-      });
-      this.waiter.handOffTo(this.sender.service.function);
-    } else missing.push('sender');
+    this.summary = new MonthlySummary(this, 'MonthlySummary', {
+      ...common,
+      tables,
+      entry: entries.summary,
+      scheduling: this.scheduling,
+      email: this.email,
+      ownerEmail: config.ownerEmail,
+      fromAddress: config.fromAddress,
+      storeTimeZone: config.storeTimeZone,
+      ...docsCache,
+    });
+
+    // A failed summary lands in the alarmed failed-invocations queue: no alarm of its own for a monthly job.
+    this.failedInvocations.capture(this.summary.service);
 
     const functions: Record<string, ServiceFunction> = {
-      Intake: this.intake.service,
       Waiter: this.waiter.service,
-      ...(this.sender ? { Sender: this.sender.service } : {}),
-      ...(this.unsubscribe ? { Unsubscribe: this.unsubscribe.service } : {}),
+      Sender: this.sender.service,
+      SesEvents: this.sesFeedback.service,
+      ...(this.rulesLoader ? { RulesLoader: this.rulesLoader.service } : {}),
+      ...(this.importer ? { Importer: this.importer.service } : {}),
     };
     this.alarms = new Alarms(this, 'Alarms', {
       functions,
+      urlFunctions: { Intake: this.intake.service, Unsubscribe: this.unsubscribe.service },
       deadLetterQueue: this.scheduling.deadLetterQueue,
+      failedInvocationsQueue: this.failedInvocations.queue,
+      ...(this.rulesLoader
+        ? { docsUnavailable: { metric: this.rulesLoader.docsUnavailable, refreshEvery: this.rulesLoader.refreshEvery } }
+        : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
     this.addOutputs();
+    this.warn(config);
+  }
 
+  private warn(config: DeployConfig): void {
     if (config.placeholders.length > 0) {
       Annotations.of(this).addWarningV2(
         'cart-recovery:placeholder-config',
@@ -131,15 +200,19 @@ export class CartRecoveryStack extends Stack {
           'Fine for `cdk synth`; do NOT deploy this. Set real values in cdk.json context or with -c key=value (docs/deploy.md).',
       );
     }
-    if (missing.length > 0) {
+    if (!this.rulesLoader) {
       Annotations.of(this).addWarningV2(
-        'cart-recovery:handlers-missing',
-        `Not built yet, so left out of this stack: ${missing.map((role) => `src/handlers/${role}.ts`).join(', ')}. ` +
-          (missing.includes('sender') ? 'Without the sender the waiter has no CR_SENDER_ARN and no reminder can be sent. ' : '') +
-          (missing.includes('unsubscribe') && !missing.includes('sender')
-            ? 'Without the unsubscribe endpoint the sender has no CR_UNSUBSCRIBE_BASE_URL and refuses to start. '
-            : '') +
-          'Do not deploy for real until both exist.',
+        'cart-recovery:no-rules-loader',
+        'rulesDocId and voiceDocId are not set, so the rules loader is left out. Nothing can be sent without accepted ' +
+          'rules: every webhook is refused with 500 and every wake-up fails with "no rules doc has been accepted yet". ' +
+          'Set both Google Doc IDs (docs/deploy.md) before deploying for real.',
+      );
+    }
+    if (config.retired.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'cart-recovery:retired-config',
+        `No longer used, ignored: ${config.retired.map((key) => `${key} (${RETIRED_KEYS[key]})`).join('; ')}. ` +
+          'Remove them from cdk.json context or the environment.',
       );
     }
   }
@@ -155,16 +228,19 @@ export class CartRecoveryStack extends Stack {
       value: Fn.join('', [intakeUrl, 'webhooks/shopify']),
       description: 'Shopify webhook endpoint (answers 404 unless shopifySecretParam is set)',
     });
-    if (this.unsubscribe) {
-      new CfnOutput(this, 'UnsubscribeUrl', { value: this.unsubscribe.url.url, description: 'One-click unsubscribe endpoint' });
-    }
+    new CfnOutput(this, 'UnsubscribeUrl', { value: this.unsubscribe.url.url, description: 'One-click unsubscribe endpoint' });
     new CfnOutput(this, 'CartsTableName', { value: this.tables.tables.carts.tableName });
     new CfnOutput(this, 'SendsTableName', { value: this.tables.tables.sends.tableName });
     new CfnOutput(this, 'OptOutsTableName', { value: this.tables.tables.optouts.tableName });
     new CfnOutput(this, 'SchedulerDeadLetterQueueUrl', {
       value: this.scheduling.deadLetterQueue.queueUrl,
-      description: 'Wake-ups EventBridge Scheduler could not deliver',
+      description: 'Wake-ups and job ticks EventBridge Scheduler could not deliver',
     });
+    new CfnOutput(this, 'FailedInvocationsQueueUrl', {
+      value: this.failedInvocations.queue.queueUrl,
+      description: 'Waiter, sender and SES-feedback invocations that failed after retries; SES events EventBridge could not deliver',
+    });
+    if (this.alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     this.email.identity.dkimRecords.forEach((record, index) => {
       new CfnOutput(this, `DkimRecord${index + 1}`, {
         value: Fn.join(' ', [record.name, 'CNAME', record.value]),

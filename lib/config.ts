@@ -16,9 +16,24 @@ export const DEFAULT_BEDROCK_MODEL_ID = 'global.anthropic.claude-haiku-4-5-20251
 export const PLACEHOLDERS = {
   senderDomain: 'example.com',
   fromAddress: 'reminders@example.com',
-  storeName: 'Example Store',
-  storePostalAddress: '1 Example Street, Example City, EX 00000, Exampleland',
+  ownerEmail: 'owner@example.com',
 } as const;
+
+/**
+ * Keys earlier versions read and this one ignores, with what replaced them. The stack warns when one is still set,
+ * so an upgrade does not leave someone believing a value is in force.
+ */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  storeName: 'the store name now comes from the rules doc (docs/rules-doc.md)',
+  storePostalAddress: 'the postal address now comes from the rules doc (docs/rules-doc.md)',
+  googleFolderId: 'nothing reads the Drive folder; set rulesDocId, voiceDocId and (optionally) exportSheetId',
+};
+
+/** Default SSM SecureString name of the Google service-account key (JSON). */
+export const DEFAULT_GOOGLE_KEY_PARAM = '/cart-recovery/google-service-account';
+
+/** Default zone of the nightly import (02:00 there). */
+export const DEFAULT_STORE_TIME_ZONE = 'America/New_York';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -32,6 +47,8 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$/;
 const SSM_NAME = /^\/[a-zA-Z0-9_.\-/]{1,1010}$/;
 const GOOGLE_ID = /^[a-zA-Z0-9_-]{10,200}$/;
+/** An IANA zone name such as America/New_York or UTC; offsets such as +02:00 are refused. */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 const MODEL_ID = new RegExp(`^(?:(${PROFILE_PREFIXES.join('|')})\\.)?([a-z0-9-]+\\.[a-zA-Z0-9.:_-]+)$`);
 
 /** Context values arrive as strings from `-c`, numbers or strings from cdk.json; blank means "not set". */
@@ -44,8 +61,27 @@ const email = (what: string) => str().toLowerCase().regex(EMAIL, `expected an em
 const ssmName = (what: string) =>
   str().regex(SSM_NAME, `expected an SSM parameter name starting with "/" (${what}), e.g. /cart-recovery/secret`);
 const googleId = (what: string) => given(str().regex(GOOGLE_ID, `expected a Google Drive/Docs ID (${what})`).optional());
+const whole = (unit: string) => z.coerce.number(`expected a number of ${unit}`).int(`expected a whole number of ${unit}`);
 const days = (check: (n: z.ZodNumber) => z.ZodType<number, number>, fallback: number) =>
-  given(z.coerce.number('expected a number of days').int('expected a whole number of days').pipe(check(z.number())).default(fallback));
+  given(whole('days').pipe(check(z.number())).default(fallback));
+
+/** The canonical spelling of an IANA zone (`america/new_york` → `America/New_York`), or undefined if unknown. */
+export function canonicalTimeZone(name: string): string | undefined {
+  if (!ZONE_NAME.test(name)) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+const timeZone = (what: string) =>
+  str().transform((name, ctx) => {
+    const canonical = canonicalTimeZone(name);
+    if (canonical) return canonical;
+    ctx.addIssue({ code: 'custom', message: `expected an IANA time zone such as America/New_York or Europe/London (${what}); got "${name}"` });
+    return z.NEVER;
+  });
 
 export const deployConfigSchema = z
   .object({
@@ -57,16 +93,18 @@ export const deployConfigSchema = z
     ),
     fromAddress: given(email('the From address reminders are sent from').default(PLACEHOLDERS.fromAddress)),
     replyTo: given(email('where shopper replies go').optional()),
-    storeName: given(str().min(1, 'required').max(100, 'at most 100 characters').default(PLACEHOLDERS.storeName)),
-    storePostalAddress: given(
-      str()
-        .min(10, 'too short for a postal address (every email footer carries it)')
-        .max(300, 'at most 300 characters')
-        .default(PLACEHOLDERS.storePostalAddress),
-    ),
-    googleFolderId: googleId('Drive folder with the store documents'),
+    ownerEmail: given(email("the store owner's address, for problem notices about the docs and the export").default(PLACEHOLDERS.ownerEmail)),
+    googleKeyParam: given(ssmName('SecureString holding the Google service-account key (JSON)').default(DEFAULT_GOOGLE_KEY_PARAM)),
     rulesDocId: googleId('Google Doc with the reminder rules'),
     voiceDocId: googleId('Google Doc with the store voice'),
+    exportSheetId: googleId('Google Sheet with the nightly cart export'),
+    storeTimeZone: given(timeZone('zone of the nightly import at 02:00').default(DEFAULT_STORE_TIME_ZONE)),
+    docsRefreshMinutes: given(
+      whole('minutes').pipe(z.number().min(1, 'at least 1').max(60, 'at most 60')).default(5),
+    ),
+    docsCacheSeconds: given(
+      whole('seconds').pipe(z.number().min(0, 'at least 0').max(3600, 'at most 3600')).optional(),
+    ),
     webhookSecretParam: given(
       ssmName('SecureString holding the Standard Webhooks secret').default('/cart-recovery/webhook-secret'),
     ),
@@ -90,6 +128,19 @@ export const deployConfigSchema = z
     alarmEmail: given(email('who receives alarm notifications').optional()),
   })
   .superRefine((config, ctx) => {
+    // One doc without the other cannot be loaded: the loader needs both (the voice is half of every email).
+    for (const [present, missing] of [
+      ['rulesDocId', 'voiceDocId'],
+      ['voiceDocId', 'rulesDocId'],
+    ] as const) {
+      if (config[present] && !config[missing]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [missing],
+          message: `required when ${present} is set: the rules loader reads both docs (docs/rules-doc.md, docs/voice-doc.md)`,
+        });
+      }
+    }
     const fromDomain = EMAIL.exec(config.fromAddress)?.[1];
     if (fromDomain !== config.senderDomain) {
       ctx.addIssue({
@@ -117,12 +168,14 @@ export interface DeployConfig extends DeployConfigFields {
   readonly bedrock: BedrockModel;
   /** Keys still at their demo placeholder value; non-empty means "do not deploy this". */
   readonly placeholders: readonly DeployConfigKey[];
+  /** Keys of {@link RETIRED_KEYS} that are still set somewhere; they are ignored. */
+  readonly retired: readonly string[];
 }
 
 export const CONTEXT_KEYS = Object.keys(deployConfigSchema.shape) as DeployConfigKey[];
 
 /** `senderDomain` → `CART_RECOVERY_SENDER_DOMAIN`. */
-export function environmentVariableFor(key: DeployConfigKey): string {
+export function environmentVariableFor(key: string): string {
   return `CART_RECOVERY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
@@ -135,7 +188,7 @@ export class DeployConfigError extends Error {
  * Validates raw values (context wins over environment, environment over defaults). Pure, so tests can call it
  * directly.
  */
-export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>): DeployConfig {
+export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>, retired: readonly string[] = []): DeployConfig {
   const result = deployConfigSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
@@ -155,7 +208,7 @@ export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>
   const placeholders = (Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[]).filter(
     (key) => config[key] === PLACEHOLDERS[key],
   );
-  return { ...config, bedrock, placeholders };
+  return { ...config, bedrock, placeholders, retired };
 }
 
 /** Reads every key from CDK context, then `CART_RECOVERY_<KEY>` in the environment, then validates. */
@@ -165,5 +218,8 @@ export function readDeployConfig(scope: Construct, env: Record<string, string | 
     const value = scope.node.tryGetContext(key) ?? env[environmentVariableFor(key)];
     if (value !== undefined) raw[key] = value;
   }
-  return parseDeployConfig(raw);
+  const retired = Object.keys(RETIRED_KEYS).filter(
+    (key) => (scope.node.tryGetContext(key) ?? env[environmentVariableFor(key)]) !== undefined,
+  );
+  return parseDeployConfig(raw, retired);
 }

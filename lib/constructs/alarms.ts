@@ -7,11 +7,34 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './service-function';
 
+/**
+ * SES account reputation thresholds (fractions). SES puts an account under review at a 5% bounce rate and may pause
+ * sending at 10%; for complaints, review at 0.1% and pause at 0.5%. The alarms fire at the review level, which
+ * leaves room to act before a pause.
+ */
+export const SES_REPUTATION_ALARM_THRESHOLDS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
+
+/** What a standard-resolution alarm costs per month beyond the 10 in the always-free tier (USD). */
+export const ALARM_MONTHLY_USD = 0.1;
+export const FREE_ALARMS = 10;
+
 export interface AlarmsProps {
-  /** Functions whose Errors metric is watched, by a short name used in the alarm name. */
+  /** Functions invoked asynchronously or by a schedule, by a short name used in the alarm name: alarmed on Errors. */
   readonly functions: Readonly<Record<string, ServiceFunction>>;
-  /** The Scheduler dead-letter queue: any visible message is a wake-up that never arrived. */
+  /**
+   * Functions behind a public Function URL, alarmed on `Url5xxCount` instead of Errors: their handlers catch
+   * failures and answer 500/503 themselves (which Lambda counts as a success), and a crash or timeout is a 5xx too.
+   */
+  readonly urlFunctions: Readonly<Record<string, ServiceFunction>>;
+  /** The Scheduler dead-letter queue: any visible message is a wake-up or job tick that never arrived. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** Failed asynchronous invocations and undeliverable SES feedback events. */
+  readonly failedInvocationsQueue: sqs.IQueue;
+  /**
+   * Count of "doc unavailable" warnings from the rules loader, and the loader's interval.
+   * @default - no such alarm (no rules loader)
+   */
+  readonly docsUnavailable?: { readonly metric: cloudwatch.Metric; readonly refreshEvery: Duration };
   /**
    * Address that receives alarm notifications (an SNS topic with an email subscription, confirmed by mail).
    * @default - alarms without actions (visible in the CloudWatch console only)
@@ -20,8 +43,9 @@ export interface AlarmsProps {
 }
 
 /**
- * A deliberately small set of alarms: one per function on Errors, one on the Scheduler dead-letter queue. Standard
- * alarms cost $0.10 a month each beyond the 10 in the always-free tier; this set stays inside it.
+ * One alarm per distinct thing an operator must act on (docs/operations.md explains each): both queues not empty,
+ * each function failing, the SES account's bounce and complaint rates approaching the review level, and the rules
+ * loader unable to read the owner's docs. Every alarm fires on the first occurrence and treats missing data as fine.
  */
 export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -41,31 +65,81 @@ export class Alarms extends Construct {
       });
     }
 
-    this.alarms.push(
-      new cloudwatch.Alarm(this, 'DeadLetters', {
-        alarmDescription:
-          'EventBridge Scheduler could not deliver a wake-up after all retries; the message in the dead-letter queue names the cart.',
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-
-    for (const [name, service] of Object.entries(props.functions)) {
+    const fiveMinutes = Duration.minutes(5);
+    const atLeast = (id: string, metric: cloudwatch.IMetric, threshold: number, alarmDescription: string) =>
       this.alarms.push(
-        new cloudwatch.Alarm(this, `${name}Errors`, {
-          alarmDescription: `The ${name} function failed (threw or timed out) at least once in 5 minutes.`,
-          metric: service.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-          threshold: 1,
+        new cloudwatch.Alarm(this, id, {
+          alarmDescription,
+          metric,
+          threshold,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
+      );
+    const queueNotEmpty = (queue: sqs.IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM });
+
+    atLeast(
+      'DeadLetters',
+      queueNotEmpty(props.deadLetterQueue),
+      1,
+      'EventBridge Scheduler could not deliver a wake-up or a job tick after all retries; each message names the cart ' +
+        'or the job. See docs/operations.md#scheduler-dead-letters.',
+    );
+    atLeast(
+      'FailedInvocations',
+      queueNotEmpty(props.failedInvocationsQueue),
+      1,
+      'A waiter, sender or SES-feedback invocation failed after Lambda retried it twice, or EventBridge could not ' +
+        'deliver an SES bounce/complaint. See docs/operations.md#failed-invocations.',
+    );
+
+    for (const [name, service] of Object.entries(props.functions)) {
+      atLeast(
+        `${name}Errors`,
+        service.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+        1,
+        `The ${name} function failed (threw or timed out) at least once in 5 minutes. See docs/operations.md#function-errors.`,
+      );
+    }
+    for (const [name, service] of Object.entries(props.urlFunctions)) {
+      atLeast(
+        `${name}Errors`,
+        service.function.metric('Url5xxCount', { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+        1,
+        `The ${name} Function URL answered 5xx (our fault: an error, a timeout, or not ready) at least once in 5 minutes. ` +
+          'See docs/operations.md#function-errors.',
+      );
+    }
+
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
+    atLeast(
+      'SesBounceRate',
+      reputation('Reputation.BounceRate'),
+      SES_REPUTATION_ALARM_THRESHOLDS.bounceRate,
+      'The SES account bounce rate reached 5%: SES reviews accounts from 5% and may pause sending at 10%. ' +
+        'See docs/operations.md#ses-bounce-rate.',
+    );
+    atLeast(
+      'SesComplaintRate',
+      reputation('Reputation.ComplaintRate'),
+      SES_REPUTATION_ALARM_THRESHOLDS.complaintRate,
+      'The SES account complaint rate reached 0.1%: SES reviews accounts from 0.1% and may pause sending at 0.5%. ' +
+        'See docs/operations.md#ses-complaint-rate.',
+    );
+
+    if (props.docsUnavailable) {
+      // Three failed reads in a window of three loader runs (at least 15 minutes): a Google blip stays quiet, a doc
+      // that was unshared or a key that was revoked does not.
+      const window = Duration.minutes(Math.max(15, 3 * props.docsUnavailable.refreshEvery.toMinutes()));
+      atLeast(
+        'OwnerDocsUnavailable',
+        props.docsUnavailable.metric.with({ period: window, statistic: cloudwatch.Stats.SUM }),
+        3,
+        "The rules loader could not read the owner's rules or voice doc for several runs (not shared with the service " +
+          'account, key revoked, Google down); the last good docs stay in force. See docs/operations.md#owner-docs-unavailable.',
       );
     }
 
@@ -73,5 +147,10 @@ export class Alarms extends Construct {
       const action = new actions.SnsAction(this.topic);
       for (const alarm of this.alarms) alarm.addAlarmAction(action);
     }
+  }
+
+  /** Monthly cost of these alarms in USD, if the account has no other alarms (the first 10 are free). */
+  get monthlyCostUsd(): number {
+    return Math.max(0, this.alarms.length - FREE_ALARMS) * ALARM_MONTHLY_USD;
   }
 }

@@ -12,6 +12,11 @@ export interface IntakeProps {
   readonly scheduling: Scheduling;
   /** Days a cart row lives after its last change (CR_RETENTION_DAYS). */
   readonly retentionDays: number;
+  /**
+   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
+   * @default - the runtime's default (120)
+   */
+  readonly docsCacheSeconds?: number;
   /** SSM SecureString name of the Standard Webhooks secret (`/webhooks/cart`). */
   readonly webhookSecretParam: string;
   /**
@@ -45,6 +50,7 @@ export class Intake extends Construct {
         CR_RETENTION_DAYS: String(props.retentionDays),
         CR_WEBHOOK_SECRET_PARAM: props.webhookSecretParam,
         ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
+        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

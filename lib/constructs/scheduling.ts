@@ -25,7 +25,8 @@ export interface SchedulingProps {
 /**
  * What EventBridge Scheduler needs for the per-cart wake-ups the functions create at runtime: a schedule group, a
  * dead-letter queue for deliveries that ran out of retries, and the role Scheduler assumes to invoke the targets.
- * The schedules themselves are created by the code (`@aws-sdk/client-scheduler`), never by CloudFormation.
+ * The schedules themselves are created by the code (`@aws-sdk/client-scheduler`), never by CloudFormation. The
+ * recurring jobs (`RecurringJob`) share the dead-letter queue but have their own roles and live in the default group.
  */
 export class Scheduling extends Construct {
   readonly group: scheduler.ScheduleGroup;
@@ -55,7 +56,8 @@ export class Scheduling extends Construct {
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the EventBridge Scheduler wake-ups (set per schedule at runtime, ' +
-        'so cdk-nag cannot see it); a dead-letter queue for a dead-letter queue adds nothing. An alarm watches it.',
+        'so cdk-nag cannot see it) and of the recurring jobs; a dead-letter queue for a dead-letter queue adds nothing. ' +
+        'An alarm watches it.',
     });
 
     this.role = new iam.Role(this, 'SchedulerRole', {
@@ -113,7 +115,7 @@ export class Scheduling extends Construct {
     acknowledgeWildcardResource(
       fn,
       schedulesArn,
-      'Schedule names are per cart and made at runtime (cart-<id>-<seq>), so they cannot be listed; the wildcard ' +
+      'Schedule names are per cart and made at runtime (wake-/send-/defer-<cart hash>-...), so they cannot be listed; the wildcard ' +
         `is confined to the one schedule group "${this.groupName}".`,
     );
     // The group must exist before a function can create wake-ups in it.

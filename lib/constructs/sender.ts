@@ -29,19 +29,17 @@ export interface SenderProps {
    * @default - replies go to the From address
    */
   readonly replyTo?: string;
-  /** Store name and postal address for the footer until the rules doc supplies them (CR_STORE_NAME, CR_STORE_POSTAL_ADDRESS). */
-  readonly storeName: string;
-  readonly storePostalAddress: string;
   /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
   readonly unsubscribeKeyParam: string;
-  /**
-   * Base URL of the unsubscribe endpoint (CR_UNSUBSCRIBE_BASE_URL). Left unset while the unsubscribe function does
-   * not exist, so the sender's own config check refuses to start rather than mail without an unsubscribe link.
-   * @default - unset
-   */
-  readonly unsubscribeBaseUrl?: string;
+  /** Base URL of the unsubscribe endpoint, the unsubscribe Function URL (CR_UNSUBSCRIBE_BASE_URL). */
+  readonly unsubscribeBaseUrl: string;
   /** Days activity rows live (CR_RETENTION_DAYS). */
   readonly retentionDays: number;
+  /**
+   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
+   * @default - the runtime's default (120)
+   */
+  readonly docsCacheSeconds?: number;
   /**
    * Log retention.
    * @default - ServiceFunction's default (one month)
@@ -50,7 +48,8 @@ export interface SenderProps {
 }
 
 /**
- * Sends one reminder: re-checks the gates (opt-outs, do-not-disturb, cart state), composes the email, asks Bedrock to
+ * Sends one reminder: re-checks the gates (opt-outs, do-not-disturb, cart state), composes the email from the
+ * owner's stored rules and voice (the store's name and postal address come from the rules doc), asks Bedrock to
  * polish it, and sends through SES. In quiet hours it defers by scheduling itself, so it gets the scheduling grants,
  * the Scheduler role may invoke it, and CR_SENDER_ARN is its own ARN (built from its fixed name).
  *
@@ -70,9 +69,8 @@ export class Sender extends Construct {
         CR_RETENTION_DAYS: String(props.retentionDays),
         CR_FROM_ADDRESS: props.fromAddress,
         ...(props.replyTo ? { CR_REPLY_TO: props.replyTo } : {}),
-        CR_STORE_NAME: props.storeName,
-        CR_STORE_POSTAL_ADDRESS: props.storePostalAddress,
-        ...(props.unsubscribeBaseUrl ? { CR_UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl } : {}),
+        CR_UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
+        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_BEDROCK_MODEL_ID: props.bedrock.modelId,
         CR_SENDER_ARN: functionArnForName(this, FUNCTION_NAMES.sender),

@@ -13,6 +13,11 @@ export interface UnsubscribeProps {
   /** Days activity rows live (CR_RETENTION_DAYS; the handler logs the opt-out in cr-sends). */
   readonly retentionDays: number;
   /**
+   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
+   * @default - the runtime's default (120)
+   */
+  readonly docsCacheSeconds?: number;
+  /**
    * Log retention.
    * @default - ServiceFunction's default (one month)
    */
@@ -37,6 +42,7 @@ export class Unsubscribe extends Construct {
       environment: {
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_RETENTION_DAYS: String(props.retentionDays),
+        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

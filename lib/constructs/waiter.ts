@@ -14,6 +14,11 @@ export interface WaiterProps {
   /** Days activity rows live (CR_RETENTION_DAYS). */
   readonly retentionDays: number;
   /**
+   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
+   * @default - the runtime's default (120)
+   */
+  readonly docsCacheSeconds?: number;
+  /**
    * Log retention.
    * @default - ServiceFunction's default (one month)
    */
@@ -34,10 +39,14 @@ export class Waiter extends Construct {
       entry: props.entry,
       functionName: FUNCTION_NAMES.waiter,
       description: 'cart-recovery: wakes up per cart and decides the next move',
-      environment: { CR_RETENTION_DAYS: String(props.retentionDays) },
+      environment: {
+        CR_RETENTION_DAYS: String(props.retentionDays),
+        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+      },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     props.tables.grant(this.service, 'carts', 'readWrite');
+    // Writes the activity log; reads the owner's rules the loader stored.
     props.tables.grant(this.service, 'sends', 'readWrite');
     props.tables.grant(this.service, 'optouts', 'read');
     props.scheduling.grantScheduling(this.service);

@@ -24,7 +24,7 @@
  * | `marketing consent` | no       | yes/no/blank (blank: unknown)                                           |
  */
 import { DateTime, IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CartChangedEvent, CartItem, CartSnapshot, CheckedOutEvent } from './cart';
 import { normaliseEmail } from './cart';
 import type { DocProblem } from './doc-text';

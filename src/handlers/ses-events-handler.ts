@@ -16,14 +16,16 @@ export const sesEventSchema = z.object({
 
 /**
  * SES feedback from the configuration set (via EventBridge): a permanent bounce or a complaint becomes a permanent
- * opt-out. Transient bounces are only logged: SES already retried, and the mailbox may work next time.
+ * opt-out. Transient bounces are only logged: SES already retried, and the mailbox may work next time. An event that
+ * cannot be read is an error, so it reaches the alarmed failed-invocations queue instead of vanishing.
  */
 export function createSesEventsHandler(deps: SuppressDeps & { log: Log }): (event: unknown) => Promise<{ suppressed: number }> {
   return async (event) => {
     const parsed = sesEventSchema.safeParse(event);
     if (!parsed.success) {
-      deps.log.error('SES event rejected', { issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path.join('.') });
-      return { suppressed: 0 };
+      // Thrown, not swallowed: after Lambda's retries it lands in the failed-invocations queue, which is alarmed.
+      const issue = parsed.error.issues[0];
+      throw new Error(`SES event not understood at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
     }
     const { detail } = parsed.data;
     const cartId = detail.mail?.tags?.cart?.[0];

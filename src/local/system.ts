@@ -298,7 +298,7 @@ async function assemble(
     clock,
     log,
     email: {
-      from: `"${(await rules.current()).store.name.replace(/"/g, '')}" <reminders@shop.example>`,
+      from: 'reminders@shop.example',
       unsubscribeBaseUrl: url,
       unsubscribeKey: secrets.unsubscribeKey,
     },

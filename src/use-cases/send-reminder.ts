@@ -30,7 +30,7 @@ export interface SenderDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly email: {
-    /** `"Store" <reminders@store.com>` */
+    /** The sending address; shown with the store's name from the rules doc unless it already has a display name. */
     readonly from: string;
     readonly replyTo?: string;
     /** Base URL of the unsubscribe endpoint. */
@@ -114,7 +114,7 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
   try {
     ({ messageId } = await deps.mailer.send({
       to,
-      from: deps.email.from,
+      from: fromWithStoreName(deps.email.from, rules.store.name),
       replyTo: deps.email.replyTo,
       subject: email.subject,
       html: email.html,
@@ -143,6 +143,16 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
     { messageId, polished: polish.polished },
   );
   return { outcome: 'sent', messageId, polished: polish.polished };
+}
+
+/**
+ * Shoppers should see the store's name, not a bare address: `reminders@store.com` becomes
+ * `"Linen & Larch" <reminders@store.com>`. An address that already has a display name is kept as configured.
+ */
+export function fromWithStoreName(from: string, storeName: string): string {
+  if (from.includes('<')) return from;
+  const name = storeName.replace(/["\\\r\n]/g, '').trim();
+  return name ? `"${name}" <${from.trim()}>` : from.trim();
 }
 
 /** Exactly one model call for the opening line; any failure or any doubt about its output means the plain line. */

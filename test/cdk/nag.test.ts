@@ -1,19 +1,19 @@
 /**
- * cdk-nag AwsSolutions over the production stack with a realistic configuration (no placeholders, alarm email and
- * Shopify on, so the optional SNS topic and second secret are checked too). One synth for the file.
+ * cdk-nag AwsSolutions over the production stack with a realistic configuration (no placeholders; alarm email,
+ * Shopify, the Google docs and the export sheet on, so every optional function, the SNS topic and the second secret
+ * are checked too). One synth for the file.
  *
  * cdk-nag 3 reports through CDK's validation plugins, not Annotations: `validateScope` returns exactly what
  * `npx cdk synth` would report (unacknowledged findings only).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
+import { CartRecoveryStack } from '../../lib/cart-recovery-stack';
 import { readDeployConfig } from '../../lib/config';
-import type { FunctionRole } from '../../lib/constructs/service-function';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
 
@@ -21,27 +21,20 @@ const CONTEXT = {
   senderDomain: 'ridgeandloom.example',
   fromAddress: 'hello@ridgeandloom.example',
   replyTo: 'owner@ridgeandloom.example',
-  storeName: 'Ridge & Loom',
-  storePostalAddress: '12 Mill Lane, Hebden Bridge HX7 8AB, United Kingdom',
+  ownerEmail: 'maker@ridgeandloom-mail.example',
+  rulesDocId: '1RuLeSdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
+  voiceDocId: '1VoIcEdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
+  exportSheetId: '1ExPoRtShEeTiDaBcDeFgHiJkLmNoPqRsTuVwXyZ01',
+  storeTimeZone: 'Europe/London',
   shopifySecretParam: '/cart-recovery/shopify-secret',
   alarmEmail: 'alerts@ridgeandloom.example',
 };
-
-/**
- * A handler still being written is replaced by an existing entry (the intake's), so its construct and IAM are
- * checked now rather than on the day the file lands. The stack under test in stack.test.ts never does this.
- */
-const entries: Partial<Record<FunctionRole, string>> = Object.fromEntries(
-  (['sender', 'unsubscribe'] as const)
-    .filter((role) => !existsSync(HANDLER_ENTRIES[role]))
-    .map((role) => [role, HANDLER_ENTRIES.intake]),
-);
 
 let stack: CartRecoveryStack;
 
 beforeAll(() => {
   const app = new App({ context: { ...cdkJson.context, ...CONTEXT } });
-  stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}), entries });
+  stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
   Template.fromStack(stack); // synthesize once, so synthesis-time annotations are present too
 });
 
@@ -65,9 +58,17 @@ function acknowledgements(root: IConstruct): Map<string, { paths: string[]; reas
 
 describe('cdk-nag AwsSolutions', () => {
   it('builds every function, the alarm topic and both secrets into the stack under test', () => {
-    expect(stack.sender).toBeDefined();
-    expect(stack.unsubscribe).toBeDefined();
+    expect(stack.rulesLoader).toBeDefined();
+    expect(stack.importer).toBeDefined();
     expect(stack.alarms.topic).toBeDefined();
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 8);
+  });
+
+  it('sends every alarm to the topic', () => {
+    expect(stack.alarms.alarms.length).toBeGreaterThan(0);
+    for (const alarm of Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
+    }
   });
 
   it('reports no unacknowledged error or warning', () => {
@@ -98,7 +99,7 @@ describe('cdk-nag AwsSolutions', () => {
     const ids = [...found.keys()].sort();
     const expected = [
       /^AwsSolutions-L1$/,
-      /^AwsSolutions-SQS3$/,
+      /^AwsSolutions-SQS3$/, // both queues: each is itself a dead-letter destination
       /^AwsSolutions-SNS2$/,
       /^AwsSolutions-IAM5\[Resource::<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
       /^AwsSolutions-IAM5\[Resource::<DataSends[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
@@ -110,6 +111,10 @@ describe('cdk-nag AwsSolutions', () => {
     for (const [id, { reasons }] of found) {
       for (const reason of reasons) expect(reason.length, `reason for ${id}`).toBeGreaterThan(60);
     }
+    // The SQS3 acknowledgement is on exactly the two queues, each with its own reason.
+    const sqs3 = found.get('AwsSolutions-SQS3')!;
+    expect(sqs3.paths.sort()).toEqual(['CartRecovery/FailedInvocations/Queue', 'CartRecovery/Scheduling/DeadLetterQueue']);
+    expect(sqs3.reasons.size).toBe(2);
     // Acknowledged where the resource is, never for the whole stack or app.
     for (const [id, { paths }] of found) {
       for (const path of paths) expect(path, id).not.toBe('CartRecovery');

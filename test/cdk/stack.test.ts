@@ -1,68 +1,89 @@
 /**
- * The production stack as `npx cdk synth` builds it with no context (demo placeholders), synthesized once.
+ * The production stack as `npx cdk synth` builds it with the owner's Google docs and the export sheet configured
+ * (every optional function present) and the other keys at their demo placeholders, synthesized once. A second,
+ * unbundled synth checks what a bare `npx cdk synth` leaves out and warns about.
+ *
  * Expectations are derived from `src/tables.ts`, `src/config.ts` and the construct constants, not copied from the
  * template, so a drift between the app and its infrastructure fails here.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
 import {
+  canonicalTimeZone,
   DEFAULT_BEDROCK_MODEL_ID,
+  DEFAULT_GOOGLE_KEY_PARAM,
   DeployConfigError,
   environmentVariableFor,
   parseDeployConfig,
   PLACEHOLDERS,
   readDeployConfig,
 } from '../../lib/config';
+import { ALARM_MONTHLY_USD, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
 import { TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
+import { ASYNC_RETRY_ATTEMPTS } from '../../lib/constructs/failed-invocations';
+import { DOC_UNAVAILABLE_PHRASE, METRIC_NAMESPACE } from '../../lib/constructs/rules-loader';
 import { SCHEDULE_GROUP_NAME } from '../../lib/constructs/scheduling';
+import { SES_FEEDBACK_DETAIL_TYPES } from '../../lib/constructs/ses-feedback';
 import { FUNCTION_NAMES, type FunctionRole, renderForNag } from '../../lib/constructs/service-function';
-import { intakeEnvSchema, senderEnvSchema, unsubscribeEnvSchema, waiterEnvSchema } from '../../src/config';
+import {
+  importerEnvSchema,
+  intakeEnvSchema,
+  rulesLoaderEnvSchema,
+  senderEnvSchema,
+  sesEventsEnvSchema,
+  summaryEnvSchema,
+  unsubscribeEnvSchema,
+  waiterEnvSchema,
+} from '../../src/config';
 import { TABLES, type TableDefinition } from '../../src/tables';
 
 type Json = Record<string, any>;
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Json };
-const BUILT: Record<FunctionRole, boolean> = {
-  intake: true,
-  waiter: true,
-  sender: existsSync(HANDLER_ENTRIES.sender),
-  unsubscribe: existsSync(HANDLER_ENTRIES.unsubscribe),
+const operationsGuide = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+
+/** The Google side switched on; everything else stays at the cdk.json defaults and placeholders. */
+const GOOGLE_CONTEXT = {
+  rulesDocId: '1RuLeSdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
+  voiceDocId: '1VoIcEdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
+  exportSheetId: '1ExPoRtShEeTiDaBcDeFgHiJkLmNoPqRsTuVwXyZ01',
+  // Outside the (placeholder) sender domain, so the sandbox recipient grant is exercised.
+  ownerEmail: 'owner@owner-mail.example',
 };
-const ROLES = (Object.keys(BUILT) as FunctionRole[]).filter((role) => BUILT[role]);
-const WITH_URL: FunctionRole[] = ['intake', ...(BUILT.unsubscribe ? (['unsubscribe'] as const) : [])];
+
+const ROLES = Object.keys(HANDLER_ENTRIES) as FunctionRole[];
+const WITH_URL: FunctionRole[] = ['intake', 'unsubscribe'];
+const SCHEDULING_ROLES: FunctionRole[] = ['intake', 'waiter', 'sender', 'rulesLoader', 'importer'];
+const ASYNC_CAPTURED: FunctionRole[] = ['waiter', 'sender', 'sesEvents', 'summary'];
 const SCHEDULING_ENV = ['CR_SCHEDULE_GROUP', 'CR_WAITER_ARN', 'CR_SCHEDULER_ROLE_ARN', 'CR_SCHEDULER_DLQ_ARN'];
+const OWNER_ENV = ['CR_GOOGLE_KEY_PARAM', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'];
 
 /** Every variable each function must get, from the brief and src/config.ts. */
 const EXPECTED_ENV: Record<FunctionRole, string[]> = {
   intake: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_WEBHOOK_SECRET_PARAM', ...SCHEDULING_ENV],
-  waiter: [
-    'CR_CARTS_TABLE',
-    'CR_SENDS_TABLE',
-    'CR_OPTOUTS_TABLE',
-    'CR_RETENTION_DAYS',
-    ...(BUILT.sender ? ['CR_SENDER_ARN'] : []),
-    ...SCHEDULING_ENV,
-  ],
+  waiter: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS', 'CR_SENDER_ARN', ...SCHEDULING_ENV],
   sender: [
     'CR_CARTS_TABLE',
     'CR_SENDS_TABLE',
     'CR_OPTOUTS_TABLE',
     'CR_RETENTION_DAYS',
     'CR_FROM_ADDRESS',
-    'CR_STORE_NAME',
-    'CR_STORE_POSTAL_ADDRESS',
     'CR_SES_CONFIGURATION_SET',
-    ...(BUILT.unsubscribe ? ['CR_UNSUBSCRIBE_BASE_URL'] : []),
+    'CR_UNSUBSCRIBE_BASE_URL',
     'CR_UNSUBSCRIBE_KEY_PARAM',
     'CR_BEDROCK_MODEL_ID',
     'CR_SENDER_ARN',
     ...SCHEDULING_ENV,
   ],
   unsubscribe: ['CR_CARTS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_SENDS_TABLE', 'CR_UNSUBSCRIBE_KEY_PARAM', 'CR_RETENTION_DAYS'],
+  rulesLoader: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RULES_DOC_ID', 'CR_VOICE_DOC_ID', 'CR_RETENTION_DAYS', ...OWNER_ENV, ...SCHEDULING_ENV],
+  importer: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_EXPORT_SHEET_ID', ...OWNER_ENV, ...SCHEDULING_ENV],
+  sesEvents: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS'],
+  summary: ['CR_SENDS_TABLE', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'],
 };
 
 /** The runtime's own view of its environment (read at cold start with `readConfig`). */
@@ -71,36 +92,72 @@ const RUNTIME_SCHEMAS = {
   waiter: waiterEnvSchema,
   sender: senderEnvSchema,
   unsubscribe: unsubscribeEnvSchema,
-} as const;
+  rulesLoader: rulesLoaderEnvSchema,
+  importer: importerEnvSchema,
+  sesEvents: sesEventsEnvSchema,
+  summary: summaryEnvSchema,
+} as const satisfies Record<FunctionRole, unknown>;
+
+const TIMEOUTS: Record<FunctionRole, number> = {
+  intake: 10,
+  waiter: 10,
+  sender: 30,
+  unsubscribe: 10,
+  rulesLoader: 60,
+  importer: 300,
+  sesEvents: 10,
+  summary: 30,
+};
 
 /** The only wildcard-suffixed resources any policy may name, each for a reason acknowledged in cdk-nag. */
-const WILDCARD_ALLOW_LIST = [
+const WILDCARD_ALLOW_LIST = {
   // Per-cart schedules are named at runtime, inside the one group.
-  new RegExp(`^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/\\*$`),
+  schedules: new RegExp(`^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/\\*$`),
   // Global secondary indexes of the two tables that have them.
-  /^<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*$/,
-  /^<DataSends[0-9A-F]{8}\.Arn>\/index\/\*$/,
+  cartsIndexes: /^<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*$/,
+  sendsIndexes: /^<DataSends[0-9A-F]{8}\.Arn>\/index\/\*$/,
   // The foundation model behind the global inference profile, in whichever Region serves the call.
-  /^arn:<AWS::Partition>:bedrock:\*::foundation-model\/anthropic\.claude-haiku-4-5-20251001-v1:0$/,
-];
+  bedrock: /^arn:<AWS::Partition>:bedrock:\*::foundation-model\/anthropic\.claude-haiku-4-5-20251001-v1:0$/,
+} as const;
+type Wildcard = keyof typeof WILDCARD_ALLOW_LIST;
+
+/** Exactly which of those each function's role names. A new wildcard on any function fails here. */
+const WILDCARDS_BY_ROLE: Record<FunctionRole, Wildcard[]> = {
+  intake: ['cartsIndexes', 'sendsIndexes', 'schedules'],
+  waiter: ['cartsIndexes', 'sendsIndexes', 'schedules'],
+  sender: ['cartsIndexes', 'sendsIndexes', 'schedules', 'bedrock'],
+  unsubscribe: ['cartsIndexes', 'sendsIndexes'],
+  rulesLoader: ['cartsIndexes', 'sendsIndexes', 'schedules'],
+  importer: ['cartsIndexes', 'sendsIndexes', 'schedules'],
+  sesEvents: ['cartsIndexes', 'sendsIndexes'],
+  summary: ['sendsIndexes'],
+};
 
 let stack: CartRecoveryStack;
 let template: Template;
 let resources: Record<string, Json>;
 
 beforeAll(() => {
-  const app = new App({ context: cdkJson.context });
+  const app = new App({ context: { ...cdkJson.context, ...GOOGLE_CONTEXT } });
   stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Json>;
 });
 
+/** A stack synthesized without bundling (fast): for configuration-dependent shape only. */
+function unbundledStack(context: Json): { stack: CartRecoveryStack; template: Template } {
+  const app = new App({ context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [] } });
+  const built = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
+  return { stack: built, template: Template.fromStack(built) };
+}
+
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
-const logicalIdOf = (type: string, predicate: (props: Json) => boolean): string => {
-  const matches = ofType(type).filter(([, resource]) => predicate(resource.Properties ?? {}));
+const logicalIdOf = (type: string, predicate: (props: Json, id: string) => boolean): string => {
+  const matches = ofType(type).filter(([id, resource]) => predicate(resource.Properties ?? {}, id));
   expect(matches, `exactly one ${type} matching`).toHaveLength(1);
   return matches[0]![0];
 };
+const idStartingWith = (type: string, prefix: string) => logicalIdOf(type, (_p, id) => id.startsWith(prefix));
 const tableId = (name: string) => logicalIdOf('AWS::DynamoDB::Table', (p) => p.TableName === name);
 const functionId = (role: FunctionRole) => logicalIdOf('AWS::Lambda::Function', (p) => p.FunctionName === FUNCTION_NAMES[role]);
 const functionProps = (role: FunctionRole): Json => resources[functionId(role)]!.Properties;
@@ -114,37 +171,83 @@ const statementsFor = (role: FunctionRole, action: string) =>
   policyOf(roleIdOf(role)).filter((statement) => list(statement.Action).includes(action));
 const resourcesFor = (role: FunctionRole, action: string) =>
   statementsFor(role, action).flatMap((statement) => list(statement.Resource).map(renderForNag));
+const schedulerDlqId = () => idStartingWith('AWS::SQS::Queue', 'SchedulingDeadLetterQueue');
+const failedQueueId = () => idStartingWith('AWS::SQS::Queue', 'FailedInvocationsQueue');
+const schedulerRoleId = () => idStartingWith('AWS::IAM::Role', 'SchedulingSchedulerRole');
+const scheduleNamed = (name: string) => resources[logicalIdOf('AWS::Scheduler::Schedule', (p) => p.Name === name)]!.Properties;
+const alarmsOf = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties as Json);
 
 describe('resources', () => {
   it('has exactly the expected resource types and counts', () => {
     const counts: Record<string, number> = {};
     for (const resource of Object.values(resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
     const functions = ROLES.length;
+    const jobs = 3; // the rules loader's, the importer's and the monthly summary's recurring schedules
+    // The summary has no Errors alarm: its failures land in the (alarmed) failed-invocations queue.
+    const alarmedFunctions = functions - 1;
     expect(counts).toEqual({
       'AWS::DynamoDB::Table': TABLES.length,
       'AWS::Scheduler::ScheduleGroup': 1,
-      'AWS::SQS::Queue': 1,
-      'AWS::SQS::QueuePolicy': 1,
+      'AWS::Scheduler::Schedule': jobs,
+      // The Scheduler dead-letter queue and the failed-invocations queue, each TLS-only.
+      'AWS::SQS::Queue': 2,
+      'AWS::SQS::QueuePolicy': 2,
       'AWS::SES::ConfigurationSet': 1,
+      'AWS::SES::ConfigurationSetEventDestination': 1,
       'AWS::SES::EmailIdentity': 1,
-      // One role per function plus the Scheduler role, each with its own policy.
-      'AWS::IAM::Role': functions + 1,
-      'AWS::IAM::Policy': functions + 1,
+      'AWS::Events::Rule': 1,
+      // One role per function, the wake-up Scheduler role and one per recurring job, each with its own policy.
+      'AWS::IAM::Role': functions + 1 + jobs,
+      'AWS::IAM::Policy': functions + 1 + jobs,
       'AWS::Lambda::Function': functions,
       'AWS::Logs::LogGroup': functions,
+      'AWS::Logs::MetricFilter': 1,
       'AWS::Lambda::Url': WITH_URL.length,
-      // InvokeFunctionUrl + InvokeFunction per public URL (required for URLs created since Oct 2025).
-      'AWS::Lambda::Permission': 2 * WITH_URL.length,
-      'AWS::CloudWatch::Alarm': functions + 1,
+      // InvokeFunctionUrl + InvokeFunction per public URL (required for URLs created since Oct 2025), and the
+      // EventBridge rule's permission to invoke the SES feedback function.
+      'AWS::Lambda::Permission': 2 * WITH_URL.length + 1,
+      // waiter, sender, SES feedback (on-failure destination) and the rules loader (no retries).
+      'AWS::Lambda::EventInvokeConfig': ASYNC_CAPTURED.length + 1,
+      // 2 queues + one per function + 2 SES reputation + docs unavailable.
+      'AWS::CloudWatch::Alarm': 2 + alarmedFunctions + 2 + 1,
     });
   });
 
-  it('warns that demo placeholders are in use when there is no context', () => {
-    Annotations.fromStack(stack).hasWarning('/CartRecovery', Match.stringLikeRegexp('Demo placeholders in use'));
+  it('warns that demo placeholders are in use, and nothing else, once the Google docs are configured', () => {
+    const warnings = Annotations.fromStack(stack)
+      .findWarning('*', Match.anyValue())
+      .map((warning) => String(warning.entry.data));
+    expect(warnings).toEqual([expect.stringMatching(/^Demo placeholders in use for senderDomain, fromAddress \(/)]);
+  });
+});
+
+describe('a bare `cdk synth` (no context at all)', () => {
+  let bare: { stack: CartRecoveryStack; template: Template };
+  beforeAll(() => {
+    bare = unbundledStack({});
   });
 
-  it.skipIf(BUILT.sender && BUILT.unsubscribe)('warns while the sender or unsubscribe handler is missing', () => {
-    Annotations.fromStack(stack).hasWarning('/CartRecovery', Match.stringLikeRegexp('Not built yet'));
+  it('leaves out the rules loader and the importer, and warns that nothing can be sent without accepted rules', () => {
+    expect(bare.stack.rulesLoader).toBeUndefined();
+    expect(bare.stack.importer).toBeUndefined();
+    bare.template.resourceCountIs('AWS::Scheduler::Schedule', 1); // the monthly summary
+    bare.template.resourceCountIs('AWS::Lambda::Function', ROLES.length - 2);
+    const annotations = Annotations.fromStack(bare.stack);
+    annotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('rules loader is left out. Nothing can be sent without accepted rules'));
+    annotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('Demo placeholders in use for senderDomain, fromAddress, ownerEmail'));
+  });
+
+  it('keeps the alarms inside the free tier', () => {
+    expect(alarmsOf(bare.template)).toHaveLength(9);
+    expect(bare.stack.alarms.monthlyCostUsd).toBe(0);
+  });
+
+  it('warns about retired keys that are still set', () => {
+    const retired = unbundledStack({ storeName: 'Ridge & Loom', googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345' });
+    Annotations.fromStack(retired.stack).hasWarning(
+      '/CartRecovery',
+      Match.stringLikeRegexp('No longer used, ignored: storeName \\(the store name now comes from the rules doc'),
+    );
   });
 });
 
@@ -195,7 +298,7 @@ describe('functions', () => {
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.Handler).toBe('index.handler');
     expect(props.MemorySize).toBe(256);
-    expect(props.Timeout).toBe(role === 'sender' ? 30 : 10);
+    expect(props.Timeout).toBe(TIMEOUTS[role]);
     expect(props.ReservedConcurrentExecutions).toBeUndefined();
 
     const variables = props.Environment.Variables as Json;
@@ -215,33 +318,68 @@ describe('functions', () => {
     expect(statementsFor(role, 'logs:PutLogEvents').flatMap((s) => list(s.Resource))).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
   });
 
-  it.each(ROLES)('%s: sets every variable its runtime schema in src/config.ts requires', (role) => {
+  it('gives every function in the template a log group with the configured retention (none logs forever)', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(ROLES.length);
+    for (const [id, fn] of functions) {
+      const logGroupId = fn.Properties.LoggingConfig?.LogGroup?.Ref as string | undefined;
+      expect(logGroupId, `${id} has its own log group`).toBeDefined();
+      expect(resources[logGroupId!]!.Properties.RetentionInDays, `${id} log retention`).toBe(30);
+    }
+    for (const [id, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays, id).toBe(30);
+  });
+
+  it.each(ROLES)('%s: sets every variable its runtime schema in src/config.ts requires, and no other', (role) => {
     // Deploy-time values (Ref, GetAtt) stand in as plausible strings of the right shape.
     const stand = (key: string) =>
       key.endsWith('_ARN') ? 'arn:aws:service:region:account:resource' : key.endsWith('_URL') ? 'https://id.lambda-url.region.on.aws/' : 'resolved-at-deploy';
     const env = Object.fromEntries(
       Object.entries(functionProps(role).Environment.Variables as Json).map(([key, value]) => [key, typeof value === 'string' ? value : stand(key)]),
     );
-    const result = RUNTIME_SCHEMAS[role].safeParse(env);
-    const missingOnPurpose = [
-      ...(role === 'waiter' && !BUILT.sender ? ['CR_SENDER_ARN'] : []),
-      ...(role === 'sender' && !BUILT.unsubscribe ? ['CR_UNSUBSCRIBE_BASE_URL'] : []),
-    ];
-    expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []).toEqual(
-      missingOnPurpose.map((key) => expect.stringMatching(new RegExp(`^${key}: `))),
-    );
+    const schema = RUNTIME_SCHEMAS[role];
+    const result = schema.safeParse(env);
+    expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []).toEqual([]);
+    // A variable the runtime does not read is a leftover (or a typo that leaves the real one unset).
+    const known = new Set(['NODE_OPTIONS', ...Object.keys(schema.shape)]);
+    expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
+  });
+
+  it('passes CR_DOCS_CACHE_SECONDS to every function that reads the stored rules, only when docsCacheSeconds is set', () => {
+    const { template: withCache } = unbundledStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
+    const readers = ROLES.filter((role) => 'CR_DOCS_CACHE_SECONDS' in RUNTIME_SCHEMAS[role].shape);
+    expect(readers.sort()).toEqual(['importer', 'intake', 'sender', 'summary', 'unsubscribe', 'waiter']);
+    for (const role of readers) {
+      withCache.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: FUNCTION_NAMES[role],
+        Environment: { Variables: Match.objectLike({ CR_DOCS_CACHE_SECONDS: '30' }) },
+      });
+      expect(functionProps(role).Environment.Variables.CR_DOCS_CACHE_SECONDS).toBeUndefined(); // runtime default
+    }
   });
 
   it('points the scheduling variables at the group, the waiter, the Scheduler role and the dead-letter queue', () => {
-    const roleId = logicalIdOf('AWS::IAM::Role', (p) => p.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'scheduler.amazonaws.com');
-    const queueId = ofType('AWS::SQS::Queue')[0]![0];
-    for (const role of ROLES.filter((r) => r !== 'unsubscribe')) {
+    for (const role of SCHEDULING_ROLES) {
       const variables = functionProps(role).Environment.Variables as Json;
       expect(variables.CR_SCHEDULE_GROUP).toBe(SCHEDULE_GROUP_NAME);
       expect(renderForNag(variables.CR_WAITER_ARN)).toBe(`arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${FUNCTION_NAMES.waiter}`);
-      expect(variables.CR_SCHEDULER_ROLE_ARN).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
-      expect(variables.CR_SCHEDULER_DLQ_ARN).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+      expect(variables.CR_SCHEDULER_ROLE_ARN).toEqual({ 'Fn::GetAtt': [schedulerRoleId(), 'Arn'] });
+      expect(variables.CR_SCHEDULER_DLQ_ARN).toEqual({ 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] });
     }
+  });
+
+  it('hands the Google readers their doc and sheet IDs, the key parameter and the owner', () => {
+    expect(functionProps('rulesLoader').Environment.Variables).toMatchObject({
+      CR_RULES_DOC_ID: GOOGLE_CONTEXT.rulesDocId,
+      CR_VOICE_DOC_ID: GOOGLE_CONTEXT.voiceDocId,
+      CR_GOOGLE_KEY_PARAM: DEFAULT_GOOGLE_KEY_PARAM,
+      CR_OWNER_EMAIL: GOOGLE_CONTEXT.ownerEmail,
+      CR_FROM_ADDRESS: PLACEHOLDERS.fromAddress,
+    });
+    expect(functionProps('importer').Environment.Variables).toMatchObject({
+      CR_EXPORT_SHEET_ID: GOOGLE_CONTEXT.exportSheetId,
+      CR_GOOGLE_KEY_PARAM: DEFAULT_GOOGLE_KEY_PARAM,
+      CR_OWNER_EMAIL: GOOGLE_CONTEXT.ownerEmail,
+    });
   });
 
   it.each(ROLES)('%s: the entry file exports `handler`', (role) => {
@@ -269,51 +407,94 @@ describe('functions', () => {
       TargetFunctionArn: { 'Fn::GetAtt': [functionId(role), 'Arn'] },
     });
   });
+
+  it('gives no other function a URL or any other resource-based invoke permission', () => {
+    const targets = ofType('AWS::Lambda::Permission').map(([, p]) => [p.Properties.FunctionName['Fn::GetAtt'][0], p.Properties.Principal]);
+    expect(targets.sort()).toEqual(
+      [
+        [functionId('intake'), '*'],
+        [functionId('intake'), '*'],
+        [functionId('unsubscribe'), '*'],
+        [functionId('unsubscribe'), '*'],
+        [functionId('sesEvents'), 'events.amazonaws.com'],
+      ].sort(),
+    );
+  });
+});
+
+describe('asynchronous invocations', () => {
+  it.each(ASYNC_CAPTURED)('%s: two Lambda retries, then the failed-invocations queue', (role) => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId(role) },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: ASYNC_RETRY_ATTEMPTS,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failedQueueId(), 'Arn'] } } },
+    });
+    // The function's role may put the failed event on that queue, and on no other.
+    expect(resourcesFor(role, 'sqs:SendMessage')).toEqual([`<${failedQueueId()}.Arn>`]);
+  });
+
+  it('does not retry the rules loader (its next run is the retry) and configures nothing for the others', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    const loader = configs.find((c) => c.FunctionName.Ref === functionId('rulesLoader'));
+    expect(loader).toEqual({ FunctionName: { Ref: functionId('rulesLoader') }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 });
+    const configured = configs.map((c) => c.FunctionName.Ref as string).sort();
+    expect(configured).toEqual(([...ASYNC_CAPTURED, 'rulesLoader'] as FunctionRole[]).map(functionId).sort());
+    for (const role of ROLES.filter((r) => !ASYNC_CAPTURED.includes(r))) expect(resourcesFor(role, 'sqs:SendMessage'), role).toEqual([]);
+  });
+
+  it('keeps the failed-invocations queue encrypted, TLS-only, 14 days, and writable by the SES rule only', () => {
+    const queue = resources[failedQueueId()]!.Properties;
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(queue.FifoQueue).toBeUndefined();
+    const policy = logicalIdOf('AWS::SQS::QueuePolicy', (p) => p.Queues[0].Ref === failedQueueId());
+    const statements = resources[policy]!.Properties.PolicyDocument.Statement as Json[];
+    expect(statements).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [idStartingWith('AWS::Events::Rule', 'SesFeedbackRule'), 'Arn'] } } },
+      }),
+    ]);
+  });
 });
 
 describe('scheduling', () => {
   it('has the schedule group and an encrypted, TLS-only dead-letter queue that keeps messages 14 days', () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: SCHEDULE_GROUP_NAME });
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-    expect(ofType('AWS::SQS::Queue')[0]![1].Properties.FifoQueue).toBeUndefined();
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+    const queue = resources[schedulerDlqId()]!.Properties;
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(queue.FifoQueue).toBeUndefined();
+    const policy = logicalIdOf('AWS::SQS::QueuePolicy', (p) => p.Queues[0].Ref === schedulerDlqId());
+    expect(resources[policy]!.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
   });
 
-  it('lets only EventBridge Scheduler of this account assume the Scheduler role', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          },
-        ],
+  it('lets only EventBridge Scheduler of this account assume the wake-up role', () => {
+    expect(resources[schedulerRoleId()]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
       },
-    });
+    ]);
   });
 
-  it('lets the Scheduler role invoke only the waiter (and the sender) and send only to its dead-letter queue', () => {
-    const roleId = logicalIdOf('AWS::IAM::Role', (p) => p.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'scheduler.amazonaws.com');
-    const statements = policyOf(roleId);
-    const targets = ['waiter', ...(BUILT.sender ? ['sender'] : [])] as FunctionRole[];
+  it('lets the wake-up role invoke only the waiter and the sender and send only to its dead-letter queue', () => {
+    const statements = policyOf(schedulerRoleId());
     expect(statements.flatMap((s) => list(s.Action)).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     const invoke = statements.filter((s) => list(s.Action).includes('lambda:InvokeFunction')).flatMap((s) => list(s.Resource));
-    expect(invoke).toEqual(expect.arrayContaining(targets.map((role) => ({ 'Fn::GetAtt': [functionId(role), 'Arn'] }))));
-    expect(invoke).toHaveLength(targets.length);
-    const queueId = ofType('AWS::SQS::Queue')[0]![0];
+    expect(invoke).toEqual(expect.arrayContaining((['waiter', 'sender'] as const).map((role) => ({ 'Fn::GetAtt': [functionId(role), 'Arn'] }))));
+    expect(invoke).toHaveLength(2);
     const send = statements.filter((s) => list(s.Action).includes('sqs:SendMessage')).flatMap((s) => list(s.Resource));
-    expect(send).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    expect(send).toEqual([{ 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] }]);
   });
 
-  it.each(ROLES.filter((role) => role !== 'unsubscribe'))('%s may create/delete schedules only in the group and pass only the Scheduler role', (role) => {
+  it.each(SCHEDULING_ROLES)('%s may create/delete schedules only in the group and pass only the wake-up role', (role) => {
     expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([
       `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`,
     ]);
@@ -323,17 +504,128 @@ describe('scheduling', () => {
     expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
     expect(renderForNag(passRole[0]!.Resource)).toMatch(/^<SchedulingSchedulerRole[0-9A-F]{8}\.Arn>$/);
   });
+
+  it.each(ROLES.filter((role) => !SCHEDULING_ROLES.includes(role)))('%s cannot touch schedules', (role) => {
+    expect(policyOf(roleIdOf(role)).flatMap((s) => list(s.Action)).filter((a: string) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+  });
+});
+
+describe('recurring jobs', () => {
+  const JOBS = [
+    ['cart-recovery-rules-loader', 'rulesLoader', 'rate(5 minutes)', 'Etc/UTC', 300, 3],
+    ['cart-recovery-importer', 'importer', 'cron(0 2 * * ? *)', 'America/New_York', 6 * 3600, 10],
+  ] as const;
+
+  it.each(JOBS)('%s: %s on "%s" (%s), default group, kept after firing, dead letters to the Scheduler DLQ', (name, role, expression, zone, maxAge, retries) => {
+    const schedule = scheduleNamed(name);
+    expect(schedule.ScheduleExpression).toBe(expression);
+    expect(schedule.ScheduleExpressionTimezone).toBe(zone);
+    expect(schedule.State).toBe('ENABLED');
+    expect(schedule.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    // Not in the cart-recovery group, whose schedules the functions may delete; never deleted after firing.
+    expect(schedule.GroupName).toBeUndefined();
+    expect(schedule.ActionAfterCompletion ?? 'NONE').toBe('NONE');
+    expect(schedule.Target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [functionId(role), 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] } },
+      RetryPolicy: { MaximumEventAgeInSeconds: maxAge, MaximumRetryAttempts: retries },
+    });
+  });
+
+  it.each(JOBS)('%s: its own role, assumable only by Scheduler for this account and the default group, invoking only %s', (name, role) => {
+    const roleId = scheduleNamed(name).Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(roleId).not.toBe(schedulerRoleId());
+    expect(resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule-group/default']],
+            },
+          },
+        },
+      },
+    ]);
+    // Exactly the unqualified function ARN (no ":*" for versions and aliases) and the dead-letter queue.
+    expect(policyOf(roleId).map((s) => [s.Action, renderForNag(s.Resource)])).toEqual([
+      ['lambda:InvokeFunction', `<${functionId(role)}.Arn>`],
+      ['sqs:SendMessage', `<${schedulerDlqId()}.Arn>`],
+    ]);
+  });
+
+  it('follows docsRefreshMinutes and storeTimeZone', () => {
+    const every = (minutes: number, zone?: string) => {
+      const { template: t } = unbundledStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes), ...(zone ? { storeTimeZone: zone } : {}) });
+      const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as Json);
+      return Object.fromEntries(schedules.map((s) => [s.Name, s]));
+    };
+    expect(every(1)['cart-recovery-rules-loader']).toMatchObject({ ScheduleExpression: 'rate(1 minute)', Target: { RetryPolicy: { MaximumEventAgeInSeconds: 60 } } });
+    const hourly = every(60, 'europe/london');
+    expect(hourly['cart-recovery-rules-loader'].ScheduleExpression).toMatch(/^rate\((60 minutes|1 hour)\)$/);
+    expect(hourly['cart-recovery-importer']).toMatchObject({ ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/London' });
+  });
+});
+
+describe('SES feedback', () => {
+  it('publishes bounces and complaints from the configuration set to the default event bus', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: ofType('AWS::SES::ConfigurationSet')[0]![0] },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        EventBridgeDestination: {
+          EventBusArn: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']],
+          },
+        },
+      },
+    });
+  });
+
+  it('routes them with a rule on the default bus to the feedback function, retrying and dead-lettering', () => {
+    const rule = resources[idStartingWith('AWS::Events::Rule', 'SesFeedbackRule')]!.Properties;
+    expect(rule.EventBusName).toBeUndefined(); // the default bus
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.EventPattern).toEqual({ source: ['aws.ses'], 'detail-type': [...SES_FEEDBACK_DETAIL_TYPES] });
+    expect(rule.Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: { 'Fn::GetAtt': [functionId('sesEvents'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failedQueueId(), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 24 * 3600, MaximumRetryAttempts: 185 },
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionId('sesEvents'), 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [idStartingWith('AWS::Events::Rule', 'SesFeedbackRule'), 'Arn'] },
+    });
+  });
+
+  it('lets the feedback function write opt-outs and the activity log, read and stop carts, and nothing else', () => {
+    const actions = new Set(policyOf(roleIdOf('sesEvents')).flatMap((s) => list(s.Action as string | string[])));
+    for (const action of actions) expect(action, action).toMatch(/^(dynamodb|logs|sqs):/);
+    const optOutsId = tableId(TABLE_DEFINITIONS.optouts.name);
+    const onOptOuts = policyOf(roleIdOf('sesEvents')).filter((s) => list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === optOutsId));
+    expect(onOptOuts.flatMap((s) => list(s.Action))).not.toContain('dynamodb:GetItem'); // write-only
+  });
 });
 
 describe('least privilege', () => {
+  const documents = () => [
+    ...ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+    ...ofType('AWS::IAM::Role').flatMap(([id, r]) => list(r.Properties.Policies as Json[]).map((p) => [id, p.PolicyDocument] as const)),
+  ];
+
   it('names no "*" action or resource in any policy, and only allow-listed wildcard suffixes', () => {
-    const documents = [
-      ...ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
-      ...ofType('AWS::IAM::Role').flatMap(([id, r]) => list(r.Properties.Policies as Json[]).map((p) => [id, p.PolicyDocument] as const)),
-    ];
-    expect(documents.length).toBeGreaterThan(0);
+    expect(documents().length).toBeGreaterThan(0);
     const wildcards: string[] = [];
-    for (const [id, document] of documents) {
+    for (const [id, document] of documents()) {
       for (const statement of document.Statement as Json[]) {
         expect(statement.Effect, id).toBe('Allow');
         expect(statement.NotAction, id).toBeUndefined();
@@ -342,7 +634,7 @@ describe('least privilege', () => {
         for (const resource of list(statement.Resource).map(renderForNag)) {
           expect(resource, id).not.toBe('*');
           if (resource.includes('*')) {
-            expect(WILDCARD_ALLOW_LIST.some((allowed) => allowed.test(resource)), `${id}: ${resource}`).toBe(true);
+            expect(Object.values(WILDCARD_ALLOW_LIST).some((allowed) => allowed.test(resource)), `${id}: ${resource}`).toBe(true);
             wildcards.push(resource);
           }
         }
@@ -351,31 +643,74 @@ describe('least privilege', () => {
     expect(wildcards.length).toBeGreaterThan(0); // the walk did see the expected index/* and schedule/* grants
   });
 
-  it('reads exactly the configured secret parameters', () => {
-    const arn = (name: string) => `arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${name}`;
-    expect(resourcesFor('intake', 'ssm:GetParameter')).toEqual([arn('/cart-recovery/webhook-secret')]);
-    expect(resourcesFor('waiter', 'ssm:GetParameter')).toEqual([]);
-    if (BUILT.sender) expect(resourcesFor('sender', 'ssm:GetParameter')).toEqual([arn('/cart-recovery/unsubscribe-key')]);
-    if (BUILT.unsubscribe) expect(resourcesFor('unsubscribe', 'ssm:GetParameter')).toEqual([arn('/cart-recovery/unsubscribe-key')]);
+  it.each(ROLES)('%s: exactly its expected wildcard resources, no more', (role) => {
+    const found = new Set(
+      policyOf(roleIdOf(role))
+        .flatMap((s) => list(s.Resource).map(renderForNag))
+        .filter((resource) => resource.includes('*')),
+    );
+    const named = [...found].map((resource) => (Object.keys(WILDCARD_ALLOW_LIST) as Wildcard[]).find((key) => WILDCARD_ALLOW_LIST[key].test(resource)) ?? resource);
+    expect(named.sort()).toEqual([...WILDCARDS_BY_ROLE[role]].sort());
   });
 
-  it.skipIf(!BUILT.sender)('lets only the waiter invoke the sender, and the sender send mail and call the one model', () => {
+  it('reads exactly the configured secret parameters', () => {
+    const arn = (name: string) => `arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${name}`;
+    const expected: Record<FunctionRole, string[]> = {
+      intake: [arn('/cart-recovery/webhook-secret')],
+      waiter: [],
+      sender: [arn('/cart-recovery/unsubscribe-key')],
+      unsubscribe: [arn('/cart-recovery/unsubscribe-key')],
+      rulesLoader: [arn(DEFAULT_GOOGLE_KEY_PARAM)],
+      importer: [arn(DEFAULT_GOOGLE_KEY_PARAM)],
+      sesEvents: [],
+      summary: [],
+    };
+    for (const role of ROLES) expect(resourcesFor(role, 'ssm:GetParameter'), role).toEqual(expected[role]);
+  });
+
+  it('lets only the waiter invoke the sender, and no function invoke anything else', () => {
     expect(resourcesFor('waiter', 'lambda:InvokeFunction')).toEqual([`<${functionId('sender')}.Arn>`]);
-    expect(resourcesFor('sender', 'ses:SendEmail')).toHaveLength(2);
+    for (const role of ROLES.filter((r) => r !== 'waiter')) expect(resourcesFor(role, 'lambda:InvokeFunction'), role).toEqual([]);
+  });
+
+  it('lets the sender call the one model, and only the sender', () => {
     expect(resourcesFor('sender', 'bedrock:InvokeModel').sort()).toEqual(
       [
         `arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/${DEFAULT_BEDROCK_MODEL_ID}`,
         'arn:<AWS::Partition>:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
       ].sort(),
     );
+    for (const role of ROLES.filter((r) => r !== 'sender')) expect(resourcesFor(role, 'bedrock:InvokeModel'), role).toEqual([]);
   });
 
-  it.skipIf(BUILT.sender)('gives the waiter no invoke permission while there is no sender', () => {
-    expect(resourcesFor('waiter', 'lambda:InvokeFunction')).toEqual([]);
+  it('lets the sender mail shoppers and the Google readers mail the owner, through the identity and configuration set', () => {
+    const identityAndSet = [
+      expect.stringMatching(/^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/<EmailIdentity[0-9A-F]{8}>$/),
+      expect.stringMatching(/^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set\/<EmailConfigurationSet[0-9A-F]{8}>$/),
+    ];
+    expect(resourcesFor('sender', 'ses:SendEmail')).toEqual(expect.arrayContaining(identityAndSet));
+    expect(resourcesFor('sender', 'ses:SendEmail')).toHaveLength(2);
+    // The owner's address is outside the sender domain: the SES sandbox also checks its identity.
+    const owner = `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${GOOGLE_CONTEXT.ownerEmail}`;
+    for (const role of ['rulesLoader', 'importer'] as const) {
+      expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual(expect.arrayContaining([...identityAndSet, owner]));
+      expect(resourcesFor(role, 'ses:SendEmail'), role).toHaveLength(3);
+    }
+    for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents'] as const) expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
+  });
+
+  it('needs no recipient identity when the owner is at the sender domain', () => {
+    const { stack: same } = unbundledStack({ ...GOOGLE_CONTEXT, ownerEmail: 'owner@example.com' });
+    const policies = Object.values(Template.fromStack(same).findResources('AWS::IAM::Policy'));
+    const sesResources = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((s) => s.Sid === 'SendOwnerNotices')
+      .map((s) => list(s.Resource).length);
+    expect(sesResources).toEqual([2, 2]);
   });
 });
 
-describe('email and alarms', () => {
+describe('email', () => {
   it('verifies the sender domain with Easy DKIM and uses the configuration set by default', () => {
     const configurationSetId = ofType('AWS::SES::ConfigurationSet')[0]![0];
     template.hasResourceProperties('AWS::SES::EmailIdentity', {
@@ -385,31 +720,108 @@ describe('email and alarms', () => {
     const identity = ofType('AWS::SES::EmailIdentity')[0]![1].Properties;
     expect(identity.DkimSigningAttributes?.DomainSigningPrivateKey).toBeUndefined(); // not BYODKIM
   });
+});
 
-  it('alarms on the dead-letter queue and on every function\'s errors', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Threshold: 1,
-    });
-    for (const role of ROLES) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Errors',
+describe('alarms', () => {
+  const alarms = () => alarmsOf(template);
+  const alarmOn = (predicate: (alarm: Json) => boolean) => {
+    const found = alarms().filter(predicate);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('alarms on every function: Errors, or Url5xxCount for the two behind a Function URL', () => {
+    // The monthly summary instead sends failures to the alarmed failed-invocations queue (checked above).
+    for (const role of ROLES.filter((r) => r !== 'summary')) {
+      const metricName = WITH_URL.includes(role) ? 'Url5xxCount' : 'Errors';
+      const alarm = alarmOn((a) => a.MetricName === metricName && a.Dimensions?.[0]?.Value?.Ref === functionId(role));
+      expect(alarm).toMatchObject({
         Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(role) } }],
       });
     }
   });
+
+  it('alarms on the first message in either queue', () => {
+    for (const queueId of [schedulerDlqId(), failedQueueId()]) {
+      expect(
+        alarmOn((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Dimensions[0].Value['Fn::GetAtt'][0] === queueId),
+      ).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+  });
+
+  it('alarms on the SES account reputation at the review thresholds (bounces 5%, complaints 0.1%)', () => {
+    for (const [metricName, threshold] of [
+      ['Reputation.BounceRate', SES_REPUTATION_ALARM_THRESHOLDS.bounceRate],
+      ['Reputation.ComplaintRate', SES_REPUTATION_ALARM_THRESHOLDS.complaintRate],
+    ] as const) {
+      const alarm = alarmOn((a) => a.MetricName === metricName);
+      expect(alarm).toMatchObject({ Namespace: 'AWS/SES', Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Maximum' });
+      expect(alarm.Dimensions).toBeUndefined(); // account-wide
+    }
+    expect(SES_REPUTATION_ALARM_THRESHOLDS).toEqual({ bounceRate: 0.05, complaintRate: 0.001 });
+  });
+
+  it('alarms when the rules loader keeps failing to read the docs, from a log metric filter on its own log group', () => {
+    const filter = ofType('AWS::Logs::MetricFilter')[0]![1].Properties;
+    expect(filter).toMatchObject({
+      FilterPattern: `"${DOC_UNAVAILABLE_PHRASE}"`,
+      LogGroupName: { Ref: functionProps('rulesLoader').LoggingConfig.LogGroup.Ref },
+      MetricTransformations: [{ MetricNamespace: METRIC_NAMESPACE, MetricName: 'OwnerDocsUnavailable', MetricValue: '1' }],
+    });
+    expect(alarmOn((a) => a.MetricName === 'OwnerDocsUnavailable')).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      Statistic: 'Sum',
+      Period: 900,
+      Threshold: 3,
+    });
+    // The filter matches the loader's own warning; rewording it there must update the filter.
+    const loader = readFileSync(new URL('../../src/use-cases/load-owner-docs.ts', import.meta.url), 'utf8');
+    expect(loader).toContain(`\${kind} ${DOC_UNAVAILABLE_PHRASE};`);
+  });
+
+  it('links every alarm to its section of docs/operations.md', () => {
+    const slugs = new Set(
+      [...operationsGuide.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .trim()
+          .replace(/ /g, '-'),
+      ),
+    );
+    for (const alarm of alarms()) {
+      const anchor = /docs\/operations\.md#([a-z0-9-]+)/.exec(alarm.AlarmDescription)?.[1];
+      expect(anchor, alarm.AlarmDescription).toBeDefined();
+      expect(slugs.has(anchor!), `docs/operations.md has a heading for #${anchor}`).toBe(true);
+    }
+  });
+
+  it('states the monthly cost of this many alarms in docs/operations.md', () => {
+    expect(alarms()).toHaveLength(12);
+    const cost = Math.max(0, alarms().length - FREE_ALARMS) * ALARM_MONTHLY_USD;
+    expect(stack.alarms.monthlyCostUsd).toBeCloseTo(cost);
+    expect(operationsGuide).toContain(`$${cost.toFixed(2)}`);
+  });
 });
 
 describe('outputs', () => {
-  it('prints both webhook URLs, the unsubscribe URL, the table names and the dead-letter queue URL', () => {
+  it('prints both webhook URLs, the unsubscribe URL, the table names and both queue URLs', () => {
     const outputs = template.toJSON().Outputs as Json;
     const urlId = logicalIdOf('AWS::Lambda::Url', (p) => p.TargetFunctionArn['Fn::GetAtt'][0] === functionId('intake'));
     expect(outputs.CartWebhookUrl.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/cart']] });
     expect(outputs.ShopifyWebhookUrl.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/shopify']] });
-    expect('UnsubscribeUrl' in outputs).toBe(BUILT.unsubscribe);
-    for (const key of ['CartsTableName', 'SendsTableName', 'OptOutsTableName', 'SchedulerDeadLetterQueueUrl']) expect(outputs).toHaveProperty(key);
+    for (const key of ['UnsubscribeUrl', 'CartsTableName', 'SendsTableName', 'OptOutsTableName', 'SchedulerDeadLetterQueueUrl', 'FailedInvocationsQueueUrl']) {
+      expect(outputs).toHaveProperty(key);
+    }
+    expect(outputs.FailedInvocationsQueueUrl.Value).toEqual({ Ref: failedQueueId() });
+    for (const index of [1, 2, 3]) expect(outputs).toHaveProperty(`DkimRecord${index}`);
   });
 });
 
@@ -419,6 +831,10 @@ describe('deploy configuration (lib/config.ts)', () => {
     expect(config).toMatchObject({
       senderDomain: 'example.com',
       fromAddress: 'reminders@example.com',
+      ownerEmail: 'owner@example.com',
+      googleKeyParam: '/cart-recovery/google-service-account',
+      storeTimeZone: 'America/New_York',
+      docsRefreshMinutes: 5,
       webhookSecretParam: '/cart-recovery/webhook-secret',
       unsubscribeKeyParam: '/cart-recovery/unsubscribe-key',
       bedrockModelId: DEFAULT_BEDROCK_MODEL_ID,
@@ -426,18 +842,34 @@ describe('deploy configuration (lib/config.ts)', () => {
       logRetentionDays: 30,
       bedrock: { profilePrefix: 'global', foundationModelId: 'anthropic.claude-haiku-4-5-20251001-v1:0' },
     });
-    expect(config.placeholders).toEqual(['senderDomain', 'fromAddress', 'storeName', 'storePostalAddress']);
+    expect(config.rulesDocId).toBeUndefined();
+    expect(config.exportSheetId).toBeUndefined();
+    expect(config.docsCacheSeconds).toBeUndefined();
+    expect(config.placeholders).toEqual(['senderDomain', 'fromAddress', 'ownerEmail']);
+    expect(config.retired).toEqual([]);
   });
 
   it('takes context over environment, treats blanks as unset and coerces numbers from -c strings', () => {
-    const app = new App({ context: { senderDomain: 'shop.example.org', fromAddress: 'Hi@Shop.Example.org', replyTo: '', retentionDays: '30' } });
+    const app = new App({
+      context: { senderDomain: 'shop.example.org', fromAddress: 'Hi@Shop.Example.org', replyTo: '', retentionDays: '30', docsRefreshMinutes: '10' },
+    });
     const config = readDeployConfig(app, {
       [environmentVariableFor('senderDomain')]: 'ignored.example.net',
       [environmentVariableFor('logRetentionDays')]: '14',
+      [environmentVariableFor('ownerEmail')]: 'Sam@Owner.example',
+      [environmentVariableFor('storeName')]: 'Ridge & Loom',
     });
-    expect(config).toMatchObject({ senderDomain: 'shop.example.org', fromAddress: 'hi@shop.example.org', retentionDays: 30, logRetentionDays: 14 });
+    expect(config).toMatchObject({
+      senderDomain: 'shop.example.org',
+      fromAddress: 'hi@shop.example.org',
+      ownerEmail: 'sam@owner.example',
+      retentionDays: 30,
+      logRetentionDays: 14,
+      docsRefreshMinutes: 10,
+    });
     expect(config.replyTo).toBeUndefined();
-    expect(config.placeholders).toEqual(['storeName', 'storePostalAddress']);
+    expect(config.placeholders).toEqual([]);
+    expect(config.retired).toEqual(['storeName']);
   });
 
   it('fails with one message naming every bad key and where to set it', () => {
@@ -449,5 +881,26 @@ describe('deploy configuration (lib/config.ts)', () => {
     expect(() => parseDeployConfig({ senderDomain: 'shop.example.org', fromAddress: 'hi@other.example' })).toThrowError(
       /fromAddress .*must be an address at senderDomain "shop.example.org"/,
     );
+  });
+
+  it('validates the new keys with messages that name them', () => {
+    const fails = (raw: Json, message: RegExp) => expect(() => parseDeployConfig(raw)).toThrowError(message);
+    fails({ ownerEmail: 'not-an-email' }, /^[\s\S]*ownerEmail \(context "ownerEmail" or env CART_RECOVERY_OWNER_EMAIL\): expected an email address/);
+    fails({ googleKeyParam: 'google-key' }, /googleKeyParam .*starting with "\/"/);
+    fails({ storeTimeZone: 'Mars/Olympus_Mons' }, /storeTimeZone .*expected an IANA time zone .*got "Mars\/Olympus_Mons"/);
+    fails({ storeTimeZone: '+02:00' }, /storeTimeZone .*expected an IANA time zone/);
+    fails({ docsRefreshMinutes: 0 }, /docsRefreshMinutes .*at least 1/);
+    fails({ docsRefreshMinutes: '61' }, /docsRefreshMinutes .*at most 60/);
+    fails({ docsRefreshMinutes: 2.5 }, /docsRefreshMinutes .*whole number of minutes/);
+    fails({ docsCacheSeconds: 3601 }, /docsCacheSeconds .*at most 3600/);
+    fails({ exportSheetId: 'short' }, /exportSheetId .*expected a Google Drive\/Docs ID/);
+    fails({ rulesDocId: GOOGLE_CONTEXT.rulesDocId }, /voiceDocId .*required when rulesDocId is set/);
+    fails({ voiceDocId: GOOGLE_CONTEXT.voiceDocId }, /rulesDocId .*required when voiceDocId is set/);
+    expect(parseDeployConfig({ storeTimeZone: 'europe/london', docsRefreshMinutes: '60', docsCacheSeconds: '0' })).toMatchObject({
+      storeTimeZone: 'Europe/London',
+      docsRefreshMinutes: 60,
+      docsCacheSeconds: 0,
+    });
+    expect(canonicalTimeZone('UTC')).toBe('UTC');
   });
 });

@@ -76,7 +76,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       clock,
       log: silentLog,
       email: {
-        from: '"Your Store" <reminders@store.example>',
+        from: 'reminders@store.example',
         replyTo: 'hello@store.example',
         unsubscribeBaseUrl: 'https://unsub.example.on.aws/',
         unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!',

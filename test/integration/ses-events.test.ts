@@ -57,9 +57,9 @@ describe('SES feedback becomes opt-outs', () => {
     expect(await carts.get('c1')).toMatchObject({ status: 'stopped', stopReason: 'the address bounced permanently' });
   });
 
-  it('ignores deliveries and malformed events', async () => {
+  it('ignores deliveries, and fails loudly on an event it cannot read', async () => {
     expect(await handler(sesEvent({ eventType: 'Delivery' }))).toEqual({ suppressed: 0 });
-    expect(await handler({ detail: 'nonsense' })).toEqual({ suppressed: 0 });
+    await expect(handler({ detail: 'nonsense' })).rejects.toThrow('SES event not understood at detail');
     expect((await carts.get('c1'))?.status).toBe('open');
   });
 });

@@ -3,7 +3,7 @@ import { docs, type docs_v1 } from '@googleapis/docs';
 import { drive, type drive_v3 } from '@googleapis/drive';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { type AuthClient, type GoogleAuth, JWT } from 'google-auth-library';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DriveFile, GoogleReadError, type OwnerDrive } from '../../ports/google-drive';
 
 /**

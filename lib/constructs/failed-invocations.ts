@@ -1,0 +1,60 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ServiceFunction } from './service-function';
+
+/** Lambda's own retries of a failed asynchronous invocation before the event goes to the queue. */
+export const ASYNC_RETRY_ATTEMPTS = 2;
+
+export interface CaptureOptions {
+  /**
+   * Retries Lambda makes after the first failed attempt (0–2).
+   * @default ASYNC_RETRY_ATTEMPTS
+   */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * Where asynchronous work that never completed ends up, so it is seen and can be replayed instead of vanishing:
+ *
+ * - invocations of the waiter, the sender and the SES feedback function that still failed after Lambda's own
+ *   retries (an on-failure destination: each message is an invocation record whose `requestPayload` is the original
+ *   event, e.g. `{cartId, step}`);
+ * - SES bounce/complaint events EventBridge could not deliver to the feedback function (the rule target's
+ *   dead-letter queue: each message is the original event).
+ *
+ * Not the Scheduler dead-letter queue (`Scheduling.deadLetterQueue`): that one holds wake-ups Scheduler could not
+ * hand to Lambda at all. Keeping the two apart keeps each queue's messages one shape and one meaning, and each alarm
+ * one cause; an empty queue costs nothing.
+ */
+export class FailedInvocations extends Construct {
+  readonly queue: sqs.Queue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter destination (Lambda on-failure destination and EventBridge rule-target ' +
+        'DLQ); a dead-letter queue for it adds nothing. An alarm fires on its first message and 14 days of ' +
+        'retention leave time to inspect and replay.',
+    });
+  }
+
+  /**
+   * Sends the function's failed asynchronous invocations here after Lambda's retries (an `AWS::Lambda::EventInvokeConfig`
+   * with an SQS on-failure destination; the function's role may send to this queue only).
+   */
+  capture(service: ServiceFunction, options: CaptureOptions = {}): void {
+    service.function.configureAsyncInvoke({
+      retryAttempts: options.retryAttempts ?? ASYNC_RETRY_ATTEMPTS,
+      onFailure: new destinations.SqsDestination(this.queue),
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import type { Email } from './email';
+import { RecurringJob } from './recurring-job';
+import type { Scheduling } from './scheduling';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+
+export interface ImporterProps {
+  /** Path of `src/handlers/importer.ts`. */
+  readonly entry: string;
+  readonly tables: DataTables;
+  readonly scheduling: Scheduling;
+  readonly email: Email;
+  /** Google Sheet ID of the storefront's cart export (CR_EXPORT_SHEET_ID). */
+  readonly exportSheetId: string;
+  /** SSM SecureString name of the Google service-account key, JSON (CR_GOOGLE_KEY_PARAM). */
+  readonly googleKeyParam: string;
+  /** Who hears about bad rows (CR_OWNER_EMAIL). */
+  readonly ownerEmail: string;
+  /** From address of those notices, at the verified sender domain (CR_FROM_ADDRESS). */
+  readonly fromAddress: string;
+  /** IANA zone the import runs in, at 02:00 local time (daylight saving time included). */
+  readonly storeTimeZone: string;
+  /** Days cart and activity rows live (CR_RETENTION_DAYS). */
+  readonly retentionDays: number;
+  /**
+   * Seconds a container keeps the stored rules before reading them again (CR_DOCS_CACHE_SECONDS).
+   * @default - the runtime's default (120)
+   */
+  readonly docsCacheSeconds?: number;
+  /**
+   * Log retention.
+   * @default - ServiceFunction's default (one month)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The nightly export lane, for storefronts that cannot send webhooks: at 02:00 in the store's zone it reads the
+ * export Google Sheet and runs every good row through the same intake path as a webhook (docs/drive-export.md), then
+ * emails the owner about rows it had to skip.
+ *
+ * 5 min timeout: one Sheets read, then per row one conditional write and at most one schedule.
+ */
+export class Importer extends Construct {
+  readonly service: ServiceFunction;
+  readonly job: RecurringJob;
+
+  constructor(scope: Construct, id: string, props: ImporterProps) {
+    super(scope, id);
+    this.service = new ServiceFunction(this, 'Service', {
+      entry: props.entry,
+      functionName: FUNCTION_NAMES.importer,
+      description: 'cart-recovery: nightly import of the cart export sheet',
+      timeout: Duration.minutes(5),
+      environment: {
+        CR_EXPORT_SHEET_ID: props.exportSheetId,
+        CR_GOOGLE_KEY_PARAM: props.googleKeyParam,
+        CR_OWNER_EMAIL: props.ownerEmail,
+        CR_FROM_ADDRESS: props.fromAddress,
+        CR_RETENTION_DAYS: String(props.retentionDays),
+        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    props.tables.grant(this.service, 'carts', 'readWrite');
+    // Reads the stored rules, writes the activity log and the bad-row notice de-duplication.
+    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.scheduling.grantScheduling(this.service);
+    grantReadParameters(this.service, [props.googleKeyParam]);
+    props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });
+
+    this.job = new RecurringJob(this, 'Nightly', {
+      target: this.service.function,
+      expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.of(props.storeTimeZone) }),
+      scheduleName: 'cart-recovery-importer',
+      description: `cart-recovery: import the cart export sheet at 02:00 ${props.storeTimeZone}`,
+      maxEventAge: Duration.hours(6),
+      retryAttempts: 10,
+      deadLetterQueue: props.scheduling.deadLetterQueue,
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import type { Email } from './email';
+import { RecurringJob } from './recurring-job';
+import type { Scheduling } from './scheduling';
+import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+
+export interface MonthlySummaryProps {
+  /** Path of the summary handler (`src/handlers/summary.ts`). */
+  readonly entry: string;
+  readonly tables: DataTables;
+  /** For the dead-letter queue of the recurring schedule. */
+  readonly scheduling: Scheduling;
+  readonly email: Email;
+  /** Who gets the summary. */
+  readonly ownerEmail: string;
+  readonly fromAddress: string;
+  /** IANA zone in which "the 1st of the month, 08:00" is meant. */
+  readonly storeTimeZone: string;
+  readonly retentionDays: number;
+  /** @default the runtime's own (120 s) */
+  readonly docsCacheSeconds?: number;
+  /** @default the shared function's default */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The owner's monthly summary: on the 1st of each month at 08:00 store time, one read of last month's counters
+ * (kept in cr-sends as things happened) and one email. Read-only on the data: it never scans the tables.
+ */
+export class MonthlySummary extends Construct {
+  readonly service: ServiceFunction;
+  readonly job: RecurringJob;
+
+  constructor(scope: Construct, id: string, props: MonthlySummaryProps) {
+    super(scope, id);
+    this.service = new ServiceFunction(this, 'Service', {
+      entry: props.entry,
+      functionName: FUNCTION_NAMES.summary,
+      description: "cart-recovery: emails the owner last month's numbers on the 1st",
+      timeout: Duration.seconds(30),
+      environment: {
+        CR_OWNER_EMAIL: props.ownerEmail,
+        CR_FROM_ADDRESS: props.fromAddress,
+        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    // The month's counters and the stored rules (store name, zone, currency) both live in cr-sends.
+    props.tables.grant(this.service, 'sends', 'read');
+    props.email.grantSend(this.service, { sid: 'SendOwnerSummary', recipients: [props.ownerEmail] });
+
+    this.job = new RecurringJob(this, 'Monthly', {
+      target: this.service.function,
+      expression: scheduler.ScheduleExpression.cron({
+        minute: '0',
+        hour: '8',
+        day: '1',
+        month: '*',
+        timeZone: TimeZone.of(props.storeTimeZone),
+      }),
+      scheduleName: 'cart-recovery-monthly-summary',
+      description: `cart-recovery: the owner's monthly summary, 08:00 on the 1st (${props.storeTimeZone})`,
+      maxEventAge: Duration.hours(6),
+      retryAttempts: 10,
+      deadLetterQueue: props.scheduling.deadLetterQueue,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
+import type { Email } from './email';
+import { RecurringJob } from './recurring-job';
+import type { Scheduling } from './scheduling';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+
+/**
+ * Words of the loader's warning when Google would not hand over a doc (not shared, key revoked, Google down):
+ * `"<kind> doc unavailable; the last good one stays in force"` in src/use-cases/load-owner-docs.ts. The loader does
+ * not fail then (the last good doc stays in force), so a log metric filter counts these lines instead.
+ * test/cdk/stack.test.ts checks the phrase is still in that file.
+ */
+export const DOC_UNAVAILABLE_PHRASE = 'doc unavailable';
+
+/** Namespace of the one custom metric this app has (from a log metric filter). */
+export const METRIC_NAMESPACE = 'CartRecovery';
+
+export interface RulesLoaderProps {
+  /** Path of `src/handlers/rules-loader.ts`. */
+  readonly entry: string;
+  readonly tables: DataTables;
+  readonly scheduling: Scheduling;
+  readonly email: Email;
+  /** Google Doc IDs of the owner's rules and voice docs (CR_RULES_DOC_ID, CR_VOICE_DOC_ID). */
+  readonly rulesDocId: string;
+  readonly voiceDocId: string;
+  /** SSM SecureString name of the Google service-account key, JSON (CR_GOOGLE_KEY_PARAM). */
+  readonly googleKeyParam: string;
+  /** Who hears about problems in the docs (CR_OWNER_EMAIL). */
+  readonly ownerEmail: string;
+  /** From address of those notices, at the verified sender domain (CR_FROM_ADDRESS). */
+  readonly fromAddress: string;
+  /**
+   * How often the docs are read.
+   * @default Duration.minutes(5)
+   */
+  readonly refreshEvery?: Duration;
+  /** Days activity rows live (CR_RETENTION_DAYS; lifted stops are logged). */
+  readonly retentionDays: number;
+  /**
+   * Log retention.
+   * @default - ServiceFunction's default (one month)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The rules loader: every few minutes (an EventBridge Scheduler `rate` schedule) it reads the owner's rules and
+ * voice Google Docs, keeps the last good copies in cr-sends (partition `#owner`), emails the owner once per distinct
+ * problem, and lifts owner stops that were removed (reopening carts and creating their wake-ups).
+ *
+ * Nothing is sent before it has accepted both docs once: the intake, waiter and sender read only its stored copies.
+ *
+ * 60 s timeout: two Docs reads (5 s limit each), the DynamoDB writes, and for a lifted stop one update and one
+ * schedule per reopened cart. Lambda's async retries are off (`retryAttempts: 0`): the next tick is the retry, and
+ * a retry overlapping the next tick would only do the same work twice.
+ */
+export class RulesLoader extends Construct {
+  readonly service: ServiceFunction;
+  readonly job: RecurringJob;
+  /** Count of "doc unavailable" warnings (a log metric filter on the loader's log group). */
+  readonly docsUnavailable: cloudwatch.Metric;
+  readonly refreshEvery: Duration;
+
+  constructor(scope: Construct, id: string, props: RulesLoaderProps) {
+    super(scope, id);
+    this.refreshEvery = props.refreshEvery ?? Duration.minutes(5);
+    this.service = new ServiceFunction(this, 'Service', {
+      entry: props.entry,
+      functionName: FUNCTION_NAMES.rulesLoader,
+      description: "cart-recovery: reads the owner's rules and voice docs and keeps the last good copies",
+      timeout: Duration.seconds(60),
+      environment: {
+        CR_RULES_DOC_ID: props.rulesDocId,
+        CR_VOICE_DOC_ID: props.voiceDocId,
+        CR_GOOGLE_KEY_PARAM: props.googleKeyParam,
+        CR_OWNER_EMAIL: props.ownerEmail,
+        CR_FROM_ADDRESS: props.fromAddress,
+        CR_RETENTION_DAYS: String(props.retentionDays),
+      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    // Reopens carts whose stop was lifted (by cart id, or by email through byEmail).
+    props.tables.grant(this.service, 'carts', 'readWrite');
+    // The stored docs, the applied stops, the notice de-duplication and the activity log all live in cr-sends.
+    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.scheduling.grantScheduling(this.service);
+    grantReadParameters(this.service, [props.googleKeyParam]);
+    props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });
+    this.service.function.configureAsyncInvoke({ retryAttempts: 0 });
+
+    this.job = new RecurringJob(this, 'Every', {
+      target: this.service.function,
+      expression: scheduler.ScheduleExpression.rate(this.refreshEvery),
+      scheduleName: 'cart-recovery-rules-loader',
+      description: `cart-recovery: reload the rules and voice docs every ${this.refreshEvery.toMinutes()} min`,
+      // A tick Scheduler cannot deliver within one interval is superseded by the next one.
+      maxEventAge: Duration.seconds(Math.max(60, this.refreshEvery.toSeconds())),
+      retryAttempts: 3,
+      deadLetterQueue: props.scheduling.deadLetterQueue,
+    });
+
+    const filter = new logs.MetricFilter(this, 'DocsUnavailable', {
+      logGroup: this.service.logGroup,
+      filterPattern: logs.FilterPattern.literal(`"${DOC_UNAVAILABLE_PHRASE}"`),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'OwnerDocsUnavailable',
+      metricValue: '1',
+    });
+    this.docsUnavailable = filter.metric({ statistic: cloudwatch.Stats.SUM });
+  }
+}
