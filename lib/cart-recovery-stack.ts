@@ -79,9 +79,13 @@ export class CartRecoveryStack extends Stack {
 
     this.tables = new DataTables(this, 'Data');
     const tables = this.tables;
-    this.scheduling = new Scheduling(this, 'Scheduling', { waiterArn: functionArnForName(this, FUNCTION_NAMES.waiter) });
-    this.email = new Email(this, 'Email', { senderDomain: config.senderDomain });
     this.failedInvocations = new FailedInvocations(this, 'FailedInvocations');
+    // One queue for everything that got lost (Scheduler dead letters too), watched by one alarm.
+    this.scheduling = new Scheduling(this, 'Scheduling', {
+      waiterArn: functionArnForName(this, FUNCTION_NAMES.waiter),
+      deadLetterQueue: this.failedInvocations.queue,
+    });
+    this.email = new Email(this, 'Email', { senderDomain: config.senderDomain });
 
     this.waiter = new Waiter(this, 'Waiter', { ...common, tables, entry: entries.waiter, scheduling: this.scheduling, ...docsCache });
     this.intake = new Intake(this, 'Intake', {
@@ -143,6 +147,7 @@ export class CartRecoveryStack extends Stack {
         rulesDocId: config.rulesDocId,
         voiceDocId: config.voiceDocId,
         refreshEvery: Duration.minutes(config.docsRefreshMinutes),
+        watchDocs: config.alarmSet === 'full',
       });
     }
     if (config.exportSheetId) {
@@ -178,11 +183,12 @@ export class CartRecoveryStack extends Stack {
       ...(this.importer ? { Importer: this.importer.service } : {}),
     };
     this.alarms = new Alarms(this, 'Alarms', {
+      set: config.alarmSet,
       functions,
       urlFunctions: { Intake: this.intake.service, Unsubscribe: this.unsubscribe.service },
       deadLetterQueue: this.scheduling.deadLetterQueue,
       failedInvocationsQueue: this.failedInvocations.queue,
-      ...(this.rulesLoader
+      ...(this.rulesLoader?.docsUnavailable
         ? { docsUnavailable: { metric: this.rulesLoader.docsUnavailable, refreshEvery: this.rulesLoader.refreshEvery } }
         : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),

@@ -126,6 +126,9 @@ export const deployConfigSchema = z
       30,
     ),
     alarmEmail: given(email('who receives alarm notifications').optional()),
+    // Alarms cost $0.10 a month each (after the free ten): `essential` is one alarm on the queue where everything
+    // that got lost lands; `full` adds per-function errors, SES reputation and the docs-unavailable alarm.
+    alarmSet: given(z.enum(['essential', 'full'], { error: 'expected essential or full' }).default('essential')),
   })
   .superRefine((config, ctx) => {
     // One doc without the other cannot be loaded: the loader needs both (the voice is half of every email).

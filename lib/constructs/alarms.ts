@@ -40,6 +40,11 @@ export interface AlarmsProps {
    * @default - alarms without actions (visible in the CloudWatch console only)
    */
   readonly alarmEmail?: string;
+  /**
+   * `essential`: one alarm on the dead-letter queue(s) only. `full`: every alarm.
+   * @default 'essential'
+   */
+  readonly set?: 'essential' | 'full';
 }
 
 /**
@@ -80,67 +85,73 @@ export class Alarms extends Construct {
     const queueNotEmpty = (queue: sqs.IQueue) =>
       queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM });
 
-    atLeast(
-      'DeadLetters',
-      queueNotEmpty(props.deadLetterQueue),
-      1,
-      'EventBridge Scheduler could not deliver a wake-up or a job tick after all retries; each message names the cart ' +
-        'or the job. See docs/operations.md#scheduler-dead-letters.',
-    );
+    if (props.deadLetterQueue !== props.failedInvocationsQueue) {
+      atLeast(
+        'DeadLetters',
+        queueNotEmpty(props.deadLetterQueue),
+        1,
+        'EventBridge Scheduler could not deliver a wake-up or a job tick after all retries; each message names the cart ' +
+          'or the job. See docs/operations.md#scheduler-dead-letters.',
+      );
+    }
     atLeast(
       'FailedInvocations',
       queueNotEmpty(props.failedInvocationsQueue),
       1,
-      'A waiter, sender or SES-feedback invocation failed after Lambda retried it twice, or EventBridge could not ' +
-        'deliver an SES bounce/complaint. See docs/operations.md#failed-invocations.',
+      'Something got lost and is waiting in the failed-invocations queue: a waiter, sender, SES-feedback or summary ' +
+        'invocation that failed after its retries, a wake-up or job tick Scheduler could not deliver, or an SES ' +
+        'bounce/complaint EventBridge could not deliver. See docs/operations.md#failed-invocations.',
     );
+    // The rest costs $0.10 a month per alarm beyond the free ten: only with alarmSet=full.
+    if (props.set === 'full') {
 
-    for (const [name, service] of Object.entries(props.functions)) {
-      atLeast(
-        `${name}Errors`,
-        service.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-        1,
-        `The ${name} function failed (threw or timed out) at least once in 5 minutes. See docs/operations.md#function-errors.`,
-      );
-    }
-    for (const [name, service] of Object.entries(props.urlFunctions)) {
-      atLeast(
-        `${name}Errors`,
-        service.function.metric('Url5xxCount', { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-        1,
-        `The ${name} Function URL answered 5xx (our fault: an error, a timeout, or not ready) at least once in 5 minutes. ` +
-          'See docs/operations.md#function-errors.',
-      );
-    }
+      for (const [name, service] of Object.entries(props.functions)) {
+        atLeast(
+          `${name}Errors`,
+          service.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+          1,
+          `The ${name} function failed (threw or timed out) at least once in 5 minutes. See docs/operations.md#function-errors.`,
+        );
+      }
+      for (const [name, service] of Object.entries(props.urlFunctions)) {
+        atLeast(
+          `${name}Errors`,
+          service.function.metric('Url5xxCount', { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+          1,
+          `The ${name} Function URL answered 5xx (our fault: an error, a timeout, or not ready) at least once in 5 minutes. ` +
+            'See docs/operations.md#function-errors.',
+        );
+      }
 
-    const reputation = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
-    atLeast(
-      'SesBounceRate',
-      reputation('Reputation.BounceRate'),
-      SES_REPUTATION_ALARM_THRESHOLDS.bounceRate,
-      'The SES account bounce rate reached 5%: SES reviews accounts from 5% and may pause sending at 10%. ' +
-        'See docs/operations.md#ses-bounce-rate.',
-    );
-    atLeast(
-      'SesComplaintRate',
-      reputation('Reputation.ComplaintRate'),
-      SES_REPUTATION_ALARM_THRESHOLDS.complaintRate,
-      'The SES account complaint rate reached 0.1%: SES reviews accounts from 0.1% and may pause sending at 0.5%. ' +
-        'See docs/operations.md#ses-complaint-rate.',
-    );
-
-    if (props.docsUnavailable) {
-      // Three failed reads in a window of three loader runs (at least 15 minutes): a Google blip stays quiet, a doc
-      // that was unshared or a key that was revoked does not.
-      const window = Duration.minutes(Math.max(15, 3 * props.docsUnavailable.refreshEvery.toMinutes()));
+      const reputation = (metricName: string) =>
+        new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
       atLeast(
-        'OwnerDocsUnavailable',
-        props.docsUnavailable.metric.with({ period: window, statistic: cloudwatch.Stats.SUM }),
-        3,
-        "The rules loader could not read the owner's rules or voice doc for several runs (not shared with the service " +
-          'account, key revoked, Google down); the last good docs stay in force. See docs/operations.md#owner-docs-unavailable.',
+        'SesBounceRate',
+        reputation('Reputation.BounceRate'),
+        SES_REPUTATION_ALARM_THRESHOLDS.bounceRate,
+        'The SES account bounce rate reached 5%: SES reviews accounts from 5% and may pause sending at 10%. ' +
+          'See docs/operations.md#ses-bounce-rate.',
       );
+      atLeast(
+        'SesComplaintRate',
+        reputation('Reputation.ComplaintRate'),
+        SES_REPUTATION_ALARM_THRESHOLDS.complaintRate,
+        'The SES account complaint rate reached 0.1%: SES reviews accounts from 0.1% and may pause sending at 0.5%. ' +
+          'See docs/operations.md#ses-complaint-rate.',
+      );
+
+      if (props.docsUnavailable) {
+        // Three failed reads in a window of three loader runs (at least 15 minutes): a Google blip stays quiet, a doc
+        // that was unshared or a key that was revoked does not.
+        const window = Duration.minutes(Math.max(15, 3 * props.docsUnavailable.refreshEvery.toMinutes()));
+        atLeast(
+          'OwnerDocsUnavailable',
+          props.docsUnavailable.metric.with({ period: window, statistic: cloudwatch.Stats.SUM }),
+          3,
+          "The rules loader could not read the owner's rules or voice doc for several runs (not shared with the service " +
+            'account, key revoked, Google down); the last good docs stay in force. See docs/operations.md#owner-docs-unavailable.',
+        );
+      }
     }
 
     if (this.topic) {

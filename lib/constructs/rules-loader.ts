@@ -47,6 +47,11 @@ export interface RulesLoaderProps {
    * @default - ServiceFunction's default (one month)
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Count failed doc reads as a custom metric (for the `OwnerDocsUnavailable` alarm).
+   * @default true
+   */
+  readonly watchDocs?: boolean;
 }
 
 /**
@@ -64,7 +69,8 @@ export class RulesLoader extends Construct {
   readonly service: ServiceFunction;
   readonly job: RecurringJob;
   /** Count of "doc unavailable" warnings (a log metric filter on the loader's log group). */
-  readonly docsUnavailable: cloudwatch.Metric;
+  /** Failed doc reads, when `watchDocs` built the metric filter. */
+  readonly docsUnavailable?: cloudwatch.Metric;
   readonly refreshEvery: Duration;
 
   constructor(scope: Construct, id: string, props: RulesLoaderProps) {
@@ -105,13 +111,16 @@ export class RulesLoader extends Construct {
       deadLetterQueue: props.scheduling.deadLetterQueue,
     });
 
-    const filter = new logs.MetricFilter(this, 'DocsUnavailable', {
-      logGroup: this.service.logGroup,
-      filterPattern: logs.FilterPattern.literal(`"${DOC_UNAVAILABLE_PHRASE}"`),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName: 'OwnerDocsUnavailable',
-      metricValue: '1',
-    });
-    this.docsUnavailable = filter.metric({ statistic: cloudwatch.Stats.SUM });
+    // A custom metric costs $0.30 a month beyond the free ten: only built when an alarm watches it.
+    if (props.watchDocs ?? true) {
+      const filter = new logs.MetricFilter(this, 'DocsUnavailable', {
+        logGroup: this.service.logGroup,
+        filterPattern: logs.FilterPattern.literal(`"${DOC_UNAVAILABLE_PHRASE}"`),
+        metricNamespace: METRIC_NAMESPACE,
+        metricName: 'OwnerDocsUnavailable',
+        metricValue: '1',
+      });
+      this.docsUnavailable = filter.metric({ statistic: cloudwatch.Stats.SUM });
+    }
   }
 }

@@ -20,6 +20,12 @@ export interface SchedulingProps {
    * @default SCHEDULE_GROUP_NAME
    */
   readonly groupName?: string;
+  /**
+   * Where Scheduler puts wake-ups and job ticks it could not deliver. The stack passes the failed-invocations queue,
+   * so everything that got lost is in one place under one alarm.
+   * @default a queue of its own
+   */
+  readonly deadLetterQueue?: sqs.Queue;
 }
 
 /**
@@ -36,6 +42,22 @@ export class Scheduling extends Construct {
   private readonly waiterArn: string;
   private readonly invokeStatement: iam.PolicyStatement;
 
+  private ownQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the EventBridge Scheduler wake-ups (set per schedule at runtime, ' +
+        'so cdk-nag cannot see it) and of the recurring jobs; a dead-letter queue for a dead-letter queue adds nothing. ' +
+        'An alarm watches it.',
+    });
+    return queue;
+  }
+
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
     this.groupName = props.groupName ?? SCHEDULE_GROUP_NAME;
@@ -47,18 +69,7 @@ export class Scheduling extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the EventBridge Scheduler wake-ups (set per schedule at runtime, ' +
-        'so cdk-nag cannot see it) and of the recurring jobs; a dead-letter queue for a dead-letter queue adds nothing. ' +
-        'An alarm watches it.',
-    });
+    this.deadLetterQueue = props.deadLetterQueue ?? this.ownQueue();
 
     this.role = new iam.Role(this, 'SchedulerRole', {
       description: 'Assumed by EventBridge Scheduler to deliver cart-recovery wake-ups',

@@ -53,6 +53,8 @@ const GOOGLE_CONTEXT = {
   exportSheetId: '1ExPoRtShEeTiDaBcDeFgHiJkLmNoPqRsTuVwXyZ01',
   // Outside the (placeholder) sender domain, so the sandbox recipient grant is exercised.
   ownerEmail: 'owner@owner-mail.example',
+  // Every alarm, so each is checked; the default (one alarm) has its own test.
+  alarmSet: 'full',
 };
 
 const ROLES = Object.keys(HANDLER_ENTRIES) as FunctionRole[];
@@ -171,7 +173,8 @@ const statementsFor = (role: FunctionRole, action: string) =>
   policyOf(roleIdOf(role)).filter((statement) => list(statement.Action).includes(action));
 const resourcesFor = (role: FunctionRole, action: string) =>
   statementsFor(role, action).flatMap((statement) => list(statement.Resource).map(renderForNag));
-const schedulerDlqId = () => idStartingWith('AWS::SQS::Queue', 'SchedulingDeadLetterQueue');
+// Scheduler's dead letters go to the failed-invocations queue: one queue for everything that got lost.
+const schedulerDlqId = () => failedQueueId();
 const failedQueueId = () => idStartingWith('AWS::SQS::Queue', 'FailedInvocationsQueue');
 const schedulerRoleId = () => idStartingWith('AWS::IAM::Role', 'SchedulingSchedulerRole');
 const scheduleNamed = (name: string) => resources[logicalIdOf('AWS::Scheduler::Schedule', (p) => p.Name === name)]!.Properties;
@@ -190,8 +193,8 @@ describe('resources', () => {
       'AWS::Scheduler::ScheduleGroup': 1,
       'AWS::Scheduler::Schedule': jobs,
       // The Scheduler dead-letter queue and the failed-invocations queue, each TLS-only.
-      'AWS::SQS::Queue': 2,
-      'AWS::SQS::QueuePolicy': 2,
+      'AWS::SQS::Queue': 1,
+      'AWS::SQS::QueuePolicy': 1,
       'AWS::SES::ConfigurationSet': 1,
       'AWS::SES::ConfigurationSetEventDestination': 1,
       'AWS::SES::EmailIdentity': 1,
@@ -209,7 +212,7 @@ describe('resources', () => {
       // waiter, sender, SES feedback (on-failure destination) and the rules loader (no retries).
       'AWS::Lambda::EventInvokeConfig': ASYNC_CAPTURED.length + 1,
       // 2 queues + one per function + 2 SES reputation + docs unavailable.
-      'AWS::CloudWatch::Alarm': 2 + alarmedFunctions + 2 + 1,
+      'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1,
     });
   });
 
@@ -238,7 +241,10 @@ describe('a bare `cdk synth` (no context at all)', () => {
   });
 
   it('keeps the alarms inside the free tier', () => {
-    expect(alarmsOf(bare.template)).toHaveLength(9);
+    // The default alarm set is one alarm: the queue where everything that got lost lands.
+    const [only] = alarmsOf(bare.template);
+    expect(alarmsOf(bare.template)).toHaveLength(1);
+    expect(only).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
     expect(bare.stack.alarms.monthlyCostUsd).toBe(0);
   });
 
@@ -264,7 +270,8 @@ describe('tables follow src/tables.ts', () => {
     expect(props.KeySchema).toEqual(keySchema(def));
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(props.SSESpecification).toEqual({ SSEEnabled: true }); // AWS-managed key (aws/dynamodb)
+    // SSEEnabled false means the AWS-owned key: still encrypted at rest, with no KMS key fee or KMS requests billed.
+    expect(props.SSESpecification).toEqual({ SSEEnabled: false });
     if (def.ttlAttribute) expect(props.TimeToLiveSpecification).toEqual({ AttributeName: def.ttlAttribute, Enabled: true });
     else expect(props.TimeToLiveSpecification).toBeUndefined();
     if (def.retainOnDelete) {
@@ -468,9 +475,10 @@ describe('scheduling', () => {
     expect(queue).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     expect(queue.FifoQueue).toBeUndefined();
     const policy = logicalIdOf('AWS::SQS::QueuePolicy', (p) => p.Queues[0].Ref === schedulerDlqId());
-    expect(resources[policy]!.Properties.PolicyDocument.Statement).toEqual([
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    ]);
+    // TLS only; the queue's other statement (the SES rule's dead letters) has its own test below.
+    expect(resources[policy]!.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    );
   });
 
   it('lets only EventBridge Scheduler of this account assume the wake-up role', () => {
@@ -748,8 +756,8 @@ describe('alarms', () => {
     }
   });
 
-  it('alarms on the first message in either queue', () => {
-    for (const queueId of [schedulerDlqId(), failedQueueId()]) {
+  it('alarms on the first message in the one dead-letter queue', () => {
+    for (const queueId of [failedQueueId()]) {
       expect(
         alarmOn((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Dimensions[0].Value['Fn::GetAtt'][0] === queueId),
       ).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
@@ -804,7 +812,7 @@ describe('alarms', () => {
   });
 
   it('states the monthly cost of this many alarms in docs/operations.md', () => {
-    expect(alarms()).toHaveLength(12);
+    expect(alarms()).toHaveLength(11);
     const cost = Math.max(0, alarms().length - FREE_ALARMS) * ALARM_MONTHLY_USD;
     expect(stack.alarms.monthlyCostUsd).toBeCloseTo(cost);
     expect(operationsGuide).toContain(`$${cost.toFixed(2)}`);
