@@ -61,13 +61,16 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
 
   const ownsFirstWakeUp = result.cart.status === 'open' && result.cart.wakeUpSetBy === key;
   if (result.outcome === 'applied') {
-    if (ownsFirstWakeUp) await scheduleFirstWakeUp(result.cart, deps);
-    // Counted once per cart, in the month the cart was first seen (the events that did it are each applied once).
-    await deps.stats.add(
-      new Date(result.cart.firstSeenAt),
-      ...(result.cart.createdBy === key ? [{ counter: 'cartsSeen' as const }] : []),
-      ...(ownsFirstWakeUp ? [{ counter: 'cartsWithAddress' as const }] : []),
-    );
+    // Independent of each other, so side by side: the webhook is answered sooner.
+    await Promise.all([
+      ownsFirstWakeUp ? scheduleFirstWakeUp(result.cart, deps) : undefined,
+      // Counted once per cart, in the month the cart was first seen (the events that did it are each applied once).
+      deps.stats.add(
+        new Date(result.cart.firstSeenAt),
+        ...(result.cart.createdBy === key ? [{ counter: 'cartsSeen' as const }] : []),
+        ...(ownsFirstWakeUp ? [{ counter: 'cartsWithAddress' as const }] : []),
+      ),
+    ]);
     deps.log.info('cart event applied', { cartId: cart.cartId, eventKey: key, wakeUpScheduled: ownsFirstWakeUp });
     return { outcome: 'applied', cartId: cart.cartId, wakeUpScheduled: ownsFirstWakeUp };
   }
