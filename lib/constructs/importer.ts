@@ -8,21 +8,19 @@ import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
-export interface ImporterProps {
-  /** Path of `src/handlers/importer.ts`. */
+/** What every job that writes to the store owner on a schedule (importer, monthly summary) is built from. */
+export interface OwnerJobProps {
+  /** Path of the job's handler in `src/handlers/`. */
   readonly entry: string;
   readonly tables: DataTables;
+  /** For the dead-letter queue of the job's recurring schedule. */
   readonly scheduling: Scheduling;
   readonly email: Email;
-  /** Google Sheet ID of the storefront's cart export (CR_EXPORT_SHEET_ID). */
-  readonly exportSheetId: string;
-  /** SSM SecureString name of the Google service-account key, JSON (CR_GOOGLE_KEY_PARAM). */
-  readonly googleKeyParam: string;
-  /** Who hears about bad rows (CR_OWNER_EMAIL). */
+  /** Who the job writes to (CR_OWNER_EMAIL). */
   readonly ownerEmail: string;
-  /** From address of those notices, at the verified sender domain (CR_FROM_ADDRESS). */
+  /** From address of those emails, at the verified sender domain (CR_FROM_ADDRESS). */
   readonly fromAddress: string;
-  /** IANA zone the import runs in, at 02:00 local time (daylight saving time included). */
+  /** IANA zone the job's local time is meant in (daylight saving time included). */
   readonly storeTimeZone: string;
   /** Days cart and activity rows live (CR_RETENTION_DAYS). */
   readonly retentionDays: number;
@@ -36,6 +34,13 @@ export interface ImporterProps {
    * @default - ServiceFunction's default (one month)
    */
   readonly logRetention?: logs.RetentionDays;
+}
+
+export interface ImporterProps extends OwnerJobProps {
+  /** Google Sheet ID of the storefront's cart export (CR_EXPORT_SHEET_ID). */
+  readonly exportSheetId: string;
+  /** SSM SecureString name of the Google service-account key, JSON (CR_GOOGLE_KEY_PARAM). */
+  readonly googleKeyParam: string;
 }
 
 /**

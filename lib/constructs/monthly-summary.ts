@@ -1,31 +1,12 @@
 import { Duration, TimeZone } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
-import type { Email } from './email';
+import type { OwnerJobProps } from './importer';
 import { RecurringJob } from './recurring-job';
-import type { Scheduling } from './scheduling';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
-export interface MonthlySummaryProps {
-  /** Path of the summary handler (`src/handlers/summary.ts`). */
-  readonly entry: string;
-  readonly tables: DataTables;
-  /** For the dead-letter queue of the recurring schedule. */
-  readonly scheduling: Scheduling;
-  readonly email: Email;
-  /** Who gets the summary. */
-  readonly ownerEmail: string;
-  readonly fromAddress: string;
-  /** IANA zone in which "the 1st of the month, 08:00" is meant. */
-  readonly storeTimeZone: string;
-  readonly retentionDays: number;
-  /** @default the runtime's own (120 s) */
-  readonly docsCacheSeconds?: number;
-  /** @default the shared function's default */
-  readonly logRetention?: logs.RetentionDays;
-}
+/** The summary runs at 08:00 on the 1st in `storeTimeZone` and writes to `ownerEmail`. */
+export type MonthlySummaryProps = OwnerJobProps;
 
 /**
  * The owner's monthly summary: on the 1st of each month at 08:00 store time, one read of last month's counters
