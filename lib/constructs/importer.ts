@@ -1,18 +1,13 @@
 import { Duration, TimeZone } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
 import type { Email } from './email';
 import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
 
 /** What every job that writes to the store owner on a schedule (importer, monthly summary) is built from. */
-export interface OwnerJobProps {
-  /** Path of the job's handler in `src/handlers/`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface OwnerJobProps extends ReadsOwnerDocsProps {
   /** For the dead-letter queue of the job's recurring schedule. */
   readonly scheduling: Scheduling;
   readonly email: Email;
@@ -22,18 +17,6 @@ export interface OwnerJobProps {
   readonly fromAddress: string;
   /** IANA zone the job's local time is meant in (daylight saving time included). */
   readonly storeTimeZone: string;
-  /** Days cart and activity rows live (CR_RETENTION_DAYS). */
-  readonly retentionDays: number;
-  /**
-   * Seconds a container keeps the stored rules before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
-   */
-  readonly docsCacheSeconds?: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 export interface ImporterProps extends OwnerJobProps {

@@ -1,22 +1,11 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
 
-export interface IntakeProps {
-  /** Path of `src/handlers/intake.ts`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface IntakeProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
-  /** Days a cart row lives after its last change (CR_RETENTION_DAYS). */
-  readonly retentionDays: number;
-  /**
-   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
-   */
-  readonly docsCacheSeconds?: number;
   /** SSM SecureString name of the Standard Webhooks secret (`/webhooks/cart`). */
   readonly webhookSecretParam: string;
   /**
@@ -24,11 +13,6 @@ export interface IntakeProps {
    * @default - Shopify webhooks off
    */
   readonly shopifySecretParam?: string;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**

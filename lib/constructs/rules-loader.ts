@@ -3,11 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
 import type { Email } from './email';
 import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type FunctionConstructProps } from './service-function';
 
 /**
  * Words of the loader's warning when Google would not hand over a doc (not shared, key revoked, Google down):
@@ -20,10 +19,7 @@ export const DOC_UNAVAILABLE_PHRASE = 'doc unavailable';
 /** Namespace of the one custom metric this app has (from a log metric filter). */
 export const METRIC_NAMESPACE = 'CartRecovery';
 
-export interface RulesLoaderProps {
-  /** Path of `src/handlers/rules-loader.ts`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface RulesLoaderProps extends FunctionConstructProps {
   readonly scheduling: Scheduling;
   readonly email: Email;
   /** Google Doc IDs of the owner's rules and voice docs (CR_RULES_DOC_ID, CR_VOICE_DOC_ID). */
@@ -40,13 +36,6 @@ export interface RulesLoaderProps {
    * @default Duration.minutes(5)
    */
   readonly refreshEvery?: Duration;
-  /** Days activity rows live (CR_RETENTION_DAYS; lifted stops are logged). */
-  readonly retentionDays: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
   /**
    * Count failed doc reads as a custom metric (for the `OwnerDocsUnavailable` alarm).
    * @default true

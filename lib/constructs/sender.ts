@@ -1,23 +1,12 @@
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BedrockModel } from '../config';
-import type { DataTables } from './data-tables';
 import type { Email } from './email';
 import type { Scheduling } from './scheduling';
-import {
-  acknowledgeWildcardResource,
-  FUNCTION_NAMES,
-  functionArnForName,
-  grantReadParameters,
-  ServiceFunction,
-} from './service-function';
+import { acknowledgeWildcardResource, FUNCTION_NAMES, functionArnForName, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
 
-export interface SenderProps {
-  /** Path of `src/handlers/sender.ts`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface SenderProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
   readonly email: Email;
   /** The model or inference profile that polishes each reminder (CR_BEDROCK_MODEL_ID). */
@@ -33,18 +22,6 @@ export interface SenderProps {
   readonly unsubscribeKeyParam: string;
   /** Base URL of the unsubscribe endpoint, the unsubscribe Function URL (CR_UNSUBSCRIBE_BASE_URL). */
   readonly unsubscribeBaseUrl: string;
-  /** Days activity rows live (CR_RETENTION_DAYS). */
-  readonly retentionDays: number;
-  /**
-   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
-   */
-  readonly docsCacheSeconds?: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { DataTables } from './data-tables';
 
 /**
  * Size budget per function bundle (minified CJS, `@aws-sdk/*` external), in KB. `test/cdk/bundles.test.ts` fails
@@ -53,6 +54,29 @@ export const BUNDLE_TARGET = 'node22';
 
 /** Modules the Lambda Node.js runtime provides (AWS SDK for JavaScript v3), so they stay out of the bundle. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
+
+/** What every function construct of the app is built from (its own props add what is particular to it). */
+export interface FunctionConstructProps {
+  /** Path of the function's handler in `src/handlers/`. */
+  readonly entry: string;
+  readonly tables: DataTables;
+  /** Days cart and activity rows live (CR_RETENTION_DAYS). */
+  readonly retentionDays: number;
+  /**
+   * Log retention.
+   * @default - ServiceFunction's default (one month)
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** A function that reads the owner's stored rules (and voice). */
+export interface ReadsOwnerDocsProps extends FunctionConstructProps {
+  /**
+   * Seconds a container keeps the stored rules before reading them again (CR_DOCS_CACHE_SECONDS).
+   * @default - the runtime's default (120)
+   */
+  readonly docsCacheSeconds?: number;
+}
 
 export interface ServiceFunctionProps {
   /** Path of the TypeScript entry file; it must export `handler`. */

@@ -4,29 +4,18 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
 import type { Email } from './email';
 import type { FailedInvocations } from './failed-invocations';
-import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+import { FUNCTION_NAMES, ServiceFunction, type FunctionConstructProps } from './service-function';
 
 /** The SES events that become permanent opt-outs, as EventBridge names them (`detail-type`). */
 export const SES_FEEDBACK_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'] as const;
 
-export interface SesFeedbackProps {
-  /** Path of `src/handlers/ses-events.ts`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface SesFeedbackProps extends FunctionConstructProps {
   /** Its configuration set gets the event destination. */
   readonly email: Email;
   /** Catches events the rule could not deliver and invocations that failed after Lambda's retries. */
   readonly failedInvocations: FailedInvocations;
-  /** Days activity rows live (CR_RETENTION_DAYS). */
-  readonly retentionDays: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**

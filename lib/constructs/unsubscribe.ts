@@ -1,27 +1,11 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
 
-export interface UnsubscribeProps {
-  /** Path of `src/handlers/unsubscribe.ts`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface UnsubscribeProps extends ReadsOwnerDocsProps {
   /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
   readonly unsubscribeKeyParam: string;
-  /** Days activity rows live (CR_RETENTION_DAYS; the handler logs the opt-out in cr-sends). */
-  readonly retentionDays: number;
-  /**
-   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
-   */
-  readonly docsCacheSeconds?: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**

@@ -1,28 +1,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+import { FUNCTION_NAMES, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
 
-export interface WaiterProps {
-  /** Path of `src/handlers/waiter.ts`. */
-  readonly entry: string;
-  readonly tables: DataTables;
+export interface WaiterProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
-  /** Days activity rows live (CR_RETENTION_DAYS). */
-  readonly retentionDays: number;
-  /**
-   * Seconds a container keeps the stored rules and voice before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
-   */
-  readonly docsCacheSeconds?: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
