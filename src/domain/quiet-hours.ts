@@ -55,7 +55,9 @@ export function localTimeZone(cartZone: string | undefined, storeZone: string): 
  * DST: the end is the first instant after `now` whose local wall clock reads `end`. On a spring-forward night an
  * `end` inside the skipped hour becomes the first minute that exists after it (02:30 -> 03:00). On a fall-back
  * night a repeated hour never shortens the window: the deferral is to the next real `end`, and a wall-clock time
- * inside the window is quiet on both of its passes.
+ * inside the window is quiet on both of its passes. Only when the clock change itself moves the wall clock out of
+ * the window does the deferral end there (window 01:30-02:00 at 01:45 on a fall-back night: 02:00 daylight time
+ * never comes, the clock goes back to 01:00 standard time, which is not quiet).
  *
  * @throws {@link QuietHoursError} when the window or zone cannot be read.
  */
@@ -67,7 +69,8 @@ export function quietHoursDeferral(now: Date, timeZone: string, quiet: QuietWind
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     if (!isQuietAt(at, zone, window)) return hop === 0 ? undefined : new Date(at);
     // A DST gap can land the end's replacement minute back inside the window (e.g. window 02:45-02:30); hop again.
-    at = windowEndAfter(at, zone, window);
+    const end = windowEndAfter(at, zone, window);
+    at = clockChangeOutOfWindow(at, end, zone, window) ?? end;
   }
   throw new QuietHoursError(`could not leave quiet hours ${quiet.start}-${quiet.end} in ${timeZone}`);
 }
@@ -123,6 +126,25 @@ function windowEndAfter(at: number, zone: IANAZone, window: MinuteWindow): numbe
   // Cannot happen for a real zone; guarding keeps a zone-data surprise from ever producing a send in the past.
   if (end <= at) throw new QuietHoursError(`quiet window end ${new Date(end).toISOString()} is not after ${new Date(at).toISOString()}`);
   return end;
+}
+
+/**
+ * The instant of a clock change between `at` and `end` when it takes the wall clock out of the window, if any. A
+ * window is shorter than a day, so at most one change falls inside it; changes happen on whole minutes.
+ */
+function clockChangeOutOfWindow(at: number, end: number, zone: IANAZone, window: MinuteWindow): number | undefined {
+  const offsetBefore = zone.offset(at);
+  if (zone.offset(end) === offsetBefore) return undefined;
+  // Binary search over whole minutes for the first one on the new offset.
+  let low = Math.floor(at / MINUTE_MS);
+  let high = Math.floor(end / MINUTE_MS);
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (zone.offset(middle * MINUTE_MS) === offsetBefore) low = middle;
+    else high = middle;
+  }
+  const change = high * MINUTE_MS;
+  return change > at && !isQuietAt(change, zone, window) ? change : undefined;
 }
 
 /**

@@ -49,6 +49,10 @@ describe('quietHoursDeferral across DST in America/New_York', () => {
     ['end 01:30, first pass 01:10 EDT -> 01:30 EDT', '2026-11-01T05:10:00Z', { start: '22:00', end: '01:30' }, '2026-11-01T05:30:00.000Z'],
     ['end 01:30, second pass 01:10 EST -> 01:30 EST, never the past 01:30 EDT', '2026-11-01T06:10:00Z', { start: '22:00', end: '01:30' }, '2026-11-01T06:30:00.000Z'],
     ['end 01:30, 01:45 EDT is after the window', '2026-11-01T05:45:00Z', { start: '22:00', end: '01:30' }, undefined],
+    // 02:00 EDT never comes: the clock goes back to 01:00 EST, outside this window (found by the property below).
+    ['01:30-02:00 at 01:45 EDT -> 01:00 EST, the moment the clock goes back', '2026-11-01T05:45:00Z', { start: '01:30', end: '02:00' }, '2026-11-01T06:00:00.000Z'],
+    ['01:59-02:00 at 01:59:59.999 EDT -> 01:00 EST', '2026-11-01T05:59:59.999Z', { start: '01:59', end: '02:00' }, '2026-11-01T06:00:00.000Z'],
+    ['22:00-02:00 at 01:45 EDT -> 02:00 EST: 01:00-01:59 EST is quiet on its second pass too', '2026-11-01T05:45:00Z', { start: '22:00', end: '02:00' }, '2026-11-01T07:00:00.000Z'],
   ] as const)('fall back, %s', (_label, now, window, expected) => {
     expect(iso(quietHoursDeferral(at(now), NEW_YORK, window))).toBe(expected);
   });
