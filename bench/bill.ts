@@ -175,6 +175,8 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
   const storedGb = (usage.storageBytes) / GB;
   add('DynamoDB', 'storage', storedGb, 'dynamoStorage', 'items at month end × retention (90 days = 3 months of carts), GSI copies, 100 B/item overhead');
   if (context.pitr) add('DynamoDB', 'point-in-time recovery', storedGb, 'dynamoPitr', 'PITR on all three tables (stack), billed on table size');
+  const counterBatches = usage.functions['cart-counter']?.invocations ?? 0;
+  add('DynamoDB Streams', 'cr-carts stream, read by the cart counter', counterBatches, 'dynamoStreamReadsByLambda', `${Math.round(counterBatches)} batches delivered; reads by a Lambda event source mapping are not charged`);
 
   add('EventBridge Scheduler', 'invocations', usage.scheduler.invocations, 'schedulerInvocations', 'waiter wake-ups and quiet-hours deferrals that fired, plus the recurring jobs; creating and deleting schedules is not billed');
 

@@ -31,6 +31,13 @@ export const PRICES = {
   sesEmails: price(0.1, 1_000, 'emails', 0, 'aws-facts §1 SES outbound: $0.10 per 1,000 (no always-free tier; 12-month offers replaced by credits since Jul 15 2025)'),
   bedrockInput: price(1.0, 1_000_000, 'input tokens', 0, 'aws-facts §1 Claude Haiku 4.5, global profile: $1.00 per 1M input tokens'),
   bedrockOutput: price(5.0, 1_000_000, 'output tokens', 0, 'aws-facts §1 Claude Haiku 4.5, global profile: $5.00 per 1M output tokens'),
+  dynamoStreamReadsByLambda: price(
+    0,
+    1_000,
+    'batches',
+    0,
+    'NOT in aws-facts §1: DynamoDB Streams reads by Lambda event source mappings are not charged, and an idle stream costs nothing (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CostOptimization_StreamsUsage.html)',
+  ),
   logsIngestion: price(0.5, 1, 'GB', 5, 'aws-facts §1 CloudWatch Logs ingestion: $0.50/GB (Standard); 5 GB free'),
   logsStorage: price(0.03, 1, 'GB-month', 0, 'aws-facts §1 CloudWatch Logs storage: $0.03 per GB-month'),
   kmsRequests: price(0.03, 10_000, 'requests', 20_000, 'aws-facts §1 KMS: $0.03 per 10,000 requests; 20,000/month free; AWS-managed keys have no monthly fee'),

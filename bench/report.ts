@@ -33,7 +33,7 @@ export function renderBenchTable(result: BenchResult): string {
       `${row.intake.perSecond.toFixed(0)} events/s · p50 ${ms(row.intake.p50Ms)} ms · p99 ${ms(row.intake.p99Ms)} ms`,
       `raw UpdateItem: ${row.raw.perSecond.toFixed(0)} writes/s · p50 ${ms(row.raw.p50Ms)} ms · p99 ${ms(row.raw.p99Ms)} ms`,
       `${row.ratio.toFixed(2)} (${verdict})`,
-      `${row.intake.events} events per side; intake made ${num(row.dynamoRequestsPerEvent, 2)} DynamoDB requests and ${num(row.schedulerCallsPerEvent, 2)} wake-up creates per event${row.races ? `; ${row.races} out-of-order races` : ''}`,
+      `${row.intake.events} events per side; DynamoDB requests per intake event: ${num(row.dynamoRequestsPerEvent, 2)}; wake-up creates per event: ${num(row.schedulerCallsPerEvent, 2)}${row.races ? `; ${row.races} out-of-order races` : ''}`,
     ]);
   }
   const empty = result.coldStarts.find((row) => row.bundleBytes === 0);

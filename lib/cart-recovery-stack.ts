@@ -4,6 +4,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type DeployConfig, RETIRED_KEYS } from './config';
 import { Alarms } from './constructs/alarms';
+import { CartCounter } from './constructs/cart-counter';
 import { DataTables } from './constructs/data-tables';
 import { Email } from './constructs/email';
 import { FailedInvocations } from './constructs/failed-invocations';
@@ -30,6 +31,7 @@ export const HANDLER_ENTRIES: Readonly<Record<FunctionRole, string>> = {
   importer: entry('importer.ts'),
   sesEvents: entry('ses-events.ts'),
   summary: entry('summary.ts'),
+  cartCounter: entry('cart-counter.ts'),
 };
 
 export interface CartRecoveryStackProps extends StackProps {
@@ -43,8 +45,8 @@ export interface CartRecoveryStackProps extends StackProps {
 }
 
 /**
- * The whole production system in one stack: tables, scheduling, SES and its feedback loop, the functions, the
- * failed-invocations queue and the alarms.
+ * The whole production system in one stack: tables, scheduling, SES and its feedback loop, the functions (the cart
+ * counter on the cr-carts stream among them), the failed-invocations queue and the alarms.
  *
  * Two functions depend on configuration: the rules loader exists only when both `rulesDocId` and `voiceDocId` are
  * set (the stack warns otherwise: nothing can be sent before it has accepted the docs), and the nightly importer
@@ -61,6 +63,7 @@ export class CartRecoveryStack extends Stack {
   readonly unsubscribe: Unsubscribe;
   readonly sesFeedback: SesFeedback;
   readonly summary: MonthlySummary;
+  readonly cartCounter: CartCounter;
   readonly rulesLoader?: RulesLoader;
   readonly importer?: Importer;
   readonly alarms: Alarms;
@@ -175,10 +178,20 @@ export class CartRecoveryStack extends Stack {
     // A failed summary lands in the alarmed failed-invocations queue: no alarm of its own for a monthly job.
     this.failedInvocations.capture(this.summary.service);
 
+    // The monthly cart counters, from the cr-carts stream; batches that keep failing land in the same queue.
+    this.cartCounter = new CartCounter(this, 'CartCounter', {
+      ...common,
+      tables,
+      entry: entries.cartCounter,
+      failedInvocations: this.failedInvocations,
+      ...docsCache,
+    });
+
     const functions: Record<string, ServiceFunction> = {
       Waiter: this.waiter.service,
       Sender: this.sender.service,
       SesEvents: this.sesFeedback.service,
+      CartCounter: this.cartCounter.service,
       ...(this.rulesLoader ? { RulesLoader: this.rulesLoader.service } : {}),
       ...(this.importer ? { Importer: this.importer.service } : {}),
     };
@@ -244,7 +257,9 @@ export class CartRecoveryStack extends Stack {
     });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', {
       value: this.failedInvocations.queue.queueUrl,
-      description: 'Waiter, sender and SES-feedback invocations that failed after retries; SES events EventBridge could not deliver',
+      description:
+        'Waiter, sender, SES-feedback and summary invocations and cart-stream batches that failed after retries; ' +
+        'SES events EventBridge could not deliver',
     });
     if (this.alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     this.email.identity.dkimRecords.forEach((record, index) => {

@@ -129,3 +129,9 @@ export const summaryEnvSchema = z.object({
   CR_FROM_ADDRESS: ownerEnv.CR_FROM_ADDRESS,
   CR_SES_CONFIGURATION_SET: ownerEnv.CR_SES_CONFIGURATION_SET,
 });
+
+/** Environment of the cart counter (fed by the cr-carts stream; counts in the store's month). */
+export const cartCounterEnvSchema = z.object({
+  CR_SENDS_TABLE: required('send and activity table name'),
+  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
+});

@@ -26,6 +26,8 @@ export interface TableDefinition {
   readonly ttlAttribute?: string;
   /** Holds shopper data that must survive a stack deletion. */
   readonly retainOnDelete: boolean;
+  /** The change stream the table publishes, if any (each record carries the row before and after the write). */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 /** One row per cart: the newest snapshot and the chase state. */
@@ -45,6 +47,8 @@ export const CARTS_TABLE = {
   ],
   ttlAttribute: 'expiresAt',
   retainOnDelete: true,
+  // The cart counter reads it (src/cart-stream.ts): the monthly cart counts follow from the rows, off the webhook's path.
+  stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableDefinition;
 
 /** Per cart: one claim/record per reminder step and the activity log of every decision. */

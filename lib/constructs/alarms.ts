@@ -19,7 +19,10 @@ export const ALARM_MONTHLY_USD = 0.1;
 export const FREE_ALARMS = 10;
 
 export interface AlarmsProps {
-  /** Functions invoked asynchronously or by a schedule, by a short name used in the alarm name: alarmed on Errors. */
+  /**
+   * Functions invoked asynchronously, by a schedule or by a stream mapping, by a short name used in the alarm name:
+   * alarmed on Errors.
+   */
   readonly functions: Readonly<Record<string, ServiceFunction>>;
   /**
    * Functions behind a public Function URL, alarmed on `Url5xxCount` instead of Errors: their handlers catch
@@ -28,7 +31,7 @@ export interface AlarmsProps {
   readonly urlFunctions: Readonly<Record<string, ServiceFunction>>;
   /** The Scheduler dead-letter queue: any visible message is a wake-up or job tick that never arrived. */
   readonly deadLetterQueue: sqs.IQueue;
-  /** Failed asynchronous invocations and undeliverable SES feedback events. */
+  /** Failed asynchronous invocations, failed cart-stream batches and undeliverable SES feedback events. */
   readonly failedInvocationsQueue: sqs.IQueue;
   /**
    * Count of "doc unavailable" warnings from the rules loader, and the loader's interval.
@@ -99,8 +102,9 @@ export class Alarms extends Construct {
       queueNotEmpty(props.failedInvocationsQueue),
       1,
       'Something got lost and is waiting in the failed-invocations queue: a waiter, sender, SES-feedback or summary ' +
-        'invocation that failed after its retries, a wake-up or job tick Scheduler could not deliver, or an SES ' +
-        'bounce/complaint EventBridge could not deliver. See docs/operations.md#failed-invocations.',
+        'invocation that failed after its retries, a cart-stream batch the cart counter could not count, a wake-up ' +
+        'or job tick Scheduler could not deliver, or an SES bounce/complaint EventBridge could not deliver. ' +
+        'See docs/operations.md#failed-invocations.',
     );
     // The rest costs $0.10 a month per alarm beyond the free ten: only with alarmSet=full.
     if (props.set === 'full') {

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CARTS_TABLE, type KeyAttribute, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition } from '../../src/tables';
 import { acknowledgeWildcardResource, type ServiceFunction } from './service-function';
@@ -21,6 +22,14 @@ export const TABLE_ENV: Record<TableRole, string> = {
   optouts: 'CR_OPTOUTS_TABLE',
 };
 
+/** What Lambda's stream poller calls (the actions its creation check names), granted on one stream ARN only. */
+export const STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+] as const;
+
 const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
   name: key.name,
   type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
@@ -29,7 +38,7 @@ const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
 /**
  * The three DynamoDB tables, built from the plain definitions in `src/tables.ts` that the local system also uses:
  * on-demand billing, point-in-time recovery, encryption at rest (AWS-owned key), TTL where the definition names an attribute,
- * and RETAIN for tables that hold shopper data.
+ * a change stream where it names one (cr-carts, read by the cart counter), and RETAIN for tables that hold shopper data.
  */
 export class DataTables extends Construct {
   readonly tables: Readonly<Record<TableRole, dynamodb.Table>>;
@@ -47,6 +56,7 @@ export class DataTables extends Construct {
         // Encrypted at rest with an AWS-owned key: no key fee and, unlike aws/dynamodb, no billed KMS requests.
         encryption: dynamodb.TableEncryption.DEFAULT,
         ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+        ...(definition.stream === 'NEW_AND_OLD_IMAGES' ? { stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES } : {}),
         removalPolicy: definition.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       for (const index of definition.indexes) {
@@ -85,5 +95,26 @@ export class DataTables extends Construct {
           'index/* under that one table ARN is how the CDK table grant covers them.',
       );
     }
+  }
+
+  /**
+   * Lets a function's event source mapping read one table's change stream: the four actions Lambda's stream poller
+   * is documented to need, on exactly that stream's ARN. Not `table.grantStreamRead`, which puts
+   * `dynamodb:ListStreams` on `*` (no `*` resource anywhere in this app). The poller is given the stream ARN and
+   * reads it with DescribeStream, GetShardIterator and GetRecords; ListStreams is named because the mapping's
+   * creation check asks for it, and scoped to the stream ARN it passes that check.
+   * Returns the stream ARN, for the mapping.
+   */
+  grantStreamRead(fn: ServiceFunction, role: TableRole): string {
+    const streamArn = this.tables[role].tableStreamArn;
+    if (!streamArn) throw new Error(`${TABLE_DEFINITIONS[role].name} has no stream (set \`stream\` in src/tables.ts)`);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: `Read${role.charAt(0).toUpperCase()}${role.slice(1)}Stream`,
+        actions: [...STREAM_READ_ACTIONS],
+        resources: [streamArn],
+      }),
+    );
+    return streamArn;
   }
 }

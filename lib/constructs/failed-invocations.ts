@@ -21,12 +21,14 @@ export interface CaptureOptions {
  * - invocations of the waiter, the sender and the SES feedback function that still failed after Lambda's own
  *   retries (an on-failure destination: each message is an invocation record whose `requestPayload` is the original
  *   event, e.g. `{cartId, step}`);
+ * - cr-carts stream batches the cart counter still failed on after the mapping's retries (the event source
+ *   mapping's on-failure destination: each message names the shard and the sequence-number range, not the records);
  * - SES bounce/complaint events EventBridge could not deliver to the feedback function (the rule target's
  *   dead-letter queue: each message is the original event).
  *
- * Not the Scheduler dead-letter queue (`Scheduling.deadLetterQueue`): that one holds wake-ups Scheduler could not
- * hand to Lambda at all. Keeping the two apart keeps each queue's messages one shape and one meaning, and each alarm
- * one cause; an empty queue costs nothing.
+ * The stack also hands this queue to `Scheduling` as its dead-letter queue, for wake-ups and recurring jobs Scheduler
+ * could not hand to Lambda at all: one queue for everything that got lost, watched by one alarm (the default alarm
+ * set's only one). Each message's shape says where it came from.
  */
 export class FailedInvocations extends Construct {
   readonly queue: sqs.Queue;

@@ -23,6 +23,7 @@ export const BUNDLE_BUDGETS_KB = {
   importer: 1500,
   sesEvents: 300,
   summary: 300,
+  cartCounter: 300,
 } as const;
 
 export type FunctionRole = keyof typeof BUNDLE_BUDGETS_KB;
@@ -41,6 +42,7 @@ export const FUNCTION_NAMES: Readonly<Record<FunctionRole, string>> = {
   importer: 'cart-recovery-importer',
   sesEvents: 'cart-recovery-ses-events',
   summary: 'cart-recovery-summary',
+  cartCounter: 'cart-recovery-cart-counter',
 };
 
 /** Roles whose bundles may contain Google API code (googleapis, google-auth-library); no other bundle may. */

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
@@ -13,6 +14,8 @@ import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables, localTables } from '../adapters/local/create-tables';
+import { matchesAnyFilter } from '../adapters/local/event-filter';
+import { LocalStreamReader } from '../adapters/local/local-stream-reader';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../adapters/local/dynamodb-local';
 import { startHttpServer } from '../adapters/local/http-server';
 import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
@@ -21,6 +24,7 @@ import type { Meter } from '../adapters/local/meter';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
+import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../cart-stream';
 import { parseDuration } from '../domain/doc-text';
 import { parseCsv } from '../domain/export-rows';
 import { DateTime } from 'luxon';
@@ -29,6 +33,7 @@ import type { Rules, RulesSource } from '../domain/rules';
 import { parseRulesDoc } from '../domain/rules-doc';
 import type { Voice, VoiceSource } from '../domain/voice';
 import { parseVoiceDoc } from '../domain/voice-doc';
+import { createCartCounterHandler } from '../handlers/cart-counter-handler';
 import { createIntakeHandler } from '../handlers/intake-handler';
 import { createSenderHandler } from '../handlers/sender-handler';
 import { createUnsubscribeHandler } from '../handlers/unsubscribe-handler';
@@ -117,6 +122,11 @@ export interface LocalSystem {
   readonly tables: TableNames & { readonly schedules: string };
   readonly clock: ControllableClock;
   readonly scheduler: LocalScheduler;
+  /**
+   * Feeds the cr-carts stream to the cart counter as the event source mapping does in AWS. It reads as the clock moves
+   * (`advance`, and every second while polling); `pump({ force: true })` delivers what is waiting now.
+   */
+  readonly cartStream: LocalStreamReader;
   /** Folder the local outbox writes emails to (served at /outbox/). */
   readonly outboxDir: string;
   /** Runs the rules loader now (it also runs every two seconds while the system is up). */
@@ -168,6 +178,14 @@ async function assemble(
   const log = options.log;
   const scheduler = new LocalScheduler(documents, tables.schedules, clock, log);
   options.meter?.watchScheduler(scheduler);
+  const streams = new DynamoDBStreamsClient({ endpoint: dynamoEndpoint, ...LOCAL_AWS });
+  const cartStream = new LocalStreamReader(dynamo, streams, tables.carts, clock, log, {
+    batchSize: CART_STREAM_BATCH.size,
+    windowMs: CART_STREAM_BATCH.windowSeconds * 1000,
+    accepts: (record) => matchesAnyFilter(CART_COUNTER_FILTERS, record),
+    maxAttempts: CART_STREAM_BATCH.retryAttempts + 1,
+    ...(dataDir ? { checkpointFile: join(dataDir, 'cart-stream.json') } : {}),
+  });
   const carts = new DynamoDbCartStore(documents, tables.carts);
   const activity = new DynamoDbActivityLog(documents, tables.sends, RETENTION_DAYS);
   const secrets = options.secrets ?? LOCAL_SECRETS;
@@ -215,6 +233,8 @@ async function assemble(
   scheduler.register('waiter', waiter);
 
   const stats = new DynamoDbStats(documents, tables.sends, async () => (await rules.current()).store.timeZone);
+  const cartCounter = createCartCounterHandler({ stats, log });
+  cartStream.register(options.meter?.watchFunction('cart-counter', cartCounter) ?? cartCounter);
   const ingestDeps: IngestDeps = { carts, activity, stats, scheduler, rules, clock, log, retentionDays: RETENTION_DAYS };
   const intake = createIntakeHandler({
     ...ingestDeps,
@@ -227,16 +247,20 @@ async function assemble(
   const advance = async (ms: number) => {
     const target = clock.now().getTime() + ms;
     const fired: string[] = [];
+    // The stream is read as time moves, so its batching window runs on the test clock too.
+    await cartStream.pump();
     for (;;) {
       const next = (await scheduler.jobs()).find(
         (job) => !job.dead && scheduler.handles(job.target) && Date.parse(job.dueAt) <= target,
       );
       if (!next) break;
       clock.advanceTo(new Date(next.dueAt));
+      await cartStream.pump();
       const ran = await scheduler.runDue();
       fired.push(...ran.map((job) => job.name));
     }
     const now = clock.advanceTo(new Date(target));
+    await cartStream.pump();
     return { now, fired };
   };
   // The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder.
@@ -307,6 +331,7 @@ async function assemble(
   let docsTimer: NodeJS.Timeout | undefined;
   if (options.pollSchedules) {
     scheduler.start();
+    cartStream.start();
     docsTimer = setInterval(() => {
       reloadDocs().catch((error: unknown) => log.error('rules loader failed', { error: String(error) }));
     }, 2_000);
@@ -320,6 +345,7 @@ async function assemble(
     tables,
     clock,
     scheduler,
+    cartStream,
     carts,
     activity,
     documents,
@@ -330,7 +356,11 @@ async function assemble(
       clearInterval(docsTimer);
       if (endpointFile) rmSync(endpointFile, { force: true });
       scheduler.stop();
+      cartStream.stop();
       await new Promise<void>((done) => server.close(() => done()));
+      // What is still waiting in the stream is counted before the engine goes (a kept data folder would resume it).
+      await cartStream.pump({ force: true }).catch((error: unknown) => log.error('cart stream not drained', { error: String(error) }));
+      streams.destroy();
       dynamo.destroy();
       await engine?.stop();
     },

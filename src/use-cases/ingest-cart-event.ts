@@ -17,7 +17,7 @@ export interface IngestDeps {
   readonly log: Log;
   /** Where checkouts and the stops they cause are recorded (cart changes are too frequent and say nothing new). */
   readonly activity: ActivityLog;
-  /** The monthly summary's counters. */
+  /** The monthly summary's counters, for recovered checkouts (cart counts come from the cart stream). */
   readonly stats: Stats;
   /** Days a cart row is kept after its last event before DynamoDB TTL deletes it. */
   readonly retentionDays: number;
@@ -61,16 +61,9 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
 
   const ownsFirstWakeUp = result.cart.status === 'open' && result.cart.wakeUpSetBy === key;
   if (result.outcome === 'applied') {
-    // Independent of each other, so side by side: the webhook is answered sooner.
-    await Promise.all([
-      ownsFirstWakeUp ? scheduleFirstWakeUp(result.cart, deps) : undefined,
-      // Counted once per cart, in the month the cart was first seen (the events that did it are each applied once).
-      deps.stats.add(
-        new Date(result.cart.firstSeenAt),
-        ...(result.cart.createdBy === key ? [{ counter: 'cartsSeen' as const }] : []),
-        ...(ownsFirstWakeUp ? [{ counter: 'cartsWithAddress' as const }] : []),
-      ),
-    ]);
+    // The row write is the only DynamoDB write a change makes: the monthly cart counters follow from the table's
+    // change stream (the cart counter), not from here.
+    if (ownsFirstWakeUp) await scheduleFirstWakeUp(result.cart, deps);
     deps.log.info('cart event applied', { cartId: cart.cartId, eventKey: key, wakeUpScheduled: ownsFirstWakeUp });
     return { outcome: 'applied', cartId: cart.cartId, wakeUpScheduled: ownsFirstWakeUp };
   }

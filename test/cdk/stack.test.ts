@@ -23,13 +23,16 @@ import {
   readDeployConfig,
 } from '../../lib/config';
 import { ALARM_MONTHLY_USD, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
-import { TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
+import { CART_STREAM_RETRIES } from '../../lib/constructs/cart-counter';
+import { STREAM_READ_ACTIONS, TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
 import { ASYNC_RETRY_ATTEMPTS } from '../../lib/constructs/failed-invocations';
 import { DOC_UNAVAILABLE_PHRASE, METRIC_NAMESPACE } from '../../lib/constructs/rules-loader';
 import { SCHEDULE_GROUP_NAME } from '../../lib/constructs/scheduling';
 import { SES_FEEDBACK_DETAIL_TYPES } from '../../lib/constructs/ses-feedback';
 import { FUNCTION_NAMES, type FunctionRole, renderForNag } from '../../lib/constructs/service-function';
+import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/cart-stream';
 import {
+  cartCounterEnvSchema,
   importerEnvSchema,
   intakeEnvSchema,
   rulesLoaderEnvSchema,
@@ -61,6 +64,8 @@ const ROLES = Object.keys(HANDLER_ENTRIES) as FunctionRole[];
 const WITH_URL: FunctionRole[] = ['intake', 'unsubscribe'];
 const SCHEDULING_ROLES: FunctionRole[] = ['intake', 'waiter', 'sender', 'rulesLoader', 'importer'];
 const ASYNC_CAPTURED: FunctionRole[] = ['waiter', 'sender', 'sesEvents', 'summary'];
+/** Invoked only by a stream mapping, whose own on-failure destination is the failed-invocations queue. */
+const STREAM_CAPTURED: FunctionRole[] = ['cartCounter'];
 const SCHEDULING_ENV = ['CR_SCHEDULE_GROUP', 'CR_WAITER_ARN', 'CR_SCHEDULER_ROLE_ARN', 'CR_SCHEDULER_DLQ_ARN'];
 const OWNER_ENV = ['CR_GOOGLE_KEY_PARAM', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'];
 
@@ -86,6 +91,7 @@ const EXPECTED_ENV: Record<FunctionRole, string[]> = {
   importer: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_EXPORT_SHEET_ID', ...OWNER_ENV, ...SCHEDULING_ENV],
   sesEvents: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS'],
   summary: ['CR_SENDS_TABLE', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'],
+  cartCounter: ['CR_SENDS_TABLE'],
 };
 
 /** The runtime's own view of its environment (read at cold start with `readConfig`). */
@@ -98,6 +104,7 @@ const RUNTIME_SCHEMAS = {
   importer: importerEnvSchema,
   sesEvents: sesEventsEnvSchema,
   summary: summaryEnvSchema,
+  cartCounter: cartCounterEnvSchema,
 } as const satisfies Record<FunctionRole, unknown>;
 
 const TIMEOUTS: Record<FunctionRole, number> = {
@@ -109,6 +116,7 @@ const TIMEOUTS: Record<FunctionRole, number> = {
   importer: 300,
   sesEvents: 10,
   summary: 30,
+  cartCounter: 10,
 };
 
 /** The only wildcard-suffixed resources any policy may name, each for a reason acknowledged in cdk-nag. */
@@ -133,6 +141,8 @@ const WILDCARDS_BY_ROLE: Record<FunctionRole, Wildcard[]> = {
   importer: ['cartsIndexes', 'sendsIndexes', 'schedules'],
   sesEvents: ['cartsIndexes', 'sendsIndexes'],
   summary: ['sendsIndexes'],
+  // Only the stream grant beyond that, and it names the one stream ARN: no wildcard.
+  cartCounter: ['sendsIndexes'],
 };
 
 let stack: CartRecoveryStack;
@@ -211,6 +221,8 @@ describe('resources', () => {
       'AWS::Lambda::Permission': 2 * WITH_URL.length + 1,
       // waiter, sender, SES feedback (on-failure destination) and the rules loader (no retries).
       'AWS::Lambda::EventInvokeConfig': ASYNC_CAPTURED.length + 1,
+      // The cart counter on the cr-carts stream.
+      'AWS::Lambda::EventSourceMapping': 1,
       // 2 queues + one per function + 2 SES reputation + docs unavailable.
       'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1,
     });
@@ -274,6 +286,8 @@ describe('tables follow src/tables.ts', () => {
     expect(props.SSESpecification).toEqual({ SSEEnabled: false });
     if (def.ttlAttribute) expect(props.TimeToLiveSpecification).toEqual({ AttributeName: def.ttlAttribute, Enabled: true });
     else expect(props.TimeToLiveSpecification).toBeUndefined();
+    if (def.stream) expect(props.StreamSpecification).toEqual({ StreamViewType: def.stream });
+    else expect(props.StreamSpecification).toBeUndefined();
     if (def.retainOnDelete) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -354,7 +368,7 @@ describe('functions', () => {
   it('passes CR_DOCS_CACHE_SECONDS to every function that reads the stored rules, only when docsCacheSeconds is set', () => {
     const { template: withCache } = unbundledStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
     const readers = ROLES.filter((role) => 'CR_DOCS_CACHE_SECONDS' in RUNTIME_SCHEMAS[role].shape);
-    expect(readers.sort()).toEqual(['importer', 'intake', 'sender', 'summary', 'unsubscribe', 'waiter']);
+    expect(readers.sort()).toEqual(['cartCounter', 'importer', 'intake', 'sender', 'summary', 'unsubscribe', 'waiter']);
     for (const role of readers) {
       withCache.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: FUNCTION_NAMES[role],
@@ -447,7 +461,10 @@ describe('asynchronous invocations', () => {
     expect(loader).toEqual({ FunctionName: { Ref: functionId('rulesLoader') }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 });
     const configured = configs.map((c) => c.FunctionName.Ref as string).sort();
     expect(configured).toEqual(([...ASYNC_CAPTURED, 'rulesLoader'] as FunctionRole[]).map(functionId).sort());
-    for (const role of ROLES.filter((r) => !ASYNC_CAPTURED.includes(r))) expect(resourcesFor(role, 'sqs:SendMessage'), role).toEqual([]);
+    // The stream-fed cart counter sends to the queue through its mapping's destination instead (own tests below).
+    for (const role of ROLES.filter((r) => !ASYNC_CAPTURED.includes(r) && !STREAM_CAPTURED.includes(r))) {
+      expect(resourcesFor(role, 'sqs:SendMessage'), role).toEqual([]);
+    }
   });
 
   it('keeps the failed-invocations queue encrypted, TLS-only, 14 days, and writable by the SES rule only', () => {
@@ -624,6 +641,86 @@ describe('SES feedback', () => {
   });
 });
 
+describe('cart counter (cr-carts stream)', () => {
+  const cartsId = () => tableId(TABLE_DEFINITIONS.carts.name);
+  const streamArn = () => ({ 'Fn::GetAtt': [cartsId(), 'StreamArn'] });
+  const mapping = () => resources[idStartingWith('AWS::Lambda::EventSourceMapping', 'CartCounter')]!;
+  const namesStream = (statement: Json) => list(statement.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === cartsId() && r['Fn::GetAtt']?.[1] === 'StreamArn');
+
+  it('turns on the cr-carts stream with old and new images (and no other table has one)', () => {
+    expect(resources[cartsId()]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const streamed = ofType('AWS::DynamoDB::Table').filter(([, t]) => t.Properties.StreamSpecification !== undefined);
+    expect(streamed.map(([id]) => id)).toEqual([cartsId()]);
+  });
+
+  it('reads the stream with the batching, filters and failure handling of src/cart-stream.ts', () => {
+    expect(mapping().Properties).toEqual({
+      EventSourceArn: streamArn(),
+      FunctionName: { Ref: functionId('cartCounter') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: CART_STREAM_BATCH.size,
+      MaximumBatchingWindowInSeconds: CART_STREAM_BATCH.windowSeconds,
+      FilterCriteria: { Filters: CART_COUNTER_FILTERS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // The function reports the first record it could not read; splitting batches would only add invocations.
+      BisectBatchOnFunctionError: false,
+      MaximumRetryAttempts: CART_STREAM_RETRIES.attempts,
+      MaximumRecordAgeInSeconds: CART_STREAM_RETRIES.maxRecordAge.toSeconds(),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failedQueueId(), 'Arn'] } } },
+      Tags: [{ Key: 'app', Value: 'cart-recovery' }],
+    });
+    expect(CART_STREAM_RETRIES.attempts).toBeGreaterThan(0); // bounded, never -1 (infinite)
+    expect(CART_STREAM_RETRIES.maxRecordAge.toSeconds()).toBeLessThanOrEqual(24 * 3600); // the stream keeps records 24 h
+  });
+
+  it('is created after the policy that lets it read the stream (Lambda checks that when creating the mapping)', () => {
+    const policyIds = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleIdOf('cartCounter')))
+      .map(([id]) => id);
+    expect(policyIds).toHaveLength(1);
+    expect(list(mapping().DependsOn)).toContain(policyIds[0]);
+  });
+
+  it('may read exactly the carts stream: the four stream actions on its ARN, in one statement', () => {
+    const onStream = policyOf(roleIdOf('cartCounter')).filter(namesStream);
+    expect(onStream).toHaveLength(1);
+    expect(list(onStream[0]!.Action).sort()).toEqual([...STREAM_READ_ACTIONS].sort());
+    expect(list(onStream[0]!.Resource)).toEqual([streamArn()]);
+    // DescribeStream and ListStreams appear nowhere else, on no other resource (in particular not on "*").
+    for (const action of ['dynamodb:DescribeStream', 'dynamodb:ListStreams']) {
+      expect(resourcesFor('cartCounter', action), action).toEqual([`<${cartsId()}.StreamArn>`]);
+    }
+    // No other function can read the stream.
+    for (const role of ROLES.filter((r) => r !== 'cartCounter')) {
+      expect(policyOf(roleIdOf(role)).filter(namesStream), role).toEqual([]);
+      expect(statementsFor(role, 'dynamodb:DescribeStream'), role).toEqual([]);
+      expect(statementsFor(role, 'dynamodb:ListStreams'), role).toEqual([]);
+    }
+  });
+
+  it('reads the stored rules and adds to the counters in cr-sends, never writes cart rows, sends nothing else', () => {
+    const sendsId = tableId(TABLE_DEFINITIONS.sends.name);
+    const onSends = (action: string) =>
+      statementsFor('cartCounter', action).some((s) => list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === sendsId && r['Fn::GetAtt']?.[1] === 'Arn'));
+    // GetItem for the rules; TransactWriteItems of Update items is authorized as UpdateItem.
+    for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem']) expect(onSends(action), action).toBe(true);
+    const actions = new Set(policyOf(roleIdOf('cartCounter')).flatMap((s) => list(s.Action as string | string[])));
+    for (const action of actions) expect(action, action).toMatch(/^(dynamodb|logs|sqs):/);
+    const onCarts = policyOf(roleIdOf('cartCounter')).filter((s) =>
+      list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === cartsId() && r['Fn::GetAtt']?.[1] === 'Arn'),
+    );
+    expect(onCarts).toEqual([]); // the table itself: not even read
+    expect(functionProps('cartCounter').Environment.Variables.CR_CARTS_TABLE).toBeUndefined();
+    // The mapping's on-failure destination sends with the function's role: this queue only.
+    expect(resourcesFor('cartCounter', 'sqs:SendMessage')).toEqual([`<${failedQueueId()}.Arn>`]);
+  });
+
+  it('has no asynchronous invoke config: only the mapping invokes it, synchronously', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName.Ref === functionId('cartCounter'));
+    expect(configs).toEqual([]);
+  });
+});
+
 describe('least privilege', () => {
   const documents = () => [
     ...ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
@@ -672,6 +769,7 @@ describe('least privilege', () => {
       importer: [arn(DEFAULT_GOOGLE_KEY_PARAM)],
       sesEvents: [],
       summary: [],
+      cartCounter: [],
     };
     for (const role of ROLES) expect(resourcesFor(role, 'ssm:GetParameter'), role).toEqual(expected[role]);
   });
@@ -704,7 +802,7 @@ describe('least privilege', () => {
       expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual(expect.arrayContaining([...identityAndSet, owner]));
       expect(resourcesFor(role, 'ses:SendEmail'), role).toHaveLength(3);
     }
-    for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents'] as const) expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
+    for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents', 'cartCounter'] as const) expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
   });
 
   it('needs no recipient identity when the owner is at the sender domain', () => {
@@ -812,7 +910,7 @@ describe('alarms', () => {
   });
 
   it('states the monthly cost of this many alarms in docs/operations.md', () => {
-    expect(alarms()).toHaveLength(11);
+    expect(alarms()).toHaveLength(12);
     const cost = Math.max(0, alarms().length - FREE_ALARMS) * ALARM_MONTHLY_USD;
     expect(stack.alarms.monthlyCostUsd).toBeCloseTo(cost);
     expect(operationsGuide).toContain(`$${cost.toFixed(2)}`);

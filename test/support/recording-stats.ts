@@ -1,12 +1,18 @@
 import { type CounterIncrement, EMPTY_COUNTERS, type MonthlyCounters } from '../../src/domain/summary';
-import type { Stats } from '../../src/ports/stats';
+import type { Stats, StatsEntry } from '../../src/ports/stats';
 
 /** Keeps every increment, for tests that look at (or ignore) the monthly counters. */
 export class RecordingStats implements Stats {
   readonly increments: Array<{ at: Date } & CounterIncrement> = [];
+  readonly batchKeys: string[] = [];
 
   async add(at: Date, ...increments: CounterIncrement[]): Promise<void> {
     for (const increment of increments) this.increments.push({ at, ...increment });
+  }
+
+  async addBatch(entries: readonly StatsEntry[], batchKey: string): Promise<void> {
+    this.batchKeys.push(batchKey);
+    for (const { at, increments } of entries) await this.add(at, ...increments);
   }
 
   async month(): Promise<MonthlyCounters> {

@@ -1,14 +1,18 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CounterIncrement, EMPTY_COUNTERS, monthOf, type MonthlyCounters } from '../../domain/summary';
-import type { Stats } from '../../ports/stats';
+import type { Stats, StatsEntry } from '../../ports/stats';
 
 /** Counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per month. */
 export const STATS_PARTITION = '#stats';
 
 const SIMPLE = ['cartsSeen', 'cartsWithAddress', 'remindersFirst', 'remindersSecond', 'recovered', 'optOuts', 'deferredQuietHours'] as const;
 
+/** Items per TransactWriteItems request (DynamoDB's limit). */
+const MAX_TRANSACTION_ITEMS = 100;
+
 /**
- * One atomic `ADD` per event: counting never reads first, so concurrent Lambdas cannot lose an increment.
+ * One atomic `ADD` per month row: counting never reads first, so concurrent Lambdas cannot lose an increment.
  * Nested counts are flat attributes (`skipped_<reason>`, `wonBack_<currency>`), because ADD cannot create a map entry.
  */
 export class DynamoDbStats implements Stats {
@@ -20,6 +24,49 @@ export class DynamoDbStats implements Stats {
 
   async add(at: Date, ...increments: CounterIncrement[]): Promise<void> {
     if (increments.length === 0) return;
+    const month = monthOf(at, await this.timeZone());
+    await this.client.send(new UpdateCommand(this.monthUpdate(month, increments)));
+  }
+
+  /**
+   * One transaction for the whole batch, one `ADD` per month it touches. The transaction's ClientRequestToken comes
+   * from `batchKey`, so DynamoDB applies a retried batch once (for 10 minutes; see docs/architecture.md).
+   */
+  async addBatch(entries: readonly StatsEntry[], batchKey: string): Promise<void> {
+    const zone = await this.timeZone();
+    const byMonth = new Map<string, CounterIncrement[]>();
+    for (const { at, increments } of entries) {
+      if (increments.length === 0) continue;
+      const month = monthOf(at, zone);
+      byMonth.set(month, [...(byMonth.get(month) ?? []), ...increments]);
+    }
+    const updates = [...byMonth].sort(([a], [b]) => a.localeCompare(b)).map(([month, increments]) => this.monthUpdate(month, increments));
+    for (let start = 0; start < updates.length; start += MAX_TRANSACTION_ITEMS) {
+      const chunk = updates.slice(start, start + MAX_TRANSACTION_ITEMS);
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: chunk.map((update) => ({ Update: update })),
+          // At most 36 characters; a hash keeps any key within that and the same key gives the same token.
+          ClientRequestToken: createHash('sha256').update(`${batchKey}#${start}`).digest('hex').slice(0, 36),
+        }),
+      );
+    }
+  }
+
+  async month(month: string): Promise<MonthlyCounters> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { cartId: STATS_PARTITION, sk: `month#${month}` }, ConsistentRead: true }),
+    );
+    if (!Item) return EMPTY_COUNTERS;
+    const prefixed = (prefix: string) =>
+      Object.fromEntries(Object.entries(Item).filter(([key]) => key.startsWith(prefix)).map(([key, n]) => [key.slice(prefix.length), Number(n)]));
+    const counters: Record<string, unknown> = { ...EMPTY_COUNTERS, skipped: prefixed('skipped_'), wonBack: prefixed('wonBack_') };
+    for (const name of SIMPLE) counters[name] = Number(Item[name] ?? 0);
+    return counters as unknown as MonthlyCounters;
+  }
+
+  /** The `ADD` of some increments to one month's row. */
+  private monthUpdate(month: string, increments: readonly CounterIncrement[]) {
     const amounts = new Map<string, number>();
     const bump = (attribute: string, by: number) => amounts.set(attribute, (amounts.get(attribute) ?? 0) + by);
     for (const increment of increments) {
@@ -36,27 +83,13 @@ export class DynamoDbStats implements Stats {
       values[`:v${index}`] = by;
       return `#a${index} :v${index}`;
     });
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { cartId: STATS_PARTITION, sk: `month#${monthOf(at, await this.timeZone())}` },
-        UpdateExpression: `ADD ${parts.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  }
-
-  async month(month: string): Promise<MonthlyCounters> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { cartId: STATS_PARTITION, sk: `month#${month}` }, ConsistentRead: true }),
-    );
-    if (!Item) return EMPTY_COUNTERS;
-    const prefixed = (prefix: string) =>
-      Object.fromEntries(Object.entries(Item).filter(([key]) => key.startsWith(prefix)).map(([key, n]) => [key.slice(prefix.length), Number(n)]));
-    const counters: Record<string, unknown> = { ...EMPTY_COUNTERS, skipped: prefixed('skipped_'), wonBack: prefixed('wonBack_') };
-    for (const name of SIMPLE) counters[name] = Number(Item[name] ?? 0);
-    return counters as unknown as MonthlyCounters;
+    return {
+      TableName: this.tableName,
+      Key: { cartId: STATS_PARTITION, sk: `month#${month}` },
+      UpdateExpression: `ADD ${parts.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   }
 }
 

@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition, type TableNames, tableNames } from '../../tables';
@@ -34,6 +35,7 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    ...(definition.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } } : {}),
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema: [
       { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
@@ -53,7 +55,10 @@ export function createTableInput(definition: TableDefinition, tableName: string)
   };
 }
 
-/** Creates each table that does not exist yet (a restart keeps existing data), with its TTL attribute. */
+/**
+ * Creates each table that does not exist yet (a restart keeps existing data), with its TTL attribute and stream. A
+ * table kept from an older version that lacks the stream its definition now names gets it turned on.
+ */
 export async function ensureTables(
   client: DynamoDBClient,
   tables: ReadonlyArray<{ definition: TableDefinition; tableName: string }>,
@@ -61,7 +66,12 @@ export async function ensureTables(
   const created: string[] = [];
   for (const { definition, tableName } of tables) {
     try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (definition.stream && !Table?.StreamSpecification?.StreamEnabled) {
+        await client.send(
+          new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
+        );
+      }
       continue;
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
