@@ -30,6 +30,8 @@ describe('the cart counter across a restart of the local system (data kept on di
     const second = await start();
     try {
       await postCartEvent(second, cart('r-3', second.clock.now().toISOString()));
+      // A minute later than r-2's first event (the frozen clock did not move across the restart), so it is newer.
+      await second.advance(MINUTE);
       await postCartEvent(second, cart('r-2', second.clock.now().toISOString(), 'two@example.com')); // r-2 gives its email
       await second.advance(2 * MINUTE);
       const stats = new DynamoDbStats(second.documents, second.tables.sends, async () => 'America/New_York');
