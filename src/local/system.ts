@@ -244,23 +244,25 @@ async function assemble(
     },
   });
 
+  // The stream is read as time moves, so its batching window runs on the test clock too. A failing read is logged and
+  // tried again next time, as Lambda's poller would; it never stops the clock.
+  const pumpCartStream = () => cartStream.pump().catch((error: unknown) => log.error('cart stream read failed', { error: String(error) }));
   const advance = async (ms: number) => {
     const target = clock.now().getTime() + ms;
     const fired: string[] = [];
-    // The stream is read as time moves, so its batching window runs on the test clock too.
-    await cartStream.pump();
+    await pumpCartStream();
     for (;;) {
       const next = (await scheduler.jobs()).find(
         (job) => !job.dead && scheduler.handles(job.target) && Date.parse(job.dueAt) <= target,
       );
       if (!next) break;
       clock.advanceTo(new Date(next.dueAt));
-      await cartStream.pump();
+      await pumpCartStream();
       const ran = await scheduler.runDue();
       fired.push(...ran.map((job) => job.name));
     }
     const now = clock.advanceTo(new Date(target));
-    await cartStream.pump();
+    await pumpCartStream();
     return { now, fired };
   };
   // The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder.

@@ -7,6 +7,7 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
   type Shard,
+  TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
@@ -197,16 +198,8 @@ export class LocalStreamReader {
     for (const shard of await this.shards(streamArn)) {
       const shardId = shard.ShardId;
       if (!shardId || this.checkpoints.finished.includes(shardId)) continue;
-      const after = this.checkpoints.delivered[shardId];
-      const { ShardIterator } = await this.streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
-        }),
-      );
       const records: LambdaStreamRecord[] = [];
-      let iterator = ShardIterator;
+      let iterator = await this.iterator(streamArn, shardId);
       while (iterator) {
         const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         const read = (page.Records ?? []).map((record) => lambdaShaped(record, streamArn));
@@ -222,6 +215,28 @@ export class LocalStreamReader {
       }
     }
     return waiting;
+  }
+
+  /**
+   * Where to read a shard from: after its checkpoint, or from its oldest record. A stream keeps records 24 hours, so a
+   * local system stopped for longer finds its checkpoint gone: it says so and reads what is left.
+   */
+  private async iterator(streamArn: string, shardId: string): Promise<string | undefined> {
+    const after = this.checkpoints.delivered[shardId];
+    const from = (position: { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER'; SequenceNumber: string } | { ShardIteratorType: 'TRIM_HORIZON' }) =>
+      this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...position }));
+    if (!after) return (await from({ ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
+    try {
+      return (await from({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after })).ShardIterator;
+    } catch (error) {
+      if (!(error instanceof TrimmedDataAccessException)) throw error;
+      this.log.warn('stream records after the checkpoint are gone (streams keep 24 h); reading from the oldest left', {
+        table: this.tableName,
+        shardId,
+        checkpoint: after,
+      });
+      return (await from({ ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
+    }
   }
 
   private async arn(): Promise<string | undefined> {
