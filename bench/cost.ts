@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { InvocationRecord, MeterCounts } from '../src/adapters/local/meter';
 import type { Polisher } from '../src/ports/polisher';
 import { ASSUMPTIONS, monthlyBill, tokens, totals, unitPrice, type BillContext, type BillLine, type FunctionUsage, type MonthUsage } from './bill';
@@ -107,17 +107,14 @@ async function storedBytes(metered: MeteredSystem): Promise<number> {
   const { system } = metered;
   let bytes = 0;
   for (const table of [system.tables.carts, system.tables.sends, system.tables.optouts]) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await system.documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }));
+    for await (const page of paginateScan({ client: system.documents }, { TableName: table })) {
       for (const item of page.Items ?? []) {
         const size = Buffer.byteLength(JSON.stringify(item)) + 100;
         bytes += size;
         if (table === system.tables.carts && item.email) bytes += size; // byEmail, projection ALL
         if (table === system.tables.sends && item.email && item.sentAt) bytes += 100; // byEmail, keys only
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
   return bytes;
 }

@@ -131,26 +131,16 @@ export function isProductTable(tableName: string): boolean {
   return /(?:^|-)cr-(?:carts|sends|optouts)$/.test(tableName);
 }
 
-export interface DynamoTotals {
-  readRequests: number;
-  writeRequests: number;
-  rru: number;
-  wru: number;
-  failedConditionalWrites: number;
-  failedWriteWru: number;
-}
+/** The meter's per-table counts, summed over tables. */
+export type DynamoTotals = Omit<TableUsage, 'activeWindows'>;
+
+const SUMMED = ['readRequests', 'writeRequests', 'rru', 'wru', 'failedConditionalWrites', 'failedWriteWru'] as const satisfies ReadonlyArray<keyof DynamoTotals>;
 
 /** DynamoDB usage summed over the product tables (or over the tables `include` picks). */
 export function dynamoTotals(counts: MeterCounts, include: (table: string) => boolean = isProductTable): DynamoTotals {
   const total: DynamoTotals = { readRequests: 0, writeRequests: 0, rru: 0, wru: 0, failedConditionalWrites: 0, failedWriteWru: 0 };
   for (const [table, usage] of Object.entries(counts.dynamo) as [string, TableUsage][]) {
-    if (!include(table)) continue;
-    total.readRequests += usage.readRequests;
-    total.writeRequests += usage.writeRequests;
-    total.rru += usage.rru;
-    total.wru += usage.wru;
-    total.failedConditionalWrites += usage.failedConditionalWrites;
-    total.failedWriteWru += usage.failedWriteWru;
+    if (include(table)) for (const key of SUMMED) total[key] += usage[key];
   }
   return total;
 }

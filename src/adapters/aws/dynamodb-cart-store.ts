@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
@@ -230,23 +231,19 @@ export class DynamoDbCartStore implements CartStore {
 
   async findByEmail(email: string, status: CartStatus): Promise<CartRow[]> {
     const carts: CartRow[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byEmail',
-          KeyConditionExpression: 'email = :email',
-          FilterExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':email': email, ':status': status },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      carts.push(...((page.Items ?? []) as CartRow[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: 'byEmail',
+        KeyConditionExpression: 'email = :email',
+        FilterExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':email': email, ':status': status },
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) carts.push(...((page.Items ?? []) as CartRow[]));
     return carts;
   }
 

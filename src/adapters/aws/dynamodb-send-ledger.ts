@@ -4,7 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ReminderStep } from '../../domain/voice';
@@ -92,22 +92,20 @@ export class DynamoDbSendLedger implements SendLedger {
   }
 
   async lastSentTo(email: string, exceptCartId: string, since: Date): Promise<Date | undefined> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byEmail',
-          KeyConditionExpression: 'email = :email AND sentAt >= :since',
-          ExpressionAttributeValues: { ':email': email, ':since': since.toISOString() },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: 'byEmail',
+        KeyConditionExpression: 'email = :email AND sentAt >= :since',
+        ExpressionAttributeValues: { ':email': email, ':since': since.toISOString() },
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) {
       const other = (page.Items ?? []).find((item) => item.cartId !== exceptCartId);
       if (other) return new Date(String(other.sentAt));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
 import type { ReminderStep } from '../../domain/voice';
 import type { SendDeferrals } from '../../ports/send-ledger';
@@ -112,12 +112,7 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
   /** Every job, due or not, oldest first. */
   async jobs(): Promise<LocalJob[]> {
     const jobs: LocalJob[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
-      jobs.push(...((page.Items ?? []) as LocalJob[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const page of paginateScan({ client: this.client }, { TableName: this.tableName })) jobs.push(...((page.Items ?? []) as LocalJob[]));
     return jobs.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.name.localeCompare(b.name));
   }
 
