@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     `  halves of ${EVENTS_PER_RUN} events per round and side); figures are over all rounds.`,
     '  Workload: carts of 6 changes (the month\'s average), 45% give an email from their second change. Wake-ups go to',
     '  the local scheduler table (in AWS: one CreateSchedule per emailed cart).',
-    '- **Cold start**: each entry in `src/handlers/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
+    '- **Cold start**: each entry in `src/lambda/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
     '  it (esbuild, minified CJS, node22 target, `@aws-sdk/*` external, names kept), loaded with `require` in a fresh',
     '  `node` with a dummy environment satisfying its schema in `src/config.ts`. `@aws-sdk/*` resolves from this',
     '  repository\'s node_modules (the Lambda runtime provides it), so its load time is included. "Ready" counts from',

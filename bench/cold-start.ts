@@ -13,12 +13,12 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type * as z from 'zod';
 import { BUNDLE_TARGET, EXTERNAL_MODULES } from '../lib/constructs/service-function';
-import * as config from '../src/config';
+import * as config from '../src/lambda/environment';
 
 const run = promisify(execFile);
 
 export interface ColdStartRow {
-  /** Entry name, e.g. `intake` (src/handlers/intake.ts); `(empty module)` for the baseline. */
+  /** Entry name, e.g. `intake` (src/lambda/intake.ts); `(empty module)` for the baseline. */
   readonly name: string;
   readonly bundleBytes: number;
   /** Median time of `require(bundle)` in a fresh process. */
@@ -28,10 +28,10 @@ export interface ColdStartRow {
   readonly runs: number;
 }
 
-/** The Lambda entries: src/handlers/*.ts exporting `handler`, not the `*-handler.ts` factories. */
-export function lambdaEntries(dir = resolve('src/handlers')): { name: string; file: string }[] {
+/** The Lambda entries: src/lambda/*.ts exporting `handler` (environment.ts holds their schemas). */
+export function lambdaEntries(dir = resolve('src/lambda')): { name: string; file: string }[] {
   return readdirSync(dir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('-handler.ts'))
+    .filter((file) => file.endsWith('.ts'))
     .map((file) => ({ name: file.replace(/\.ts$/, ''), file: join(dir, file) }))
     .filter(({ file }) => /export\s+(?:const|let|async\s+function|function)\s+handler\b/.test(readFileSync(file, 'utf8')))
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -56,11 +56,11 @@ export async function bundleEntry(file: string): Promise<{ code: string; bytes: 
   return { code, bytes: Buffer.byteLength(code) };
 }
 
-/** The entry's schema by naming convention: `rules-loader` → `rulesLoaderEnvSchema` in src/config.ts. */
+/** The entry's schema by naming convention: `rules-loader` → `rulesLoaderEnvSchema` in src/lambda/environment.ts. */
 export function envSchemaFor(name: string): z.ZodObject {
   const key = `${name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}EnvSchema`;
   const schema = (config as Record<string, unknown>)[key];
-  if (!schema || typeof schema !== 'object' || !('shape' in schema)) throw new Error(`src/config.ts has no ${key} for src/handlers/${name}.ts`);
+  if (!schema || typeof schema !== 'object' || !('shape' in schema)) throw new Error(`src/lambda/environment.ts has no ${key} for src/lambda/${name}.ts`);
   return schema as z.ZodObject;
 }
 

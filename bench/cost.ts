@@ -4,13 +4,13 @@
  * line by line, with and without the always-free tiers, and at 10x and 100x the volume (per-cart counts scaled
  * linearly). Writes the result into docs/performance.md between the `cost` markers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { InvocationRecord, MeterCounts } from '../src/adapters/local/meter';
+import type { InvocationRecord, MeterCounts } from './meter';
 import type { Polisher } from '../src/ports/polisher';
 import { ASSUMPTIONS, monthlyBill, tokens, totals, unitPrice, type BillContext, type BillLine, type FunctionUsage, type MonthUsage } from './bill';
-import { lambdaEntries, measureColdStarts } from './cold-start';
+import { envSchemaFor, lambdaEntries, measureColdStarts } from './cold-start';
 import { dynamoTotals, isProductTable, startMetered, withDynamoDbLocal, type MeteredSystem } from './harness';
 import { MONTH_ASSUMPTIONS, monthDeliveries, STANDARD_MONTH, type Delivery, type MonthSummary } from './month';
 import { costOf, PRICES, PRICES_AS_OF } from './prices';
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   const playSeconds = (performance.now() - started) / 1000;
 
   progress('cold starts of the deployed bundles');
-  const entryNames = [...deployed, 'rules-loader'].filter((name) => existsSync(`src/handlers/${name}.ts`));
+  const entryNames = [...deployed, 'rules-loader'].filter((name) => existsSync(`src/lambda/${name}.ts`));
   const cold = await measureColdStarts({ runs: 3, names: entryNames });
   const initMs = Object.fromEntries(cold.filter((row) => row.bundleBytes > 0).map((row) => [row.name, row.readyMs]));
 
@@ -207,29 +207,14 @@ async function main(): Promise<void> {
     storageBytes: played.storage * 3,
   };
   const recurring = recurringUsage(facts, played.loaderCounts, kmsTables > 0);
-  const secretReads = Object.fromEntries(
-    deployed.map((fn) => {
-      let source = '';
-      try {
-        source = readFileSync(`src/handlers/${fn}.ts`, 'utf8');
-      } catch {
-        // no entry file: no secrets
-      }
-      // Optional secrets (Shopify) are not configured for the standard store.
-      const reads = source.split('\n').filter((line) => line.includes('secureParameter(') && !/SHOPIFY/.test(line)).length;
-      return [fn, reads];
-    }),
-  );
+  // The SecureStrings each deployed entry reads at its first invocation: the `_PARAM` variables of its environment
+  // schema (optional secrets, Shopify's, are not configured for the standard store).
+  const secretsOf = (fn: string): string[] =>
+    existsSync(`src/lambda/${fn}.ts`) ? Object.keys(envSchemaFor(fn).shape).filter((key) => key.endsWith('_PARAM') && !/SHOPIFY/.test(key)) : [];
+  const secretReads = Object.fromEntries(deployed.map((fn) => [fn, secretsOf(fn).length]));
   const retention = facts.functions.map((f) => f.logRetentionDays ?? 30);
   // The SecureStrings the deployed entries read (config variable names), the optional Shopify one aside.
-  const secretParameters = [
-    ...new Set(
-      deployed.flatMap((fn) => {
-        const file = `src/handlers/${fn}.ts`;
-        return existsSync(file) ? [...readFileSync(file, 'utf8').matchAll(/secureParameter\(config\.(\w+)\)/g)].map((m) => m[1] as string) : [];
-      }),
-    ),
-  ].filter((name) => !/SHOPIFY/.test(name));
+  const secretParameters = [...new Set(deployed.flatMap(secretsOf))];
   const context: BillContext = {
     memoryMb: Object.fromEntries(facts.functions.map((f) => [f.name.replace(/^cart-recovery-/, ''), f.memoryMb])),
     initMs,
@@ -398,7 +383,7 @@ function renderCost(input: {
     `- Bedrock: the real prompts from \`buildPolishPrompt\`; ${ASSUMPTIONS.charsPerToken} characters per token (no tokenizer installed; Claude's tokenizer may count more), output = one sentence as long as the plain line. Real usage is in the Converse response (\`usage\`).`,
     `- Not played: the monthly summary (its one run a month is priced as an invocation only; its owner email and reads are under a cent) and owner-doc edits (the rules loader is priced from sampled runs over unchanged docs; an edit adds a few writes).`,
     `- Logs: the handlers' lines as Powertools prints them (JSON with service and trace id), plus ${ASSUMPTIONS.platformLogBytesPerInvocation} B of START/END/REPORT per invocation.`,
-    `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(context.secretReadsPerColdStart).filter(([, n]) => n > 0).map(([fn, n]) => `${fn} ${n}`).join(', ')}, counted from the \`secureParameter(\` calls in each entry; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
+    `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(context.secretReadsPerColdStart).filter(([, n]) => n > 0).map(([fn, n]) => `${fn} ${n}`).join(', ')}, counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
     `- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which overstates them; table-key requests capped at one per window); the recurring jobs and the ${facts.alarms.length} alarm(s) stay as they are.`,
     `- Stack read from the synthesized template: ${facts.functions.map((f) => `${f.name.replace('cart-recovery-', '')} ${f.memoryMb} MB ${f.architecture}`).join(', ')}; ${facts.alarms.length} alarm(s); ${facts.queues} SQS queue(s) (idle dead-letter queues: $0); ${facts.customerManagedKeys} customer-managed KMS keys; ${facts.secrets} Secrets Manager secrets; recurring schedules: ${facts.recurringSchedules.length ? facts.recurringSchedules.map((r) => `${r.expression} → ${r.functionName ?? r.id}`).join(', ') : 'none'}. Synthesized with \`rulesDocId\` and \`voiceDocId\` set (a deployable store: the rules loader exists only with them) and no \`exportSheetId\` (a webhook store needs no importer). ${notDeployed(facts, input.cold['rules-loader'])}`,
   ];
@@ -484,7 +469,7 @@ function recurringUsage(facts: StackFacts, loader: MeterCounts, kms: boolean): {
   };
 }
 
-/** Lambda entries that exist in src/handlers but not in the stack: not billed here, said so. */
+/** Lambda entries that exist in src/lambda but not in the stack: not billed here, said so. */
 function notDeployed(facts: StackFacts, rulesLoaderInitMs: number | undefined): string {
   const deployed = new Set(facts.functions.map((f) => f.name.replace(/^cart-recovery-/, '')));
   const missing = lambdaEntries().map((e) => e.name).filter((name) => !deployed.has(name));

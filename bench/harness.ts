@@ -3,16 +3,15 @@ import { rmSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
-import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../src/adapters/local/dynamodb-local';
-import { Meter, type MeterCounts, type MeterOptions, type TableUsage } from '../src/adapters/local/meter';
-import { StoredOwnerDocs } from '../src/adapters/owner-docs-source';
-import { intakeEnvSchema } from '../src/config';
-import { tableNames } from '../src/tables';
-import type { RulesSource } from '../src/domain/rules';
-import type { VoiceSource } from '../src/domain/voice';
+import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../src/local/dynamodb-local';
+import { Meter, type MeterCounts, type MeterOptions, type TableUsage } from './meter';
+import { StoredOwnerDocs } from '../src/use-cases/stored-owner-docs';
+import { intakeEnvSchema } from '../src/lambda/environment';
+import { tableNames } from '../src/resources/tables';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc, startLocalSystem, type LocalSystem } from '../src/local/system';
 import { silentLog } from '../src/ports/log';
-import type { FunctionUrlEvent, FunctionUrlResult } from '../src/adapters/http/function-url';
+import type { FunctionUrlEvent, FunctionUrlResult } from '../src/http/function-url';
+import type { RulesSource, VoiceSource } from '../src/ports/owner-docs';
 
 export interface MeteredSystem {
   readonly system: LocalSystem;

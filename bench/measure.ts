@@ -6,8 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../src/adapters/local/dynamodb-local';
-import type { FunctionUrlEvent } from '../src/adapters/http/function-url';
+import { LOCAL_AWS } from '../src/local/dynamodb-local';
+import type { FunctionUrlEvent } from '../src/http/function-url';
 import { dynamoTotals, percentile, startMetered, type MeteredSystem } from './harness';
 import { CATALOGUE, cartUpdated, money, signedDelivery, totalOf, type CartBody, type CartItemBody } from './webhook-events';
 

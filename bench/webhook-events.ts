@@ -1,6 +1,6 @@
 /** Signed cart webhooks as Function URL events, for calling the intake handler in-process. */
 import { Webhook } from 'standardwebhooks';
-import type { FunctionUrlEvent } from '../src/adapters/http/function-url';
+import type { FunctionUrlEvent } from '../src/http/function-url';
 import { LOCAL_SECRETS } from '../src/local/system';
 
 export interface CartItemBody {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type DeployConfig, RETIRED_KEYS } from './config';
+import { type DeployConfig, RETIRED_KEYS } from './deploy-config';
 import { Alarms } from './constructs/alarms';
 import { CartCounter } from './constructs/cart-counter';
 import { DataTables } from './constructs/data-tables';
@@ -19,7 +19,7 @@ import { FUNCTION_NAMES, type FunctionRole, functionArnForName, type ServiceFunc
 import { Unsubscribe } from './constructs/unsubscribe';
 import { Waiter } from './constructs/waiter';
 
-const entry = (file: string) => fileURLToPath(new URL(`../src/handlers/${file}`, import.meta.url));
+const entry = (file: string) => fileURLToPath(new URL(`../src/lambda/${file}`, import.meta.url));
 
 /** Lambda entry files, each exporting `handler`. */
 export const HANDLER_ENTRIES: Readonly<Record<FunctionRole, string>> = {
@@ -132,6 +132,7 @@ export class CartRecoveryStack extends Stack {
       entry: entries.sesEvents,
       email: this.email,
       failedInvocations: this.failedInvocations,
+      ...docsCache,
     });
 
     const google = {

@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CartRow } from '../src/domain/cart';
+import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
-import { greetingFor } from '../src/domain/gates';
-import { unsubscribeLinks } from '../src/domain/unsubscribe-links';
-import type { ReminderStep } from '../src/domain/voice';
+import { greetingFor } from '../src/domain/cart/gates';
+import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
+import type { ReminderStep } from '../src/domain/owner-docs/voice';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
 
 const { values } = parseArgs({

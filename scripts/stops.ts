@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
-import { LOCAL_AWS } from '../src/adapters/local/dynamodb-local';
-import type { OperatorStops } from '../src/domain/rules';
+import { LOCAL_AWS } from '../src/local/dynamodb-local';
+import type { OperatorStops } from '../src/domain/owner-docs/rules';
 import { localEndpointFile } from '../src/local/system';
-import { SENDS_TABLE } from '../src/tables';
+import { SENDS_TABLE } from '../src/resources/tables';
 import { applyOperatorCommand, type OperatorCommand } from '../src/use-cases/operator-stops';
 
 const USAGE = 'usage: npm run stops -- [--aws] [--table cr-sends] list | pause <reason> | resume | stop-cart <id> <reason> | unstop-cart <id> | stop-shopper <email> <reason> | unstop-shopper <email>';

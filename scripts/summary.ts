@@ -13,11 +13,11 @@ import { scanMonthRecords } from '../src/adapters/aws/dynamodb-records';
 import { DynamoDbStats } from '../src/adapters/aws/dynamodb-stats';
 import { consoleLog } from '../src/adapters/local/console-log';
 import { ControllableClock } from '../src/adapters/local/controllable-clock';
-import { LOCAL_AWS } from '../src/adapters/local/dynamodb-local';
+import { LOCAL_AWS } from '../src/local/dynamodb-local';
 import { OutboxMailer } from '../src/adapters/local/outbox-mailer';
-import { StoredOwnerDocs } from '../src/adapters/owner-docs-source';
+import { StoredOwnerDocs } from '../src/use-cases/stored-owner-docs';
 import { localEndpointFile } from '../src/local/system';
-import { tableNames } from '../src/tables';
+import { tableNames } from '../src/resources/tables';
 import { recountMonth, sendMonthlySummary } from '../src/use-cases/monthly-summary';
 
 try {

@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/cart-stream';
+import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
 import type { FailedInvocations } from './failed-invocations';
-import { FUNCTION_NAMES, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 /**
  * How often the mapping retries a batch that failed (the function threw, or reported a record it could not read),
@@ -43,9 +44,7 @@ export class CartCounter extends Construct {
       entry: props.entry,
       functionName: FUNCTION_NAMES.cartCounter,
       description: 'cart-recovery: counts carts seen and carts with an address from the cr-carts stream',
-      environment: {
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
-      },
+      environment: ownerDocsEnvironment(props),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reads the stored rules (GetItem, for the store's time zone) and adds to the month rows: TransactWriteItems of

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CARTS_TABLE, type KeyAttribute, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition } from '../../src/tables';
+import { CARTS_TABLE, type KeyAttribute, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition } from '../../src/resources/tables';
 import { acknowledgeWildcardResource, type ServiceFunction } from './service-function';
 
 /** The tables by role; the keys are also the names used in {@link DataTables.grant}. */
@@ -15,7 +15,7 @@ export const TABLE_DEFINITIONS = {
 export type TableRole = keyof typeof TABLE_DEFINITIONS;
 export type TableAccess = 'read' | 'write' | 'readWrite';
 
-/** Environment variable that carries each table's name, as `src/config.ts` expects it. */
+/** Environment variable that carries each table's name, as `src/lambda/environment.ts` expects it. */
 export const TABLE_ENV: Record<TableRole, string> = {
   carts: 'CR_CARTS_TABLE',
   sends: 'CR_SENDS_TABLE',
@@ -36,9 +36,10 @@ const attribute = (key: KeyAttribute): dynamodb.Attribute => ({
 });
 
 /**
- * The three DynamoDB tables, built from the plain definitions in `src/tables.ts` that the local system also uses:
- * on-demand billing, point-in-time recovery, encryption at rest (AWS-owned key), TTL where the definition names an attribute,
- * a change stream where it names one (cr-carts, read by the cart counter), and RETAIN for tables that hold shopper data.
+ * The three DynamoDB tables, built from the plain definitions in `src/resources/tables.ts` that the local system
+ * also uses: on-demand billing, point-in-time recovery, encryption at rest (AWS-owned key), TTL where the definition
+ * names an attribute, a change stream where it names one (cr-carts, read by the cart counter), and RETAIN for tables
+ * that hold shopper data.
  */
 export class DataTables extends Construct {
   readonly tables: Readonly<Record<TableRole, dynamodb.Table>>;
@@ -107,7 +108,7 @@ export class DataTables extends Construct {
    */
   grantStreamRead(fn: ServiceFunction, role: TableRole): string {
     const streamArn = this.tables[role].tableStreamArn;
-    if (!streamArn) throw new Error(`${TABLE_DEFINITIONS[role].name} has no stream (set \`stream\` in src/tables.ts)`);
+    if (!streamArn) throw new Error(`${TABLE_DEFINITIONS[role].name} has no stream (set \`stream\` in src/resources/tables.ts)`);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: `Read${role.charAt(0).toUpperCase()}${role.slice(1)}Stream`,

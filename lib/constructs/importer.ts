@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import type { Email } from './email';
 import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 /** What every job that writes to the store owner on a schedule (importer, monthly summary) is built from. */
 export interface OwnerJobProps extends ReadsOwnerDocsProps {
@@ -50,7 +51,7 @@ export class Importer extends Construct {
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
         CR_RETENTION_DAYS: String(props.retentionDays),
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+        ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

@@ -1,8 +1,8 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface IntakeProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
@@ -34,7 +34,7 @@ export class Intake extends Construct {
         CR_RETENTION_DAYS: String(props.retentionDays),
         CR_WEBHOOK_SECRET_PARAM: props.webhookSecretParam,
         ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+        ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

@@ -3,6 +3,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { OwnerJobProps } from './importer';
 import { RecurringJob } from './recurring-job';
+import { ownerDocsEnvironment } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 /** The summary runs at 08:00 on the 1st in `storeTimeZone` and writes to `ownerEmail`. */
@@ -26,7 +27,7 @@ export class MonthlySummary extends Construct {
       environment: {
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+        ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

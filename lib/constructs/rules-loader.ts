@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import type { Email } from './email';
 import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type FunctionConstructProps } from './service-function';
+import type { FunctionConstructProps } from './function-props';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 /**
  * Words of the loader's warning when Google would not hand over a doc (not shared, key revoked, Google down):

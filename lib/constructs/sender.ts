@@ -1,10 +1,11 @@
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { BedrockModel } from '../config';
+import type { BedrockModel } from '../deploy-config';
 import type { Email } from './email';
 import type { Scheduling } from './scheduling';
-import { acknowledgeWildcardResource, FUNCTION_NAMES, functionArnForName, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { acknowledgeWildcardResource, FUNCTION_NAMES, functionArnForName, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface SenderProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
@@ -47,7 +48,7 @@ export class Sender extends Construct {
         CR_FROM_ADDRESS: props.fromAddress,
         ...(props.replyTo ? { CR_REPLY_TO: props.replyTo } : {}),
         CR_UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+        ...ownerDocsEnvironment(props),
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_BEDROCK_MODEL_ID: props.bedrock.modelId,
         CR_SENDER_ARN: functionArnForName(this, FUNCTION_NAMES.sender),

@@ -1,10 +1,9 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { DataTables } from './data-tables';
 
 /**
  * Size budget per function bundle (minified CJS, `@aws-sdk/*` external), in KB. `test/cdk/bundles.test.ts` fails
@@ -57,28 +56,19 @@ export const BUNDLE_TARGET = 'node22';
 /** Modules the Lambda Node.js runtime provides (AWS SDK for JavaScript v3), so they stay out of the bundle. */
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
 
-/** What every function construct of the app is built from (its own props add what is particular to it). */
-export interface FunctionConstructProps {
-  /** Path of the function's handler in `src/handlers/`. */
-  readonly entry: string;
-  readonly tables: DataTables;
-  /** Days cart and activity rows live (CR_RETENTION_DAYS). */
-  readonly retentionDays: number;
-  /**
-   * Log retention.
-   * @default - ServiceFunction's default (one month)
-   */
-  readonly logRetention?: logs.RetentionDays;
-}
-
-/** A function that reads the owner's stored rules (and voice). */
-export interface ReadsOwnerDocsProps extends FunctionConstructProps {
-  /**
-   * Seconds a container keeps the stored rules before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
-   */
-  readonly docsCacheSeconds?: number;
-}
+/**
+ * How every function is bundled (esbuild through NodejsFunction): minified CJS for {@link BUNDLE_TARGET} with source
+ * maps and names kept, the AWS SDK left to the runtime. `test/cdk/bundles.test.ts` builds each entry with exactly
+ * these options; the stack tests synthesize without bundling.
+ */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  keepNames: true,
+  format: OutputFormat.CJS,
+  target: BUNDLE_TARGET,
+  externalModules: EXTERNAL_MODULES,
+} as const satisfies BundlingOptions;
 
 export interface ServiceFunctionProps {
   /** Path of the TypeScript entry file; it must export `handler`. */
@@ -152,14 +142,7 @@ export class ServiceFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        keepNames: true,
-        format: OutputFormat.CJS,
-        target: BUNDLE_TARGET,
-        externalModules: [...EXTERNAL_MODULES],
-      },
+      bundling: { ...BUNDLING, externalModules: [...BUNDLING.externalModules] },
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',

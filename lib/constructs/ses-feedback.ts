@@ -1,17 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { Email } from './email';
 import type { FailedInvocations } from './failed-invocations';
-import { FUNCTION_NAMES, ServiceFunction, type FunctionConstructProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 /** The SES events that become permanent opt-outs, as EventBridge names them (`detail-type`). */
 export const SES_FEEDBACK_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'] as const;
 
-export interface SesFeedbackProps extends FunctionConstructProps {
+export interface SesFeedbackProps extends ReadsOwnerDocsProps {
   /** Its configuration set gets the event destination. */
   readonly email: Email;
   /** Catches events the rule could not deliver and invocations that failed after Lambda's retries. */
@@ -38,7 +38,7 @@ export class SesFeedback extends Construct {
       entry: props.entry,
       functionName: FUNCTION_NAMES.sesEvents,
       description: 'cart-recovery: SES bounces and complaints become opt-outs',
-      environment: { CR_RETENTION_DAYS: String(props.retentionDays) },
+      environment: { CR_RETENTION_DAYS: String(props.retentionDays), ...ownerDocsEnvironment(props) },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Finds the address's open carts through byEmail and stops them.

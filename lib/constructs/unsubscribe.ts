@@ -1,7 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface UnsubscribeProps extends ReadsOwnerDocsProps {
   /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
@@ -26,7 +26,7 @@ export class Unsubscribe extends Construct {
       environment: {
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_RETENTION_DAYS: String(props.retentionDays),
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+        ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

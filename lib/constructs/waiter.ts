@@ -2,7 +2,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Scheduling } from './scheduling';
-import { FUNCTION_NAMES, ServiceFunction, type ReadsOwnerDocsProps } from './service-function';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 export interface WaiterProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
@@ -24,7 +25,7 @@ export class Waiter extends Construct {
       description: 'cart-recovery: wakes up per cart and decides the next move',
       environment: {
         CR_RETENTION_DAYS: String(props.retentionDays),
-        ...(props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+        ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

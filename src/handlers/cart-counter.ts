@@ -1,17 +1,91 @@
-/** Lambda entry of the cart counter: batches of the cr-carts change stream become the monthly cart counters. */
-import { storedOwnerDocs } from '../adapters/aws/owner-docs';
-import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, dynamoStats } from '../adapters/aws/runtime';
-import { cartCounterEnvSchema, readConfig } from '../config';
-import { systemClock } from '../ports/clock';
-import { createCartCounterHandler } from './cart-counter-handler';
+import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import * as z from 'zod';
+import type { CartRowImage, CartRowWrite } from '../domain/reporting/cart-counters';
+import { countCartWrites, type CountCartWritesDeps } from '../use-cases/count-cart-writes';
 
-const config = readConfig(cartCounterEnvSchema);
-const documents = documentClient();
-// Carts count in the store's month: the time zone comes from the owner's stored rules.
-const rules = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
-
-export const handler = createCartCounterHandler({
-  stats: dynamoStats(documents, config.CR_SENDS_TABLE, rules),
-  log: powertoolsLog('cart-recovery-cart-counter'),
+/** The part of a DynamoDB stream record (cr-carts, NEW_AND_OLD_IMAGES) the counter reads. */
+const streamRecordSchema = z.object({
+  eventID: z.string().min(1),
+  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+  dynamodb: z.object({
+    SequenceNumber: z.string().min(1),
+    OldImage: z.record(z.string(), z.unknown()).optional(),
+    NewImage: z.record(z.string(), z.unknown()).optional(),
+  }),
 });
+
+/** The cart row fields that count; the rest of the row is not this function's business. */
+const cartImageSchema = z.object({
+  createdBy: z.string().optional(),
+  wakeUpSetBy: z.string().optional(),
+  firstSeenAt: z.iso.datetime().optional(),
+});
+
+const streamEventSchema = z.object({ Records: z.array(z.unknown()) });
+
+type ReadRecord = { ok: true; eventID: string; write: CartRowWrite } | { ok: false; sequenceNumber?: string; reason: string };
+
+function readImage(image: Record<string, unknown> | undefined): CartRowImage | undefined {
+  if (image === undefined) return undefined;
+  return cartImageSchema.parse(unmarshall(image as Record<string, AttributeValue>));
+}
+
+function readRecord(raw: unknown): ReadRecord {
+  const parsed = streamRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const sequenceNumber = (raw as { dynamodb?: { SequenceNumber?: unknown } } | null)?.dynamodb?.SequenceNumber;
+    return {
+      ok: false,
+      ...(typeof sequenceNumber === 'string' && sequenceNumber ? { sequenceNumber } : {}),
+      reason: `${issue?.path.join('.') || '(record)'}: ${issue?.message ?? 'invalid'}`,
+    };
+  }
+  const { eventID, dynamodb } = parsed.data;
+  try {
+    const before = readImage(dynamodb.OldImage);
+    const after = readImage(dynamodb.NewImage);
+    return { ok: true, eventID, write: { ...(before ? { before } : {}), ...(after ? { after } : {}) } };
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? `${error.issues[0]?.path.join('.')}: ${error.issues[0]?.message}` : String(error);
+    return { ok: false, sequenceNumber: dynamodb.SequenceNumber, reason: `image: ${reason}` };
+  }
+}
+
+/**
+ * The cart counter: a batch of cr-carts stream records in (in shard order), the monthly cart counters out.
+ *
+ * A record it cannot read is never skipped silently. It counts the records before it and reports that record as the
+ * batch's first failure (`ReportBatchItemFailures`), so Lambda retries from there and, once its retries are spent,
+ * sends the record's position to the alarmed failed-invocations queue. An event with no readable position fails whole.
+ */
+export function createCartCounterHandler(deps: CountCartWritesDeps): (event: unknown) => Promise<DynamoDBBatchResponse> {
+  return async (event) => {
+    const parsed = streamEventSchema.safeParse(event);
+    if (!parsed.success) throw new Error('not a DynamoDB stream event: Records must be a list');
+    const writes: CartRowWrite[] = [];
+    const eventIds: string[] = [];
+    let failure: Extract<ReadRecord, { ok: false }> | undefined;
+    for (const [index, raw] of parsed.data.Records.entries()) {
+      const read = readRecord(raw);
+      if (!read.ok) {
+        deps.log.error('cart stream record not understood', { index, reason: read.reason, sequenceNumber: read.sequenceNumber });
+        failure = read;
+        break;
+      }
+      writes.push(read.write);
+      eventIds.push(read.eventID);
+    }
+    if (failure && failure.sequenceNumber === undefined) throw new Error(`cart stream record not understood: ${failure.reason}`);
+    if (writes.length > 0) await countCartWrites(writes, batchKey(eventIds), deps);
+    return { batchItemFailures: failure?.sequenceNumber ? [{ itemIdentifier: failure.sequenceNumber }] : [] };
+  };
+}
+
+/** The same records always make the same key; a batch that starts or ends elsewhere makes another. */
+function batchKey(eventIds: readonly string[]): string {
+  return createHash('sha256').update(eventIds.join('\n')).digest('hex');
+}

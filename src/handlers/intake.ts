@@ -1,54 +1,50 @@
-/**
- * Lambda entry of the intake Function URL. Clients are created once per container; secrets are read from SSM
- * Parameter Store (SecureString) on the first request and cached, so a cold start does not pay for them twice.
- */
-import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
-import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
-import { storedOwnerDocs } from '../adapters/aws/owner-docs';
-import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, dynamoStats, eventBridgeScheduler, secureParameter } from '../adapters/aws/runtime';
-import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../adapters/http/function-url';
-import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
-import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
-import { intakeEnvSchema, readConfig } from '../config';
-import { systemClock } from '../ports/clock';
-import { createIntakeHandler, type WebhookFormat } from './intake-handler';
+import type { Log } from '../ports/log';
+import { errorResponse, type FunctionUrlEvent, type FunctionUrlHandler, header, HttpError, jsonResponse, rawBody } from '../http/function-url';
+import { ingestCartEvent, type IngestDeps } from '../use-cases/ingest-cart-event';
+import type { WebhookFormat } from '../ports/webhook-format';
 
-const config = readConfig(intakeEnvSchema);
-const log = powertoolsLog('cart-recovery-intake');
-const documents = documentClient();
-const scheduler = eventBridgeScheduler(config, systemClock);
+/** Bodies above this are refused before any parsing (a cart event is a few KB). */
+export const MAX_BODY_BYTES = 256 * 1024;
 
-const rules = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
-let ready: Promise<FunctionUrlHandler> | undefined;
-
-async function build(): Promise<FunctionUrlHandler> {
-  const formats: Record<string, WebhookFormat> = {
-    '/webhooks/cart': new StandardCartWebhook(await secureParameter(config.CR_WEBHOOK_SECRET_PARAM)),
-  };
-  if (config.CR_SHOPIFY_SECRET_PARAM) formats['/webhooks/shopify'] = new ShopifyWebhook(await secureParameter(config.CR_SHOPIFY_SECRET_PARAM));
-  return createIntakeHandler({
-    carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
-    activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
-    scheduler,
-    rules,
-    stats: dynamoStats(documents, config.CR_SENDS_TABLE, rules),
-    clock: systemClock,
-    log,
-    retentionDays: config.CR_RETENTION_DAYS,
-    formats,
-  });
+export interface IntakeHandlerDeps extends IngestDeps {
+  /** Formats by request path: `/webhooks/cart` (ours) and `/webhooks/shopify`. */
+  readonly formats: Readonly<Record<string, WebhookFormat>>;
+  readonly log: Log;
 }
 
-export async function handler(event: FunctionUrlEvent): Promise<FunctionUrlResult> {
-  ready ??= build().catch((error: unknown) => {
-    ready = undefined; // try again on the next request rather than failing forever
-    throw error;
-  });
-  try {
-    return await (await ready)(event);
-  } catch (error) {
-    log.error('intake not ready', { error: error instanceof Error ? error.message : String(error) });
-    return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"error":"unavailable"}' };
-  }
+/**
+ * The intake Function URL: method and size checks, signature and schema via the format, then one use case.
+ * The same handler serves production (Lambda) and the local system (plain HTTP server).
+ */
+export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler {
+  return async (event: FunctionUrlEvent) => {
+    try {
+      const format = deps.formats[event.rawPath];
+      if (!format) throw new HttpError(404, 'not_found', `No webhook at ${event.rawPath}; use ${Object.keys(deps.formats).join(' or ')}.`);
+      if (event.requestContext.http.method !== 'POST') {
+        throw new HttpError(405, 'method_not_allowed', 'Webhooks are delivered with POST.', { allow: 'POST' });
+      }
+      const body = rawBody(event);
+      const declared = Number(header(event, 'content-length') ?? '0');
+      if (body.length > MAX_BODY_BYTES || declared > MAX_BODY_BYTES) {
+        throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES / 1024} KB.`);
+      }
+      const delivery = format.parse(body, event.headers ?? {});
+      if (delivery.kind === 'ignored') {
+        deps.log.info('webhook ignored: unknown event type', { path: event.rawPath, type: delivery.type });
+        return jsonResponse(202, { outcome: 'ignored', type: delivery.type });
+      }
+      const { event: cartEvent } = delivery;
+      deps.log.appendKeys({ eventId: cartEvent.eventId, cartId: cartEvent.kind === 'cart_changed' ? cartEvent.cart.cartId : cartEvent.match.cartId });
+      const result = await ingestCartEvent(cartEvent, deps);
+      return jsonResponse(200, result);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        deps.log.warn('webhook refused', { path: event.rawPath, status: error.statusCode, code: error.code, reason: error.message });
+      } else {
+        deps.log.error('webhook failed', { path: event.rawPath, error: error instanceof Error ? error.stack : String(error) });
+      }
+      return errorResponse(error);
+    }
+  };
 }

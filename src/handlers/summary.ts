@@ -1,26 +1,19 @@
-/** Lambda entry of the monthly summary: on the 1st (store time), emails the owner last month's numbers. */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { storedOwnerDocs } from '../adapters/aws/owner-docs';
-import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, dynamoStats } from '../adapters/aws/runtime';
-import { SesMailer } from '../adapters/aws/ses-mailer';
-import { readConfig, summaryEnvSchema } from '../config';
-import { systemClock } from '../ports/clock';
-import { sendMonthlySummary } from '../use-cases/monthly-summary';
+import * as z from 'zod';
+import { sendMonthlySummary, type SummaryDeps } from '../use-cases/monthly-summary';
 
-const config = readConfig(summaryEnvSchema);
-const documents = documentClient();
-const rules = storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS);
+/** What the monthly schedule sends (nothing) or an operator may (`{"month": "2026-10"}` to send that month again). */
+export const summaryRequestSchema = z
+  .object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM').optional() })
+  .nullish();
 
-export async function handler(event: { month?: unknown } = {}): Promise<{ month: string; messageId: string }> {
-  const month = typeof event.month === 'string' && /^\d{4}-\d{2}$/.test(event.month) ? event.month : undefined;
-  const { messageId, month: sent } = await sendMonthlySummary(month ? { month } : {}, {
-    stats: dynamoStats(documents, config.CR_SENDS_TABLE, rules),
-    rules,
-    mailer: new SesMailer(new SESv2Client({}), { configurationSetName: config.CR_SES_CONFIGURATION_SET }),
-    clock: systemClock,
-    log: powertoolsLog('cart-recovery-summary'),
-    owner: { email: config.CR_OWNER_EMAIL, from: config.CR_FROM_ADDRESS },
-  });
-  return { month: sent, messageId };
+/** The monthly summary: on the 1st (store time), email the owner last month's numbers, or the month asked for. */
+export function createSummaryHandler(deps: SummaryDeps): (event?: unknown) => Promise<{ month: string; messageId: string }> {
+  return async (event) => {
+    const parsed = summaryRequestSchema.safeParse(event);
+    // An operator asking for a month that is not one hears so, rather than getting last month's summary instead.
+    if (!parsed.success) throw new Error(`summary request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const month = parsed.data?.month;
+    const { messageId, month: sent } = await sendMonthlySummary(month ? { month } : {}, deps);
+    return { month: sent, messageId };
+  };
 }

@@ -1,26 +1,25 @@
-/** Lambda entry of the waiter, invoked by EventBridge Scheduler one-off schedules with `{cartId, seq}`. */
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
-import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
-import { storedOwnerDocs } from '../adapters/aws/owner-docs';
-import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
-import { LambdaReminderQueue } from '../adapters/aws/lambda-reminder-queue';
-import { powertoolsLog } from '../adapters/aws/powertools-log';
-import { documentClient, eventBridgeScheduler } from '../adapters/aws/runtime';
-import { readConfig, waiterEnvSchema } from '../config';
-import { systemClock } from '../ports/clock';
-import { createWaiterHandler } from './waiter-handler';
+import * as z from 'zod';
+import type { Log } from '../ports/log';
+import { wakeCart, type WakeDeps, type WakeResult } from '../use-cases/wake-cart';
 
-const config = readConfig(waiterEnvSchema);
-const documents = documentClient();
-
-export const handler = createWaiterHandler({
-  carts: new DynamoDbCartStore(documents, config.CR_CARTS_TABLE),
-  optOuts: new DynamoDbOptOutStore(documents, config.CR_OPTOUTS_TABLE),
-  activity: new DynamoDbActivityLog(documents, config.CR_SENDS_TABLE, config.CR_RETENTION_DAYS),
-  scheduler: eventBridgeScheduler(config, systemClock),
-  reminders: new LambdaReminderQueue(new LambdaClient({}), config.CR_SENDER_ARN),
-  rules: storedOwnerDocs(documents, config.CR_SENDS_TABLE, systemClock, config.CR_DOCS_CACHE_SECONDS),
-  clock: systemClock,
-  log: powertoolsLog('cart-recovery-waiter'),
+/** What a wake-up schedule delivers. */
+export const wakeUpPayloadSchema = z.object({
+  cartId: z.string().min(1).max(256),
+  seq: z.number().int().min(1),
 });
+
+/**
+ * The waiter Lambda: validate the schedule's payload, run one wake-up. A malformed payload is logged and dropped
+ * (retrying cannot fix it); any other failure is thrown so Scheduler/Lambda retry and finally dead-letter it.
+ */
+export function createWaiterHandler(deps: WakeDeps & { log: Log }): (payload: unknown) => Promise<WakeResult | { outcome: 'rejected' }> {
+  return async (payload) => {
+    const parsed = wakeUpPayloadSchema.safeParse(payload);
+    if (!parsed.success) {
+      deps.log.error('wake-up payload rejected', { issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path.join('.') });
+      return { outcome: 'rejected' };
+    }
+    deps.log.appendKeys({ cartId: parsed.data.cartId, seq: parsed.data.seq });
+    return wakeCart(parsed.data, deps);
+  };
+}

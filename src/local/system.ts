@@ -5,45 +5,48 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
-import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
-import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
-import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
-import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
-import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../adapters/http/function-url';
+import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../http/function-url';
+import { inInvocationScope } from '../adapters/local/console-log';
 import { ControllableClock } from '../adapters/local/controllable-clock';
-import { ensureTables, localTables } from '../adapters/local/create-tables';
-import { matchesAnyFilter } from '../adapters/local/event-filter';
-import { LocalStreamReader } from '../adapters/local/local-stream-reader';
-import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../adapters/local/dynamodb-local';
-import { startHttpServer } from '../adapters/local/http-server';
+import { ensureTables, localTables } from './create-tables';
+import { matchesAnyFilter } from './event-filter';
+import { LocalStreamReader } from './local-stream-reader';
+import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startHttpServer } from './http-server';
 import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
 import { LocalScheduler } from '../adapters/local/local-scheduler';
-import type { Meter } from '../adapters/local/meter';
+import type { Mailer } from '../ports/mailer';
+import type { Polisher } from '../ports/polisher';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
-import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
-import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
-import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../cart-stream';
-import { parseDuration } from '../domain/doc-text';
-import { parseCsv } from '../domain/export-rows';
+import {
+  cartCounterFunction,
+  importerFunction,
+  intakeFunction,
+  type Platform,
+  rulesSource,
+  voiceSource,
+  cartStore,
+  activityLog,
+  rulesLoaderFunction,
+  senderFunction,
+  unsubscribeFunction,
+  waiterFunction,
+} from '../composition/functions';
+import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../resources/cart-stream';
+import { parseDuration } from '../domain/owner-docs/doc-text';
+import { parseCsv } from '../domain/owner-docs/export-rows';
 import { DateTime } from 'luxon';
-import { StoredOwnerDocs } from '../adapters/owner-docs-source';
-import type { Rules, RulesSource } from '../domain/rules';
-import { parseRulesDoc } from '../domain/rules-doc';
-import type { Voice, VoiceSource } from '../domain/voice';
-import { parseVoiceDoc } from '../domain/voice-doc';
-import { createCartCounterHandler } from '../handlers/cart-counter-handler';
-import { createIntakeHandler } from '../handlers/intake-handler';
-import { createSenderHandler } from '../handlers/sender-handler';
-import { createUnsubscribeHandler } from '../handlers/unsubscribe-handler';
-import { createWaiterHandler } from '../handlers/waiter-handler';
+import type { Rules } from '../domain/owner-docs/rules';
+import { parseRulesDoc } from '../domain/owner-docs/rules-doc';
+import type { Voice } from '../domain/owner-docs/voice';
+import { parseVoiceDoc } from '../domain/owner-docs/voice-doc';
 import type { ActivityLog } from '../ports/activity-log';
-import { importExportRows, type ImportReport } from '../use-cases/import-export-rows';
-import type { IngestDeps } from '../use-cases/ingest-cart-event';
-import { loadOwnerDocs, type DocLoadOutcome } from '../use-cases/load-owner-docs';
+import type { ImportReport } from '../use-cases/import-export-rows';
+import type { DocLoadOutcome } from '../use-cases/load-owner-docs';
 import type { Log } from '../ports/log';
-import type { TableNames } from '../tables';
+import type { TableNames } from '../resources/tables';
+import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
 /** Where a running local system leaves its DynamoDB endpoint for `npm run stops`, inside its data folder. */
 export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local'): string {
@@ -111,7 +114,20 @@ export interface LocalSystemOptions {
   /** The storefront's nightly export, as CSV; by default `<data folder>/import/carts.csv`. */
   readonly exportCsv?: string;
   /** Counts calls at the boundaries (DynamoDB, scheduler, handlers, mail, model, logs) for `npm run cost`/`bench`. */
-  readonly meter?: Meter;
+  readonly meter?: LocalMeter;
+}
+
+/**
+ * Hooks that count calls at the local system's boundaries (`npm run bench` and `npm run cost` pass one: bench/meter.ts).
+ * Each `watch` is called once, with the part it counts.
+ */
+export interface LocalMeter {
+  watchDynamo(client: DynamoDBClient): void;
+  watchScheduler(scheduler: LocalScheduler): void;
+  watchMailer(mailer: Mailer): void;
+  watchFunction<E, R>(name: string, handler: (event: E) => Promise<R>): (event: E) => Promise<R>;
+  /** A model stand-in for the sender; none means the voice doc's own line, as production's fallback. */
+  readonly polisher: Polisher | undefined;
 }
 
 /** The whole product on one machine. */
@@ -186,63 +202,50 @@ async function assemble(
     maxAttempts: CART_STREAM_BATCH.retryAttempts + 1,
     ...(dataDir ? { checkpointFile: join(dataDir, 'cart-stream.json') } : {}),
   });
-  const carts = new DynamoDbCartStore(documents, tables.carts);
-  const activity = new DynamoDbActivityLog(documents, tables.sends, RETENTION_DAYS);
   const secrets = options.secrets ?? LOCAL_SECRETS;
-  const optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
   const outboxDir = dataDir ? join(dataDir, 'outbox') : mkdtempSync(join(tmpdir(), 'cr-outbox-'));
   const outboxMailer = new OutboxMailer(outboxDir, clock);
   options.meter?.watchMailer(outboxMailer);
 
+  // The laptop's platform: the parts that differ from AWS are the job table (Scheduler and async invokes), the outbox
+  // (SES), no model unless a meter brings a stand-in, and owner docs read from files; the rest is wired as deployed.
+  const platform: Platform = {
+    documents,
+    tables,
+    retentionDays: RETENTION_DAYS,
+    // Edits to the docs show at once locally.
+    docsCacheSeconds: 0,
+    clock,
+    log,
+    scheduler: () => scheduler,
+    reminders: () => scheduler,
+    mailer: () => outboxMailer,
+    polisher: () => options.meter?.polisher,
+    owner: OWNER,
+    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.voice ? { voice: options.voice } : {}),
+  };
+  const carts = cartStore(platform);
+  const activity = activityLog(platform);
+  const local = <E, R>(name: string, handler: (event: E) => Promise<R>) => {
+    const scoped = inInvocationScope(handler);
+    return options.meter?.watchFunction(name, scoped) ?? scoped;
+  };
+
   // The same loader production runs on a schedule, reading files instead of Google Docs; the hot path reads only
   // what it stored, as in production.
-  const ownerDocs = new DynamoDbOwnerDocsStore(documents, tables.sends);
-  const reloadDocs = () =>
-    loadOwnerDocs({
-      carts,
-      scheduler,
-      activity,
-      drive: new FileOwnerDrive(),
-      store: ownerDocs,
-      mailer: outboxMailer,
-      clock,
-      log,
-      docs: options.docs ?? EXAMPLE_DOCS,
-      owner: OWNER,
-    });
+  const reloadDocs = inInvocationScope(rulesLoaderFunction(platform, async () => new FileOwnerDrive(), options.docs ?? EXAMPLE_DOCS));
   await reloadDocs();
-  const stored = new StoredOwnerDocs(ownerDocs, clock, 0);
-  const rules = options.rules ?? stored;
-  const voice = options.voice ?? stored.voiceSource;
   try {
-    await Promise.all([rules.current(), voice.current()]);
+    await Promise.all([rulesSource(platform).current(), voiceSource(platform).current()]);
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)} (see the problems logged above, or the owner emails in ${outboxDir})`);
   }
+  const rules = rulesSource(platform);
 
-  const waiter = createWaiterHandler({
-    carts,
-    optOuts,
-    scheduler,
-    reminders: scheduler,
-    activity,
-    rules,
-    clock,
-    log,
-  });
-  scheduler.register('waiter', waiter);
-
-  const stats = new DynamoDbStats(documents, tables.sends, async () => (await rules.current()).store.timeZone);
-  const cartCounter = createCartCounterHandler({ stats, log });
-  cartStream.register(options.meter?.watchFunction('cart-counter', cartCounter) ?? cartCounter);
-  const ingestDeps: IngestDeps = { carts, activity, stats, scheduler, rules, clock, log, retentionDays: RETENTION_DAYS };
-  const intake = createIntakeHandler({
-    ...ingestDeps,
-    formats: {
-      '/webhooks/cart': new StandardCartWebhook(secrets.webhook),
-      '/webhooks/shopify': new ShopifyWebhook(secrets.shopify),
-    },
-  });
+  scheduler.register('waiter', inInvocationScope(waiterFunction(platform)));
+  cartStream.register(local('cart-counter', cartCounterFunction(platform)));
+  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify }));
 
   // The stream is read as time moves, so its batching window runs on the test clock too. A failing read is logged and
   // tried again next time, as Lambda's poller would; it never stops the clock.
@@ -267,11 +270,10 @@ async function assemble(
   };
   // The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder.
   const exportCsv = options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined);
+  const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
   const runImport = async () => {
     if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
-    const rows = parseCsv(readFileSync(exportCsv, 'utf8'));
-    const report = await importExportRows(rows, { ...ingestDeps, mailer: outboxMailer, notices: ownerDocs, owner: OWNER });
-    return { ...report, file: exportCsv };
+    return { ...(await importer()), file: exportCsv };
   };
   const scheduleNightlyImport = async () => {
     const { store } = await rules.current();
@@ -285,12 +287,12 @@ async function assemble(
   await scheduleNightlyImport();
   const control = controlHandler({ clock, scheduler, carts, activity, advance, runImport });
 
-  const unsubscribeHandler = createUnsubscribeHandler({ key: secrets.unsubscribeKey, carts, optOuts, activity, stats, rules, clock, log });
+  const unsubscribe = local('unsubscribe', unsubscribeFunction(platform, secrets.unsubscribeKey));
   const outbox = outboxHandler(outboxDir);
   const server: Server = await startHttpServer(
     [
-      { prefix: '/webhooks/', handler: options.meter?.watchFunction('intake', intake) ?? intake },
-      { prefix: '/u/', handler: options.meter?.watchFunction('unsubscribe', unsubscribeHandler) ?? unsubscribeHandler },
+      { prefix: '/webhooks/', handler: intake },
+      { prefix: '/u/', handler: unsubscribe },
       {
         prefix: '/outbox',
         handler: async (event) => {
@@ -310,26 +312,8 @@ async function assemble(
 
   // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback),
   // unless a meter brings a model stand-in (`npm run cost` counts the real prompts).
-  const sender = createSenderHandler({
-    carts,
-    optOuts,
-    sends: new DynamoDbSendLedger(documents, tables.sends, RETENTION_DAYS),
-    deferrals: scheduler,
-    polisher: options.meter?.polisher,
-    mailer: outboxMailer,
-    activity,
-    stats,
-    rules,
-    voice,
-    clock,
-    log,
-    email: {
-      from: 'reminders@shop.example',
-      unsubscribeBaseUrl: url,
-      unsubscribeKey: secrets.unsubscribeKey,
-    },
-  });
-  scheduler.register('sender', sender);
+  const sender = senderFunction(platform, { from: 'reminders@shop.example', unsubscribeBaseUrl: url, unsubscribeKey: secrets.unsubscribeKey });
+  scheduler.register('sender', inInvocationScope(sender));
   let docsTimer: NodeJS.Timeout | undefined;
   if (options.pollSchedules) {
     scheduler.start();
@@ -352,7 +336,7 @@ async function assemble(
     activity,
     documents,
     advance,
-    reloadDocs,
+    reloadDocs: () => reloadDocs(),
     runImport,
     async stop() {
       clearInterval(docsTimer);

@@ -1,5 +1,5 @@
-import type { CartRow, CartSnapshot, CartSource, CartStatus, LastMove, StoppedBy } from '../domain/cart';
-import type { Money } from '../domain/money';
+import type { CartRow, CartSnapshot, CartSource, CartStatus, LastMove, StoppedBy } from '../domain/cart/cart';
+import type { Money } from '../domain/cart/money';
 
 /** A change to write: the snapshot, its ordering key, and the first wake-up if the cart becomes remindable. */
 export interface CartChangeWrite {

@@ -1,5 +1,5 @@
-import type { OperatorStops, Rules, StopSet } from '../domain/rules';
-import type { Voice } from '../domain/voice';
+import type { OperatorStops, Rules, StopSet } from '../domain/owner-docs/rules';
+import type { Voice } from '../domain/owner-docs/voice';
 
 /** A parsed doc as last accepted, with what it was parsed from. */
 export interface StoredDoc<T> {

@@ -1,4 +1,4 @@
-import type { ReminderStep } from '../domain/voice';
+import type { ReminderStep } from '../domain/owner-docs/voice';
 
 /** What the waiter hands the sender: which cart, which reminder. */
 export interface ReminderRequest {

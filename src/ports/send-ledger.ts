@@ -1,4 +1,4 @@
-import type { ReminderStep } from '../domain/voice';
+import type { ReminderStep } from '../domain/owner-docs/voice';
 
 /** The record of one reminder (cart, step) in cr-sends. */
 export interface SendRecord {

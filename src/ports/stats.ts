@@ -1,4 +1,4 @@
-import type { CounterIncrement, MonthlyCounters } from '../domain/summary';
+import type { CounterIncrement, MonthlyCounters } from '../domain/reporting/summary';
 
 /** Increments that count in the month `at` falls in (store time zone). */
 export interface StatsEntry {

@@ -1,4 +1,4 @@
-import { cartCountsOf, type CartRowWrite } from '../domain/cart-counters';
+import { cartCountsOf, type CartRowWrite } from '../domain/reporting/cart-counters';
 import type { Log } from '../ports/log';
 import type { Stats } from '../ports/stats';
 

@@ -1,13 +1,13 @@
-import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart';
-import { eventKey } from '../domain/cart';
-import { firstWakeUpAt, isRecovered } from '../domain/moves';
-import type { RulesSource } from '../domain/rules';
+import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart/cart';
+import { eventKey } from '../domain/cart/cart';
+import { firstWakeUpAt, isRecovered } from '../domain/cart/moves';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import type { Stats } from '../ports/stats';
 import type { WakeUpScheduler } from '../ports/scheduler';
+import type { RulesSource } from '../ports/owner-docs';
 
 export interface IngestDeps {
   readonly carts: CartStore;

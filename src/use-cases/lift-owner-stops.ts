@@ -1,5 +1,5 @@
-import { normaliseEmail } from '../domain/cart';
-import type { StopSet } from '../domain/rules';
+import { normaliseEmail } from '../domain/cart/cart';
+import type { StopSet } from '../domain/owner-docs/rules';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { DocProblem } from '../domain/doc-text';
-import { type OwnerDocKind, ownerProblemEmail } from '../domain/owner-notice';
-import { DEFAULT_RULES, type Rules, stopSet, withOperatorStops } from '../domain/rules';
-import { parseRulesDoc } from '../domain/rules-doc';
-import type { Voice } from '../domain/voice';
-import { parseVoiceDoc } from '../domain/voice-doc';
+import type { DocProblem } from '../domain/owner-docs/doc-text';
+import { type OwnerDocKind, ownerProblemEmail } from '../domain/owner-docs/owner-notice';
+import { DEFAULT_RULES, type Rules, stopSet, withOperatorStops } from '../domain/owner-docs/rules';
+import { parseRulesDoc } from '../domain/owner-docs/rules-doc';
+import type { Voice } from '../domain/owner-docs/voice';
+import { parseVoiceDoc } from '../domain/owner-docs/voice-doc';
 import type { Clock } from '../ports/clock';
 import { GoogleReadError, type OwnerDrive } from '../ports/google-drive';
 import type { Log } from '../ports/log';

@@ -1,13 +1,14 @@
-import type { CartRow } from '../domain/cart';
-import { isRecovered } from '../domain/moves';
-import type { RulesSource } from '../domain/rules';
-import { composeSummary, type MonthlyCounters, monthOf, previousMonth } from '../domain/summary';
+import type { CartRow } from '../domain/cart/cart';
+import { isRecovered } from '../domain/cart/moves';
+import { composeSummary, type MonthlyCounters, monthOf, previousMonth } from '../domain/reporting/summary';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
 import type { SendRecord } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
 import { mailOwner, type OwnerContact } from './mail-owner';
+import type { RulesSource } from '../ports/owner-docs';
+import type { MonthRecords } from '../ports/month-records';
 
 export interface SummaryDeps {
   readonly stats: Stats;
@@ -30,14 +31,6 @@ export async function sendMonthlySummary(request: { month?: string }, deps: Summ
   const messageId = await mailOwner(deps.mailer, deps.owner, email, { kind: 'monthly-summary', month });
   deps.log.info('monthly summary sent', { month, messageId });
   return { month, messageId, counters };
-}
-
-/** Everything a full recount reads: the durable records, not the counters. */
-export interface MonthRecords {
-  readonly carts: readonly CartRow[];
-  readonly sends: readonly SendRecord[];
-  readonly activity: ReadonlyArray<{ readonly at: Date; readonly actor: string; readonly action: string; readonly details?: Readonly<Record<string, unknown>> }>;
-  readonly optOuts: ReadonlyArray<{ readonly at: string }>;
 }
 
 /**

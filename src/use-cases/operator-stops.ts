@@ -1,5 +1,5 @@
-import { normaliseEmail } from '../domain/cart';
-import type { OperatorStops, OwnerStop } from '../domain/rules';
+import { normaliseEmail } from '../domain/cart/cart';
+import type { OperatorStops, OwnerStop } from '../domain/owner-docs/rules';
 import type { OwnerDocsStore } from '../ports/owner-docs-store';
 
 /** The operator's commands: the same three stops the rules doc offers, and their undo. */

@@ -1,10 +1,10 @@
-import type { CartRow } from '../domain/cart';
+import type { CartRow } from '../domain/cart/cart';
 import { ComposeError, composeReminder, type ComposedEmail } from '../domain/email/compose';
-import { decideSend } from '../domain/gates';
-import { buildPolishPrompt, validatePolishedLine } from '../domain/polish';
-import type { Rules, RulesSource } from '../domain/rules';
-import { unsubscribeLinks } from '../domain/unsubscribe-links';
-import type { ReminderStep, VoiceSource } from '../domain/voice';
+import { decideSend } from '../domain/cart/gates';
+import { buildPolishPrompt, validatePolishedLine } from '../domain/email/polish';
+import type { Rules } from '../domain/owner-docs/rules';
+import { unsubscribeLinks } from '../domain/unsubscribe/links';
+import type { ReminderStep } from '../domain/owner-docs/voice';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -14,6 +14,7 @@ import type { OptOutStore } from '../ports/opt-outs';
 import type { Polisher } from '../ports/polisher';
 import type { SendDeferrals, SendLedger } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
+import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
 export interface SenderDeps {
   readonly carts: Pick<CartStore, 'get'>;

@@ -1,4 +1,4 @@
-import { normaliseEmail } from '../domain/cart';
+import { normaliseEmail } from '../domain/cart/cart';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';

@@ -1,6 +1,5 @@
-import type { CartRow } from '../domain/cart';
-import { applyWakeDecision, decideWake, type WakeDecision } from '../domain/moves';
-import type { RulesSource } from '../domain/rules';
+import type { CartRow } from '../domain/cart/cart';
+import { applyWakeDecision, decideWake, type WakeDecision } from '../domain/cart/moves';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -8,6 +7,7 @@ import type { Log } from '../ports/log';
 import type { OptOutStore } from '../ports/opt-outs';
 import type { ReminderQueue } from '../ports/reminder-queue';
 import type { WakeUpScheduler } from '../ports/scheduler';
+import type { RulesSource } from '../ports/owner-docs';
 
 export interface WakeDeps {
   readonly carts: CartStore;

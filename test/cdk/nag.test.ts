@@ -1,21 +1,19 @@
 /**
  * cdk-nag AwsSolutions over the production stack with a realistic configuration (no placeholders; alarm email,
  * Shopify, the Google docs and the export sheet on, so every optional function, the SNS topic and the second secret
- * are checked too). One synth for the file.
+ * are checked too). One synth for the file, without bundling (test/support/cdk-synth.ts): cdk-nag reads the
+ * construct tree and the template, never the function code.
  *
  * cdk-nag 3 reports through CDK's validation plugins, not Annotations: `validateScope` returns exactly what
  * `npx cdk synth` would report (unacknowledged findings only).
  */
-import { readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
-import { readDeployConfig } from '../../lib/config';
-
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+import { type CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
+import { type SynthesizedStack, synthStack } from '../support/cdk-synth';
 
 const CONTEXT = {
   senderDomain: 'ridgeandloom.example',
@@ -30,12 +28,12 @@ const CONTEXT = {
   alarmEmail: 'alerts@ridgeandloom.example',
 };
 
+let synthesized: SynthesizedStack;
 let stack: CartRecoveryStack;
 
 beforeAll(() => {
-  const app = new App({ context: { ...cdkJson.context, ...CONTEXT } });
-  stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
-  Template.fromStack(stack); // synthesize once, so synthesis-time annotations are present too
+  synthesized = synthStack(CONTEXT);
+  stack = synthesized.stack;
 });
 
 /** Every acknowledgement recorded with `Validations.of(x).acknowledge`, by rule ID. */
@@ -61,12 +59,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(stack.rulesLoader).toBeDefined();
     expect(stack.importer).toBeDefined();
     expect(stack.alarms.topic).toBeDefined();
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', Object.keys(HANDLER_ENTRIES).length);
+    synthesized.template.resourceCountIs('AWS::Lambda::Function', Object.keys(HANDLER_ENTRIES).length);
   });
 
   it('sends every alarm to the topic', () => {
     expect(stack.alarms.alarms.length).toBeGreaterThan(0);
-    for (const alarm of Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))) {
+    for (const alarm of Object.values(synthesized.template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);
     }
   });
@@ -81,14 +79,14 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('leaves no AwsSolutions errors or warnings in the annotations', () => {
-    const annotations = Annotations.fromStack(stack);
+    const { annotations } = synthesized;
     expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
   });
 
   it('warns about nothing once the configuration is real and every handler exists', () => {
-    const warnings = Annotations.fromStack(stack)
+    const warnings = synthesized.annotations
       .findWarning('*', Match.anyValue())
       .map((warning) => String(warning.entry.data));
     expect(warnings).toEqual([]);

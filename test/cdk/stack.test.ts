@@ -1,17 +1,18 @@
 /**
  * The production stack as `npx cdk synth` builds it with the owner's Google docs and the export sheet configured
- * (every optional function present) and the other keys at their demo placeholders, synthesized once. A second,
- * unbundled synth checks what a bare `npx cdk synth` leaves out and warns about.
+ * (every optional function present) and the other keys at their demo placeholders, synthesized once and without
+ * bundling (test/support/cdk-synth.ts; the bundles have their own tests in bundles.test.ts). Further synths check
+ * what a bare `npx cdk synth` leaves out and warns about, and how the template follows other configuration.
  *
- * Expectations are derived from `src/tables.ts`, `src/config.ts` and the construct constants, not copied from the
- * template, so a drift between the app and its infrastructure fails here.
+ * Expectations are derived from `src/resources/tables.ts`, `src/lambda/environment.ts` and the construct constants,
+ * not copied from the template, so a drift between the app and its infrastructure fails here.
  */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
+import { type CartRecoveryStack, HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
 import {
   canonicalTimeZone,
   DEFAULT_BEDROCK_MODEL_ID,
@@ -21,7 +22,7 @@ import {
   parseDeployConfig,
   PLACEHOLDERS,
   readDeployConfig,
-} from '../../lib/config';
+} from '../../lib/deploy-config';
 import { ALARM_MONTHLY_USD, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
 import { CART_STREAM_RETRIES } from '../../lib/constructs/cart-counter';
 import { STREAM_READ_ACTIONS, TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
@@ -30,7 +31,7 @@ import { DOC_UNAVAILABLE_PHRASE, METRIC_NAMESPACE } from '../../lib/constructs/r
 import { SCHEDULE_GROUP_NAME } from '../../lib/constructs/scheduling';
 import { SES_FEEDBACK_DETAIL_TYPES } from '../../lib/constructs/ses-feedback';
 import { FUNCTION_NAMES, type FunctionRole, renderForNag } from '../../lib/constructs/service-function';
-import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/cart-stream';
+import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
 import {
   cartCounterEnvSchema,
   importerEnvSchema,
@@ -41,12 +42,12 @@ import {
   summaryEnvSchema,
   unsubscribeEnvSchema,
   waiterEnvSchema,
-} from '../../src/config';
-import { TABLES, type TableDefinition } from '../../src/tables';
+} from '../../src/lambda/environment';
+import { TABLES, type TableDefinition } from '../../src/resources/tables';
+import { type SynthesizedStack, synthStack } from '../support/cdk-synth';
 
 type Json = Record<string, any>;
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Json };
 const operationsGuide = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
 
 /** The Google side switched on; everything else stays at the cdk.json defaults and placeholders. */
@@ -69,7 +70,7 @@ const STREAM_CAPTURED: FunctionRole[] = ['cartCounter'];
 const SCHEDULING_ENV = ['CR_SCHEDULE_GROUP', 'CR_WAITER_ARN', 'CR_SCHEDULER_ROLE_ARN', 'CR_SCHEDULER_DLQ_ARN'];
 const OWNER_ENV = ['CR_GOOGLE_KEY_PARAM', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'];
 
-/** Every variable each function must get, from the brief and src/config.ts. */
+/** Every variable each function must get, from the brief and src/lambda/environment.ts. */
 const EXPECTED_ENV: Record<FunctionRole, string[]> = {
   intake: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_WEBHOOK_SECRET_PARAM', ...SCHEDULING_ENV],
   waiter: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS', 'CR_SENDER_ARN', ...SCHEDULING_ENV],
@@ -145,23 +146,15 @@ const WILDCARDS_BY_ROLE: Record<FunctionRole, Wildcard[]> = {
   cartCounter: ['sendsIndexes'],
 };
 
+let synthesized: SynthesizedStack;
 let stack: CartRecoveryStack;
 let template: Template;
 let resources: Record<string, Json>;
 
 beforeAll(() => {
-  const app = new App({ context: { ...cdkJson.context, ...GOOGLE_CONTEXT } });
-  stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources as Record<string, Json>;
+  synthesized = synthStack(GOOGLE_CONTEXT);
+  ({ stack, template, resources } = synthesized);
 });
-
-/** A stack synthesized without bundling (fast): for configuration-dependent shape only. */
-function unbundledStack(context: Json): { stack: CartRecoveryStack; template: Template } {
-  const app = new App({ context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [] } });
-  const built = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
-  return { stack: built, template: Template.fromStack(built) };
-}
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const logicalIdOf = (type: string, predicate: (props: Json, id: string) => boolean): string => {
@@ -229,7 +222,7 @@ describe('resources', () => {
   });
 
   it('warns that demo placeholders are in use, and nothing else, once the Google docs are configured', () => {
-    const warnings = Annotations.fromStack(stack)
+    const warnings = synthesized.annotations
       .findWarning('*', Match.anyValue())
       .map((warning) => String(warning.entry.data));
     expect(warnings).toEqual([expect.stringMatching(/^Demo placeholders in use for senderDomain, fromAddress \(/)]);
@@ -237,39 +230,37 @@ describe('resources', () => {
 });
 
 describe('a bare `cdk synth` (no context at all)', () => {
-  let bare: { stack: CartRecoveryStack; template: Template };
-  beforeAll(() => {
-    bare = unbundledStack({});
-  });
+  /** Synthesized by the first test that asks (memoised), so no hook waits for it. */
+  const bare = () => synthStack({});
 
   it('leaves out the rules loader and the importer, and warns that nothing can be sent without accepted rules', () => {
-    expect(bare.stack.rulesLoader).toBeUndefined();
-    expect(bare.stack.importer).toBeUndefined();
-    bare.template.resourceCountIs('AWS::Scheduler::Schedule', 1); // the monthly summary
-    bare.template.resourceCountIs('AWS::Lambda::Function', ROLES.length - 2);
-    const annotations = Annotations.fromStack(bare.stack);
-    annotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('rules loader is left out. Nothing can be sent without accepted rules'));
-    annotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('Demo placeholders in use for senderDomain, fromAddress, ownerEmail'));
+    const { stack: bareStack, template: bareTemplate, annotations: bareAnnotations } = bare();
+    expect(bareStack.rulesLoader).toBeUndefined();
+    expect(bareStack.importer).toBeUndefined();
+    bareTemplate.resourceCountIs('AWS::Scheduler::Schedule', 1); // the monthly summary
+    bareTemplate.resourceCountIs('AWS::Lambda::Function', ROLES.length - 2);
+    bareAnnotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('rules loader is left out. Nothing can be sent without accepted rules'));
+    bareAnnotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('Demo placeholders in use for senderDomain, fromAddress, ownerEmail'));
   });
 
   it('keeps the alarms inside the free tier', () => {
     // The default alarm set is one alarm: the queue where everything that got lost lands.
-    const [only] = alarmsOf(bare.template);
-    expect(alarmsOf(bare.template)).toHaveLength(1);
+    const [only] = alarmsOf(bare().template);
+    expect(alarmsOf(bare().template)).toHaveLength(1);
     expect(only).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
-    expect(bare.stack.alarms.monthlyCostUsd).toBe(0);
+    expect(bare().stack.alarms.monthlyCostUsd).toBe(0);
   });
 
   it('warns about retired keys that are still set', () => {
-    const retired = unbundledStack({ storeName: 'Ridge & Loom', googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345' });
-    Annotations.fromStack(retired.stack).hasWarning(
+    const retired = synthStack({ storeName: 'Ridge & Loom', googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345' });
+    retired.annotations.hasWarning(
       '/CartRecovery',
       Match.stringLikeRegexp('No longer used, ignored: storeName \\(the store name now comes from the rules doc'),
     );
   });
 });
 
-describe('tables follow src/tables.ts', () => {
+describe('tables follow src/resources/tables.ts', () => {
   const keySchema = (definition: Pick<TableDefinition, 'partitionKey' | 'sortKey'>) => [
     { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
     ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' }] : []),
@@ -350,7 +341,7 @@ describe('functions', () => {
     for (const [id, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays, id).toBe(30);
   });
 
-  it.each(ROLES)('%s: sets every variable its runtime schema in src/config.ts requires, and no other', (role) => {
+  it.each(ROLES)('%s: sets every variable its runtime schema in src/lambda/environment.ts requires, and no other', (role) => {
     // Deploy-time values (Ref, GetAtt) stand in as plausible strings of the right shape.
     const stand = (key: string) =>
       key.endsWith('_ARN') ? 'arn:aws:service:region:account:resource' : key.endsWith('_URL') ? 'https://id.lambda-url.region.on.aws/' : 'resolved-at-deploy';
@@ -366,9 +357,9 @@ describe('functions', () => {
   });
 
   it('passes CR_DOCS_CACHE_SECONDS to every function that reads the stored rules, only when docsCacheSeconds is set', () => {
-    const { template: withCache } = unbundledStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
+    const { template: withCache } = synthStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
     const readers = ROLES.filter((role) => 'CR_DOCS_CACHE_SECONDS' in RUNTIME_SCHEMAS[role].shape);
-    expect(readers.sort()).toEqual(['cartCounter', 'importer', 'intake', 'sender', 'summary', 'unsubscribe', 'waiter']);
+    expect(readers.sort()).toEqual(['cartCounter', 'importer', 'intake', 'sender', 'sesEvents', 'summary', 'unsubscribe', 'waiter']);
     for (const role of readers) {
       withCache.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: FUNCTION_NAMES[role],
@@ -584,7 +575,7 @@ describe('recurring jobs', () => {
 
   it('follows docsRefreshMinutes and storeTimeZone', () => {
     const every = (minutes: number, zone?: string) => {
-      const { template: t } = unbundledStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes), ...(zone ? { storeTimeZone: zone } : {}) });
+      const { template: t } = synthStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes), ...(zone ? { storeTimeZone: zone } : {}) });
       const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as Json);
       return Object.fromEntries(schedules.map((s) => [s.Name, s]));
     };
@@ -653,7 +644,7 @@ describe('cart counter (cr-carts stream)', () => {
     expect(streamed.map(([id]) => id)).toEqual([cartsId()]);
   });
 
-  it('reads the stream with the batching, filters and failure handling of src/cart-stream.ts', () => {
+  it('reads the stream with the batching, filters and failure handling of src/resources/cart-stream.ts', () => {
     expect(mapping().Properties).toEqual({
       EventSourceArn: streamArn(),
       FunctionName: { Ref: functionId('cartCounter') },
@@ -806,8 +797,8 @@ describe('least privilege', () => {
   });
 
   it('needs no recipient identity when the owner is at the sender domain', () => {
-    const { stack: same } = unbundledStack({ ...GOOGLE_CONTEXT, ownerEmail: 'owner@example.com' });
-    const policies = Object.values(Template.fromStack(same).findResources('AWS::IAM::Policy'));
+    const { template: same } = synthStack({ ...GOOGLE_CONTEXT, ownerEmail: 'owner@example.com' });
+    const policies = Object.values(same.findResources('AWS::IAM::Policy'));
     const sesResources = policies
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
       .filter((s) => s.Sid === 'SendOwnerNotices')
@@ -931,7 +922,7 @@ describe('outputs', () => {
   });
 });
 
-describe('deploy configuration (lib/config.ts)', () => {
+describe('deploy configuration (lib/deploy-config.ts)', () => {
   it('has demo defaults that synth offline and are reported as placeholders', () => {
     const config = parseDeployConfig({});
     expect(config).toMatchObject({

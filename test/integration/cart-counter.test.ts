@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
-import { LOCAL_AWS } from '../../src/adapters/local/dynamodb-local';
-import { matchesAnyFilter } from '../../src/adapters/local/event-filter';
-import { type LambdaStreamRecord, LocalStreamReader, type LocalStreamReaderOptions } from '../../src/adapters/local/local-stream-reader';
-import { CART_COUNTER_FILTERS } from '../../src/cart-stream';
-import type { CartSnapshot } from '../../src/domain/cart';
-import { createCartCounterHandler } from '../../src/handlers/cart-counter-handler';
+import { LOCAL_AWS } from '../../src/local/dynamodb-local';
+import { matchesAnyFilter } from '../../src/local/event-filter';
+import { type LambdaStreamRecord, LocalStreamReader, type LocalStreamReaderOptions } from '../../src/local/local-stream-reader';
+import { CART_COUNTER_FILTERS } from '../../src/resources/cart-stream';
+import type { CartSnapshot } from '../../src/domain/cart/cart';
+import { createCartCounterHandler } from '../../src/handlers/cart-counter';
 import { silentLog } from '../../src/ports/log';
 import { freshTables } from '../support/dynamo';
 

@@ -3,13 +3,13 @@ import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-lo
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { LocalScheduler } from '../../src/adapters/local/local-scheduler';
-import type { CartChangedEvent, CartSnapshot, CheckedOutEvent } from '../../src/domain/cart';
-import { fixedRules } from '../../src/domain/rules';
+import type { CartChangedEvent, CartSnapshot, CheckedOutEvent } from '../../src/domain/cart/cart';
 import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
+import { fixedRules } from '../../src/ports/owner-docs';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const minutes = (n: number) => new Date(T.getTime() + n * 60_000);

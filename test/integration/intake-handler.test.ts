@@ -2,12 +2,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
-import type { FunctionUrlHandler } from '../../src/adapters/http/function-url';
+import type { FunctionUrlHandler } from '../../src/http/function-url';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { ShopifyWebhook } from '../../src/adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhook';
-import { fixedRules } from '../../src/domain/rules';
-import { createIntakeHandler, MAX_BODY_BYTES } from '../../src/handlers/intake-handler';
+import { createIntakeHandler, MAX_BODY_BYTES } from '../../src/handlers/intake';
 import type { Log } from '../../src/ports/log';
 import { LOCAL_SECRETS } from '../../src/local/system';
 import { freshTables } from '../support/dynamo';
@@ -15,6 +14,7 @@ import { functionUrlEvent } from '../support/function-url';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { cartPayload, fixture, shopifyHeaders, standardHeaders } from '../support/webhooks';
+import { fixedRules } from '../../src/ports/owner-docs';
 
 const secret = LOCAL_SECRETS.webhook;
 const shopSecret = LOCAL_SECRETS.shopify;
@@ -30,6 +30,7 @@ describe('intake handler', () => {
     scheduler = new RecordingScheduler();
     logged = [];
     const log: Log = {
+      appendKeys() {},
       info: (message, attributes) => logged.push({ level: 'info', message, attributes }),
       warn: (message, attributes) => logged.push({ level: 'warn', message, attributes }),
       error: (message, attributes) => logged.push({ level: 'error', message, attributes }),
@@ -252,7 +253,7 @@ describe('intake handler', () => {
       scheduler,
       rules: fixedRules(),
       clock: new ControllableClock(),
-      log: { info() {}, warn() {}, error: (message, attributes) => logged.push({ level: 'error', message, attributes }) },
+      log: { info() {}, warn() {}, appendKeys() {}, error: (message, attributes) => logged.push({ level: 'error', message, attributes }) },
       retentionDays: 90,
       formats: { '/webhooks/cart': new StandardCartWebhook(secret) },
     });

@@ -1,11 +1,4 @@
-import {
-  BedrockRuntimeClient,
-  ConverseCommand,
-  type ConverseCommandOutput,
-  type StopReason,
-  ThrottlingException,
-  ValidationException,
-} from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandOutput, type StopReason, ThrottlingException, ValidationException } from '@aws-sdk/client-bedrock-runtime';
 import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -17,9 +10,7 @@ import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
 import { SesMailer } from '../../src/adapters/aws/ses-mailer';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
-import type { CartSnapshot } from '../../src/domain/cart';
-import { fixedRules } from '../../src/domain/rules';
-import { fixedVoice } from '../../src/domain/voice';
+import type { CartSnapshot } from '../../src/domain/cart/cart';
 import { silentLog } from '../../src/ports/log';
 import type { SendDeferrals } from '../../src/ports/send-ledger';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
@@ -27,6 +18,7 @@ import { sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
+import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);

@@ -3,13 +3,13 @@ import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-lo
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
-import { fixedRules } from '../../src/domain/rules';
-import { createSesEventsHandler } from '../../src/handlers/ses-events-handler';
+import { createSesEventsHandler } from '../../src/handlers/ses-events';
 import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
+import { fixedRules } from '../../src/ports/owner-docs';
 
 const T = new Date('2026-11-02T20:00:00Z');
 

@@ -4,8 +4,8 @@ import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-lo
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
-import type { CartChangedEvent, CartSnapshot } from '../../src/domain/cart';
-import { DEFAULT_RULES, fixedRules, type Rules } from '../../src/domain/rules';
+import type { CartChangedEvent, CartSnapshot } from '../../src/domain/cart/cart';
+import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 import type { CartStore } from '../../src/ports/cart-store';
 import { silentLog } from '../../src/ports/log';
 import type { ReminderQueue, ReminderRequest } from '../../src/ports/reminder-queue';
@@ -14,6 +14,7 @@ import { wakeCart, type WakeDeps } from '../../src/use-cases/wake-cart';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
+import { fixedRules } from '../../src/ports/owner-docs';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const HOUR = 3_600_000;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { ensureTables, localTables } from '../../src/adapters/local/create-tables';
-import { LOCAL_AWS } from '../../src/adapters/local/dynamodb-local';
+import { ensureTables, localTables } from '../../src/local/create-tables';
+import { LOCAL_AWS } from '../../src/local/dynamodb-local';
 
 /** A fresh set of tables in the run's shared DynamoDB Local, under a prefix no other test uses. */
 export async function freshTables() {

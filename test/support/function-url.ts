@@ -1,4 +1,4 @@
-import type { FunctionUrlEvent } from '../../src/adapters/http/function-url';
+import type { FunctionUrlEvent } from '../../src/http/function-url';
 
 /** A Function URL event as Lambda delivers it (payload 2.0, lower-case headers). */
 export function functionUrlEvent(options: {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../src/adapters/local/dynamodb-local';
+import { startDynamoDbLocal } from '../../src/local/dynamodb-local';
 
 /** Starts one in-memory DynamoDB Local for the test run and hands its endpoint to every test file. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,4 +1,4 @@
-import { type CounterIncrement, EMPTY_COUNTERS, type MonthlyCounters } from '../../src/domain/summary';
+import { type CounterIncrement, EMPTY_COUNTERS, type MonthlyCounters } from '../../src/domain/reporting/summary';
 import type { Stats, StatsEntry } from '../../src/ports/stats';
 
 /** Keeps every increment, for tests that look at (or ignore) the monthly counters. */

@@ -4,10 +4,10 @@
  * possibly late (or, adversarially, early). Wake-ups go through the real decideWake + applyWakeDecision with the seq
  * check; everything else is the simplest faithful stand-in for intake and the scheduler. The clock is plain Dates.
  */
-import type { CartRow } from '../../src/domain/cart';
-import { applyWakeDecision, decideWake, firstWakeUpAt, type WakeDecision } from '../../src/domain/moves';
-import type { Rules } from '../../src/domain/rules';
-import type { ReminderStep } from '../../src/domain/voice';
+import type { CartRow } from '../../src/domain/cart/cart';
+import { applyWakeDecision, decideWake, firstWakeUpAt, type WakeDecision } from '../../src/domain/cart/moves';
+import type { Rules } from '../../src/domain/owner-docs/rules';
+import type { ReminderStep } from '../../src/domain/owner-docs/voice';
 
 const MINUTE_MS = 60_000;
 

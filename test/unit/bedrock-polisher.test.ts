@@ -12,7 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BedrockPolishError, BedrockPolisher, createBedrockClient } from '../../src/adapters/aws/bedrock-polisher';
+import { BedrockPolishError, BedrockPolisher } from '../../src/adapters/aws/bedrock-polisher';
+import { bedrockClient } from '../../src/composition/aws/bedrock';
 
 const MODEL_ID = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
 const prompt = { system: 'Rewrite the line in the store voice. One sentence.', user: 'Line: Your cart is waiting, Sam.' };
@@ -161,7 +162,7 @@ describe('Bedrock polisher', () => {
 
 describe('Bedrock client for the polisher', () => {
   it('makes one attempt only, so SDK retries cannot outlive the polish timeout', async () => {
-    const made = createBedrockClient('eu-west-1');
+    const made = bedrockClient('eu-west-1');
     expect(await made.config.maxAttempts()).toBe(1);
     expect(await made.config.region()).toBe('eu-west-1');
   });

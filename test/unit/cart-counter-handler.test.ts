@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createCartCounterHandler } from '../../src/handlers/cart-counter-handler';
+import { createCartCounterHandler } from '../../src/handlers/cart-counter';
 import { silentLog } from '../../src/ports/log';
 import { RecordingStats } from '../support/recording-stats';
 

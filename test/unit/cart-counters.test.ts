@@ -1,9 +1,9 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesAnyFilter } from '../../src/adapters/local/event-filter';
-import { CART_COUNTER_FILTERS } from '../../src/cart-stream';
-import { cartCountsOf, type CartRowImage, type CartRowWrite } from '../../src/domain/cart-counters';
+import { matchesAnyFilter } from '../../src/local/event-filter';
+import { CART_COUNTER_FILTERS } from '../../src/resources/cart-stream';
+import { cartCountsOf, type CartRowImage, type CartRowWrite } from '../../src/domain/reporting/cart-counters';
 
 const FIRST_SEEN = '2026-11-30T23:30:00.000Z';
 const created: CartRowImage = { createdBy: 'k1', firstSeenAt: FIRST_SEEN };

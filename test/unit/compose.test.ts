@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CartItem } from '../../src/domain/cart';
+import type { CartItem } from '../../src/domain/cart/cart';
 import { ComposeError, composeReminder, escapeHtml, safeHttpUrl, type ComposeInput } from '../../src/domain/email/compose';
 import { fillTemplate, itemsSummary, TemplateError, templateValues } from '../../src/domain/email/template';
-import { greetingFor } from '../../src/domain/gates';
-import { DEFAULT_RULES } from '../../src/domain/rules';
-import { DEFAULT_VOICE, type TemplatePlaceholder, type Voice } from '../../src/domain/voice';
+import { greetingFor } from '../../src/domain/cart/gates';
+import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
+import { DEFAULT_VOICE, type TemplatePlaceholder, type Voice } from '../../src/domain/owner-docs/voice';
 
 const RETURN_URL = 'https://shop.example/cart/c-42?key=abc&utm_source=reminder';
 const UNSUBSCRIBE_URL = 'https://u.example/u/v1.payload.mac';

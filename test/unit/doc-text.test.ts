@@ -14,7 +14,7 @@ import {
   stripHeadingMarks,
   stripTrailingNote,
   tableCells,
-} from '../../src/domain/doc-text';
+} from '../../src/domain/owner-docs/doc-text';
 
 describe('readDocLines', () => {
   it('numbers lines from 1 and keeps blank lines so numbers match the doc', () => {

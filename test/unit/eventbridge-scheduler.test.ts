@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { atExpression, EventBridgeWakeUpScheduler } from '../../src/adapters/aws/eventbridge-scheduler';
-import { wakeUpScheduleName } from '../../src/domain/schedule-names';
+import { wakeUpScheduleName } from '../../src/domain/cart/schedule-names';
 
 const scheduler = mockClient(SchedulerClient);
 const now = new Date('2026-11-02T20:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CartRow } from '../../src/domain/cart';
-import { decideSend, greetingFor, type GateDecision, type GateInput } from '../../src/domain/gates';
-import { DEFAULT_RULES, type Rules } from '../../src/domain/rules';
+import type { CartRow } from '../../src/domain/cart/cart';
+import { decideSend, greetingFor, type GateDecision, type GateInput } from '../../src/domain/cart/gates';
+import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** 12:00 in Chicago (CDT, UTC-5): outside quiet hours. */

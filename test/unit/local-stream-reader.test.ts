@@ -12,8 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
-import { LOCAL_AWS } from '../../src/adapters/local/dynamodb-local';
-import { type LambdaStreamRecord, LocalStreamReader } from '../../src/adapters/local/local-stream-reader';
+import { LOCAL_AWS } from '../../src/local/dynamodb-local';
+import { type LambdaStreamRecord, LocalStreamReader } from '../../src/local/local-stream-reader';
 
 const STREAM = 'arn:aws:dynamodb:ddblocal:000000000000:table/cr-carts/stream/2026-11-22T00:00:00.000';
 
@@ -42,7 +42,7 @@ describe('the local stream reader when the stream has moved on (mocked streams A
       streams,
       'cr-carts',
       new ControllableClock(undefined, () => 0),
-      { info() {}, error() {}, warn: (message) => void warnings.push(message) },
+      { info() {}, error() {}, appendKeys() {}, warn: (message) => void warnings.push(message) },
       { batchSize: 100, windowMs: 60_000, accepts: () => true, maxAttempts: 3, checkpointFile },
     );
     const delivered: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, MoneyError, parseMoney } from '../../src/domain/money';
+import { formatMoney, MoneyError, parseMoney } from '../../src/domain/cart/money';
 
 describe('parseMoney', () => {
   it.each([

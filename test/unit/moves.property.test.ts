@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CartRow } from '../../src/domain/cart';
-import { decideWake } from '../../src/domain/moves';
-import { DEFAULT_RULES, type Rules } from '../../src/domain/rules';
-import type { ReminderStep } from '../../src/domain/voice';
+import type { CartRow } from '../../src/domain/cart/cart';
+import { decideWake } from '../../src/domain/cart/moves';
+import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
+import type { ReminderStep } from '../../src/domain/owner-docs/voice';
 import { simulate, type SimEvent, type SimOptions, type SimResult } from '../support/waiter-sim';
 
 const MINUTE_MS = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CartRow } from '../../src/domain/cart';
+import type { CartRow } from '../../src/domain/cart/cart';
 import {
   applyWakeDecision,
   decideWake,
@@ -7,8 +7,8 @@ import {
   isRecovered,
   recoveryWindowEnd,
   type WakeDecision,
-} from '../../src/domain/moves';
-import { DEFAULT_RULES, type Rules } from '../../src/domain/rules';
+} from '../../src/domain/cart/moves';
+import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 
 const T = '2026-11-02T15:00:00.000Z';
 const MIN = 60_000;

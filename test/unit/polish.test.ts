@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPolishPrompt, MAX_POLISHED_LENGTH, validatePolishedLine, type PolishCheckInput } from '../../src/domain/polish';
-import { DEFAULT_VOICE } from '../../src/domain/voice';
+import { buildPolishPrompt, MAX_POLISHED_LENGTH, validatePolishedLine, type PolishCheckInput } from '../../src/domain/email/polish';
+import { DEFAULT_VOICE } from '../../src/domain/owner-docs/voice';
 
 const SOURCE: PolishCheckInput = {
   plainOpening: 'Still thinking it over? Your cart is still here: Linen shirt, Candle ×2 and Tote, $120.00 in all.',

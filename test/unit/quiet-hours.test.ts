@@ -6,7 +6,7 @@ import {
   parseClock,
   QuietHoursError,
   quietHoursDeferral,
-} from '../../src/domain/quiet-hours';
+} from '../../src/domain/cart/quiet-hours';
 
 const NIGHT = { start: '21:00', end: '08:00' } as const;
 const NEW_YORK = 'America/New_York';

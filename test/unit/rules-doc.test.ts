@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DocProblem } from '../../src/domain/doc-text';
-import { parseRulesDoc, RULES_SETTINGS, rulesSchema } from '../../src/domain/rules-doc';
-import { DEFAULT_RULES, type Rules } from '../../src/domain/rules';
+import type { DocProblem } from '../../src/domain/owner-docs/doc-text';
+import { parseRulesDoc, RULES_SETTINGS, rulesSchema } from '../../src/domain/owner-docs/rules-doc';
+import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 
 /** Joins lines into doc text; line n of the doc is argument n. */
 const doc = (...lines: string[]): string => lines.join('\n');

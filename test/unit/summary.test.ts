@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULES } from '../../src/domain/rules';
-import { composeSummary, EMPTY_COUNTERS, monthOf, previousMonth, recoveredRule } from '../../src/domain/summary';
+import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
+import { composeSummary, EMPTY_COUNTERS, monthOf, previousMonth, recoveredRule } from '../../src/domain/reporting/summary';
 
 const rules = { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, name: 'Linen & Larch <Co>' } };
 

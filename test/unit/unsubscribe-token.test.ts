@@ -6,7 +6,7 @@ import {
   signUnsubscribeToken,
   verifyUnsubscribeToken,
   type UnsubscribeClaims,
-} from '../../src/domain/unsubscribe-token';
+} from '../../src/domain/unsubscribe/token';
 
 const KEY = 'test-key-0123456789abcdef-not-a-secret';
 const OTHER_KEY = 'another-key-0123456789abcdef-xyz';

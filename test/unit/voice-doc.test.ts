@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DocProblem } from '../../src/domain/doc-text';
-import { DEFAULT_VOICE, type Voice } from '../../src/domain/voice';
-import { isOneSentence, parseVoiceDoc, readPlaceholders, VOICE_FIELDS, VOICE_SECTIONS, voiceSchema } from '../../src/domain/voice-doc';
+import type { DocProblem } from '../../src/domain/owner-docs/doc-text';
+import { DEFAULT_VOICE, type Voice } from '../../src/domain/owner-docs/voice';
+import { isOneSentence, parseVoiceDoc, readPlaceholders, VOICE_FIELDS, VOICE_SECTIONS, voiceSchema } from '../../src/domain/owner-docs/voice-doc';
 
 const { first, second } = DEFAULT_VOICE.templates;
 const saved = DEFAULT_VOICE.savedLink;

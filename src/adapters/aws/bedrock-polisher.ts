@@ -39,7 +39,7 @@ const FINISHED = new Set<string>(['end_turn', 'stop_sequence']);
 /**
  * Polishes one line with a single Bedrock Converse call, bounded by a timeout.
  *
- * **Create the client with `maxAttempts: 1`** (or use {@link createBedrockClient}): the SDK otherwise retries
+ * **Create the client with `maxAttempts: 1`** (the AWS composition root does): the SDK otherwise retries
  * throttles and 5xx up to three times with backoff, hidden inside one `send`, and the caller's time budget is gone.
  * A failed polish is cheap, as the caller falls back to the plain line, so one attempt is right.
  *
@@ -52,7 +52,7 @@ export class BedrockPolisher implements Polisher {
   private readonly timeoutMs: number;
   private readonly temperature: number;
 
-  /** @param client a client made with `maxAttempts: 1`, see {@link createBedrockClient}. */
+  /** @param client a client made with `maxAttempts: 1` (see `AWS_CLIENT_POLICY.bedrock`). */
   constructor(
     private readonly client: BedrockRuntimeClient,
     options: BedrockPolisherOptions,
@@ -108,12 +108,4 @@ function readAnswer(response: ConverseCommandOutput): { text: string; usage?: Po
   const usage = response.usage;
   if (usage?.inputTokens === undefined || usage.outputTokens === undefined) return { text };
   return { text, usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } };
-}
-
-/**
- * A Bedrock Runtime client fit for {@link BedrockPolisher}: `maxAttempts: 1`, so no hidden SDK retries outlive the
- * polish timeout. Without a region the SDK's usual resolution (AWS_REGION in Lambda) applies.
- */
-export function createBedrockClient(region?: string): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
 }

@@ -8,7 +8,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CartRow, CartStatus, StoppedBy } from '../../domain/cart';
+import type { CartRow, CartStatus, StoppedBy } from '../../domain/cart/cart';
 import type {
   CartChangeResult,
   CartChangeWrite,

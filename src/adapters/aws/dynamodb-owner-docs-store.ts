@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Rules } from '../../domain/rules';
-import type { Voice } from '../../domain/voice';
-import { NO_OPERATOR_STOPS, type OperatorStops, type StopSet } from '../../domain/rules';
+import type { Rules } from '../../domain/owner-docs/rules';
+import type { Voice } from '../../domain/owner-docs/voice';
+import { NO_OPERATOR_STOPS, type OperatorStops, type StopSet } from '../../domain/owner-docs/rules';
 import type { OwnerDocsStore, StoredDoc } from '../../ports/owner-docs-store';
 
 /**

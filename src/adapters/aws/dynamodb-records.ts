@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { CartRow } from '../../domain/cart';
+import type { CartRow } from '../../domain/cart/cart';
 import type { SendRecord } from '../../ports/send-ledger';
-import type { TableNames } from '../../tables';
-import type { MonthRecords } from '../../use-cases/monthly-summary';
+import type { TableNames } from '../../resources/tables';
 import { ACTIVITY_PREFIX } from './dynamodb-activity-log';
+import type { MonthRecords } from '../../ports/month-records';
 
 /** Reads every record a recount needs, with full table scans (an operator's check, never a hot path). */
 export async function scanMonthRecords(client: DynamoDBDocumentClient, tables: Pick<TableNames, 'carts' | 'sends' | 'optouts'>): Promise<MonthRecords> {

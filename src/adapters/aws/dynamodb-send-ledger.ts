@@ -7,7 +7,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReminderStep } from '../../domain/voice';
+import type { ReminderStep } from '../../domain/owner-docs/voice';
 import type { SendLedger, SendRecord } from '../../ports/send-ledger';
 
 const sendKey = (cartId: string, step: ReminderStep) => ({ cartId, sk: `send#${step}` });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CounterIncrement, EMPTY_COUNTERS, monthOf, type MonthlyCounters } from '../../domain/summary';
+import { type CounterIncrement, EMPTY_COUNTERS, monthOf, type MonthlyCounters } from '../../domain/reporting/summary';
 import type { Stats, StatsEntry } from '../../ports/stats';
 
 /** Counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per month. */

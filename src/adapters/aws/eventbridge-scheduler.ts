@@ -5,8 +5,8 @@ import {
   ResourceNotFoundException,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import { deferScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
-import type { ReminderStep } from '../../domain/voice';
+import { deferScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
+import type { ReminderStep } from '../../domain/owner-docs/voice';
 import type { SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';

@@ -1,13 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/schedule-names';
-import type { ReminderStep } from '../../domain/voice';
+import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
+import type { ReminderStep } from '../../domain/owner-docs/voice';
 import type { SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
 import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
 import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
-import type { TableDefinition } from '../../tables';
+import type { TableDefinition } from '../../resources/tables';
 
 /** Local-only table of pending one-off jobs: the stand-in for EventBridge Scheduler's schedule group. */
 export const LOCAL_SCHEDULES_TABLE = {

@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
-import { HttpError } from '../http/function-url';
-import { MoneyError, normaliseCurrency, parseMoney, type Money } from '../../domain/money';
+import { HttpError } from '../../http/function-url';
+import { MoneyError, normaliseCurrency, parseMoney, type Money } from '../../domain/cart/money';
 
 /** An http(s) URL; anything else (javascript:, data:) is refused before it can reach an email. */
 export const httpUrl = z

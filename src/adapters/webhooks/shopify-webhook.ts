@@ -1,14 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { CartEvent } from '../../domain/cart';
-import { normaliseEmail } from '../../domain/cart';
-import { hasSavedLinkMarker } from '../../domain/saved-link';
-import { HttpError, parseJsonBody } from '../http/function-url';
+import type { CartEvent } from '../../domain/cart/cart';
+import { normaliseEmail } from '../../domain/cart/cart';
+import { hasSavedLinkMarker } from '../../domain/cart/saved-link';
+import { HttpError, parseJsonBody } from '../../http/function-url';
 import { moneyField, parseWith } from './fields';
-import type { ParsedDelivery } from './standard-webhook';
-
-/** Topics we act on; Shopify may deliver others to the same URL and they are acknowledged and ignored. */
-export const SHOPIFY_TOPICS = ['checkouts/create', 'checkouts/update', 'orders/create'] as const;
+import type { ParsedDelivery } from '../../ports/webhook-format';
 
 /** Our cart id for a Shopify checkout: the cart token when there is one, else the checkout token. */
 export function shopifyCartId(cartToken: string | null | undefined, checkoutToken: string): string {

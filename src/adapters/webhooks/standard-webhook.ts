@@ -1,10 +1,11 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import * as z from 'zod';
-import type { CartEvent } from '../../domain/cart';
-import { normaliseEmail } from '../../domain/cart';
-import { hasSavedLinkMarker } from '../../domain/saved-link';
-import { HttpError, parseJsonBody } from '../http/function-url';
+import type { CartEvent } from '../../domain/cart/cart';
+import { normaliseEmail } from '../../domain/cart/cart';
+import { hasSavedLinkMarker } from '../../domain/cart/saved-link';
+import { HttpError, parseJsonBody } from '../../http/function-url';
 import { currencyCode, decimalAmount, emailAddress, httpUrl, ianaZone, moneyField, parseWith } from './fields';
+import type { ParsedDelivery } from '../../ports/webhook-format';
 
 /** Event types of our own cart webhook. Anything else is acknowledged and ignored. */
 export const CART_EVENT_TYPES = { changed: 'cart.updated', checkedOut: 'cart.checked_out' } as const;
@@ -49,9 +50,6 @@ const checkoutSchema = z.object({
   total: decimalAmount.optional(),
   currency: currencyCode.optional(),
 });
-
-/** A verified, parsed delivery: a cart event, or an event type we do not act on. */
-export type ParsedDelivery = { kind: 'event'; event: CartEvent } | { kind: 'ignored'; type: string };
 
 /**
  * Our own cart webhook, signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature).

@@ -1,7 +1,7 @@
-import type { CartItem, CartRow } from '../cart';
-import { formatMoney, type Money } from '../money';
-import type { Rules } from '../rules';
-import type { ReminderStep, Voice } from '../voice';
+import type { CartItem, CartRow } from '../cart/cart';
+import { formatMoney, type Money } from '../cart/money';
+import type { Rules } from '../owner-docs/rules';
+import type { ReminderStep, Voice } from '../owner-docs/voice';
 import { cleanTitle, fillTemplate, templateValues } from './template';
 
 /**

@@ -1,6 +1,6 @@
-import type { CartItem, CartRow } from '../cart';
-import { formatMoney } from '../money';
-import { TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../voice';
+import type { CartItem, CartRow } from '../cart/cart';
+import { formatMoney } from '../cart/money';
+import { TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../owner-docs/voice';
 
 /** Raised when a voice template cannot be filled; the message names the template text and what was wrong. */
 export class TemplateError extends Error {

@@ -1,0 +1,39 @@
+/**
+ * How hard every AWS and Google client tries, in one place: attempts per call (the first included) and the time a
+ * request may take. The use cases own retry semantics; these say what one call of an adapter may do underneath.
+ *
+ * Connection timeouts are short: every endpoint is in the function's own region. Request timeouts are the time a
+ * response may take to start arriving; each is well inside the function's own timeout.
+ */
+export const AWS_CLIENT_POLICY = {
+  /** Conditional writes are safe to repeat (the condition fails the second time); throttles deserve a retry. */
+  dynamodb: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000 },
+  /** Schedules are named per cart, so a repeated create is refused as a conflict, never doubled. */
+  scheduler: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
+  /** The waiter's asynchronous hand-off to the sender: the sender's claim makes a second delivery harmless. */
+  lambda: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
+  /** Sending email. */
+  ses: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 10_000 },
+  /**
+   * One attempt: a failed polish is cheap (the plain line is used), and SDK retries would outlive the polisher's own
+   * time budget, which it enforces by aborting the request.
+   */
+  bedrock: { maxAttempts: 1 },
+  /** Secrets, read once per container and cached for `cacheSeconds`. */
+  ssm: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, cacheSeconds: 900 },
+  /** The owner's docs and export sheet: no retries (the loader runs again in minutes), a hard time limit. */
+  google: { retry: false, timeoutMs: 5_000 },
+} as const;
+
+/** The SDK client options for a policy entry. */
+export function clientOptions(policy: { maxAttempts: number; connectionTimeoutMs?: number; requestTimeoutMs?: number }): {
+  maxAttempts: number;
+  requestHandler?: { connectionTimeout: number; requestTimeout: number };
+} {
+  return {
+    maxAttempts: policy.maxAttempts,
+    ...(policy.requestTimeoutMs !== undefined
+      ? { requestHandler: { connectionTimeout: policy.connectionTimeoutMs ?? 1_000, requestTimeout: policy.requestTimeoutMs } }
+      : {}),
+  };
+}

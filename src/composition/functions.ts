@@ -1,0 +1,229 @@
+/**
+ * What each function of the product is made of, whichever platform runs it. The AWS root (`./aws/`) and the local
+ * system (`src/local/system.ts`) each describe their platform once (a DynamoDB client, table names, the clock, the
+ * log, and the adapters that differ: scheduler, mailer, model) and build every function's handler from here, so
+ * production and the laptop cannot be wired differently.
+ *
+ * To give a function a new dependency: add it to the use case's `...Deps`, build it once as a part below (from the
+ * platform, or as a new `Platform` member that both roots provide), and pass it in that function's builder below.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
+import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
+import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
+import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
+import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
+import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
+import { createCartCounterHandler } from '../handlers/cart-counter';
+import { createImporterHandler } from '../handlers/importer';
+import { createIntakeHandler } from '../handlers/intake';
+import { createRulesLoaderHandler } from '../handlers/rules-loader';
+import { createSenderHandler } from '../handlers/sender';
+import { createSesEventsHandler } from '../handlers/ses-events';
+import { createSummaryHandler } from '../handlers/summary';
+import { createUnsubscribeHandler } from '../handlers/unsubscribe';
+import { createWaiterHandler } from '../handlers/waiter';
+import type { Clock } from '../ports/clock';
+import type { OwnerDrive } from '../ports/google-drive';
+import type { Log } from '../ports/log';
+import type { Mailer } from '../ports/mailer';
+import type { RulesSource, VoiceSource } from '../ports/owner-docs';
+import type { Polisher } from '../ports/polisher';
+import type { ReminderQueue } from '../ports/reminder-queue';
+import type { WakeUpScheduler } from '../ports/scheduler';
+import type { SendDeferrals } from '../ports/send-ledger';
+import type { WebhookFormat } from '../ports/webhook-format';
+import type { TableNames } from '../resources/tables';
+import type { IngestDeps } from '../use-cases/ingest-cart-event';
+import type { OwnerContact } from '../use-cases/mail-owner';
+import type { SenderDeps } from '../use-cases/send-reminder';
+import { StoredOwnerDocs } from '../use-cases/stored-owner-docs';
+
+/** Raised when a function is asked for something its configuration does not provide (a wiring mistake). */
+export class WiringError extends Error {
+  override readonly name = 'WiringError';
+}
+
+/** One platform's parts. Members a function does not need may be absent; asking for one then is a WiringError. */
+export interface Platform {
+  /** DynamoDB (the real one, or DynamoDB Local) through the document client. */
+  readonly documents: DynamoDBDocumentClient;
+  /** The tables this function may use. */
+  readonly tables: Partial<TableNames>;
+  /** Days rows are kept before DynamoDB's TTL deletes them. */
+  readonly retentionDays?: number;
+  /** How long the owner's rules and voice are kept in memory before the stored copy is read again. */
+  readonly docsCacheSeconds: number;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Wake-ups and quiet-hours deferrals (EventBridge Scheduler; the local job table). */
+  readonly scheduler?: () => WakeUpScheduler & SendDeferrals;
+  /** The waiter's hand-off to the sender (an async Lambda invoke; the local job table). */
+  readonly reminders?: () => ReminderQueue;
+  readonly mailer?: () => Mailer;
+  /** The model that polishes one line; absent means the voice doc's own line (the production fallback). */
+  readonly polisher?: () => Polisher | undefined;
+  /** Who hears about problems and gets the monthly summary, and the address that writes to them. */
+  readonly owner?: OwnerContact;
+  /** Fixed rules or voice instead of the stored docs (tests that are not about the docs). */
+  readonly rules?: RulesSource;
+  readonly voice?: VoiceSource;
+}
+
+// The platform's adapters, each a top-level function made once per platform on first use and shared by the
+// functions of one container (all of them, in the local system). Top-level, so that a bundle keeps only those its
+// entry's builder calls (package.json says the source has no import side effects): the waiter's carries no email,
+// model or reporting code.
+
+/** A part made once per platform, on first use. */
+function part<T>(build: (platform: Platform) => T): (platform: Platform) => T {
+  const built = new WeakMap<Platform, { value: T }>();
+  return (platform) => {
+    let made = built.get(platform);
+    if (!made) built.set(platform, (made = { value: build(platform) }));
+    return made.value;
+  };
+}
+
+const table = (platform: Platform, key: keyof TableNames) => need(platform.tables[key], `the ${key} table`);
+const retentionDays = (platform: Platform) => need(platform.retentionDays, 'a retention period');
+
+export const cartStore = /* @__PURE__ */ part((p) => new DynamoDbCartStore(p.documents, table(p, 'carts')));
+export const activityLog = /* @__PURE__ */ part((p) => new DynamoDbActivityLog(p.documents, table(p, 'sends'), retentionDays(p)));
+export const optOutStore = /* @__PURE__ */ part((p) => new DynamoDbOptOutStore(p.documents, table(p, 'optouts')));
+export const sendLedger = /* @__PURE__ */ part((p) => new DynamoDbSendLedger(p.documents, table(p, 'sends'), retentionDays(p)));
+export const ownerDocsStore = /* @__PURE__ */ part((p) => new DynamoDbOwnerDocsStore(p.documents, table(p, 'sends')));
+const storedDocs = /* @__PURE__ */ part((p) => new StoredOwnerDocs(ownerDocsStore(p), p.clock, p.docsCacheSeconds * 1000));
+/** The owner's rules: the loader's stored copy, cached per container. */
+export const rulesSource = /* @__PURE__ */ part((p): RulesSource => p.rules ?? storedDocs(p));
+export const voiceSource = /* @__PURE__ */ part((p): VoiceSource => p.voice ?? storedDocs(p).voiceSource);
+// The monthly counters count in the store's month: the time zone comes from the owner's rules.
+export const monthlyStats = /* @__PURE__ */ part((p) => new DynamoDbStats(p.documents, table(p, 'sends'), async () => (await rulesSource(p).current()).store.timeZone));
+const scheduler = /* @__PURE__ */ part((p) => need(p.scheduler, 'a scheduler')());
+const reminders = /* @__PURE__ */ part((p) => need(p.reminders, 'a reminder queue')());
+const mailer = /* @__PURE__ */ part((p) => need(p.mailer, 'a mailer')());
+const polisher = /* @__PURE__ */ part((p) => p.polisher?.());
+const owner = (p: Platform) => need(p.owner, "the owner's address");
+
+// One builder per function.
+
+function ingestDeps(platform: Platform): IngestDeps {
+  return {
+    carts: cartStore(platform),
+    activity: activityLog(platform),
+    stats: monthlyStats(platform),
+    scheduler: scheduler(platform),
+    rules: rulesSource(platform),
+    clock: platform.clock,
+    log: platform.log,
+    retentionDays: retentionDays(platform),
+  };
+}
+
+/**
+ * The intake Function URL: our signed format at `/webhooks/cart` and, when the store has a Shopify secret, Shopify's
+ * at `/webhooks/shopify`. The secrets are the signing secrets of each.
+ */
+export function intakeFunction(platform: Platform, secrets: { readonly cart: string; readonly shopify?: string | undefined }) {
+  const formats: Record<string, WebhookFormat> = { '/webhooks/cart': new StandardCartWebhook(secrets.cart) };
+  if (secrets.shopify) formats['/webhooks/shopify'] = new ShopifyWebhook(secrets.shopify);
+  return createIntakeHandler({ ...ingestDeps(platform), formats });
+}
+
+export function waiterFunction(platform: Platform) {
+  return createWaiterHandler({
+    carts: cartStore(platform),
+    optOuts: optOutStore(platform),
+    activity: activityLog(platform),
+    scheduler: scheduler(platform),
+    reminders: reminders(platform),
+    rules: rulesSource(platform),
+    clock: platform.clock,
+    log: platform.log,
+  });
+}
+
+export function senderFunction(platform: Platform, email: SenderDeps['email']) {
+  return createSenderHandler({
+    carts: cartStore(platform),
+    optOuts: optOutStore(platform),
+    sends: sendLedger(platform),
+    deferrals: scheduler(platform),
+    polisher: polisher(platform),
+    mailer: mailer(platform),
+    activity: activityLog(platform),
+    stats: monthlyStats(platform),
+    rules: rulesSource(platform),
+    voice: voiceSource(platform),
+    clock: platform.clock,
+    log: platform.log,
+    email,
+  });
+}
+
+/** The unsubscribe Function URL; `key` signs and checks the links' tokens. */
+export function unsubscribeFunction(platform: Platform, key: string) {
+  return createUnsubscribeHandler({
+    key,
+    carts: cartStore(platform),
+    optOuts: optOutStore(platform),
+    activity: activityLog(platform),
+    stats: monthlyStats(platform),
+    rules: rulesSource(platform),
+    clock: platform.clock,
+    log: platform.log,
+  });
+}
+
+export function cartCounterFunction(platform: Platform) {
+  return createCartCounterHandler({ stats: monthlyStats(platform), log: platform.log });
+}
+
+export function sesEventsFunction(platform: Platform) {
+  return createSesEventsHandler({
+    carts: cartStore(platform),
+    optOuts: optOutStore(platform),
+    activity: activityLog(platform),
+    stats: monthlyStats(platform),
+    clock: platform.clock,
+    log: platform.log,
+  });
+}
+
+/** The nightly export lane; `readRows` reads the export (a Google Sheet, a local CSV). */
+export function importerFunction(platform: Platform, readRows: () => Promise<string[][]>) {
+  return createImporterHandler({ ...ingestDeps(platform), readRows, mailer: mailer(platform), notices: ownerDocsStore(platform), owner: owner(platform) });
+}
+
+/** The rules loader; `docs` are the two documents' ids (Google Doc ids, local file paths). */
+export function rulesLoaderFunction(platform: Platform, drive: () => Promise<OwnerDrive>, docs: { readonly rules: string; readonly voice: string }) {
+  return createRulesLoaderHandler({
+    drive,
+    docs,
+    store: ownerDocsStore(platform),
+    carts: cartStore(platform),
+    scheduler: scheduler(platform),
+    activity: activityLog(platform),
+    mailer: mailer(platform),
+    clock: platform.clock,
+    log: platform.log,
+    owner: owner(platform),
+  });
+}
+
+export function summaryFunction(platform: Platform) {
+  return createSummaryHandler({ stats: monthlyStats(platform), rules: rulesSource(platform), mailer: mailer(platform), clock: platform.clock, log: platform.log, owner: owner(platform) });
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new WiringError(`this function is not configured with ${what}`);
+  return value;
+}
+
+/** A value built on first use and kept (one per container). */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}

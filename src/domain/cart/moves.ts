@@ -1,0 +1,381 @@
+/**
+ * The waiter's decision: what one wake-up does to one cart. Pure — the row, the rules, the delivered sequence
+ * number and "now" come in; a decision and the row's next state come out. The waiter Lambda only reads the row,
+ * calls {@link decideWake}, persists {@link applyWakeDecision} with a condition on the old `wakeSeq`, hands
+ * reminders to the sender and creates the next one-off schedule.
+ *
+ * Timing, in one place:
+ * - The anchor of the next step is the LATER of the last cart change and the last reminder: a shopper who came back
+ *   and edited the cart is still shopping, so every wait restarts from their latest sign of life.
+ * - First reminder: anchor + `waits[size].firstMinutes`; second: anchor + `waits[size].secondMinutes`. The size is
+ *   judged at wake time from the current total ({@link cartSize}).
+ * - Give up: once `remindersSent >= min(rules.maxReminders, HARD_REMINDER_CAP)`, at anchor + `giveUpAfterMinutes`
+ *   (7 days by default) — i.e. a week after the later of the last change and the last reminder.
+ * - "Due" is inclusive: a wake-up at exactly the due time acts.
+ */
+import type { CartRow, CartStatus, StoppedBy } from './cart';
+import { normaliseEmail } from './cart';
+import { formatMoney, type Money } from './money';
+import { cartSize, HARD_REMINDER_CAP, type CartSize, type OwnerStop, type Rules } from '../owner-docs/rules';
+import type { ReminderStep } from '../owner-docs/voice';
+
+/** The four moves a wake-up can make on an open cart. There is no fifth. */
+export type MoveName = 'still_shopping' | 'first_reminder' | 'second_reminder' | 'give_up';
+
+/**
+ * What one wake-up decided.
+ * - `move`: the cart is open and the wake-up is current; exactly one of the four moves. `nextWakeAt` is set for
+ *   `still_shopping` and the reminders (the exact moment the next step is due), `step` for the reminders.
+ * - `ended`: the chase is over (checked out, stopped, given up, owner stop, opt-out). Nothing is sent or scheduled;
+ *   `record` says the row must still be written (to mark the stop, or to clear a wake-up that is no longer pending).
+ * - `stale`: the delivered sequence number is not the row's `wakeSeq` (a duplicate or superseded delivery): do nothing.
+ */
+export type WakeDecision =
+  | {
+      readonly kind: 'move';
+      readonly move: MoveName;
+      /** A sentence for the activity log. */
+      readonly reason: string;
+      /** When the next wake-up must fire; set for `still_shopping`, `first_reminder` and `second_reminder`. */
+      readonly nextWakeAt?: Date;
+      /** Which reminder the sender should send; set for `first_reminder` and `second_reminder`. */
+      readonly step?: ReminderStep;
+    }
+  | {
+      readonly kind: 'ended';
+      /** A sentence for the activity log; carries the owner's reason for owner stops. */
+      readonly reason: string;
+      /** The status the row has (or must get, when `record` is true). */
+      readonly status: CartStatus;
+      /** True when the row must be updated: the stop is not recorded yet, or a wake-up still shows as pending. */
+      readonly record: boolean;
+      /**
+       * What to store as the row's `stopReason` when recording: the owner's own words for an owner stop, a short
+       * label for an opt-out. Defaults to `reason` when absent.
+       */
+      readonly stopReason?: string;
+      /** Who stopped the chase, for new stops: an owner's stop is undone when its line leaves the rules doc. */
+      readonly stoppedBy?: StoppedBy;
+    }
+  | { readonly kind: 'stale'; readonly reason: string };
+
+/** Input of {@link decideWake}. */
+export interface WakeInput {
+  /** The cart row as read at wake time. */
+  readonly cart: CartRow;
+  /** The sequence number the schedule carried (`{cartId, seq}` payload). */
+  readonly wakeSeq: number;
+  /** The rules in force at wake time (owner stops included). */
+  readonly rules: Rules;
+  /** The wake-up's clock; never read from the system inside the domain. */
+  readonly now: Date;
+  /** The shopper unsubscribed from this cart (`cart`) or from everything (`all`). */
+  readonly optOut?: 'cart' | 'all';
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Decides what one wake-up does. Checks, in order:
+ * 1. the delivered `wakeSeq` must equal the row's `wakeSeq`, else `stale` (at-least-once delivery: duplicates and
+ *    superseded schedules do nothing at all — not even record a stop, the current wake-up will);
+ * 2. a row that is no longer `open` is `ended` with its own status (checkout wins over any later stop);
+ * 3. an opt-out, then an owner stop by cart id, then by email, ends the chase as `stopped` (recorded);
+ * 4. otherwise one of the four moves, by the timing rules in this module's header. `rules.pause` is deliberately
+ *    ignored here: a pause delays sending (the sender skips), it does not end the chase.
+ *
+ * Give-up moment: `giveUpAfterMinutes` (default 7 days) after the later of the last change and the last reminder,
+ * once `min(rules.maxReminders, HARD_REMINDER_CAP)` reminders were handed off.
+ *
+ * @throws Error when `now`, `lastChangedAt` or `lastReminderAt` is not a valid time (a corrupt row must not be
+ *   silently chased or silently dropped).
+ */
+export function decideWake(input: WakeInput): WakeDecision {
+  const { cart, rules, now } = input;
+  const nowMs = validTime(now.getTime(), 'now');
+
+  if (cart.wakeSeq === undefined || input.wakeSeq !== cart.wakeSeq) {
+    const pending = cart.wakeSeq === undefined ? 'no wake-up is recorded' : `the current wake-up is #${cart.wakeSeq}`;
+    return { kind: 'stale', reason: `stale wake-up #${input.wakeSeq} for cart ${cart.cartId}: ${pending}; nothing to do` };
+  }
+
+  if (cart.status !== 'open') return endedRow(cart);
+
+  const stop = chaseStop(cart, rules, input.optOut);
+  if (stop) {
+    return {
+      kind: 'ended',
+      status: 'stopped',
+      record: true,
+      reason: `${stop.log}; no reminder, nothing scheduled`,
+      stopReason: stop.stopReason,
+      stoppedBy: stop.stoppedBy,
+    };
+  }
+
+  const timing = nextStep(cart, rules);
+
+  if (timing.step === undefined) {
+    const due = timing.anchorMs + minutesMs(rules.giveUpAfterMinutes);
+    const what = `give-up due ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText} (${cart.remindersSent} of ${timing.cap} reminders sent)`;
+    if (nowMs >= due) {
+      const reason = `no checkout within ${duration(rules.giveUpAfterMinutes)} of ${timing.anchorText} (${cart.remindersSent} of ${timing.cap} reminders sent): giving up`;
+      return { kind: 'move', move: 'give_up', reason };
+    }
+    return {
+      kind: 'move',
+      move: 'still_shopping',
+      reason: `${what}: not yet, waking again at ${iso(due)}`,
+      nextWakeAt: new Date(due),
+    };
+  }
+
+  const wait = timing.step === 'first' ? timing.waits.firstMinutes : timing.waits.secondMinutes;
+  const due = timing.anchorMs + minutesMs(wait);
+  const what = `${describeSize(cart.total, rules, timing.size)}: ${timing.step} reminder due ${duration(wait)} after ${timing.anchorText}`;
+  if (nowMs < due) {
+    return {
+      kind: 'move',
+      move: 'still_shopping',
+      reason: `${what}: not yet, waking again at ${iso(due)}`,
+      nextWakeAt: new Date(due),
+    };
+  }
+
+  // After the hand-off the row will say lastReminderAt = now, so the next anchor is the later of now and the last
+  // change (a change stamped in the future by a skewed storefront clock still wins).
+  const nextAnchor = Math.max(nowMs, timing.changedMs);
+  const sentAfter = cart.remindersSent + 1;
+  const next =
+    timing.step === 'first' && sentAfter < timing.cap
+      ? { at: nextAnchor + minutesMs(timing.waits.secondMinutes), what: 'the second reminder' }
+      : { at: nextAnchor + minutesMs(rules.giveUpAfterMinutes), what: 'the give-up check' };
+  return {
+    kind: 'move',
+    move: timing.step === 'first' ? 'first_reminder' : 'second_reminder',
+    step: timing.step,
+    reason: `${what}: handing off the ${timing.step} reminder; next wake-up at ${iso(next.at)} for ${next.what}`,
+    nextWakeAt: new Date(next.at),
+  };
+}
+
+/**
+ * When intake should schedule a cart's first wake-up: its last change plus the first wait for its current size.
+ * Later changes need no new schedule — the waiter restarts the clock from the latest change when it wakes.
+ */
+export function firstWakeUpAt(cart: Pick<CartRow, 'total' | 'lastChangedAt'>, rules: Rules): Date {
+  const changedMs = parseIso(cart.lastChangedAt, 'lastChangedAt');
+  const size = cartSize(cart.total.minor, rules);
+  return new Date(changedMs + minutesMs(rules.waits[size].firstMinutes));
+}
+
+/**
+ * The next state of the row after a decision, or `undefined` when the row must not be written (stale wake-ups,
+ * ended rows already recorded). Deterministic: the adapter writes exactly this, conditioned on the old `wakeSeq`,
+ * so a concurrent or duplicate wake-up loses the race instead of acting twice. `give_up` and recorded stops keep
+ * `wakeSeq` (it names the pending wake-up, and none is scheduled), so for those writes the adapter should also
+ * condition on the old `status` (and `wakeUpAt`): otherwise two racing copies of one delivery could both log the move.
+ * - reminders: `remindersSent + 1`, `lastReminderAt = now`, `wakeSeq + 1`, `wakeUpAt = nextWakeAt`;
+ * - still_shopping: `wakeSeq + 1`, `wakeUpAt = nextWakeAt`;
+ * - give_up: status `given_up`, `stopReason`, no `wakeUpAt` (`wakeSeq` kept so a duplicate finds an ended row);
+ * - ended with `record`: the decision's status (`stopped`, or the row's own final status), `stopReason` (an existing
+ *   one is kept on a row that was already final), no `wakeUpAt`.
+ *
+ * @throws Error when a `still_shopping` or reminder decision lacks `nextWakeAt`, or a reminder lacks `step`
+ *   (a decision not made by {@link decideWake}).
+ */
+export function applyWakeDecision(cart: CartRow, decision: WakeDecision, now: Date): CartRow | undefined {
+  switch (decision.kind) {
+    case 'stale':
+      return undefined;
+    case 'ended': {
+      if (!decision.record) return undefined;
+      const { wakeUpAt: _cleared, ...rest } = cart;
+      const stopReason =
+        cart.status === 'open' ? (decision.stopReason ?? decision.reason) : (cart.stopReason ?? decision.stopReason ?? decision.reason);
+      return { ...rest, status: decision.status, stopReason, ...(cart.status === 'open' && decision.stoppedBy ? { stoppedBy: decision.stoppedBy } : {}) };
+    }
+    case 'move':
+      break;
+  }
+
+  const seq = (cart.wakeSeq ?? 0) + 1;
+  switch (decision.move) {
+    case 'give_up': {
+      const { wakeUpAt: _cleared, ...rest } = cart;
+      return { ...rest, status: 'given_up', stopReason: decision.reason };
+    }
+    case 'still_shopping':
+      return { ...cart, wakeSeq: seq, wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString() };
+    case 'first_reminder':
+    case 'second_reminder': {
+      if (decision.step === undefined) throw new Error(`a ${decision.move} decision needs a step`);
+      validTime(now.getTime(), 'now');
+      return {
+        ...cart,
+        remindersSent: cart.remindersSent + 1,
+        lastReminderAt: now.toISOString(),
+        wakeSeq: seq,
+        wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString(),
+      };
+    }
+  }
+}
+
+/**
+ * End of the recovery window: `giveUpAfterMinutes` after the last reminder, or `undefined` when no reminder went out.
+ * A checkout inside the window counts as won back by the reminders.
+ */
+export function recoveryWindowEnd(cart: Pick<CartRow, 'lastReminderAt' | 'remindersSent'>, rules: Pick<Rules, 'giveUpAfterMinutes'>): Date | undefined {
+  if (cart.remindersSent < 1 || cart.lastReminderAt === undefined) return undefined;
+  return new Date(parseIso(cart.lastReminderAt, 'lastReminderAt') + minutesMs(rules.giveUpAfterMinutes));
+}
+
+/**
+ * Whether the monthly summary counts the cart as recovered: checked out after at least one reminder, at or after the
+ * last reminder and no later than {@link recoveryWindowEnd}. A checkout without a known time is not counted (we
+ * cannot tell it came after the reminder).
+ */
+export function isRecovered(cart: CartRow, rules: Pick<Rules, 'giveUpAfterMinutes'>): boolean {
+  if (cart.status !== 'checked_out' || cart.checkedOutAt === undefined) return false;
+  const end = recoveryWindowEnd(cart, rules);
+  if (end === undefined || cart.lastReminderAt === undefined) return false;
+  const checkedOut = Date.parse(cart.checkedOutAt);
+  if (Number.isNaN(checkedOut)) return false;
+  return checkedOut >= Date.parse(cart.lastReminderAt) && checkedOut <= end.getTime();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Timing {
+  readonly size: CartSize;
+  readonly waits: Rules['waits']['small'];
+  /** Effective reminder cap: the rules' maximum, never above the hard cap. */
+  readonly cap: number;
+  readonly changedMs: number;
+  readonly anchorMs: number;
+  readonly anchorText: string;
+  /** The reminder due next, or undefined when the cap is reached and only the give-up check remains. */
+  readonly step: ReminderStep | undefined;
+}
+
+function nextStep(cart: CartRow, rules: Rules): Timing {
+  const changedMs = parseIso(cart.lastChangedAt, 'lastChangedAt');
+  const reminderMs = cart.lastReminderAt === undefined ? undefined : parseIso(cart.lastReminderAt, 'lastReminderAt');
+  // Ties go to the reminder: the wording "after the first reminder" is the more useful one in the log.
+  const fromReminder = reminderMs !== undefined && reminderMs >= changedMs;
+  const anchorMs = fromReminder ? reminderMs : changedMs;
+  const anchorText = fromReminder
+    ? `the ${cart.remindersSent >= 2 ? 'second' : 'first'} reminder at ${iso(anchorMs)}`
+    : `last change at ${iso(anchorMs)}`;
+  const size = cartSize(cart.total.minor, rules);
+  const cap = reminderCap(rules);
+  const step: ReminderStep | undefined = cart.remindersSent >= cap ? undefined : cart.remindersSent === 0 ? 'first' : 'second';
+  return { size, waits: rules.waits[size], cap, changedMs, anchorMs, anchorText, step };
+}
+
+/** The rules' maximum clamped to [0, HARD_REMINDER_CAP]; a rules doc can lower the cap, never raise it. */
+function reminderCap(rules: Pick<Rules, 'maxReminders'>): number {
+  const wanted: number = rules.maxReminders;
+  if (!Number.isFinite(wanted)) return HARD_REMINDER_CAP;
+  return Math.max(0, Math.min(Math.trunc(wanted), HARD_REMINDER_CAP));
+}
+
+interface ChaseStop {
+  readonly log: string;
+  readonly stopReason: string;
+  readonly stoppedBy: StoppedBy;
+}
+
+function chaseStop(cart: CartRow, rules: Rules, optOut: WakeInput['optOut']): ChaseStop | undefined {
+  if (optOut === 'cart') return { log: 'the shopper unsubscribed from this cart', stopReason: 'unsubscribed from this cart', stoppedBy: 'shopper' };
+  if (optOut === 'all') return { log: 'the shopper unsubscribed from all reminders', stopReason: 'unsubscribed from all reminders', stoppedBy: 'shopper' };
+  const byCart = rules.stoppedCarts.find((s) => s.target === cart.cartId);
+  if (byCart) return ownerStop('cart', byCart);
+  const email = normaliseEmail(cart.email);
+  const byEmail = email === undefined ? undefined : rules.stoppedEmails.find((s) => normaliseEmail(s.target) === email);
+  if (byEmail) return ownerStop('shopper', byEmail);
+  return undefined;
+}
+
+function ownerStop(what: 'cart' | 'shopper', stop: OwnerStop): ChaseStop {
+  const where = stop.line === undefined ? '' : ` (rules doc line ${stop.line})`;
+  return { log: `the owner stopped this ${what}${where}: "${stop.reason}"`, stopReason: stop.reason, stoppedBy: 'owner' };
+}
+
+function endedRow(cart: CartRow): WakeDecision {
+  const status = cart.status;
+  const label =
+    status === 'checked_out'
+      ? `checked out${cart.checkedOutAt ? ` at ${shortIso(cart.checkedOutAt)}` : ''}`
+      : status === 'given_up'
+        ? 'given up'
+        : 'stopped';
+  // Record when the stop has no reason yet, or the row still shows this (now fired) wake-up as pending.
+  const record = cart.stopReason === undefined || cart.wakeUpAt !== undefined;
+  const because = cart.stopReason === undefined ? '' : ` (${cart.stopReason})`;
+  return {
+    kind: 'ended',
+    status,
+    record,
+    reason: `cart ${cart.cartId} is ${label}${because}: the chase is over, nothing scheduled`,
+    stopReason: label,
+  };
+}
+
+function describeSize(total: Money, rules: Rules, size: CartSize): string {
+  const threshold = safeMoney({ minor: rules.bigCartThresholdMinor, currency: rules.store.currency });
+  return size === 'big'
+    ? `big cart (${safeMoney(total)} >= ${threshold})`
+    : `small cart (${safeMoney(total)} < ${threshold})`;
+}
+
+/** Formats money for the log without ever failing the decision over an odd currency code. */
+function safeMoney(money: Money): string {
+  try {
+    return formatMoney(money);
+  } catch {
+    return `${money.minor} ${money.currency} minor units`;
+  }
+}
+
+function requireNextWake(at: Date | undefined, move: MoveName): Date {
+  if (at === undefined) throw new Error(`a ${move} decision needs nextWakeAt`);
+  validTime(at.getTime(), 'nextWakeAt');
+  return at;
+}
+
+function minutesMs(minutes: number): number {
+  return minutes * MINUTE_MS;
+}
+
+function parseIso(text: string, field: string): number {
+  return validTime(Date.parse(text), `${field} "${text}"`);
+}
+
+function validTime(ms: number, what: string): number {
+  if (Number.isNaN(ms)) throw new Error(`${what} is not a valid time`);
+  return ms;
+}
+
+/** "2026-11-02T15:00Z": ISO without zero seconds/milliseconds, short enough for a log line. */
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
+}
+
+function shortIso(text: string): string {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : iso(ms);
+}
+
+/** "1h", "20h", "7d", "1h30m", "45m". */
+function duration(minutes: number): string {
+  if (minutes <= 0) return '0m';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  // Whole days read better as days; otherwise hours (so 20h stays "20h", 30h reads "30h").
+  if (hours === 0 && mins === 0) return `${days}d`;
+  const totalHours = days * 24 + hours;
+  return `${totalHours > 0 ? `${totalHours}h` : ''}${mins > 0 ? `${mins}m` : ''}`;
+}

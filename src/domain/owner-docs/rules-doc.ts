@@ -1,0 +1,709 @@
+/**
+ * Parses the owner's rules doc (plain text of a Google Doc) into {@link Rules}.
+ *
+ * Forgiving about form, strict about meaning: headings, bullets, prose, "Key: value" lines and two-column table
+ * rows are all fine, but every value is read and bounds-checked, and any problem rejects the whole doc so a
+ * half-edited doc is never half-applied (the caller keeps the last good rules). The format is documented for
+ * owners in docs/rules-doc.md.
+ */
+import { IANAZone } from 'luxon';
+import * as z from 'zod';
+import {
+  type DocLine,
+  type DocProblem,
+  formatDuration,
+  type KnownName,
+  NameMatcher,
+  type Parsed,
+  parseCount,
+  parseDuration,
+  parseTimeOfDay,
+  parseYesNo,
+  quote,
+  readDocLines,
+  splitKeyValue,
+  stripTrailingNote,
+} from './doc-text';
+import { currencyExponent, MoneyError, normaliseCurrency, parseMoney } from '../cart/money';
+import { DEFAULT_RULES, HARD_REMINDER_CAP, type OwnerStop, type Rules } from './rules';
+
+/** The parsed rules and any notes worth showing the owner, or every problem found (then nothing is applied). */
+export type RulesDocResult =
+  | { readonly ok: true; readonly rules: Rules; readonly warnings: DocProblem[] }
+  | { readonly ok: false; readonly problems: DocProblem[] };
+
+/** Identifies each setting the rules doc may hold. */
+export type RulesSettingId =
+  | 'storeName'
+  | 'postalAddress'
+  | 'timeZone'
+  | 'currency'
+  | 'bigCartThreshold'
+  | 'smallFirstWait'
+  | 'smallSecondWait'
+  | 'bigFirstWait'
+  | 'bigSecondWait'
+  | 'maxReminders'
+  | 'giveUpAfter'
+  | 'quietHours'
+  | 'doNotDisturb'
+  | 'marketingConsent';
+
+const MINUTE = 1;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Bounds on each wait before a reminder. */
+export const WAIT_BOUNDS = { min: 15 * MINUTE, max: 14 * DAY } as const;
+/** Bounds on the give-up window after the last reminder. */
+export const GIVE_UP_BOUNDS = { min: 1 * DAY, max: 30 * DAY } as const;
+/** Bounds on the do-not-disturb window (0 turns it off). */
+export const DO_NOT_DISTURB_BOUNDS = { min: 0, max: 30 * DAY } as const;
+/** The big-cart threshold may be at most this many whole units of the store currency. */
+export const MAX_BIG_CART_THRESHOLD_UNITS = 1_000_000;
+
+const DEFAULT_STOP_REASON = 'stopped by the owner';
+const DEFAULT_PAUSE_REASON = 'paused by the owner';
+
+function waitAliases(sizes: readonly string[], steps: readonly string[]): string[] {
+  const aliases: string[] = [];
+  for (const size of sizes) {
+    for (const step of steps) aliases.push(`${size} ${step}`, `${step} ${size}`);
+  }
+  return aliases;
+}
+
+const SMALL = ['small cart', 'small carts', 'small', 'small basket'];
+const BIG = ['big cart', 'big carts', 'big', 'large cart', 'large carts', 'large', 'big basket'];
+const FIRST = ['first reminder', '1st reminder', 'reminder 1', 'first', '1st', 'first wait', 'wait first reminder', 'first reminder wait', 'first email'];
+const SECOND = ['second reminder', '2nd reminder', 'reminder 2', 'second', '2nd', 'second wait', 'wait second reminder', 'second reminder wait', 'second email'];
+
+/**
+ * Every setting with the names owners may use for it. Names compare after normalisation (case, spaces, hyphens
+ * and filler words such as "the", "after", "per" do not matter). docs/rules-doc.md lists the same names.
+ */
+export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
+  { id: 'storeName', display: 'Store name', aliases: ['store', 'shop', 'shop name', 'business name'] },
+  {
+    id: 'postalAddress',
+    display: 'Postal address',
+    aliases: ['store postal address', 'store address', 'shop address', 'address', 'mailing address', 'business address', 'street address'],
+  },
+  { id: 'timeZone', display: 'Time zone', aliases: ['timezone', 'store time zone', 'shop time zone', 'zone'] },
+  { id: 'currency', display: 'Currency', aliases: ['store currency', 'shop currency'] },
+  {
+    id: 'bigCartThreshold',
+    display: 'Big cart threshold',
+    aliases: ['big cart', 'big carts', 'big cart from', 'big cart at', 'big cart amount', 'large cart', 'large carts', 'large cart threshold', 'big basket'],
+  },
+  { id: 'smallFirstWait', display: 'Small cart, first reminder', aliases: waitAliases(SMALL, FIRST) },
+  { id: 'smallSecondWait', display: 'Small cart, second reminder', aliases: waitAliases(SMALL, SECOND) },
+  { id: 'bigFirstWait', display: 'Big cart, first reminder', aliases: waitAliases(BIG, FIRST) },
+  { id: 'bigSecondWait', display: 'Big cart, second reminder', aliases: waitAliases(BIG, SECOND) },
+  {
+    id: 'maxReminders',
+    display: 'Reminders per cart',
+    aliases: ['reminders', 'number of reminders', 'max reminders', 'maximum reminders', 'reminder count', 'how many reminders', 'give up point'],
+  },
+  {
+    id: 'giveUpAfter',
+    display: 'Give up',
+    aliases: ['give up after', 'give up after last reminder', 'give up window', 'giving up', 'recovery window'],
+  },
+  { id: 'quietHours', display: 'Quiet hours', aliases: ['quiet time', 'quiet window', 'quiet period', 'no emails between'] },
+  {
+    id: 'doNotDisturb',
+    display: 'Do not disturb',
+    aliases: ['dnd', 'do not disturb window', "don't disturb", 'do not disturb period'],
+  },
+  {
+    id: 'marketingConsent',
+    display: 'Marketing consent required',
+    aliases: ['marketing consent', 'require marketing consent', 'requires marketing consent', 'marketing consent needed', 'consent required'],
+  },
+];
+
+const SETTING_NAMES = new NameMatcher(RULES_SETTINGS);
+const SETTING_BY_ID = new Map(RULES_SETTINGS.map((setting) => [setting.id, setting]));
+
+function displayOf(id: RulesSettingId): string {
+  return SETTING_BY_ID.get(id)?.display ?? id;
+}
+
+const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+
+function minutesBetween(min: number, max: number) {
+  const bounds = `it must be between ${formatDuration(min)} and ${formatDuration(max)}`;
+  return z.int().min(min, bounds).max(max, bounds);
+}
+
+function isKnownCurrency(code: string): boolean {
+  try {
+    return normaliseCurrency(code) === code;
+  } catch {
+    return false;
+  }
+}
+
+const ownerStopSchema = z.object({
+  target: z.string().min(1, 'it is empty').max(200, 'keep it to 200 characters').regex(/^\S+$/, 'it must not contain spaces'),
+  reason: z.string().min(1, 'the reason is empty').max(500, 'keep the reason to 500 characters'),
+  line: z.int().positive().optional(),
+});
+
+/**
+ * The bounds every rules value must meet, whether it came from the doc or from a base. Messages complete the
+ * sentence "<setting> on line N is "<value>": ...".
+ */
+export const rulesSchema = z
+  .object({
+    store: z.object({
+      name: z.string().trim().min(1, 'the store name is empty').max(100, 'keep the store name to 100 characters'),
+      postalAddress: z
+        .string()
+        .trim()
+        .min(10, 'that is too short for a postal address; write the full address on one line')
+        .max(300, 'keep the address to 300 characters'),
+      timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'that is not a known time zone'),
+      currency: z.string().refine(isKnownCurrency, 'that is not an ISO 4217 currency code'),
+    }),
+    bigCartThresholdMinor: z.int().positive('it must be more than zero'),
+    waits: z.object({
+      small: z.object({
+        firstMinutes: minutesBetween(WAIT_BOUNDS.min, WAIT_BOUNDS.max),
+        secondMinutes: minutesBetween(WAIT_BOUNDS.min, WAIT_BOUNDS.max),
+      }),
+      big: z.object({
+        firstMinutes: minutesBetween(WAIT_BOUNDS.min, WAIT_BOUNDS.max),
+        secondMinutes: minutesBetween(WAIT_BOUNDS.min, WAIT_BOUNDS.max),
+      }),
+    }),
+    maxReminders: z
+      .int()
+      .min(1, 'it must be 1 or 2; to send no reminders at all, add "Pause all reminders" under Stops')
+      .max(HARD_REMINDER_CAP, 'that is more than the hard cap allows; the hard cap is two reminders per cart')
+      .transform((count) => count as 1 | 2),
+    giveUpAfterMinutes: minutesBetween(GIVE_UP_BOUNDS.min, GIVE_UP_BOUNDS.max),
+    quietHours: z.object({
+      start: z.string().regex(HH_MM, 'times must be HH:MM'),
+      end: z.string().regex(HH_MM, 'times must be HH:MM'),
+    }),
+    doNotDisturbMinutes: minutesBetween(DO_NOT_DISTURB_BOUNDS.min, DO_NOT_DISTURB_BOUNDS.max),
+    requireMarketingConsent: z.boolean(),
+    // The pause stops everything, so it has no target.
+    pause: z.union([ownerStopSchema.extend({ target: z.string().max(0, 'a pause has no target') }), z.undefined()]),
+    stoppedCarts: z.array(ownerStopSchema),
+    stoppedEmails: z.array(ownerStopSchema.extend({ target: z.email('that is not an email address') })),
+  })
+  .superRefine((rules, context) => {
+    // The upper bound depends on the currency's minor unit (cents, yen ...), so it is checked with both in hand.
+    if (!isKnownCurrency(rules.store.currency)) return;
+    const max = MAX_BIG_CART_THRESHOLD_UNITS * 10 ** currencyExponent(rules.store.currency);
+    if (rules.bigCartThresholdMinor > max) {
+      context.addIssue({
+        code: 'custom',
+        path: ['bigCartThresholdMinor'],
+        message: `it must be at most ${MAX_BIG_CART_THRESHOLD_UNITS.toLocaleString('en-US')} ${rules.store.currency}`,
+      });
+    }
+  });
+
+/** Where each schema path comes from, so a bounds problem can name the doc line. */
+const SETTING_OF_PATH: Readonly<Record<string, RulesSettingId>> = {
+  'store.name': 'storeName',
+  'store.postalAddress': 'postalAddress',
+  'store.timeZone': 'timeZone',
+  'store.currency': 'currency',
+  bigCartThresholdMinor: 'bigCartThreshold',
+  'waits.small.firstMinutes': 'smallFirstWait',
+  'waits.small.secondMinutes': 'smallSecondWait',
+  'waits.big.firstMinutes': 'bigFirstWait',
+  'waits.big.secondMinutes': 'bigSecondWait',
+  maxReminders: 'maxReminders',
+  giveUpAfterMinutes: 'giveUpAfter',
+  quietHours: 'quietHours',
+  'quietHours.start': 'quietHours',
+  'quietHours.end': 'quietHours',
+  doNotDisturbMinutes: 'doNotDisturb',
+  requireMarketingConsent: 'marketingConsent',
+};
+
+/** One "setting: value" the doc holds, before its value is read. */
+interface SettingEntry {
+  readonly id: RulesSettingId;
+  readonly line: DocLine;
+  readonly value: string;
+}
+
+/** The values read from the doc, each with the entry it came from. */
+interface ReadValues {
+  storeName?: string;
+  postalAddress?: string;
+  timeZone?: string;
+  currency?: string;
+  bigCartThreshold?: number;
+  smallFirstWait?: number;
+  smallSecondWait?: number;
+  bigFirstWait?: number;
+  bigSecondWait?: number;
+  maxReminders?: number;
+  giveUpAfter?: number;
+  quietHours?: { start: string; end: string };
+  doNotDisturb?: number;
+  marketingConsent?: boolean;
+}
+
+interface Stops {
+  pause: OwnerStop | undefined;
+  carts: OwnerStop[];
+  emails: OwnerStop[];
+}
+
+/**
+ * Reads a rules doc. Settings the doc leaves out take their value from `base` (the seed defaults unless given),
+ * except the store name and postal address, which the doc must state because every email's footer carries them.
+ * Stops come only from the doc: deleting a stop line undoes it.
+ */
+export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesDocResult {
+  const problems: DocProblem[] = [];
+  const warnings: DocProblem[] = [];
+  const entries: SettingEntry[] = [];
+  const stops: Stops = { pause: undefined, carts: [], emails: [] };
+
+  for (const line of readDocLines(text)) {
+    // Blank lines, markdown table rules and headings are layout; headings group settings only for the reader.
+    if (line.text === '' || line.headingLevel > 0 || (line.cells !== undefined && line.cells.length === 0)) continue;
+    if (readStopLine(line, stops, problems, warnings)) continue;
+    const keyValue = splitKeyValue(line);
+    if (keyValue === undefined) continue;
+    const match = SETTING_NAMES.match(keyValue.key);
+    if (match.kind === 'exact') {
+      entries.push({ id: match.known.id, line, value: keyValue.value });
+    } else if (match.kind === 'close') {
+      problems.push({
+        line: line.number,
+        text: line.raw,
+        message: `unknown setting "${keyValue.key}" on line ${line.number}; did you mean "${match.known.display}"?`,
+      });
+    }
+    // Anything else with a colon is the owner's prose ("Note: we close Sundays") and is left alone.
+  }
+
+  const values = readSettings(entries, base, problems, warnings);
+  const origin = new Map<RulesSettingId, SettingEntry>();
+  for (const entry of entries) if (!origin.has(entry.id)) origin.set(entry.id, entry);
+
+  // A required setting that is present but unreadable has its own problem already; only silence is reported here.
+  if (!origin.has('storeName')) {
+    problems.push({
+      line: undefined,
+      message: 'Store name is missing; add a line such as "Store name: Linen & Larch" (it goes in the footer of every email)',
+    });
+  }
+  if (!origin.has('postalAddress')) {
+    problems.push({
+      line: undefined,
+      message:
+        'Postal address is missing; add a line such as "Postal address: 12 Harbour Road, Portland, ME 04101, USA" (the law requires it in the footer of every email)',
+    });
+  }
+
+  const candidate: z.input<typeof rulesSchema> = {
+    store: {
+      name: values.storeName ?? base.store.name,
+      postalAddress: values.postalAddress ?? base.store.postalAddress,
+      timeZone: values.timeZone ?? base.store.timeZone,
+      currency: values.currency ?? base.store.currency,
+    },
+    bigCartThresholdMinor: values.bigCartThreshold ?? base.bigCartThresholdMinor,
+    waits: {
+      small: {
+        firstMinutes: values.smallFirstWait ?? base.waits.small.firstMinutes,
+        secondMinutes: values.smallSecondWait ?? base.waits.small.secondMinutes,
+      },
+      big: {
+        firstMinutes: values.bigFirstWait ?? base.waits.big.firstMinutes,
+        secondMinutes: values.bigSecondWait ?? base.waits.big.secondMinutes,
+      },
+    },
+    maxReminders: values.maxReminders ?? base.maxReminders,
+    giveUpAfterMinutes: values.giveUpAfter ?? base.giveUpAfterMinutes,
+    quietHours: values.quietHours ?? base.quietHours,
+    doNotDisturbMinutes: values.doNotDisturb ?? base.doNotDisturbMinutes,
+    requireMarketingConsent: values.marketingConsent ?? base.requireMarketingConsent,
+    pause: stops.pause,
+    stoppedCarts: stops.carts,
+    stoppedEmails: stops.emails,
+  };
+
+  const checked = rulesSchema.safeParse(candidate);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) problems.push(boundsProblem(issue, origin, stops));
+  }
+  if (problems.length > 0 || !checked.success) return { ok: false, problems: sortProblems(problems) };
+  const rules: Rules = checked.data;
+  return { ok: true, rules, warnings: sortProblems(warnings) };
+}
+
+function sortProblems(problems: DocProblem[]): DocProblem[] {
+  // Missing things (no line) read best after the line-by-line list.
+  return [...problems].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}
+
+/** Turns a schema issue into a problem naming the doc line the value came from. */
+function boundsProblem(issue: z.core.$ZodIssue, origin: ReadonlyMap<RulesSettingId, SettingEntry>, stops: Stops): DocProblem {
+  const path = issue.path.map(String);
+  const [head, index] = path;
+  if (head === 'stoppedCarts' || head === 'stoppedEmails' || head === 'pause') {
+    const list = head === 'pause' ? [stops.pause] : head === 'stoppedCarts' ? stops.carts : stops.emails;
+    const stop = list[head === 'pause' ? 0 : Number(index)];
+    const line = stop?.line;
+    return {
+      line,
+      message: `stop${line === undefined ? '' : ` on line ${line}`}${stop === undefined ? '' : ` (${quote(stop.target)})`}: ${issue.message}`,
+    };
+  }
+  const id = SETTING_OF_PATH[path.join('.')];
+  const entry = id === undefined ? undefined : origin.get(id);
+  if (id === undefined) return { line: undefined, message: `rules: ${path.join('.')}: ${issue.message}` };
+  if (entry === undefined) {
+    // The value came from the base rules, not the doc.
+    return { line: undefined, message: `${displayOf(id)} (default, not set in the doc): ${issue.message}` };
+  }
+  return {
+    line: entry.line.number,
+    text: entry.line.raw,
+    message: `${displayOf(id)} on line ${entry.line.number} is ${quote(entry.value)}: ${issue.message}`,
+  };
+}
+
+/** Reads each entry's value; reports unreadable values and conflicting duplicates. */
+function readSettings(
+  entries: readonly SettingEntry[],
+  base: Rules,
+  problems: DocProblem[],
+  warnings: DocProblem[],
+): ReadValues {
+  const values: ReadValues = {};
+  const firstRead = new Map<RulesSettingId, { entry: SettingEntry; canonical: string }>();
+  // The threshold is in the store currency, so the currency is read first wherever it appears.
+  const ordered = [...entries].sort((a, b) => Number(b.id === 'currency') - Number(a.id === 'currency'));
+  let currencyUnreadable = false;
+
+  for (const entry of ordered) {
+    if (entry.value === '') {
+      problems.push({
+        line: entry.line.number,
+        text: entry.line.raw,
+        message: `${displayOf(entry.id)} on line ${entry.line.number} has no value`,
+      });
+      continue;
+    }
+    if (entry.id === 'bigCartThreshold' && currencyUnreadable) continue;
+    const currency = values.currency ?? base.store.currency;
+    const read = readSetting(entry.id, entry.value, currency);
+    if (!read.ok) {
+      if (entry.id === 'currency') currencyUnreadable = true;
+      problems.push({
+        line: entry.line.number,
+        text: entry.line.raw,
+        message: `${displayOf(entry.id)} on line ${entry.line.number} is ${quote(entry.value)}: ${read.reason}`,
+      });
+      continue;
+    }
+    const canonical = JSON.stringify(read.value);
+    const earlier = firstRead.get(entry.id);
+    if (earlier !== undefined) {
+      const [first, second] =
+        earlier.entry.line.number < entry.line.number ? [earlier.entry, entry] : [entry, earlier.entry];
+      const same = earlier.canonical === canonical;
+      (same ? warnings : problems).push({
+        line: second.line.number,
+        text: second.line.raw,
+        message: same
+          ? `${displayOf(entry.id)} is set twice (lines ${first.line.number} and ${second.line.number}) to the same value; one line is enough`
+          : `${displayOf(entry.id)} is set twice with different values: line ${first.line.number} says ${quote(first.value)} and line ${second.line.number} says ${quote(second.value)}; keep one`,
+      });
+      continue;
+    }
+    firstRead.set(entry.id, { entry, canonical });
+    assignValue(values, entry.id, read.value);
+  }
+  return values;
+}
+
+type SettingValue = string | number | boolean | { start: string; end: string };
+
+function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue): void {
+  // Each reader returns the type its setting holds; the switch keeps that pairing in one place.
+  switch (id) {
+    case 'storeName':
+    case 'postalAddress':
+    case 'timeZone':
+    case 'currency':
+      values[id] = value as string;
+      return;
+    case 'bigCartThreshold':
+    case 'smallFirstWait':
+    case 'smallSecondWait':
+    case 'bigFirstWait':
+    case 'bigSecondWait':
+    case 'maxReminders':
+    case 'giveUpAfter':
+    case 'doNotDisturb':
+      values[id] = value as number;
+      return;
+    case 'quietHours':
+      values[id] = value as { start: string; end: string };
+      return;
+    case 'marketingConsent':
+      values[id] = value as boolean;
+      return;
+  }
+}
+
+function readSetting(id: RulesSettingId, value: string, currency: string): Parsed<SettingValue> {
+  switch (id) {
+    case 'storeName':
+    case 'postalAddress':
+      return { ok: true, value: value.replace(/\s+/g, ' ').trim() };
+    case 'timeZone':
+      return readTimeZone(value);
+    case 'currency':
+      return readCurrency(value);
+    case 'bigCartThreshold':
+      return readThreshold(value, currency);
+    case 'smallFirstWait':
+    case 'smallSecondWait':
+    case 'bigFirstWait':
+    case 'bigSecondWait':
+      return readDuration(value);
+    case 'maxReminders':
+      return readReminderCount(value);
+    case 'giveUpAfter':
+      return readDuration(
+        stripTrailingNote(value).replace(/\s+(?:after|since|from)\s+(?:the\s+)?(?:last|final)\s+(?:reminder|email)s?$/i, ''),
+      );
+    case 'quietHours':
+      return readQuietHours(value);
+    case 'doNotDisturb':
+      return /^(?:none|off|no)$/i.test(stripTrailingNote(value)) ? { ok: true, value: 0 } : readDuration(value);
+    case 'marketingConsent': {
+      const answer = parseYesNo(stripTrailingNote(value));
+      return answer === undefined ? { ok: false, reason: 'write yes or no' } : { ok: true, value: answer };
+    }
+  }
+}
+
+function readDuration(value: string): Parsed<number> {
+  return parseDuration(stripTrailingNote(value));
+}
+
+function readTimeZone(value: string): Parsed<string> {
+  const zone = stripTrailingNote(value);
+  if (!IANAZone.isValidZone(zone)) {
+    return {
+      ok: false,
+      reason: 'that is not a known time zone; use an IANA name such as America/New_York, America/Chicago or Europe/London',
+    };
+  }
+  // Keep the official spelling ("america/new_york" becomes "America/New_York").
+  const official = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  return { ok: true, value: official.toLowerCase() === zone.toLowerCase() ? official : zone };
+}
+
+function readCurrency(value: string): Parsed<string> {
+  try {
+    return { ok: true, value: normaliseCurrency(stripTrailingNote(value)) };
+  } catch {
+    return { ok: false, reason: 'that is not an ISO 4217 currency code; write three letters such as USD, EUR or GBP' };
+  }
+}
+
+function currencySymbols(currency: string): string[] {
+  const symbols = new Set<string>([currency]);
+  for (const currencyDisplay of ['symbol', 'narrowSymbol'] as const) {
+    const parts = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay }).formatToParts(1);
+    const symbol = parts.find((part) => part.type === 'currency')?.value;
+    if (symbol !== undefined) symbols.add(symbol.toUpperCase());
+  }
+  return [...symbols];
+}
+
+/** Separates "$100", "100 USD", "USD 100" or "100 €" into the currency marker and the amount. */
+function splitCurrencyMarker(text: string): { marker: string | undefined; amount: string } {
+  const patterns: readonly (readonly [RegExp, 'before' | 'after'])[] = [
+    [/^([A-Za-z]{3})\s*(\d.*)$/, 'before'],
+    [/^(.*\d)\s*([A-Za-z]{3})$/, 'after'],
+    [/^([^\d\s.,]+)\s*(\d.*)$/, 'before'],
+    [/^(.*\d)\s*([^\d\s.,]+)$/, 'after'],
+  ];
+  for (const [pattern, side] of patterns) {
+    const match = pattern.exec(text);
+    if (match === null) continue;
+    const [first, second] = [match[1] ?? '', match[2] ?? ''];
+    return side === 'before' ? { marker: first, amount: second } : { marker: second, amount: first };
+  }
+  return { marker: undefined, amount: text };
+}
+
+const MONEY_HINT = 'write an amount such as $100, 100 USD or $1,000 or more';
+
+function readThreshold(value: string, currency: string): Parsed<number> {
+  let text = stripTrailingNote(value)
+    .replace(/^(?:at least|from|starting at|starts at)\s+/i, '')
+    .replace(/\s*(?:or more|or over|or above|or higher|and up|and over|and above|\+)\.?$/i, '')
+    .trim();
+  const { marker, amount } = splitCurrencyMarker(text);
+  text = amount;
+  if (marker !== undefined) {
+    const upper = marker.toUpperCase();
+    if (/^[A-Z]{3}$/.test(upper) && upper !== currency) {
+      return { ok: false, reason: `that is in ${upper} but the store currency is ${currency}` };
+    }
+    if (!currencySymbols(currency).includes(upper)) {
+      return { ok: false, reason: `"${marker}" is not a symbol of ${currency}, the store currency; ${MONEY_HINT}` };
+    }
+  }
+  // Thousands separators only in their proper places ("1,000", not "1,00").
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(text)) text = text.replace(/,/g, '');
+  try {
+    return { ok: true, value: parseMoney(text, currency).minor };
+  } catch (error) {
+    if (error instanceof MoneyError && /decimal places/.test(error.message)) {
+      return { ok: false, reason: `${currency} has ${currencyExponent(currency)} decimal places at most` };
+    }
+    return { ok: false, reason: MONEY_HINT };
+  }
+}
+
+function readReminderCount(value: string): Parsed<number> {
+  const match = /^(?:up to|at most|max(?:imum)?)?\s*(\S+)(?:\s+reminders?)?(?:,?\s+then\s+(?:stop|give up))?\.?$/i.exec(
+    stripTrailingNote(value),
+  );
+  const count = match?.[1] === undefined ? undefined : parseCount(match[1]);
+  return count === undefined ? { ok: false, reason: 'write the number of reminders, 1 or 2' } : { ok: true, value: count };
+}
+
+function readQuietHours(value: string): Parsed<{ start: string; end: string }> {
+  const text = stripTrailingNote(value)
+    .replace(/\s+(?:local time|local|shopper'?s local time)\.?$/i, '')
+    .trim();
+  if (/^(?:none|off|no)$/i.test(text)) return { ok: true, value: { start: '00:00', end: '00:00' } };
+  const parts = text.replace(/^(?:from|between)\s+/i, '').split(/\s+(?:to|until|till|and)\s+|\s*[-–—]\s*/i);
+  if (parts.length !== 2) {
+    return { ok: false, reason: 'write a start and an end, like 9pm to 8am (or "none" for no quiet hours)' };
+  }
+  const times: string[] = [];
+  for (const part of parts) {
+    const time = parseTimeOfDay(part);
+    if (!time.ok) return { ok: false, reason: `${quote(part)} is not a time of day; ${time.reason}` };
+    times.push(time.value);
+  }
+  const [start, end] = times as [string, string];
+  if (start === end) {
+    return { ok: false, reason: 'the start and end are the same time; write "none" to have no quiet hours' };
+  }
+  return { ok: true, value: { start, end } };
+}
+
+// Stop lines: "Stop cart <id> — reason", "Stop shopper <email> — reason", "Pause all reminders — reason".
+const STOP_CART = /^stop\s+(?:the\s+)?cart\b(?:\s+id\b)?(.*)$/i;
+const STOP_SHOPPER = /^stop\s+(?:the\s+)?(?:shopper|customer|emailing|email\s+address|email|address)\b(.*)$/i;
+const PAUSE = /^(?:pause|stop\s+all|stop\s+everything)\b(.*)$/i;
+const STOP_ANYTHING_ELSE = /^stop\s+\S/i;
+const LEADING_SEPARATORS = /^[\s—–\-:;,|]+/;
+
+/** Reads a stop or pause line into `stops`. Returns false when the line is not a stop line at all. */
+function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[], warnings: DocProblem[]): boolean {
+  // A table row "Stop cart | 8f2k1 | reason" reads like "Stop cart 8f2k1 — reason".
+  const [verb, target, ...notes] = line.cells ?? [];
+  const text =
+    verb === undefined || target === undefined ? line.text : [`${verb} ${target}`, ...notes].join(' — ');
+  const problem = (message: string): true => {
+    problems.push({ line: line.number, text: line.raw, message });
+    return true;
+  };
+
+  const cart = STOP_CART.exec(text);
+  if (cart) {
+    const { target, reason } = splitTarget(cart[1] ?? '');
+    if (target === '') return problem(`Stop cart on line ${line.number} has no cart id; write it like "Stop cart 8f2k1 — customer phoned"`);
+    if (target.includes('@')) {
+      return problem(
+        `Stop cart on line ${line.number} names ${quote(target)}, which looks like an email; to stop a shopper write "Stop shopper ${target}"`,
+      );
+    }
+    addStop(stops.carts, { target, reason: reason || DEFAULT_STOP_REASON, line: line.number }, line, 'cart', warnings);
+    return true;
+  }
+
+  const shopper = STOP_SHOPPER.exec(text);
+  if (shopper) {
+    const { target, reason } = splitTarget(shopper[1] ?? '');
+    const email = target.replace(/^<|>$/g, '').toLowerCase();
+    if (email === '') return problem(`Stop shopper on line ${line.number} has no email; write it like "Stop shopper jane@example.com — asked not to be emailed"`);
+    if (!z.email().safeParse(email).success) {
+      return problem(`Stop shopper on line ${line.number}: ${quote(target)} is not an email address; write it like jane@example.com`);
+    }
+    addStop(stops.emails, { target: email, reason: reason || DEFAULT_STOP_REASON, line: line.number }, line, 'shopper', warnings);
+    return true;
+  }
+
+  const pause = PAUSE.exec(text);
+  if (pause) {
+    const rest = (pause[1] ?? '').replace(/^\s*(?:all\s+)?(?:the\s+)?(?:cart\s+)?(?:reminders?|emails?|everything|sending)?\b/i, '');
+    const reason = cleanReason(rest);
+    const answer = parseYesNo(reason);
+    // "Pause all reminders: no" is a switch set to off, not a pause with the reason "no".
+    if (answer === false) return true;
+    const stop = { target: '', reason: answer === true || reason === '' ? DEFAULT_PAUSE_REASON : reason, line: line.number };
+    if (stops.pause !== undefined) {
+      warnings.push({
+        line: line.number,
+        text: line.raw,
+        message: `reminders are already paused on line ${stops.pause.line ?? '?'}; the pause on line ${line.number} adds nothing`,
+      });
+    } else {
+      stops.pause = stop;
+    }
+    return true;
+  }
+
+  if (STOP_ANYTHING_ELSE.test(text)) {
+    return problem(
+      `line ${line.number} starts with "Stop" but is not a stop this doc knows; write "Stop cart <cart id> — reason", "Stop shopper <email> — reason" or "Pause all reminders — reason"`,
+    );
+  }
+  return false;
+}
+
+function splitTarget(rest: string): { target: string; reason: string } {
+  const trimmed = rest.replace(/^[\s:]+/, '');
+  // "Stop cart — customer phoned": the reason starts straight away, so there is no target.
+  if (/^[—–\-|;,]/.test(trimmed)) return { target: '', reason: cleanReason(trimmed) };
+  const target = /^\S*/.exec(trimmed)?.[0] ?? '';
+  return {
+    target: target.replace(/^#|^["'`]|[.,;:]$|["'`]$/g, ''),
+    reason: cleanReason(trimmed.slice(target.length)),
+  };
+}
+
+function cleanReason(rest: string): string {
+  const reason = rest.replace(LEADING_SEPARATORS, '').trim();
+  const unwrapped = /^\((.*)\)$/.exec(reason)?.[1] ?? reason;
+  return unwrapped.trim();
+}
+
+function addStop(list: OwnerStop[], stop: OwnerStop, line: DocLine, kind: string, warnings: DocProblem[]): void {
+  const earlier = list.find((existing) => existing.target === stop.target);
+  if (earlier !== undefined) {
+    warnings.push({
+      line: line.number,
+      text: line.raw,
+      message: `${kind} ${stop.target} is already stopped on line ${earlier.line ?? '?'}; line ${line.number} adds nothing`,
+    });
+    return;
+  }
+  list.push(stop);
+}

@@ -1,0 +1,18 @@
+/** Lambda entry of the intake Function URL (`/webhooks/cart`, `/webhooks/shopify`): wiring only, see src/composition. */
+import { awsEntry } from '../composition/aws/root';
+import { secret } from '../composition/aws/secrets';
+import { intakeFunction } from '../composition/functions';
+import { eventBridgeScheduler } from '../composition/aws/scheduling';
+import { intakeEnvSchema } from './environment';
+
+export const handler = awsEntry(
+  'intake',
+  intakeEnvSchema,
+  { scheduler: eventBridgeScheduler },
+  async ({ config, platform }) =>
+    intakeFunction(platform, {
+      cart: await secret(config.CR_WEBHOOK_SECRET_PARAM),
+      shopify: config.CR_SHOPIFY_SECRET_PARAM ? await secret(config.CR_SHOPIFY_SECRET_PARAM) : undefined,
+    }),
+  { unavailable: { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"error":"unavailable"}' } },
+);

@@ -1,0 +1,12 @@
+import type { CartEvent } from '../domain/cart/cart';
+
+/** A verified, parsed delivery: a cart event, or an event type we do not act on. */
+export type ParsedDelivery = { kind: 'event'; event: CartEvent } | { kind: 'ignored'; type: string };
+
+/**
+ * A storefront's webhook format: verifies a delivery's signature and turns its body into a cart event. Refusals are
+ * thrown as `HttpError`s that name the header or field at fault.
+ */
+export interface WebhookFormat {
+  parse(body: Buffer, headers: Record<string, string | undefined>): ParsedDelivery;
+}
