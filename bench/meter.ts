@@ -151,7 +151,7 @@ export class Meter {
     return {
       invocations: [] as InvocationRecord[],
       dynamo: {} as Record<string, TableUsage>,
-      scheduler: { wakeUpsCreated: 0, deferralsCreated: 0, cancels: 0, handOffs: 0, invocations: { waiter: 0, sender: 0, importer: 0 } as Record<JobTarget, number> },
+      scheduler: { wakeUpsCreated: 0, deferralsCreated: 0, cancels: 0, handOffs: 0, invocations: { waiter: 0, sender: 0, importer: 0, 'ses-events': 0 } as Record<JobTarget, number> },
       emails: { count: 0, bytes: 0 },
       polish: [] as PolishCall[],
       logs: {} as Record<string, LogUsage>,
@@ -345,6 +345,8 @@ export class Meter {
    * sender job only when it is a quiet-hours deferral (a hand-off is an async Lambda invoke in AWS).
    */
   private firedBySchedule(target: JobTarget, payload: Record<string, unknown>): boolean {
+    // SES events reach their function through an EventBridge rule (AWS service events are free), not a schedule.
+    if (target === 'ses-events') return false;
     if (target !== 'sender') return true;
     const key = `${String(payload.cartId)}\n${String(payload.step)}`;
     const pending = this.pendingDeferrals.get(key) ?? 0;

@@ -8,8 +8,12 @@ import type { FailedInvocations } from './failed-invocations';
 import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
-/** The SES events that become permanent opt-outs, as EventBridge names them (`detail-type`). */
-export const SES_FEEDBACK_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'] as const;
+/**
+ * The SES events the feedback function reads, as EventBridge names them (`detail-type`): sends (SES's own record
+ * that it accepted a message, which settles a reminder whose answer was lost), bounces and complaints (permanent
+ * opt-outs).
+ */
+export const SES_FEEDBACK_DETAIL_TYPES = ['Email Sent', 'Email Bounced', 'Email Complaint Received'] as const;
 
 export interface SesFeedbackProps extends ReadsOwnerDocsProps {
   /** Its configuration set gets the event destination. */
@@ -19,11 +23,13 @@ export interface SesFeedbackProps extends ReadsOwnerDocsProps {
 }
 
 /**
- * Bounces and complaints become permanent opt-outs: the configuration set publishes BOUNCE and COMPLAINT events to
- * the default EventBridge bus (the only bus SES can publish to), a rule on that bus sends them to a small function,
- * and the function writes `all` to cr-optouts for a hard bounce or a complaint, stops the address's open carts and
- * logs it (transient bounces are only logged). This keeps the bounce and complaint rates, which can get the SES
- * account reviewed or paused, near zero.
+ * SES's record of what happened to each message: the configuration set publishes SEND, BOUNCE and COMPLAINT events to
+ * the default EventBridge bus (the only bus SES can publish to), and a rule on that bus sends them to a small
+ * function. A SEND event of a reminder marks its claim sent (the sender's way to settle a send whose answer was lost;
+ * for every other send it changes nothing). A hard bounce or a complaint writes `all` to cr-optouts, stops the
+ * address's open carts and logs it (transient bounces are only logged), which keeps the bounce and complaint rates,
+ * which can get the SES account reviewed or paused, near zero. SES publishes events to EventBridge at no charge; each
+ * costs one short invocation.
  *
  * Delivery is at least once end to end: the rule target retries for up to 24 h and dead-letters into the
  * failed-invocations queue; the function's own failures go there too after Lambda's two retries.
@@ -37,25 +43,25 @@ export class SesFeedback extends Construct {
     this.service = new ServiceFunction(this, 'Service', {
       entry: props.entry,
       functionName: FUNCTION_NAMES.sesEvents,
-      description: 'cart-recovery: SES bounces and complaints become opt-outs',
+      description: 'cart-recovery: SES sends settle reminders; bounces and complaints become opt-outs',
       environment: { CR_RETENTION_DAYS: String(props.retentionDays), ...ownerDocsEnvironment(props) },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Finds the address's open carts through byEmail and stops them.
     props.tables.grant(this.service, 'carts', 'readWrite');
     props.tables.grant(this.service, 'optouts', 'write');
-    // Writes the activity log and the monthly opt-out counter; reads the stored rules for the store's time zone.
+    // Marks send records sent, writes the activity log and the monthly counters; reads the stored rules (time zone).
     props.tables.grant(this.service, 'sends', 'readWrite');
     props.failedInvocations.capture(this.service);
 
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     props.email.configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: ses.EventDestination.eventBus(defaultBus),
-      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+      events: [ses.EmailSendingEvent.SEND, ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
     });
 
     this.rule = new events.Rule(this, 'Rule', {
-      description: 'cart-recovery: SES bounces and complaints to the feedback function',
+      description: 'cart-recovery: SES sends, bounces and complaints to the feedback function',
       eventPattern: { source: ['aws.ses'], detailType: [...SES_FEEDBACK_DETAIL_TYPES] },
     });
     this.rule.addTarget(

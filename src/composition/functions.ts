@@ -183,6 +183,7 @@ export function cartCounterFunction(platform: Platform) {
 
 export function sesEventsFunction(platform: Platform) {
   return createSesEventsHandler({
+    sends: sendLedger(platform),
     carts: cartStore(platform),
     optOuts: optOutStore(platform),
     activity: activityLog(platform),

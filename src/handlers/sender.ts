@@ -1,15 +1,18 @@
 import * as z from 'zod';
 import { sendReminder, type SenderDeps, type SendResult } from '../use-cases/send-reminder';
 
-/** What the waiter's hand-off and a quiet-hours deferral deliver. */
+/** What the waiter's hand-off and a deferral (quiet hours, a throttle, a pause, a lease's end) deliver. */
 export const reminderPayloadSchema = z.object({
   cartId: z.string().min(1).max(256),
   step: z.enum(['first', 'second']),
+  retry: z.number().int().min(0).max(1_000).optional(),
 });
 
 /**
  * The sender Lambda: validate the payload, run the four gates and send. A malformed payload is logged and dropped
- * (a retry cannot fix it); other failures are thrown so Lambda retries (the claim makes a retry safe).
+ * (a retry cannot fix it); SES's answers are all handled by the use case; anything else (DynamoDB, the scheduler
+ * unreachable) is thrown, so Lambda retries and finally sends it to the alarmed failure queue (the claim and its
+ * lease make a retry safe).
  */
 export function createSenderHandler(deps: SenderDeps): (payload: unknown) => Promise<SendResult | { outcome: 'rejected' }> {
   return async (payload) => {

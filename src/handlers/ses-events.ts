@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Log } from '../ports/log';
+import { confirmSend, type ConfirmSendDeps } from '../use-cases/confirm-send';
 import { suppressAddress, type SuppressDeps } from '../use-cases/suppress-address';
 
 const recipients = z.array(z.object({ emailAddress: z.string() })).default([]);
@@ -8,18 +9,27 @@ const recipients = z.array(z.object({ emailAddress: z.string() })).default([]);
 export const sesEventSchema = z.object({
   detail: z.object({
     eventType: z.string(),
-    mail: z.object({ tags: z.record(z.string(), z.array(z.string())).optional() }).optional(),
+    mail: z
+      .object({
+        messageId: z.string().optional(),
+        timestamp: z.iso.datetime({ offset: true }).optional(),
+        tags: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .optional(),
     bounce: z.object({ bounceType: z.string(), bouncedRecipients: recipients }).optional(),
     complaint: z.object({ complainedRecipients: recipients }).optional(),
   }),
 });
 
 /**
- * SES feedback from the configuration set (via EventBridge): a permanent bounce or a complaint becomes a permanent
- * opt-out. Transient bounces are only logged: SES already retried, and the mailbox may work next time. An event that
+ * SES events from the configuration set (via EventBridge). A SEND event of a reminder (tagged with cart and step)
+ * confirms it went out, which settles a send whose answer was lost. A permanent bounce or a complaint becomes a
+ * permanent opt-out. Transient bounces are only logged: SES already retried, and the mailbox may work next time. An event that
  * cannot be read is an error, so it reaches the alarmed failed-invocations queue instead of vanishing.
  */
-export function createSesEventsHandler(deps: SuppressDeps & { log: Log }): (event: unknown) => Promise<{ suppressed: number }> {
+export function createSesEventsHandler(
+  deps: SuppressDeps & ConfirmSendDeps & { log: Log },
+): (event: unknown) => Promise<{ suppressed: number; confirmed?: 'confirmed' | 'already' | 'unknown' }> {
   return async (event) => {
     const parsed = sesEventSchema.safeParse(event);
     if (!parsed.success) {
@@ -30,6 +40,14 @@ export function createSesEventsHandler(deps: SuppressDeps & { log: Log }): (even
     const { detail } = parsed.data;
     const cartId = detail.mail?.tags?.cart?.[0];
     if (cartId) deps.log.appendKeys({ cartId });
+    if (detail.eventType === 'Send') {
+      const step = detail.mail?.tags?.step?.[0];
+      const messageId = detail.mail?.messageId;
+      // Owner notices and summaries carry no cart: nothing to settle.
+      if (!cartId || (step !== 'first' && step !== 'second') || !messageId) return { suppressed: 0 };
+      const at = detail.mail?.timestamp ? new Date(detail.mail.timestamp) : deps.clock.now();
+      return { suppressed: 0, confirmed: await confirmSend({ cartId, step, messageId, at }, deps) };
+    }
     let addresses: string[] = [];
     let source: 'bounce' | 'complaint' = 'bounce';
     if (detail.eventType === 'Complaint') {

@@ -30,6 +30,7 @@ import {
   activityLog,
   rulesLoaderFunction,
   senderFunction,
+  sesEventsFunction,
   unsubscribeFunction,
   waiterFunction,
 } from '../composition/functions';
@@ -55,6 +56,22 @@ export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local')
 
 /** The store owner, as the local system writes to them (problem notices land in the outbox). */
 const OWNER = { email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' } as const;
+
+/** How long after accepting a message SES's SEND event reaches the feedback function (seconds, in AWS). */
+const SES_EVENT_DELAY_MS = 2_000;
+
+/** An SES SEND event as EventBridge delivers it (`detail-type` "Email Sent"), with the message's tags. */
+function sesSendEvent(messageId: string, at: Date, tags: Readonly<Record<string, string>>): Record<string, unknown> {
+  return {
+    source: 'aws.ses',
+    'detail-type': 'Email Sent',
+    detail: {
+      eventType: 'Send',
+      mail: { messageId, timestamp: at.toISOString(), tags: Object.fromEntries(Object.entries(tags).map(([name, value]) => [name, [value]])) },
+      send: {},
+    },
+  };
+}
 
 /** Days rows are kept, as in production's default. */
 const RETENTION_DAYS = 90;
@@ -207,6 +224,22 @@ async function assemble(
   const outboxMailer = new OutboxMailer(outboxDir, clock);
   options.meter?.watchMailer(outboxMailer);
 
+  // SES publishes a SEND event for every message it accepts; the feedback function reads it a moment later. The
+  // outbox does the same through the job table, so a reminder whose answer was lost is settled locally as in AWS.
+  const sesLikeMailer: Mailer = {
+    async send(email) {
+      const accepted = await outboxMailer.send(email);
+      const at = clock.now();
+      await scheduler.put({
+        name: `ses-send-${accepted.messageId}`,
+        target: 'ses-events',
+        dueAt: new Date(at.getTime() + SES_EVENT_DELAY_MS).toISOString(),
+        payload: sesSendEvent(accepted.messageId, at, email.tags),
+      });
+      return accepted;
+    },
+  };
+
   // The laptop's platform: the parts that differ from AWS are the job table (Scheduler and async invokes), the outbox
   // (SES), no model unless a meter brings a stand-in, and owner docs read from files; the rest is wired as deployed.
   const platform: Platform = {
@@ -219,7 +252,7 @@ async function assemble(
     log,
     scheduler: () => scheduler,
     reminders: () => scheduler,
-    mailer: () => outboxMailer,
+    mailer: () => sesLikeMailer,
     polisher: () => options.meter?.polisher,
     owner: OWNER,
     ...(options.rules ? { rules: options.rules } : {}),
@@ -244,6 +277,7 @@ async function assemble(
   const rules = rulesSource(platform);
 
   scheduler.register('waiter', inInvocationScope(waiterFunction(platform)));
+  scheduler.register('ses-events', inInvocationScope(sesEventsFunction(platform)));
   cartStream.register(local('cart-counter', cartCounterFunction(platform)));
   const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify }));
 

@@ -18,3 +18,30 @@ export interface Mailer {
   /** Resolves with the provider's message id once the provider accepted the message. */
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
+
+/**
+ * What a failed send means for the message, as far as the provider let us know:
+ * - `refused`: the provider rejected the request before any message existed (bad request, message rejected, account
+ *   paused or suspended, identity not verified). Nothing went out. `retryLater` says whether the same request could
+ *   succeed later without a change to the message (a paused account can resume; a rejected message stays rejected).
+ * - `throttled`: over the provider's send rate or quota. Nothing went out; the same request succeeds a little later.
+ * - `unknown`: the request may have reached the provider and the answer was lost (timeout, connection reset, a
+ *   server error after the request left). The email may be out: it must never be resent blindly.
+ */
+export type MailFailureKind = 'refused' | 'throttled' | 'unknown';
+
+/** A send that did not end in an accepted message; mailers throw it for every failure they can classify. */
+export class MailError extends Error {
+  override readonly name = 'MailError';
+
+  constructor(
+    readonly kind: MailFailureKind,
+    /** The provider's error code (e.g. `MessageRejected`), for the log and the activity entry. */
+    readonly code: string,
+    message: string,
+    /** For `refused`: the same request may succeed later. */
+    readonly retryLater = false,
+  ) {
+    super(message);
+  }
+}

@@ -1,41 +1,102 @@
 import type { ReminderStep } from '../domain/owner-docs/voice';
 
-/** The record of one reminder (cart, step) in cr-sends. */
+/**
+ * The record of one reminder (cart, step) in cr-sends:
+ * - `claimed`: an attempt holds a lease on it until `leaseUntil`. Until SES accepted the message, or its own SEND
+ *   event said so, nothing is known to be out.
+ * - `sent`: SES accepted the message (its answer, or its SEND event when the answer was lost).
+ * - `refused`: SES refused the message for good; nothing went out and nothing will.
+ */
 export interface SendRecord {
   readonly cartId: string;
   readonly step: ReminderStep;
   readonly email: string;
-  /** `claimed` until SES accepted the message, then `sent`. */
-  readonly status: 'claimed' | 'sent';
+  readonly status: 'claimed' | 'sent' | 'refused';
   readonly claimedAt: string;
+  /** The attempt that holds (or held) the claim; each sender invocation that claims makes a new one. */
+  readonly attempt?: string;
+  /** When the claim's lease ends; absent on records written before leases existed. */
+  readonly leaseUntil?: string;
   readonly sentAt?: string;
   readonly messageId?: string;
   /** Whether the opening line came from the model (true) or the template (false). */
   readonly polished?: boolean;
   /** Why the plain line was used, when it was. */
   readonly fallbackReason?: string;
+  /** How `sent` was learnt: SES's answer, or its SEND event after the answer was lost. */
+  readonly confirmedBy?: 'answer' | 'ses_event';
+  /** For `refused`: SES's error code. */
+  readonly refusal?: string;
+}
+
+/** The newest reminder claimed or sent to one address, whichever cart it was about. */
+export interface ShopperNudge {
+  readonly cartId: string;
+  readonly at: Date;
+}
+
+/** What a claim attempt found. */
+export type ClaimResult =
+  | { readonly outcome: 'claimed' }
+  /** Another attempt holds a live lease on this reminder, or it has ended (sent or refused). */
+  | { readonly outcome: 'taken' }
+  /** The address got a reminder about another cart (claimed or sent) since `since`: do-not-disturb. */
+  | { readonly outcome: 'do_not_disturb'; readonly nudge: ShopperNudge };
+
+/** One claim request: a lease on (cart, step) and, in the same write, on the shopper's do-not-disturb window. */
+export interface ClaimRequest {
+  readonly cartId: string;
+  readonly step: ReminderStep;
+  readonly email: string;
+  readonly attempt: string;
+  readonly now: Date;
+  readonly leaseUntil: Date;
+  /** Start of the do-not-disturb window: a reminder about another cart to this address since then blocks this one. */
+  readonly quietSince: Date;
 }
 
 /**
- * Exactly one email per (cart, step): a conditional claim before SES, the message id after. A claim found without a
- * message id means an earlier attempt may have reached SES; it is never retried (a missing record beats a second email).
+ * Exactly one email per (cart, step), and one nudge per shopper per do-not-disturb window, atomically.
+ *
+ * A claim is a lease: it records which attempt took it and until when. The claim and the shopper's window are one
+ * conditional write, and an in-flight claim counts as a reminder for the window. A lease that ran out without SES
+ * accepting the message (no answer, no SEND event) may be taken over by a new attempt; a live one may not.
  */
 export interface SendLedger {
   find(cartId: string, step: ReminderStep): Promise<SendRecord | undefined>;
-  /** False when this (cart, step) was claimed before. */
-  claim(record: Pick<SendRecord, 'cartId' | 'step' | 'email' | 'claimedAt'>): Promise<boolean>;
-  /** Gives a claim back when SES refused the message, so a retry may send it. Never touches a sent record. */
-  release(cartId: string, step: ReminderStep): Promise<void>;
+  /** The address's newest reminder (claimed or sent), read consistently: gate 3's early answer. */
+  lastNudge(email: string): Promise<ShopperNudge | undefined>;
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /**
+   * Gives a claim back (nothing went out and the reminder may be tried again): deletes the record if `attempt` still
+   * holds it, and hands the shopper's window back to whoever held it before. False when the claim was not this
+   * attempt's any more.
+   */
+  release(cartId: string, step: ReminderStep, attempt: string, email: string): Promise<boolean>;
+  /** SES accepted the message (its answer): `sent`, if `attempt` still holds the claim or SES's event got there first. */
   complete(
     cartId: string,
     step: ReminderStep,
+    attempt: string,
     result: Required<Pick<SendRecord, 'sentAt' | 'messageId' | 'polished'>> & Pick<SendRecord, 'fallbackReason'>,
-  ): Promise<void>;
-  /** When this email last got a reminder about any cart other than `exceptCartId`, since `since`. */
-  lastSentTo(email: string, exceptCartId: string, since: Date): Promise<Date | undefined>;
+  ): Promise<boolean>;
+  /** SES refused the message for good: `refused` with its code, and the shopper's window handed back. */
+  refuse(cartId: string, step: ReminderStep, attempt: string, email: string, code: string): Promise<boolean>;
+  /**
+   * SES's own SEND event for a message of this (cart, step): marks a claimed record `sent`. `confirmed` when this
+   * event ended an open claim (its answer was lost), `already` when the record was sent already, `unknown` when there
+   * is no claim to confirm.
+   */
+  confirm(cartId: string, step: ReminderStep, messageId: string, at: Date): Promise<'confirmed' | 'already' | 'unknown'>;
 }
 
-/** Defers a reminder to a later time (quiet hours): re-invokes the sender with the same request then. */
+/** Why the sender is to run again later for the same reminder. */
+export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'lease';
+
+/**
+ * Runs the sender again for the same reminder at `at`: after quiet hours, after a throttle, while the provider is
+ * paused, and when a claim's lease runs out (to settle it). `retry` counts the throttles and pauses so far.
+ */
 export interface SendDeferrals {
-  defer(request: { cartId: string; step: ReminderStep; at: Date }): Promise<void>;
+  defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void>;
 }

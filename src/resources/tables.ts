@@ -53,25 +53,19 @@ export const CARTS_TABLE = {
 
 /**
  * Per cart (partition `cartId`): one claim/record per reminder step (`send#first`, `send#second`) and the activity log
- * of every decision (`log#<time>#<actor>#<action>`). Two partitions that are not carts (cart ids never start with `#`)
+ * of every decision (`log#<time>#<actor>#<action>`). Partitions that are not carts (cart ids never start with `#`)
  * keep the product at three tables:
  * - `#owner`: the rules loader's last good `rules` and `voice`, the operator's `operator-stops` and the
  *   `applied-stops` the loader has acted on, and one `notice#<problem>` per problem the owner was told about.
+ * - `#nudge#<email>`: one per shopper, the newest reminder claimed or sent to the address (do-not-disturb).
  * - `#stats`: the monthly summary's counters, one `month#<YYYY-MM>` item per store month, bumped as things happen.
  */
 export const SENDS_TABLE = {
   name: 'cr-sends',
   partitionKey: { name: 'cartId', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    // Do-not-disturb: did this address get any reminder, for any cart, in the last few days?
-    {
-      indexName: 'byEmail',
-      partitionKey: { name: 'email', type: 'S' },
-      sortKey: { name: 'sentAt', type: 'S' },
-      projection: 'KEYS_ONLY',
-    },
-  ],
+  // Do-not-disturb reads the shopper's own `#nudge#<email>` item, consistently: no index.
+  indexes: [],
   ttlAttribute: 'expiresAt',
   retainOnDelete: true,
 } as const satisfies TableDefinition;

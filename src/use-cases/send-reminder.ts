@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { CartRow } from '../domain/cart/cart';
 import { ComposeError, composeReminder, type ComposedEmail } from '../domain/email/compose';
 import { decideSend } from '../domain/cart/gates';
@@ -9,10 +10,10 @@ import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
-import type { Mailer } from '../ports/mailer';
+import { MailError, type Mailer } from '../ports/mailer';
 import type { OptOutStore } from '../ports/opt-outs';
 import type { Polisher } from '../ports/polisher';
-import type { SendDeferrals, SendLedger } from '../ports/send-ledger';
+import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
@@ -30,6 +31,8 @@ export interface SenderDeps {
   readonly voice: VoiceSource;
   readonly clock: Clock;
   readonly log: Log;
+  /** A new attempt id per claim; random by default. */
+  readonly newAttemptId?: () => string;
   readonly email: {
     /** The sending address; shown with the store's name from the rules doc unless it already has a display name. */
     readonly from: string;
@@ -46,71 +49,140 @@ export interface SenderDeps {
 export type SendResult =
   | { readonly outcome: 'sent'; readonly messageId: string; readonly polished: boolean }
   | { readonly outcome: 'skipped'; readonly reason: string }
-  | { readonly outcome: 'deferred'; readonly until: Date }
-  | { readonly outcome: 'duplicate' };
+  | { readonly outcome: 'deferred'; readonly until: Date; readonly reason: DeferralReason }
+  /** This reminder has ended already (sent or refused), or another attempt holds a live lease on it. */
+  | { readonly outcome: 'duplicate' }
+  /** SES's answer was lost: the email may be out. Its SEND event, or the lease's end, settles it. */
+  | { readonly outcome: 'unknown'; readonly settleAt: Date };
+
+/** What one reminder invocation asks: the cart, the step, and how many throttles or pauses it has met so far. */
+export interface ReminderRequest {
+  readonly cartId: string;
+  readonly step: ReminderStep;
+  readonly retry?: number;
+}
+
+/**
+ * How long a claim is held before a new attempt may take it over. SES publishes its SEND event within seconds of
+ * accepting a message; a claim with neither an answer nor a SEND event after this long was never accepted.
+ */
+export const CLAIM_LEASE_MS = 15 * 60_000;
+
+/** Throttled: the first retry a few seconds later, doubling to at most a minute, each with its own jitter. */
+export function throttleRetryAt(now: Date, cartId: string, step: ReminderStep, retry: number): Date {
+  const base = Math.min(2_000 * 2 ** Math.min(retry, 5), 60_000);
+  return new Date(now.getTime() + base + jitterMs(`${cartId}\n${step}\n${retry}`, base));
+}
+
+/** A paused account or a missing identity: try again in an hour, for a day at most. */
+const PAUSED_RETRY_MS = 60 * 60_000;
+const PAUSED_MAX_RETRIES = 24;
 
 /**
  * The sender: four gates (address, quiet hours, do-not-disturb, compose), one polished line, one email per
- * (cart, step). Every outcome is written to the cart's activity log with its reason.
+ * (cart, step). Every end (sent, skipped) and every deferral is written to the cart's activity log with its reason.
+ *
+ * Exactly one email: the claim is a lease taken with the shopper's do-not-disturb window in one conditional write;
+ * a check is scheduled for the lease's end before SES is called; SES is asked once. Its answer decides: accepted
+ * (sent), refused (skipped, or tried again later if it can succeed then), throttled (deferred a little), anything
+ * else (unknown: SES's SEND event marks it sent, and if none came by the lease's end nothing was accepted, so the
+ * check sends it again).
  */
-export async function sendReminder(request: { cartId: string; step: ReminderStep }, deps: SenderDeps): Promise<SendResult> {
+export async function sendReminder(request: ReminderRequest, deps: SenderDeps): Promise<SendResult> {
   const now = deps.clock.now();
+  const { cartId, step } = request;
   const log = (action: string, reason: string, details?: Record<string, string | number | boolean>) =>
-    deps.activity.record({ cartId: request.cartId, at: now, actor: 'sender', action, reason, details: { step: request.step, ...details } });
+    deps.activity.record({ cartId, at: now, actor: 'sender', action, reason, details: { step, ...details } });
+  const defer = async (at: Date, reason: DeferralReason, detail: string, details: Record<string, string | number | boolean> = {}) => {
+    const retry = reason === 'throttled' || reason === 'paused' ? (request.retry ?? 0) + 1 : request.retry;
+    await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}) });
+    if (reason === 'quiet_hours') await deps.stats.add(now, { counter: 'deferredQuietHours' });
+    await log('deferred', detail, { reason, until: at.toISOString(), ...details });
+    return { outcome: 'deferred', until: at, reason } as const;
+  };
+  const skip = async (reason: string, detail: string, details: Record<string, string | number | boolean>) => {
+    await log('skipped', detail, { skipReason: reason, ...details });
+    await deps.stats.add(now, { counter: 'skipped', reason });
+    return { outcome: 'skipped', reason } as const;
+  };
 
-  const cart = await deps.carts.get(request.cartId);
+  const cart = await deps.carts.get(cartId);
   if (!cart) {
-    deps.log.warn('reminder for an unknown cart', request);
+    deps.log.warn('reminder for an unknown cart', { cartId, step });
     return { outcome: 'skipped', reason: 'unknown_cart' };
   }
-  const previous = await deps.sends.find(cart.cartId, request.step);
+  // A claim whose lease ran out with no answer and no SEND event from SES: nothing was accepted. Its gates run again
+  // below; if they now say no, the stale claim is given back so it does not stand in between.
+  const previous = await deps.sends.find(cartId, step);
+  let stale: SendRecord | undefined;
   if (previous) {
-    deps.log.info('reminder already claimed; not sending again', { ...request, status: previous.status });
-    return { outcome: 'duplicate' };
+    const leaseUntil = previous.leaseUntil ? Date.parse(previous.leaseUntil) : undefined;
+    if (previous.status !== 'claimed' || leaseUntil === undefined || leaseUntil > now.getTime()) {
+      deps.log.info('reminder already claimed or ended; not sending again', { status: previous.status, leaseUntil: previous.leaseUntil });
+      return { outcome: 'duplicate' };
+    }
+    stale = previous;
   }
+  const giveBackStale = async () => {
+    if (stale?.attempt) await deps.sends.release(cartId, step, stale.attempt, stale.email);
+  };
 
   const rules = await deps.rules.current();
-  const optOut = cart.email ? await deps.optOuts.find(cart.email, cart.cartId) : undefined;
-  const lastReminderToEmailAt = cart.email
-    ? await deps.sends.lastSentTo(cart.email, cart.cartId, new Date(now.getTime() - rules.doNotDisturbMinutes * 60_000))
-    : undefined;
-  const decision = decideSend({ cart, step: request.step, rules, now, optOut, lastReminderToEmailAt });
+  const optOut = cart.email ? await deps.optOuts.find(cart.email, cartId) : undefined;
+  const quietSince = new Date(now.getTime() - rules.doNotDisturbMinutes * 60_000);
+  const nudge = cart.email ? await deps.sends.lastNudge(cart.email) : undefined;
+  const lastReminderToEmailAt = nudge && nudge.cartId !== cartId && nudge.at >= quietSince ? nudge.at : undefined;
+  const decision = decideSend({ cart, step, rules, now, optOut, lastReminderToEmailAt });
 
   if (decision.action === 'defer') {
-    await deps.deferrals.defer({ ...request, at: decision.until });
-    await deps.stats.add(now, { counter: 'deferredQuietHours' });
-    await log('deferred', decision.detail, { gate: decision.gate, until: decision.until.toISOString() });
-    return { outcome: 'deferred', until: decision.until };
+    await giveBackStale();
+    return defer(decision.until, 'quiet_hours', decision.detail, { gate: decision.gate });
   }
   if (decision.action === 'skip') {
-    await log('skipped', decision.detail, { gate: decision.gate, skipReason: decision.reason });
-    await deps.stats.add(now, { counter: 'skipped', reason: decision.reason });
-    return { outcome: 'skipped', reason: decision.reason };
+    await giveBackStale();
+    return skip(decision.reason, decision.detail, { gate: decision.gate });
   }
 
   // Gate 1 passed, so the cart has an email; the type system cannot see through decideSend.
   const to = cart.email as string;
   const voice = await deps.voice.current();
-  const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cart.cartId);
+  const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cartId);
   let email: ComposedEmail;
   let polish: { polished: boolean; fallbackReason?: string };
   try {
     const compose = (openingLine?: string) =>
-      composeReminder({ cart, step: request.step, voice, store: rules.store, greeting: decision.greeting, unsubscribeUrl: links.pageUrl, openingLine });
+      composeReminder({ cart, step, voice, store: rules.store, greeting: decision.greeting, unsubscribeUrl: links.pageUrl, openingLine });
     const plain = compose();
-    const line = await polishOpening(plain.plainOpening, cart, request.step, rules, voice.description, deps);
+    const line = await polishOpening(plain.plainOpening, cart, step, rules, voice.description, deps);
     polish = line.ok ? { polished: true } : { polished: false, fallbackReason: line.reason };
     email = line.ok ? compose(line.line) : plain;
   } catch (error) {
     if (!(error instanceof ComposeError)) throw error;
-    await log('skipped', `cannot compose the reminder: ${error.message}`, { gate: 4, skipReason: error.code });
-    await deps.stats.add(now, { counter: 'skipped', reason: error.code });
-    return { outcome: 'skipped', reason: error.code };
+    await giveBackStale();
+    return skip(error.code, `cannot compose the reminder: ${error.message}`, { gate: 4 });
   }
 
-  if (!(await deps.sends.claim({ cartId: cart.cartId, step: request.step, email: to, claimedAt: now.toISOString() }))) {
-    return { outcome: 'duplicate' };
+  const attempt = (deps.newAttemptId ?? randomUUID)();
+  const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
+  const claim = await deps.sends.claim({ cartId, step, email: to, attempt, now, leaseUntil, quietSince });
+  if (claim.outcome === 'taken') return { outcome: 'duplicate' };
+  if (claim.outcome === 'do_not_disturb') {
+    await giveBackStale();
+    const minutes = Math.round((now.getTime() - claim.nudge.at.getTime()) / 60_000);
+    return skip('do_not_disturb', `this address got a reminder about another cart ${minutes} min ago (window ${rules.doNotDisturbMinutes} min)`, {
+      gate: 3,
+    });
   }
+  if (stale) await log('retried', 'the last attempt neither got an answer from SES nor a SEND event before its lease ran out: nothing was accepted', { attempt });
+
+  // Before SES: whatever happens to this invocation from here, the lease's end brings the sender back to settle it.
+  try {
+    await deps.deferrals.defer({ cartId, step, at: leaseUntil, reason: 'lease' });
+  } catch (error) {
+    await deps.sends.release(cartId, step, attempt, to);
+    throw error;
+  }
+
   let messageId: string;
   try {
     ({ messageId } = await deps.mailer.send({
@@ -127,23 +199,48 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
         },
         { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
       ],
-      tags: { cart: cart.cartId, step: request.step },
+      tags: { cart: cartId, step },
     }));
   } catch (error) {
-    // The provider refused: nothing went out, so give the claim back and let the invocation be retried.
-    await deps.sends.release(cart.cartId, request.step);
-    throw error;
+    const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
+    deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, message: failure.message });
+    if (failure.kind === 'throttled') {
+      await deps.sends.release(cartId, step, attempt, to);
+      const at = throttleRetryAt(now, cartId, step, request.retry ?? 0);
+      return defer(at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again shortly`, { code: failure.code });
+    }
+    if (failure.kind === 'refused' && failure.retryLater && (request.retry ?? 0) < PAUSED_MAX_RETRIES) {
+      await deps.sends.release(cartId, step, attempt, to);
+      const at = new Date(now.getTime() + PAUSED_RETRY_MS);
+      return defer(at, 'paused', `SES refused for now (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour`, { code: failure.code });
+    }
+    if (failure.kind === 'refused') {
+      await deps.sends.refuse(cartId, step, attempt, to, failure.code);
+      return skip(`ses_refused`, `SES refused the reminder (${failure.code}: ${failure.message}); nothing was sent`, { code: failure.code });
+    }
+    // Unknown: SES may have accepted it. Never resend blindly: its SEND event marks it sent, and the lease's end
+    // brings the sender back to send it again only if no SEND event came.
+    await log('unknown', `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event or at ${leaseUntil.toISOString()}`, {
+      code: failure.code,
+      attempt,
+    });
+    return { outcome: 'unknown', settleAt: leaseUntil };
   }
-  // From here the email is out. If we die before this write, the claim stays without a message id and no retry
-  // sends it again: a missing record is better than a second email.
-  await deps.sends.complete(cart.cartId, request.step, { sentAt: now.toISOString(), messageId, ...polish });
-  await deps.stats.add(now, { counter: request.step === 'first' ? 'remindersFirst' : 'remindersSecond' });
-  await log(
-    'sent',
-    `${request.step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})`,
-    { messageId, polished: polish.polished },
-  );
+  // The email is out. If this write is lost, SES's SEND event records it, and the lease's end finds it sent.
+  const completed = await deps.sends.complete(cartId, step, attempt, { sentAt: now.toISOString(), messageId, ...polish });
+  if (!completed) deps.log.error('sent, but the claim was no longer this attempt\'s', { attempt, messageId });
+  await deps.stats.add(now, { counter: step === 'first' ? 'remindersFirst' : 'remindersSecond' });
+  await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})`, {
+    messageId,
+    polished: polish.polished,
+  });
   return { outcome: 'sent', messageId, polished: polish.polished };
+}
+
+/** A deterministic share of `span`, from a key: retries of one request agree on it. */
+function jitterMs(key: string, span: number): number {
+  const digest = createHash('sha256').update(key).digest();
+  return digest.readUInt32BE(0) % Math.max(1, span);
 }
 
 /**

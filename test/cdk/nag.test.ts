@@ -100,7 +100,6 @@ describe('cdk-nag AwsSolutions', () => {
       /^AwsSolutions-SQS3$/, // the one queue: it is itself the dead-letter destination
       /^AwsSolutions-SNS2$/,
       /^AwsSolutions-IAM5\[Resource::<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
-      /^AwsSolutions-IAM5\[Resource::<DataSends[0-9A-F]{8}\.Arn>\/index\/\*\]$/,
       /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\/cart-recovery\/\*\]$/,
       /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:bedrock:\*::foundation-model\/anthropic\.claude-haiku-4-5-20251001-v1:0\]$/,
     ];

@@ -124,9 +124,8 @@ const TIMEOUTS: Record<FunctionRole, number> = {
 const WILDCARD_ALLOW_LIST = {
   // Per-cart schedules are named at runtime, inside the one group.
   schedules: new RegExp(`^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/\\*$`),
-  // Global secondary indexes of the two tables that have them.
+  // Global secondary indexes of the one table that has them (cr-carts).
   cartsIndexes: /^<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*$/,
-  sendsIndexes: /^<DataSends[0-9A-F]{8}\.Arn>\/index\/\*$/,
   // The foundation model behind the global inference profile, in whichever Region serves the call.
   bedrock: /^arn:<AWS::Partition>:bedrock:\*::foundation-model\/anthropic\.claude-haiku-4-5-20251001-v1:0$/,
 } as const;
@@ -134,16 +133,16 @@ type Wildcard = keyof typeof WILDCARD_ALLOW_LIST;
 
 /** Exactly which of those each function's role names. A new wildcard on any function fails here. */
 const WILDCARDS_BY_ROLE: Record<FunctionRole, Wildcard[]> = {
-  intake: ['cartsIndexes', 'sendsIndexes', 'schedules'],
-  waiter: ['cartsIndexes', 'sendsIndexes', 'schedules'],
-  sender: ['cartsIndexes', 'sendsIndexes', 'schedules', 'bedrock'],
-  unsubscribe: ['cartsIndexes', 'sendsIndexes'],
-  rulesLoader: ['cartsIndexes', 'sendsIndexes', 'schedules'],
-  importer: ['cartsIndexes', 'sendsIndexes', 'schedules'],
-  sesEvents: ['cartsIndexes', 'sendsIndexes'],
-  summary: ['sendsIndexes'],
+  intake: ['cartsIndexes', 'schedules'],
+  waiter: ['cartsIndexes', 'schedules'],
+  sender: ['cartsIndexes', 'schedules', 'bedrock'],
+  unsubscribe: ['cartsIndexes'],
+  rulesLoader: ['cartsIndexes', 'schedules'],
+  importer: ['cartsIndexes', 'schedules'],
+  sesEvents: ['cartsIndexes'],
+  summary: [],
   // Only the stream grant beyond that, and it names the one stream ARN: no wildcard.
-  cartCounter: ['sendsIndexes'],
+  cartCounter: [],
 };
 
 let synthesized: SynthesizedStack;
@@ -587,12 +586,12 @@ describe('recurring jobs', () => {
 });
 
 describe('SES feedback', () => {
-  it('publishes bounces and complaints from the configuration set to the default event bus', () => {
+  it('publishes sends, bounces and complaints from the configuration set to the default event bus', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: { Ref: ofType('AWS::SES::ConfigurationSet')[0]![0] },
       EventDestination: {
         Enabled: true,
-        MatchingEventTypes: ['bounce', 'complaint'],
+        MatchingEventTypes: ['send', 'bounce', 'complaint'],
         EventBridgeDestination: {
           EventBusArn: {
             'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']],

@@ -12,7 +12,7 @@ import { SesMailer } from '../../src/adapters/aws/ses-mailer';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import type { CartSnapshot } from '../../src/domain/cart/cart';
 import { silentLog } from '../../src/ports/log';
-import type { SendDeferrals } from '../../src/ports/send-ledger';
+import type { SendDeferrals, SendLedger } from '../../src/ports/send-ledger';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder';
 import { freshTables } from '../support/dynamo';
@@ -36,7 +36,7 @@ const converse = (text: string, stopReason: StopReason = 'end_turn'): ConverseCo
 describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () => {
   let deps: SenderDeps;
   let time: number;
-  let deferred: Array<{ cartId: string; step: string; at: Date }>;
+  let deferred: Array<{ cartId: string; step: string; at: Date; reason: string; retry?: number }>;
   let addCart: (overrides?: Partial<CartSnapshot>) => Promise<void>;
   let ledger: DynamoDbSendLedger;
   let activity: DynamoDbActivityLog;
@@ -165,24 +165,42 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
   });
 
-  it('gives the claim back when SES refuses, so the retry sends it', async () => {
-    ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: {} })).resolves({ MessageId: 'ses-2' });
-    await expect(sendReminder({ cartId: 'c1', step: 'first' }, deps)).rejects.toThrow('Maximum sending rate exceeded');
+  it('defers a throttled send a few seconds (nothing went out), and the deferred run sends it', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } })).resolves({ MessageId: 'ses-2' });
+    const first = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+    expect(first).toMatchObject({ outcome: 'deferred', reason: 'throttled' });
     expect(await ledger.find('c1', 'first')).toBeUndefined();
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-2' });
+    const retry = deferred.find((d) => d.reason === 'throttled');
+    expect(retry?.retry).toBe(1);
+    expect((retry?.at.getTime() ?? 0) - time).toBeGreaterThanOrEqual(2_000);
+    expect((retry?.at.getTime() ?? 0) - time).toBeLessThan(5_000);
+    time = retry?.at.getTime() ?? time;
+    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-2' });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
   });
 
-  it('never resends after a crash between SES accepting and the record (a missing record beats a second email)', async () => {
-    const crashing = { ...ledger, find: ledger.find.bind(ledger), claim: ledger.claim.bind(ledger), release: ledger.release.bind(ledger), lastSentTo: ledger.lastSentTo.bind(ledger), complete: () => Promise.reject(new Error('process died')) };
+  it('after a crash between SES accepting and the record, SES\'s SEND event settles it: no second email at the lease\'s end', async () => {
+    const crashing: SendLedger = Object.assign(Object.create(ledger) as SendLedger, { complete: () => Promise.reject(new Error('process died')) });
     await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow('process died');
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
+    expect(await ledger.confirm('c1', 'first', 'ses-message-1', new Date(time + 2_000))).toBe('confirmed');
+    const settle = deferred.find((d) => d.reason === 'lease');
+    expect(settle).toBeDefined();
+    time = settle?.at.getTime() ?? time;
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
-  it('defers inside quiet hours and sends nothing', async () => {
+  it('defers inside quiet hours to its own second of the morning release, and sends nothing', async () => {
     time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'deferred', until: new Date('2026-11-03T13:00:00Z') });
-    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date('2026-11-03T13:00:00Z') }]);
+    const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+    expect(result).toMatchObject({ outcome: 'deferred', reason: 'quiet_hours' });
+    const until = result.outcome === 'deferred' ? result.until.getTime() : 0;
+    expect(until).toBeGreaterThanOrEqual(Date.parse('2026-11-03T13:00:00Z'));
+    expect(until).toBeLessThan(Date.parse('2026-11-03T13:02:30Z'));
+    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date(until), reason: 'quiet_hours' }]);
+    // The same cart and step always get the same place: a retried invocation agrees.
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual(result);
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
   });
 

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
+import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { createSesEventsHandler } from '../../src/handlers/ses-events';
@@ -34,7 +35,7 @@ describe('SES feedback becomes opt-outs', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createSesEventsHandler({ carts, optOuts, activity, stats: new RecordingStats(), clock, log: silentLog });
+    handler = createSesEventsHandler({ sends: new DynamoDbSendLedger(documents, names.sends, 90), carts, optOuts, activity, stats: new RecordingStats(), clock, log: silentLog });
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
         { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } } },

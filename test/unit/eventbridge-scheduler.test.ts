@@ -93,9 +93,10 @@ describe('quiet-hours deferrals', () => {
     const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
     const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
 
-    await deferring.defer({ cartId: 'cart-1', step: 'first', at: new Date('2026-11-03T13:00:00Z') });
+    await deferring.defer({ cartId: 'cart-1', step: 'first', at: new Date('2026-11-03T13:00:00Z'), reason: 'quiet_hours' });
 
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: expect.stringMatching(/^defer-/),
       ScheduleExpression: 'at(2026-11-03T13:00:00)',
       ActionAfterCompletion: 'DELETE',
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -103,7 +104,24 @@ describe('quiet-hours deferrals', () => {
     });
   });
 
+  it('names a throttle retry and a lease check apart from a quiet-hours deferral, and carries the retry count', async () => {
+    scheduler.on(CreateScheduleCommand).resolves({});
+    const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
+    const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
+    const at = new Date('2026-11-03T13:00:07Z');
+
+    await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'throttled', retry: 2 });
+    await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'lease' });
+    await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'quiet_hours' });
+
+    const created = scheduler.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input);
+    expect(created.map((input) => input.Name?.split('-')[0])).toEqual(['retry', 'lease', 'defer']);
+    expect(new Set(created.map((input) => input.Name)).size).toBe(3);
+    expect(created[0]?.Target?.Input).toBe('{"cartId":"cart-1","step":"first","retry":2}');
+    expect(created.every((input) => (input.Name ?? '').length <= 64)).toBe(true);
+  });
+
   it('refuses to defer without a sender to call', async () => {
-    await expect(adapter().defer({ cartId: 'c', step: 'first', at: now })).rejects.toThrow('needs the sender ARN');
+    await expect(adapter().defer({ cartId: 'c', step: 'first', at: now, reason: 'quiet_hours' })).rejects.toThrow('needs the sender ARN');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CartRow } from '../../src/domain/cart/cart';
 import { decideSend, greetingFor, type GateDecision, type GateInput } from '../../src/domain/cart/gates';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
+import { RELEASE_WINDOW_MS, releaseOffsetMs } from '../../src/domain/cart/quiet-hours';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** 12:00 in Chicago (CDT, UTC-5): outside quiet hours. */
@@ -45,13 +46,18 @@ function input(overrides: {
   };
 }
 
-/** The parts of a decision a table row states: action, gate and reason (or greeting). */
-function summary(decision: GateDecision): string {
+/**
+ * The parts of a decision a table row states: action, gate and reason (or greeting). A deferral states when quiet
+ * hours end; the cart's place in the release window after that is checked on its own below.
+ */
+function summary(decision: GateDecision, input?: GateInput): string {
   switch (decision.action) {
     case 'send':
       return `send: ${decision.greeting}`;
-    case 'defer':
-      return `defer gate ${decision.gate}: ${decision.until.toISOString()}`;
+    case 'defer': {
+      const offset = input ? releaseOffsetMs(input.cart.cartId, input.step) : 0;
+      return `defer gate ${decision.gate}: ${new Date(decision.until.getTime() - offset).toISOString()}`;
+    }
     case 'skip':
       return `skip gate ${decision.gate}: ${decision.reason}`;
   }
@@ -133,7 +139,7 @@ describe('decideSend: each gate', () => {
     ['greets by first name', input({ cart: { firstName: '  Sam ' } }), 'send: Hi Sam'],
     ['greets a nameless cart warmly', input({ cart: { firstName: undefined } }), 'send: Hi there'],
   ])('%s', (_label, gateInput, expected) => {
-    expect(summary(decideSend(gateInput))).toBe(expected);
+    expect(summary(decideSend(gateInput), gateInput)).toBe(expected);
   });
 });
 
@@ -166,7 +172,7 @@ describe('decideSend: order of gates (the first failing gate decides)', () => {
       'skip gate 3: no_consent',
     ],
   ])('%s', (_label, gateInput, expected) => {
-    expect(summary(decideSend(gateInput))).toBe(expected);
+    expect(summary(decideSend(gateInput), gateInput)).toBe(expected);
   });
 });
 
@@ -221,5 +227,18 @@ describe('greetingFor', () => {
     ['A'.repeat(41), 'Hi there'],
   ])('%s -> %s', (firstName, expected) => {
     expect(greetingFor(firstName)).toBe(expected);
+  });
+});
+
+describe('the morning release', () => {
+  it('gives each reminder held overnight its own second of the window, the same on every retry', () => {
+    const offsets = Array.from({ length: 2_000 }, (_, i) => releaseOffsetMs(`cart-${i}`, i % 2 ? 'first' : 'second'));
+    expect(offsets.every((ms) => ms >= 0 && ms < RELEASE_WINDOW_MS && ms % 1000 === 0)).toBe(true);
+    expect(offsets.map((_, i) => releaseOffsetMs(`cart-${i}`, i % 2 ? 'first' : 'second'))).toEqual(offsets);
+    // Spread, not bunched: no second of the window gets more than a few of 2,000.
+    const perSecond = new Map<number, number>();
+    for (const ms of offsets) perSecond.set(ms, (perSecond.get(ms) ?? 0) + 1);
+    expect(perSecond.size).toBeGreaterThan(140);
+    expect(Math.max(...perSecond.values())).toBeLessThan(30);
   });
 });

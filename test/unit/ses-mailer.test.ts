@@ -1,9 +1,9 @@
-import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { MessageRejected, SendEmailCommand, SendingPausedException, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer, sesTags } from '../../src/adapters/aws/ses-mailer';
-import type { OutgoingEmail } from '../../src/ports/mailer';
+import { MailError, type OutgoingEmail } from '../../src/ports/mailer';
 
 const ses = mockClient(SESv2Client);
 const mailer = () => new SesMailer(new SESv2Client({ region: 'us-east-1' }), { configurationSetName: 'cr-reminders' });
@@ -111,13 +111,29 @@ describe('SES v2 mailer', () => {
     await expect(mailer().send(email)).rejects.toThrow('SES SendEmail returned no MessageId');
   });
 
-  it('passes SES errors through unchanged so the caller can tell a throttle from a rejection', async () => {
-    const throttled = new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: {} });
-    const rejected = new MessageRejected({ message: 'Email address is not verified', $metadata: {} });
-    ses.on(SendEmailCommand).rejectsOnce(throttled).rejectsOnce(rejected);
+  it('says what each SES answer means for the message: throttled, refused (for now or for good), or unknown', async () => {
+    const answered = (status: number) => ({ httpStatusCode: status });
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: answered(429) }))
+      .rejectsOnce(new MessageRejected({ message: 'Email address is not verified', $metadata: answered(400) }))
+      .rejectsOnce(new SendingPausedException({ message: 'Sending is paused for this account', $metadata: answered(400) }))
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+      .rejectsOnce(new MessageRejected({ message: 'no status: never seen on the wire', $metadata: {} }))
+      .rejectsOnce(Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $metadata: answered(500) }));
 
-    await expect(mailer().send(email)).rejects.toBe(throttled);
-    await expect(mailer().send(email)).rejects.toBe(rejected);
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+    const outcome = async () => {
+      const error = await mailer().send(email).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(MailError);
+      const { kind, code, retryLater } = error as MailError;
+      return { kind, code, retryLater };
+    };
+    expect(await outcome()).toEqual({ kind: 'throttled', code: 'TooManyRequestsException', retryLater: false });
+    expect(await outcome()).toEqual({ kind: 'refused', code: 'MessageRejected', retryLater: false });
+    expect(await outcome()).toEqual({ kind: 'refused', code: 'SendingPausedException', retryLater: true });
+    expect(await outcome()).toEqual({ kind: 'unknown', code: 'TimeoutError', retryLater: false });
+    expect(await outcome()).toEqual({ kind: 'unknown', code: 'MessageRejected', retryLater: false });
+    expect(await outcome()).toEqual({ kind: 'unknown', code: 'InternalFailure', retryLater: false });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 6);
   });
 });

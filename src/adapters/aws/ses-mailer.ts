@@ -1,5 +1,5 @@
 import { type MessageTag, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail } from '../../ports/mailer';
+import { MailError, type Mailer, type OutgoingEmail } from '../../ports/mailer';
 
 /** Options for {@link SesMailer}. */
 export interface SesMailerOptions {
@@ -18,8 +18,9 @@ const CHARSET = 'UTF-8';
  * and our own headers (List-Unsubscribe, then List-Unsubscribe-Post for RFC 8058 one-click) go in `Headers` in the
  * order the composer chose. Tags become SES message tags, so the configuration set's events carry cart and step.
  *
- * Errors from SES are deliberately not caught: the caller must know whether SES accepted the message (throttles,
- * `MessageRejected`, a paused account) to decide between retrying and recording a skip.
+ * Every failure is thrown as a {@link MailError} that says what it means for the message ({@link classifySesError}):
+ * the caller decides between recording a skip, deferring, and waiting for SES's own record of the send. The client
+ * must make one attempt only (`AWS_CLIENT_POLICY.ses`): an SDK retry after a lost answer would send a second copy.
  */
 export class SesMailer implements Mailer {
   constructor(
@@ -34,7 +35,9 @@ export class SesMailer implements Mailer {
    *   whether the message was accepted, so it must not be recorded as sent).
    */
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    const response = await this.client.send(
+    let response;
+    try {
+      response = await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: email.from,
         Destination: { ToAddresses: [email.to] },
@@ -52,10 +55,46 @@ export class SesMailer implements Mailer {
         ConfigurationSetName: this.options.configurationSetName,
         EmailTags: sesTags(email.tags),
       }),
-    );
-    if (!response.MessageId) throw new Error('SES SendEmail returned no MessageId');
+      );
+    } catch (error) {
+      throw classifySesError(error);
+    }
+    // Accepted, but no id to record it by: SES's own SEND event settles it.
+    if (!response.MessageId) throw new MailError('unknown', 'NoMessageId', 'SES SendEmail returned no MessageId');
     return { messageId: response.MessageId };
   }
+}
+
+/** SES v2 `SendEmail` errors that mean the request was refused before any message existed. */
+const REFUSED: Readonly<Record<string, { retryLater: boolean }>> = {
+  MessageRejected: { retryLater: false },
+  BadRequestException: { retryLater: false },
+  AccountSuspendedException: { retryLater: false },
+  // The account or the configuration set was paused (by the owner, or by SES for its reputation); it may resume.
+  SendingPausedException: { retryLater: true },
+  MailFromDomainNotVerifiedException: { retryLater: true },
+  // The configuration set is missing: a deploy problem that a fix makes good.
+  NotFoundException: { retryLater: true },
+};
+
+/** Over the send rate or the daily quota: nothing was sent. */
+const THROTTLED = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'Throttling']);
+
+/**
+ * What an SES error means for the message. Only an answer SES actually gave can say "refused" or "throttled": any
+ * other failure (a timeout, a reset connection, a 5xx, an unreadable answer) may have come after SES accepted the
+ * message, so it is `unknown`.
+ */
+export function classifySesError(error: unknown): MailError {
+  if (error instanceof MailError) return error;
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const refused = REFUSED[name];
+  // A 4xx is SES's refusal of the request; a named refusal with no status was not seen on the wire, so stay careful.
+  if (refused && status !== undefined && status >= 400 && status < 500) return new MailError('refused', name, message, refused.retryLater);
+  if (THROTTLED.has(name) && status !== undefined && status >= 400 && status < 500) return new MailError('throttled', name, message);
+  return new MailError('unknown', name, message);
 }
 
 /**

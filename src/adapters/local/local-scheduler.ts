@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
 import type { ReminderStep } from '../../domain/owner-docs/voice';
-import type { SendDeferrals } from '../../ports/send-ledger';
+import type { DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
 import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
@@ -18,7 +18,7 @@ export const LOCAL_SCHEDULES_TABLE = {
 } as const satisfies TableDefinition;
 
 /** What a job invokes, as EventBridge Scheduler would invoke a Lambda. */
-export type JobTarget = 'waiter' | 'sender' | 'importer';
+export type JobTarget = 'waiter' | 'sender' | 'importer' | 'ses-events';
 
 export interface LocalJob {
   readonly name: string;
@@ -78,13 +78,13 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
     });
   }
 
-  /** A quiet-hours deferral: the sender runs again for the same request at `at`. */
-  async defer(request: { cartId: string; step: ReminderStep; at: Date }): Promise<void> {
+  /** A deferral: the sender runs again for the same request at `at` (quiet hours, a throttle, a pause, a lease's end). */
+  async defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void> {
     await this.put({
-      name: deferScheduleName(request.cartId, request.step, request.at),
+      name: deferScheduleName(request.cartId, request.step, request.at, request.reason),
       target: 'sender',
       dueAt: request.at.toISOString(),
-      payload: { cartId: request.cartId, step: request.step },
+      payload: { cartId: request.cartId, step: request.step, ...(request.retry !== undefined ? { retry: request.retry } : {}) },
     });
   }
 

@@ -6,14 +6,20 @@
  * response may take to start arriving; each is well inside the function's own timeout.
  */
 export const AWS_CLIENT_POLICY = {
-  /** Conditional writes are safe to repeat (the condition fails the second time); throttles deserve a retry. */
+  /**
+   * Every write is conditional or an idempotent ADD keyed by its batch, and the send ledger recognises its own claim
+   * by the attempt id it wrote, so a retry after a lost answer cannot do a thing twice; throttles deserve a retry.
+   */
   dynamodb: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000 },
   /** Schedules are named per cart, so a repeated create is refused as a conflict, never doubled. */
   scheduler: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
   /** The waiter's asynchronous hand-off to the sender: the sender's claim makes a second delivery harmless. */
   lambda: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
-  /** Sending email. */
-  ses: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 10_000 },
+  /**
+   * One attempt: after a lost answer SES may have accepted the message, and a hidden retry would send a second copy.
+   * The sender classifies every failure and decides (docs/architecture.md, "Exactly one email").
+   */
+  ses: { maxAttempts: 1, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
   /**
    * One attempt: a failed polish is cheap (the plain line is used), and SDK retries would outlive the polisher's own
    * time budget, which it enforces by aborting the request.

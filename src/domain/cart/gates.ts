@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CartRow } from './cart';
-import { isValidTimeZone, localTimeZone, quietHoursDeferral } from './quiet-hours';
+import { isValidTimeZone, localTimeZone, quietHoursDeferral, releaseOffsetMs } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
 import type { ReminderStep } from '../owner-docs/voice';
 
@@ -106,20 +106,23 @@ function recipientGate({ cart }: GateInput): GateDecision | undefined {
   return undefined;
 }
 
-function quietHoursGate({ cart, rules, now }: GateInput): GateDecision | undefined {
+function quietHoursGate({ cart, step, rules, now }: GateInput): GateDecision | undefined {
   const shopperZone = isValidTimeZone(cart.timeZone);
   const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
-  const until = quietHoursDeferral(now, zone, rules.quietHours);
-  if (until === undefined) return undefined;
+  const end = quietHoursDeferral(now, zone, rules.quietHours);
+  if (end === undefined) return undefined;
+  // Every reminder held overnight would otherwise fall due in the same minute; each lands at its own second of the
+  // release window instead, the same one on every retry.
+  const until = new Date(end.getTime() + releaseOffsetMs(cart.cartId, step));
   const whose = shopperZone ? "shopper's zone" : "store's zone";
   const localNow = DateTime.fromJSDate(now, { zone }).toFormat('HH:mm');
   const localUntil = DateTime.fromJSDate(until, { zone }).toFormat('HH:mm');
-  const { start, end } = rules.quietHours;
+  const { start, end: windowEnd } = rules.quietHours;
   return {
     action: 'defer',
     gate: 2,
     until,
-    detail: `quiet hours ${start}-${end} in ${zone} (${whose}), local time ${localNow}; deferred to ${localUntil} local (${until.toISOString()})`,
+    detail: `quiet hours ${start}-${windowEnd} in ${zone} (${whose}), local time ${localNow}; deferred to ${localUntil} local (${until.toISOString()}, this cart's place in the morning's release)`,
   };
 }
 
