@@ -119,6 +119,11 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     const leaseUntil = previous.leaseUntil ? Date.parse(previous.leaseUntil) : undefined;
     if (previous.status !== 'claimed' || leaseUntil === undefined || leaseUntil > now.getTime()) {
       deps.log.info('reminder already claimed or ended; not sending again', { status: previous.status, leaseUntil: previous.leaseUntil });
+      // A live claim whose attempt died before it scheduled its lease check would stand in between for good: make
+      // sure the check exists (the same name as the claimer's own, so this is a no-op when it does).
+      if (previous.status === 'claimed' && leaseUntil !== undefined) {
+        await deps.deferrals.defer({ cartId, step, at: new Date(leaseUntil), reason: 'lease' });
+      }
       return { outcome: 'duplicate' };
     }
     stale = previous;

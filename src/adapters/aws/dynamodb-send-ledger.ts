@@ -62,7 +62,7 @@ export class DynamoDbSendLedger implements SendLedger {
                   expiresAt,
                 },
                 // New, or a claim whose lease ran out without SES accepting (a record from before leases counts as run out).
-                ConditionExpression: 'attribute_not_exists(sk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))',
+                ConditionExpression: 'attribute_not_exists(sk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now))',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
               },

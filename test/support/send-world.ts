@@ -1,0 +1,230 @@
+/**
+ * A small world around the real sender for fault-injection tests: DynamoDB Local behind the real adapters, the real
+ * SES v2 client against the SES stand-in, the real feedback handler for SES's SEND events, and a simulated clock,
+ * scheduler and Lambda. Invocations can crash at chosen points (the invocation simply stops there, as a killed
+ * Lambda does); Lambda and Scheduler deliver again what crashed or failed, and SES's SEND events arrive a while after
+ * each message it accepted. `settle()` runs everything due, in time order, until nothing is left.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
+import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
+import { SesMailer } from '../../src/adapters/aws/ses-mailer';
+import type { ReminderStep } from '../../src/domain/owner-docs/voice';
+import { createSesEventsHandler } from '../../src/handlers/ses-events';
+import { silentLog } from '../../src/ports/log';
+import type { Mailer } from '../../src/ports/mailer';
+import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
+import type { DeferralReason, SendDeferrals, SendLedger } from '../../src/ports/send-ledger';
+import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
+import { type ReminderRequest, sendReminder, type SenderDeps, type SendResult } from '../../src/use-cases/send-reminder';
+import type { TableNames } from '../../src/resources/tables';
+import { RecordingScheduler } from './recording-scheduler';
+import { RecordingStats } from './recording-stats';
+import type { SesStandIn } from './ses-stand-in';
+
+/** Where an invocation dies, if it does. */
+export type CrashPoint = 'none' | 'before-ses' | 'after-ses' | 'before-complete';
+
+/** Lambda's asynchronous invoke: two retries after a failure, a minute and two minutes later. */
+const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
+/** Scheduler's retry policy for the sender target (20 attempts); one minute apart here. */
+const SCHEDULER_RETRIES = 20;
+
+interface Pending {
+  readonly at: number;
+  readonly run: () => Promise<void>;
+}
+
+export interface WorldOptions {
+  readonly documents: DynamoDBDocumentClient;
+  readonly tables: TableNames;
+  readonly standIn: SesStandIn;
+  readonly start: number;
+  /** Crash points for successive invocations, in order; `none` once used up. */
+  readonly crashes?: readonly CrashPoint[];
+  /** Delay of each SES SEND event after its message was accepted, in order; 2 s once used up. */
+  readonly sendEventDelaysMs?: readonly number[];
+  /** Deliver every SEND event twice (EventBridge delivers at least once). */
+  readonly duplicateSendEvents?: boolean;
+}
+
+export class SendWorld {
+  now: number;
+  readonly carts: DynamoDbCartStore;
+  readonly ledger: DynamoDbSendLedger;
+  readonly activity: DynamoDbActivityLog;
+  /** Invocations given up after every retry: what the alarmed failure queue would hold. */
+  readonly failureQueue: Array<{ request: ReminderRequest; error: string }> = [];
+  readonly results: SendResult[] = [];
+  crashed = 0;
+  private readonly pending: Pending[] = [];
+  private readonly mailer: Mailer;
+  private readonly optOuts: DynamoDbOptOutStore;
+  private readonly crashes: CrashPoint[];
+  private readonly sendEventDelays: number[];
+  private seenAccepted: number;
+  private readonly sesEvents: ReturnType<typeof createSesEventsHandler>;
+  private readonly stats = new RecordingStats();
+
+  constructor(private readonly options: WorldOptions) {
+    this.now = options.start;
+    this.seenAccepted = options.standIn.accepted.length;
+    const { documents, tables } = options;
+    this.carts = new DynamoDbCartStore(documents, tables.carts);
+    this.ledger = new DynamoDbSendLedger(documents, tables.sends, 90);
+    this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
+    this.optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
+    this.mailer = new SesMailer(options.standIn.client(), { configurationSetName: 'cart-recovery' });
+    this.crashes = [...(options.crashes ?? [])];
+    this.sendEventDelays = [...(options.sendEventDelaysMs ?? [])];
+    const clock = { now: () => new Date(this.now) };
+    this.sesEvents = createSesEventsHandler({
+      sends: this.ledger,
+      carts: this.carts,
+      optOuts: this.optOuts,
+      activity: this.activity,
+      stats: this.stats,
+      clock,
+      log: silentLog,
+    });
+  }
+
+  /** A cart with an email and a return link, as intake stores it. */
+  async addCart(cartId: string, email: string): Promise<void> {
+    const clock = { now: () => new Date(this.now) };
+    await ingestCartEvent(
+      {
+        kind: 'cart_changed',
+        eventId: `${cartId}-e1`,
+        occurredAt: new Date(this.now - 3_600_000),
+        source: 'generic',
+        cart: {
+          cartId,
+          source: 'generic',
+          email,
+          items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 12_000 }],
+          total: { minor: 12_000, currency: 'USD' },
+          returnUrl: `https://shop.example.com/cart/${cartId}`,
+        },
+      },
+      { carts: this.carts, activity: this.activity, stats: this.stats, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+    );
+  }
+
+  /** The waiter's hand-off, delivered now (Lambda may deliver one async invoke more than once). */
+  handOff(request: ReminderRequest): Promise<void> {
+    return this.invoke(request, 0, 'lambda');
+  }
+
+  /** Runs everything due, in time order (what falls due at one instant runs concurrently), until nothing is left. */
+  async settle(limit = 2_000): Promise<void> {
+    for (let round = 0; this.pending.length > 0; round++) {
+      if (round > limit) throw new Error('the world did not settle');
+      await this.collectSendEvents();
+      const next = Math.min(...this.pending.map((p) => p.at));
+      this.now = Math.max(this.now, next);
+      const due = this.pending.filter((p) => p.at <= this.now);
+      for (const item of due) this.pending.splice(this.pending.indexOf(item), 1);
+      await Promise.all(due.map((item) => item.run()));
+      await this.collectSendEvents();
+    }
+  }
+
+  /** Runs one invocation of the sender, with this invocation's crash point; schedules the platform's retries. */
+  private async invoke(request: ReminderRequest, delivery: number, via: 'lambda' | 'scheduler'): Promise<void> {
+    const crash = this.crashes.shift() ?? 'none';
+    let died!: () => void;
+    const death = new Promise<'crashed'>((resolve) => (died = () => resolve('crashed')));
+    const hang = <T>(): Promise<T> => {
+      died();
+      return new Promise<T>(() => {});
+    };
+    const outcome = await Promise.race([
+      sendReminder(request, this.deps(crash, hang)).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error: String(error) }),
+      ),
+      death,
+    ]);
+    await this.collectSendEvents();
+    if (outcome !== 'crashed' && 'result' in outcome) {
+      this.results.push(outcome.result);
+      return;
+    }
+    if (outcome === 'crashed') this.crashed++;
+    const error = outcome === 'crashed' ? 'crashed' : outcome.error;
+    const delays = via === 'lambda' ? LAMBDA_RETRY_DELAYS_MS : Array.from({ length: SCHEDULER_RETRIES }, () => 60_000);
+    const delay = delays[delivery];
+    if (delay === undefined) {
+      this.failureQueue.push({ request, error });
+      return;
+    }
+    this.pending.push({ at: this.now + delay, run: () => this.invoke(request, delivery + 1, via) });
+  }
+
+  private deps(crash: CrashPoint, hang: <T>() => Promise<T>): SenderDeps {
+    const mailer: Mailer =
+      crash === 'before-ses'
+        ? { send: () => hang() }
+        : crash === 'after-ses'
+          ? { send: async (email) => (await this.mailer.send(email).catch(() => undefined), hang()) }
+          : this.mailer;
+    const sends: SendLedger = crash === 'before-complete' ? Object.assign(Object.create(this.ledger) as SendLedger, { complete: () => hang<boolean>() }) : this.ledger;
+    const deferrals: SendDeferrals = {
+      defer: async (request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }) => {
+        // Scheduler names each deferral, so a second create of the same one is a no-op.
+        const key = `${request.reason}:${request.cartId}:${request.step}:${Math.floor(request.at.getTime() / 1000)}`;
+        if (this.scheduled.has(key)) return;
+        this.scheduled.add(key);
+        const next: ReminderRequest = { cartId: request.cartId, step: request.step, ...(request.retry !== undefined ? { retry: request.retry } : {}) };
+        this.pending.push({ at: request.at.getTime(), run: () => this.invoke(next, 0, 'scheduler') });
+      },
+    };
+    return {
+      carts: this.carts,
+      optOuts: this.optOuts,
+      sends,
+      deferrals,
+      polisher: undefined,
+      mailer,
+      activity: this.activity,
+      stats: this.stats,
+      rules: fixedRules(),
+      voice: fixedVoice(),
+      clock: { now: () => new Date(this.now) },
+      log: silentLog,
+      email: { from: 'reminders@store.example', unsubscribeBaseUrl: 'https://unsub.example.on.aws/', unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!' },
+    };
+  }
+
+  private readonly scheduled = new Set<string>();
+
+  /** SES publishes a SEND event for each message it accepted; EventBridge brings it to the feedback function. */
+  private async collectSendEvents(): Promise<void> {
+    const { accepted } = this.options.standIn;
+    for (; this.seenAccepted < accepted.length; this.seenAccepted++) {
+      const message = accepted[this.seenAccepted];
+      if (!message) continue;
+      const delay = this.sendEventDelays.shift() ?? 2_000;
+      const event = {
+        source: 'aws.ses',
+        'detail-type': 'Email Sent',
+        detail: {
+          eventType: 'Send',
+          mail: { messageId: message.messageId, timestamp: new Date(message.at).toISOString(), tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])) },
+        },
+      };
+      const copies = this.options.duplicateSendEvents ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) {
+        this.pending.push({
+          at: message.at + delay + copy * 1_000,
+          run: async () => {
+            await this.sesEvents(event);
+          },
+        });
+      }
+    }
+  }
+}
