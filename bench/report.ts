@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import type { ColdStartRow } from './cold-start';
+import type { RushResult } from './rush';
 import type { GrowthRow, IntakeRow } from './measure';
 
 export const PERFORMANCE_DOC = 'docs/performance.md';
@@ -21,6 +22,8 @@ export interface BenchResult {
   readonly intake: readonly IntakeRow[];
   readonly coldStarts: readonly ColdStartRow[];
   readonly growth: readonly GrowthRow[];
+  /** The 8 am rush (`bench/rush.ts`). */
+  readonly rush?: RushResult;
 }
 
 /** The one bench table: every figure of the run, each next to what it is measured against. */
@@ -45,6 +48,17 @@ export function renderBenchTable(result: BenchResult): string {
       empty ? `empty module: require ${ms(empty.requireMs)} ms · ready ${ms(empty.readyMs)} ms` : '',
       empty ? `+${ms(row.readyMs - empty.readyMs)} ms` : '',
       `median of ${row.runs} fresh processes`,
+    ]);
+  }
+  if (result.rush) {
+    const r = result.rush;
+    const within = r.doneAfterMs <= 1.5 * r.lowerBoundMs;
+    rows.push([
+      `Morning rush, ${r.reminders} reminders at 08:00`,
+      `all sent by 08:00 + ${(r.doneAfterMs / 1000).toFixed(0)} s (simulated) · ${r.sent} sent once · ${r.duplicates} duplicates · ${r.failureQueue} failed · ${r.throttled} throttled and deferred`,
+      `SES rate ${r.ratePerSecond}/s: lower bound ${(r.lowerBoundMs / 1000).toFixed(0)} s, target ${((1.5 * r.lowerBoundMs) / 1000).toFixed(0)} s`,
+      `${(r.doneAfterMs / r.lowerBoundMs).toFixed(2)}x the bound (${within && r.sent === r.reminders && r.duplicates === 0 && r.failureQueue === 0 ? 'meets ≤ 1.5x' : 'MISSES'})`,
+      `at most ${r.maxPerSecond} accepted in any second`,
     ]);
   }
   for (const row of result.growth) {

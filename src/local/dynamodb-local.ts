@@ -53,7 +53,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const endpoint = `http://127.0.0.1:${port}`;
   const probe = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1 });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  // Generous: a JVM on a busy 2-core machine can take minutes to answer. A Java that cannot start exits, which is
+  // caught at once below; the deadline is only for one that hangs.
+  const deadline = Date.now() + (options.startTimeoutMs ?? 300_000);
   try {
     for (;;) {
       if (exited) throw new Error(`DynamoDB Local exited while starting (is Java 17+ installed?)\n${output}`);

@@ -68,9 +68,13 @@ export interface ReminderRequest {
  */
 export const CLAIM_LEASE_MS = 15 * 60_000;
 
-/** Throttled: the first retry a few seconds later, doubling to at most a minute, each with its own jitter. */
+/**
+ * Throttled: try again 1 s later, doubling to at most 8 s, plus a jitter of up to as much again (deterministic per
+ * cart, step and retry, so a redelivered invocation agrees). Short on purpose: SES's rate is per second, and a rush
+ * drains in seconds once it is spread.
+ */
 export function throttleRetryAt(now: Date, cartId: string, step: ReminderStep, retry: number): Date {
-  const base = Math.min(2_000 * 2 ** Math.min(retry, 5), 60_000);
+  const base = Math.min(1_000 * 2 ** Math.min(retry, 3), 8_000);
   return new Date(now.getTime() + base + jitterMs(`${cartId}\n${step}\n${retry}`, base));
 }
 

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../../src/resources/tables';
 import { freshTables } from '../support/dynamo';
-import { type SesFault, type SesStandIn, startSesStandIn } from '../support/ses-stand-in';
-import { type CrashPoint, SendWorld } from '../support/send-world';
+import { type SesFault, type SesStandIn, startSesStandIn } from '../../bench/ses-stand-in';
+import { type CrashPoint, SendWorld } from '../../bench/send-world';
 
 // 15:00 in New York, the default store zone: outside quiet hours.
 const T = Date.parse('2026-11-02T20:00:00Z');
@@ -25,11 +25,11 @@ describe('exactly one email under faults', () => {
   let documents: DynamoDBDocumentClient;
   let tables: TableNames;
   let standIn: SesStandIn;
-  let clockNow = T;
+  const clock = { now: T };
 
   beforeAll(async () => {
     ({ documents, names: tables } = await freshTables());
-    standIn = await startSesStandIn(() => clockNow);
+    standIn = await startSesStandIn(() => clock.now);
   });
   afterAll(() => standIn.close());
 
@@ -66,33 +66,26 @@ describe('exactly one email under faults', () => {
             return fault;
           };
           for (const crash of schedule.crashes) seen.crashes.add(crash);
+          clock.now = T;
           const world = new SendWorld({
             documents,
             tables,
             standIn,
-            start: T,
+            clock,
             crashes: schedule.crashes,
             sendEventDelaysMs: schedule.sendEventDelaysMs,
             duplicateSendEvents: schedule.duplicateSendEvents,
           });
-          const proxyNow = () => (clockNow = world.now);
           const cartIds = schedule.twoCarts ? [`r${run}-a`, `r${run}-b`] : [`r${run}-a`];
           const emailOf = (i: number) => (schedule.sameShopper ? `shopper${run}@example.com` : `shopper${run}-${i}@example.com`);
           for (const [i, cartId] of cartIds.entries()) await world.addCart(cartId, emailOf(i));
           if (schedule.twoCarts && schedule.sameShopper) seen.sameShopper++;
           if (schedule.concurrent) seen.concurrent++;
 
-          proxyNow();
           const deliveries = cartIds.flatMap((cartId) => Array.from({ length: schedule.deliveries }, () => ({ cartId, step: 'first' as const })));
           if (schedule.concurrent) await Promise.all(deliveries.map((request) => world.handOff(request)));
           else for (const request of deliveries) await world.handOff(request);
-          // The stand-in stamps acceptances with the world's clock as it moves.
-          const tick = setInterval(proxyNow, 1);
-          try {
-            await world.settle();
-          } finally {
-            clearInterval(tick);
-          }
+          await world.settle();
 
           let acceptedForShopper = 0;
           for (const cartId of cartIds) {
@@ -134,8 +127,8 @@ describe('exactly one email under faults', () => {
     standIn.decide = () => 'accept';
     const outcomes = new Map<string, number>();
     for (let round = 0; round < 100; round++) {
-      const world = new SendWorld({ documents, tables, standIn, start: T });
-      clockNow = world.now;
+      clock.now = T;
+      const world = new SendWorld({ documents, tables, standIn, clock });
       const email = `pair${round}@example.com`;
       const cartIds = [`pair${round}-a`, `pair${round}-b`];
       for (const cartId of cartIds) await world.addCart(cartId, email);

@@ -6,23 +6,35 @@
  * each message it accepted. `settle()` runs everything due, in time order, until nothing is left.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
-import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
-import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
-import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
-import { SesMailer } from '../../src/adapters/aws/ses-mailer';
-import type { ReminderStep } from '../../src/domain/owner-docs/voice';
-import { createSesEventsHandler } from '../../src/handlers/ses-events';
-import { silentLog } from '../../src/ports/log';
-import type { Mailer } from '../../src/ports/mailer';
-import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
-import type { DeferralReason, SendDeferrals, SendLedger } from '../../src/ports/send-ledger';
-import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
-import { type ReminderRequest, sendReminder, type SenderDeps, type SendResult } from '../../src/use-cases/send-reminder';
-import type { TableNames } from '../../src/resources/tables';
-import { RecordingScheduler } from './recording-scheduler';
-import { RecordingStats } from './recording-stats';
+import { DynamoDbActivityLog } from '../src/adapters/aws/dynamodb-activity-log';
+import { DynamoDbCartStore } from '../src/adapters/aws/dynamodb-cart-store';
+import { DynamoDbOptOutStore } from '../src/adapters/aws/dynamodb-opt-outs';
+import { DynamoDbSendLedger } from '../src/adapters/aws/dynamodb-send-ledger';
+import { SesMailer } from '../src/adapters/aws/ses-mailer';
+import type { ReminderStep } from '../src/domain/owner-docs/voice';
+import { createSesEventsHandler } from '../src/handlers/ses-events';
+import { silentLog } from '../src/ports/log';
+import type { Mailer } from '../src/ports/mailer';
+import { fixedRules, fixedVoice } from '../src/ports/owner-docs';
+import type { DeferralReason, SendDeferrals, SendLedger } from '../src/ports/send-ledger';
+import { ingestCartEvent } from '../src/use-cases/ingest-cart-event';
+import { type ReminderRequest, sendReminder, type SenderDeps, type SendResult } from '../src/use-cases/send-reminder';
+import type { TableNames } from '../src/resources/tables';
+import { EMPTY_COUNTERS } from '../src/domain/reporting/summary';
+import type { WakeUpScheduler } from '../src/ports/scheduler';
+import type { Stats } from '../src/ports/stats';
 import type { SesStandIn } from './ses-stand-in';
+
+/** The simulated time the world, the stand-in and the handlers read. */
+export interface SimClock {
+  now: number;
+}
+
+/** Intake's wake-ups are not part of this world: the test hands reminders to the sender itself. */
+const NO_WAKE_UPS: WakeUpScheduler = { schedule: async () => {}, cancel: async () => {} };
+
+/** Counters are not part of this world either. */
+const NO_STATS: Stats = { add: async () => {}, addBatch: async () => {}, month: async () => EMPTY_COUNTERS };
 
 /** Where an invocation dies, if it does. */
 export type CrashPoint = 'none' | 'before-ses' | 'after-ses' | 'before-complete';
@@ -41,7 +53,8 @@ export interface WorldOptions {
   readonly documents: DynamoDBDocumentClient;
   readonly tables: TableNames;
   readonly standIn: SesStandIn;
-  readonly start: number;
+  /** The world's time, shared with the stand-in (which stamps and rate-limits by it). */
+  readonly clock: SimClock;
   /** Crash points for successive invocations, in order; `none` once used up. */
   readonly crashes?: readonly CrashPoint[];
   /** Delay of each SES SEND event after its message was accepted, in order; 2 s once used up. */
@@ -51,7 +64,6 @@ export interface WorldOptions {
 }
 
 export class SendWorld {
-  now: number;
   readonly carts: DynamoDbCartStore;
   readonly ledger: DynamoDbSendLedger;
   readonly activity: DynamoDbActivityLog;
@@ -66,10 +78,17 @@ export class SendWorld {
   private readonly sendEventDelays: number[];
   private seenAccepted: number;
   private readonly sesEvents: ReturnType<typeof createSesEventsHandler>;
-  private readonly stats = new RecordingStats();
+  private readonly stats = NO_STATS;
+
+  get now(): number {
+    return this.options.clock.now;
+  }
+
+  set now(value: number) {
+    this.options.clock.now = value;
+  }
 
   constructor(private readonly options: WorldOptions) {
-    this.now = options.start;
     this.seenAccepted = options.standIn.accepted.length;
     const { documents, tables } = options;
     this.carts = new DynamoDbCartStore(documents, tables.carts);
@@ -109,7 +128,7 @@ export class SendWorld {
           returnUrl: `https://shop.example.com/cart/${cartId}`,
         },
       },
-      { carts: this.carts, activity: this.activity, stats: this.stats, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+      { carts: this.carts, activity: this.activity, stats: this.stats, scheduler: NO_WAKE_UPS, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
     );
   }
 

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { AWS_CLIENT_POLICY, clientOptions } from '../../src/composition/aws/policy';
+import { AWS_CLIENT_POLICY, clientOptions } from '../src/composition/aws/policy';
 
 /**
  * What the stand-in does with one request:
