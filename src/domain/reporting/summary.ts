@@ -67,6 +67,7 @@ const SKIP_LABELS: Readonly<Record<string, string>> = {
   owner_stopped_shopper: 'stopped by you (shopper)',
   checked_out: 'bought before the reminder went',
   not_open: 'chase already over',
+  ses_refused: 'refused by the email service',
 };
 
 /** The monthly summary email: a short paragraph, a small table, bars that render in common email clients, and text. */
