@@ -48,7 +48,12 @@ const ERRORS: Partial<Record<SesFault, { status: number; type: string; message: 
   'accept-5xx': { status: 500, type: 'InternalFailure', message: 'We encountered an internal error.' },
 };
 
-export async function startSesStandIn(now: () => number): Promise<SesStandIn> {
+/**
+ * @param now the simulated time the stand-in stamps (and rate-limits) by.
+ * @param options.patientClient give the client a minute before it gives up, instead of production's seconds: for
+ *   measurements of the design (the rush), where a timeout would only measure how busy this machine is.
+ */
+export async function startSesStandIn(now: () => number, options: { readonly patientClient?: boolean } = {}): Promise<SesStandIn> {
   let counter = 0;
   const standIn: Omit<SesStandIn, 'endpoint' | 'client' | 'close'> = { accepted: [], requests: 0, decide: () => 'accept' };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -88,8 +93,9 @@ export async function startSesStandIn(now: () => number): Promise<SesStandIn> {
     client() {
       if (shared) return shared;
       // Production's attempts and timeouts; a timeout on a busy machine is one more "unknown" the sender must handle.
+      const policy = options.patientClient ? { ...AWS_CLIENT_POLICY.ses, connectionTimeoutMs: 60_000, requestTimeoutMs: 60_000 } : AWS_CLIENT_POLICY.ses;
       const client = new SESv2Client({
-        ...clientOptions(AWS_CLIENT_POLICY.ses),
+        ...clientOptions(policy),
         endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
