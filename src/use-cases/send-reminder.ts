@@ -91,7 +91,7 @@ export async function sendReminder(request: { cartId: string; step: ReminderStep
   // Gate 1 passed, so the cart has an email; the type system cannot see through decideSend.
   const to = cart.email as string;
   const voice = await deps.voice.current();
-  const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cart.cartId);
+  const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cart.cartId, to);
   let email: ComposedEmail;
   let polish: { polished: boolean; fallbackReason?: string };
   try {
