@@ -20,6 +20,7 @@ import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
 import { verifyUnsubscribeToken } from '../../src/domain/unsubscribe/token';
+import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -214,5 +215,22 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     );
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'skipped' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
+  it('sends only with consent when the rules say so: unknown consent is skipped, logged and counted', async () => {
+    const stats = new RecordingStats();
+    deps = { ...deps, stats, rules: fixedRules({ ...DEFAULT_RULES, sendOnlyWithConsent: true }) };
+    await addCart({ cartId: 'unknown' });
+    await addCart({ cartId: 'agreed', email: 'agreed@example.com', marketingConsent: true });
+
+    expect(await sendReminder({ cartId: 'unknown', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_consent' });
+    expect(await sendReminder({ cartId: 'agreed', step: 'first' }, deps)).toMatchObject({ outcome: 'sent' });
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(stats.increments.filter((i) => i.counter === 'skipped')).toEqual([expect.objectContaining({ counter: 'skipped', reason: 'no_consent' })]);
+    expect((await activity.history('unknown')).find((entry) => entry.action === 'skipped')).toMatchObject({
+      reason: 'shopper gave no marketing consent and the rules send only with consent',
+      details: { gate: 3, skipReason: 'no_consent' },
+    });
   });
 });
