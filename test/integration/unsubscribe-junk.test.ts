@@ -14,7 +14,7 @@ import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { signUnsubscribeToken } from '../../src/domain/unsubscribe/token';
 import { createUnsubscribeHandler } from '../../src/handlers/unsubscribe';
 import type { FunctionUrlEvent, FunctionUrlHandler } from '../../src/http/function-url';
-import { silentLog } from '../../src/ports/log';
+import { type Log, silentLog } from '../../src/ports/log';
 import { fixedRules } from '../../src/ports/owner-docs';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
@@ -57,6 +57,10 @@ describe('the unsubscribe endpoint under junk', () => {
   let carts: DynamoDbCartStore;
   let activity: DynamoDbActivityLog;
   let optOutRows: () => Promise<string[]>;
+  /** Every log line the handler writes, as `level message {attributes}`. */
+  const lines: string[] = [];
+  const line = (level: string) => (message: string, attributes?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(attributes ?? {})}`);
+  const recordingLog: Log = { info: line('info'), warn: line('warn'), error: line('error'), appendKeys() {} };
 
   beforeAll(async () => {
     const { documents, names } = await freshTables();
@@ -64,7 +68,7 @@ describe('the unsubscribe endpoint under junk', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     const optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: silentLog });
+    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: recordingLog });
     optOutRows = async () =>
       ((await documents.send(new ScanCommand({ TableName: names.optouts }))).Items ?? []).map((item) => `${item.email} ${item.scope}`).sort();
     for (const [cartId, email] of [['c1', 'sam@example.com'], ['c2', 'sam@example.com'], ['v', 'victim@example.com']] as const) {
@@ -167,13 +171,21 @@ describe('the unsubscribe endpoint under junk', () => {
     const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
     for (const attempt of made) {
       clock.advance(1000);
+      const linesBefore = lines.length;
       const { statusCode } = await handler(attempt.event);
+      if (attempt.kind !== 'repeated') {
+        // The refusal path: exactly one short line, never an error with a stack.
+        expect(lines.slice(linesBefore)).toEqual([expect.stringMatching(/^info unsubscribe refused \{"reason":".{1,100}"\}$/)]);
+      }
       count(attempt.kind);
       count(`${attempt.kind} ${statusCode}`);
       if (statusCode >= 500) count('5xx');
       if (attempt.kind !== 'repeated') expect(statusCode, `${attempt.kind} ${attempt.event.requestContext.http.method} ${attempt.event.rawPath.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
     }
-    console.info('unsubscribe junk run:', Object.fromEntries([...tally].sort()));
+    const refusalLines = lines.filter((text) => text.startsWith('info unsubscribe refused'));
+    const longest = Math.max(...refusalLines.map((text) => text.length));
+    console.info('unsubscribe junk run:', Object.fromEntries([...tally].sort()), { refusalLines: refusalLines.length, longestRefusalLine: longest });
+    expect(lines.filter((text) => text.startsWith('error'))).toEqual([]);
 
     expect(made.length).toBeGreaterThanOrEqual(2000);
     for (const kind of ['forged', 'altered', 'truncated', 'malformed', 'repeated']) expect(tally.get(kind) ?? 0, kind).toBeGreaterThan(50);
