@@ -1,7 +1,7 @@
 /**
  * Unsubscribing on the whole local system (the production handlers over HTTP, DynamoDB Local, the test clock):
- * a one-click POST as multipart/form-data, encoded by Node's own FormData and handed to the handler base64-encoded
- * as a Function URL does; a cart whose address changed after the reminder; and the footer link's page in a real
+ * one-click POSTs in every shape mail receivers send (multipart is handed to the handler base64-encoded, as a
+ * Function URL does), then the follow-up never goes out; a cart whose address changed after the reminder; and the footer link's page in a real
  * browser (Debian's chromium through puppeteer-core), at phone width.
  *
  * The browser is not optional: without chromium this file fails, it does not skip (.ci/run installs it; set
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
 import { type LocalSystem } from '../../src/local/system';
 import { postCartEvent, startTestSystem } from '../support/local-system';
+import { ONE_CLICK_BODIES } from '../support/one-click-bodies';
 import { cartPayload } from '../support/webhooks';
 
 const HOUR = 3_600_000;
@@ -38,19 +39,34 @@ describe('unsubscribing on the local system', () => {
   const oneClickUrlOf = (cartId: string) => /^<(http[^>]+)>/.exec(emailsFor(cartId)[0]?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '')?.[1] ?? '';
   const footerUrlOf = (cartId: string) => new RegExp(`${system.url}/u/v2\\.[\\w-]+`).exec(emailsFor(cartId)[0]?.text ?? '')?.[0] ?? '';
 
-  it('stops the follow-up on a multipart one-click (FormData, delivered base64)', async () => {
-    await postCartEvent(system, cartPayload({ id: 'mp-cart', email: 'multipart@example.com' }, now()));
+  it('stops the follow-up on a one-click in every shape mail receivers send, multipart delivered base64', async () => {
+    // Each shape from test/support/one-click-bodies.ts, sent byte for byte, and Node's own FormData encoder.
+    const senders: Array<[string, (url: string) => Promise<Response>]> = [
+      ...ONE_CLICK_BODIES.map((shape): [string, (url: string) => Promise<Response>] => [
+        shape.name,
+        (url) => fetch(url, { method: 'POST', body: shape.body, headers: { 'content-type': shape.contentType } }),
+      ]),
+      [
+        'FormData (undici)',
+        (url) => {
+          const form = new FormData();
+          form.set('List-Unsubscribe', 'One-Click');
+          return fetch(url, { method: 'POST', body: form });
+        },
+      ],
+    ];
+    const cartIds = senders.map((_, index) => `shape-${index}`);
+    for (const cartId of cartIds) await postCartEvent(system, cartPayload({ id: cartId, email: `${cartId}@example.com` }, now()));
     await system.advance(HOUR);
-    expect(emailsFor('mp-cart')).toHaveLength(1);
+    for (const cartId of cartIds) expect(emailsFor(cartId), cartId).toHaveLength(1);
 
-    const form = new FormData();
-    form.set('List-Unsubscribe', 'One-Click');
-    const response = await fetch(oneClickUrlOf('mp-cart'), { method: 'POST', body: form });
-
-    expect(response.status).toBe(200);
-    expect(await cart('mp-cart')).toMatchObject({ status: 'stopped' });
-    await system.advance(2 * 24 * HOUR); // past the follow-up's time (T+21h)
-    expect(emailsFor('mp-cart')).toHaveLength(1);
+    for (const [index, [name, send]] of senders.entries()) {
+      const response = await send(oneClickUrlOf(cartIds[index]!));
+      expect(response.status, name).toBe(200);
+      expect(await cart(cartIds[index]!), name).toMatchObject({ status: 'stopped' });
+    }
+    await system.advance(2 * 24 * HOUR); // past the follow-ups' time (T+21h)
+    expect(cartIds.map((cartId) => emailsFor(cartId).length)).toEqual(cartIds.map(() => 1));
   });
 
   it("opts out the address the reminder went to when the cart's address changed since; the new address did not ask", async () => {
