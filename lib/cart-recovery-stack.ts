@@ -78,6 +78,8 @@ export class CartRecoveryStack extends Stack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const common = { retentionDays: config.retentionDays, logRetention };
     const docsCache = config.docsCacheSeconds !== undefined ? { docsCacheSeconds: config.docsCacheSeconds } : {};
+    // Opt-in only: a reservation fails the deploy on an account whose concurrency quota is 10.
+    const urlCap = config.publicUrlConcurrency !== undefined ? { reservedConcurrency: config.publicUrlConcurrency } : {};
     Tags.of(this).add('app', 'cart-recovery');
 
     this.tables = new DataTables(this, 'Data');
@@ -98,6 +100,7 @@ export class CartRecoveryStack extends Stack {
       scheduling: this.scheduling,
       webhookSecretParam: config.webhookSecretParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
+      ...urlCap,
       ...docsCache,
     });
     this.unsubscribe = new Unsubscribe(this, 'Unsubscribe', {
@@ -105,6 +108,7 @@ export class CartRecoveryStack extends Stack {
       tables,
       entry: entries.unsubscribe,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
+      ...urlCap,
       ...docsCache,
     });
     this.sender = new Sender(this, 'Sender', {
@@ -200,6 +204,7 @@ export class CartRecoveryStack extends Stack {
       set: config.alarmSet,
       functions,
       urlFunctions: { Intake: this.intake.service, Unsubscribe: this.unsubscribe.service },
+      urlRequestAlarm: config.publicUrlRequestAlarm,
       deadLetterQueue: this.scheduling.deadLetterQueue,
       failedInvocationsQueue: this.failedInvocations.queue,
       ...(this.rulesLoader?.docsUnavailable

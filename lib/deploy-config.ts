@@ -126,6 +126,16 @@ export const deployConfigSchema = z
       30,
     ),
     alarmEmail: given(email('who receives alarm notifications').optional()),
+    // Opt-in cap on each public Function URL (intake, unsubscribe): that many concurrent executions, reserved. Off by
+    // default, because on a new account whose Lambda concurrency quota is 10 any reserved concurrency fails the
+    // deploy; see docs/operations.md#floods-of-requests.
+    publicUrlConcurrency: given(
+      whole('concurrent executions').pipe(z.number().min(1, 'at least 1').max(100, 'at most 100')).optional(),
+    ),
+    // With alarmSet=full: alarm when one public URL gets at least this many requests in 5 minutes.
+    publicUrlRequestAlarm: given(
+      whole('requests').pipe(z.number().min(10, 'at least 10').max(10_000_000, 'at most 10000000')).default(1000),
+    ),
     // Alarms cost $0.10 a month each (after the free ten): `essential` is one alarm on the queue where everything
     // that got lost lands; `full` adds per-function errors, SES reputation and the docs-unavailable alarm.
     alarmSet: given(z.enum(['essential', 'full'], { error: 'expected essential or full' }).default('essential')),

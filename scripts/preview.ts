@@ -42,7 +42,7 @@ try {
     remindersSent: 0,
     expiresAt: 0,
   };
-  const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId);
+  const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId, 'sam@example.com');
   for (const savedLink of [false, true]) {
     for (const step of ['first', 'second'] as ReminderStep[]) {
       const email = composeReminder({

@@ -14,6 +14,9 @@ import type { ServiceFunction } from './service-function';
  */
 export const SES_REPUTATION_ALARM_THRESHOLDS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
 
+/** Requests in 5 minutes to one public URL that raise its request-rate alarm, unless `publicUrlRequestAlarm` says. */
+export const DEFAULT_URL_REQUEST_ALARM = 1000;
+
 /** What a standard-resolution alarm costs per month beyond the 10 in the always-free tier (USD). */
 export const ALARM_MONTHLY_USD = 0.1;
 export const FREE_ALARMS = 10;
@@ -29,6 +32,12 @@ export interface AlarmsProps {
    * failures and answer 500/503 themselves (which Lambda counts as a success), and a crash or timeout is a 5xx too.
    */
   readonly urlFunctions: Readonly<Record<string, ServiceFunction>>;
+  /**
+   * With the full set: alarm when one public URL gets at least this many requests in 5 minutes (a flood of junk, or a
+   * storefront gone wild), whatever the answers were.
+   * @default 1000
+   */
+  readonly urlRequestAlarm?: number;
   /** The Scheduler dead-letter queue: any visible message is a wake-up or job tick that never arrived. */
   readonly deadLetterQueue: sqs.IQueue;
   /** Failed asynchronous invocations, failed cart-stream batches and undeliverable SES feedback events. */
@@ -124,6 +133,14 @@ export class Alarms extends Construct {
           1,
           `The ${name} Function URL answered 5xx (our fault: an error, a timeout, or not ready) at least once in 5 minutes. ` +
             'See docs/operations.md#function-errors.',
+        );
+        const requests = props.urlRequestAlarm ?? DEFAULT_URL_REQUEST_ALARM;
+        atLeast(
+          `${name}RequestRate`,
+          service.function.metric('UrlRequestCount', { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+          requests,
+          `The ${name} Function URL got ${requests} or more requests in 5 minutes, far above a small store's traffic: ` +
+            'a flood of junk, a replayed link, or a storefront retrying in a loop. See docs/operations.md#floods-of-requests.',
         );
       }
 

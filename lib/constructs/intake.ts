@@ -5,6 +5,12 @@ import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface IntakeProps extends ReadsOwnerDocsProps {
+  /**
+   * Reserved concurrency for this public URL (the deploy key `publicUrlConcurrency`): caps what a flood can run at
+   * once and keeps the rest of the account's concurrency for the waiter and the sender; requests beyond it get 429.
+   * @default - no reservation (deploys on an account whose concurrency quota is 10)
+   */
+  readonly reservedConcurrency?: number;
   readonly scheduling: Scheduling;
   /** SSM SecureString name of the Standard Webhooks secret (`/webhooks/cart`). */
   readonly webhookSecretParam: string;
@@ -37,6 +43,7 @@ export class Intake extends Construct {
         ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     props.tables.grant(this.service, 'carts', 'readWrite');
     // Writes the activity log (checked out, stopped); reads the owner's rules the loader stored.

@@ -97,6 +97,13 @@ export interface ServiceFunctionProps {
    */
   readonly timeout?: Duration;
   /**
+   * Concurrent executions reserved for (and capping) this function. Leave it unset unless the account's Lambda
+   * concurrency quota leaves room: an account must keep a minimum unreserved (10 on a new account whose quota is 10,
+   * so there any reservation fails the deploy).
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
    * How long CloudWatch keeps the function's logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -139,6 +146,7 @@ export class ServiceFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },

@@ -4,6 +4,12 @@ import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface UnsubscribeProps extends ReadsOwnerDocsProps {
+  /**
+   * Reserved concurrency for this public URL (the deploy key `publicUrlConcurrency`): caps what a flood can run at
+   * once and keeps the rest of the account's concurrency for the waiter and the sender; requests beyond it get 429.
+   * @default - no reservation (deploys on an account whose concurrency quota is 10)
+   */
+  readonly reservedConcurrency?: number;
   /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
   readonly unsubscribeKeyParam: string;
 }
@@ -29,6 +35,7 @@ export class Unsubscribe extends Construct {
         ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     props.tables.grant(this.service, 'carts', 'readWrite');
     props.tables.grant(this.service, 'optouts', 'write');

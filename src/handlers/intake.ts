@@ -18,9 +18,11 @@ export interface IntakeHandlerDeps extends IngestDeps {
  */
 export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler {
   return async (event: FunctionUrlEvent) => {
+    // The path as logged and echoed: a caller's junk path stays one short line.
+    const path = event.rawPath.length > 100 ? `${event.rawPath.slice(0, 100)}…` : event.rawPath;
     try {
       const format = deps.formats[event.rawPath];
-      if (!format) throw new HttpError(404, 'not_found', `No webhook at ${event.rawPath}; use ${Object.keys(deps.formats).join(' or ')}.`);
+      if (!format) throw new HttpError(404, 'not_found', `No webhook at ${path}; use ${Object.keys(deps.formats).join(' or ')}.`);
       if (event.requestContext.http.method !== 'POST') {
         throw new HttpError(405, 'method_not_allowed', 'Webhooks are delivered with POST.', { allow: 'POST' });
       }
@@ -31,7 +33,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
       }
       const delivery = format.parse(body, event.headers ?? {});
       if (delivery.kind === 'ignored') {
-        deps.log.info('webhook ignored: unknown event type', { path: event.rawPath, type: delivery.type });
+        deps.log.info('webhook ignored: unknown event type', { path, type: delivery.type });
         return jsonResponse(202, { outcome: 'ignored', type: delivery.type });
       }
       const { event: cartEvent } = delivery;
@@ -40,9 +42,9 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
       return jsonResponse(200, result);
     } catch (error) {
       if (error instanceof HttpError) {
-        deps.log.warn('webhook refused', { path: event.rawPath, status: error.statusCode, code: error.code, reason: error.message });
+        deps.log.warn('webhook refused', { path, status: error.statusCode, code: error.code, reason: error.message });
       } else {
-        deps.log.error('webhook failed', { path: event.rawPath, error: error instanceof Error ? error.stack : String(error) });
+        deps.log.error('webhook failed', { path, error: error instanceof Error ? error.stack : String(error) });
       }
       return errorResponse(error);
     }

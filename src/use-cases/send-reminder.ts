@@ -155,7 +155,7 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   // Gate 1 passed, so the cart has an email; the type system cannot see through decideSend.
   const to = cart.email as string;
   const voice = await deps.voice.current();
-  const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cartId);
+  const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cartId, to);
   let email: ComposedEmail;
   let polish: { polished: boolean; fallbackReason?: string };
   try {

@@ -23,7 +23,7 @@ import {
   PLACEHOLDERS,
   readDeployConfig,
 } from '../../lib/deploy-config';
-import { ALARM_MONTHLY_USD, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
+import { ALARM_MONTHLY_USD, DEFAULT_URL_REQUEST_ALARM, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
 import { CART_STREAM_RETRIES } from '../../lib/constructs/cart-counter';
 import { STREAM_READ_ACTIONS, TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
 import { ASYNC_RETRY_ATTEMPTS } from '../../lib/constructs/failed-invocations';
@@ -215,8 +215,8 @@ describe('resources', () => {
       'AWS::Lambda::EventInvokeConfig': ASYNC_CAPTURED.length + 1,
       // The cart counter on the cr-carts stream.
       'AWS::Lambda::EventSourceMapping': 1,
-      // 2 queues + one per function + 2 SES reputation + docs unavailable.
-      'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1,
+      // The queue + one per function + 2 SES reputation + docs unavailable + a request rate per public URL.
+      'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1 + WITH_URL.length,
     });
   });
 
@@ -240,6 +240,14 @@ describe('a bare `cdk synth` (no context at all)', () => {
     bareTemplate.resourceCountIs('AWS::Lambda::Function', ROLES.length - 2);
     bareAnnotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('rules loader is left out. Nothing can be sent without accepted rules'));
     bareAnnotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('Demo placeholders in use for senderDomain, fromAddress, ownerEmail'));
+  });
+
+  it('reserves no concurrency for any function, so it deploys on a new account whose concurrency quota is 10', () => {
+    // Any ReservedConcurrentExecutions there fails the deploy: "decreases account's UnreservedConcurrentExecution
+    // below its minimum value of [10]". The cap on the public URLs is opt-in (publicUrlConcurrency).
+    const functions = Object.values(bare().template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    expect(functions.filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
   });
 
   it('keeps the alarms inside the free tier', () => {
@@ -882,6 +890,29 @@ describe('alarms', () => {
     expect(loader).toContain(`\${kind} ${DOC_UNAVAILABLE_PHRASE};`);
   });
 
+  it('alarms on an unusual request rate at each public URL, whatever the answers', () => {
+    for (const role of WITH_URL) {
+      expect(alarmOn((a) => a.MetricName === 'UrlRequestCount' && a.Dimensions?.[0]?.Value?.Ref === functionId(role))).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: DEFAULT_URL_REQUEST_ALARM,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('caps the public URLs only when asked, and then exactly them, at the threshold and cap given', () => {
+    const capped = synthStack({ ...GOOGLE_CONTEXT, publicUrlConcurrency: '3', publicUrlRequestAlarm: '250' });
+    const reserved = Object.values(capped.template.findResources('AWS::Lambda::Function'))
+      .filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)
+      .map((fn) => [fn.Properties.FunctionName, fn.Properties.ReservedConcurrentExecutions]);
+    expect(reserved.sort()).toEqual(WITH_URL.map((role) => [FUNCTION_NAMES[role], 3]).sort());
+    const thresholds = alarmsOf(capped.template).filter((a) => a.MetricName === 'UrlRequestCount').map((a) => a.Threshold);
+    expect(thresholds).toEqual([250, 250]);
+  });
+
   it('links every alarm to its section of docs/operations.md', () => {
     const slugs = new Set(
       [...operationsGuide.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
@@ -900,7 +931,7 @@ describe('alarms', () => {
   });
 
   it('states the monthly cost of this many alarms in docs/operations.md', () => {
-    expect(alarms()).toHaveLength(12);
+    expect(alarms()).toHaveLength(14);
     const cost = Math.max(0, alarms().length - FREE_ALARMS) * ALARM_MONTHLY_USD;
     expect(stack.alarms.monthlyCostUsd).toBeCloseTo(cost);
     expect(operationsGuide).toContain(`$${cost.toFixed(2)}`);
@@ -998,5 +1029,16 @@ describe('deploy configuration (lib/deploy-config.ts)', () => {
       docsCacheSeconds: 0,
     });
     expect(canonicalTimeZone('UTC')).toBe('UTC');
+  });
+
+  it('leaves the public-URL cap off unless asked, and bounds it and the request alarm', () => {
+    const fails = (raw: Json, message: RegExp) => expect(() => parseDeployConfig(raw)).toThrowError(message);
+    expect(parseDeployConfig({}).publicUrlConcurrency).toBeUndefined();
+    expect(parseDeployConfig({}).publicUrlRequestAlarm).toBe(DEFAULT_URL_REQUEST_ALARM);
+    expect(parseDeployConfig({ publicUrlConcurrency: '', publicUrlRequestAlarm: '5000' })).toMatchObject({ publicUrlRequestAlarm: 5000 });
+    expect(parseDeployConfig({ publicUrlConcurrency: '2' }).publicUrlConcurrency).toBe(2);
+    fails({ publicUrlConcurrency: 0 }, /publicUrlConcurrency .*at least 1/);
+    fails({ publicUrlConcurrency: 1.5 }, /publicUrlConcurrency .*whole number of concurrent executions/);
+    fails({ publicUrlRequestAlarm: 5 }, /publicUrlRequestAlarm .*at least 10/);
   });
 });

@@ -227,6 +227,16 @@ describe('intake handler', () => {
     expect(scheduler.calls).toBe(0);
   });
 
+  it('refuses a junk path, however long, with one short log line', async () => {
+    const response = await handler(functionUrlEvent({ path: `/webhooks/${'%zz'.repeat(3000)}`, body: '{}' }));
+    expect(response.statusCode).toBe(404);
+    expect((response.body ?? '').length).toBeLessThan(300);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'warn', message: 'webhook refused', attributes: { status: 404, code: 'not_found' } });
+    expect(JSON.stringify(logged[0]).length).toBeLessThan(400);
+    expect(await countRows()).toBe(0);
+  });
+
   it('acknowledges unknown event kinds with 202, logs them, and writes nothing', async () => {
     const body = JSON.stringify({ type: 'cart.viewed', timestamp: '2026-11-02T20:00:00Z', data: {} });
     const response = await postCart(body);

@@ -19,6 +19,8 @@ import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
+import { verifyUnsubscribeToken } from '../../src/domain/unsubscribe/token';
+import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -119,13 +121,21 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(simple?.Subject?.Data).toBe('Still thinking it over?');
     const [listUnsubscribe, listUnsubscribePost] = simple?.Headers ?? [];
     expect(listUnsubscribe?.Name).toBe('List-Unsubscribe');
-    expect(listUnsubscribe?.Value).toMatch(/^<https:\/\/unsub\.example\.on\.aws\/u\/v1\.[\w-]+\.[\w-]+>, <mailto:unsubscribe@store\.example\?subject=unsubscribe>$/);
+    expect(listUnsubscribe?.Value).toMatch(/^<https:\/\/unsub\.example\.on\.aws\/u\/v2\.[\w-]+>, <mailto:unsubscribe@store\.example\?subject=unsubscribe>$/);
+    expect(listUnsubscribe?.Value?.length).toBeLessThanOrEqual(870); // SES's limit on a header value
+    // The one-click token binds the address this email went to (sealed: it is not in the link).
+    const oneClickToken = /\/u\/([\w.-]+)>/.exec(listUnsubscribe?.Value ?? '')?.[1] ?? '';
+    expect(oneClickToken).not.toContain('sam');
+    expect(verifyUnsubscribeToken(oneClickToken, 'a-test-unsubscribe-key-of-32-bytes!')).toEqual({
+      ok: true,
+      claims: { cartId: 'c1', scope: 'all', email: 'sam@example.com' },
+    });
     expect(listUnsubscribePost).toEqual({ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' });
     for (const body of [simple?.Body?.Text?.Data ?? '', simple?.Body?.Html?.Data ?? '']) {
       expect(body).toContain('Your linen shirt, candles and tote are still waiting for you.');
       expect(body).toContain('$120.00');
       expect(body).toContain('https://shop.example.com/cart/c1');
-      expect(body).toMatch(/https:\/\/unsub\.example\.on\.aws\/u\/v1\./);
+      expect(body).toMatch(/https:\/\/unsub\.example\.on\.aws\/u\/v2\./);
     }
     expect(bedrock).toHaveReceivedCommandTimes(ConverseCommand, 1);
     expect(await ledger.find('c1', 'first')).toMatchObject({ status: 'sent', messageId: 'ses-message-1', polished: true, email: 'sam@example.com' });
@@ -223,5 +233,22 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     );
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'skipped' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
+  it('sends only with consent when the rules say so: unknown consent is skipped, logged and counted', async () => {
+    const stats = new RecordingStats();
+    deps = { ...deps, stats, rules: fixedRules({ ...DEFAULT_RULES, sendOnlyWithConsent: true }) };
+    await addCart({ cartId: 'unknown' });
+    await addCart({ cartId: 'agreed', email: 'agreed@example.com', marketingConsent: true });
+
+    expect(await sendReminder({ cartId: 'unknown', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_consent' });
+    expect(await sendReminder({ cartId: 'agreed', step: 'first' }, deps)).toMatchObject({ outcome: 'sent' });
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(stats.increments.filter((i) => i.counter === 'skipped')).toEqual([expect.objectContaining({ counter: 'skipped', reason: 'no_consent' })]);
+    expect((await activity.history('unknown')).find((entry) => entry.action === 'skipped')).toMatchObject({
+      reason: 'shopper gave no marketing consent and the rules send only with consent',
+      details: { gate: 3, skipReason: 'no_consent' },
+    });
   });
 });

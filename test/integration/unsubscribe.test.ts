@@ -47,7 +47,7 @@ describe('the unsubscribe endpoint', () => {
     }
   });
 
-  const links = unsubscribeLinks('https://u.example', KEY, 'c1');
+  const links = unsubscribeLinks('https://u.example', KEY, 'c1', 'sam@example.com');
   const pathOf = (url: string) => new URL(url).pathname;
   const post = (path: string, body: string) =>
     handler(functionUrlEvent({ path, method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
@@ -112,10 +112,30 @@ describe('the unsubscribe endpoint', () => {
     expect(await countOptOuts()).toBe(0);
   });
 
-  it('answers kindly for a cart we no longer hold', async () => {
-    const gone = unsubscribeLinks('https://u.example', KEY, 'expired-cart');
-    const response = await post(pathOf(gone.oneClickUrl), 'List-Unsubscribe=One-Click');
+  it('answers kindly for an old (v1) link whose cart we no longer hold', async () => {
+    const gone = signUnsubscribeToken({ cartId: 'expired-cart', scope: 'all' }, KEY);
+    const response = await post(`/u/${gone}`, 'List-Unsubscribe=One-Click');
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Nothing to stop');
+    expect(await countOptOuts()).toBe(0);
   });
+
+  it('keeps an old (v1) link working as it always did: the cart\'s address is opted out', async () => {
+    const v1 = signUnsubscribeToken({ cartId: 'c1', scope: 'all' }, KEY);
+    expect((await post(`/u/${v1}`, 'List-Unsubscribe=One-Click')).statusCode).toBe(200);
+    expect(await optOuts.find('sam@example.com', 'c9')).toBe('all');
+    expect((await carts.get('c2'))?.status).toBe('stopped');
+  });
+
+  it.each(['/u/%', '/u/%zz', '/u/v2.%E0%A4', '/u/%C0%AF', `/u/${'%41'.repeat(800)}`, '/u/a/b', '/u/', '/'])(
+    'answers the malformed path %s with the error page, never a 500',
+    async (path) => {
+      for (const method of ['GET', 'POST']) {
+        const response = await handler(functionUrlEvent({ path, method, body: 'List-Unsubscribe=One-Click' }));
+        expect(response.statusCode).toBe(400);
+        expect(response.body).toContain("This link isn't valid");
+      }
+      expect(await countOptOuts()).toBe(0);
+    },
+  );
 });

@@ -116,6 +116,26 @@ describe('decideSend: each gate', () => {
     ],
     ['sends to a decliner when consent is not required', input({ cart: { marketingConsent: false } }), 'send: Hi Sam'],
     [
+      'skips unknown consent when the rules send only with consent',
+      input({ cart: { marketingConsent: undefined }, rules: { sendOnlyWithConsent: true } }),
+      'skip gate 3: no_consent',
+    ],
+    [
+      'skips a decliner when the rules send only with consent',
+      input({ cart: { marketingConsent: false }, rules: { sendOnlyWithConsent: true } }),
+      'skip gate 3: no_consent',
+    ],
+    [
+      'sends to a shopper who agreed when the rules send only with consent',
+      input({ cart: { marketingConsent: true }, rules: { sendOnlyWithConsent: true } }),
+      'send: Hi Sam',
+    ],
+    [
+      'reads rules stored before the consent-only setting existed as today\'s default',
+      input({ cart: { marketingConsent: undefined }, rules: { sendOnlyWithConsent: undefined as unknown as boolean } }),
+      'send: Hi Sam',
+    ],
+    [
       'skips an address reminded a day ago (3-day window)',
       input({ lastReminderToEmailAt: new Date(NOON_CHICAGO.getTime() - DAY_MS) }),
       'skip gate 3: do_not_disturb',

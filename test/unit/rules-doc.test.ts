@@ -210,6 +210,23 @@ describe('forgiving forms', () => {
     expect(rulesOf(doc(...STORE, `Marketing consent required: ${value}`)).requireMarketingConsent).toBe(required);
   });
 
+  it.each([
+    ['Send only with consent: yes', true],
+    ['Send only with consent: no', false],
+    ['Only with consent: on (we sell in Germany)', true],
+    ['Opt-in only: yes', true],
+    ['Send only with marketing consent: true', true],
+  ])('reads the consent-only setting "%s"', (line, only) => {
+    expect(rulesOf(doc(...STORE, line)).sendOnlyWithConsent).toBe(only);
+  });
+
+  it('leaves the consent-only setting off unless the doc says so, and refuses a value that is not yes or no', () => {
+    expect(rulesOf(doc(...STORE)).sendOnlyWithConsent).toBe(false);
+    const result = parseRulesDoc(doc(...STORE, 'Send only with consent: sometimes'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^Send only with consent on line \d+ is "sometimes": write yes or no$/)]);
+  });
+
   it('accepts "Zone" and UTC', () => {
     expect(rulesOf(doc(...STORE, 'Zone: UTC')).store.timeZone).toBe('UTC');
   });

@@ -74,13 +74,14 @@ describe('verifyUnsubscribeToken rejections', () => {
     ['a truncated mac', `${version}.${payload}.${mac.slice(0, -1)}`, /mac is not canonical/],
     ['a mac with extra characters', `${version}.${payload}.${mac}AA`, /mac is not canonical/],
     ['padding added', `${token}=`, /mac is not canonical/],
-    ['another version prefix', `v2.${payload}.${mac}`, /unsupported version "v2"/],
+    ['another version prefix', `v3.${payload}.${mac}`, /unsupported version "v3"/],
+    ['a v1 token relabelled v2', `v2.${payload}.${mac}`, /v2 token is not two dot-separated parts/],
     ['no version', `${payload}.${mac}`, /not three dot-separated parts/],
     ['an extra part', `${token}.x`, /not three dot-separated parts/],
     ['an empty string', '', /empty token/],
     ['garbage', 'hello world', /not three dot-separated parts/],
     ['garbage in three parts', 'v1.***.###', /not canonical/],
-    ['an overlong token', `v1.${'A'.repeat(MAX_TOKEN_LENGTH)}.${mac}`, /longer than 512/],
+    ['an overlong token', `v1.${'A'.repeat(MAX_TOKEN_LENGTH)}.${mac}`, /longer than 700/],
   ])('rejects %s', (_label, candidate, reason) => {
     expect(reasonOf(candidate)).toMatch(reason);
   });
@@ -89,8 +90,8 @@ describe('verifyUnsubscribeToken rejections', () => {
     expect(reasonOf(signUnsubscribeToken(CLAIMS, OTHER_KEY))).toMatch(/mac does not match/);
   });
 
-  it('rejects a v2 token even when its mac is right for v2', () => {
-    expect(reasonOf(forge('v2', JSON.stringify({ c: 'c1', s: 'cart' })))).toMatch(/unsupported version/);
+  it('rejects a v3 token even when its mac is right for v3', () => {
+    expect(reasonOf(forge('v3', JSON.stringify({ c: 'c1', s: 'cart' })))).toMatch(/unsupported version/);
   });
 
   it.each([
@@ -133,6 +134,73 @@ describe('key and claim guards', () => {
   });
 
   it('refuses to sign a token that would be longer than the verifier accepts', () => {
-    expect(() => signUnsubscribeToken({ cartId: 'x'.repeat(400), scope: 'cart' }, KEY)).toThrow(/cart id too long/);
+    expect(() => signUnsubscribeToken({ cartId: 'x'.repeat(600), scope: 'cart' }, KEY)).toThrow(/too long/);
+    expect(() => signUnsubscribeToken({ cartId: 'x'.repeat(300), scope: 'cart', email: `${'a'.repeat(60)}@${'b'.repeat(200)}.com` }, KEY)).toThrow(/too long/);
+  });
+
+  it('refuses to bind something that is not an email address', () => {
+    expect(() => signUnsubscribeToken({ cartId: 'c1', scope: 'all', email: 'not an address' }, KEY)).toThrow(/plausible email/);
+  });
+});
+
+describe('v2 tokens: the address the email went to, sealed', () => {
+  const V2: UnsubscribeClaims = { cartId: 'shopify-c1-7f3a9b', scope: 'all', email: 'd1@example.com' };
+
+  it.each<UnsubscribeClaims>([
+    V2,
+    { cartId: 'c1', scope: 'cart', email: 'sam+tag@example.co.uk' },
+    { cartId: 'pañuelo-ñ-漢字', scope: 'all', email: 'ñandú@例え.jp' },
+    { cartId: 'x'.repeat(100), scope: 'cart', email: `${'a'.repeat(64)}@${'b'.repeat(185)}.com` },
+  ])('round-trips %j', (claims) => {
+    const token = signUnsubscribeToken(claims, KEY);
+    expect(token).toMatch(/^v2\.[A-Za-z0-9_-]+$/);
+    expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH);
+    expect(verifyUnsubscribeToken(token, KEY)).toEqual({ ok: true, claims });
+  });
+
+  it('does not show the address or the cart to anyone without the key', () => {
+    const token = signUnsubscribeToken(V2, KEY);
+    const bytes = Buffer.from(token.slice(3), 'base64url');
+    for (const text of [token, bytes.toString('utf8'), bytes.toString('latin1')]) {
+      expect(text).not.toContain('d1@example.com');
+      expect(text).not.toContain('example');
+      expect(text).not.toContain('shopify-c1');
+    }
+  });
+
+  it('is deterministic per claims and differs for another address, cart or scope', () => {
+    const token = signUnsubscribeToken(V2, KEY);
+    expect(signUnsubscribeToken(V2, KEY)).toBe(token);
+    const others = [
+      { ...V2, email: 'd2@example.com' },
+      { ...V2, cartId: 'shopify-c2' },
+      { ...V2, scope: 'cart' as const },
+    ].map((claims) => signUnsubscribeToken(claims, KEY));
+    expect(new Set([token, ...others]).size).toBe(4);
+    // Different claims never share an iv (the first 12 bytes).
+    expect(new Set([token, ...others].map((t) => Buffer.from(t.slice(3), 'base64url').subarray(0, 12).toString('hex'))).size).toBe(4);
+  });
+
+  it('rejects another key, truncation, extension and any single changed character', () => {
+    const token = signUnsubscribeToken(V2, KEY);
+    expect(reasonOf(signUnsubscribeToken(V2, OTHER_KEY))).toMatch(/seal does not open/);
+    expect(reasonOf(token.slice(0, -1))).toMatch(/canonical|does not open/);
+    expect(reasonOf(token.slice(0, 3 + 30))).toMatch(/too short|canonical/);
+    expect(reasonOf(`${token}AAAA`)).toMatch(/does not open/);
+    expect(reasonOf(`${token}.x`)).toMatch(/not two dot-separated parts/);
+    fc.assert(
+      fc.property(fc.nat(), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '), (position, replacement) => {
+        const index = position % token.length;
+        fc.pre(token[index] !== replacement);
+        expect(verifyUnsubscribeToken(token.slice(0, index) + replacement + token.slice(index + 1), KEY).ok).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps old v1 links (cart only) working beside v2', () => {
+    const v1 = signUnsubscribeToken({ cartId: V2.cartId, scope: 'all' }, KEY);
+    expect(v1.startsWith('v1.')).toBe(true);
+    expect(verifyUnsubscribeToken(v1, KEY)).toEqual({ ok: true, claims: { cartId: V2.cartId, scope: 'all' } });
   });
 });

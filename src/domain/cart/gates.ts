@@ -144,6 +144,11 @@ function doNotDisturbGate({ cart, rules, now, optOut, lastReminderToEmailAt }: G
   if (rules.requireMarketingConsent && cart.marketingConsent === false) {
     return skip(3, 'no_consent', 'shopper declined marketing and the rules require consent');
   }
+  // "Send only with consent" (opt-in): unknown consent means no email. Rules stored before the setting read as off.
+  if (rules.sendOnlyWithConsent === true && cart.marketingConsent !== true) {
+    const what = cart.marketingConsent === false ? 'declined marketing' : 'gave no marketing consent';
+    return skip(3, 'no_consent', `shopper ${what} and the rules send only with consent`);
+  }
 
   if (lastReminderToEmailAt !== undefined && withinDoNotDisturb(lastReminderToEmailAt, now, rules.doNotDisturbMinutes)) {
     return skip(

@@ -47,7 +47,8 @@ export type RulesSettingId =
   | 'giveUpAfter'
   | 'quietHours'
   | 'doNotDisturb'
-  | 'marketingConsent';
+  | 'marketingConsent'
+  | 'consentOnly';
 
 const MINUTE = 1;
 const HOUR = 60 * MINUTE;
@@ -121,6 +122,20 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
     display: 'Marketing consent required',
     aliases: ['marketing consent', 'require marketing consent', 'requires marketing consent', 'marketing consent needed', 'consent required'],
   },
+  {
+    id: 'consentOnly',
+    display: 'Send only with consent',
+    aliases: [
+      'only with consent',
+      'consent only',
+      'send only with marketing consent',
+      'only with marketing consent',
+      'opt-in only',
+      'opt-in required',
+      'require opt-in',
+      'send only to subscribers',
+    ],
+  },
 ];
 
 const SETTING_NAMES = new NameMatcher(RULES_SETTINGS);
@@ -190,6 +205,7 @@ export const rulesSchema = z
     }),
     doNotDisturbMinutes: minutesBetween(DO_NOT_DISTURB_BOUNDS.min, DO_NOT_DISTURB_BOUNDS.max),
     requireMarketingConsent: z.boolean(),
+    sendOnlyWithConsent: z.boolean(),
     // The pause stops everything, so it has no target.
     pause: z.union([ownerStopSchema.extend({ target: z.string().max(0, 'a pause has no target') }), z.undefined()]),
     stoppedCarts: z.array(ownerStopSchema),
@@ -226,6 +242,7 @@ const SETTING_OF_PATH: Readonly<Record<string, RulesSettingId>> = {
   'quietHours.end': 'quietHours',
   doNotDisturbMinutes: 'doNotDisturb',
   requireMarketingConsent: 'marketingConsent',
+  sendOnlyWithConsent: 'consentOnly',
 };
 
 /** One "setting: value" the doc holds, before its value is read. */
@@ -251,6 +268,7 @@ interface ReadValues {
   quietHours?: { start: string; end: string };
   doNotDisturb?: number;
   marketingConsent?: boolean;
+  consentOnly?: boolean;
 }
 
 interface Stops {
@@ -331,6 +349,7 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
     quietHours: values.quietHours ?? base.quietHours,
     doNotDisturbMinutes: values.doNotDisturb ?? base.doNotDisturbMinutes,
     requireMarketingConsent: values.marketingConsent ?? base.requireMarketingConsent,
+    sendOnlyWithConsent: values.consentOnly ?? base.sendOnlyWithConsent ?? false,
     pause: stops.pause,
     stoppedCarts: stops.carts,
     stoppedEmails: stops.emails,
@@ -457,6 +476,7 @@ function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue
       values[id] = value as { start: string; end: string };
       return;
     case 'marketingConsent':
+    case 'consentOnly':
       values[id] = value as boolean;
       return;
   }
@@ -488,7 +508,8 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
       return readQuietHours(value);
     case 'doNotDisturb':
       return /^(?:none|off|no)$/i.test(stripTrailingNote(value)) ? { ok: true, value: 0 } : readDuration(value);
-    case 'marketingConsent': {
+    case 'marketingConsent':
+    case 'consentOnly': {
       const answer = parseYesNo(stripTrailingNote(value));
       return answer === undefined ? { ok: false, reason: 'write yes or no' } : { ok: true, value: answer };
     }

@@ -27,6 +27,11 @@ export interface Rules {
   readonly doNotDisturbMinutes: number;
   /** When true, carts that say the shopper declined marketing are never reminded. */
   readonly requireMarketingConsent: boolean;
+  /**
+   * When true, only carts that say the shopper agreed to marketing are reminded: unknown consent means no email (the
+   * opt-in that EU, UK and German stores need). Absent in rules stored before the setting existed: read as false.
+   */
+  readonly sendOnlyWithConsent: boolean;
   /** The owner's stops: pause everything, stop one cart, stop one shopper. Each carries the owner's reason. */
   readonly pause: OwnerStop | undefined;
   readonly stoppedCarts: readonly OwnerStop[];
@@ -73,6 +78,7 @@ export const DEFAULT_RULES: Rules = {
   quietHours: { start: '21:00', end: '08:00' },
   doNotDisturbMinutes: 3 * DAY,
   requireMarketingConsent: false,
+  sendOnlyWithConsent: false,
   pause: undefined,
   stoppedCarts: [],
   stoppedEmails: [],
