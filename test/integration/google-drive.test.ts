@@ -17,8 +17,13 @@ function testAuth(): OAuth2Client {
   return auth;
 }
 
+/**
+ * The adapter against the fake. Tests that expect an answer give it a minute, so a busy machine cannot turn an answer
+ * into a timeout; the timeout tests set their own short limit against a fake that never answers, so their outcome
+ * does not depend on the machine's speed either.
+ */
 function ownerDrive(options: { timeoutMs?: number; serviceAccountEmail?: string } = {}): GoogleOwnerDrive {
-  return new GoogleOwnerDrive({ auth: testAuth(), rootUrl: fake.url, ...options });
+  return new GoogleOwnerDrive({ auth: testAuth(), rootUrl: fake.url, timeoutMs: 60_000, ...options });
 }
 
 beforeAll(async () => {
