@@ -52,7 +52,7 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
     snapshot: cart,
     eventKey: key,
     occurredAt: event.occurredAt,
-    expiresAt: expiresAt(deps),
+    expiresAt: expiresAt(event.occurredAt, deps),
   });
   // The row write is the only DynamoDB write a change makes: the monthly cart counters follow from the table's change
   // stream (the cart counter), not from here.
@@ -109,7 +109,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     orderTotal: event.orderTotal,
     ...(match.email ? { orderEmail: match.email } : {}),
     reason: checkedOutReason,
-    expiresAt: expiresAt(deps),
+    expiresAt: expiresAt(event.occurredAt, deps),
     storeCurrency: rules.store.currency,
   });
   if (closed.outcome === 'already_closed') {
@@ -177,6 +177,10 @@ async function cancelPendingWakeUp(before: CartRow | undefined, deps: IngestDeps
   }
 }
 
-function expiresAt(deps: IngestDeps): number {
-  return Math.floor(deps.clock.now().getTime() / 1000) + deps.retentionDays * 86_400;
+/**
+ * The row's TTL: the retention period after the event's own time (the merge keeps the latest), so a redelivery or a
+ * replay computes the same value and writes nothing.
+ */
+function expiresAt(occurredAt: Date, deps: IngestDeps): number {
+  return Math.floor(occurredAt.getTime() / 1000) + deps.retentionDays * 86_400;
 }

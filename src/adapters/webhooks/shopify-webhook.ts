@@ -188,6 +188,8 @@ function checkoutEvent(checkout: z.output<typeof checkoutSchema>, webhookId: str
 
 function orderEvent(order: z.output<typeof orderSchema>, webhookId: string, now: Date): CartEvent {
   const timeField = order.processed_at ? 'processed_at' : 'created_at';
+  // Both times are the storefront's word; neither may be ahead of our clock.
+  notInFuture(new Date(order.created_at), now, 'created_at');
   return {
     kind: 'checked_out',
     eventId: webhookId,
