@@ -50,7 +50,7 @@ export interface CheckoutMatch {
 }
 
 interface EventBase {
-  /** Delivery id (webhook-id / X-Shopify-Webhook-Id); identical across retries of one delivery. */
+  /** Event id (webhook-id / X-Shopify-Event-Id, else X-Shopify-Webhook-Id); identical across redeliveries of one event. */
   readonly eventId: string;
   /** When the storefront says the change happened. Orders events; not when we received it. */
   readonly occurredAt: Date;
