@@ -8,8 +8,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One DynamoDB Local for the whole run; each test file creates its own uniquely prefixed tables.
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Limits only catch a test that hangs; none may fail a slow machine. A busy 2-core machine (CI beside other
+    // work) can take minutes for what takes seconds alone, so each test and hook gets ten.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     // Two cores: keep the Java engine and the workers from starving each other.
     maxWorkers: 2,
   },

@@ -127,8 +127,8 @@ function ingestDeps(platform: Platform): IngestDeps {
  * at `/webhooks/shopify`. The secrets are the signing secrets of each.
  */
 export function intakeFunction(platform: Platform, secrets: { readonly cart: string; readonly shopify?: string | undefined }) {
-  const formats: Record<string, WebhookFormat> = { '/webhooks/cart': new StandardCartWebhook(secrets.cart) };
-  if (secrets.shopify) formats['/webhooks/shopify'] = new ShopifyWebhook(secrets.shopify);
+  const formats: Record<string, WebhookFormat> = { '/webhooks/cart': new StandardCartWebhook(secrets.cart, platform.clock) };
+  if (secrets.shopify) formats['/webhooks/shopify'] = new ShopifyWebhook(secrets.shopify, platform.clock);
   return createIntakeHandler({ ...ingestDeps(platform), formats });
 }
 

@@ -33,8 +33,12 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
       }
       const delivery = format.parse(body, event.headers ?? {});
       if (delivery.kind === 'ignored') {
-        deps.log.info('webhook ignored: unknown event type', { path, type: delivery.type });
-        return jsonResponse(202, { outcome: 'ignored', type: delivery.type });
+        deps.log.info(delivery.reason ? 'webhook ignored: too old to apply' : 'webhook ignored: unknown event type', {
+          path,
+          type: delivery.type,
+          ...(delivery.reason ? { reason: delivery.reason } : {}),
+        });
+        return jsonResponse(202, { outcome: 'ignored', type: delivery.type, ...(delivery.reason ? { reason: delivery.reason } : {}) });
       }
       const { event: cartEvent } = delivery;
       deps.log.appendKeys({ eventId: cartEvent.eventId, cartId: cartEvent.kind === 'cart_changed' ? cartEvent.cart.cartId : cartEvent.match.cartId });

@@ -1,40 +1,21 @@
-import type { CartRow, CartSnapshot, CartSource, CartStatus, LastMove, StoppedBy } from '../domain/cart/cart';
-import type { Money } from '../domain/cart/money';
+import type { CartRow, CartStatus, LastMove, StoppedBy } from '../domain/cart/cart';
+import type { ChangeFacts, CheckoutFacts } from '../domain/cart/merge';
 
-/** A change to write: the snapshot, its ordering key, and the first wake-up if the cart becomes remindable. */
-export interface CartChangeWrite {
-  readonly snapshot: CartSnapshot;
-  readonly eventKey: string;
-  readonly occurredAt: Date;
-  /** Set when the snapshot carries an email: the first wake-up the row gets if it never had one. */
-  readonly firstWakeUpAt?: Date;
-  /** TTL, epoch seconds. */
-  readonly expiresAt: number;
-}
+/** A change to merge into its cart row (see `domain/cart/merge.ts`). */
+export type CartChangeWrite = ChangeFacts;
 
 /**
- * Result of a change write.
- * - `applied`: the row now holds this snapshot (`cart` is the new row);
- * - `duplicate`: this exact event was applied before (a redelivery);
- * - `stale`: a newer event is already on the row;
- * - `closed`: the chase on this cart has ended (checked out, stopped, given up); changes no longer apply.
+ * Result of merging a change: the row before (absent when the change created it) and after. `changed` is false when
+ * the row already held everything the event says (a redelivery, or an older event whose fields newer ones carried).
  */
-export type CartChangeResult =
-  | { readonly outcome: 'applied'; readonly cart: CartRow }
-  | { readonly outcome: 'duplicate' | 'stale' | 'closed'; readonly cart: CartRow };
-
-export interface CheckoutWrite {
-  readonly cartId: string;
-  readonly source: CartSource;
-  readonly eventKey: string;
-  readonly occurredAt: Date;
-  readonly orderTotal?: Money;
-  /** Why the chase ends, for the log and the row ("order placed", "order matched by email"). */
-  readonly reason: string;
-  readonly expiresAt: number;
-  /** The store currency, for the empty total of a cart first heard of through its order. */
-  readonly storeCurrency: string;
+export interface CartChangeResult {
+  readonly changed: boolean;
+  readonly before: CartRow | undefined;
+  readonly cart: CartRow;
 }
+
+/** An order to merge into its cart row: closes it, creating a closed row for a cart never seen. */
+export type CheckoutWrite = CheckoutFacts;
 
 /** Result of closing a cart; `before` is the row as it was (absent when the order was the first we heard of it). */
 export type CloseResult =
@@ -49,12 +30,18 @@ export interface WakeWrite {
   readonly lastMove: LastMove;
 }
 
-/** The cart table, as the use cases need it. Every write is a single conditional DynamoDB operation. */
+/** The cart table, as the use cases need it. Every write is conditional; none is a blind read-then-write. */
 export interface CartStore {
   get(cartId: string): Promise<CartRow | undefined>;
-  /** Applies a change unless a newer or identical event is already on the row, or the chase has ended. */
+  /**
+   * Merges a change into its row with conditional writes: one write when the event is the newest (the common case),
+   * otherwise read-merge-write conditioned on the row's `rev`, retried on conflict.
+   */
   applyChange(change: CartChangeWrite): Promise<CartChangeResult>;
-  /** Marks the cart bought (creating a closed row if we never saw it, so late changes stay ignored). */
+  /**
+   * Marks the cart bought (creating a closed row if we never saw it, so later changes fill it without reopening it).
+   * `already_closed` when it was checked out before.
+   */
   checkOut(write: CheckoutWrite): Promise<CloseResult>;
   /** Ends an open cart's chase with status `stopped`, a reason and who stopped it; no-op for carts no longer open. */
   stop(cartId: string, reason: string, by: StoppedBy): Promise<CloseResult>;

@@ -1,7 +1,10 @@
 import type { CartEvent } from '../domain/cart/cart';
 
 /** A verified, parsed delivery: a cart event, or an event type we do not act on. */
-export type ParsedDelivery = { kind: 'event'; event: CartEvent } | { kind: 'ignored'; type: string };
+export type ParsedDelivery =
+  | { kind: 'event'; event: CartEvent }
+  /** Acknowledged, not applied: an event type we do not act on, or (with `reason`) a delivery too old to apply. */
+  | { kind: 'ignored'; type: string; reason?: string };
 
 /**
  * A storefront's webhook format: verifies a delivery's signature and turns its body into a cart event. Refusals are

@@ -1,6 +1,7 @@
 import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart/cart';
 import { eventKey } from '../domain/cart/cart';
-import { firstWakeUpAt, isRecovered } from '../domain/cart/moves';
+import { alreadyMerged } from '../domain/cart/merge';
+import { firstWakeUpFloor, isRecovered } from '../domain/cart/moves';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -25,9 +26,9 @@ export interface IngestDeps {
 
 /**
  * What happened to one event:
- * - `applied`: the cart row now reflects it (and `wakeUpScheduled` says whether this event set the first wake-up);
- * - `duplicate` / `stale`: a redelivery, or older than what the row holds: nothing changed;
- * - `closed`: the chase on this cart has ended; changes no longer apply;
+ * - `applied`: the event was merged into the cart row (`wakeUpScheduled`: this event started the chase);
+ * - `duplicate` / `stale`: a redelivery, or an older event whose every field newer events carried: nothing changed;
+ * - `closed`: the chase on this cart has ended; the change is merged into the row but starts nothing;
  * - `checked_out`: the order ended the chase on `cartId` and stopped `alsoStopped` (same shopper's other carts);
  * - `already_checked_out`: a repeated order event;
  * - `unmatched`: an order that names no cart id and matches no known cart (nothing to stop).
@@ -46,39 +47,46 @@ export async function ingestCartEvent(event: CartEvent, deps: IngestDeps): Promi
 
 async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<IngestResult> {
   const key = eventKey(event.occurredAt, event.eventId);
-  const rules = await deps.rules.current();
   const { cart } = event;
-  const result = await deps.carts.applyChange({
+  const { changed, before, cart: row } = await deps.carts.applyChange({
     snapshot: cart,
     eventKey: key,
     occurredAt: event.occurredAt,
-    // Sized by this event's cart; later changes never move it: the waiter re-reads the cart when it wakes.
-    firstWakeUpAt: cart.email
-      ? firstWakeUpAt({ total: cart.total, lastChangedAt: event.occurredAt.toISOString() }, rules)
-      : undefined,
-    expiresAt: expiresAt(deps),
+    expiresAt: expiresAt(event.occurredAt, deps),
   });
-
-  const ownsFirstWakeUp = result.cart.status === 'open' && result.cart.wakeUpSetBy === key;
-  if (result.outcome === 'applied') {
-    // The row write is the only DynamoDB write a change makes: the monthly cart counters follow from the table's
-    // change stream (the cart counter), not from here.
-    if (ownsFirstWakeUp) await scheduleFirstWakeUp(result.cart, deps);
-    deps.log.info('cart event applied', { cartId: cart.cartId, eventKey: key, wakeUpScheduled: ownsFirstWakeUp });
-    return { outcome: 'applied', cartId: cart.cartId, wakeUpScheduled: ownsFirstWakeUp };
+  // The row write is the only DynamoDB write a change makes: the monthly cart counters follow from the table's change
+  // stream (the cart counter), not from here.
+  if (row.status !== 'open') {
+    // The change is kept on the row, but the chase is over. An order that named no email stops the shopper's other
+    // carts by the cart's email; when that email arrives only after the order, it stops them now, as it would have.
+    if (changed && row.status === 'checked_out' && row.orderEmail === undefined && row.email !== undefined && row.email !== before?.email) {
+      await stopOtherCarts(row.cartId, row.email, undefined, deps);
+    }
+    deps.log.info('cart event merged into a closed cart', { cartId: cart.cartId, eventKey: key, changed });
+    return { outcome: 'closed', cartId: cart.cartId };
   }
-  // A redelivery of the event that created the first wake-up re-ensures it (the create is idempotent), in case the
-  // first attempt died between the row write and the schedule.
-  if (result.outcome === 'duplicate' && ownsFirstWakeUp && result.cart.wakeSeq === 1) {
-    await scheduleFirstWakeUp(result.cart, deps);
+  // The write that first made the cart remindable starts the chase: wake-up #1, at the earliest moment the merged cart
+  // could be due, so whatever arrives later (older or newer) the waiter still wakes in time and times the reminder
+  // from the merged row.
+  const startsChase = changed && row.wakeSeq === 1 && before?.wakeSeq === undefined;
+  const duplicate = !changed && alreadyMerged(row, key);
+  if (startsChase) {
+    await scheduleFirstWakeUp(row, deps);
+  } else if (duplicate && row.wakeSeq === 1 && row.lastMove === undefined) {
+    // A redelivery re-ensures the first wake-up (the create is idempotent), in case the delivery that started the
+    // chase died between the row write and the schedule.
+    await scheduleFirstWakeUp(row, deps);
   }
-  deps.log.info(`cart event ${result.outcome}`, { cartId: cart.cartId, eventKey: key, rowEventKey: result.cart.eventKey });
-  return { outcome: result.outcome, cartId: cart.cartId };
+  const outcome = changed ? 'applied' : duplicate ? 'duplicate' : 'stale';
+  deps.log.info(`cart event ${outcome}`, { cartId: cart.cartId, eventKey: key, rowEventKey: row.eventKey, wakeUpScheduled: startsChase });
+  return outcome === 'applied'
+    ? { outcome, cartId: cart.cartId, wakeUpScheduled: startsChase }
+    : { outcome, cartId: cart.cartId };
 }
 
 async function scheduleFirstWakeUp(cart: CartRow, deps: IngestDeps): Promise<void> {
-  if (cart.wakeUpAt === undefined || cart.wakeSeq === undefined) return;
-  await deps.scheduler.schedule({ cartId: cart.cartId, seq: cart.wakeSeq, at: new Date(cart.wakeUpAt) });
+  const rules = await deps.rules.current();
+  await deps.scheduler.schedule({ cartId: cart.cartId, seq: 1, at: firstWakeUpFloor(cart, rules) });
 }
 
 async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<IngestResult> {
@@ -91,15 +99,17 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   }
 
   const rules = await deps.rules.current();
-  const checkedOutReason = `order placed (matched by ${target.matchedBy})`;
+  // The same words whether the order came before or after the cart's changes (the row must not depend on it).
+  const checkedOutReason = target.matchedBy === 'email' ? 'order placed (matched by email)' : 'order placed';
   const closed = await deps.carts.checkOut({
     cartId: target.cartId,
     source: event.source,
     eventKey: eventKey(event.occurredAt, event.eventId),
     occurredAt: event.occurredAt,
     orderTotal: event.orderTotal,
+    ...(match.email ? { orderEmail: match.email } : {}),
     reason: checkedOutReason,
-    expiresAt: expiresAt(deps),
+    expiresAt: expiresAt(event.occurredAt, deps),
     storeCurrency: rules.store.currency,
   });
   if (closed.outcome === 'already_closed') {
@@ -116,26 +126,35 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   }
   await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
 
-  // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced.
+  // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the
+  // order's email, else the cart's (and if the cart's email only arrives later, applyChange stops them then).
   const email = match.email ?? closed.before?.email;
-  const others = email
-    ? (match.email ? openOfEmail : await deps.carts.findOpenByEmail(email)).filter((c) => c.cartId !== target.cartId)
-    : [];
-  const alsoStopped: string[] = [];
-  for (const other of others) {
-    const reason = `shopper placed an order from cart ${target.cartId}`;
-    const stopped = await deps.carts.stop(other.cartId, reason, 'order');
-    if (stopped.outcome === 'closed') {
-      alsoStopped.push(other.cartId);
-      await cancelPendingWakeUp(stopped.before, deps);
-      await deps.activity.record({ cartId: other.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
-    }
-  }
+  const alsoStopped = email ? await stopOtherCarts(target.cartId, email, match.email ? openOfEmail : undefined, deps) : [];
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
 }
 
-/** Match order: checkout token, then cart id (a row we know), then the shopper's newest open cart by email. */
+/** Stops one shopper's open carts other than the one they bought; `known` is the open carts already read, if any. */
+async function stopOtherCarts(boughtCartId: string, email: string, known: readonly CartRow[] | undefined, deps: IngestDeps): Promise<string[]> {
+  const open = known ?? (await deps.carts.findOpenByEmail(email));
+  const stoppedIds: string[] = [];
+  for (const other of open.filter((c) => c.cartId !== boughtCartId)) {
+    const reason = `shopper placed an order from cart ${boughtCartId}`;
+    const stopped = await deps.carts.stop(other.cartId, reason, 'order');
+    if (stopped.outcome === 'closed') {
+      stoppedIds.push(other.cartId);
+      await cancelPendingWakeUp(stopped.before, deps);
+      await deps.activity.record({ cartId: other.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
+    }
+  }
+  return stoppedIds;
+}
+
+/**
+ * Match order: checkout token (a row we know), then the cart id the order names (seen or not: a cart first heard of
+ * through its order gets a closed row, which its own changes fill in later), then the shopper's newest open cart by
+ * email for an order that names no cart.
+ */
 async function resolveOrderedCart(
   event: CheckedOutEvent,
   openOfEmail: readonly CartRow[],
@@ -146,20 +165,22 @@ async function resolveOrderedCart(
     const [byToken] = await carts.findByCheckoutToken(match.checkoutToken);
     if (byToken) return { cartId: byToken, matchedBy: 'checkout token' };
   }
-  if (match.cartId && (await carts.get(match.cartId))) return { cartId: match.cartId, matchedBy: 'cart id' };
+  if (match.cartId) return { cartId: match.cartId, matchedBy: 'cart id' };
   const newest = openOfEmail[0];
   if (newest) return { cartId: newest.cartId, matchedBy: 'email' };
-  // Never seen: still record it as bought, so a late cart event cannot open a chase on a paid cart.
-  if (match.cartId) return { cartId: match.cartId, matchedBy: 'cart id (first heard of at checkout)' };
   return undefined;
 }
 
 async function cancelPendingWakeUp(before: CartRow | undefined, deps: IngestDeps): Promise<void> {
-  if (before?.status === 'open' && before.wakeUpAt !== undefined && before.wakeSeq !== undefined) {
+  if (before?.status === 'open' && before.wakeSeq !== undefined) {
     await deps.scheduler.cancel(before.cartId, before.wakeSeq);
   }
 }
 
-function expiresAt(deps: IngestDeps): number {
-  return Math.floor(deps.clock.now().getTime() / 1000) + deps.retentionDays * 86_400;
+/**
+ * The row's TTL: the retention period after the event's own time (the merge keeps the latest), so a redelivery or a
+ * replay computes the same value and writes nothing.
+ */
+function expiresAt(occurredAt: Date, deps: IngestDeps): number {
+  return Math.floor(occurredAt.getTime() / 1000) + deps.retentionDays * 86_400;
 }

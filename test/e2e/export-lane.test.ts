@@ -29,7 +29,7 @@ describe('the nightly export lane on the local system', () => {
     // From the webhook: a cart already reminded, and a cart already bought.
     await post(cartPayload({ id: 'known', email: 'known@example.com', returnUrl: 'https://shop.example.com/cart/known' }, at(0)));
     await post(cartPayload({ id: 'bought', email: 'bought@example.com', returnUrl: 'https://shop.example.com/cart/bought' }, at(0)));
-    await post({ type: 'cart.checked_out', timestamp: at(0.25), data: { id: 'bought' } });
+    await post({ type: 'cart.checked_out', timestamp: at(0.05), data: { id: 'bought' } });
     await system.advance(1 * HOUR);
     expect(sentTo('known')).toHaveLength(1);
 
@@ -51,15 +51,16 @@ describe('the nightly export lane on the local system', () => {
     const report = await system.runImport();
 
     expect(report.problems).toEqual([expect.stringMatching(/^row 6: .*total "12,5"/)]);
-    // Applied: the new cart, and the row at the webhook's own time (a tie on time is broken by delivery id; the
-    // content is the same, and the cart's one wake-up is untouched).
-    expect(report.outcomes).toEqual({ stale: 1, closed: 1, applied: 2 });
+    // Applied (merged): the new cart; the lagging row, which only tells us the cart was first seen earlier; and the row
+    // at the webhook's own time (a tie on time is broken by delivery id; the content is the same, and the cart's one
+    // wake-up is untouched). The bought cart's row takes the sheet's data but stays closed.
+    expect(report.outcomes).toEqual({ closed: 1, applied: 3 });
     expect(await (await fetch(`${system.url}/_local/carts/known`)).json()).toMatchObject({ total: { minor: 12000 }, remindersSent: 1 });
     expect(await (await fetch(`${system.url}/_local/carts/bought`)).json()).toMatchObject({ status: 'checked_out' });
     expect(listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example').map((e) => e.subject)).toEqual(['Cart export: 1 row skipped']);
 
     // Re-importing the same sheet changes nothing.
-    expect((await system.runImport()).outcomes).toEqual({ stale: 1, closed: 1, duplicate: 2 });
+    expect((await system.runImport()).outcomes).toEqual({ closed: 1, duplicate: 3 });
 
     await system.advance(3 * 24 * HOUR);
     expect(sentTo('known')).toHaveLength(2); // its first and its one follow-up: the import added no reminder

@@ -35,7 +35,7 @@ describe('the local system over HTTP', () => {
       status: 'open',
       email: 'sam.shopper@example.com',
       source: 'shopify',
-      wakeUpAt: '2026-11-02T21:00:00.000Z',
+      wakeSeq: 1,
     });
     expect((await wakeUps()).sort()).toEqual(['e2e-ours', 'shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR']);
   });

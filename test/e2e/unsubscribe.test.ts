@@ -94,7 +94,7 @@ describe('unsubscribing on the local system', () => {
         throw new Error(`No chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`);
       }
       // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'], timeout: 60_000 });
+      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'], timeout: 300_000 });
     }, 90_000);
     afterAll(() => browser?.close());
 
@@ -105,6 +105,8 @@ describe('unsubscribing on the local system', () => {
       expect(footerUrl).not.toBe('');
 
       const page = await browser.newPage();
+      // Generous waits: a busy machine may take long to render; the test is about what happens, not how fast.
+      page.setDefaultTimeout(300_000);
       await page.setViewport({ ...PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
 
       // A mail scanner: loads the page (and its every resource) and leaves.

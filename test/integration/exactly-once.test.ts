@@ -41,7 +41,7 @@ describe('exactly one email under faults', () => {
     return { accepted, record, log };
   }
 
-  it(`sends each reminder at most once and ends every one, over ${RUNS} random fault schedules`, { timeout: 600_000 }, async () => {
+  it(`sends each reminder at most once and ends every one, over ${RUNS} random fault schedules`, async () => {
     let run = 0;
     const seen = { faults: new Set<SesFault>(), crashes: new Set<CrashPoint>(), sent: 0, skipped: 0, concurrent: 0, sameShopper: 0 };
     await fc.assert(
@@ -123,7 +123,7 @@ describe('exactly one email under faults', () => {
     console.log(`exactly-once: ${RUNS} schedules, ${seen.sent} sent, ${seen.skipped} skipped (every other end), 0 duplicates`);
   });
 
-  it('gives two carts of one shopper, sent at the same instant, one email: 100 times out of 100', { timeout: 300_000 }, async () => {
+  it('gives two carts of one shopper, sent at the same instant, one email: 100 times out of 100', async () => {
     standIn.decide = () => 'accept';
     const outcomes = new Map<string, number>();
     for (let round = 0; round < 100; round++) {

@@ -132,7 +132,6 @@ describe('the rules loader', () => {
       snapshot: { cartId: 'kim-cart', source: 'generic', email: 'kim@example.com', items: [], total: { minor: 100, currency: 'USD' } },
       eventKey: 'k1',
       occurredAt: new Date(time),
-      firstWakeUpAt: new Date(time),
       expiresAt: 0,
     });
     expect((await carts.stop('kim-cart', 'asked by phone (operator)', 'owner')).outcome).toBe('closed');

@@ -4,11 +4,13 @@ import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhoo
 import { fixture, shopifyHeaders, standardHeaders, cartPayload } from '../support/webhooks';
 
 const shopSecret = 'shop-secret';
+/** The formats' clock: after every fixture's event time. */
+const clock = { now: () => new Date('2026-11-10T00:00:00Z') };
 const secret = `whsec_${Buffer.from('unit-test-secret').toString('base64')}`;
 
 function parseShopify(payload: Record<string, unknown>, topic: string, webhookId = 'wh-1') {
   const body = Buffer.from(JSON.stringify(payload));
-  return new ShopifyWebhook(shopSecret).parse(body, shopifyHeaders(body, shopSecret, topic, webhookId));
+  return new ShopifyWebhook(shopSecret, clock).parse(body, shopifyHeaders(body, shopSecret, topic, webhookId));
 }
 
 describe('Shopify checkouts', () => {
@@ -86,17 +88,59 @@ describe('Shopify checkouts', () => {
     });
   });
 
+  it('refuses a body that is not the kind its topic says, naming the field (the topic is not signed)', () => {
+    expect(() => parseShopify(fixture('shopify-checkout-update.json'), 'orders/create')).toThrow(/^admin_graphql_api_id: expected an order id/);
+    expect(() => parseShopify(fixture('shopify-order-create.json'), 'checkouts/update')).toThrow(/^(checkout_token|financial_status|admin_graphql_api_id): .*not a checkout/);
+  });
+
+  it('recognises duplicates by X-Shopify-Event-Id, the id Shopify documents as shared by every delivery of one event', () => {
+    const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
+    const delivery = (webhookId: string) => ({ ...shopifyHeaders(body, shopSecret, 'checkouts/update', webhookId), 'x-shopify-event-id': 'ev-42' });
+    const first = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-1'));
+    const second = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-2'));
+    expect(first).toMatchObject({ event: { eventId: 'ev-42' } });
+    expect(second).toEqual(first);
+  });
+
+  it('acknowledges without applying a delivery triggered longer ago than Shopify retries (4 hours)', () => {
+    const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
+    const parse = (triggeredAt: string) =>
+      new ShopifyWebhook(shopSecret, clock).parse(body, { ...shopifyHeaders(body, shopSecret, 'checkouts/update'), 'x-shopify-triggered-at': triggeredAt });
+    expect(parse('2026-11-09T19:59:00Z')).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/retry window/) });
+    expect(parse('2026-11-09T20:01:00Z')).toMatchObject({ kind: 'event' });
+    expect(() => parse('yesterday')).toThrow(/^x-shopify-triggered-at: /);
+  });
+
+  it('refuses event times ahead of our clock, untrusted emails, huge quantities and oversized tokens, naming the field', () => {
+    const checkout = fixture('shopify-checkout-update.json');
+    const lineItems = checkout.line_items as Array<Record<string, unknown>>;
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ updated_at: '2999-01-01T00:00:00Z' }, /^updated_at: .*ahead of our clock/],
+      [{ email: 'a@b.com, victim@x.com' }, /^email: expected one email address/],
+      [{ email: 'sam@example.com\r\nBcc: victim@x.com' }, /^email: /],
+      [{ email: 'not-an-email' }, /^email: /],
+      [{ email: `${'a'.repeat(3000)}@example.com` }, /^email: /],
+      [{ cart_token: 'x'.repeat(3000) }, /^cart_token: /],
+      [{ line_items: [{ ...lineItems[0], quantity: 1e15 }] }, /^line_items\.0\.quantity: /],
+      [{ line_items: Array(251).fill(lineItems[0]) }, /^line_items: /],
+      [{ customer: { first_name: 'x'.repeat(101) } }, /^customer\.first_name: /],
+    ];
+    for (const [override, message] of cases) {
+      expect(() => parseShopify({ ...checkout, ...override }, 'checkouts/update'), JSON.stringify(override).slice(0, 80)).toThrow(message);
+    }
+  });
+
   it('needs the webhook id to deduplicate', () => {
     const body = Buffer.from('{}');
     const { 'x-shopify-webhook-id': _, ...headers } = shopifyHeaders(body, shopSecret, 'orders/create');
-    expect(() => new ShopifyWebhook(shopSecret).parse(body, headers)).toThrow('x-shopify-webhook-id is required.');
+    expect(() => new ShopifyWebhook(shopSecret, clock).parse(body, headers)).toThrow('x-shopify-event-id (or x-shopify-webhook-id) is required.');
   });
 });
 
 describe('our cart format', () => {
   const parse = (payload: unknown, id = 'msg_1') => {
     const body = JSON.stringify(payload);
-    return new StandardCartWebhook(secret).parse(Buffer.from(body), standardHeaders(body, secret, { id }));
+    return new StandardCartWebhook(secret, clock).parse(Buffer.from(body), standardHeaders(body, secret, { id }));
   };
 
   it('normalises email, money and the saved-link marker in the return URL', () => {
@@ -131,6 +175,25 @@ describe('our cart format', () => {
         orderTotal: { minor: 9950, currency: 'EUR' },
       },
     });
+  });
+
+  it('refuses a timestamp more than five minutes ahead of our clock, naming the field', () => {
+    expect(() => parse(cartPayload({}, '2026-11-10T00:06:00Z'))).toThrow(/^timestamp: .*ahead of our clock/);
+    expect(parse(cartPayload({}, '2026-11-10T00:04:00Z'))).toMatchObject({ kind: 'event' });
+  });
+
+  it('takes emails only within RFC 5321 lengths, one address, no line breaks', () => {
+    const email = (value: string) => () => parse(cartPayload({ email: value }));
+    expect(email(`${'a'.repeat(64)}@example.com`)).not.toThrow();
+    expect(email(`${'a'.repeat(65)}@example.com`)).toThrow(/^data\.email: .*local part of at most 64/);
+    expect(email(`sam@${'d'.repeat(64)}.com`)).toThrow(/^data\.email: .*labels of at most 63/);
+    expect(email(`sam@${Array(5).fill('d'.repeat(60)).join('.')}.com`)).toThrow(/^data\.email: /);
+    expect(email('a@b.com, victim@x.com')).toThrow(/^data\.email: expected one email address/);
+    expect(email('sam@example.com\nBcc: victim@x.com')).toThrow(/^data\.email: /);
+  });
+
+  it('bounds the delivery id, which ends up in the row\'s keys', () => {
+    expect(() => parse(cartPayload(), 'm'.repeat(300))).toThrow(/^webhook-id: /);
   });
 
   it('ignores event types it does not know', () => {

@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CartRow, CartStatus, StoppedBy } from '../../domain/cart/cart';
+import { MERGED_FIELDS } from '../../domain/cart/cart';
+import { mergeChange, mergeCheckout } from '../../domain/cart/merge';
 import type {
   CartChangeResult,
   CartChangeWrite,
@@ -22,6 +24,7 @@ import type {
 class UpdateBuilder {
   private readonly sets: string[] = [];
   private readonly removes: string[] = [];
+  private readonly adds: string[] = [];
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
 
@@ -42,6 +45,12 @@ class UpdateBuilder {
     return value === undefined ? this : this.set(attribute, value);
   }
 
+  /** Adds a number (a counter). */
+  add(attribute: string, amount: number): this {
+    this.adds.push(`${this.name(attribute)} ${this.value(`${attribute}Add`, amount)}`);
+    return this;
+  }
+
   remove(attribute: string): this {
     this.removes.push(this.name(attribute));
     return this;
@@ -58,7 +67,9 @@ class UpdateBuilder {
   }
 
   expression(): string {
-    const parts = [`SET ${this.sets.join(', ')}`];
+    const parts: string[] = [];
+    if (this.sets.length > 0) parts.push(`SET ${this.sets.join(', ')}`);
+    if (this.adds.length > 0) parts.push(`ADD ${this.adds.join(', ')}`);
     if (this.removes.length > 0) parts.push(`REMOVE ${this.removes.join(', ')}`);
     return parts.join(' ');
   }
@@ -78,6 +89,12 @@ export class DynamoDbCartStore implements CartStore {
     return Item as CartRow | undefined;
   }
 
+  /**
+   * The merge (`domain/cart/merge.ts`) as conditional writes. First, one blind conditional update that is exactly the
+   * merge when the event is the newest the row has heard of (the common case: a new cart, or changes arriving in
+   * order). When that condition fails, DynamoDB hands back the row as it is; the merge is computed from it and written
+   * conditioned on the row's `rev` (optimistic concurrency), again until no other write got in between.
+   */
   async applyChange(change: CartChangeWrite): Promise<CartChangeResult> {
     const { snapshot } = change;
     const at = change.occurredAt.toISOString();
@@ -88,72 +105,106 @@ export class DynamoDbCartStore implements CartStore {
       .set('eventKey', change.eventKey)
       .set('lastChangedAt', at)
       .set('expiresAt', change.expiresAt)
-      .setIfGiven('email', snapshot.email)
-      .setIfGiven('firstName', snapshot.firstName)
-      .setIfGiven('returnUrl', snapshot.returnUrl)
-      .setIfGiven('timeZone', snapshot.timeZone)
-      .setIfGiven('marketingConsent', snapshot.marketingConsent)
-      .setIfGiven('checkoutToken', snapshot.checkoutToken)
-      // Once a cart came from a saved link it stays one; a later event without the marker does not undo it.
-      .setIfGiven('savedLink', snapshot.savedLink === true ? true : undefined)
       .setIfAbsent('firstSeenAt', at)
       .setIfAbsent('createdBy', change.eventKey)
       .setIfAbsent('status', 'open')
-      .setIfAbsent('remindersSent', 0);
-    if (change.firstWakeUpAt) {
-      // Only the first event that brings an email creates these; the use case schedules when wakeUpSetBy is its key.
-      update
-        .setIfAbsent('wakeUpAt', change.firstWakeUpAt.toISOString())
-        .setIfAbsent('wakeSeq', 1)
-        .setIfAbsent('wakeUpSetBy', change.eventKey);
+      .setIfAbsent('remindersSent', 0)
+      .add('rev', 1);
+    for (const field of MERGED_FIELDS) {
+      const value = field === 'savedLink' ? (snapshot.savedLink === true ? true : undefined) : snapshot[field];
+      if (value !== undefined) update.set(field, value).set(`${field}Key`, change.eventKey);
     }
+    if (snapshot.email !== undefined) update.setIfAbsent('wakeUpSetBy', change.eventKey).setIfAbsent('wakeSeq', 1);
     const input: UpdateCommandInput = {
       TableName: this.tableName,
       Key: { cartId: snapshot.cartId },
       UpdateExpression: update.expression(),
-      ConditionExpression: `attribute_not_exists(cartId) OR (${update.name('status')} = ${update.value(
-        'open',
-        'open',
-      )} AND ${update.name('eventKey')} < ${update.value('eventKey', change.eventKey)})`,
+      // Newest change, no earlier first-seen time and no later expiry on the row: the merge is exactly this update.
+      ConditionExpression:
+        `attribute_not_exists(cartId) OR (${update.name('eventKey')} < ${update.value('eventKey', change.eventKey)}` +
+        ` AND ${update.name('firstSeenAt')} <= ${update.value('firstSeenAt', at)}` +
+        ` AND ${update.name('expiresAt')} <= ${update.value('expiresAt', change.expiresAt)})`,
       ExpressionAttributeNames: update.names,
       ExpressionAttributeValues: update.values,
-      ReturnValues: 'ALL_NEW',
+      ReturnValues: 'ALL_OLD',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
+    let current: CartRow;
     try {
       const { Attributes } = await this.client.send(new UpdateCommand(input));
-      return { outcome: 'applied', cart: Attributes as CartRow };
+      const before = Attributes as CartRow | undefined;
+      return { changed: true, before, cart: { ...mergeChange(before, change), rev: (before?.rev ?? 0) + 1 } };
     } catch (error) {
-      const current = rejectedRow(error);
-      if (current.status !== 'open') return { outcome: 'closed', cart: current };
-      return { outcome: current.eventKey === change.eventKey ? 'duplicate' : 'stale', cart: current };
+      current = rejectedRow(error);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const next = mergeChange(current, change);
+      if (!differs(current, next)) return { changed: false, before: current, cart: current };
+      const written = await this.writeMerged(current, next);
+      if (written.ok) return { changed: true, before: current, cart: written.row };
+      if (attempt >= MAX_MERGE_ATTEMPTS) throw new Error(`cart ${snapshot.cartId} kept changing during a merge`);
+      current = written.current;
     }
   }
 
+  /** An order: read, merge, write conditioned on what was read; again if another write got in between. */
   async checkOut(write: CheckoutWrite): Promise<CloseResult> {
-    const at = write.occurredAt.toISOString();
-    const update = new UpdateBuilder()
-      .set('status', 'checked_out')
-      .set('checkedOutAt', at)
-      .set('stopReason', write.reason)
-      .set('expiresAt', write.expiresAt)
-      .setIfGiven('orderTotal', write.orderTotal)
-      // A cart first heard of through its order still gets a complete row, so late changes are refused.
-      .setIfAbsent('source', write.source)
-      .setIfAbsent('items', [])
-      .setIfAbsent('total', write.orderTotal ?? { minor: 0, currency: write.storeCurrency })
-      .setIfAbsent('eventKey', write.eventKey)
-      .setIfAbsent('firstSeenAt', at)
-      .setIfAbsent('lastChangedAt', at)
-      .setIfAbsent('remindersSent', 0)
-      .remove('wakeUpAt');
-    return this.close(write.cartId, update, `attribute_not_exists(cartId) OR #status <> :checkedOut`, {
-      ':checkedOut': 'checked_out',
-    });
+    let current = await this.get(write.cartId);
+    for (let attempt = 1; ; attempt++) {
+      const next = mergeCheckout(current, write);
+      const closes = current?.status !== 'checked_out';
+      if (!differs(current, next)) return { outcome: 'already_closed' };
+      const written = await this.writeMerged(current, next);
+      if (written.ok) return closes ? { outcome: 'closed', before: current } : { outcome: 'already_closed' };
+      if (attempt >= MAX_MERGE_ATTEMPTS) throw new Error(`cart ${write.cartId} kept changing during a checkout`);
+      current = written.current;
+    }
+  }
+
+  /**
+   * Writes a merged row: only the attributes that differ from `current`, conditioned on `current` being what is
+   * stored (its `rev`, or its absence). On a lost race, the row that won.
+   */
+  private async writeMerged(
+    current: CartRow | undefined,
+    next: CartRow,
+  ): Promise<{ ok: true; row: CartRow } | { ok: false; current: CartRow }> {
+    const update = new UpdateBuilder().add('rev', 1);
+    const before = (current ?? {}) as Record<string, unknown>;
+    const after = next as unknown as Record<string, unknown>;
+    for (const attribute of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (attribute === 'rev' || attribute === 'cartId') continue;
+      if (after[attribute] === undefined) {
+        if (before[attribute] !== undefined) update.remove(attribute);
+      } else if (!sameValue(after[attribute], before[attribute])) {
+        update.set(attribute, after[attribute]);
+      }
+    }
+    const condition = !current
+      ? 'attribute_not_exists(cartId)'
+      : current.rev === undefined
+        ? `attribute_exists(cartId) AND attribute_not_exists(${update.name('rev')})`
+        : `${update.name('rev')} = ${update.value('expectedRev', current.rev)}`;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { cartId: next.cartId },
+          UpdateExpression: update.expression(),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true, row: { ...next, rev: (current?.rev ?? 0) + 1 } };
+    } catch (error) {
+      return { ok: false, current: rejectedRow(error) };
+    }
   }
 
   async stop(cartId: string, reason: string, by: StoppedBy): Promise<CloseResult> {
-    const update = new UpdateBuilder().set('status', 'stopped').set('stopReason', reason).set('stoppedBy', by).remove('wakeUpAt');
+    const update = new UpdateBuilder().set('status', 'stopped').set('stopReason', reason).set('stoppedBy', by).remove('wakeUpAt').add('rev', 1);
     return this.close(cartId, update, `#status = :open`, { ':open': 'open' });
   }
 
@@ -164,7 +215,7 @@ export class DynamoDbCartStore implements CartStore {
           TableName: this.tableName,
           Key: { cartId },
           // A new wake-up number, so any wake-up still in flight from before the stop stays stale.
-          UpdateExpression: 'SET #status = :open, wakeUpAt = :at, wakeSeq = wakeSeq + :one REMOVE stopReason, stoppedBy',
+          UpdateExpression: 'SET #status = :open, wakeUpAt = :at, wakeSeq = wakeSeq + :one ADD rev :one REMOVE stopReason, stoppedBy',
           ConditionExpression: '#status = :stopped AND stoppedBy = :owner AND attribute_exists(wakeSeq)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':open': 'open', ':stopped': 'stopped', ':owner': 'owner', ':at': wakeUpAt.toISOString(), ':one': 1 },
@@ -187,7 +238,8 @@ export class DynamoDbCartStore implements CartStore {
       .setIfGiven('wakeSeq', next.wakeSeq)
       .setIfGiven('stopReason', next.stopReason)
       .setIfGiven('stoppedBy', next.stoppedBy)
-      .setIfGiven('lastReminderAt', next.lastReminderAt);
+      .setIfGiven('lastReminderAt', next.lastReminderAt)
+      .add('rev', 1);
     if (next.wakeUpAt === undefined) update.remove('wakeUpAt');
     else update.set('wakeUpAt', next.wakeUpAt);
     try {
@@ -272,6 +324,34 @@ export class DynamoDbCartStore implements CartStore {
       throw error;
     }
   }
+}
+
+/** Conflicting writes to one cart are rare (one storefront, one shopper); this many in a row means something is wrong. */
+const MAX_MERGE_ATTEMPTS = 10;
+
+/** Whether a merge changed anything but the write counter. */
+function differs(current: CartRow | undefined, next: CartRow): boolean {
+  if (!current) return true;
+  const { rev: _a, ...a } = current;
+  const { rev: _b, ...b } = next;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if (!sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/** Deep equality of stored values (maps compare whatever order their keys came back in). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }
 
 /** The row a failed condition returned; anything other than a condition failure is a real error. */

@@ -3,17 +3,37 @@ import * as z from 'zod';
 import { HttpError } from '../../http/function-url';
 import { MoneyError, normaliseCurrency, parseMoney, type Money } from '../../domain/cart/money';
 
+/**
+ * Limits every format shares, so no input can reach DynamoDB's item (400 KB) or key (2,048 bytes) limits: one event's
+ * strings are bounded by the 256 KB body, and a merged row holds one event's items plus a few bounded fields.
+ */
+export const LIMITS = {
+  /** Line items per cart. */
+  items: 250,
+  title: 300,
+  variantTitle: 255,
+  firstName: 100,
+  quantity: 100_000,
+  url: 2048,
+  /** Storefront tokens (cart and checkout tokens) and delivery ids. */
+  token: 256,
+  /** Decimal amounts as text. */
+  amount: 32,
+  /** How far ahead of our clock an event time may be (storefront clocks drift a little, never hours). */
+  futureSkewMinutes: 5,
+} as const;
+
 /** An http(s) URL; anything else (javascript:, data:) is refused before it can reach an email. */
 export const httpUrl = z
   .string()
   .trim()
-  .max(2048)
+  .max(LIMITS.url)
   .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'expected an http(s) URL');
 
-export const decimalAmount = z.union([z.string().trim().min(1), z.number().nonnegative()]);
+export const decimalAmount = z.union([z.string().trim().min(1).max(LIMITS.amount), z.number().nonnegative()]);
 
 /** An ISO 4217 code that Intl knows, upper-cased. */
-export const currencyCode = z.string().transform((code, context) => {
+export const currencyCode = z.string().max(8).transform((code, context) => {
   try {
     return normaliseCurrency(code);
   } catch {
@@ -35,9 +55,43 @@ function isKnownZone(zone: string): boolean {
   return true;
 }
 
-export const ianaZone = z.string().trim().refine(isKnownZone, 'expected an IANA time zone such as America/Chicago');
+export const ianaZone = z.string().trim().max(64).refine(isKnownZone, 'expected an IANA time zone such as America/Chicago');
 
-export const emailAddress = z.string().trim().toLowerCase().pipe(z.email('expected an email address'));
+/** A storefront token or delivery id: printable ASCII without spaces, bounded. */
+export const token = z
+  .string()
+  .trim()
+  .max(LIMITS.token, `expected at most ${LIMITS.token} characters`)
+  .regex(/^[\x21-\x7e]+$/, 'expected printable characters without spaces');
+
+/**
+ * An email address as a mail server takes it (RFC 5321 §4.5.3.1: local part at most 64 octets, domain at most 255,
+ * the address at most 254), one address only: no commas, spaces or line breaks. Trimmed and lower-cased.
+ */
+export const emailAddress = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'expected an email address of at most 254 characters')
+  .refine((value) => !/[\s,;<>]/.test(value), 'expected one email address (no commas, spaces or line breaks)')
+  .refine((value) => {
+    const at = value.lastIndexOf('@');
+    return at > 0 && at <= 64 && value.length - at - 1 <= 255;
+  }, 'expected an email address with a local part of at most 64 characters and a domain of at most 255')
+  .refine((value) => value.split('@').pop()!.split('.').every((label) => label.length <= 63), 'expected domain labels of at most 63 characters')
+  .pipe(z.email('expected an email address'));
+
+/** Refuses an event time more than a few minutes ahead of `now`: a 400 naming the field. */
+export function notInFuture(occurredAt: Date, now: Date, field: string): Date {
+  if (occurredAt.getTime() > now.getTime() + LIMITS.futureSkewMinutes * 60_000) {
+    throw new HttpError(
+      400,
+      'invalid_field',
+      `${field}: ${occurredAt.toISOString()} is more than ${LIMITS.futureSkewMinutes} minutes ahead of our clock (${now.toISOString()})`,
+    );
+  }
+  return occurredAt;
+}
 
 /** Turns a zod failure into a 400 that names the first offending field, e.g. `data.items.2.unitPrice`. */
 export function schemaError(error: z.ZodError, prefix = ''): HttpError {

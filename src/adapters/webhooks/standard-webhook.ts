@@ -4,7 +4,8 @@ import type { CartEvent } from '../../domain/cart/cart';
 import { normaliseEmail } from '../../domain/cart/cart';
 import { hasSavedLinkMarker } from '../../domain/cart/saved-link';
 import { HttpError, parseJsonBody } from '../../http/function-url';
-import { currencyCode, decimalAmount, emailAddress, httpUrl, ianaZone, moneyField, parseWith } from './fields';
+import { currencyCode, decimalAmount, emailAddress, httpUrl, ianaZone, LIMITS, moneyField, notInFuture, parseWith, token } from './fields';
+import type { Clock } from '../../ports/clock';
 import type { ParsedDelivery } from '../../ports/webhook-format';
 
 /** Event types of our own cart webhook. Anything else is acknowledged and ignored. */
@@ -22,8 +23,8 @@ const envelopeSchema = z.object({
 });
 
 const itemSchema = z.object({
-  title: z.string().trim().min(1).max(300),
-  quantity: z.number().int().min(1).max(100_000),
+  title: z.string().trim().min(1).max(LIMITS.title),
+  quantity: z.number().int().min(1).max(LIMITS.quantity),
   unitPrice: decimalAmount,
   imageUrl: httpUrl.optional(),
   productUrl: httpUrl.optional(),
@@ -33,8 +34,8 @@ const itemSchema = z.object({
 const cartSchema = z.object({
   id: cartId,
   email: emailAddress.optional(),
-  firstName: z.string().trim().min(1).max(100).optional(),
-  items: z.array(itemSchema).max(500),
+  firstName: z.string().trim().min(1).max(LIMITS.firstName).optional(),
+  items: z.array(itemSchema).max(LIMITS.items),
   total: decimalAmount,
   currency: currencyCode,
   returnUrl: httpUrl.optional(),
@@ -59,8 +60,15 @@ const checkoutSchema = z.object({
 export class StandardCartWebhook {
   private readonly verifier: Webhook;
 
-  /** @param secret the shared signing secret, `whsec_` + base64 */
-  constructor(secret: string) {
+  /**
+   * @param secret the shared signing secret, `whsec_` + base64
+   * @param clock the clock event times are checked against (the carts' clock; the signature's window uses the wall
+   *   clock, inside the library)
+   */
+  constructor(
+    secret: string,
+    private readonly clock: Clock,
+  ) {
     this.verifier = new Webhook(secret);
   }
 
@@ -71,6 +79,8 @@ export class StandardCartWebhook {
     if (!id || !timestamp || !signature) {
       throw new HttpError(401, 'missing_signature', 'webhook-id, webhook-timestamp and webhook-signature are required.');
     }
+    // The id becomes part of every key the event leaves on the row: bounded before anything else.
+    parseWith(token, id, 'webhook-id');
     try {
       // jsonParse off: the body is parsed below, where invalid JSON becomes a 400 rather than an escaped SyntaxError.
       this.verifier.verify(
@@ -92,7 +102,7 @@ export class StandardCartWebhook {
     }
 
     const envelope = parseWith(envelopeSchema, parseJsonBody(body));
-    const occurredAt = new Date(envelope.timestamp);
+    const occurredAt = notInFuture(new Date(envelope.timestamp), this.clock.now(), 'timestamp');
     switch (envelope.type) {
       case CART_EVENT_TYPES.changed: {
         const cart = parseWith(cartSchema, envelope.data, 'data');

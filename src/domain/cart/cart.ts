@@ -50,7 +50,7 @@ export interface CheckoutMatch {
 }
 
 interface EventBase {
-  /** Delivery id (webhook-id / X-Shopify-Webhook-Id); identical across retries of one delivery. */
+  /** Event id (webhook-id / X-Shopify-Event-Id, else X-Shopify-Webhook-Id); identical across redeliveries of one event. */
   readonly eventId: string;
   /** When the storefront says the change happened. Orders events; not when we received it. */
   readonly occurredAt: Date;
@@ -74,26 +74,44 @@ export interface CheckedOutEvent extends EventBase {
 /** A storefront event normalised into our vocabulary. */
 export type CartEvent = CartChangedEvent | CheckedOutEvent;
 
-/** A cart as stored in cr-carts: the newest snapshot plus the chase state. */
-export interface CartRow extends CartSnapshot {
+/**
+ * A cart as stored in cr-carts: the cart merged from every event heard of (see `merge.ts`) plus the chase state.
+ * Each optional snapshot field carries the key of the event it came from (`emailKey`, ...), so an older event can
+ * still fill a field the newer ones left out, and never overwrite one they carried.
+ */
+export interface CartRow extends CartSnapshot, FieldKeys {
   readonly status: CartStatus;
-  /** Ordering key of the newest event applied: ISO time + '#' + event id. */
+  /**
+   * Ordering key of the newest change event merged: ISO time + '#' + event id. Empty on a row only an order has
+   * created so far (every change event is newer than that).
+   */
   readonly eventKey: string;
+  /** The earliest event time heard of for this cart (changes and orders). */
   readonly firstSeenAt: string;
-  /** Event time of the newest change (ISO, UTC). */
+  /** Event time of the newest change (ISO, UTC); the order's time on a row only an order created. */
   readonly lastChangedAt: string;
   readonly remindersSent: number;
   readonly lastReminderAt?: string;
-  /** When the pending wake-up fires (ISO); absent when none is pending. */
+  /**
+   * When the pending wake-up fires (ISO), once the waiter has made a move. Before that the first wake-up (seq 1) is
+   * pending whenever `wakeSeq` is 1 on an open row: it fires at the earliest moment the cart could be due, which
+   * depends on arrival order, so it is kept on the schedule only, not on the row.
+   */
   readonly wakeUpAt?: string;
   /** Sequence number of the pending wake-up; a wake-up carrying another number is stale. */
   readonly wakeSeq?: number;
-  /** Event key of the change that created the first wake-up (lets a retried delivery re-ensure it). */
+  /** Key of the earliest change event that carried an email: the cart became remindable (counted once). */
   readonly wakeUpSetBy?: string;
-  /** Event key of the change that created the row; absent on rows first heard of through their order. */
+  /** Key of the earliest change event; absent on rows only heard of through their order. */
   readonly createdBy?: string;
   readonly checkedOutAt?: string;
   readonly orderTotal?: Money;
+  /** Key of the order that checked the cart out (the earliest, when several say so). */
+  readonly checkoutKey?: string;
+  /** The email the order named, when it named one. */
+  readonly orderEmail?: string;
+  /** Write counter: every write adds one; merges are conditioned on the value they read. */
+  readonly rev?: number;
   /** Why the chase ended, for `stopped`, `given_up` and `checked_out`. */
   readonly stopReason?: string;
   /** Who stopped a `stopped` cart. An owner's stop is lifted when its line leaves the rules doc. */
@@ -103,6 +121,21 @@ export interface CartRow extends CartSnapshot {
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
 }
+
+/** The optional snapshot fields, each merged on its own: the newest event that carries it wins. */
+export const MERGED_FIELDS = [
+  'email',
+  'firstName',
+  'returnUrl',
+  'timeZone',
+  'marketingConsent',
+  'checkoutToken',
+  'savedLink',
+] as const;
+export type MergedField = (typeof MERGED_FIELDS)[number];
+
+/** `<field>Key`: the key of the event a merged field's value came from. */
+export type FieldKeys = { readonly [F in MergedField as `${F}Key`]?: string };
 
 /** Who ended a chase early: the shopper (unsubscribe), the owner (rules doc or operator), or an order of theirs. */
 export type StoppedBy = 'shopper' | 'owner' | 'order';

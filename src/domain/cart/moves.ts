@@ -170,6 +170,17 @@ export function firstWakeUpAt(cart: Pick<CartRow, 'total' | 'lastChangedAt'>, ru
 }
 
 /**
+ * When the first wake-up fires: the earliest moment the merged cart could be due, its last change plus the shortest
+ * first wait of any size. Later events only move the due time later (a newer change) or change the size, so the waiter
+ * is never late, wherever the events arrive; it then times the reminder from the merged row (`still_shopping` until
+ * the exact due time), which is what makes reminder times independent of arrival order.
+ */
+export function firstWakeUpFloor(cart: Pick<CartRow, 'lastChangedAt'>, rules: Rules): Date {
+  const changedMs = parseIso(cart.lastChangedAt, 'lastChangedAt');
+  return new Date(changedMs + minutesMs(Math.min(rules.waits.small.firstMinutes, rules.waits.big.firstMinutes)));
+}
+
+/**
  * The next state of the row after a decision, or `undefined` when the row must not be written (stale wake-ups,
  * ended rows already recorded). Deterministic: the adapter writes exactly this, conditioned on the old `wakeSeq`,
  * so a concurrent or duplicate wake-up loses the race instead of acting twice. `give_up` and recorded stops keep
