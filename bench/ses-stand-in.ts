@@ -85,6 +85,11 @@ export async function startSesStandIn(now: () => number, options: { readonly pat
       response.end(JSON.stringify({ MessageId: messageId }));
     });
   });
+  // Keep idle connections open far longer than any pause in a test. Node closes them after 5 s by default, and a
+  // request the client sends on a connection just as it closes is reset unanswered: an "unknown" the sender settles
+  // correctly, but only at the lease's end, which would make a measurement of the design measure this machine.
+  server.keepAliveTimeout = 600_000;
+  server.headersTimeout = 601_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let shared: SESv2Client | undefined;
