@@ -47,6 +47,8 @@ const SCHEDULER_RETRIES = 20;
 interface Pending {
   readonly at: number;
   readonly run: () => Promise<void>;
+  /** A deferral's schedule name, so it can be withdrawn. */
+  readonly key?: string;
 }
 
 export interface WorldOptions {
@@ -198,7 +200,13 @@ export class SendWorld {
         if (this.scheduled.has(key)) return;
         this.scheduled.add(key);
         const next: ReminderRequest = { cartId: request.cartId, step: request.step, ...(request.retry !== undefined ? { retry: request.retry } : {}) };
-        this.pending.push({ at: request.at.getTime(), run: () => this.invoke(next, 0, 'scheduler') });
+        this.pending.push({ at: request.at.getTime(), key, run: () => this.invoke(next, 0, 'scheduler') });
+      },
+      withdraw: async (request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }) => {
+        const key = `${request.reason}:${request.cartId}:${request.step}:${Math.floor(request.at.getTime() / 1000)}`;
+        const index = this.pending.findIndex((item) => item.key === key);
+        if (index >= 0) this.pending.splice(index, 1);
+        this.scheduled.delete(key);
       },
     };
     return {

@@ -99,4 +99,6 @@ export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'lease';
  */
 export interface SendDeferrals {
   defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void>;
+  /** Withdraws a deferral made with the same cart, step, time and reason; nothing happens if it is gone already. */
+  withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void>;
 }

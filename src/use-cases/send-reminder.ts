@@ -192,6 +192,12 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     throw error;
   }
 
+  // Best effort: a check left in place finds the reminder settled and does nothing.
+  const withdrawLeaseCheck = () =>
+    deps.deferrals.withdraw({ cartId, step, at: leaseUntil, reason: 'lease' }).catch((error: unknown) => {
+      deps.log.warn('lease check not withdrawn; it will find the reminder settled', { error: String(error) });
+    });
+
   let messageId: string;
   try {
     ({ messageId } = await deps.mailer.send({
@@ -213,6 +219,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   } catch (error) {
     const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
     deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, message: failure.message });
+    // Nothing went out on a throttle or a refusal: the lease's check has nothing left to settle.
+    if (failure.kind !== 'unknown') await withdrawLeaseCheck();
     if (failure.kind === 'throttled') {
       await deps.sends.release(cartId, step, attempt, to);
       const at = throttleRetryAt(now, cartId, step, request.retry ?? 0);
@@ -238,6 +246,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   // The email is out. If this write is lost, SES's SEND event records it, and the lease's end finds it sent.
   const completed = await deps.sends.complete(cartId, step, attempt, { sentAt: now.toISOString(), messageId, ...polish });
   if (!completed) deps.log.error('sent, but the claim was no longer this attempt\'s', { attempt, messageId });
+  // Settled by SES's answer: the lease's check has nothing left to do.
+  await withdrawLeaseCheck();
   await deps.stats.add(now, { counter: step === 'first' ? 'remindersFirst' : 'remindersSecond' });
   await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})`, {
     messageId,

@@ -39,6 +39,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   let deps: SenderDeps;
   let time: number;
   let deferred: Array<{ cartId: string; step: string; at: Date; reason: string; retry?: number }>;
+  let withdrawn: Array<{ cartId: string; step: string; at: Date; reason: string }>;
   let addCart: (overrides?: Partial<CartSnapshot>) => Promise<void>;
   let ledger: DynamoDbSendLedger;
   let activity: DynamoDbActivityLog;
@@ -55,7 +56,11 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     ledger = new DynamoDbSendLedger(documents, names.sends, 90);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
     deferred = [];
-    const deferrals: SendDeferrals = { defer: async (request) => void deferred.push(request) };
+    withdrawn = [];
+    const deferrals: SendDeferrals = {
+      defer: async (request) => void deferred.push(request),
+      withdraw: async (request) => void withdrawn.push(request),
+    };
     deps = {
       carts,
       optOuts: new DynamoDbOptOutStore(documents, names.optouts),
@@ -187,6 +192,10 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     time = retry?.at.getTime() ?? time;
     expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-2' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+    // Settled each time (a throttle sent nothing; then SES's answer): both lease checks made before the sends are withdrawn.
+    const leaseChecks = deferred.filter((d) => d.reason === 'lease');
+    expect(leaseChecks).toHaveLength(2);
+    expect(withdrawn).toEqual(leaseChecks.map(({ at }) => ({ cartId: 'c1', step: 'first', at, reason: 'lease' })));
   });
 
   it('after a crash between SES accepting and the record, SES\'s SEND event settles it: no second email at the lease\'s end', async () => {

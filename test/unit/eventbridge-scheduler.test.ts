@@ -124,4 +124,20 @@ describe('quiet-hours deferrals', () => {
   it('refuses to defer without a sender to call', async () => {
     await expect(adapter().defer({ cartId: 'c', step: 'first', at: now, reason: 'quiet_hours' })).rejects.toThrow('needs the sender ARN');
   });
+
+  it('withdraws a lease check by the name it was made with, and a check already gone is no error', async () => {
+    scheduler.on(CreateScheduleCommand).resolves({});
+    scheduler.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} })).resolves({});
+    const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
+    const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
+    const request = { cartId: 'cart-1', step: 'first' as const, at: new Date('2026-11-03T13:15:00Z'), reason: 'lease' as const };
+
+    await deferring.defer(request);
+    await expect(deferring.withdraw(request)).resolves.toBeUndefined();
+    await deferring.withdraw(request);
+
+    const created = scheduler.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Name;
+    expect(created).toMatch(/^lease-/);
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((call) => call.args[0].input.Name)).toEqual([created, created]);
+  });
 });

@@ -82,6 +82,19 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferral
     }
   }
 
+  async withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void> {
+    await this.delete(deferScheduleName(request.cartId, request.step, request.at, request.reason));
+  }
+
+  private async delete(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.config.groupName }));
+    } catch (error) {
+      // Already fired (and deleted itself) or never created: either way nothing is pending.
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+
   async cancel(cartId: string, seq: number): Promise<void> {
     try {
       await this.client.send(

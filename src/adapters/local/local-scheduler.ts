@@ -64,6 +64,10 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
     });
   }
 
+  async withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: deferScheduleName(request.cartId, request.step, request.at, request.reason) } }));
+  }
+
   async cancel(cartId: string, seq: number): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: wakeUpScheduleName(cartId, seq) } }));
   }
