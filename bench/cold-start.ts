@@ -2,7 +2,7 @@
  * Cold start, measured: each Lambda entry bundled exactly as the CDK ServiceFunction bundles it (esbuild, minified
  * CJS, node22 target, `@aws-sdk/*` external, names kept), then loaded in fresh Node processes next to an empty
  * module. The entries read their configuration at module load, so each gets a dummy environment that satisfies
- * its schema in src/config.ts. `@aws-sdk/*` resolves from this repository's node_modules (NODE_PATH), as the Lambda
+ * its schema in src/lambda/environment.ts. `@aws-sdk/*` resolves from this repository's node_modules (NODE_PATH), as the Lambda
  * runtime provides it.
  */
 import { execFile } from 'node:child_process';
