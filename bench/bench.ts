@@ -10,8 +10,8 @@ import { LOCAL_AWS } from '../src/local/dynamodb-local';
 import { measureColdStarts } from './cold-start';
 import { playMorningRush } from './rush';
 import { withDynamoDbLocal } from './harness';
-import { measureGrowth, measureIntake } from './measure';
-import { machine, renderBenchTable, writeSection, type BenchResult } from './report';
+import { measureGrowth, measureIntake, measureIntakeAfterSweep } from './measure';
+import { AFTER_SWEEP_TARGET_RATIO, machine, renderBenchTable, writeSection, type BenchResult } from './report';
 
 const EVENTS_PER_RUN = 2_000;
 const CONCURRENCY = [8, 32] as const;
@@ -23,14 +23,20 @@ const GROWTH_CARTS = 3;
 /** The 8 am rush: reminders held overnight, against a new production SES account's rate. */
 const RUSH_REMINDERS = 2_000;
 const RUSH_RATE = 14;
+/** Valid deliveries per side around the intake sweeps, and how many sweeps (5,840 requests each) come between. */
+const SWEEP_EVENTS = 1_000;
+const SWEEPS = 2;
+const SWEEP_CONCURRENCY = 8;
 
 async function main(): Promise<void> {
   const started = Date.now();
   const log = (message: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
 
-  const { intake, growth, rush } = await withDynamoDbLocal(async (engine) => {
+  const { intake, afterSweep, growth, rush } = await withDynamoDbLocal(async (engine) => {
     log(`DynamoDB Local on ${engine.endpoint}; intake: ${ROUNDS} rounds of ${EVENTS_PER_RUN} events per side at concurrency ${CONCURRENCY.join(' and ')}`);
     const intakeRows = await measureIntake({ dynamoEndpoint: engine.endpoint, events: EVENTS_PER_RUN, concurrency: CONCURRENCY, rounds: ROUNDS });
+    log(`after the sweep: ${SWEEP_EVENTS} valid events twice, ${SWEEPS} sweeps, ${SWEEP_EVENTS} valid events twice`);
+    const afterSweep = await measureIntakeAfterSweep({ dynamoEndpoint: engine.endpoint, events: SWEEP_EVENTS, concurrency: SWEEP_CONCURRENCY, sweeps: SWEEPS });
     log(`growth: carts with ${GROWTH_SIZES.join(', ')} changes`);
     const growthRows = await measureGrowth({ dynamoEndpoint: engine.endpoint, sizes: GROWTH_SIZES, cartsPerSize: GROWTH_CARTS });
     log(`morning rush: ${RUSH_REMINDERS} reminders held overnight, SES stand-in throttling above ${RUSH_RATE} a second`);
@@ -40,7 +46,7 @@ async function main(): Promise<void> {
       await ensureTables(client, tables);
       const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
       const rush = await playMorningRush({ documents, tables: names, reminders: RUSH_REMINDERS, ratePerSecond: RUSH_RATE });
-      return { intake: intakeRows, growth: growthRows, rush };
+      return { intake: intakeRows, afterSweep, growth: growthRows, rush };
     } finally {
       client.destroy();
     }
@@ -49,7 +55,7 @@ async function main(): Promise<void> {
   log(`cold starts: ${COLD_START_RUNS} fresh processes per bundle`);
   const coldStarts = await measureColdStarts({ runs: COLD_START_RUNS });
 
-  const result: BenchResult = { intake, coldStarts, growth, rush };
+  const result: BenchResult = { intake, afterSweep, coldStarts, growth, rush };
   const tableText = renderBenchTable(result);
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
@@ -68,6 +74,10 @@ async function main(): Promise<void> {
     `  halves of ${EVENTS_PER_RUN} events per round and side); figures are over all rounds.`,
     '  Workload: carts of 6 changes (the month\'s average), 45% give an email from their second change. Wake-ups go to',
     '  the local scheduler table (in AWS: one CreateSchedule per emailed cart).',
+    `- **Intake after the sweep**: one warm local intake (the same handler, caches and tables) takes ${SWEEP_EVENTS} valid`,
+    `  deliveries twice, then ${SWEEPS} sweeps of forged, mutated, oversized, mistyped and replayed requests to both webhook`,
+    '  URLs (`bench/intake-sweep.ts`, the requests `test/integration/intake-sweep.test.ts` checks), then the same valid',
+    `  workload twice on fresh carts; "after" ÷ "before" must be at least ${AFTER_SWEEP_TARGET_RATIO}, and every sweep answer is checked.`,
     '- **Cold start**: each entry in `src/lambda/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
     '  it (esbuild, minified CJS, node22 target, `@aws-sdk/*` external, names kept), loaded with `require` in a fresh',
     '  `node` with a dummy environment satisfying its schema in `src/lambda/environment.ts`. `@aws-sdk/*` resolves from this',

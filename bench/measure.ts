@@ -8,7 +8,10 @@ import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand, typ
 import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../src/local/dynamodb-local';
 import type { FunctionUrlEvent } from '../src/http/function-url';
+import { LOCAL_SECRETS } from '../src/local/system';
+import { functionUrlEvent } from '../test/support/function-url';
 import { dynamoTotals, percentile, startMetered, type MeteredSystem } from './harness';
+import { answeredAsExpected, buildIntakeSweep, headersToSend } from './intake-sweep';
 import { CATALOGUE, cartUpdated, money, signedDelivery, totalOf, type CartBody, type CartItemBody } from './webhook-events';
 
 const MINUTE = 60_000;
@@ -233,6 +236,90 @@ export async function measureIntake(options: {
     await metered.stop();
   }
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------- after the sweep
+
+export interface SweepRow {
+  readonly concurrency: number;
+  /** Valid deliveries before any sweep request reached this warm intake. */
+  readonly before: RunStats;
+  /** The same workload on fresh carts after every sweep. */
+  readonly after: RunStats;
+  /** after events/s ÷ before events/s. */
+  readonly ratio: number;
+  /** Sweep requests played (each sweep's valid deliveries, then its bad, replayed and forged requests). */
+  readonly sweepRequests: number;
+  /** Sweep requests whose answer was not the one they must get (a bad request accepted, a 5xx, ...). */
+  readonly answeredWrongly: number;
+  readonly serverErrors: number;
+}
+
+/**
+ * Whether the intake's sweep (bench/intake-sweep.ts: forged, mutated, oversized, mistyped and replayed requests) leaves
+ * a warm intake slower for valid deliveries: the valid workload runs twice before the sweeps and twice after, on one
+ * local system (the same handler, caches and DynamoDB Local tables), and the two halves are compared. Every sweep
+ * answer is checked as the test checks it, so a run that accepted something wrongly says so.
+ */
+export async function measureIntakeAfterSweep(options: {
+  readonly dynamoEndpoint: string;
+  readonly events: number;
+  readonly concurrency: number;
+  readonly sweeps: number;
+  /** Play only the first `limit` requests of each sweep (the tiny test). */
+  readonly limit?: number;
+  readonly tablePrefix?: string;
+}): Promise<SweepRow> {
+  const nowMs = Date.now();
+  const metered = await startMetered({
+    dynamoEndpoint: options.dynamoEndpoint,
+    tablePrefix: options.tablePrefix ?? 'bench-sweep-',
+    frozenMs: nowMs,
+    docs: 'memory',
+  });
+  try {
+    const { groups } = intakeWorkload(options.events);
+    const workload = [...groups[0], ...groups[1]];
+    const baseMs = nowMs - 10 * MINUTE;
+    const runValid = async (prefix: string) => {
+      const events = workload.map((delivery) => intakePayload(prefix, delivery, baseMs).event);
+      return drive(events.length, options.concurrency, async (index) => {
+        const result = await metered.intake(events[index]!);
+        if (result.statusCode !== 200) throw new Error(`intake answered ${result.statusCode}: ${result.body ?? ''}`);
+      });
+    };
+    let sweepRequests = 0;
+    let answeredWrongly = 0;
+    let serverErrors = 0;
+    const runSweep = async (prefix: string) => {
+      const { valid, sweep, order } = buildIntakeSweep({ cartSecret: LOCAL_SECRETS.webhook, shopifySecret: LOCAL_SECRETS.shopify, nowMs, prefix });
+      const requests = [...valid, ...order.map((index) => sweep[index]!)].slice(0, options.limit ?? Infinity);
+      // Valid ones first and one at a time (the sweep replays them), then the rest 16 at a time, as the test sends them.
+      const firstBad = Math.min(valid.length, requests.length);
+      for (const request of requests.slice(0, firstBad)) {
+        const response = await metered.intake(functionUrlEvent({ path: request.path, headers: headersToSend(request, LOCAL_SECRETS.webhook), body: request.body }));
+        if (response.statusCode !== 200) answeredWrongly++;
+      }
+      const bad = requests.slice(firstBad);
+      await drive(bad.length, 16, async (index) => {
+        const request = bad[index]!;
+        const response = await metered.intake(functionUrlEvent({ path: request.path, headers: headersToSend(request, LOCAL_SECRETS.webhook), body: request.body }));
+        if (response.statusCode >= 500) serverErrors++;
+        if (!answeredAsExpected(request, response.statusCode, response.body)) answeredWrongly++;
+      });
+      sweepRequests += requests.length;
+    };
+
+    // Two warm-ups: the engine and the JIT settle before "before" is measured, so it is not flattered by the sweep.
+    await runValid('warm0-');
+    await runValid('warm1-');
+    const before = stats([await runValid('before0-'), await runValid('before1-')]);
+    for (let sweep = 0; sweep < options.sweeps; sweep++) await runSweep(`s${sweep}-`);
+    const after = stats([await runValid('after0-'), await runValid('after1-')]);
+    return { concurrency: options.concurrency, before, after, ratio: after.perSecond / before.perSecond, sweepRequests, answeredWrongly, serverErrors };
+  } finally {
+    await metered.stop();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------- growth

@@ -3,12 +3,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import type { ColdStartRow } from './cold-start';
 import type { RushResult } from './rush';
-import type { GrowthRow, IntakeRow } from './measure';
+import type { GrowthRow, IntakeRow, SweepRow } from './measure';
 
 export const PERFORMANCE_DOC = 'docs/performance.md';
 
 /** Intake must keep at least this share of the raw write's throughput. */
 export const INTAKE_TARGET_RATIO = 0.8;
+
+/**
+ * After the sweep, valid deliveries must keep at least this share of their speed before it: "as fast", with room for
+ * the drift two runs a minute apart show on a shared machine.
+ */
+export const AFTER_SWEEP_TARGET_RATIO = 0.9;
 
 export function machine(): string {
   const cores = cpus();
@@ -24,6 +30,8 @@ export interface BenchResult {
   readonly growth: readonly GrowthRow[];
   /** The 8 am rush (`bench/rush.ts`). */
   readonly rush?: RushResult;
+  /** Valid deliveries before and after the intake sweep (`measureIntakeAfterSweep`). */
+  readonly afterSweep?: SweepRow;
 }
 
 /** The one bench table: every figure of the run, each next to what it is measured against. */
@@ -37,6 +45,18 @@ export function renderBenchTable(result: BenchResult): string {
       `raw UpdateItem: ${row.raw.perSecond.toFixed(0)} writes/s · p50 ${ms(row.raw.p50Ms)} ms · p99 ${ms(row.raw.p99Ms)} ms`,
       `${row.ratio.toFixed(2)} (${verdict})`,
       `${row.intake.events} events per side; DynamoDB requests per intake event: ${num(row.dynamoRequestsPerEvent, 2)}; wake-up creates per event: ${num(row.schedulerCallsPerEvent, 2)}${row.races ? `; ${row.races} out-of-order races` : ''}`,
+    ]);
+  }
+  if (result.afterSweep) {
+    const row = result.afterSweep;
+    const clean = row.answeredWrongly === 0 && row.serverErrors === 0;
+    const verdict = row.ratio >= AFTER_SWEEP_TARGET_RATIO && clean ? `meets ≥ ${AFTER_SWEEP_TARGET_RATIO.toFixed(2)}` : 'MISSES';
+    rows.push([
+      `Intake after the sweep, concurrency ${row.concurrency}`,
+      `after: ${row.after.perSecond.toFixed(0)} events/s · p50 ${ms(row.after.p50Ms)} ms · p99 ${ms(row.after.p99Ms)} ms`,
+      `before: ${row.before.perSecond.toFixed(0)} events/s · p50 ${ms(row.before.p50Ms)} ms · p99 ${ms(row.before.p99Ms)} ms`,
+      `${row.ratio.toFixed(2)} (${verdict})`,
+      `${row.before.events} valid events per side; ${row.sweepRequests} sweep requests between: ${row.answeredWrongly} answered wrongly, ${row.serverErrors} 5xx`,
     ]);
   }
   const empty = result.coldStarts.find((row) => row.bundleBytes === 0);

@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { ASSUMPTIONS, monthlyBill, totals, type BillContext, type MonthUsage } from '../../bench/bill';
 import { dummyEnv, envSchemaFor, lambdaEntries, measureColdStarts } from '../../bench/cold-start';
 import { startMetered } from '../../bench/harness';
-import { measureGrowth, measureIntake } from '../../bench/measure';
+import { measureGrowth, measureIntake, measureIntakeAfterSweep } from '../../bench/measure';
 import { monthDeliveries, STANDARD_MONTH } from '../../bench/month';
 import { costOf, PRICES } from '../../bench/prices';
 import { renderBenchTable } from '../../bench/report';
@@ -34,6 +34,19 @@ describe('bench measurements (tiny inputs)', () => {
       expect(row.schedulerCallsPerEvent).toBeGreaterThan(0);
       expect(row.schedulerCallsPerEvent).toBeLessThan(1 / 6 + 1e-9);
     }
+  });
+
+  it('measures valid deliveries before and after the intake sweep on one warm intake, checking every sweep answer', async () => {
+    const row = await measureIntakeAfterSweep({ dynamoEndpoint: endpoint(), events: 24, concurrency: 4, sweeps: 1, limit: 400, tablePrefix: prefix() });
+    expect(row.before.events).toBe(48);
+    expect(row.after.events).toBe(48);
+    expect(row.ratio).toBeCloseTo(row.after.perSecond / row.before.perSecond, 10);
+    expect(row.sweepRequests).toBe(400);
+    expect(row.answeredWrongly).toBe(0);
+    expect(row.serverErrors).toBe(0);
+    const text = renderBenchTable({ intake: [], coldStarts: [], growth: [], afterSweep: row });
+    expect(text).toContain('Intake after the sweep, concurrency 4');
+    expect(text).toContain('400 sweep requests between: 0 answered wrongly, 0 5xx');
   });
 
   it('keeps Scheduler calls flat per cart while changes grow, and DynamoDB writes growing with them', async () => {
