@@ -1,6 +1,6 @@
 import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart/cart';
 import { eventKey } from '../domain/cart/cart';
-import { alreadyMerged } from '../domain/cart/merge';
+import { alreadyMerged, emailsOf } from '../domain/cart/merge';
 import { firstWakeUpFloor, isRecovered } from '../domain/cart/moves';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
@@ -58,9 +58,11 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   // stream (the cart counter), not from here.
   if (row.status !== 'open') {
     // The change is kept on the row, but the chase is over. An order that named no email stops the shopper's other
-    // carts by the cart's email; when that email arrives only after the order, it stops them now, as it would have.
-    if (changed && row.status === 'checked_out' && row.orderEmail === undefined && row.email !== undefined && row.email !== before?.email) {
-      await stopOtherCarts(row.cartId, row.email, undefined, deps);
+    // carts under every address the cart carried; an address first heard of after the order stops them now, as it
+    // would have had it come first.
+    const newAddress = cart.email !== undefined && !emailsOf(before).includes(cart.email);
+    if (newAddress && row.status === 'checked_out' && row.orderEmail === undefined) {
+      await stopOtherCarts(row.cartId, [cart.email!], undefined, deps);
     }
     deps.log.info('cart event merged into a closed cart', { cartId: cart.cartId, eventKey: key, changed });
     return { outcome: 'closed', cartId: cart.cartId };
@@ -127,16 +129,19 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
 
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the
-  // order's email, else the cart's (and if the cart's email only arrives later, applyChange stops them then).
-  const email = match.email ?? closed.before?.email;
-  const alsoStopped = email ? await stopOtherCarts(target.cartId, email, match.email ? openOfEmail : undefined, deps) : [];
+  // order's email, else by every address the cart carried (and one that arrives later, applyChange stops then).
+  const emails = match.email ? [match.email] : emailsOf(closed.before);
+  const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
 }
 
-/** Stops one shopper's open carts other than the one they bought; `known` is the open carts already read, if any. */
-async function stopOtherCarts(boughtCartId: string, email: string, known: readonly CartRow[] | undefined, deps: IngestDeps): Promise<string[]> {
-  const open = known ?? (await deps.carts.findOpenByEmail(email));
+/**
+ * Stops one shopper's open carts (under any of `emails`) other than the one they bought; `known` is the open carts of
+ * the one address already read, if any.
+ */
+async function stopOtherCarts(boughtCartId: string, emails: readonly string[], known: readonly CartRow[] | undefined, deps: IngestDeps): Promise<string[]> {
+  const open = known ?? (await Promise.all(emails.map((email) => deps.carts.findOpenByEmail(email)))).flat();
   const stoppedIds: string[] = [];
   for (const other of open.filter((c) => c.cartId !== boughtCartId)) {
     const reason = `shopper placed an order from cart ${boughtCartId}`;

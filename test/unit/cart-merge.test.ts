@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CartRow, CartSnapshot } from '../../src/domain/cart/cart';
 import { eventKey } from '../../src/domain/cart/cart';
-import { type ChangeFacts, type CheckoutFacts, mergeChange, mergeCheckout } from '../../src/domain/cart/merge';
+import { EMAILS_SEEN_CAP } from '../../src/domain/cart/cart';
+import { type ChangeFacts, type CheckoutFacts, mergeChange, mergeCheckout, withEmail } from '../../src/domain/cart/merge';
 
 const T = Date.parse('2026-11-02T20:00:00Z');
 const at = (minute: number) => new Date(T + minute * 60_000);
@@ -160,5 +161,19 @@ describe('the cart merge', () => {
     const orderFirst = fold([order, change]);
     expect(orderFirst).toEqual(fold([change, order]));
     expect(orderFirst).toMatchObject({ status: 'checked_out', total: { minor: 500, currency: 'USD' }, email: 'sam@example.com' });
+  });
+
+  it('keeps the same bounded set of addresses whatever order they arrive in (the cap keeps the smallest)', () => {
+    const pool = Array.from({ length: 20 }, (_, i) => `shopper${String(i).padStart(2, '0')}@example.com`);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 30 }).chain((emails) => fc.tuple(fc.constant(emails), fc.shuffledSubarray(emails, { minLength: emails.length, maxLength: emails.length }))), ([emails, shuffled]) => {
+        const inOrder = emails.reduce<ReadonlySet<string> | undefined>(withEmail, undefined)!;
+        const outOfOrder = shuffled.reduce<ReadonlySet<string> | undefined>(withEmail, undefined)!;
+        const expected = [...new Set(emails)].sort().slice(0, EMAILS_SEEN_CAP);
+        expect([...inOrder].sort()).toEqual(expected);
+        expect([...outOfOrder].sort()).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CartRow, CartStatus, StoppedBy } from '../../domain/cart/cart';
-import { MERGED_FIELDS } from '../../domain/cart/cart';
+import { EMAILS_SEEN_CAP, MERGED_FIELDS } from '../../domain/cart/cart';
 import { mergeChange, mergeCheckout } from '../../domain/cart/merge';
 import type {
   CartChangeResult,
@@ -45,8 +45,8 @@ class UpdateBuilder {
     return value === undefined ? this : this.set(attribute, value);
   }
 
-  /** Adds a number (a counter). */
-  add(attribute: string, amount: number): this {
+  /** Adds a number (a counter), or members to a set (a union). */
+  add(attribute: string, amount: number | ReadonlySet<string>): this {
     this.adds.push(`${this.name(attribute)} ${this.value(`${attribute}Add`, amount)}`);
     return this;
   }
@@ -114,7 +114,16 @@ export class DynamoDbCartStore implements CartStore {
       const value = field === 'savedLink' ? (snapshot.savedLink === true ? true : undefined) : snapshot[field];
       if (value !== undefined) update.set(field, value).set(`${field}Key`, change.eventKey);
     }
-    if (snapshot.email !== undefined) update.setIfAbsent('wakeUpSetBy', change.eventKey).setIfAbsent('wakeSeq', 1);
+    // The address joins the set of every address the cart carried (ADD on a string set is a union). Only while the set
+    // is under its cap or already has it, and not on a row from before the set existed: there the merge seeds it.
+    let emailCondition = '';
+    if (snapshot.email !== undefined) {
+      update.setIfAbsent('wakeUpSetBy', change.eventKey).setIfAbsent('wakeSeq', 1).add('emailsSeen', new Set([snapshot.email]));
+      const seen = update.name('emailsSeen');
+      emailCondition =
+        ` AND ((attribute_not_exists(${seen}) AND attribute_not_exists(${update.name('email')}))` +
+        ` OR size(${seen}) < ${update.value('emailsSeenCap', EMAILS_SEEN_CAP)} OR contains(${seen}, ${update.value('seenEmail', snapshot.email)}))`;
+    }
     const input: UpdateCommandInput = {
       TableName: this.tableName,
       Key: { cartId: snapshot.cartId },
@@ -123,7 +132,7 @@ export class DynamoDbCartStore implements CartStore {
       ConditionExpression:
         `attribute_not_exists(cartId) OR (${update.name('eventKey')} < ${update.value('eventKey', change.eventKey)}` +
         ` AND ${update.name('firstSeenAt')} <= ${update.value('firstSeenAt', at)}` +
-        ` AND ${update.name('expiresAt')} <= ${update.value('expiresAt', change.expiresAt)})`,
+        ` AND ${update.name('expiresAt')} <= ${update.value('expiresAt', change.expiresAt)}${emailCondition})`,
       ExpressionAttributeNames: update.names,
       ExpressionAttributeValues: update.values,
       ReturnValues: 'ALL_OLD',
@@ -348,7 +357,9 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
+    v instanceof Set
+      ? [...(v as Set<unknown>)].map(String).sort()
+      : v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
       : v,
   );

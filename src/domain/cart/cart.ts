@@ -100,6 +100,11 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   readonly wakeUpAt?: string;
   /** Sequence number of the pending wake-up; a wake-up carrying another number is stale. */
   readonly wakeSeq?: number;
+  /**
+   * Every address the cart's change events have carried (up to `EMAILS_SEEN_CAP`), whichever is newest: an order that
+   * names no email stops the shopper's other carts under each of them, so it does not matter which arrived first.
+   */
+  readonly emailsSeen?: ReadonlySet<string>;
   /** Key of the earliest change event that carried an email: the cart became remindable (counted once). */
   readonly wakeUpSetBy?: string;
   /** Key of the earliest change event; absent on rows only heard of through their order. */
@@ -123,6 +128,12 @@ export interface CartRow extends CartSnapshot, FieldKeys {
 }
 
 /** The optional snapshot fields, each merged on its own: the newest event that carries it wins. */
+/**
+ * At most this many addresses are kept in `emailsSeen` (the smallest, so the set is the same whatever the order). A
+ * real shopper corrects an address once or twice; the cap only bounds the row against a storefront gone wrong.
+ */
+export const EMAILS_SEEN_CAP = 8;
+
 export const MERGED_FIELDS = [
   'email',
   'firstName',

@@ -10,6 +10,7 @@
  *   the field leaves it alone; an older event still fills a field no newer event carried. The saved-link marker is
  *   only ever carried as `true`, so once a cart is marked it stays marked;
  * - **firstSeenAt**: the earliest event time (changes and orders); **createdBy**: the earliest change key;
+ *   **emailsSeen**: every address any change carried (the `EMAILS_SEEN_CAP` smallest: a union, so order-free);
  *   **wakeUpSetBy**: the earliest key of a change that carried an email; **wakeSeq** starts at 1 once an email is
  *   known (the first wake-up), and only the waiter moves it on;
  * - **checkout is final**: an order sets `checked_out` whatever the status was, and nothing sets a cart back to
@@ -23,7 +24,7 @@
  * `rev`, which counts writes.
  */
 import type { CartRow, CartSnapshot, CartSource, MergedField } from './cart';
-import { MERGED_FIELDS } from './cart';
+import { EMAILS_SEEN_CAP, MERGED_FIELDS } from './cart';
 import type { Money } from './money';
 
 /** A change event as the merge needs it. */
@@ -109,6 +110,7 @@ export function mergeChange(row: CartRow | undefined, change: ChangeFacts): Cart
     }
   }
   if (snapshot.email !== undefined) {
+    next.emailsSeen = withEmail(row?.emailsSeen ?? (row?.email !== undefined ? new Set([row.email]) : undefined), snapshot.email);
     next.wakeUpSetBy = minOf(row?.wakeUpSetBy, key);
     next.wakeSeq = row?.wakeSeq ?? 1;
   }
@@ -154,6 +156,22 @@ export function mergeCheckout(row: CartRow | undefined, order: CheckoutFacts): C
   if (at < next.firstSeenAt) next.firstSeenAt = at;
   next.expiresAt = Math.max(next.expiresAt, order.expiresAt);
   return next;
+}
+
+/** The set with one more address, keeping the `EMAILS_SEEN_CAP` smallest (the same set whatever the order added). */
+export function withEmail(seen: ReadonlySet<string> | undefined, email: string): ReadonlySet<string> {
+  if (seen?.has(email)) return seen;
+  const all = [...(seen ?? []), email].sort();
+  return new Set(all.slice(0, EMAILS_SEEN_CAP));
+}
+
+/**
+ * The addresses an order that names no email stops the shopper's other carts under: every one the cart carried (a row
+ * from before `emailsSeen` existed has only its email).
+ */
+export function emailsOf(row: CartRow | undefined): string[] {
+  if (row?.emailsSeen) return [...row.emailsSeen].sort();
+  return row?.email !== undefined ? [row.email] : [];
 }
 
 function setOrDelete<K extends keyof CartRow>(row: Mutable<CartRow>, field: K, value: CartRow[K] | undefined): void {
