@@ -20,7 +20,11 @@ export type CheckoutWrite = CheckoutFacts;
 /** Result of closing a cart; `before` is the row as it was (absent when the order was the first we heard of it). */
 export type CloseResult =
   | { readonly outcome: 'closed'; readonly before: CartRow | undefined }
-  | { readonly outcome: 'already_closed' };
+  | {
+      readonly outcome: 'already_closed';
+      /** The row as it now stands, when the write that found it closed read it (an order for a closed cart). */
+      readonly current?: CartRow;
+    };
 
 /** The waiter's write: only the chase fields, and only if the row is still as the waiter read it. */
 export interface WakeWrite {

@@ -61,7 +61,7 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
     // carts under every address the cart carried; an address first heard of after the order stops them now, as it
     // would have had it come first.
     const newAddress = cart.email !== undefined && !emailsOf(before).includes(cart.email);
-    if (newAddress && row.status === 'checked_out' && row.orderEmail === undefined) {
+    if (newAddress && row.status === 'checked_out' && (row.orderEmail === undefined || row.orderWithoutEmail === true)) {
       await stopOtherCarts(row.cartId, [cart.email!], undefined, deps);
     }
     deps.log.info('cart event merged into a closed cart', { cartId: cart.cartId, eventKey: key, changed });
@@ -115,7 +115,11 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     storeCurrency: rules.store.currency,
   });
   if (closed.outcome === 'already_closed') {
-    deps.log.info('order repeated', { cartId: target.cartId });
+    // A redelivery, or another order for a cart already bought: the row keeps the earliest order, but each order's
+    // shopper is stopped elsewhere all the same, so the stops do not depend on which order arrived first.
+    const emails = match.email ? [match.email] : emailsOf(closed.current);
+    const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
+    deps.log.info('order for a cart already checked out', { cartId: target.cartId, alsoStopped });
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
   await cancelPendingWakeUp(closed.before, deps);

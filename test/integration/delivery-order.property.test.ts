@@ -1,6 +1,6 @@
 /**
  * A cart's story does not depend on the order its events arrive in. For any cart of 3-8 events (optional fields present
- * or absent at random, with or without an order at the end), the same events are played into two copies of the cart
+ * or absent at random, one of two addresses or none, with or without an order at the end, sometimes a second order), the same events are played into two copies of the cart
  * on DynamoDB Local: once in time order, each delivered once; once with each event delivered 1-3 times, shuffled, in
  * concurrent batches. The two final rows must be equal field by field (only `rev`, the write counter, may differ), the
  * shopper's other open carts (one under each of the two addresses the cart may carry) must end the same, and the chase
@@ -71,8 +71,13 @@ const storyArb: fc.Arbitrary<StoryEvent[]> = fc
       { minLength: 3, maxLength: 8 },
     ),
     order: fc.option(fc.record({ gapMin: fc.integer({ min: 1, max: 600 }), email: fc.constantFrom(undefined, undefined, 'a', 'b'), totalMinor: fc.integer({ min: 0, max: 40_000 }) }), { nil: undefined, freq: 2 }),
+    // Now and then a second order for the same cart (a storefront that sends two), before or after the first.
+    secondOrder: fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 3 },
+      { arbitrary: fc.record({ gapMin: fc.integer({ min: -120, max: 600 }), email: fc.constantFrom(undefined, 'a', 'b'), totalMinor: fc.integer({ min: 0, max: 40_000 }) }), weight: 1 },
+    ),
   })
-  .map(({ changes, order }) => {
+  .map(({ changes, order, secondOrder }) => {
     let at = START;
     const story: StoryEvent[] = changes.map((change, index) => {
       at += change.gapMin * MINUTE;
@@ -86,8 +91,17 @@ const storyArb: fc.Arbitrary<StoryEvent[]> = fc
         fields: { ...(order.email ? { email: order.email } : {}), checkoutToken: false },
         totalMinor: order.totalMinor,
       });
+      if (secondOrder) {
+        story.push({
+          id: 'order2',
+          at: at + order.gapMin * MINUTE + secondOrder.gapMin * MINUTE + 1,
+          kind: 'order',
+          fields: { ...(secondOrder.email ? { email: secondOrder.email } : {}), checkoutToken: false },
+          totalMinor: secondOrder.totalMinor,
+        });
+      }
     }
-    return story;
+    return story.sort((x, y) => x.at - y.at);
   });
 
 /** Each event 1-3 times, shuffled, cut into batches delivered concurrently. */
@@ -205,6 +219,7 @@ describe('delivery order on DynamoDB Local', () => {
     let reminded = 0;
     let siblingsStopped = 0;
     let bothAddressesStopped = 0;
+    let twoOrders = 0;
     await fc.assert(
       fc.asyncProperty(
         storyArb.chain((story) => deliveryArb(story).map((batches) => ({ story, batches }))),
@@ -244,6 +259,7 @@ describe('delivery order on DynamoDB Local', () => {
           expect(chase(rowB!, firstWakeUp(b.cartId))).toEqual(chaseA);
 
           if (hasOrder) withOrder += 1;
+          if (story.filter((event) => event.kind === 'order').length === 2) twoOrders += 1;
           if (RUNS > 1_000 && run % 500 === 0) console.info(`delivery-order property: ${run} runs passed so far`);
           if (chaseA.length > 0) reminded += 1;
           if (siblings.some(([sibA]) => sibA?.status === 'stopped')) siblingsStopped += 1;
@@ -259,6 +275,7 @@ describe('delivery order on DynamoDB Local', () => {
     expect(siblingsStopped).toBeGreaterThan(0);
     // A cart whose address changed before an order that named none: the other carts under both addresses end.
     expect(bothAddressesStopped).toBeGreaterThan(0);
-    console.info(`delivery-order property: ${RUNS} runs, ${withOrder} with an order, ${reminded} reminded, ${siblingsStopped} with siblings stopped, ${bothAddressesStopped} under both addresses`);
+    expect(twoOrders).toBeGreaterThan(0);
+    console.info(`delivery-order property: ${RUNS} runs, ${withOrder} with an order, ${reminded} reminded, ${siblingsStopped} with siblings stopped, ${bothAddressesStopped} under both addresses, ${twoOrders} with two orders`);
   }, Math.max(300_000, RUNS * 2_000));
 });

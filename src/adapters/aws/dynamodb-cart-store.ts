@@ -162,9 +162,9 @@ export class DynamoDbCartStore implements CartStore {
     for (let attempt = 1; ; attempt++) {
       const next = mergeCheckout(current, write);
       const closes = current?.status !== 'checked_out';
-      if (!differs(current, next)) return { outcome: 'already_closed' };
+      if (!differs(current, next)) return { outcome: 'already_closed', current: current! };
       const written = await this.writeMerged(current, next);
-      if (written.ok) return closes ? { outcome: 'closed', before: current } : { outcome: 'already_closed' };
+      if (written.ok) return closes ? { outcome: 'closed', before: current } : { outcome: 'already_closed', current: written.row };
       if (attempt >= MAX_MERGE_ATTEMPTS) throw new Error(`cart ${write.cartId} kept changing during a checkout`);
       current = written.current;
     }

@@ -115,6 +115,11 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   readonly checkoutKey?: string;
   /** The email the order named, when it named one. */
   readonly orderEmail?: string;
+  /**
+   * Some order for this cart named no email (sticky), so an address the cart's events bring later stops the shopper's
+   * other carts too, whichever order the row keeps.
+   */
+  readonly orderWithoutEmail?: true;
   /** Write counter: every write adds one; merges are conditioned on the value they read. */
   readonly rev?: number;
   /** Why the chase ended, for `stopped`, `given_up` and `checked_out`. */

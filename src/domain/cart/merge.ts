@@ -15,7 +15,8 @@
  *   known (the first wake-up), and only the waiter moves it on;
  * - **checkout is final**: an order sets `checked_out` whatever the status was, and nothing sets a cart back to
  *   `open` (change events never touch the status; stops and opt-outs are final too and come from elsewhere). When two
- *   orders close one cart, the earliest (by key) is the one the row keeps;
+ *   orders close one cart, the earliest (by key) is the one the row keeps; `orderWithoutEmail` records, for good,
+ *   that some order named no email;
  * - **expiresAt**: the later of the two.
  *
  * An event is identified by its key (`<time>#<delivery id>`, see `eventKey`): two deliveries with one key are one
@@ -153,6 +154,7 @@ export function mergeCheckout(row: CartRow | undefined, order: CheckoutFacts): C
       next.lastChangedAt = at;
     }
   }
+  if (order.orderEmail === undefined) next.orderWithoutEmail = true;
   if (at < next.firstSeenAt) next.firstSeenAt = at;
   next.expiresAt = Math.max(next.expiresAt, order.expiresAt);
   return next;
