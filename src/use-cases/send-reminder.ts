@@ -36,7 +36,8 @@ export interface SenderDeps {
   readonly email: {
     /** The sending address; shown with the store's name from the rules doc unless it already has a display name. */
     readonly from: string;
-    readonly replyTo?: string;
+    /** Where shopper replies go: the owner's inbox (the template invites a reply; the sending address has no inbox). */
+    readonly replyTo: string;
     /** Base URL of the unsubscribe endpoint. */
     readonly unsubscribeBaseUrl: string;
     /** HMAC key for unsubscribe tokens. */
