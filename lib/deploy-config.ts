@@ -116,6 +116,7 @@ export const deployConfigSchema = z
         }),
       30,
     ),
+    // Alarms must reach somebody: by default the owner's address (set it to the person who runs the stack).
     alarmEmail: given(email('who receives alarm notifications').optional()),
     // Opt-in cap on each public Function URL (intake, unsubscribe): that many concurrent executions, reserved. Off by
     // default, because on a new account whose Lambda concurrency quota is 10 any reserved concurrency fails the
@@ -175,7 +176,9 @@ export interface BedrockModel {
   readonly foundationModelId: string;
 }
 
-export interface DeployConfig extends Omit<DeployConfigFields, 'replyTo'> {
+export interface DeployConfig extends Omit<DeployConfigFields, 'replyTo' | 'alarmEmail'> {
+  /** Who gets alarm notifications: `alarmEmail`, else `ownerEmail` (always set, so an alarm reaches a person). */
+  readonly alarmEmail: string;
   /** Where shopper replies go: `replyTo`, else `ownerEmail` (always set, so "just reply" reaches a person). */
   readonly replyTo: string;
   readonly bedrock: BedrockModel;
@@ -221,7 +224,7 @@ export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>
   const placeholders = (Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[]).filter(
     (key) => config[key] === PLACEHOLDERS[key],
   );
-  return { ...config, replyTo: config.replyTo ?? config.ownerEmail, bedrock, placeholders, retired };
+  return { ...config, replyTo: config.replyTo ?? config.ownerEmail, alarmEmail: config.alarmEmail ?? config.ownerEmail, bedrock, placeholders, retired };
 }
 
 /** Reads every key from CDK context, then `CART_RECOVERY_<KEY>` in the environment, then validates. */

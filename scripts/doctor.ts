@@ -41,20 +41,11 @@ function deployConfig(): DeployConfig {
 
 /** Settings a working deployment needs that the configuration lacks. */
 function settingsFacts(config: DeployConfig): NonNullable<DoctorFacts['settings']> {
-  const settings: NonNullable<DoctorFacts['settings']>[number][] = config.placeholders.map((key) => ({
+  return config.placeholders.map((key) => ({
     key,
     problem: `still the demo placeholder "${String(config[key])}": the stack was built for example.com.`,
-    next: `set ${key} in cdk.json (docs/deploy.md, step 7) and deploy.`,
+    next: `set ${key} in cdk.json (docs/deploy.md, step 6) and deploy.`,
   }));
-  if (!config.alarmEmail) {
-    settings.push({
-      key: 'alarmEmail',
-      status: 'warn',
-      problem: 'not set: alarms (lost reminders, bounces and complaints) reach nobody.',
-      next: 'set alarmEmail in cdk.json, deploy, and confirm the subscription email AWS sends.',
-    });
-  }
-  return settings;
 }
 
 async function localDoctor(): Promise<{ findings: Finding[] }> {

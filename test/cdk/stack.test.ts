@@ -218,6 +218,10 @@ describe('resources', () => {
       'AWS::Lambda::EventSourceMapping': 1,
       // The queue + one per function + 2 SES reputation + docs unavailable + a request rate per public URL.
       'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1 + WITH_URL.length,
+      // Alarms reach somebody by default: alarmEmail, else ownerEmail.
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::Subscription': 1,
+      'AWS::SNS::TopicPolicy': 1,
     });
   });
 
@@ -251,12 +255,19 @@ describe('a bare `cdk synth` (no context at all)', () => {
     expect(functions.filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
   });
 
-  it('keeps the alarms inside the free tier', () => {
-    // The default alarm set is one alarm: the queue where everything that got lost lands.
-    const [only] = alarmsOf(bare().template);
-    expect(alarmsOf(bare().template)).toHaveLength(1);
-    expect(only).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
-    expect(bare().stack.alarms.monthlyCostUsd).toBe(0);
+  it('keeps the alarms inside the free tier, watches bounces and complaints, and mails the owner by default', () => {
+    // The default alarm set: the queue where everything that got lost lands, and SES's bounce and complaint rates
+    // (what gets an SES account paused).
+    const { template: t, stack } = bare();
+    expect(alarmsOf(t).map((alarm) => [alarm.Namespace, alarm.MetricName, alarm.Threshold])).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 1],
+      ['AWS/SES', 'Reputation.BounceRate', 0.05],
+      ['AWS/SES', 'Reputation.ComplaintRate', 0.001],
+    ]);
+    expect(stack.alarms.monthlyCostUsd).toBe(0);
+    // No alarmEmail: the alarms go to ownerEmail, so they reach a person.
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'owner@example.com' });
+    for (const alarm of alarmsOf(t)) expect(alarm.AlarmActions).toEqual([{ Ref: Object.keys(t.findResources('AWS::SNS::Topic'))[0] }]);
   });
 
   it('warns about retired keys that are still set', () => {

@@ -109,7 +109,7 @@ describe('npm run doctor -- --aws', () => {
     expect(finding(findings, 'Sending domain')).toMatchObject({
       status: 'fail',
       said: 'DKIM is not verified yet (PENDING): nothing can be sent from mail.store.example.',
-      next: expect.stringMatching(/^add the three CNAME records from the stack's DkimRecords output at your DNS host/),
+      next: expect.stringMatching(/^add the three CNAME records from the stack's DkimRecord1 to DkimRecord3 outputs at your DNS host \(docs\/deploy\.md, step 8\)/),
     });
   });
 

@@ -98,7 +98,7 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
       fail(
         check,
         'SES is still in the sandbox: it sends only to addresses you verified yourself, so reminders to shoppers are held (logged "held: SES is still in the sandbox") and none goes out.',
-        `request production access: SES console${facts.region ? ` (${facts.region})` : ''} > Account dashboard > Request production access (docs/deploy.md, step 3). AWS usually answers within a day. Do not connect the storefront until it is granted.`,
+        `request production access: SES console${facts.region ? ` (${facts.region})` : ''} > Account dashboard > Request production access (docs/deploy.md, step 2). AWS usually answers within a day. Do not connect the storefront until it is granted.`,
       ),
     );
   }
@@ -137,7 +137,7 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
   const check = `Sending domain ${domain}`;
   if (!probe.ok) {
     if (probe.code === 'NotFoundException') {
-      return [fail(check, `SES has no identity for ${domain} in this region.`, 'deploy the stack (it creates the identity; docs/deploy.md, step 8), or check senderDomain in cdk.json and AWS_REGION.')];
+      return [fail(check, `SES has no identity for ${domain} in this region.`, 'deploy the stack (it creates the identity; docs/deploy.md, step 7), or check senderDomain in cdk.json and AWS_REGION.')];
     }
     return [fail(check, `could not read the identity (${probe.code}: ${probe.message})`, credentials('ses:GetEmailIdentity'))];
   }
@@ -147,7 +147,7 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
       fail(
         check,
         `DKIM verification ${dkimStatus === 'FAILED' ? 'failed' : 'hit a temporary failure'}: SES could not find the DKIM records, so it will not send from ${domain}.`,
-        'compare the three CNAME records at your DNS host with the stack\'s DkimRecords output, character for character (no doubled domain at the end), then wait: SES checks again by itself.',
+        'compare the three CNAME records at your DNS host with the stack\'s DkimRecord1 to DkimRecord3 outputs, character for character (no doubled domain at the end), then wait: SES checks again by itself.',
       ),
     ];
   }
@@ -156,7 +156,7 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
       fail(
         check,
         `DKIM is not verified yet (${dkimStatus ?? 'no status'}): nothing can be sent from ${domain}.`,
-        'add the three CNAME records from the stack\'s DkimRecords output at your DNS host (docs/deploy.md, step 2), then run the doctor again; SES usually verifies within an hour, at most 72 hours.',
+        'add the three CNAME records from the stack\'s DkimRecord1 to DkimRecord3 outputs at your DNS host (docs/deploy.md, step 8), then run the doctor again; SES usually verifies within an hour, at most 72 hours.',
       ),
     ];
   }
@@ -176,7 +176,7 @@ export function checkModelAccess(facts: DoctorFacts): Finding[] {
       warn(
         check,
         `this account may not call ${model} (${probe.message}): ${consequence}`,
-        `Bedrock console${facts.region ? ` (${facts.region})` : ''} > Model access: enable Anthropic Claude Haiku 4.5 (first-time Anthropic users fill in the short use-case form; docs/deploy.md, step 4). If it is enabled, your own credentials may lack bedrock:InvokeModel.`,
+        `Bedrock console${facts.region ? ` (${facts.region})` : ''} > Model access: enable Anthropic Claude Haiku 4.5 (first-time Anthropic users fill in the short use-case form; docs/deploy.md, step 3). If it is enabled, your own credentials may lack bedrock:InvokeModel.`,
       ),
     ];
   }
@@ -194,7 +194,7 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
   return facts.docs.map(({ doc, id, read }) => {
     const check = DOC_NAMES[doc];
     if (!id) {
-      return fail(check, 'no doc is named, so no rules were ever loaded and nothing is sent.', `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) and deploy (docs/deploy.md, step 7).`);
+      return fail(check, 'no doc is named, so no rules were ever loaded and nothing is sent.', `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) and deploy (docs/deploy.md, step 6).`);
     }
     if (!read) return ok(check, 'named (not read here).');
     if (!read.ok) {
@@ -230,7 +230,7 @@ export function checkSecrets(facts: DoctorFacts): Finding[] {
     return fail(
       check,
       `does not exist: it ${purpose}, and the functions that need it refuse to start their work without it.`,
-      `create it: aws ssm put-parameter --type SecureString --name ${name} --value '...' (docs/deploy.md, step 6 says what goes in it).`,
+      `create it: aws ssm put-parameter --type SecureString --name ${name} --value '...' (docs/deploy.md, step 5 says what goes in it).`,
     );
   });
 }
