@@ -197,6 +197,9 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
       return fail(check, 'no doc is named, so no rules were ever loaded and nothing is sent.', `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) and deploy (docs/deploy.md, step 6).`);
     }
     if (!read) return ok(check, 'named (not read here).');
+    if (!read.ok && facts.where === 'local') {
+      return fail(check, `cannot read ${id} (${read.code}: ${read.message}).`, 'check the path given with --rules or --voice (default: docs/examples/).');
+    }
     if (!read.ok) {
       const account = facts.serviceAccountEmail ?? 'the service account (client_email in its key)';
       if (read.code === 'forbidden' || read.code === 'not_found') {
