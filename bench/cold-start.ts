@@ -68,10 +68,10 @@ export function envSchemaFor(name: string): z.ZodObject {
 export function dummyEnv(schema: z.ZodObject): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
-    if (/_DAYS$|_SECONDS$|_RANGE$|_REPLY_TO$|SHOPIFY/.test(key)) continue; // optional or defaulted
+    if (/_DAYS$|_SECONDS$|_RANGE$|SHOPIFY/.test(key)) continue; // optional or defaulted
     if (key.endsWith('_ARN')) env[key] = 'arn:aws:lambda:us-east-1:123456789012:function:cart-recovery-bench';
     else if (key.endsWith('_URL')) env[key] = 'https://bench.lambda-url.us-east-1.on.aws/';
-    else if (key.endsWith('_EMAIL')) env[key] = 'owner@example.com';
+    else if (key.endsWith('_EMAIL') || key.endsWith('_REPLY_TO')) env[key] = 'owner@example.com';
     else if (key.endsWith('_ADDRESS')) env[key] = '"Bench" <reminders@example.com>';
     else if (key.endsWith('_PARAM')) env[key] = '/cart-recovery/bench';
     else if (key.endsWith('_MODEL_ID')) env[key] = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';

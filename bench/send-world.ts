@@ -222,7 +222,7 @@ export class SendWorld {
       voice: fixedVoice(),
       clock: { now: () => new Date(this.now) },
       log: silentLog,
-      email: { from: 'reminders@store.example', unsubscribeBaseUrl: 'https://unsub.example.on.aws/', unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!' },
+      email: { from: 'reminders@store.example', replyTo: 'owner@store.example', unsubscribeBaseUrl: 'https://unsub.example.on.aws/', unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!' },
     };
   }
 

@@ -119,7 +119,7 @@ export class CartRecoveryStack extends Stack {
       email: this.email,
       bedrock: config.bedrock,
       fromAddress: config.fromAddress,
-      ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+      replyTo: config.replyTo,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       unsubscribeBaseUrl: this.unsubscribe.url.url,
       ...docsCache,
@@ -163,7 +163,6 @@ export class CartRecoveryStack extends Stack {
         ...google,
         entry: entries.importer,
         exportSheetId: config.exportSheetId,
-        storeTimeZone: config.storeTimeZone,
         ...docsCache,
       });
     }
@@ -176,7 +175,6 @@ export class CartRecoveryStack extends Stack {
       email: this.email,
       ownerEmail: config.ownerEmail,
       fromAddress: config.fromAddress,
-      storeTimeZone: config.storeTimeZone,
       ...docsCache,
     });
 

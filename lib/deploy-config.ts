@@ -27,13 +27,12 @@ export const RETIRED_KEYS: Readonly<Record<string, string>> = {
   storeName: 'the store name now comes from the rules doc (docs/rules-doc.md)',
   storePostalAddress: 'the postal address now comes from the rules doc (docs/rules-doc.md)',
   googleFolderId: 'nothing reads the Drive folder; set rulesDocId, voiceDocId and (optionally) exportSheetId',
+  storeTimeZone:
+    "the store's time zone is the rules doc's \"Time zone\" line (docs/rules-doc.md): quiet hours, the nightly import at 02:00 and the monthly summary at 08:00 on the 1st all follow it",
 };
 
 /** Default SSM SecureString name of the Google service-account key (JSON). */
 export const DEFAULT_GOOGLE_KEY_PARAM = '/cart-recovery/google-service-account';
-
-/** Default zone of the nightly import (02:00 there). */
-export const DEFAULT_STORE_TIME_ZONE = 'America/New_York';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -75,14 +74,6 @@ export function canonicalTimeZone(name: string): string | undefined {
   }
 }
 
-const timeZone = (what: string) =>
-  str().transform((name, ctx) => {
-    const canonical = canonicalTimeZone(name);
-    if (canonical) return canonical;
-    ctx.addIssue({ code: 'custom', message: `expected an IANA time zone such as America/New_York or Europe/London (${what}); got "${name}"` });
-    return z.NEVER;
-  });
-
 export const deployConfigSchema = z
   .object({
     senderDomain: given(
@@ -92,13 +83,13 @@ export const deployConfigSchema = z
         .default(PLACEHOLDERS.senderDomain),
     ),
     fromAddress: given(email('the From address reminders are sent from').default(PLACEHOLDERS.fromAddress)),
-    replyTo: given(email('where shopper replies go').optional()),
+    // Reminders say "just reply to this email": replies must reach a person. Defaults to ownerEmail (below).
+    replyTo: given(email("where shopper replies go: the owner's inbox").optional()),
     ownerEmail: given(email("the store owner's address, for problem notices about the docs and the export").default(PLACEHOLDERS.ownerEmail)),
     googleKeyParam: given(ssmName('SecureString holding the Google service-account key (JSON)').default(DEFAULT_GOOGLE_KEY_PARAM)),
     rulesDocId: googleId('Google Doc with the reminder rules'),
     voiceDocId: googleId('Google Doc with the store voice'),
     exportSheetId: googleId('Google Sheet with the nightly cart export'),
-    storeTimeZone: given(timeZone('zone of the nightly import at 02:00').default(DEFAULT_STORE_TIME_ZONE)),
     docsRefreshMinutes: given(
       whole('minutes').pipe(z.number().min(1, 'at least 1').max(60, 'at most 60')).default(5),
     ),
@@ -125,6 +116,7 @@ export const deployConfigSchema = z
         }),
       30,
     ),
+    // Alarms must reach somebody: by default the owner's address (set it to the person who runs the stack).
     alarmEmail: given(email('who receives alarm notifications').optional()),
     // Opt-in cap on each public Function URL (intake, unsubscribe): that many concurrent executions, reserved. Off by
     // default, because on a new account whose Lambda concurrency quota is 10 any reserved concurrency fails the
@@ -154,6 +146,13 @@ export const deployConfigSchema = z
         });
       }
     }
+    if (config.replyTo === config.fromAddress) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replyTo'],
+        message: `must be an inbox someone reads, not the sending address "${config.fromAddress}" (it usually has no mailbox); leave it out to use ownerEmail`,
+      });
+    }
     const fromDomain = EMAIL.exec(config.fromAddress)?.[1];
     if (fromDomain !== config.senderDomain) {
       ctx.addIssue({
@@ -177,7 +176,11 @@ export interface BedrockModel {
   readonly foundationModelId: string;
 }
 
-export interface DeployConfig extends DeployConfigFields {
+export interface DeployConfig extends Omit<DeployConfigFields, 'replyTo' | 'alarmEmail'> {
+  /** Who gets alarm notifications: `alarmEmail`, else `ownerEmail` (always set, so an alarm reaches a person). */
+  readonly alarmEmail: string;
+  /** Where shopper replies go: `replyTo`, else `ownerEmail` (always set, so "just reply" reaches a person). */
+  readonly replyTo: string;
   readonly bedrock: BedrockModel;
   /** Keys still at their demo placeholder value; non-empty means "do not deploy this". */
   readonly placeholders: readonly DeployConfigKey[];
@@ -221,7 +224,7 @@ export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>
   const placeholders = (Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[]).filter(
     (key) => config[key] === PLACEHOLDERS[key],
   );
-  return { ...config, bedrock, placeholders, retired };
+  return { ...config, replyTo: config.replyTo ?? config.ownerEmail, alarmEmail: config.alarmEmail ?? config.ownerEmail, bedrock, placeholders, retired };
 }
 
 /** Reads every key from CDK context, then `CART_RECOVERY_<KEY>` in the environment, then validates. */

@@ -2,10 +2,18 @@
  * `npm run preview`: renders both reminders for a sample cart with the current rules and voice docs, so an owner sees
  * what shoppers will get before going live. Writes HTML and text files and prints where they are.
  * Arguments (optional): --rules <file> --voice <file> --out <folder>. Defaults: docs/examples/*, .local/preview.
+ * `--aws` renders with the docs a deployed stack last accepted (the rules loader's stored copies in cr-sends, read
+ * with your AWS credentials and region; `--table` to name another), so the owner sees what shoppers get today.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
+import type { Rules } from '../src/domain/owner-docs/rules';
+import type { Voice } from '../src/domain/owner-docs/voice';
+import { SENDS_TABLE } from '../src/resources/tables';
 import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
 import { greetingFor } from '../src/domain/cart/gates';
@@ -14,12 +22,29 @@ import type { ReminderStep } from '../src/domain/owner-docs/voice';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
 
 const { values } = parseArgs({
-  options: { rules: { type: 'string' }, voice: { type: 'string' }, out: { type: 'string' } },
+  options: { rules: { type: 'string' }, voice: { type: 'string' }, out: { type: 'string' }, aws: { type: 'boolean', default: false }, table: { type: 'string' } },
 });
 
+/** The deployed stack's last accepted docs, as every function reads them. */
+async function storedDocs(table: string): Promise<{ rules: Rules; voice: Voice; said: string }> {
+  const client = new DynamoDBClient({});
+  try {
+    const store = new DynamoDbOwnerDocsStore(DynamoDBDocumentClient.from(client), table);
+    const [rules, voice] = await Promise.all([store.rules(), store.voice()]);
+    if (!rules || !voice) {
+      throw new Error(`no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${table}: run npm run doctor -- --aws to see why`);
+    }
+    return { rules: rules.value, voice: voice.value, said: `rules accepted ${rules.savedAt}, voice accepted ${voice.savedAt}` };
+  } finally {
+    client.destroy();
+  }
+}
+
 try {
-  const rules = readRulesDoc(values.rules ?? EXAMPLE_DOCS.rules);
-  const voice = readVoiceDoc(values.voice ?? EXAMPLE_DOCS.voice);
+  const { rules, voice, said } = values.aws
+    ? await storedDocs(values.table ?? SENDS_TABLE.name)
+    : { rules: readRulesDoc(values.rules ?? EXAMPLE_DOCS.rules), voice: readVoiceDoc(values.voice ?? EXAMPLE_DOCS.voice), said: 'the docs on this machine' };
+  console.log(`Rendering with ${said}.`);
   const out = resolve(values.out ?? '.local/preview');
   mkdirSync(out, { recursive: true });
 

@@ -53,7 +53,7 @@ export interface AlarmsProps {
    */
   readonly alarmEmail?: string;
   /**
-   * `essential`: one alarm on the dead-letter queue(s) only. `full`: every alarm.
+   * `essential`: the failed-invocations queue and SES's bounce and complaint rates. `full`: every alarm.
    * @default 'essential'
    */
   readonly set?: 'essential' | 'full';
@@ -115,6 +115,25 @@ export class Alarms extends Construct {
         'or job tick Scheduler could not deliver, or an SES bounce/complaint EventBridge could not deliver. ' +
         'See docs/operations.md#failed-invocations.',
     );
+    // Bounces and complaints are what get an SES account paused: watched by default (three alarms stay inside the
+    // ten free ones).
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
+    atLeast(
+      'SesBounceRate',
+      reputation('Reputation.BounceRate'),
+      SES_REPUTATION_ALARM_THRESHOLDS.bounceRate,
+      'The SES account bounce rate reached 5%: SES reviews accounts from 5% and may pause sending at 10%. ' +
+        'See docs/operations.md#ses-bounce-rate.',
+    );
+    atLeast(
+      'SesComplaintRate',
+      reputation('Reputation.ComplaintRate'),
+      SES_REPUTATION_ALARM_THRESHOLDS.complaintRate,
+      'The SES account complaint rate reached 0.1%: SES reviews accounts from 0.1% and may pause sending at 0.5%. ' +
+        'See docs/operations.md#ses-complaint-rate.',
+    );
+
     // The rest costs $0.10 a month per alarm beyond the free ten: only with alarmSet=full.
     if (props.set === 'full') {
 
@@ -143,23 +162,6 @@ export class Alarms extends Construct {
             'a flood of junk, a replayed link, or a storefront retrying in a loop. See docs/operations.md#floods-of-requests.',
         );
       }
-
-      const reputation = (metricName: string) =>
-        new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
-      atLeast(
-        'SesBounceRate',
-        reputation('Reputation.BounceRate'),
-        SES_REPUTATION_ALARM_THRESHOLDS.bounceRate,
-        'The SES account bounce rate reached 5%: SES reviews accounts from 5% and may pause sending at 10%. ' +
-          'See docs/operations.md#ses-bounce-rate.',
-      );
-      atLeast(
-        'SesComplaintRate',
-        reputation('Reputation.ComplaintRate'),
-        SES_REPUTATION_ALARM_THRESHOLDS.complaintRate,
-        'The SES account complaint rate reached 0.1%: SES reviews accounts from 0.1% and may pause sending at 0.5%. ' +
-          'See docs/operations.md#ses-complaint-rate.',
-      );
 
       if (props.docsUnavailable) {
         // Three failed reads in a window of three loader runs (at least 15 minutes): a Google blip stays quiet, a doc

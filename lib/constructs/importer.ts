@@ -1,8 +1,7 @@
-import { Duration, TimeZone } from 'aws-cdk-lib';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { Email } from './email';
-import { RecurringJob } from './recurring-job';
+import { HOURLY_STORE_TICK, RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
 import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
@@ -16,8 +15,6 @@ export interface OwnerJobProps extends ReadsOwnerDocsProps {
   readonly ownerEmail: string;
   /** From address of those emails, at the verified sender domain (CR_FROM_ADDRESS). */
   readonly fromAddress: string;
-  /** IANA zone the job's local time is meant in (daylight saving time included). */
-  readonly storeTimeZone: string;
 }
 
 export interface ImporterProps extends OwnerJobProps {
@@ -64,9 +61,9 @@ export class Importer extends Construct {
 
     this.job = new RecurringJob(this, 'Nightly', {
       target: this.service.function,
-      expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.of(props.storeTimeZone) }),
+      ...HOURLY_STORE_TICK,
       scheduleName: 'cart-recovery-importer',
-      description: `cart-recovery: import the cart export sheet at 02:00 ${props.storeTimeZone}`,
+      description: "cart-recovery: hourly tick; imports the cart export sheet at 02:00 in the rules doc's time zone",
       maxEventAge: Duration.hours(6),
       retryAttempts: 10,
       deadLetterQueue: props.scheduling.deadLetterQueue,

@@ -1,12 +1,11 @@
-import { Duration, TimeZone } from 'aws-cdk-lib';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { OwnerJobProps } from './importer';
-import { RecurringJob } from './recurring-job';
+import { HOURLY_STORE_TICK, RecurringJob } from './recurring-job';
 import { ownerDocsEnvironment } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
-/** The summary runs at 08:00 on the 1st in `storeTimeZone` and writes to `ownerEmail`. */
+/** The summary runs at 08:00 on the 1st in the rules doc's time zone and writes to `ownerEmail`. */
 export type MonthlySummaryProps = OwnerJobProps;
 
 /**
@@ -37,15 +36,9 @@ export class MonthlySummary extends Construct {
 
     this.job = new RecurringJob(this, 'Monthly', {
       target: this.service.function,
-      expression: scheduler.ScheduleExpression.cron({
-        minute: '0',
-        hour: '8',
-        day: '1',
-        month: '*',
-        timeZone: TimeZone.of(props.storeTimeZone),
-      }),
+      ...HOURLY_STORE_TICK,
       scheduleName: 'cart-recovery-monthly-summary',
-      description: `cart-recovery: the owner's monthly summary, 08:00 on the 1st (${props.storeTimeZone})`,
+      description: "cart-recovery: hourly tick; the owner's monthly summary at 08:00 on the 1st in the rules doc's time zone",
       maxEventAge: Duration.hours(6),
       retryAttempts: 10,
       deadLetterQueue: props.scheduling.deadLetterQueue,

@@ -6,6 +6,16 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+/**
+ * Every hour on the hour, in UTC, carrying the tick's own scheduled time: the function runs its job only at the job's
+ * local hour in the store's zone, which it reads from the rules doc (src/domain/schedules/store-time.ts). So the one
+ * zone setting is the rules doc's, and a retried tick still knows which hour it was for.
+ */
+export const HOURLY_STORE_TICK = {
+  expression: scheduler.ScheduleExpression.cron({ minute: '0', hour: '*', day: '*', month: '*' }),
+  input: scheduler.ScheduleTargetInput.fromObject({ scheduled: scheduler.ContextAttribute.scheduledTime }),
+};
+
 export interface RecurringJobProps {
   /** The function each tick invokes (asynchronously, the unqualified ARN). */
   readonly target: lambda.IFunction;
@@ -21,6 +31,8 @@ export interface RecurringJobProps {
   readonly retryAttempts: number;
   /** Where a tick goes when Scheduler gives up on it (the role may send to this queue only). */
   readonly deadLetterQueue: sqs.IQueue;
+  /** The event each tick carries; absent: Scheduler's default. */
+  readonly input?: scheduler.ScheduleTargetInput;
 }
 
 /**
@@ -63,6 +75,7 @@ export class RecurringJob extends Construct {
         deadLetterQueue: props.deadLetterQueue,
         maxEventAge: props.maxEventAge,
         retryAttempts: props.retryAttempts,
+        ...(props.input ? { input: props.input } : {}),
       }),
     });
     // The role's policy must exist before Scheduler first assumes it.

@@ -14,11 +14,8 @@ export interface SenderProps extends ReadsOwnerDocsProps {
   readonly bedrock: BedrockModel;
   /** From address at the verified sender domain (CR_FROM_ADDRESS). */
   readonly fromAddress: string;
-  /**
-   * Reply-To address (CR_REPLY_TO).
-   * @default - replies go to the From address
-   */
-  readonly replyTo?: string;
+  /** Reply-To address (CR_REPLY_TO): the owner's inbox, since the reminder invites a reply. */
+  readonly replyTo: string;
   /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
   readonly unsubscribeKeyParam: string;
   /** Base URL of the unsubscribe endpoint, the unsubscribe Function URL (CR_UNSUBSCRIBE_BASE_URL). */
@@ -46,7 +43,7 @@ export class Sender extends Construct {
       environment: {
         CR_RETENTION_DAYS: String(props.retentionDays),
         CR_FROM_ADDRESS: props.fromAddress,
-        ...(props.replyTo ? { CR_REPLY_TO: props.replyTo } : {}),
+        CR_REPLY_TO: props.replyTo,
         CR_UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
         ...ownerDocsEnvironment(props),
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,

@@ -14,6 +14,7 @@ import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
+import { SecretOnFirstUseFormat } from '../adapters/webhooks/secret-on-first-use';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
 import { createCartCounterHandler } from '../handlers/cart-counter';
@@ -123,12 +124,24 @@ function ingestDeps(platform: Platform): IngestDeps {
 }
 
 /**
- * The intake Function URL: our signed format at `/webhooks/cart` and, when the store has a Shopify secret, Shopify's
- * at `/webhooks/shopify`. The secrets are the signing secrets of each.
+ * The intake Function URL: our signed format at `/webhooks/cart` and, when the store uses Shopify, Shopify's at
+ * `/webhooks/shopify`. The secrets are the signing secrets of each; Shopify's may be a reader called on the first
+ * delivery (and again until it succeeds), since Shopify shows it only after the webhooks exist.
  */
-export function intakeFunction(platform: Platform, secrets: { readonly cart: string; readonly shopify?: string | undefined }) {
+export function intakeFunction(
+  platform: Platform,
+  secrets: { readonly cart: string; readonly shopify?: string | { readonly read: () => Promise<string>; readonly name: string } | undefined },
+) {
   const formats: Record<string, WebhookFormat> = { '/webhooks/cart': new StandardCartWebhook(secrets.cart, platform.clock) };
-  if (secrets.shopify) formats['/webhooks/shopify'] = new ShopifyWebhook(secrets.shopify, platform.clock);
+  const shopify = secrets.shopify;
+  if (typeof shopify === 'string') formats['/webhooks/shopify'] = new ShopifyWebhook(shopify, platform.clock);
+  else if (shopify) {
+    formats['/webhooks/shopify'] = new SecretOnFirstUseFormat(
+      async () => new ShopifyWebhook(await shopify.read(), platform.clock),
+      `the Shopify signing secret: store it as the SSM SecureString ${shopify.name} (docs/deploy.md, "Connect the storefront")`,
+      platform.log,
+    );
+  }
   return createIntakeHandler({ ...ingestDeps(platform), formats });
 }
 

@@ -31,7 +31,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
       if (body.length > MAX_BODY_BYTES || declared > MAX_BODY_BYTES) {
         throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES / 1024} KB.`);
       }
-      const delivery = format.parse(body, event.headers ?? {});
+      const delivery = await format.parse(body, event.headers ?? {});
       if (delivery.kind === 'ignored') {
         deps.log.info(delivery.reason ? 'webhook ignored: too old to apply' : 'webhook ignored: unknown event type', {
           path,

@@ -60,7 +60,7 @@ export const senderEnvSchema = z.object({
   CR_OPTOUTS_TABLE: required('opt-out table name'),
   CR_RETENTION_DAYS: retentionDays,
   CR_FROM_ADDRESS: required('From address, e.g. "Store" <reminders@store.com>'),
-  CR_REPLY_TO: z.string().trim().optional(),
+  CR_REPLY_TO: required("Reply-To address: the owner's inbox, where shopper replies go").pipe(z.email('expected an email address (where shopper replies go)')),
   CR_SES_CONFIGURATION_SET: required('SES configuration set name'),
   CR_UNSUBSCRIBE_BASE_URL: required('unsubscribe Function URL').url('expected the unsubscribe Function URL'),
   CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),

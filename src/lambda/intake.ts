@@ -12,7 +12,8 @@ export const handler = awsEntry(
   async ({ config, platform }) =>
     intakeFunction(platform, {
       cart: await secret(config.CR_WEBHOOK_SECRET_PARAM),
-      shopify: config.CR_SHOPIFY_SECRET_PARAM ? await secret(config.CR_SHOPIFY_SECRET_PARAM) : undefined,
+      // Read on the first Shopify delivery, not here: the parameter may not exist yet (docs/deploy.md, step 10).
+      shopify: config.CR_SHOPIFY_SECRET_PARAM ? { name: config.CR_SHOPIFY_SECRET_PARAM, read: () => secret(config.CR_SHOPIFY_SECRET_PARAM ?? '') } : undefined,
     }),
   { unavailable: { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"error":"unavailable"}' } },
 );

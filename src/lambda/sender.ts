@@ -17,7 +17,7 @@ export const handler = awsEntry(
   async ({ config, platform }) =>
     senderFunction(platform, {
       from: config.CR_FROM_ADDRESS,
-      ...(config.CR_REPLY_TO ? { replyTo: config.CR_REPLY_TO } : {}),
+      replyTo: config.CR_REPLY_TO,
       unsubscribeBaseUrl: config.CR_UNSUBSCRIBE_BASE_URL,
       unsubscribeKey: await secret(config.CR_UNSUBSCRIBE_KEY_PARAM),
     }),

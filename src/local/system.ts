@@ -346,7 +346,7 @@ async function assemble(
 
   // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback),
   // unless a meter brings a model stand-in (`npm run cost` counts the real prompts).
-  const sender = senderFunction(platform, { from: 'reminders@shop.example', unsubscribeBaseUrl: url, unsubscribeKey: secrets.unsubscribeKey });
+  const sender = senderFunction(platform, { from: 'reminders@shop.example', replyTo: OWNER.email, unsubscribeBaseUrl: url, unsubscribeKey: secrets.unsubscribeKey });
   scheduler.register('sender', inInvocationScope(sender));
   let docsTimer: NodeJS.Timeout | undefined;
   if (options.pollSchedules) {

@@ -25,10 +25,13 @@ export interface Mailer {
  *   paused or suspended, identity not verified). Nothing went out. `retryLater` says whether the same request could
  *   succeed later without a change to the message (a paused account can resume; a rejected message stays rejected).
  * - `throttled`: over the provider's send rate or quota. Nothing went out; the same request succeeds a little later.
+ * - `sandbox`: the provider refused because an address is not verified: the account is still in the SES sandbox
+ *   (it sends only to verified recipients) or the sending identity is not verified yet. Nothing went out; the same
+ *   request succeeds once the operator finishes setting the account up (`npm run doctor`), so it is held, not lost.
  * - `unknown`: the request may have reached the provider and the answer was lost (timeout, connection reset, a
  *   server error after the request left). The email may be out: it must never be resent blindly.
  */
-export type MailFailureKind = 'refused' | 'throttled' | 'unknown';
+export type MailFailureKind = 'refused' | 'throttled' | 'sandbox' | 'unknown';
 
 /** A send that did not end in an accepted message; mailers throw it for every failure they can classify. */
 export class MailError extends Error {

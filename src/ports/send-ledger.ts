@@ -90,12 +90,16 @@ export interface SendLedger {
   confirm(cartId: string, step: ReminderStep, messageId: string, at: Date): Promise<'confirmed' | 'already' | 'unknown'>;
 }
 
-/** Why the sender is to run again later for the same reminder. */
-export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'lease';
+/**
+ * Why the sender is to run again later for the same reminder. `sandbox`: SES is still in the sandbox (or the sending
+ * identity is unverified), so the reminder is held until the account can send to shoppers.
+ */
+export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'sandbox' | 'lease';
 
 /**
  * Runs the sender again for the same reminder at `at`: after quiet hours, after a throttle, while the provider is
- * paused, and when a claim's lease runs out (to settle it). `retry` counts the throttles and pauses so far.
+ * paused or still in the sandbox, and when a claim's lease runs out (to settle it). `retry` counts the throttles,
+ * pauses and sandbox holds so far.
  */
 export interface SendDeferrals {
   defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void>;

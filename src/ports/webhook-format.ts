@@ -11,5 +11,6 @@ export type ParsedDelivery =
  * thrown as `HttpError`s that name the header or field at fault.
  */
 export interface WebhookFormat {
-  parse(body: Buffer, headers: Record<string, string | undefined>): ParsedDelivery;
+  /** Synchronous for a format that holds its secret; a promise for one that reads it on first use. */
+  parse(body: Buffer, headers: Record<string, string | undefined>): ParsedDelivery | Promise<ParsedDelivery>;
 }

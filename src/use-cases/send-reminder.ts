@@ -36,7 +36,8 @@ export interface SenderDeps {
   readonly email: {
     /** The sending address; shown with the store's name from the rules doc unless it already has a display name. */
     readonly from: string;
-    readonly replyTo?: string;
+    /** Where shopper replies go: the owner's inbox (the template invites a reply; the sending address has no inbox). */
+    readonly replyTo: string;
     /** Base URL of the unsubscribe endpoint. */
     readonly unsubscribeBaseUrl: string;
     /** HMAC key for unsubscribe tokens. */
@@ -78,7 +79,7 @@ export function throttleRetryAt(now: Date, cartId: string, step: ReminderStep, r
   return new Date(now.getTime() + base + jitterMs(`${cartId}\n${step}\n${retry}`, base));
 }
 
-/** A paused account or a missing identity: try again in an hour, for a day at most. */
+/** A paused account, a missing identity or an account still in the SES sandbox: try again in an hour, for a day at most. */
 const PAUSED_RETRY_MS = 60 * 60_000;
 const PAUSED_MAX_RETRIES = 24;
 
@@ -98,7 +99,7 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   const log = (action: string, reason: string, details?: Record<string, string | number | boolean>) =>
     deps.activity.record({ cartId, at: now, actor: 'sender', action, reason, details: { step, ...details } });
   const defer = async (at: Date, reason: DeferralReason, detail: string, details: Record<string, string | number | boolean> = {}) => {
-    const retry = reason === 'throttled' || reason === 'paused' ? (request.retry ?? 0) + 1 : request.retry;
+    const retry = reason === 'throttled' || reason === 'paused' || reason === 'sandbox' ? (request.retry ?? 0) + 1 : request.retry;
     await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}) });
     if (reason === 'quiet_hours') await deps.stats.add(now, { counter: 'deferredQuietHours' });
     await log('deferred', detail, { reason, until: at.toISOString(), ...details });
@@ -230,6 +231,15 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
       await deps.sends.release(cartId, step, attempt, to);
       const at = new Date(now.getTime() + PAUSED_RETRY_MS);
       return defer(at, 'paused', `SES refused for now (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour`, { code: failure.code });
+    }
+    if (failure.kind === 'sandbox') {
+      // Nothing went out and nothing is wrong with the reminder: the account is not ready yet. Held, never refused.
+      await deps.sends.release(cartId, step, attempt, to);
+      if ((request.retry ?? 0) >= PAUSED_MAX_RETRIES) {
+        return skip('ses_sandbox', `SES still refuses to send to unverified addresses after a day of holding this reminder (${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the sending domain (npm run doctor -- --aws)`, { code: failure.code });
+      }
+      const at = new Date(now.getTime() + PAUSED_RETRY_MS);
+      return defer(at, 'sandbox', `held: SES is still in the sandbox or the sending address is not verified (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. Run npm run doctor -- --aws for what to do`, { code: failure.code });
     }
     if (failure.kind === 'refused') {
       await deps.sends.refuse(cartId, step, attempt, to, failure.code);

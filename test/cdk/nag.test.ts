@@ -23,7 +23,6 @@ const CONTEXT = {
   rulesDocId: '1RuLeSdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
   voiceDocId: '1VoIcEdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
   exportSheetId: '1ExPoRtShEeTiDaBcDeFgHiJkLmNoPqRsTuVwXyZ01',
-  storeTimeZone: 'Europe/London',
   shopifySecretParam: '/cart-recovery/shopify-secret',
   alarmEmail: 'alerts@ridgeandloom.example',
 };

@@ -80,6 +80,7 @@ const EXPECTED_ENV: Record<FunctionRole, string[]> = {
     'CR_OPTOUTS_TABLE',
     'CR_RETENTION_DAYS',
     'CR_FROM_ADDRESS',
+    'CR_REPLY_TO',
     'CR_SES_CONFIGURATION_SET',
     'CR_UNSUBSCRIBE_BASE_URL',
     'CR_UNSUBSCRIBE_KEY_PARAM',
@@ -217,6 +218,10 @@ describe('resources', () => {
       'AWS::Lambda::EventSourceMapping': 1,
       // The queue + one per function + 2 SES reputation + docs unavailable + a request rate per public URL.
       'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1 + WITH_URL.length,
+      // Alarms reach somebody by default: alarmEmail, else ownerEmail.
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::Subscription': 1,
+      'AWS::SNS::TopicPolicy': 1,
     });
   });
 
@@ -250,20 +255,28 @@ describe('a bare `cdk synth` (no context at all)', () => {
     expect(functions.filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
   });
 
-  it('keeps the alarms inside the free tier', () => {
-    // The default alarm set is one alarm: the queue where everything that got lost lands.
-    const [only] = alarmsOf(bare().template);
-    expect(alarmsOf(bare().template)).toHaveLength(1);
-    expect(only).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1 });
-    expect(bare().stack.alarms.monthlyCostUsd).toBe(0);
+  it('keeps the alarms inside the free tier, watches bounces and complaints, and mails the owner by default', () => {
+    // The default alarm set: the queue where everything that got lost lands, and SES's bounce and complaint rates
+    // (what gets an SES account paused).
+    const { template: t, stack } = bare();
+    expect(alarmsOf(t).map((alarm) => [alarm.Namespace, alarm.MetricName, alarm.Threshold])).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 1],
+      ['AWS/SES', 'Reputation.BounceRate', 0.05],
+      ['AWS/SES', 'Reputation.ComplaintRate', 0.001],
+    ]);
+    expect(stack.alarms.monthlyCostUsd).toBe(0);
+    // No alarmEmail: the alarms go to ownerEmail, so they reach a person.
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'owner@example.com' });
+    for (const alarm of alarmsOf(t)) expect(alarm.AlarmActions).toEqual([{ Ref: Object.keys(t.findResources('AWS::SNS::Topic'))[0] }]);
   });
 
   it('warns about retired keys that are still set', () => {
-    const retired = synthStack({ storeName: 'Ridge & Loom', googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345' });
+    const retired = synthStack({ storeName: 'Ridge & Loom', googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345', storeTimeZone: 'Europe/London' });
     retired.annotations.hasWarning(
       '/CartRecovery',
       Match.stringLikeRegexp('No longer used, ignored: storeName \\(the store name now comes from the rules doc'),
     );
+    retired.annotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('storeTimeZone \\(the store\'s time zone is the rules doc\'s'));
   });
 });
 
@@ -536,7 +549,8 @@ describe('scheduling', () => {
 describe('recurring jobs', () => {
   const JOBS = [
     ['cart-recovery-rules-loader', 'rulesLoader', 'rate(5 minutes)', 'Etc/UTC', 300, 3],
-    ['cart-recovery-importer', 'importer', 'cron(0 2 * * ? *)', 'America/New_York', 6 * 3600, 10],
+    ['cart-recovery-importer', 'importer', 'cron(0 * * * ? *)', 'Etc/UTC', 6 * 3600, 10],
+    ['cart-recovery-monthly-summary', 'summary', 'cron(0 * * * ? *)', 'Etc/UTC', 6 * 3600, 10],
   ] as const;
 
   it.each(JOBS)('%s: %s on "%s" (%s), default group, kept after firing, dead letters to the Scheduler DLQ', (name, role, expression, zone, maxAge, retries) => {
@@ -580,16 +594,19 @@ describe('recurring jobs', () => {
     ]);
   });
 
-  it('follows docsRefreshMinutes and storeTimeZone', () => {
-    const every = (minutes: number, zone?: string) => {
-      const { template: t } = synthStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes), ...(zone ? { storeTimeZone: zone } : {}) });
+  it("follows docsRefreshMinutes; the import and summary tick hourly in UTC with their scheduled time (the rules doc's zone decides)", () => {
+    const every = (minutes: number) => {
+      const { template: t } = synthStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes) });
       const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as Json);
       return Object.fromEntries(schedules.map((s) => [s.Name, s]));
     };
     expect(every(1)['cart-recovery-rules-loader']).toMatchObject({ ScheduleExpression: 'rate(1 minute)', Target: { RetryPolicy: { MaximumEventAgeInSeconds: 60 } } });
-    const hourly = every(60, 'europe/london');
+    const hourly = every(60);
     expect(hourly['cart-recovery-rules-loader'].ScheduleExpression).toMatch(/^rate\((60 minutes|1 hour)\)$/);
-    expect(hourly['cart-recovery-importer']).toMatchObject({ ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/London' });
+    for (const name of ['cart-recovery-importer', 'cart-recovery-monthly-summary']) {
+      expect(hourly[name]).toMatchObject({ ScheduleExpression: 'cron(0 * * * ? *)', Target: { Input: '{"scheduled":"<aws.scheduler.scheduled-time>"}' } });
+      expect(hourly[name]?.ScheduleExpressionTimezone).toBe('Etc/UTC');
+    }
   });
 });
 
@@ -960,7 +977,7 @@ describe('deploy configuration (lib/deploy-config.ts)', () => {
       fromAddress: 'reminders@example.com',
       ownerEmail: 'owner@example.com',
       googleKeyParam: '/cart-recovery/google-service-account',
-      storeTimeZone: 'America/New_York',
+      replyTo: 'owner@example.com',
       docsRefreshMinutes: 5,
       webhookSecretParam: '/cart-recovery/webhook-secret',
       unsubscribeKeyParam: '/cart-recovery/unsubscribe-key',
@@ -994,7 +1011,8 @@ describe('deploy configuration (lib/deploy-config.ts)', () => {
       logRetentionDays: 14,
       docsRefreshMinutes: 10,
     });
-    expect(config.replyTo).toBeUndefined();
+    // No reply address given: replies go to the owner's inbox, never to the sending address.
+    expect(config.replyTo).toBe('sam@owner.example');
     expect(config.placeholders).toEqual([]);
     expect(config.retired).toEqual(['storeName']);
   });
@@ -1014,8 +1032,10 @@ describe('deploy configuration (lib/deploy-config.ts)', () => {
     const fails = (raw: Json, message: RegExp) => expect(() => parseDeployConfig(raw)).toThrowError(message);
     fails({ ownerEmail: 'not-an-email' }, /^[\s\S]*ownerEmail \(context "ownerEmail" or env CART_RECOVERY_OWNER_EMAIL\): expected an email address/);
     fails({ googleKeyParam: 'google-key' }, /googleKeyParam .*starting with "\/"/);
-    fails({ storeTimeZone: 'Mars/Olympus_Mons' }, /storeTimeZone .*expected an IANA time zone .*got "Mars\/Olympus_Mons"/);
-    fails({ storeTimeZone: '+02:00' }, /storeTimeZone .*expected an IANA time zone/);
+    fails(
+      { senderDomain: 'shop.example.org', fromAddress: 'hi@shop.example.org', replyTo: 'hi@shop.example.org' },
+      /replyTo \(context "replyTo" or env CART_RECOVERY_REPLY_TO\): must be an inbox someone reads, not the sending address "hi@shop.example.org"/,
+    );
     fails({ docsRefreshMinutes: 0 }, /docsRefreshMinutes .*at least 1/);
     fails({ docsRefreshMinutes: '61' }, /docsRefreshMinutes .*at most 60/);
     fails({ docsRefreshMinutes: 2.5 }, /docsRefreshMinutes .*whole number of minutes/);
@@ -1023,8 +1043,7 @@ describe('deploy configuration (lib/deploy-config.ts)', () => {
     fails({ exportSheetId: 'short' }, /exportSheetId .*expected a Google Drive\/Docs ID/);
     fails({ rulesDocId: GOOGLE_CONTEXT.rulesDocId }, /voiceDocId .*required when rulesDocId is set/);
     fails({ voiceDocId: GOOGLE_CONTEXT.voiceDocId }, /rulesDocId .*required when voiceDocId is set/);
-    expect(parseDeployConfig({ storeTimeZone: 'europe/london', docsRefreshMinutes: '60', docsCacheSeconds: '0' })).toMatchObject({
-      storeTimeZone: 'Europe/London',
+    expect(parseDeployConfig({ docsRefreshMinutes: '60', docsCacheSeconds: '0' })).toMatchObject({
       docsRefreshMinutes: 60,
       docsCacheSeconds: 0,
     });

@@ -1,5 +1,5 @@
 import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandOutput, type StopReason, ThrottlingException, ValidationException } from '@aws-sdk/client-bedrock-runtime';
-import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -196,6 +196,39 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     const leaseChecks = deferred.filter((d) => d.reason === 'lease');
     expect(leaseChecks).toHaveLength(2);
     expect(withdrawn).toEqual(leaseChecks.map(({ at }) => ({ cartId: 'c1', step: 'first', at, reason: 'lease' })));
+  });
+
+  it('holds a reminder while SES is in the sandbox (logged, claim given back, nothing refused) and sends it once the account is live', async () => {
+    const sandbox = () =>
+      new MessageRejected({
+        message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.com',
+        $metadata: { httpStatusCode: 400 },
+      });
+    ses.on(SendEmailCommand).rejectsOnce(sandbox()).resolves({ MessageId: 'ses-live' });
+    const held = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+    expect(held).toEqual({ outcome: 'deferred', reason: 'sandbox', until: new Date(time + 3_600_000) });
+    // Not refused for good: the claim is given back, so a later run may send it.
+    expect(await ledger.find('c1', 'first')).toBeUndefined();
+    const retry = deferred.find((d) => d.reason === 'sandbox');
+    expect(retry).toMatchObject({ cartId: 'c1', step: 'first', retry: 1 });
+    const entries = await activity.history('c1');
+    const entry = entries.find((e) => e.action === 'deferred');
+    expect(entry?.reason).toMatch(/^held: SES is still in the sandbox/);
+    expect(entry?.details).toMatchObject({ reason: 'sandbox', code: 'MessageRejected' });
+    expect(entries.some((e) => e.action === 'skipped')).toBe(false);
+
+    time = retry?.at.getTime() ?? time;
+    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-live' });
+  });
+
+  it('gives a sandbox hold up after a day, skipped with a reason that says what to do', async () => {
+    ses.on(SendEmailCommand).rejects(
+      new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }),
+    );
+    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 24 }, deps)).toEqual({ outcome: 'skipped', reason: 'ses_sandbox' });
+    const skipped = (await activity.history('c1')).find((e) => e.action === 'skipped');
+    expect(skipped?.reason).toMatch(/Request SES production access/);
+    expect(await ledger.find('c1', 'first')).toBeUndefined();
   });
 
   it('after a crash between SES accepting and the record, SES\'s SEND event settles it: no second email at the lease\'s end', async () => {

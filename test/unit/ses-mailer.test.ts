@@ -111,12 +111,13 @@ describe('SES v2 mailer', () => {
     await expect(mailer().send(email)).rejects.toThrow('SES SendEmail returned no MessageId');
   });
 
-  it('says what each SES answer means for the message: throttled, refused (for now or for good), or unknown', async () => {
+  it('says what each SES answer means for the message: throttled, sandbox, refused (for now or for good), or unknown', async () => {
     const answered = (status: number) => ({ httpStatusCode: status });
     ses
       .on(SendEmailCommand)
       .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: answered(429) }))
-      .rejectsOnce(new MessageRejected({ message: 'Email address is not verified', $metadata: answered(400) }))
+      .rejectsOnce(new MessageRejected({ message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.net', $metadata: answered(400) }))
+      .rejectsOnce(new MessageRejected({ message: 'Illegal address', $metadata: answered(400) }))
       .rejectsOnce(new SendingPausedException({ message: 'Sending is paused for this account', $metadata: answered(400) }))
       .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
       .rejectsOnce(new MessageRejected({ message: 'no status: never seen on the wire', $metadata: {} }))
@@ -129,11 +130,13 @@ describe('SES v2 mailer', () => {
       return { kind, code, retryLater };
     };
     expect(await outcome()).toEqual({ kind: 'throttled', code: 'TooManyRequestsException', retryLater: false });
+    // The SES sandbox (or an unverified sending identity): held until the account is ready, never refused for good.
+    expect(await outcome()).toEqual({ kind: 'sandbox', code: 'MessageRejected', retryLater: true });
     expect(await outcome()).toEqual({ kind: 'refused', code: 'MessageRejected', retryLater: false });
     expect(await outcome()).toEqual({ kind: 'refused', code: 'SendingPausedException', retryLater: true });
     expect(await outcome()).toEqual({ kind: 'unknown', code: 'TimeoutError', retryLater: false });
     expect(await outcome()).toEqual({ kind: 'unknown', code: 'MessageRejected', retryLater: false });
     expect(await outcome()).toEqual({ kind: 'unknown', code: 'InternalFailure', retryLater: false });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 6);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 7);
   });
 });

@@ -81,6 +81,13 @@ const REFUSED: Readonly<Record<string, { retryLater: boolean }>> = {
 const THROTTLED = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'Throttling']);
 
 /**
+ * SES's `MessageRejected` text when an address fails verification: in the sandbox every recipient must be verified
+ * ("Email address is not verified. The following identities failed the check in region US-EAST-1: ..."), and out of
+ * it the sending identity must be.
+ */
+const NOT_VERIFIED = /not verified|failed the check/i;
+
+/**
  * What an SES error means for the message. Only an answer SES actually gave can say "refused" or "throttled": any
  * other failure (a timeout, a reset connection, a 5xx, an unreadable answer) may have come after SES accepted the
  * message, so it is `unknown`.
@@ -91,6 +98,9 @@ export function classifySesError(error: unknown): MailError {
   const message = error instanceof Error ? error.message : String(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   const refused = REFUSED[name];
+  const answered = status !== undefined && status >= 400 && status < 500;
+  // The account is not set up to send this yet (sandbox or unverified identity): hold it rather than lose it.
+  if (name === 'MessageRejected' && answered && NOT_VERIFIED.test(message)) return new MailError('sandbox', name, message, true);
   // A 4xx is SES's refusal of the request; a named refusal with no status was not seen on the wire, so stay careful.
   if (refused && status !== undefined && status >= 400 && status < 500) return new MailError('refused', name, message, refused.retryLater);
   if (THROTTLED.has(name) && status !== undefined && status >= 400 && status < 500) return new MailError('throttled', name, message);

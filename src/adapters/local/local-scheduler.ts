@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
 import type { ReminderStep } from '../../domain/owner-docs/voice';
+import type { FailedWork, FailureQueue } from '../../ports/failure-queue';
 import type { DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
@@ -29,6 +30,8 @@ export interface LocalJob {
   readonly attempts: number;
   /** Set after too many failed attempts: the local dead-letter queue. */
   readonly dead?: boolean;
+  /** The last failure's message, for `npm run carts -- failures`. */
+  readonly lastError?: string;
 }
 
 /** After this many failed invocations a job is parked as dead, like Scheduler's retry limit and DLQ. */
@@ -38,7 +41,7 @@ export const MAX_ATTEMPTS = 5;
  * A durable scheduler on the controllable clock. Jobs live in DynamoDB Local, so a wake-up that fell due while the
  * process was down fires (late) on the next start; a job is deleted only after its target returned.
  */
-export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDeferrals {
+export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDeferrals, FailureQueue {
   private readonly targets = new Map<JobTarget, (payload: Record<string, unknown>) => Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<LocalJob[]> | undefined;
@@ -120,6 +123,32 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
     return jobs.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.name.localeCompare(b.name));
   }
 
+  /** The dead jobs (failed {@link MAX_ATTEMPTS} times): the local failure queue. */
+  async list(): Promise<FailedWork[]> {
+    return (await this.jobs())
+      .filter((job) => job.dead === true)
+      .map((job) => ({ id: job.name, target: job.target, payload: job.payload, attempts: job.attempts, at: job.dueAt, ...(job.lastError ? { error: job.lastError } : {}) }));
+  }
+
+  /** Brings a dead job back with fresh attempts; it fires on the next run, as it is already due. */
+  async replay(id: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { name: id },
+          UpdateExpression: 'SET attempts = :zero, dead = :false REMOVE lastError',
+          ConditionExpression: 'dead = :true',
+          ExpressionAttributeValues: { ':zero': 0, ':false': false, ':true': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /**
    * Fires every job due by the clock, oldest first, repeating until nothing more is due (a fired job may schedule
    * another that is already due). Returns the jobs fired. Concurrent calls share one run.
@@ -168,8 +197,8 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
         new UpdateCommand({
           TableName: this.tableName,
           Key: { name: job.name },
-          UpdateExpression: 'SET attempts = :attempts, dead = :dead',
-          ExpressionAttributeValues: { ':attempts': attempts, ':dead': attempts >= MAX_ATTEMPTS },
+          UpdateExpression: 'SET attempts = :attempts, dead = :dead, lastError = :error',
+          ExpressionAttributeValues: { ':attempts': attempts, ':dead': attempts >= MAX_ATTEMPTS, ':error': String(error).slice(0, 500) },
         }),
       );
       return false;

@@ -1,0 +1,60 @@
+import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { GetAccountCommand, GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SenderIdentityFacts, SesAccountFacts } from '../../domain/operations/doctor';
+import type { EmailAccountInspector, ModelAccessProbe, SecretInspector } from '../../ports/setup-inspection';
+
+/** SES v2 `GetAccount` and `GetEmailIdentity`, reduced to what decides whether reminders can go out. */
+export class SesAccountInspector implements EmailAccountInspector {
+  constructor(private readonly client: SESv2Client) {}
+
+  async account(): Promise<SesAccountFacts> {
+    const answer = await this.client.send(new GetAccountCommand({}));
+    return {
+      productionAccess: answer.ProductionAccessEnabled === true,
+      sendingEnabled: answer.SendingEnabled !== false,
+      ...(answer.EnforcementStatus ? { enforcementStatus: answer.EnforcementStatus } : {}),
+      max24HourSend: answer.SendQuota?.Max24HourSend ?? 0,
+      maxSendRate: answer.SendQuota?.MaxSendRate ?? 0,
+      sentLast24Hours: answer.SendQuota?.SentLast24Hours ?? 0,
+    };
+  }
+
+  async identity(name: string): Promise<SenderIdentityFacts> {
+    const answer = await this.client.send(new GetEmailIdentityCommand({ EmailIdentity: name }));
+    return {
+      identity: name,
+      verifiedForSending: answer.VerifiedForSendingStatus === true,
+      ...(answer.DkimAttributes?.Status ? { dkimStatus: answer.DkimAttributes.Status } : {}),
+    };
+  }
+}
+
+/**
+ * One Converse call of at most one output token: the cheapest proof that this account may call the model (a
+ * fraction of a cent). Bedrock answers `AccessDeniedException` when model access is not granted.
+ */
+export class BedrockAccessProbe implements ModelAccessProbe {
+  constructor(private readonly client: BedrockRuntimeClient) {}
+
+  async probe(modelId: string): Promise<void> {
+    await this.client.send(
+      new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Say ok.' }] }], inferenceConfig: { maxTokens: 1 } }),
+    );
+  }
+}
+
+/** SSM `GetParameter` without decryption: it tells "exists" from "missing" and never reads the secret out. */
+export class SsmSecretInspector implements SecretInspector {
+  constructor(private readonly client: SSMClient) {}
+
+  async state(name: string): Promise<'set' | 'missing'> {
+    try {
+      await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+      return 'set';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ParameterNotFound') return 'missing';
+      throw error;
+    }
+  }
+}

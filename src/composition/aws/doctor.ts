@@ -1,0 +1,94 @@
+/**
+ * `npm run doctor -- --aws`: the deployed stack's facts, gathered with the operator's own AWS credentials (SES,
+ * Bedrock, SSM, DynamoDB) and the Google service account whose key is in SSM, then checked by the pure doctor.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbStats } from '../../adapters/aws/dynamodb-stats';
+import { BedrockAccessProbe, SesAccountInspector, SsmSecretInspector } from '../../adapters/aws/setup-inspectors';
+import { type GoogleAuthClient, GoogleOwnerDrive, serviceAccountAuth } from '../../adapters/google/google-drive';
+import type { DoctorFacts, Finding } from '../../domain/operations/doctor';
+import { type Clock, systemClock } from '../../ports/clock';
+import type { OwnerDrive } from '../../ports/google-drive';
+import { diagnoseSetup } from '../../use-cases/diagnose-setup';
+import { AWS_CLIENT_POLICY, clientOptions } from './policy';
+
+/** What the doctor needs to know about the deployment: the deploy configuration (cdk.json) it was made from. */
+export interface AwsDoctorConfig {
+  readonly region?: string;
+  readonly senderDomain: string;
+  readonly bedrockModelId: string;
+  readonly rulesDocId?: string;
+  readonly voiceDocId?: string;
+  readonly googleKeyParam: string;
+  readonly webhookSecretParam: string;
+  readonly unsubscribeKeyParam: string;
+  readonly shopifySecretParam?: string;
+  readonly sendsTable: string;
+  /** Deploy settings found missing or still placeholders before anything was asked of AWS. */
+  readonly settings?: DoctorFacts['settings'];
+}
+
+/** For tests: Google at a local fake, with an auth client that needs no token exchange. */
+export interface AwsDoctorOptions {
+  readonly googleRootUrl?: string;
+  readonly googleAuth?: GoogleAuthClient;
+  readonly clock?: Clock;
+}
+
+/** Runs every check against the deployed stack; each client is made here and destroyed before returning. */
+export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptions = {}): Promise<{ facts: DoctorFacts; findings: Finding[] }> {
+  const region = config.region ? { region: config.region } : {};
+  const ses = new SESv2Client({ ...region, ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });
+  const bedrock = new BedrockRuntimeClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.bedrock) });
+  const ssm = new SSMClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.ssm) });
+  const dynamodb = new DynamoDBClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });
+  try {
+    const google = await googleDrive(ssm, config.googleKeyParam, options);
+    return await diagnoseSetup({
+      where: 'aws',
+      clock: options.clock ?? systemClock,
+      region: config.region ?? (await ses.config.region()),
+      email: { inspector: new SesAccountInspector(ses), senderDomain: config.senderDomain },
+      model: { probe: new BedrockAccessProbe(bedrock), modelId: config.bedrockModelId },
+      secrets: {
+        inspector: new SsmSecretInspector(ssm),
+        wanted: [
+          { name: config.webhookSecretParam, purpose: "checks the signature on the storefront's cart events" },
+          { name: config.unsubscribeKeyParam, purpose: 'signs and seals the unsubscribe links' },
+          { name: config.googleKeyParam, purpose: "lets the rules loader read the owner's Google docs" },
+          ...(config.shopifySecretParam ? [{ name: config.shopifySecretParam, purpose: "checks Shopify's webhook signatures" }] : []),
+        ],
+      },
+      drive: google.drive,
+      ...(google.serviceAccountEmail ? { serviceAccountEmail: google.serviceAccountEmail } : {}),
+      docIds: { ...(config.rulesDocId ? { rules: config.rulesDocId } : {}), ...(config.voiceDocId ? { voice: config.voiceDocId } : {}) },
+      stats: new DynamoDbStats(DynamoDBDocumentClient.from(dynamodb), config.sendsTable, async () => 'UTC'),
+      ...(config.settings ? { settings: config.settings } : {}),
+    });
+  } finally {
+    for (const client of [ses, bedrock, ssm, dynamodb]) client.destroy();
+  }
+}
+
+/** The Drive as the service account sees it, or why it cannot be reached (its key missing or malformed). */
+async function googleDrive(ssm: SSMClient, keyParam: string, options: AwsDoctorOptions): Promise<{ drive: OwnerDrive | Error; serviceAccountEmail?: string }> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: keyParam, WithDecryption: true }));
+    const jwt = serviceAccountAuth(Parameter?.Value ?? '');
+    const serviceAccountEmail = jwt.email;
+    const drive = new GoogleOwnerDrive({
+      auth: options.googleAuth ?? jwt,
+      timeoutMs: AWS_CLIENT_POLICY.google.timeoutMs,
+      ...(options.googleRootUrl ? { rootUrl: options.googleRootUrl } : {}),
+      ...(serviceAccountEmail ? { serviceAccountEmail } : {}),
+    });
+    return { drive, ...(serviceAccountEmail ? { serviceAccountEmail } : {}) };
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name === 'ParameterNotFound' ? `SSM parameter ${keyParam} does not exist` : error.message}` : String(error);
+    return { drive: new Error(`the Google key cannot be used (${reason})`) };
+  }
+}
