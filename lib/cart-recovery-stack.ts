@@ -119,6 +119,7 @@ export class CartRecoveryStack extends Stack {
       email: this.email,
       bedrock: config.bedrock,
       fromAddress: config.fromAddress,
+      ownerEmail: config.ownerEmail,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       unsubscribeBaseUrl: this.unsubscribe.url.url,
