@@ -120,6 +120,7 @@ export class CartRecoveryStack extends Stack {
       bedrock: config.bedrock,
       fromAddress: config.fromAddress,
       replyTo: config.replyTo,
+      ownerEmail: config.ownerEmail,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       unsubscribeBaseUrl: this.unsubscribe.url.url,
       ...docsCache,

@@ -16,6 +16,8 @@ export interface SenderProps extends ReadsOwnerDocsProps {
   readonly fromAddress: string;
   /** Reply-To address (CR_REPLY_TO): the owner's inbox, since the reminder invites a reply. */
   readonly replyTo: string;
+  /** The owner's address, where every reminder goes while the rules doc's test mode is on (CR_OWNER_EMAIL). */
+  readonly ownerEmail: string;
   /** SSM SecureString name of the HMAC key that signs unsubscribe tokens (CR_UNSUBSCRIBE_KEY_PARAM). */
   readonly unsubscribeKeyParam: string;
   /** Base URL of the unsubscribe endpoint, the unsubscribe Function URL (CR_UNSUBSCRIBE_BASE_URL). */
@@ -44,6 +46,7 @@ export class Sender extends Construct {
         CR_RETENTION_DAYS: String(props.retentionDays),
         CR_FROM_ADDRESS: props.fromAddress,
         CR_REPLY_TO: props.replyTo,
+        CR_OWNER_EMAIL: props.ownerEmail,
         CR_UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
         ...ownerDocsEnvironment(props),
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,

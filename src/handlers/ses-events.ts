@@ -46,7 +46,8 @@ export function createSesEventsHandler(
       // Owner notices and summaries carry no cart: nothing to settle.
       if (!cartId || (step !== 'first' && step !== 'second') || !messageId) return { suppressed: 0 };
       const at = detail.mail?.timestamp ? new Date(detail.mail.timestamp) : deps.clock.now();
-      return { suppressed: 0, confirmed: await confirmSend({ cartId, step, messageId, at }, deps) };
+      const test = detail.mail?.tags?.test?.[0] === 'yes';
+      return { suppressed: 0, confirmed: await confirmSend({ cartId, step, messageId, at, ...(test ? { test } : {}) }, deps) };
     }
     let addresses: string[] = [];
     let source: 'bounce' | 'complaint' = 'bounce';

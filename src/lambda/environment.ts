@@ -61,6 +61,7 @@ export const senderEnvSchema = z.object({
   CR_RETENTION_DAYS: retentionDays,
   CR_FROM_ADDRESS: required('From address, e.g. "Store" <reminders@store.com>'),
   CR_REPLY_TO: required("Reply-To address: the owner's inbox, where shopper replies go").pipe(z.email('expected an email address (where shopper replies go)')),
+  CR_OWNER_EMAIL: required("the store owner's email, where reminders go in test mode").pipe(z.email('expected an email address')),
   CR_SES_CONFIGURATION_SET: required('SES configuration set name'),
   CR_UNSUBSCRIBE_BASE_URL: required('unsubscribe Function URL').url('expected the unsubscribe Function URL'),
   CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),

@@ -19,6 +19,8 @@ export interface OwnerDrive {
   readDocText(documentId: string): Promise<string>;
   /** A sheet's cell values, first row first (the header), as displayed strings. */
   readSheetRows(spreadsheetId: string, range?: string): Promise<string[][]>;
+  /** Where the owner opens a doc to edit it (the "Open the doc" link of a problem email). */
+  docUrl(documentId: string): string;
 }
 
 /** Why a read from Google failed, in words an operator can act on. */

@@ -28,4 +28,16 @@ export interface OwnerDocsStore {
   saveAppliedStops(stops: StopSet): Promise<void>;
   /** True the first time a problem key is seen (then the owner is emailed); false afterwards. */
   firstNotice(problemKey: string, at: Date): Promise<boolean>;
+  /** Where the owner's telling about a doc that does not parse stands (undefined when the doc parses). */
+  problemNotice(kind: 'rules' | 'voice'): Promise<ProblemNotice | undefined>;
+  /** Saves it; undefined clears it (the doc parses again). */
+  saveProblemNotice(kind: 'rules' | 'voice', notice: ProblemNotice | undefined): Promise<void>;
+}
+
+/** A doc that does not parse: which text, since when the loader has seen it unchanged, and whether the owner was told. */
+export interface ProblemNotice {
+  readonly sourceHash: string;
+  /** ISO time the loader first read this text. */
+  readonly since: string;
+  readonly notified: boolean;
 }

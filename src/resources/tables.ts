@@ -56,7 +56,8 @@ export const CARTS_TABLE = {
  * of every decision (`log#<time>#<actor>#<action>`). Partitions that are not carts (cart ids never start with `#`)
  * keep the product at three tables:
  * - `#owner`: the rules loader's last good `rules` and `voice`, the operator's `operator-stops` and the
- *   `applied-stops` the loader has acted on, and one `notice#<problem>` per problem the owner was told about.
+ *   `applied-stops` the loader has acted on, one `notice#<problem>` per import problem the owner was told about, and
+ *   `problems#<doc>` for a doc that does not parse (one email per edit, once it is quiet).
  * - `#nudge#<email>`: one per shopper, the newest reminder claimed or sent to the address (do-not-disturb).
  * - `#stats`: the monthly summary's counters, one `month#<YYYY-MM>` item per store month, bumped as things happen.
  */

@@ -17,12 +17,19 @@ export interface ConfirmSendDeps {
  * the answer, the event finds the reminder sent already and changes nothing.
  */
 export async function confirmSend(
-  event: { readonly cartId: string; readonly step: ReminderStep; readonly messageId: string; readonly at: Date },
+  event: {
+    readonly cartId: string;
+    readonly step: ReminderStep;
+    readonly messageId: string;
+    readonly at: Date;
+    /** Sent in test mode (tagged `test`): counted apart from reminders to shoppers. */
+    readonly test?: boolean;
+  },
   deps: ConfirmSendDeps,
 ): Promise<'confirmed' | 'already' | 'unknown'> {
   const result = await deps.sends.confirm(event.cartId, event.step, event.messageId, event.at);
   if (result === 'confirmed') {
-    await deps.stats.add(event.at, { counter: event.step === 'first' ? 'remindersFirst' : 'remindersSecond' });
+    await deps.stats.add(event.at, { counter: event.test === true ? 'remindersTest' : event.step === 'first' ? 'remindersFirst' : 'remindersSecond' });
     await deps.activity.record({
       cartId: event.cartId,
       at: event.at,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DocProblem } from '../domain/owner-docs/doc-text';
-import { type OwnerDocKind, ownerProblemEmail } from '../domain/owner-docs/owner-notice';
+import { type OwnerDocKind, ownerProblemsEmail } from '../domain/owner-docs/owner-notice';
 import { DEFAULT_RULES, type Rules, stopSet, withOperatorStops } from '../domain/owner-docs/rules';
 import { parseRulesDoc } from '../domain/owner-docs/rules-doc';
 import type { Voice } from '../domain/owner-docs/voice';
@@ -25,20 +25,28 @@ export interface OwnerDocsLoaderDeps extends Omit<LiftStopsDeps, 'clock' | 'log'
   readonly owner: OwnerContact;
 }
 
+/**
+ * How long a doc that does not parse must stay unchanged before the owner is emailed about it: one email per edit
+ * that still has problems, not one per keystroke the loader happens to catch mid-edit. With the loader every 5
+ * minutes, that is the first load after the one that saw the edit.
+ */
+export const DOC_QUIET_MINUTES = 5;
+
 /** What happened to one doc on one load. */
 export type DocLoadOutcome = 'updated' | 'unchanged' | 'rejected' | 'unavailable';
 
 /**
  * The rules loader: reads both docs, and for each one that changed, parses it. A doc that parses replaces the last
- * good one in the store; a doc that does not is never half-applied: the last good one stays, and the owner gets one
- * email per distinct problem, naming the line. If Google is down, nothing changes.
+ * good one in the store; a doc that does not is never half-applied: the last good one stays, and once that version
+ * of the doc has stayed unchanged for {@link DOC_QUIET_MINUTES}, the owner gets one email listing its problems, each
+ * naming its line, with a link to open the doc. If Google is down, nothing changes.
  */
 export async function loadOwnerDocs(deps: OwnerDocsLoaderDeps): Promise<Record<OwnerDocKind, DocLoadOutcome>> {
   const lastRules = await deps.store.rules();
   const rules = await loadDoc('rules', deps, lastRules, (text) => {
     const parsed = parseRulesDoc(text, DEFAULT_RULES);
     return parsed.ok ? { ok: true, value: parsed.rules } : { ok: false, problems: parsed.problems };
-  });
+  }, lastRules?.value.store.name);
   const accepted = await deps.store.rules();
   if (accepted) await applyStops(accepted.value, deps);
   const storeName = accepted?.value.store.name ?? DEFAULT_RULES.store.name;
@@ -79,7 +87,12 @@ async function loadDoc<T extends Rules | Voice>(
     return 'unavailable';
   }
   const sourceHash = createHash('sha256').update(text).digest('hex');
-  if (last?.sourceHash === sourceHash) return 'unchanged';
+  const notice = await deps.store.problemNotice(kind);
+  if (last?.sourceHash === sourceHash) {
+    // Back to the last good text: a later broken edit is news again, even if it repeats an earlier one.
+    if (notice) await deps.store.saveProblemNotice(kind, undefined);
+    return 'unchanged';
+  }
 
   const parsed = parse(text);
   const now = deps.clock.now();
@@ -87,6 +100,7 @@ async function loadDoc<T extends Rules | Voice>(
     const doc: StoredDoc<T> = { value: parsed.value, sourceHash, savedAt: now.toISOString() };
     if (kind === 'rules') await deps.store.saveRules(doc as StoredDoc<Rules>);
     else await deps.store.saveVoice(doc as StoredDoc<Voice>);
+    if (notice) await deps.store.saveProblemNotice(kind, undefined);
     deps.log.info(`${kind} doc accepted`, { sourceHash: sourceHash.slice(0, 12) });
     return 'updated';
   }
@@ -95,10 +109,16 @@ async function loadDoc<T extends Rules | Voice>(
     problems: parsed.problems.map((p) => `line ${p.line ?? '-'}: ${p.message}`),
     lastGoodSavedAt: last?.savedAt,
   });
-  for (const problem of parsed.problems) {
-    const key = createHash('sha256').update(`${kind}\n${problem.line ?? ''}\n${problem.message}`).digest('hex').slice(0, 32);
-    if (!(await deps.store.firstNotice(key, now))) continue;
-    await mailOwner(deps.mailer, deps.owner, ownerProblemEmail({ doc: kind, problem, storeName }), { kind: `${kind}-doc-problem` });
+  // One email per version of the doc, once the owner has stopped typing: a new text restarts the wait.
+  if (notice?.sourceHash !== sourceHash) {
+    await deps.store.saveProblemNotice(kind, { sourceHash, since: now.toISOString(), notified: false });
+    return 'rejected';
   }
+  if (notice.notified || now.getTime() - Date.parse(notice.since) < DOC_QUIET_MINUTES * 60_000) return 'rejected';
+  const docUrl = deps.drive.docUrl(deps.docs[kind]);
+  await mailOwner(deps.mailer, deps.owner, ownerProblemsEmail({ doc: kind, problems: parsed.problems, storeName, docUrl }), {
+    kind: `${kind}-doc-problem`,
+  });
+  await deps.store.saveProblemNotice(kind, { ...notice, notified: true });
   return 'rejected';
 }

@@ -54,11 +54,17 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     const reason = String(entry.details?.skipReason ?? 'unknown');
     skipped[reason] = (skipped[reason] ?? 0) + 1;
   }
+  // Test mode's sends went to the owner: their "sent" entries say so, and they are counted apart.
+  const testSends = new Set(
+    senderEntries.filter((e) => e.action === 'sent' && e.details?.test === true).map((e) => `${e.cartId}#${String(e.details?.step)}`),
+  );
+  const real = sent.filter((send) => !testSends.has(`${send.cartId}#${send.step}`));
   return {
     cartsSeen: seen.length,
     cartsWithAddress: seen.filter((cart) => cart.wakeUpSetBy !== undefined).length,
-    remindersFirst: sent.filter((send) => send.step === 'first').length,
-    remindersSecond: sent.filter((send) => send.step === 'second').length,
+    remindersFirst: real.filter((send) => send.step === 'first').length,
+    remindersSecond: real.filter((send) => send.step === 'second').length,
+    remindersTest: sent.length - real.length,
     recovered: recovered.length,
     wonBack,
     optOuts: records.optOuts.filter((optOut) => inMonth(optOut.at)).length,

@@ -5,7 +5,8 @@ import { decideSend } from '../domain/cart/gates';
 import { buildPolishPrompt, validatePolishedLine } from '../domain/email/polish';
 import type { Rules } from '../domain/owner-docs/rules';
 import { unsubscribeLinks } from '../domain/unsubscribe/links';
-import type { ReminderStep } from '../domain/owner-docs/voice';
+import { emailWordsOf, type ReminderStep } from '../domain/owner-docs/voice';
+import { greetingFor } from '../domain/cart/gates';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -44,6 +45,8 @@ export interface SenderDeps {
     readonly unsubscribeKey: string;
     /** Optional `mailto:` for List-Unsubscribe, for clients that do not do one-click POST. */
     readonly unsubscribeMailto?: string;
+    /** The owner's address: where every reminder goes while the rules doc's test mode is on. */
+    readonly testModeTo?: string;
   };
 }
 
@@ -155,13 +158,29 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
 
   // Gate 1 passed, so the cart has an email; the type system cannot see through decideSend.
   const to = cart.email as string;
+  // Test mode changes only where the email goes: every gate, the claim, do-not-disturb and the log stay the shopper's.
+  const testMode = rules.testMode === true;
+  if (testMode && !deps.email.testModeTo) {
+    await giveBackStale();
+    return skip('test_mode_no_owner', 'test mode is on but no owner address is configured; nothing is sent to the shopper', { gate: 4, test: true });
+  }
+  const deliverTo = testMode ? (deps.email.testModeTo as string) : to;
   const voice = await deps.voice.current();
   const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cartId, to);
   let email: ComposedEmail;
   let polish: { polished: boolean; fallbackReason?: string };
   try {
     const compose = (openingLine?: string) =>
-      composeReminder({ cart, step, voice, store: rules.store, greeting: decision.greeting, unsubscribeUrl: links.pageUrl, openingLine });
+      composeReminder({
+        cart,
+        step,
+        voice,
+        store: rules.store,
+        greeting: greetingFor(cart.firstName, emailWordsOf(voice)),
+        unsubscribeUrl: links.pageUrl,
+        openingLine,
+        ...(testMode ? { testFor: to } : {}),
+      });
     const plain = compose();
     const line = await polishOpening(plain.plainOpening, cart, step, rules, voice.description, deps);
     polish = line.ok ? { polished: true } : { polished: false, fallbackReason: line.reason };
@@ -202,20 +221,23 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   let messageId: string;
   try {
     ({ messageId } = await deps.mailer.send({
-      to,
+      to: deliverTo,
       from: fromWithStoreName(deps.email.from, rules.store.name),
       replyTo: deps.email.replyTo,
       subject: email.subject,
       html: email.html,
       text: email.text,
-      headers: [
-        {
-          name: 'List-Unsubscribe',
-          value: [`<${links.oneClickUrl}>`, ...(deps.email.unsubscribeMailto ? [`<${deps.email.unsubscribeMailto}>`] : [])].join(', '),
-        },
-        { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-      ],
-      tags: { cart: cartId, step },
+      // A test goes to the owner, whose mail client must not one-click unsubscribe the shopper.
+      headers: testMode
+        ? []
+        : [
+            {
+              name: 'List-Unsubscribe',
+              value: [`<${links.oneClickUrl}>`, ...(deps.email.unsubscribeMailto ? [`<${deps.email.unsubscribeMailto}>`] : [])].join(', '),
+            },
+            { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+          ],
+      tags: testMode ? { cart: cartId, step, test: 'yes' } : { cart: cartId, step },
     }));
   } catch (error) {
     const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
@@ -258,10 +280,12 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   if (!completed) deps.log.error('sent, but the claim was no longer this attempt\'s', { attempt, messageId });
   // Settled by SES's answer: the lease's check has nothing left to do.
   await withdrawLeaseCheck();
-  await deps.stats.add(now, { counter: step === 'first' ? 'remindersFirst' : 'remindersSecond' });
-  await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})`, {
+  await deps.stats.add(now, { counter: testMode ? 'remindersTest' : step === 'first' ? 'remindersFirst' : 'remindersSecond' });
+  const testNote = testMode ? `, test mode: sent to the owner, ${deliverTo}, instead of ${to}` : '';
+  await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`, {
     messageId,
     polished: polish.polished,
+    ...(testMode ? { test: true, sentTo: deliverTo } : {}),
   });
   return { outcome: 'sent', messageId, polished: polish.polished };
 }

@@ -81,6 +81,7 @@ const EXPECTED_ENV: Record<FunctionRole, string[]> = {
     'CR_RETENTION_DAYS',
     'CR_FROM_ADDRESS',
     'CR_REPLY_TO',
+    'CR_OWNER_EMAIL',
     'CR_SES_CONFIGURATION_SET',
     'CR_UNSUBSCRIBE_BASE_URL',
     'CR_UNSUBSCRIBE_KEY_PARAM',

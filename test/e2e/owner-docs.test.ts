@@ -56,6 +56,10 @@ describe("the owner's docs steer the local system without a restart", () => {
 
   it('keeps the old rules working when an edit has a typo, and emails the owner one clear message', async () => {
     await editRules('Big cart, first reminder after: 2 hours', 'Big cart, first reminder aftr: 30 minutes');
+    // The owner hears once the doc has been left alone for a few minutes (the loader's next runs).
+    expect(listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example')).toHaveLength(0);
+    await system.advance(5 * 60_000);
+    await system.reloadDocs();
     const problems = listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example');
     expect(problems).toHaveLength(1);
     expect(problems[0]?.subject).toBe('Your cart reminder rules doc needs a fix (line 19)');

@@ -147,6 +147,11 @@ describe('readDocText', () => {
     expect(error.kind).toBe('invalid');
     expect(fake.requests).toHaveLength(0);
   });
+
+  it("links a doc in Google Docs' editor, for the owner's problem email", () => {
+    expect(ownerDrive().docUrl('1AbC-dEf_gh')).toBe('https://docs.google.com/document/d/1AbC-dEf_gh/edit');
+    expect(fake.requests).toHaveLength(0);
+  });
 });
 
 describe('listFolder', () => {

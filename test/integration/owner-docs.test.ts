@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
@@ -11,7 +12,7 @@ import { OwnerDocsMissingError, StoredOwnerDocs } from '../../src/use-cases/stor
 import { DEFAULT_VOICE } from '../../src/domain/owner-docs/voice';
 import { silentLog } from '../../src/ports/log';
 import type { Mailer, OutgoingEmail } from '../../src/ports/mailer';
-import { loadOwnerDocs, type OwnerDocsLoaderDeps } from '../../src/use-cases/load-owner-docs';
+import { DOC_QUIET_MINUTES, loadOwnerDocs, type OwnerDocsLoaderDeps } from '../../src/use-cases/load-owner-docs';
 import { applyOperatorCommand } from '../../src/use-cases/operator-stops';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
@@ -62,21 +63,29 @@ describe('the rules loader', () => {
     expect(await loadOwnerDocs(deps)).toEqual({ rules: 'unchanged', voice: 'unchanged' });
   });
 
-  it('keeps the last good rules when an edit has a typo, and tells the owner once, naming the line', async () => {
+  it('keeps the last good rules when an edit has a typo, and tells the owner once the doc is quiet, naming the line and linking the doc', async () => {
     await loadOwnerDocs(deps);
     edit('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hourz');
 
     expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
     expect((await store.rules())?.value.waits.big.firstMinutes).toBe(60);
+    // The owner may still be typing: nothing is sent until the doc has stayed the same for a few minutes.
+    expect(mailer.sent).toHaveLength(0);
+    time += DOC_QUIET_MINUTES * 60_000;
+    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
     expect(mailer.sent).toHaveLength(1);
     const [email] = mailer.sent;
     expect(email?.to).toBe('owner@shop.example');
     expect(email?.subject).toBe('Your cart reminder rules doc needs a fix (line 19)');
     expect(email?.text).toContain('2 hourz');
     expect(email?.text).toContain('stays in force');
+    expect(email?.text).toContain(`Open the doc: ${pathToFileURL(rulesPath).href}`);
+    expect(email?.html).toContain(`<a href="${pathToFileURL(rulesPath).href}">Open the doc</a>`);
 
-    // Every few minutes the loader reads the doc again; the owner is not emailed again for the same problem.
+    // Every few minutes the loader reads the doc again; the owner is not emailed again for the same edit.
     time += 5 * 60_000;
+    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+    time += 60 * 60_000;
     expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
     expect(mailer.sent).toHaveLength(1);
 
@@ -85,16 +94,34 @@ describe('the rules loader', () => {
     expect((await store.rules())?.value.waits.big.firstMinutes).toBe(120);
   });
 
-  it('sends one email per distinct problem', async () => {
+  it('sends one email per edit that still has problems, listing them all, once the owner stops typing', async () => {
     await loadOwnerDocs(deps);
     edit('Quiet hours: 9pm to 8am', 'Quiet hours: 9pm to late');
+    await loadOwnerDocs(deps);
+    // Mid-edit: the doc changes again before it has been quiet; the wait starts over.
+    time += 3 * 60_000;
     edit('Reminders per cart: 2', 'Reminders per cart: 3');
     await loadOwnerDocs(deps);
+    time += 3 * 60_000;
+    await loadOwnerDocs(deps);
+    expect(mailer.sent).toHaveLength(0);
+    time += 2 * 60_000;
+    await loadOwnerDocs(deps);
+    expect(mailer.sent.map((e) => e.subject)).toEqual(['Your cart reminder rules doc needs a fix (2 problems)']);
+    expect(mailer.sent[0]?.text).toMatch(/The rules doc for Linen & Larch has 2 problems:/);
+    expect(mailer.sent[0]?.text).toMatch(/- Line 23: Reminders per cart on line 23 is "3": .*two reminders/);
+    expect(mailer.sent[0]?.text).toMatch(/- Line 27: Quiet hours on line 27 is "9pm to late"/);
+    expect(mailer.sent[0]?.text).toContain(`Open the doc: ${pathToFileURL(rulesPath).href}`);
+
+    // A later edit that still has problems is news: one more email, once it is quiet.
+    edit('Reminders per cart: 3', 'Reminders per cart: 2');
+    await loadOwnerDocs(deps);
+    time += DOC_QUIET_MINUTES * 60_000;
+    await loadOwnerDocs(deps);
     expect(mailer.sent.map((e) => e.subject)).toEqual([
-      'Your cart reminder rules doc needs a fix (line 23)',
+      'Your cart reminder rules doc needs a fix (2 problems)',
       'Your cart reminder rules doc needs a fix (line 27)',
     ]);
-    expect(mailer.sent[0]?.text).toContain('two reminders');
   });
 
   it('keeps the last good rules when the doc cannot be read at all', async () => {

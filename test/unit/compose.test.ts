@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CartItem } from '../../src/domain/cart/cart';
 import { ComposeError, composeReminder, escapeHtml, safeHttpUrl, type ComposeInput } from '../../src/domain/email/compose';
@@ -5,6 +6,7 @@ import { fillTemplate, itemsSummary, TemplateError, templateValues } from '../..
 import { greetingFor } from '../../src/domain/cart/gates';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { DEFAULT_VOICE, type TemplatePlaceholder, type Voice } from '../../src/domain/owner-docs/voice';
+import { parseVoiceDoc } from '../../src/domain/owner-docs/voice-doc';
 
 const RETURN_URL = 'https://shop.example/cart/c-42?key=abc&utm_source=reminder';
 const UNSUBSCRIBE_URL = 'https://u.example/u/v1.payload.mac';
@@ -289,5 +291,78 @@ describe('templateValues', () => {
       items_summary: 'Linen shirt, Candle ×2 and Tote',
       total: '$120.00',
     });
+  });
+});
+
+describe('composeReminder: money in the cart currency and the voice doc\'s language and fixed words (issue 16)', () => {
+  const german = parseVoiceDoc(readFileSync(new URL('../../docs/examples/voice-doc-de.md', import.meta.url), 'utf8'));
+  if (!german.ok) throw new Error(german.problems.map((p) => p.message).join('\n'));
+  const BERLIN = { name: 'Leinen & Lärche', postalAddress: 'Hafenstraße 12\n20457 Hamburg\nDeutschland', timeZone: 'Europe/Berlin', currency: 'EUR' };
+  const email = compose({
+    voice: german.voice,
+    store: BERLIN,
+    greeting: greetingFor('Sam', german.voice.words),
+    cart: { total: { minor: 12000, currency: 'EUR' } },
+  });
+
+  it('writes a EUR cart in German: "120,00 €", the German fixed words and the whole address', () => {
+    expect(email.subject).toBe('Noch am Überlegen?');
+    expect(email.plainOpening).toBe('Noch am Überlegen? Ihr Warenkorb ist noch da: Linen shirt, Candle ×2 und Tote, zusammen 120,00 €.');
+    expect(email.text).toBe(
+      [
+        'Hallo Sam,',
+        '',
+        email.plainOpening,
+        '',
+        'Wir haben alles so aufbewahrt, wie Sie es verlassen haben. Wenn Sie eine Frage dazu haben, antworten Sie einfach auf diese E-Mail.',
+        '',
+        'Ihr Warenkorb:',
+        '- Linen shirt: 60,00\u00a0€',
+        '- Candle ×2: 40,00\u00a0€',
+        '- Tote: 20,00\u00a0€',
+        'Summe: 120,00\u00a0€',
+        '',
+        `Zurück zum Warenkorb: ${RETURN_URL}`,
+        '',
+        '--',
+        'Leinen & Lärche',
+        'Hafenstraße 12',
+        '20457 Hamburg',
+        'Deutschland',
+        'Sie erhalten diese E-Mail, weil Sie bei Leinen & Lärche Artikel im Warenkorb gelassen haben.',
+        `Abmelden: ${UNSUBSCRIBE_URL}`,
+        '',
+      ].join('\n'),
+    );
+    // Intl writes "120,00 €" with a no-break space, as German typesetting does (a sentence's spaces are made plain).
+    for (const text of ['120,00\u00a0€', 'Menge: 2', '>Summe<', 'Keine Erinnerungen mehr?', '>Abmelden</a>', 'Hafenstraße 12<br>20457 Hamburg<br>Deutschland', '<html lang="de">']) {
+      expect(email.html).toContain(text);
+    }
+    for (const english of ['Quantity', 'Total', 'Unsubscribe', 'No more reminders', "You're getting this", '$']) {
+      expect(email.html).not.toContain(english);
+      expect(email.text).not.toContain(english);
+    }
+  });
+
+  it('greets without a name and counts the rest in the voice\'s words', () => {
+    expect(greetingFor(undefined, german.voice.words)).toBe('Guten Tag');
+    const many = [...SEED_ITEMS, { title: 'Mug', quantity: 1, unitPrice: 1000 }, { title: 'Soap', quantity: 1, unitPrice: 500 }];
+    expect(itemsSummary(many, german.voice.words)).toBe('Linen shirt, Candle ×2 und 3 weitere');
+    expect(itemsSummary([], german.voice.words)).toBe('Ihre Artikel');
+  });
+
+  it('writes money in the cart\'s own currency even when the store\'s is another', () => {
+    const yen = compose({ voice: german.voice, store: BERLIN, cart: { total: { minor: 12000, currency: 'JPY' }, items: [{ title: 'Tee', quantity: 1, unitPrice: 12000 }] } });
+    expect(yen.text).toContain('Summe: 12.000\u00a0¥');
+  });
+});
+
+describe('composeReminder: test mode (issue 16)', () => {
+  it('marks a test in the subject and at the top, naming who it would have gone to', () => {
+    const email = compose({ testFor: 'sam@example.com' });
+    expect(email.subject).toBe('[Test] Still thinking it over?');
+    expect(email.text.split('\n')[0]).toMatch(/^TEST: test mode is on in your rules doc\. This reminder would have gone to sam@example\.com; it came to you instead/);
+    expect(email.html).toContain('This reminder would have gone to sam@example.com');
+    expect(compose().text).not.toContain('TEST');
   });
 });

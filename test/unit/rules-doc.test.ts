@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DocProblem } from '../../src/domain/owner-docs/doc-text';
-import { parseRulesDoc, RULES_SETTINGS, rulesSchema } from '../../src/domain/owner-docs/rules-doc';
+import { type DocProblem, NameMatcher } from '../../src/domain/owner-docs/doc-text';
+import { parseRulesDoc, RULES_SETTINGS, type RulesSettingId, rulesSchema, STOP_NAMES } from '../../src/domain/owner-docs/rules-doc';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 
 /** Joins lines into doc text; line n of the doc is argument n. */
@@ -434,7 +435,7 @@ describe('broken rules docs', () => {
   });
 
   it('refuses an unknown time zone', () => {
-    expectOneProblem(doc(...STORE, 'Time zone: Eastern'), 3, /Time zone on line 3 is "Eastern": that is not a known time zone; use an IANA name such as America\/New_York/);
+    expectOneProblem(doc(...STORE, 'Time zone: Eastern'), 3, /Time zone on line 3 is "Eastern": that is not a time zone name; for this one write America\/New_York/);
   });
 
   it('refuses an unknown currency and does not pile on about the threshold', () => {
@@ -527,4 +528,173 @@ describe('broken rules docs', () => {
       problems: [{ line: undefined, message: expect.stringMatching(/Give up \(default, not set in the doc\): it must be between 1 day and 30 days/) }],
     });
   });
+});
+
+describe('every line is a heading, prose, a setting or a stop (issue 16)', () => {
+  it.each([
+    ['Puase all reminders: yes', /looks like a stop but is not one; did you mean "Pause all reminders"\? Write "Pause all reminders: yes"/],
+    ['Stopp cart 8f2k1', /looks like a stop but is not one; did you mean "Stop cart"\? Write "Stop cart 8f2k1"/],
+    ['Please stop cart 8f2k1', /has a stop after other words \("Please"\), so it is not in force; a stop must start its line: write "Stop cart 8f2k1"/],
+    ['Kindly pause all reminders — stock count', /a stop must start its line: write "Pause all reminders — stock count"/],
+    ['Stop crat 8f2k1 — phoned', /did you mean "Stop cart"\? Write "Stop cart 8f2k1 — phoned"/],
+    ['Quiet hours 10pm to 7am', /looks like the setting "Quiet hours" but has no colon after the name; write "Quiet hours: 10pm to 7am"/],
+    ['Quite hours 10pm to 7am', /looks like the setting "Quiet hours" \(it says "Quite hours"\) but has no colon/],
+    ['Quiet hours = 10pm to 7am', /looks like the setting "Quiet hours" but has "=" where a colon belongs; write "Quiet hours: 10pm to 7am"/],
+    ['Quiet hours - 21:00 to 08:00', /looks like the setting "Quiet hours" but has "-" where a colon belongs; write "Quiet hours: 21:00 to 08:00"/],
+    ['Do not disturb – 3 days', /looks like the setting "Do not disturb" but has "–" where a colon belongs/],
+    ['Big cart threshold $150', /looks like the setting "Big cart threshold" but has no colon/],
+    ['Test mode on', /looks like the setting "Test mode" but has no colon/],
+  ])('%s is a named problem on its line, with a suggestion', (line, message) => {
+    const problem = expectOneProblem(doc(...STORE, line), 3, message);
+    expect(problem.text).toBe(line);
+  });
+
+  it('leaves prose alone, even when it mentions a setting or a stop', () => {
+    const rules = rulesOf(
+      doc(
+        ...STORE,
+        'Quiet hours matter to our shoppers, so we keep them long.',
+        'A line that starts with the words Stop cart, then the cart id, stops that one cart.',
+        'A line that starts with Pause all reminders stops everything.',
+        'We never stop carts by hand unless a customer phones us.',
+        'Store opens at nine.',
+        'Top sellers this week are the linen shirts.',
+      ),
+    );
+    expect(rules.stoppedCarts).toEqual([]);
+    expect(rules.pause).toBeUndefined();
+  });
+
+  it('keeps a postal address written over several lines whole, until the blank line', () => {
+    const rules = rulesOf(
+      doc('Store name: Linen & Larch', 'Postal address: 12 Harbour Road', 'Portland, ME 04101', 'USA', '', 'Our shop is by the sea.'),
+    );
+    expect(rules.store.postalAddress).toBe('12 Harbour Road\nPortland, ME 04101\nUSA');
+  });
+
+  it('reads an address that starts on the line after its name, and stops at the next setting', () => {
+    const rules = rulesOf(doc('Store name: Linen & Larch', 'Postal address:', 'Hafenstraße 12', '20457 Hamburg', 'Germany', 'Time zone: Europe/Berlin'));
+    expect(rules.store).toMatchObject({ postalAddress: 'Hafenstraße 12\n20457 Hamburg\nGermany', timeZone: 'Europe/Berlin' });
+  });
+
+  it.each([
+    ['EST', /"EST" names no place, so it lacks the daylight-saving rules .*; write America\/New_York$/],
+    ['GMT', /"GMT" names no place.*; write Europe\/London$/],
+    ['PST8PDT', /"PST8PDT" names no place.*; write America\/Los_Angeles$/],
+    ['MST', /"MST" names no place.*; write America\/Denver \(or America\/Phoenix in Arizona/],
+    ['CET', /"CET" names no place.*; write Europe\/Berlin/],
+    ['Etc/GMT+5', /"Etc\/GMT\+5" is a fixed offset \(UTC−5 all year\) and names no place/],
+    ['BST', /"BST" names no place.*; write Europe\/London$/],
+    ['EDT', /that is not a time zone name; for this one write America\/New_York/],
+    ['Japan', /"Japan" is a short name, not a place; write the place's Area\/City name \(such as Asia\/Tokyo\)/],
+  ])('refuses the zone %s with the right suggestion', (zone, message) => {
+    expectOneProblem(doc(...STORE, `Time zone: ${zone}`), 3, new RegExp(`^Time zone on line 3 is "${zone.replace(/[+/]/g, '\\$&')}": ${message.source}`));
+  });
+
+  it('accepts UTC (no daylight saving, and it claims none) and places', () => {
+    expect(rulesOf(doc(...STORE, 'Time zone: Etc/UTC')).store.timeZone).toBe('Etc/UTC');
+    expect(rulesOf(doc(...STORE, 'Time zone: America/Phoenix')).store.timeZone).toBe('America/Phoenix');
+  });
+
+  it('reads "Test mode" as a yes/no setting, off by default', () => {
+    expect(rulesOf(doc(...STORE)).testMode).toBe(false);
+    expect(rulesOf(doc(...STORE, 'Test mode: on')).testMode).toBe(true);
+    expectOneProblem(doc(...STORE, 'Test mode: maybe'), 3, /^Test mode on line 3 is "maybe": write yes or no$/);
+  });
+});
+
+/** One typing slip in a name: a letter dropped, doubled, swapped with its neighbour or replaced. */
+const misspelling = (name: string) =>
+  fc
+    .record({
+      at: fc.nat({ max: name.length - 1 }),
+      edit: fc.constantFrom('drop', 'double', 'swap', 'replace'),
+      letter: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+    })
+    .map(({ at, edit, letter }) => {
+      switch (edit) {
+        case 'drop':
+          return name.slice(0, at) + name.slice(at + 1);
+        case 'double':
+          return name.slice(0, at + 1) + name.slice(at);
+        case 'swap':
+          return at + 1 < name.length ? name.slice(0, at) + name.charAt(at + 1) + name.charAt(at) + name.slice(at + 2) : name;
+        default:
+          return name.slice(0, at) + letter + name.slice(at + 1);
+      }
+    });
+
+/** A value each setting reads, so only the name (or its separator) is wrong. */
+const EXAMPLE_VALUE: Readonly<Record<RulesSettingId, string>> = {
+  storeName: 'Linen & Larch',
+  postalAddress: '12 Harbour Road, Portland, ME 04101, USA',
+  timeZone: 'Europe/Paris',
+  currency: 'USD',
+  bigCartThreshold: '$150',
+  smallFirstWait: '2 hours',
+  smallSecondWait: '2 days',
+  bigFirstWait: '90 min',
+  bigSecondWait: '1 day',
+  maxReminders: '1',
+  giveUpAfter: '5 days',
+  quietHours: '10pm to 7am',
+  doNotDisturb: '2 days',
+  marketingConsent: 'yes',
+  consentOnly: 'yes',
+  testMode: 'on',
+};
+
+describe('common misspellings of every setting and stop are named problems (property)', () => {
+  const settings = new NameMatcher(RULES_SETTINGS);
+  const stops = new NameMatcher(STOP_NAMES);
+
+  it.each(RULES_SETTINGS.map((setting) => [setting.display, setting] as const))(
+    'a misspelt "%s" in any form (colon, "=", dash, no colon) names the setting',
+    (_display, setting) => {
+      fc.assert(
+        fc.property(misspelling(setting.display), fc.constantFrom(': ', ' = ', ' - ', ' '), (name, separator) => {
+          // Only true slips: not another accepted spelling, and closest to this setting.
+          const match = settings.match(name);
+          fc.pre(match.kind === 'close' && match.known.id === setting.id);
+          const line = `${name}${separator}${EXAMPLE_VALUE[setting.id]}`;
+          const problems = problemsOf(doc(...STORE, line));
+          expect(problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) })]);
+        }),
+        { numRuns: 50 },
+      );
+    },
+  );
+
+  it.each(RULES_SETTINGS.map((setting) => [setting.display, setting] as const))(
+    '"%s" written correctly with "=", a dash or no colon names the setting',
+    (_display, setting) => {
+      for (const separator of [' = ', ' - ', ' – ', ' ']) {
+        const problems = problemsOf(doc(...STORE, `${setting.display}${separator}${EXAMPLE_VALUE[setting.id]}`));
+        expect(problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) })]);
+      }
+    },
+  );
+
+  const TARGET = { cart: ' 8f2k1 — phoned', shopper: ' jane@example.com — asked', pause: ': yes' } as const;
+  it.each(STOP_NAMES.flatMap((stop) => [stop.display, ...stop.aliases].map((name) => [name, stop] as const)))(
+    'a misspelt "%s" is a named problem, or the stop it meant is in force; never ignored',
+    (name, stop) => {
+      fc.assert(
+        fc.property(misspelling(name), fc.constantFrom('', 'Please ', 'Owner: '), (mistyped, before) => {
+          const match = stops.match(mistyped);
+          fc.pre(match.kind === 'close' && match.known.id === stop.id);
+          const line = `${before}${mistyped}${TARGET[stop.id]}`;
+          const result = parseRulesDoc(doc(...STORE, line));
+          if (result.ok) {
+            // A slip the stop reader still understands puts the stop in force: the owner's intent, not silence.
+            const inForce = stop.id === 'pause' ? result.rules.pause : (stop.id === 'cart' ? result.rules.stoppedCarts : result.rules.stoppedEmails)[0];
+            expect(inForce, `${line} was silently ignored`).toBeDefined();
+          } else {
+            expect(result.problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/stop/i) })]);
+          }
+        }),
+        { numRuns: 30 },
+      );
+    },
+  );
 });

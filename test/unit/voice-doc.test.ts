@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DocProblem } from '../../src/domain/owner-docs/doc-text';
-import { DEFAULT_VOICE, type Voice } from '../../src/domain/owner-docs/voice';
-import { isOneSentence, parseVoiceDoc, readPlaceholders, VOICE_FIELDS, VOICE_SECTIONS, voiceSchema } from '../../src/domain/owner-docs/voice-doc';
+import { DEFAULT_EMAIL_WORDS, DEFAULT_VOICE, type Voice } from '../../src/domain/owner-docs/voice';
+import {
+  EMAIL_WORD_NAMES,
+  isOneSentence,
+  parseVoiceDoc,
+  readPlaceholders,
+  VOICE_FIELDS,
+  VOICE_SECTIONS,
+  voiceSchema,
+} from '../../src/domain/owner-docs/voice-doc';
 
 const { first, second } = DEFAULT_VOICE.templates;
 const saved = DEFAULT_VOICE.savedLink;
@@ -319,5 +327,57 @@ describe('isOneSentence', () => {
     ['Wow! Still here.', false],
   ])('%s -> %s', (text, expected) => {
     expect(isOneSentence(text)).toBe(expected);
+  });
+});
+
+describe('the email words (issue 16)', () => {
+  const GERMAN = readFileSync(new URL('../../docs/examples/voice-doc-de.md', import.meta.url), 'utf8');
+
+  it('reads every fixed word and the language from the German example', () => {
+    expect(voiceOf(GERMAN).words).toEqual({
+      language: 'de-DE',
+      greeting: 'Hallo {first_name}',
+      greetingNoName: 'Guten Tag',
+      yourCart: 'Ihr Warenkorb',
+      quantity: 'Menge',
+      total: 'Summe',
+      and: 'und',
+      more: '{count} weitere',
+      yourItems: 'Ihre Artikel',
+      why: 'Sie erhalten diese E-Mail, weil Sie bei {store_name} Artikel im Warenkorb gelassen haben.',
+      unsubscribePrompt: 'Keine Erinnerungen mehr?',
+      unsubscribe: 'Abmelden',
+    });
+  });
+
+  it('keeps English for every word a doc does not set, and for a doc without the section', () => {
+    expect(voiceOf(doc(VALID)).words).toEqual(DEFAULT_EMAIL_WORDS);
+    expect(voiceOf(doc([...VALID, '## Email words', 'Total: Summe', 'Language: de-de'])).words).toEqual({
+      ...DEFAULT_EMAIL_WORDS,
+      total: 'Summe',
+      language: 'de-DE',
+    });
+  });
+
+  it.each([
+    ['Langauge: de-DE', /unknown email word "Langauge" on line 20; did you mean "Language"\?/],
+    ['Language: Deutsch', /Language on line 20 is "Deutsch": write a language tag such as en-US, en-GB, de-DE or fr-FR/],
+    ['Greeting: Hallo', /Greeting on line 20 needs \{first_name\} where the value goes, like "Hi \{first_name\}"/],
+    ['Greeting: Hallo {frist_name}', /Greeting on line 20 may use only \{first_name\} \(it has \{frist_name\}\)/],
+    ['Total: Summe {total}', /Total on line 20 takes no placeholders \(it has \{total\}\)/],
+    ['More: weitere', /More on line 20 needs \{count\}/],
+    ['Colour: blue', /"Colour" on line 20 is not one of the email words; the words are Language, Greeting, /],
+    ['Total:', /Total on line 20 is empty/],
+  ])('refuses %s, naming the line', (line, message) => {
+    expectOneProblem(doc([...VALID, '## Email words', line]), 20, message);
+  });
+
+  it('refuses a word set twice', () => {
+    expectOneProblem(doc([...VALID, '## Email words', 'Total: Summe', 'Total: Gesamt']), 21, /Total appears twice in "Email words", on line 20 and line 21/);
+  });
+
+  it('documents every email word', () => {
+    const reference = readFileSync(new URL('../../docs/voice-doc.md', import.meta.url), 'utf8');
+    for (const word of EMAIL_WORD_NAMES) expect(reference).toContain(`\`${word.display}\``);
   });
 });

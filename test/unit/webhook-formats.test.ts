@@ -44,6 +44,15 @@ describe('Shopify checkouts', () => {
     });
   });
 
+  it('reads a checkout in the currency the shopper saw (presentment_currency), not the shop currency', () => {
+    const base = fixture('shopify-checkout-update.json');
+    const parsed = parseShopify({ ...base, currency: 'USD', presentment_currency: 'EUR', customer_locale: 'de-DE' }, 'checkouts/update');
+    expect(parsed).toMatchObject({ kind: 'event', event: { cart: { total: { minor: 12000, currency: 'EUR' } } } });
+    // A store without multi-currency sends no presentment currency: the shop's is the shopper's.
+    const plain = parseShopify({ ...base, currency: 'GBP', presentment_currency: null }, 'checkouts/update');
+    expect(plain).toMatchObject({ kind: 'event', event: { cart: { total: { minor: 12000, currency: 'GBP' } } } });
+  });
+
   it('reads consent from the customer first, then buyer_accepts_marketing', () => {
     const base = fixture('shopify-checkout-update.json');
     const declined = parseShopify({ ...base, customer: { first_name: 'Sam', email_marketing_consent: { state: 'not_subscribed' } } }, 'checkouts/update');

@@ -1,14 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Rules } from '../../domain/owner-docs/rules';
 import type { Voice } from '../../domain/owner-docs/voice';
 import { NO_OPERATOR_STOPS, type OperatorStops, type StopSet } from '../../domain/owner-docs/rules';
-import type { OwnerDocsStore, StoredDoc } from '../../ports/owner-docs-store';
+import type { OwnerDocsStore, ProblemNotice, StoredDoc } from '../../ports/owner-docs-store';
 
 /**
  * Owner configuration lives in cr-sends under one reserved partition (`#owner`, never a cart id: cart ids cannot
  * start with `#`), so the product keeps its three tables. Rows: `rules`, `voice`, `operator-stops`, `applied-stops`,
- * `notice#<key>`.
+ * `notice#<key>`, `problems#<rules|voice>`.
  */
 export const OWNER_PARTITION = '#owner';
 
@@ -73,6 +73,19 @@ export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  async problemNotice(kind: 'rules' | 'voice'): Promise<ProblemNotice | undefined> {
+    const item = await this.get(`problems#${kind}`);
+    return item ? { sourceHash: String(item.sourceHash), since: String(item.since), notified: item.notified === true } : undefined;
+  }
+
+  async saveProblemNotice(kind: 'rules' | 'voice', notice: ProblemNotice | undefined): Promise<void> {
+    if (notice === undefined) {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { cartId: OWNER_PARTITION, sk: `problems#${kind}` } }));
+    } else {
+      await this.put(`problems#${kind}`, { ...notice });
     }
   }
 

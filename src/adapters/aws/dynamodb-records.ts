@@ -16,6 +16,7 @@ export async function scanMonthRecords(client: DynamoDBDocumentClient, tables: P
       .filter((item) => String(item.sk).startsWith(ACTIVITY_PREFIX))
       .map((item) => ({
         at: new Date(String(item.at)),
+        cartId: String(item.cartId),
         actor: String(item.actor),
         action: String(item.action),
         details: item.details as Record<string, unknown> | undefined,

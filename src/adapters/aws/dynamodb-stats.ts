@@ -6,7 +6,7 @@ import type { Stats, StatsEntry } from '../../ports/stats';
 /** Counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per month. */
 export const STATS_PARTITION = '#stats';
 
-const SIMPLE = ['cartsSeen', 'cartsWithAddress', 'remindersFirst', 'remindersSecond', 'recovered', 'optOuts', 'deferredQuietHours'] as const;
+const SIMPLE = ['cartsSeen', 'cartsWithAddress', 'remindersFirst', 'remindersSecond', 'remindersTest', 'recovered', 'optOuts', 'deferredQuietHours'] as const;
 
 /** Items per TransactWriteItems request (DynamoDB's limit). */
 const MAX_TRANSACTION_ITEMS = 100;

@@ -114,6 +114,11 @@ export class GoogleOwnerDrive implements OwnerDrive {
     return text;
   }
 
+  /** The doc in Google Docs' editor. */
+  docUrl(documentId: string): string {
+    return `https://docs.google.com/document/d/${encodeURIComponent(documentId)}/edit`;
+  }
+
   /**
    * Displayed cell values (`FORMATTED_VALUE`) of `range` (default `A:Z` of the first sheet), rows padded with ''
    * to the widest row. An empty sheet is `[]`.

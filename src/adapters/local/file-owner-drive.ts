@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type DriveFile, GoogleReadError, type OwnerDrive } from '../../ports/google-drive';
 
 /**
@@ -18,6 +19,11 @@ export class FileOwnerDrive implements OwnerDrive {
 
   async readDocText(documentId: string): Promise<string> {
     return this.guard(documentId, () => readFileSync(documentId, 'utf8'));
+  }
+
+  /** The file itself: locally the "doc" is a file on this machine. */
+  docUrl(documentId: string): string {
+    return pathToFileURL(resolve(documentId)).href;
   }
 
   /** Local export files are CSV; parsing lives with the import lane. */

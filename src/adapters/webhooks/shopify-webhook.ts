@@ -149,6 +149,9 @@ export class ShopifyWebhook {
 
 function checkoutEvent(checkout: z.output<typeof checkoutSchema>, webhookId: string, now: Date): CartEvent {
   const cartId = shopifyCartId(checkout.cart_token, checkout.token);
+  // A checkout's amounts are in the currency the shopper saw (its presentment currency); `currency` is the shop's
+  // (Shopify's multi-currency migration guide). Orders differ: their plain amounts stay in the shop currency.
+  const currency = checkout.presentment_currency ?? checkout.currency;
   // A completed checkout is an order; treat it as one so a missed orders/create still stops the chase.
   if (checkout.completed_at) {
     return {
@@ -157,7 +160,7 @@ function checkoutEvent(checkout: z.output<typeof checkoutSchema>, webhookId: str
       occurredAt: notInFuture(new Date(checkout.completed_at), now, 'completed_at'),
       source: 'shopify',
       match: { checkoutToken: checkout.token, cartId, email: checkout.email },
-      orderTotal: moneyField(checkout.total_price, checkout.currency, 'total_price'),
+      orderTotal: moneyField(checkout.total_price, currency, 'total_price'),
     };
   }
   const consent = checkout.customer?.email_marketing_consent?.state;
@@ -174,9 +177,9 @@ function checkoutEvent(checkout: z.output<typeof checkoutSchema>, webhookId: str
       items: checkout.line_items.map((item, index) => ({
         title: item.variant_title ? `${item.title} (${item.variant_title})` : item.title,
         quantity: item.quantity,
-        unitPrice: moneyField(item.price, checkout.currency, `line_items.${index}.price`).minor,
+        unitPrice: moneyField(item.price, currency, `line_items.${index}.price`).minor,
       })),
-      total: moneyField(checkout.total_price, checkout.currency, 'total_price'),
+      total: moneyField(checkout.total_price, currency, 'total_price'),
       returnUrl: httpsUrl(checkout.abandoned_checkout_url),
       savedLink: hasSavedLinkMarker(checkout.landing_site) || hasSavedLinkMarker(checkout.abandoned_checkout_url),
       marketingConsent:

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { CartRow } from './cart';
 import { isValidTimeZone, localTimeZone, quietHoursDeferral, releaseOffsetMs } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
-import type { ReminderStep } from '../owner-docs/voice';
+import { DEFAULT_EMAIL_WORDS, type EmailWords, type ReminderStep } from '../owner-docs/voice';
 
 /**
  * The sender's guardrails as one pure decision: given the cart as it is now, the owner's rules and the shopper's
@@ -84,10 +84,14 @@ export function decideSend(input: GateInput): GateDecision {
  * "Hi Sam" from the cart's first name, else "Hi there". A name that looks like something else (an email typed
  * into the name field, digits, a paragraph) is not used: the copy never pretends to know more than the cart said.
  */
-export function greetingFor(firstName: string | undefined): string {
+export function greetingFor(
+  firstName: string | undefined,
+  words: Pick<EmailWords, 'greeting' | 'greetingNoName'> = DEFAULT_EMAIL_WORDS,
+): string {
   const name = firstName?.trim().replace(/\s+/g, ' ') ?? '';
   const plausible = name !== '' && name.length <= MAX_NAME_LENGTH && !/[@\d<>{}]|:\/\//.test(name);
-  return plausible ? `Hi ${name}` : 'Hi there';
+  // A function replacement, so a "$" in a name is never read as a replacement pattern.
+  return plausible ? words.greeting.replace('{first_name}', () => name) : words.greetingNoName;
 }
 
 function skip(gate: 1 | 2 | 3, reason: SkipReason, detail: string, ownerReason?: string): SkipDecision {

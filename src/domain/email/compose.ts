@@ -1,7 +1,7 @@
 import type { CartItem, CartRow } from '../cart/cart';
 import { formatMoney, type Money } from '../cart/money';
 import type { Rules } from '../owner-docs/rules';
-import type { ReminderStep, Voice } from '../owner-docs/voice';
+import { type EmailWords, emailWordsOf, type ReminderStep, type Voice } from '../owner-docs/voice';
 import { cleanTitle, fillTemplate, templateValues } from './template';
 
 /**
@@ -37,8 +37,13 @@ export interface ComposeInput {
   readonly unsubscribeUrl: string;
   /** The model's polished opening, already validated; when absent the filled template opening is used. */
   readonly openingLine?: string;
-  /** Locale for money formatting; "en-US" by default. */
+  /** Locale for money formatting; the voice's language ("en-US" unless its "Email words" say otherwise) by default. */
   readonly locale?: string;
+  /**
+   * Test mode: the address the reminder would have gone to. The email is marked as a test (subject and a note at the
+   * top) and goes to the owner instead.
+   */
+  readonly testFor?: string;
 }
 
 /** A reminder ready for the mail adapter. */
@@ -53,7 +58,6 @@ export interface ComposedEmail {
   readonly openingUsed: string;
 }
 
-const DEFAULT_LOCALE = 'en-US';
 const FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif";
 const INK = '#1f2937';
 const MUTED = '#6b7280';
@@ -70,7 +74,9 @@ const THUMB_PX = 64;
  * @throws {@link ComposeError}, or a TemplateError for a voice template that cannot be filled.
  */
 export function composeReminder(input: ComposeInput): ComposedEmail {
-  const { cart, step, voice, store, greeting, locale = DEFAULT_LOCALE } = input;
+  const { cart, step, voice, store, greeting } = input;
+  const words = emailWordsOf(voice);
+  const locale = input.locale ?? words.language;
   if (cart.items.length === 0) throw new ComposeError('empty_cart', 'cart has no items to remind about');
   const returnUrl = safeHttpUrl(cart.returnUrl);
   if (returnUrl === undefined) throw new ComposeError('no_return_link', 'cart has no http(s) link back to it');
@@ -79,12 +85,14 @@ export function composeReminder(input: ComposeInput): ComposedEmail {
 
   const template = voice.templates[step];
   const wording = cart.savedLink ? voice.savedLink[step] : template;
-  const values = templateValues({ cart, greeting, storeName: store.name, locale });
+  const values = templateValues({ cart, greeting, storeName: store.name, locale, words });
   const plainOpening = oneLine(fillTemplate(wording.opening, values));
   const polished = input.openingLine === undefined ? '' : oneLine(input.openingLine);
   const opening = polished === '' ? plainOpening : polished;
+  const subject = oneLine(fillTemplate(wording.subject, values));
   const content: EmailContent = {
-    subject: oneLine(fillTemplate(wording.subject, values)),
+    subject: input.testFor === undefined ? subject : `[Test] ${subject}`,
+    testNote: input.testFor === undefined ? undefined : testNote(input.testFor),
     // A template opening may already start with the greeting ("{greeting}, one last nudge"); never greet twice.
     greetingLine: startsWithGreeting(opening, greeting) ? undefined : `${greeting},`,
     opening,
@@ -95,6 +103,7 @@ export function composeReminder(input: ComposeInput): ComposedEmail {
     returnUrl,
     unsubscribeUrl,
     store,
+    words,
     lang: locale.split('-')[0] ?? 'en',
   };
 
@@ -143,6 +152,8 @@ interface ItemLine {
 
 interface EmailContent {
   readonly subject: string;
+  /** Test mode only: who the reminder would have gone to, shown above everything else. */
+  readonly testNote: string | undefined;
   readonly greetingLine: string | undefined;
   readonly opening: string;
   readonly paragraphs: readonly string[];
@@ -152,6 +163,7 @@ interface EmailContent {
   readonly returnUrl: string;
   readonly unsubscribeUrl: string;
   readonly store: Rules['store'];
+  readonly words: EmailWords;
   readonly lang: string;
 }
 
@@ -181,8 +193,14 @@ function startsWithGreeting(opening: string, greeting: string): boolean {
   return greeting.trim() !== '' && opening.toLowerCase().startsWith(greeting.trim().toLowerCase());
 }
 
-function why(store: Rules['store']): string {
-  return `You're getting this because you left items in your cart at ${store.name}.`;
+function why(content: Pick<EmailContent, 'store' | 'words'>): string {
+  // A function replacement, so a "$" in the store name is never read as a replacement pattern.
+  return content.words.why.replace('{store_name}', () => content.store.name);
+}
+
+/** The test-mode note, in English: only the owner ever reads a test reminder. */
+function testNote(wouldHaveGoneTo: string): string {
+  return `TEST: test mode is on in your rules doc. This reminder would have gone to ${wouldHaveGoneTo}; it came to you instead, and no shopper got it. The unsubscribe link below is the shopper's: do not click it.`;
 }
 
 function addressLines(store: Rules['store']): string[] {
@@ -197,12 +215,19 @@ function renderText(content: EmailContent): string {
     return `- ${line.title}${quantity}: ${line.price}`;
   });
   const blocks = [
+    content.testNote,
     content.greetingLine,
     content.opening,
     ...content.paragraphs,
-    ['Your cart:', ...items, `Total: ${content.total}`].join('\n'),
+    [`${content.words.yourCart}:`, ...items, `${content.words.total}: ${content.total}`].join('\n'),
     `${content.button}: ${content.returnUrl}`,
-    ['--', content.store.name, ...addressLines(content.store), why(content.store), `Unsubscribe: ${content.unsubscribeUrl}`].join('\n'),
+    [
+      '--',
+      content.store.name,
+      ...addressLines(content.store),
+      why(content),
+      `${content.words.unsubscribe}: ${content.unsubscribeUrl}`,
+    ].join('\n'),
   ];
   return `${blocks.filter((block): block is string => block !== undefined).join('\n\n')}\n`;
 }
@@ -214,6 +239,9 @@ function renderHtml(content: EmailContent): string {
   const text = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};`;
   const paragraph = (html: string): string => `<p style="margin:0 0 16px;${text}">${html}</p>`;
   const intro = [
+    content.testNote === undefined
+      ? ''
+      : `<p style="margin:0 0 16px;padding:10px 12px;background-color:#fef3c7;border:1px solid #f59e0b;border-radius:6px;${text}">${e(content.testNote)}</p>`,
     content.greetingLine === undefined ? '' : paragraph(e(content.greetingLine)),
     paragraph(e(content.opening)),
     ...content.paragraphs.map((body) => paragraph(e(body).replace(/\n/g, '<br>'))),
@@ -260,14 +288,14 @@ function itemsTableHtml(content: EmailContent): string {
       '<tr>',
       thumb,
       `<td style="${cell}padding:12px 0;vertical-align:top;"><div style="font-weight:600;">${e(line.title)}</div>`,
-      `<div style="font-size:14px;color:${MUTED};">Quantity: ${e(String(line.quantity))}</div></td>`,
+      `<div style="font-size:14px;color:${MUTED};">${e(content.words.quantity)}: ${e(String(line.quantity))}</div></td>`,
       `<td align="right" style="${cell}padding:12px 0 12px 12px;vertical-align:top;white-space:nowrap;">${e(line.price)}</td>`,
       '</tr>',
     ].join('');
   });
   const span = withThumbs ? 2 : 1;
   const totalCell = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};font-weight:700;border-top:2px solid ${INK};padding:12px 0 0;`;
-  const total = `<tr><td colspan="${span}" style="${totalCell}">Total</td><td align="right" style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;
+  const total = `<tr><td colspan="${span}" style="${totalCell}">${e(content.words.total)}</td><td align="right" style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${rows.join('')}${total}</table>`;
 }
 
@@ -288,7 +316,7 @@ function footerHtml(content: EmailContent): string {
   const address = addressLines(content.store).map(e).join('<br>');
   return [
     `<p style="${small}"><strong>${e(content.store.name)}</strong><br>${address}</p>`,
-    `<p style="${small}">${e(why(content.store))}</p>`,
-    `<p style="${small}">No more reminders? <a href="${e(content.unsubscribeUrl)}" target="_blank" style="color:${MUTED};text-decoration:underline;">Unsubscribe</a></p>`,
+    `<p style="${small}">${e(why(content))}</p>`,
+    `<p style="${small}">${e(content.words.unsubscribePrompt)} <a href="${e(content.unsubscribeUrl)}" target="_blank" style="color:${MUTED};text-decoration:underline;">${e(content.words.unsubscribe)}</a></p>`,
   ].join('');
 }

@@ -1,6 +1,6 @@
 import type { CartItem, CartRow } from '../cart/cart';
 import { formatMoney } from '../cart/money';
-import { TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../owner-docs/voice';
+import { DEFAULT_EMAIL_WORDS, type EmailWords, TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../owner-docs/voice';
 
 /** Raised when a voice template cannot be filled; the message names the template text and what was wrong. */
 export class TemplateError extends Error {
@@ -52,14 +52,18 @@ export function itemLabel(item: Pick<CartItem, 'title' | 'quantity'>): string {
  * rest counted ("Linen shirt, Candle ×2 and 3 more"), keeping subject lines and the opening short. An empty cart
  * reads "your items" so a template never shows a blank.
  */
-export function itemsSummary(items: readonly Pick<CartItem, 'title' | 'quantity'>[]): string {
+export function itemsSummary(
+  items: readonly Pick<CartItem, 'title' | 'quantity'>[],
+  words: Pick<EmailWords, 'and' | 'more' | 'yourItems'> = DEFAULT_EMAIL_WORDS,
+): string {
   const labels = items.map(itemLabel);
-  if (labels.length === 0) return 'your items';
+  if (labels.length === 0) return words.yourItems;
   if (labels.length > MAX_NAMED_ITEMS) {
     const named = labels.slice(0, NAMED_BEFORE_MORE);
-    return `${named.join(', ')} and ${labels.length - NAMED_BEFORE_MORE} more`;
+    const more = words.more.replace('{count}', String(labels.length - NAMED_BEFORE_MORE));
+    return `${named.join(', ')} ${words.and} ${more}`;
   }
-  return joinNaturally(labels);
+  return joinNaturally(labels, words.and);
 }
 
 /** What a template placeholder may be filled from. */
@@ -70,6 +74,8 @@ export interface TemplateValueInput {
   readonly storeName: string;
   /** Locale for money ("en-US" by default). */
   readonly locale?: string;
+  /** The voice's fixed words ("and", "more", "your items" in {items_summary}); English by default. */
+  readonly words?: EmailWords;
 }
 
 /**
@@ -77,14 +83,14 @@ export interface TemplateValueInput {
  * "Hi there"; `{item_count}` counts units (a cart with Candle ×2 and a Tote has 3 items).
  */
 export function templateValues(input: TemplateValueInput): Record<TemplatePlaceholder, string> {
-  const { cart, greeting, storeName, locale } = input;
+  const { cart, greeting, storeName, locale, words = DEFAULT_EMAIL_WORDS } = input;
   const firstName = cart.firstName?.trim().replace(/\s+/g, ' ');
   return {
     first_name: firstName ? firstName : 'there',
     greeting,
     store_name: storeName,
     item_count: String(cart.items.reduce((count, item) => count + Math.max(item.quantity, 0), 0)),
-    items_summary: itemsSummary(cart.items),
+    items_summary: itemsSummary(cart.items, words),
     total: formatMoney(cart.total, locale),
   };
 }
@@ -99,7 +105,7 @@ export function cleanTitle(title: string, maxLength = MAX_TITLE_LENGTH): string 
   return clean.length > maxLength ? `${clean.slice(0, maxLength - 1).trimEnd()}…` : clean;
 }
 
-function joinNaturally(parts: readonly string[]): string {
+function joinNaturally(parts: readonly string[], and: string): string {
   if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `${parts.slice(0, -1).join(', ')} ${and} ${parts[parts.length - 1]}`;
 }

@@ -126,6 +126,14 @@ export function normaliseName(name: string): string {
     .join('');
 }
 
+/** How many words of a name carry meaning (filler words such as "the" or "our" do not count). */
+export function meaningfulWordCount(name: string): number {
+  return name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '' && !FILLER_WORDS.has(word)).length;
+}
+
 /**
  * Edit distance counting an insertion, deletion, substitution or swap of two neighbouring letters as one edit
  * (optimal string alignment), the usual typing mistakes.

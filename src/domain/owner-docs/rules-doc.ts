@@ -13,6 +13,7 @@ import {
   type DocProblem,
   formatDuration,
   type KnownName,
+  meaningfulWordCount,
   NameMatcher,
   type Parsed,
   parseCount,
@@ -48,7 +49,8 @@ export type RulesSettingId =
   | 'quietHours'
   | 'doNotDisturb'
   | 'marketingConsent'
-  | 'consentOnly';
+  | 'consentOnly'
+  | 'testMode';
 
 const MINUTE = 1;
 const HOUR = 60 * MINUTE;
@@ -136,6 +138,7 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
       'send only to subscribers',
     ],
   },
+  { id: 'testMode', display: 'Test mode', aliases: ['test', 'testing', 'testing mode', 'trial mode', 'send tests to me'] },
 ];
 
 const SETTING_NAMES = new NameMatcher(RULES_SETTINGS);
@@ -177,9 +180,12 @@ export const rulesSchema = z
       postalAddress: z
         .string()
         .trim()
-        .min(10, 'that is too short for a postal address; write the full address on one line')
+        .min(10, 'that is too short for a postal address; write the full address (street, town, postcode, country)')
         .max(300, 'keep the address to 300 characters'),
-      timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'that is not a known time zone'),
+      timeZone: z
+        .string()
+        .refine((zone) => IANAZone.isValidZone(zone), 'that is not a known time zone')
+        .refine((zone) => !IANAZone.isValidZone(zone) || zoneWithoutPlace(zone) === undefined, 'that zone has no place\'s daylight-saving rules'),
       currency: z.string().refine(isKnownCurrency, 'that is not an ISO 4217 currency code'),
     }),
     bigCartThresholdMinor: z.int().positive('it must be more than zero'),
@@ -206,6 +212,7 @@ export const rulesSchema = z
     doNotDisturbMinutes: minutesBetween(DO_NOT_DISTURB_BOUNDS.min, DO_NOT_DISTURB_BOUNDS.max),
     requireMarketingConsent: z.boolean(),
     sendOnlyWithConsent: z.boolean(),
+    testMode: z.boolean(),
     // The pause stops everything, so it has no target.
     pause: z.union([ownerStopSchema.extend({ target: z.string().max(0, 'a pause has no target') }), z.undefined()]),
     stoppedCarts: z.array(ownerStopSchema),
@@ -243,13 +250,15 @@ const SETTING_OF_PATH: Readonly<Record<string, RulesSettingId>> = {
   doNotDisturbMinutes: 'doNotDisturb',
   requireMarketingConsent: 'marketingConsent',
   sendOnlyWithConsent: 'consentOnly',
+  testMode: 'testMode',
 };
 
 /** One "setting: value" the doc holds, before its value is read. */
 interface SettingEntry {
   readonly id: RulesSettingId;
   readonly line: DocLine;
-  readonly value: string;
+  /** Mutable only while a multi-line postal address is still being read. */
+  value: string;
 }
 
 /** The values read from the doc, each with the entry it came from. */
@@ -269,6 +278,7 @@ interface ReadValues {
   doNotDisturb?: number;
   marketingConsent?: boolean;
   consentOnly?: boolean;
+  testMode?: boolean;
 }
 
 interface Stops {
@@ -288,23 +298,37 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
   const entries: SettingEntry[] = [];
   const stops: Stops = { pause: undefined, carts: [], emails: [] };
 
+  // The postal address may run over the lines after it, until a blank line, a heading or anything else.
+  let address: { entry: SettingEntry; lines: number } | undefined;
   for (const line of readDocLines(text)) {
+    if (address !== undefined && isAddressContinuation(line, address.lines)) {
+      address.entry.value = address.entry.value === '' ? line.text : `${address.entry.value}\n${line.text}`;
+      address.lines++;
+      continue;
+    }
+    address = undefined;
     // Blank lines, markdown table rules and headings are layout; headings group settings only for the reader.
     if (line.text === '' || line.headingLevel > 0 || (line.cells !== undefined && line.cells.length === 0)) continue;
     if (readStopLine(line, stops, problems, warnings)) continue;
     const keyValue = splitKeyValue(line);
-    if (keyValue === undefined) continue;
-    const match = SETTING_NAMES.match(keyValue.key);
-    if (match.kind === 'exact') {
-      entries.push({ id: match.known.id, line, value: keyValue.value });
-    } else if (match.kind === 'close') {
-      problems.push({
-        line: line.number,
-        text: line.raw,
-        message: `unknown setting "${keyValue.key}" on line ${line.number}; did you mean "${match.known.display}"?`,
-      });
+    const match = keyValue === undefined ? undefined : SETTING_NAMES.match(keyValue.key);
+    if (keyValue !== undefined && match?.kind === 'exact') {
+      const entry: SettingEntry = { id: match.known.id, line, value: keyValue.value };
+      entries.push(entry);
+      if (entry.id === 'postalAddress' && line.cells === undefined) address = { entry, lines: 0 };
+      continue;
     }
-    // Anything else with a colon is the owner's prose ("Note: we close Sundays") and is left alone.
+    // Every other line is prose unless it looks like a setting or a stop: then it is a problem, never ignored.
+    // A stop lookalike needs a whole target (an id with a digit, an email), so it is the surer reading and goes first.
+    const lookalike =
+      settingLookalike(line) ??
+      stopLookalike(line) ??
+      (keyValue !== undefined && match?.kind === 'close'
+        ? `unknown setting "${keyValue.key}" on line ${line.number}; did you mean "${match.known.display}"?`
+        : undefined) ??
+      missingColonLookalike(line);
+    if (lookalike !== undefined) problems.push({ line: line.number, text: line.raw, message: lookalike });
+    // Anything else ("Note: we close Sundays", a paragraph of explanation) is the owner's prose and is left alone.
   }
 
   const values = readSettings(entries, base, problems, warnings);
@@ -350,6 +374,7 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
     doNotDisturbMinutes: values.doNotDisturb ?? base.doNotDisturbMinutes,
     requireMarketingConsent: values.marketingConsent ?? base.requireMarketingConsent,
     sendOnlyWithConsent: values.consentOnly ?? base.sendOnlyWithConsent ?? false,
+    testMode: values.testMode ?? base.testMode ?? false,
     pause: stops.pause,
     stoppedCarts: stops.carts,
     stoppedEmails: stops.emails,
@@ -477,6 +502,7 @@ function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue
       return;
     case 'marketingConsent':
     case 'consentOnly':
+    case 'testMode':
       values[id] = value as boolean;
       return;
   }
@@ -485,8 +511,17 @@ function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue
 function readSetting(id: RulesSettingId, value: string, currency: string): Parsed<SettingValue> {
   switch (id) {
     case 'storeName':
-    case 'postalAddress':
       return { ok: true, value: value.replace(/\s+/g, ' ').trim() };
+    case 'postalAddress':
+      // A multi-line address keeps its lines (the footer prints them as written), each tidied.
+      return {
+        ok: true,
+        value: value
+          .split('\n')
+          .map((part) => part.replace(/\s+/g, ' ').trim())
+          .filter((part) => part !== '')
+          .join('\n'),
+      };
     case 'timeZone':
       return readTimeZone(value);
     case 'currency':
@@ -509,7 +544,8 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
     case 'doNotDisturb':
       return /^(?:none|off|no)$/i.test(stripTrailingNote(value)) ? { ok: true, value: 0 } : readDuration(value);
     case 'marketingConsent':
-    case 'consentOnly': {
+    case 'consentOnly':
+    case 'testMode': {
       const answer = parseYesNo(stripTrailingNote(value));
       return answer === undefined ? { ok: false, reason: 'write yes or no' } : { ok: true, value: answer };
     }
@@ -522,6 +558,8 @@ function readDuration(value: string): Parsed<number> {
 
 function readTimeZone(value: string): Parsed<string> {
   const zone = stripTrailingNote(value);
+  const placeless = zoneWithoutPlace(zone);
+  if (placeless !== undefined) return { ok: false, reason: placeless };
   if (!IANAZone.isValidZone(zone)) {
     return {
       ok: false,
@@ -692,6 +730,10 @@ function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[], warni
   }
 
   if (STOP_ANYTHING_ELSE.test(text)) {
+    const mistyped = mistypedStop(text);
+    if (mistyped !== undefined) {
+      return problem(`line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write "${mistyped.corrected}"`);
+    }
     return problem(
       `line ${line.number} starts with "Stop" but is not a stop this doc knows; write "Stop cart <cart id> — reason", "Stop shopper <email> — reason" or "Pause all reminders — reason"`,
     );
@@ -727,4 +769,253 @@ function addStop(list: OwnerStop[], stop: OwnerStop, line: DocLine, kind: string
     return;
   }
   list.push(stop);
+}
+
+// ---------------------------------------------------------------- lines that look like a setting or a stop
+
+/** How many lines may follow "Postal address: ..." as the rest of the address. */
+const MAX_ADDRESS_CONTINUATION_LINES = 5;
+
+/**
+ * True when a line carries on the postal address above it: a short plain line (no bullet, colon, "=", table cell,
+ * setting or stop) right after it. A blank line, a heading or anything setting-shaped ends the address, and so does
+ * a line that reads as a sentence of prose.
+ */
+function isAddressContinuation(line: DocLine, linesSoFar: number): boolean {
+  if (linesSoFar >= MAX_ADDRESS_CONTINUATION_LINES) return false;
+  if (line.text === '' || line.headingLevel > 0 || line.cells !== undefined || line.text !== line.raw) return false;
+  if (/[:=|\t]/.test(line.text) || line.text.length > 100) return false;
+  if (/^(?:stop|pause)\b/i.test(line.text) || missingColonLookalike(line) !== undefined || stopLookalike(line) !== undefined) return false;
+  return !(/[.!?]$/.test(line.text) && line.text.split(/\s+/).length >= 6);
+}
+
+/** The words of a line with where each starts and ends, so a prefix can be cut off exactly. */
+function wordsOf(text: string): { word: string; start: number; end: number }[] {
+  return [...text.matchAll(/\S+/g)].map((match) => ({ word: match[0], start: match.index, end: match.index + match[0].length }));
+}
+
+const MAX_NAME_WORDS = 6;
+const FREE_TEXT_SETTINGS: ReadonlySet<RulesSettingId> = new Set(['storeName', 'postalAddress']);
+
+/** True when `rest` reads as a value of the setting, so "<name> <rest>" is a setting with its colon missing. */
+function readsAsValue(id: RulesSettingId, rest: string, nameWords: number): boolean {
+  if (rest === '') return false;
+  // Free text reads as anything, so only a two-word name ("Store name", "Postal address") says it is a setting.
+  if (FREE_TEXT_SETTINGS.has(id)) return nameWords >= 2;
+  if (nameWords === 0) return false;
+  if (id === 'bigCartThreshold') return ['USD', 'EUR', 'GBP', 'JPY'].some((currency) => readThreshold(rest, currency).ok);
+  return readSetting(id, rest, DEFAULT_RULES.store.currency).ok;
+}
+
+/**
+ * A line that is meant as a setting but is not written as one: "Quiet hours = 10pm to 7am", "Quiet hours - 10pm
+ * to 7am", "Quiet hours 10pm to 7am" (no colon), also with a mistyped name. Returns the problem, or undefined for
+ * prose. The name must be a setting's (or one typing slip away, as for "Key: value" lines) and, without any
+ * separator, the rest must read as that setting's value, so prose such as "Quiet hours matter to us" stays prose.
+ */
+function settingLookalike(line: DocLine): string | undefined {
+  if (line.cells !== undefined) return undefined;
+  const text = line.text;
+  const separated = /^([^:=]+?)\s*(=|\s[-–—]\s)\s*(.*)$/.exec(text);
+  if (separated !== null) {
+    const [, key = '', separator = '', value = ''] = separated;
+    const match = SETTING_NAMES.match(key);
+    if (match.kind !== 'none') {
+      const display = match.known.display;
+      const written = match.kind === 'close' ? ` (it says "${key}")` : '';
+      return `line ${line.number} looks like the setting "${display}"${written} but has "${separator.trim()}" where a colon belongs; write "${display}: ${value}"`;
+    }
+  }
+  return undefined;
+}
+
+/** "Quiet hours 10pm to 7am": a setting's name (or a slip away from one) then a value it reads, with no colon. */
+function missingColonLookalike(line: DocLine): string | undefined {
+  if (line.cells !== undefined) return undefined;
+  const text = line.text;
+  const words = wordsOf(text);
+  for (const kind of ['exact', 'close'] as const) {
+    for (let count = Math.min(MAX_NAME_WORDS, words.length - 1); count >= 1; count--) {
+      const name = text.slice(0, words[count - 1]?.end);
+      const rest = text.slice(words[count - 1]?.end).trim();
+      const match = SETTING_NAMES.match(name);
+      if (match.kind !== kind || !readsAsValue(match.known.id, rest, meaningfulWordCount(name))) continue;
+      const display = match.known.display;
+      const written = kind === 'close' ? ` (it says "${name}")` : '';
+      return `line ${line.number} looks like the setting "${display}"${written} but has no colon after the name; write "${display}: ${rest}"`;
+    }
+  }
+  return undefined;
+}
+
+type StopKind = 'cart' | 'shopper' | 'pause';
+
+/** The ways a stop line may start, for suggestions when one is mistyped ("Stopp cart", "Puase all reminders"). */
+export const STOP_NAMES: readonly KnownName<StopKind>[] = [
+  { id: 'cart', display: 'Stop cart', aliases: ['stop the cart', 'stop cart id'] },
+  {
+    id: 'shopper',
+    display: 'Stop shopper',
+    aliases: ['stop customer', 'stop email', 'stop emailing', 'stop email address', 'stop address'],
+  },
+  {
+    id: 'pause',
+    display: 'Pause all reminders',
+    aliases: ['pause', 'pause reminders', 'pause all', 'pause everything', 'pause emails', 'pause all emails', 'stop all reminders', 'stop everything', 'stop all'],
+  },
+];
+const STOP_MATCHER = new NameMatcher(STOP_NAMES);
+/** What may follow a pause: nothing, a reason after a separator, or yes/no. */
+const PAUSE_TAIL = /^(?:$|[—–\-:;(|]|(?:yes|no|on|off)\.?$)/i;
+
+/**
+ * True when `text` (starting with a stop's name) reads as a whole stop of that kind: a cart id with a digit, "-" or
+ * "_" in it, an email with its "@", or a pause followed by nothing but a reason or yes/no. Stricter than the stop
+ * reader itself, because it decides whether a line that is not a stop was meant as one: "our top cart item" is not.
+ */
+function isWholeStop(kind: StopKind, text: string): boolean {
+  if (kind === 'pause') {
+    const rest = (PAUSE.exec(text)?.[1] ?? '').replace(/^\s*(?:all\s+)?(?:the\s+)?(?:cart\s+)?(?:reminders?|emails?|everything|sending)?\b/i, '');
+    return PAUSE_TAIL.test(rest.trim());
+  }
+  const found = (kind === 'cart' ? STOP_CART : STOP_SHOPPER).exec(text);
+  const target = found === null ? '' : splitTarget(found[1] ?? '').target;
+  return kind === 'cart' ? /[\d_-]/.test(target) : target.includes('@');
+}
+
+/**
+ * A mistyped stop at the start of the line ("Stopp cart 8f2k1", "Puase all reminders: yes"): the suggestion, with
+ * the line as it should be written. Undefined when no start of the line is a slip away from a stop.
+ */
+function mistypedStop(text: string): { display: string; corrected: string } | undefined {
+  const words = wordsOf(text);
+  for (let count = Math.min(4, words.length); count >= 1; count--) {
+    const end = words[count - 1]?.end ?? 0;
+    // "reminders:" keeps its colon in what follows, so the suggestion reads as the owner wrote it.
+    const name = text.slice(0, end).replace(/[:;,.—–-]+$/, '');
+    const match = STOP_MATCHER.match(name);
+    if (match.kind !== 'close') continue;
+    const corrected = `${match.known.display}${text.slice(name.length)}`;
+    if (isWholeStop(match.known.id, corrected)) return { display: match.known.display, corrected };
+  }
+  return undefined;
+}
+
+/**
+ * A line meant as a stop that is not one: a mistyped stop word ("Stopp cart 8f2k1") or a stop after a few other
+ * words ("Please stop cart 8f2k1"). Returns the problem, or undefined for prose. Prose that merely mentions a stop
+ * ("A line that starts with Stop cart, then the cart id, ...") is left alone: a stop needs its target, and a pause
+ * nothing but a reason after it.
+ */
+function stopLookalike(line: DocLine): string | undefined {
+  if (line.cells !== undefined) return undefined;
+  const text = line.text;
+  const mistyped = mistypedStop(text);
+  if (mistyped !== undefined) {
+    return `line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write "${mistyped.corrected}"`;
+  }
+  // A stop (or a slip away from one) after up to three other words: "Please stop cart 8f2k1", "Owner: Pause all".
+  for (const word of wordsOf(text).slice(1, 4)) {
+    const before = text.slice(0, word.start).trim();
+    const from = text.slice(word.start);
+    const kind = STOP_KINDS.find((candidate) => STOP_START[candidate].test(from) && isWholeStop(candidate, from));
+    const meant = kind !== undefined ? `${from.charAt(0).toUpperCase()}${from.slice(1)}` : mistypedStop(from)?.corrected;
+    if (meant !== undefined) {
+      return `line ${line.number} has a stop after other words (${quote(before)}), so it is not in force; a stop must start its line: write "${meant}"`;
+    }
+  }
+  return undefined;
+}
+
+const STOP_KINDS: readonly StopKind[] = ['cart', 'shopper', 'pause'];
+const STOP_START: Readonly<Record<StopKind, RegExp>> = { cart: STOP_CART, shopper: STOP_SHOPPER, pause: PAUSE };
+
+/** Abbreviations and fixed-offset zones owners write, with the place whose clock they mean. */
+const PLACE_FOR_ZONE: Readonly<Record<string, string>> = {
+  EST: 'America/New_York',
+  EDT: 'America/New_York',
+  ET: 'America/New_York',
+  EASTERN: 'America/New_York',
+  'EASTERN TIME': 'America/New_York',
+  'US/EASTERN': 'America/New_York',
+  EST5EDT: 'America/New_York',
+  CST: 'America/Chicago',
+  CDT: 'America/Chicago',
+  CT: 'America/Chicago',
+  CENTRAL: 'America/Chicago',
+  'CENTRAL TIME': 'America/Chicago',
+  CST6CDT: 'America/Chicago',
+  MST: 'America/Denver (or America/Phoenix in Arizona, which keeps standard time all year)',
+  MDT: 'America/Denver',
+  MT: 'America/Denver',
+  MOUNTAIN: 'America/Denver',
+  'MOUNTAIN TIME': 'America/Denver',
+  MST7MDT: 'America/Denver',
+  PST: 'America/Los_Angeles',
+  PDT: 'America/Los_Angeles',
+  PT: 'America/Los_Angeles',
+  PACIFIC: 'America/Los_Angeles',
+  'PACIFIC TIME': 'America/Los_Angeles',
+  PST8PDT: 'America/Los_Angeles',
+  AKST: 'America/Anchorage',
+  AKDT: 'America/Anchorage',
+  HST: 'Pacific/Honolulu',
+  GMT: 'Europe/London',
+  BST: 'Europe/London',
+  GMT0: 'Europe/London',
+  'GMT+0': 'Europe/London',
+  'GMT-0': 'Europe/London',
+  GREENWICH: 'Europe/London',
+  UK: 'Europe/London',
+  GB: 'Europe/London',
+  WET: 'Europe/Lisbon',
+  CET: 'Europe/Berlin (or your own city, such as Europe/Paris)',
+  CEST: 'Europe/Berlin (or your own city, such as Europe/Paris)',
+  MET: 'Europe/Berlin (or your own city, such as Europe/Paris)',
+  EET: 'Europe/Athens (or your own city, such as Europe/Helsinki)',
+  EEST: 'Europe/Athens (or your own city, such as Europe/Helsinki)',
+  IST: 'Asia/Kolkata (or Europe/Dublin for Ireland)',
+  JST: 'Asia/Tokyo',
+  AEST: 'Australia/Sydney',
+  AEDT: 'Australia/Sydney',
+  NZST: 'Pacific/Auckland',
+  NZDT: 'Pacific/Auckland',
+  UCT: 'UTC',
+  UNIVERSAL: 'UTC',
+  ZULU: 'UTC',
+  Z: 'UTC',
+};
+
+/** The one zone without a place that is accepted: UTC claims no daylight saving, so nobody is misled by it. */
+const UTC_NAMES = new Set(['UTC', 'ETC/UTC']);
+
+/**
+ * Why a zone is refused although (or whether or not) the time-zone database knows it: it names no place, so it
+ * lacks the daylight-saving rules of the place the owner means (EST is UTC−5 all year: quiet hours an hour off all
+ * summer in New York). Undefined for a zone of a real place ("America/New_York") and for UTC.
+ */
+export function zoneWithoutPlace(zone: string): string | undefined {
+  const key = zone.trim().replace(/\s+/g, ' ').toUpperCase();
+  if (UTC_NAMES.has(key)) return undefined;
+  const noPlace = 'names no place, so it lacks the daylight-saving rules of where you are (quiet hours would be an hour off for part of the year)';
+  const suggestion = PLACE_FOR_ZONE[key] ?? PLACE_FOR_ZONE[key.replace(/^ETC\//, '')];
+  if (suggestion !== undefined) {
+    return IANAZone.isValidZone(zone)
+      ? `${quote(zone)} ${noPlace}; write ${suggestion}`
+      : `that is not a time zone name; for this one write ${suggestion}`;
+  }
+  const offset = /^ETC\/GMT([+-])(\d{1,2})$/.exec(key);
+  if (offset !== null) {
+    // The tz database's Etc signs are reversed: Etc/GMT+5 is five hours behind UTC.
+    const utc = `UTC${offset[1] === '+' ? '−' : '+'}${offset[2]}`;
+    return `${quote(zone)} is a fixed offset (${utc} all year) and ${noPlace}; write your city's zone, such as America/New_York or Europe/Berlin`;
+  }
+  const placeless = key.startsWith('ETC/') || key.startsWith('SYSTEMV/') || (!key.includes('/') && IANAZone.isValidZone(zone));
+  if (!placeless) return undefined;
+  if (key.startsWith('ETC/') || key.startsWith('SYSTEMV/')) return `${quote(zone)} ${noPlace}; write your city's zone, such as America/New_York`;
+  // Short names ("Japan", "AST") may stand for a real place or, in some systems, for a different one: ask for the
+  // Area/City name, suggesting what this system would have read.
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  const example = canonical.includes('/') && !/^Etc\//.test(canonical) ? canonical : 'America/New_York';
+  return `${quote(zone)} is a short name, not a place; write the place's Area/City name (such as ${example}) so daylight saving follows the place`;
 }

@@ -32,6 +32,11 @@ export interface Rules {
    * opt-in that EU, UK and German stores need). Absent in rules stored before the setting existed: read as false.
    */
   readonly sendOnlyWithConsent: boolean;
+  /**
+   * When true, every reminder goes to the owner's address instead of the shopper's, marked as a test; every other
+   * rule still applies. Absent in rules stored before the setting existed: read as false.
+   */
+  readonly testMode: boolean;
   /** The owner's stops: pause everything, stop one cart, stop one shopper. Each carries the owner's reason. */
   readonly pause: OwnerStop | undefined;
   readonly stoppedCarts: readonly OwnerStop[];
@@ -79,6 +84,7 @@ export const DEFAULT_RULES: Rules = {
   doNotDisturbMinutes: 3 * DAY,
   requireMarketingConsent: false,
   sendOnlyWithConsent: false,
+  testMode: false,
   pause: undefined,
   stoppedCarts: [],
   stoppedEmails: [],

@@ -18,7 +18,15 @@ import {
   readDocLines,
   splitKeyValue,
 } from './doc-text';
-import { type SavedLinkWording, type StepTemplate, TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder, type Voice } from './voice';
+import {
+  DEFAULT_EMAIL_WORDS,
+  type EmailWords,
+  type SavedLinkWording,
+  type StepTemplate,
+  TEMPLATE_PLACEHOLDERS,
+  type TemplatePlaceholder,
+  type Voice,
+} from './voice';
 
 /** The parsed voice and any notes worth showing the owner, or every problem found (then nothing is applied). */
 export type VoiceDocResult =
@@ -26,7 +34,7 @@ export type VoiceDocResult =
   | { readonly ok: false; readonly problems: DocProblem[] };
 
 /** Identifies the sections of the voice doc. */
-export type VoiceSectionId = 'first' | 'second' | 'savedLinkFirst' | 'savedLinkSecond' | 'voice';
+export type VoiceSectionId = 'first' | 'second' | 'savedLinkFirst' | 'savedLinkSecond' | 'voice' | 'words';
 
 /** Identifies the fields of a reminder section. */
 export type VoiceFieldId = 'subject' | 'opening' | 'body' | 'button';
@@ -65,7 +73,33 @@ export const VOICE_SECTIONS: readonly KnownName<VoiceSectionId>[] = [
     aliases: savedLinkAliases(['second reminder', '2nd reminder', 'reminder 2', 'second']),
   },
   { id: 'voice', display: 'Voice', aliases: ['store voice', 'our voice', 'brand voice', 'tone of voice', 'voice description'] },
+  { id: 'words', display: 'Email words', aliases: ['fixed words', 'email wording', 'standard words', 'words of the email', 'language and words'] },
 ];
+
+/** The fixed words the "Email words" section may set, and the names owners may use for them. */
+export const EMAIL_WORD_NAMES: readonly KnownName<keyof EmailWords>[] = [
+  { id: 'language', display: 'Language', aliases: ['locale', 'language and region', 'money format', 'number format'] },
+  { id: 'greeting', display: 'Greeting', aliases: ['greeting with a name', 'greeting with name'] },
+  { id: 'greetingNoName', display: 'Greeting without a name', aliases: ['greeting without name', 'greeting no name', 'greeting when no name'] },
+  { id: 'yourCart', display: 'Your cart', aliases: ['cart heading'] },
+  { id: 'quantity', display: 'Quantity', aliases: ['qty', 'quantity label'] },
+  { id: 'total', display: 'Total', aliases: ['total label'] },
+  { id: 'and', display: 'And', aliases: [] },
+  { id: 'more', display: 'More', aliases: ['and more', 'more items'] },
+  { id: 'yourItems', display: 'Your items', aliases: [] },
+  { id: 'why', display: 'Why you get this', aliases: ['why', 'why line', 'why you are getting this', 'footer reason'] },
+  { id: 'unsubscribePrompt', display: 'Unsubscribe question', aliases: ['unsubscribe prompt', 'no more reminders'] },
+  { id: 'unsubscribe', display: 'Unsubscribe', aliases: ['unsubscribe link', 'unsubscribe link text'] },
+];
+
+/** The placeholders each fixed word must (or may) contain; every other word has none. */
+const WORD_PLACEHOLDERS: Partial<Record<keyof EmailWords, { readonly name: string; readonly required: boolean }>> = {
+  greeting: { name: 'first_name', required: true },
+  more: { name: 'count', required: true },
+  why: { name: 'store_name', required: false },
+};
+/** Longest fixed word or line, in characters. */
+export const MAX_EMAIL_WORD_LENGTH = 200;
 
 /** The fields of a reminder section and the names owners may use for them. */
 export const VOICE_FIELDS: readonly KnownName<VoiceFieldId>[] = [
@@ -76,6 +110,7 @@ export const VOICE_FIELDS: readonly KnownName<VoiceFieldId>[] = [
 ];
 
 const SECTION_NAMES = new NameMatcher(VOICE_SECTIONS);
+const WORD_NAMES = new NameMatcher(EMAIL_WORD_NAMES);
 const FIELD_NAMES = new NameMatcher(VOICE_FIELDS);
 const STEP_SECTIONS = ['first', 'second', 'savedLinkFirst', 'savedLinkSecond'] as const;
 type StepSectionId = (typeof STEP_SECTIONS)[number];
@@ -236,6 +271,7 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
   };
 
   let current: SectionDraft | undefined;
+  const words: { -readonly [K in keyof EmailWords]?: { value: string; line: DocLine } } = {};
   // Lines under a mistyped heading are covered by the heading's problem; reporting each of them adds noise.
   let underMistypedHeading = false;
   /** The field whose value the next content line continues: the body, or a field written with an empty value. */
@@ -265,6 +301,7 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       open = undefined;
       if (heading.inlineText !== '') {
         if (heading.id === 'voice') current.description.push({ text: heading.inlineText, line });
+        else if (heading.id === 'words') problem(line, `the "Email words" heading on line ${line.number} has text after it; put each word on its own line under the heading, like "Total: Summe"`);
         else {
           problem(
             line,
@@ -287,6 +324,11 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       // A heading the doc does not know (a title, a note) ends the current section.
       current = undefined;
       open = undefined;
+      continue;
+    }
+
+    if (current?.id === 'words') {
+      readWordLine(line, words, problem, warnings);
       continue;
     }
 
@@ -368,7 +410,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
 
   const voice = assembleVoice(sections, mistypedSections, problem);
   if (problems.length > 0 || voice === undefined) return { ok: false, problems: sortProblems(problems) };
-  return { ok: true, voice, warnings: sortProblems(warnings) };
+  const given = Object.fromEntries(Object.entries(words).map(([id, word]) => [id, word.value]));
+  return { ok: true, voice: { ...voice, words: { ...DEFAULT_EMAIL_WORDS, ...given } }, warnings: sortProblems(warnings) };
 }
 
 function sortProblems(problems: DocProblem[]): DocProblem[] {
@@ -517,4 +560,70 @@ function readDescription(section: SectionDraft | undefined, problem: ProblemSink
     return undefined;
   }
   return checked.data;
+}
+
+/** Reads one line of the "Email words" section into `words`: "Total: Summe". */
+function readWordLine(
+  line: DocLine,
+  words: { -readonly [K in keyof EmailWords]?: { value: string; line: DocLine } },
+  problem: ProblemSink,
+  warnings: DocProblem[],
+): void {
+  const keyValue = splitKeyValue(line);
+  const match = keyValue === undefined ? undefined : WORD_NAMES.match(keyValue.key);
+  if (keyValue === undefined || match === undefined || match.kind === 'none') {
+    if (keyValue !== undefined && keyValue.key.split(/\s+/).length <= 3) {
+      const known = EMAIL_WORD_NAMES.map((word) => word.display).join(', ');
+      problem(line, `"${keyValue.key}" on line ${line.number} is not one of the email words; the words are ${known}`);
+    } else {
+      warnings.push({ line: line.number, text: line.raw, message: `line ${line.number} under "Email words" is not a word and was ignored` });
+    }
+    return;
+  }
+  const name = match.known.display;
+  if (match.kind === 'close') {
+    problem(line, `unknown email word "${keyValue.key}" on line ${line.number}; did you mean "${name}"?`);
+    return;
+  }
+  const id = match.known.id;
+  const earlier = words[id];
+  if (earlier !== undefined) {
+    problem(line, `${name} appears twice in "Email words", on line ${earlier.line.number} and line ${line.number}; keep one`);
+    return;
+  }
+  const value = keyValue.value.replace(/\s+/g, ' ').trim();
+  const where = `${name} on line ${line.number}`;
+  if (value === '') return problem(line, `${where} is empty`);
+  if (value.length > MAX_EMAIL_WORD_LENGTH) return problem(line, `${where} ${lengthMessage(MAX_EMAIL_WORD_LENGTH)} (it has ${value.length})`);
+  if (id === 'language') {
+    const language = readLanguage(value);
+    if (language === undefined) {
+      return problem(line, `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, de-DE or fr-FR (it sets how money is written)`);
+    }
+    words[id] = { value: language, line };
+    return;
+  }
+  const allowed = WORD_PLACEHOLDERS[id];
+  const used = [...value.matchAll(/\{([^{}]*)\}/g)].map((found) => found[1] ?? '');
+  const stray = /[{}]/.test(value.replace(/\{[^{}]*\}/g, ''));
+  const unknown = used.find((placeholder) => placeholder !== allowed?.name);
+  if (stray || unknown !== undefined) {
+    const may = allowed === undefined ? 'takes no placeholders' : `may use only {${allowed.name}}`;
+    return problem(line, `${where} ${may}${unknown !== undefined ? ` (it has {${unknown}})` : ' (it has a stray brace)'}`);
+  }
+  if (allowed?.required === true && !used.includes(allowed.name)) {
+    return problem(line, `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like "${DEFAULT_EMAIL_WORDS[id]}"`);
+  }
+  words[id] = { value, line };
+}
+
+/** The canonical language tag when Intl can format money in it ("de-de" becomes "de-DE"), else undefined. */
+function readLanguage(value: string): string | undefined {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(value);
+    if (canonical === undefined || Intl.NumberFormat.supportedLocalesOf([canonical]).length === 0) return undefined;
+    return canonical;
+  } catch {
+    return undefined;
+  }
 }

@@ -30,6 +30,60 @@ export interface Voice {
   readonly savedLink: Readonly<Record<ReminderStep, SavedLinkWording>>;
   /** A few sentences on how the store sounds; given to the model as guidance for the opening line. */
   readonly description: string;
+  /**
+   * The email's fixed words and the language money is written in. Absent in voices stored before they could be set:
+   * read as {@link DEFAULT_EMAIL_WORDS} (see {@link emailWordsOf}).
+   */
+  readonly words?: EmailWords;
+}
+
+/**
+ * Every word of the reminder that is not the owner's template: the greeting, the labels of the items table, the
+ * footer. English by default; the voice doc's "Email words" section sets them (docs/voice-doc.md).
+ */
+export interface EmailWords {
+  /** BCP 47 language tag money and numbers are written in ("en-US", "de-DE"); also the email's `lang`. */
+  readonly language: string;
+  /** The greeting when the cart has a first name; contains {first_name}. */
+  readonly greeting: string;
+  /** The greeting when it does not. */
+  readonly greetingNoName: string;
+  /** Heading of the items in the plain-text part. */
+  readonly yourCart: string;
+  readonly quantity: string;
+  readonly total: string;
+  /** Read for {items_summary}: "Linen shirt, Candle ×2 and 3 more", and "your items" for a cart with no titles. */
+  readonly and: string;
+  /** "{count} more" */
+  readonly more: string;
+  readonly yourItems: string;
+  /** The footer's line saying why the shopper gets this email; may contain {store_name}. */
+  readonly why: string;
+  /** The words before the unsubscribe link ("No more reminders?"). */
+  readonly unsubscribePrompt: string;
+  /** The unsubscribe link's own text. */
+  readonly unsubscribe: string;
+}
+
+/** The fixed words in English, as every reminder used them before they could be set. */
+export const DEFAULT_EMAIL_WORDS: EmailWords = {
+  language: 'en-US',
+  greeting: 'Hi {first_name}',
+  greetingNoName: 'Hi there',
+  yourCart: 'Your cart',
+  quantity: 'Quantity',
+  total: 'Total',
+  and: 'and',
+  more: '{count} more',
+  yourItems: 'your items',
+  why: "You're getting this because you left items in your cart at {store_name}.",
+  unsubscribePrompt: 'No more reminders?',
+  unsubscribe: 'Unsubscribe',
+};
+
+/** The voice's fixed words, English for a voice stored before they could be set. */
+export function emailWordsOf(voice: Pick<Voice, 'words'>): EmailWords {
+  return { ...DEFAULT_EMAIL_WORDS, ...voice.words };
 }
 
 /** Placeholder names a template may use. */
@@ -71,5 +125,6 @@ export const DEFAULT_VOICE: Voice = {
     },
   },
   description: 'Warm, brief and plain-spoken, like a shopkeeper who remembers you. No pressure, no exclamation marks.',
+  words: DEFAULT_EMAIL_WORDS,
 };
 

@@ -15,6 +15,8 @@ export interface MonthlyCounters {
   readonly cartsWithAddress: number;
   readonly remindersFirst: number;
   readonly remindersSecond: number;
+  /** Reminders sent in test mode (to the owner, not the shopper); not in the two counts above. */
+  readonly remindersTest?: number;
   /** Checkouts this month that count as recovered (the rule is printed in the email). */
   readonly recovered: number;
   readonly wonBack: Readonly<Record<string, number>>;
@@ -29,6 +31,7 @@ export const EMPTY_COUNTERS: MonthlyCounters = {
   cartsWithAddress: 0,
   remindersFirst: 0,
   remindersSecond: 0,
+  remindersTest: 0,
   recovered: 0,
   wonBack: {},
   optOuts: 0,
@@ -38,7 +41,9 @@ export const EMPTY_COUNTERS: MonthlyCounters = {
 
 /** One increment to the month's counters. */
 export type CounterIncrement =
-  | { readonly counter: 'cartsSeen' | 'cartsWithAddress' | 'remindersFirst' | 'remindersSecond' | 'optOuts' | 'deferredQuietHours' }
+  | {
+      readonly counter: 'cartsSeen' | 'cartsWithAddress' | 'remindersFirst' | 'remindersSecond' | 'remindersTest' | 'optOuts' | 'deferredQuietHours';
+    }
   | { readonly counter: 'recovered'; readonly currency: string; readonly minor: number }
   | { readonly counter: 'skipped'; readonly reason: string };
 
@@ -97,6 +102,8 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
     ['Carts seen', count(c.cartsSeen)],
     ['Carts with an email address', count(c.cartsWithAddress)],
     ['Reminders sent (first / second)', `${count(reminders)} (${count(c.remindersFirst)} / ${count(c.remindersSecond)})`],
+    // Test mode's reminders went to the owner: counted apart, never as reminders to shoppers.
+    ...((c.remindersTest ?? 0) > 0 ? [['Test reminders (test mode, sent to you)', count(c.remindersTest ?? 0)] as [string, string]] : []),
     ['Carts recovered', count(c.recovered)],
     ['Money won back', wonBack],
     ['Unsubscribes', count(c.optOuts)],
