@@ -8,6 +8,7 @@ const SENDER_ENV = {
   CR_OPTOUTS_TABLE: 'cr-optouts',
   CR_FROM_ADDRESS: 'reminders@mail.store.example',
   CR_REPLY_TO: 'owner@store.example',
+  CR_OWNER_EMAIL: 'owner@store.example',
   CR_SES_CONFIGURATION_SET: 'cart-recovery',
   CR_UNSUBSCRIBE_BASE_URL: 'https://u.lambda-url.us-east-1.on.aws/',
   CR_UNSUBSCRIBE_KEY_PARAM: '/cart-recovery/unsubscribe-key',
