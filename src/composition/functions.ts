@@ -188,6 +188,7 @@ export function sesEventsFunction(platform: Platform) {
     optOuts: optOutStore(platform),
     activity: activityLog(platform),
     stats: monthlyStats(platform),
+    rules: rulesSource(platform),
     clock: platform.clock,
     log: platform.log,
   });

@@ -1,5 +1,5 @@
 import type { CartRow } from '../domain/cart/cart';
-import { isRecovered } from '../domain/cart/moves';
+import { cameBack, isRecovered } from '../domain/reporting/attribution';
 import { composeSummary, type MonthlyCounters, monthOf, previousMonth } from '../domain/reporting/summary';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
@@ -54,6 +54,8 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     const reason = String(entry.details?.skipReason ?? 'unknown');
     skipped[reason] = (skipped[reason] ?? 0) + 1;
   }
+  const grouped = records.carts.filter((cart) => cart.holdBack !== undefined && inMonth(cart.holdBack.at));
+  const group = (name: 'held_back' | 'reminded') => grouped.filter((cart) => cart.holdBack?.group === name);
   return {
     cartsSeen: seen.length,
     cartsWithAddress: seen.filter((cart) => cart.wakeUpSetBy !== undefined).length,
@@ -62,7 +64,11 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     recovered: recovered.length,
     wonBack,
     optOuts: records.optOuts.filter((optOut) => inMonth(optOut.at)).length,
-    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred').length,
+    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred' && e.details?.reason === 'quiet_hours').length,
     skipped,
+    heldBack: group('held_back').length,
+    heldBackReturned: group('held_back').filter((cart) => cameBack(cart, rules)).length,
+    holdBackReminded: group('reminded').length,
+    holdBackRemindedReturned: group('reminded').filter((cart) => cameBack(cart, rules)).length,
   };
 }

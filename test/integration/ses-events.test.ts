@@ -35,7 +35,7 @@ describe('SES feedback becomes opt-outs', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createSesEventsHandler({ sends: new DynamoDbSendLedger(documents, names.sends, 90), carts, optOuts, activity, stats: new RecordingStats(), clock, log: silentLog });
+    handler = createSesEventsHandler({ sends: new DynamoDbSendLedger(documents, names.sends, 90), carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: silentLog });
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
         { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } } },

@@ -20,8 +20,16 @@ export interface MonthlyCounters {
   readonly wonBack: Readonly<Record<string, number>>;
   readonly optOuts: number;
   readonly deferredQuietHours: number;
-  /** Sends skipped, by the gate's reason (no_address, do_not_disturb, paused, no_consent, ...). */
+  /** Sends skipped, by the gate's reason (no_address, do_not_disturb, paused, no_consent, held_back, ...). */
   readonly skipped: Readonly<Record<string, number>>;
+  /** Hold-back comparison, by the month a cart joined its group: carts held back (no reminder) ... */
+  readonly heldBack: number;
+  /** ... and of those, carts that checked out within the recovery window on their own. */
+  readonly heldBackReturned: number;
+  /** Carts whose first reminder was sent while the hold-back was on (the comparison group) ... */
+  readonly holdBackReminded: number;
+  /** ... and of those, carts that checked out within the recovery window of that first reminder. */
+  readonly holdBackRemindedReturned: number;
 }
 
 export const EMPTY_COUNTERS: MonthlyCounters = {
@@ -34,11 +42,30 @@ export const EMPTY_COUNTERS: MonthlyCounters = {
   optOuts: 0,
   deferredQuietHours: 0,
   skipped: {},
+  heldBack: 0,
+  heldBackReturned: 0,
+  holdBackReminded: 0,
+  holdBackRemindedReturned: 0,
 };
+
+/** The counters that are plain counts (not kept per reason or per currency). */
+export const SIMPLE_COUNTERS = [
+  'cartsSeen',
+  'cartsWithAddress',
+  'remindersFirst',
+  'remindersSecond',
+  'recovered',
+  'optOuts',
+  'deferredQuietHours',
+  'heldBack',
+  'heldBackReturned',
+  'holdBackReminded',
+  'holdBackRemindedReturned',
+] as const;
 
 /** One increment to the month's counters. */
 export type CounterIncrement =
-  | { readonly counter: 'cartsSeen' | 'cartsWithAddress' | 'remindersFirst' | 'remindersSecond' | 'optOuts' | 'deferredQuietHours' }
+  | { readonly counter: Exclude<(typeof SIMPLE_COUNTERS)[number], 'recovered'> }
   | { readonly counter: 'recovered'; readonly currency: string; readonly minor: number }
   | { readonly counter: 'skipped'; readonly reason: string };
 
