@@ -48,7 +48,8 @@ export type RulesSettingId =
   | 'quietHours'
   | 'doNotDisturb'
   | 'marketingConsent'
-  | 'consentOnly';
+  | 'consentOnly'
+  | 'holdBack';
 
 const MINUTE = 1;
 const HOUR = 60 * MINUTE;
@@ -60,6 +61,8 @@ export const WAIT_BOUNDS = { min: 15 * MINUTE, max: 14 * DAY } as const;
 export const GIVE_UP_BOUNDS = { min: 1 * DAY, max: 30 * DAY } as const;
 /** Bounds on the do-not-disturb window (0 turns it off). */
 export const DO_NOT_DISTURB_BOUNDS = { min: 0, max: 30 * DAY } as const;
+/** Bounds on the hold-back share, in percent of remindable carts (0 turns it off). */
+export const HOLD_BACK_BOUNDS = { min: 0, max: 50 } as const;
 /** The big-cart threshold may be at most this many whole units of the store currency. */
 export const MAX_BIG_CART_THRESHOLD_UNITS = 1_000_000;
 
@@ -136,6 +139,11 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
       'send only to subscribers',
     ],
   },
+  {
+    id: 'holdBack',
+    display: 'Hold back',
+    aliases: ['holdback', 'hold back carts', 'hold out', 'holdout', 'control group', 'hold back share', 'reminder hold back'],
+  },
 ];
 
 const SETTING_NAMES = new NameMatcher(RULES_SETTINGS);
@@ -206,6 +214,11 @@ export const rulesSchema = z
     doNotDisturbMinutes: minutesBetween(DO_NOT_DISTURB_BOUNDS.min, DO_NOT_DISTURB_BOUNDS.max),
     requireMarketingConsent: z.boolean(),
     sendOnlyWithConsent: z.boolean(),
+    holdBackPercent: z
+      .number()
+      .min(HOLD_BACK_BOUNDS.min, 'it cannot be negative')
+      .max(HOLD_BACK_BOUNDS.max, `hold back at most ${HOLD_BACK_BOUNDS.max}% of carts, or the reminders stop doing their job`)
+      .refine((percent) => Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-6, 'use at most two decimals'),
     // The pause stops everything, so it has no target.
     pause: z.union([ownerStopSchema.extend({ target: z.string().max(0, 'a pause has no target') }), z.undefined()]),
     stoppedCarts: z.array(ownerStopSchema),
@@ -243,6 +256,7 @@ const SETTING_OF_PATH: Readonly<Record<string, RulesSettingId>> = {
   doNotDisturbMinutes: 'doNotDisturb',
   requireMarketingConsent: 'marketingConsent',
   sendOnlyWithConsent: 'consentOnly',
+  holdBackPercent: 'holdBack',
 };
 
 /** One "setting: value" the doc holds, before its value is read. */
@@ -269,6 +283,7 @@ interface ReadValues {
   doNotDisturb?: number;
   marketingConsent?: boolean;
   consentOnly?: boolean;
+  holdBack?: number;
 }
 
 interface Stops {
@@ -350,6 +365,7 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
     doNotDisturbMinutes: values.doNotDisturb ?? base.doNotDisturbMinutes,
     requireMarketingConsent: values.marketingConsent ?? base.requireMarketingConsent,
     sendOnlyWithConsent: values.consentOnly ?? base.sendOnlyWithConsent ?? false,
+    holdBackPercent: values.holdBack ?? base.holdBackPercent ?? 0,
     pause: stops.pause,
     stoppedCarts: stops.carts,
     stoppedEmails: stops.emails,
@@ -470,6 +486,7 @@ function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue
     case 'maxReminders':
     case 'giveUpAfter':
     case 'doNotDisturb':
+    case 'holdBack':
       values[id] = value as number;
       return;
     case 'quietHours':
@@ -508,12 +525,23 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
       return readQuietHours(value);
     case 'doNotDisturb':
       return /^(?:none|off|no)$/i.test(stripTrailingNote(value)) ? { ok: true, value: 0 } : readDuration(value);
+    case 'holdBack':
+      return readHoldBack(value);
     case 'marketingConsent':
     case 'consentOnly': {
       const answer = parseYesNo(stripTrailingNote(value));
       return answer === undefined ? { ok: false, reason: 'write yes or no' } : { ok: true, value: answer };
     }
   }
+}
+
+/** "10% of carts", "10 %", "10 percent", or off/none/no/0 (the default). */
+function readHoldBack(value: string): Parsed<number> {
+  const text = stripTrailingNote(value).trim();
+  if (/^(?:off|none|no|0\s*%?)$/i.test(text)) return { ok: true, value: 0 };
+  const match = /^(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+of\s+(?:the\s+)?(?:remindable\s+)?carts?)?$/i.exec(text);
+  if (!match?.[1]) return { ok: false, reason: 'write a share of carts such as "10% of carts", or "off"' };
+  return { ok: true, value: Number(match[1]) };
 }
 
 function readDuration(value: string): Parsed<number> {
