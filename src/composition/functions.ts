@@ -140,6 +140,7 @@ export function waiterFunction(platform: Platform) {
     scheduler: scheduler(platform),
     reminders: reminders(platform),
     rules: rulesSource(platform),
+    stats: monthlyStats(platform),
     clock: platform.clock,
     log: platform.log,
   });
