@@ -190,12 +190,14 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
     sub,
   });
   const rows: Row[] = [
-    row('Carts seen (every cart, bought or not)', (x) => count(x.cartsSeen)),
+    row('Carts seen (bought or not)', (x) => count(x.cartsSeen)),
     row('Carts with an email address', (x) => count(x.cartsWithAddress)),
     row('Carts left behind (unbought when the first reminder was due)', (x) => count(x.leftBehind)),
-    row('Reminders sent (first / second)', (x) => `${count(reminders(x))} (${count(x.remindersFirst)} / ${count(x.remindersSecond)})`),
+    row('Reminders sent', (x) => count(reminders(x))),
+    row('first reminders', (x) => count(x.remindersFirst), true),
+    row('second reminders', (x) => count(x.remindersSecond), true),
     row('Carts recovered', (x) => count(x.recovered)),
-    row('Recovery rate (recovered ÷ first reminders sent)', rate),
+    row('Recovery rate (recovered ÷ first reminders)', rate),
     ...currencies.map((currency) => row(currencies.length === 1 ? 'Money won back' : `Money won back (${currency})`, (x) => money(x, currency))),
     row('Unsubscribes', (x) => count(x.optOuts)),
     row('Times a reminder waited for quiet hours to end', (x) => count(x.deferredQuietHours)),
@@ -237,7 +239,7 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
   const rule = recoveredRule(rules);
   const definitions =
     'Carts count in the month they first came in; reminders, skips and unsubscribes in the month they happened; recoveries in the month of the checkout.' +
-    (p ? ` Figures in brackets and the last column are ${lastMonthShort}'s.` : '');
+    (p ? ` ${lastMonthShort}'s figures are beside each one, for comparison.` : '');
 
   const text = [
     paragraph,
