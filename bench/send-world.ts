@@ -102,6 +102,7 @@ export class SendWorld {
     this.sendEventDelays = [...(options.sendEventDelaysMs ?? [])];
     const clock = { now: () => new Date(this.now) };
     this.sesEvents = createSesEventsHandler({
+      rules: fixedRules(),
       sends: this.ledger,
       carts: this.carts,
       optOuts: this.optOuts,

@@ -55,7 +55,8 @@ export class Sender extends Construct {
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.tables.grant(this.service, 'carts', 'read');
+    // Write: the sender records on the cart row when SES accepted a reminder (what "recovered" is measured from).
+    props.tables.grant(this.service, 'carts', 'readWrite');
     props.tables.grant(this.service, 'sends', 'readWrite');
     props.tables.grant(this.service, 'optouts', 'read');
     props.scheduling.grantScheduling(this.service);

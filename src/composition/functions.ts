@@ -153,6 +153,7 @@ export function waiterFunction(platform: Platform) {
     scheduler: scheduler(platform),
     reminders: reminders(platform),
     rules: rulesSource(platform),
+    stats: monthlyStats(platform),
     clock: platform.clock,
     log: platform.log,
   });
@@ -202,6 +203,7 @@ export function sesEventsFunction(platform: Platform) {
     optOuts: optOutStore(platform),
     activity: activityLog(platform),
     stats: monthlyStats(platform),
+    rules: rulesSource(platform),
     clock: platform.clock,
     log: platform.log,
   });

@@ -34,6 +34,15 @@ export interface WakeWrite {
   readonly lastMove: LastMove;
 }
 
+/**
+ * What the sender learnt about one reminder, to be written on the cart row once: SES accepted it (`sent`; with
+ * `joinsHoldBack`, a first reminder sent while the owner's hold-back is on puts the cart in the `reminded` group), or
+ * the cart was held back for the owner's comparison (`held_back`).
+ */
+export type ReminderFact =
+  | { readonly kind: 'sent'; readonly step: 'first' | 'second'; readonly at: Date; readonly joinsHoldBack: boolean }
+  | { readonly kind: 'held_back'; readonly at: Date };
+
 /** The cart table, as the use cases need it. Every write is conditional; none is a blind read-then-write. */
 export interface CartStore {
   get(cartId: string): Promise<CartRow | undefined>;
@@ -59,6 +68,11 @@ export interface CartStore {
    * wake-up got there first); the caller re-reads and decides again.
    */
   recordWake(write: WakeWrite): Promise<boolean>;
+  /**
+   * Writes a reminder fact on the row, once: the row before and after when this call wrote it, undefined when the row
+   * had it already (a retried sender, or SES's SEND event after the answer) or no longer exists.
+   */
+  recordReminder(cartId: string, fact: ReminderFact): Promise<{ before: CartRow; after: CartRow } | undefined>;
   /** Cart ids whose storefront checkout token is this one. */
   findByCheckoutToken(token: string): Promise<string[]>;
   /** Open carts of one shopper, newest change first. */

@@ -3,12 +3,18 @@ import type { ActivityLog } from '../ports/activity-log';
 import type { Log } from '../ports/log';
 import type { SendLedger } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
+import type { CartStore } from '../ports/cart-store';
+import type { RulesSource } from '../ports/owner-docs';
+import { recordReminderFact } from './record-reminder';
 
 export interface ConfirmSendDeps {
   readonly sends: Pick<SendLedger, 'confirm'>;
   readonly activity: ActivityLog;
   readonly stats: Stats;
   readonly log: Log;
+  /** The cart row learns of the send (for recovery), as it does when the sender hears SES's answer. */
+  readonly carts: Pick<CartStore, 'recordReminder'>;
+  readonly rules: RulesSource;
 }
 
 /**
@@ -30,6 +36,12 @@ export async function confirmSend(
   const result = await deps.sends.confirm(event.cartId, event.step, event.messageId, event.at);
   if (result === 'confirmed') {
     await deps.stats.add(event.at, { counter: event.test === true ? 'remindersTest' : event.step === 'first' ? 'remindersFirst' : 'remindersSecond' });
+    if (event.test !== true) {
+      // A test reminder went to the owner, not the shopper: it recovers nothing.
+      const rules = await deps.rules.current();
+      const fact = { kind: 'sent', step: event.step, at: event.at, joinsHoldBack: (rules.holdBackPercent ?? 0) > 0 } as const;
+      await recordReminderFact(event.cartId, fact, rules, deps);
+    }
     await deps.activity.record({
       cartId: event.cartId,
       at: event.at,

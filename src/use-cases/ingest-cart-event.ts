@@ -1,7 +1,8 @@
 import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart/cart';
 import { eventKey } from '../domain/cart/cart';
 import { alreadyMerged, emailsOf } from '../domain/cart/merge';
-import { firstWakeUpFloor, isRecovered } from '../domain/cart/moves';
+import { firstWakeUpFloor } from '../domain/cart/moves';
+import { attributionCounts } from '../domain/reporting/attribution';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -124,11 +125,15 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   }
   await cancelPendingWakeUp(closed.before, deps);
   if (closed.before) {
-    const bought = { ...closed.before, status: 'checked_out' as const, checkedOutAt: event.occurredAt.toISOString() };
-    if (isRecovered(bought, rules)) {
-      const value = event.orderTotal ?? closed.before.total;
-      await deps.stats.add(event.occurredAt, { counter: 'recovered', currency: value.currency, minor: value.minor });
-    }
+    // Recovered only after a reminder SES accepted (the sender writes that on the row); a send recorded after this
+    // checkout is counted by the sender instead, so whichever lands second counts it.
+    const bought: CartRow = {
+      ...closed.before,
+      status: 'checked_out',
+      checkedOutAt: event.occurredAt.toISOString(),
+      ...(event.orderTotal ? { orderTotal: event.orderTotal } : {}),
+    };
+    for (const { at, increments } of attributionCounts(closed.before, bought, rules)) await deps.stats.add(at, ...increments);
   }
   await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
 

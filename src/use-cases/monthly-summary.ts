@@ -1,6 +1,6 @@
 import type { CartRow } from '../domain/cart/cart';
-import { isRecovered } from '../domain/cart/moves';
-import { composeSummary, type MonthlyCounters, monthOf, previousMonth } from '../domain/reporting/summary';
+import { cameBack, isRecovered } from '../domain/reporting/attribution';
+import { composeSummary, monthBefore, type MonthlyCounters, monthOf, previousMonth } from '../domain/reporting/summary';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
@@ -20,14 +20,16 @@ export interface SummaryDeps {
 }
 
 /**
- * The owner's monthly summary: one read of the month's counters, one email. Run on the 1st of the month (store
+ * The owner's monthly summary: one read of the month's counters (and one of the month before), one email. Run on the 1st of the month (store
  * time) for the month just ended, or for any month on request.
  */
 export async function sendMonthlySummary(request: { month?: string }, deps: SummaryDeps): Promise<{ month: string; messageId: string; counters: MonthlyCounters }> {
   const rules = await deps.rules.current();
   const month = request.month ?? previousMonth(deps.clock.now(), rules.store.timeZone);
   const counters = await deps.stats.month(month);
-  const email = composeSummary({ month, counters, rules });
+  // The month before, for comparison: one more read of one counter row.
+  const previous = await deps.stats.month(monthBefore(month));
+  const email = composeSummary({ month, counters, previous, rules });
   const messageId = await mailOwner(deps.mailer, deps.owner, email, { kind: 'monthly-summary', month });
   deps.log.info('monthly summary sent', { month, messageId });
   return { month, messageId, counters };
@@ -59,16 +61,23 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     senderEntries.filter((e) => e.action === 'sent' && e.details?.test === true).map((e) => `${e.cartId}#${String(e.details?.step)}`),
   );
   const real = sent.filter((send) => !testSends.has(`${send.cartId}#${send.step}`));
+  const grouped = records.carts.filter((cart) => cart.holdBack !== undefined && inMonth(cart.holdBack.at));
+  const group = (name: 'held_back' | 'reminded') => grouped.filter((cart) => cart.holdBack?.group === name);
   return {
     cartsSeen: seen.length,
     cartsWithAddress: seen.filter((cart) => cart.wakeUpSetBy !== undefined).length,
+    leftBehind: records.activity.filter((entry) => entry.actor === 'waiter' && entry.action === 'first_reminder' && inMonth(entry.at)).length,
     remindersFirst: real.filter((send) => send.step === 'first').length,
     remindersSecond: real.filter((send) => send.step === 'second').length,
     remindersTest: sent.length - real.length,
     recovered: recovered.length,
     wonBack,
     optOuts: records.optOuts.filter((optOut) => inMonth(optOut.at)).length,
-    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred').length,
+    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred' && e.details?.reason === 'quiet_hours').length,
     skipped,
+    heldBack: group('held_back').length,
+    heldBackReturned: group('held_back').filter((cart) => cameBack(cart, rules)).length,
+    holdBackReminded: group('reminded').length,
+    holdBackRemindedReturned: group('reminded').filter((cart) => cameBack(cart, rules)).length,
   };
 }

@@ -16,10 +16,11 @@ import type { OptOutStore } from '../ports/opt-outs';
 import type { Polisher } from '../ports/polisher';
 import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
+import { recordReminderFact } from './record-reminder';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
 export interface SenderDeps {
-  readonly carts: Pick<CartStore, 'get'>;
+  readonly carts: Pick<CartStore, 'get' | 'recordReminder'>;
   readonly optOuts: OptOutStore;
   readonly sends: SendLedger;
   readonly deferrals: SendDeferrals;
@@ -153,6 +154,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   }
   if (decision.action === 'skip') {
     await giveBackStale();
+    // The cart joins the owner's comparison as held back from the moment its first reminder would have gone.
+    if (decision.reason === 'held_back' && step === 'first') await recordReminderFact(cartId, { kind: 'held_back', at: now }, rules, deps);
     return skip(decision.reason, decision.detail, { gate: decision.gate });
   }
 
@@ -281,6 +284,9 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   // Settled by SES's answer: the lease's check has nothing left to do.
   await withdrawLeaseCheck();
   await deps.stats.add(now, { counter: testMode ? 'remindersTest' : step === 'first' ? 'remindersFirst' : 'remindersSecond' });
+  // The cart row learns the reminder reached the shopper (what "recovered" is measured from), once. A test reminder
+  // went to the owner instead, so it recovers nothing.
+  if (!testMode) await recordReminderFact(cartId, { kind: 'sent', step, at: deps.clock.now(), joinsHoldBack: (rules.holdBackPercent ?? 0) > 0 }, rules, deps);
   const testNote = testMode ? `, test mode: sent to the owner, ${deliverTo}, instead of ${to}` : '';
   await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`, {
     messageId,

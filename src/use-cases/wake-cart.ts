@@ -8,6 +8,7 @@ import type { OptOutStore } from '../ports/opt-outs';
 import type { ReminderQueue } from '../ports/reminder-queue';
 import type { WakeUpScheduler } from '../ports/scheduler';
 import type { RulesSource } from '../ports/owner-docs';
+import type { Stats } from '../ports/stats';
 
 export interface WakeDeps {
   readonly carts: CartStore;
@@ -18,6 +19,8 @@ export interface WakeDeps {
   readonly rules: RulesSource;
   readonly clock: Clock;
   readonly log: Log;
+  /** The monthly counters: a cart is *left behind* when its first reminder falls due unbought. */
+  readonly stats: Pick<Stats, 'add'>;
 }
 
 /** What a wake-up did: one of the four moves, an end of the chase recorded, or nothing (stale, missing, ended). */
@@ -62,6 +65,8 @@ export async function wakeCart(request: { cartId: string; seq: number }, deps: W
     };
     if (!(await deps.carts.recordWake({ expected: cart, next, lastMove }))) continue; // changed meanwhile: decide again
 
+    // Counted by the write that recorded the move, so a redelivered wake-up (stale by then) counts nothing.
+    if (decision.kind === 'move' && decision.move === 'first_reminder') await deps.stats.add(now, { counter: 'leftBehind' });
     await deps.activity.record({
       cartId: cart.cartId,
       at: now,

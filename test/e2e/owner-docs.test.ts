@@ -34,7 +34,7 @@ describe("the owner's docs steer the local system without a restart", () => {
     expect((await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) })).status).toBe(200);
   };
   const activity = async (id: string) =>
-    (await (await fetch(`${system.url}/_local/carts/${id}/activity`)).json()) as Array<{ actor: string; action: string; reason: string; at: string }>;
+    (await (await fetch(`${system.url}/_local/carts/${id}/activity`)).json()) as Array<{ actor: string; action: string; reason: string; at: string; details?: Record<string, unknown> }>;
   const sentTo = (id: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === id);
   /** Later tests start at 10:00 New York time the next day, clear of quiet hours whatever earlier tests did. */
   const toTenAm = async () => {
@@ -105,12 +105,17 @@ describe("the owner's docs steer the local system without a restart", () => {
     await postCart('during-pause');
     await system.advance(1 * HOUR);
     expect(sentTo('during-pause')).toEqual([]);
-    const skipped = (await activity('during-pause')).find((e) => e.action === 'skipped');
-    expect(skipped?.reason).toContain('stock count this week');
+    // Held, not spent: the waiter keeps the reminder (nothing handed off, nothing skipped) and says why.
+    const held = (await activity('during-pause')).find((e) => e.actor === 'waiter' && e.action === 'still_shopping' && /held because/.test(e.reason));
+    expect(held?.reason).toContain('stock count this week');
+    expect((await activity('during-pause')).some((e) => e.action === 'skipped')).toBe(false);
 
     await editRules('Pause all reminders — stock count this week\n', '');
     await postCart('after-pause');
     await system.advance(1 * HOUR);
     expect(sentTo('after-pause')).toHaveLength(1);
+    // The held reminder goes out within the hour after the pause, as the first reminder.
+    expect(sentTo('during-pause')).toHaveLength(1);
+    expect((await activity('during-pause')).filter((e) => e.action === 'sent').map((e) => e.details?.step)).toEqual(['first']);
   });
 });

@@ -21,6 +21,8 @@ import { RecordingStats } from '../support/recording-stats';
 import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
 import { verifyUnsubscribeToken } from '../../src/domain/unsubscribe/token';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
+import { isHeldBack } from '../../src/domain/cart/hold-back';
+import { recordReminderFact } from '../../src/use-cases/record-reminder';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -291,6 +293,47 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect((await activity.history('unknown')).find((entry) => entry.action === 'skipped')).toMatchObject({
       reason: 'shopper gave no marketing consent and the rules send only with consent',
       details: { gate: 3, skipReason: 'no_consent' },
+    });
+  });
+
+  describe('what the cart row learns (attribution)', () => {
+    it('records the send on the cart row once SES accepted it; a retried or re-confirmed send writes and counts nothing more', async () => {
+      await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+      const row = await deps.carts.get('c1');
+      expect(row?.firstSentAt).toBe(T.toISOString());
+      const again = await (deps.carts as DynamoDbCartStore).recordReminder('c1', { kind: 'sent', step: 'first', at: new Date(T.getTime() + 60_000), joinsHoldBack: false });
+      expect(again).toBeUndefined();
+      expect((await deps.carts.get('c1'))?.firstSentAt).toBe(T.toISOString());
+    });
+
+    it('records nothing when SES refused, and a checkout that lands before the send is recorded is counted by the send', async () => {
+      ses.on(SendEmailCommand).rejects(Object.assign(new Error('bad address'), { name: 'MessageRejected' }));
+      await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+      expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
+
+      // The other order: the shopper bought (a minute after SES accepted), and the checkout reached intake before
+      // the sender wrote the send. Whichever lands second counts the recovery, once.
+      const stats = deps.stats as RecordingStats;
+      const intake = { carts: deps.carts as DynamoDbCartStore, activity, stats, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 };
+      await ingestCartEvent({ kind: 'checked_out', eventId: 'o1', occurredAt: new Date(T.getTime() + 60_000), source: 'generic', match: { cartId: 'c1' } }, intake);
+      expect(stats.counted('recovered')).toBe(0);
+      const sentAt = new Date(T.getTime() + 1_000);
+      await recordReminderFact('c1', { kind: 'sent', step: 'second', at: sentAt, joinsHoldBack: false }, DEFAULT_RULES, { carts: deps.carts as DynamoDbCartStore, stats });
+      await recordReminderFact('c1', { kind: 'sent', step: 'second', at: sentAt, joinsHoldBack: false }, DEFAULT_RULES, { carts: deps.carts as DynamoDbCartStore, stats });
+      expect(stats.increments.filter((i) => i.counter === 'recovered')).toEqual([{ at: new Date(T.getTime() + 60_000), counter: 'recovered', currency: 'USD', minor: 12000 }]);
+    });
+
+    it("a held-back cart gets no email, the skip says why, and the row joins the owner's comparison", async () => {
+      const heldId = Array.from({ length: 200 }, (_, i) => `hb-${i}`).find((id) => isHeldBack(id, 10))!;
+      await addCart({ cartId: heldId, email: 'held@example.com' });
+      const result = await sendReminder({ cartId: heldId, step: 'first' }, { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) });
+      expect(result).toEqual({ outcome: 'skipped', reason: 'held_back' });
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+      expect((await deps.carts.get(heldId))?.holdBack).toEqual({ group: 'held_back', at: T.toISOString() });
+      expect((deps.stats as RecordingStats).counted('heldBack')).toBe(1);
+      // A first reminder sent while the hold-back is on puts the cart in the reminded group.
+      await sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) });
+      expect((await deps.carts.get('c1'))?.holdBack).toEqual({ group: 'reminded', at: T.toISOString() });
     });
   });
 });

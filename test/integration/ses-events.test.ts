@@ -5,6 +5,7 @@ import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger'
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { createSesEventsHandler } from '../../src/handlers/ses-events';
+import { confirmSend } from '../../src/use-cases/confirm-send';
 import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
@@ -29,13 +30,18 @@ describe('SES feedback becomes opt-outs', () => {
   let carts: DynamoDbCartStore;
   let optOuts: DynamoDbOptOutStore;
 
+  let ledger: DynamoDbSendLedger;
+  let activityLog: DynamoDbActivityLog;
+
   beforeEach(async () => {
     const { documents, names } = await freshTables();
     const clock = new ControllableClock(undefined, () => T.getTime());
     carts = new DynamoDbCartStore(documents, names.carts);
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createSesEventsHandler({ sends: new DynamoDbSendLedger(documents, names.sends, 90), carts, optOuts, activity, stats: new RecordingStats(), clock, log: silentLog });
+    activityLog = activity;
+    ledger = new DynamoDbSendLedger(documents, names.sends, 90);
+    handler = createSesEventsHandler({ sends: ledger, carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: silentLog });
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
         { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } } },
@@ -62,5 +68,17 @@ describe('SES feedback becomes opt-outs', () => {
     expect(await handler(sesEvent({ eventType: 'Delivery' }))).toEqual({ suppressed: 0 });
     await expect(handler({ detail: 'nonsense' })).rejects.toThrow('SES event not understood at detail');
     expect((await carts.get('c1'))?.status).toBe('open');
+  });
+
+  it("records a send on the cart row when only SES's SEND event knows it (the answer was lost), once", async () => {
+    await ledger.claim({ cartId: 'c1', step: 'first', email: 'sam@example.com', attempt: 'a1', now: T, leaseUntil: new Date(T.getTime() + 900_000), quietSince: new Date(0) });
+    const stats = new RecordingStats();
+    const deps = { sends: ledger, carts, activity: activityLog, stats, rules: fixedRules(), log: silentLog };
+    const sentAt = new Date(T.getTime() + 2_000);
+    expect(await confirmSend({ cartId: 'c1', step: 'first', messageId: 'm-1', at: sentAt }, deps)).toBe('confirmed');
+    expect((await carts.get('c1'))?.firstSentAt).toBe(sentAt.toISOString());
+    expect(await confirmSend({ cartId: 'c1', step: 'first', messageId: 'm-1', at: new Date(T.getTime() + 9_000) }, deps)).toBe('already');
+    expect((await carts.get('c1'))?.firstSentAt).toBe(sentAt.toISOString());
+    expect(stats.counted('remindersFirst')).toBe(1);
   });
 });

@@ -85,6 +85,7 @@ describe('the waiter against DynamoDB Local', () => {
       reminders: queue,
       activity,
       rules: fixedRules(),
+      stats: new RecordingStats(),
       clock,
       log: silentLog,
     };
@@ -125,6 +126,8 @@ describe('the waiter against DynamoDB Local', () => {
     // after a crash; the sender's claim on (cart, step) makes it one email.
     expect(new Set(queue.handed.map((r) => `${r.cartId}/${r.step}`))).toEqual(new Set(['seed/first']));
     expect(scheduler.scheduled.filter((w) => w.seq === 2)).toHaveLength(2);
+    // Left behind once: the cart was unbought when its first reminder fell due, however often that wake-up came.
+    expect((deps.stats as RecordingStats).increments).toEqual([{ at: at(1), counter: 'leftBehind' }]);
   });
 
   it('reschedules a cart that changed since the wake-up was set, for exactly change + wait', async () => {

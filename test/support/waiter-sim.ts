@@ -216,7 +216,8 @@ export function simulate(options: SimOptions): SimResult {
   let ranOut = !options.runOut;
   if (options.runOut) {
     // At most: one still_shopping, two reminders, one give-up/ended; the bound only guards against a livelock bug.
-    for (let i = 0; i < 20 && row.wakeUpAt !== undefined; i += 1) firePending(0, 'runout');
+    // A reminder held by the owner's pause is looked at hourly until the give-up window ends it: room for those too.
+    for (let i = 0; i < 2_000 && row.wakeUpAt !== undefined; i += 1) firePending(0, 'runout');
     ranOut = row.wakeUpAt === undefined;
   }
 

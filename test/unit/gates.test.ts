@@ -262,3 +262,32 @@ describe('the morning release', () => {
     expect(Math.max(...perSecond.values())).toBeLessThan(30);
   });
 });
+
+describe("the owner's hold-back (gate 3, last)", () => {
+  const ids = Array.from({ length: 400 }, (_, i) => `hb-${i}`);
+  const held = (cartId: string, rules: Partial<Rules>, extra: Partial<CartRow> = {}, step: 'first' | 'second' = 'first') =>
+    decideSend({ ...input({ cart: { cartId, ...extra }, rules }), step });
+
+  it('skips the chosen share of carts that would otherwise be reminded, with the reason, and nobody when off', () => {
+    const skipped = ids.filter((id) => held(id, { holdBackPercent: 10 }).action === 'skip');
+    expect(skipped.length).toBeGreaterThan(20);
+    expect(skipped.length).toBeLessThan(60);
+    const decision = held(skipped[0]!, { holdBackPercent: 10 });
+    expect(decision).toMatchObject({ action: 'skip', gate: 3, reason: 'held_back' });
+    expect(decision.action === 'skip' && decision.detail).toMatch(/held back for the owner's comparison \(Hold back: 10% of carts\)/);
+    expect(ids.filter((id) => held(id, { holdBackPercent: 0 }).action === 'skip')).toEqual([]);
+    expect(ids.filter((id) => held(id, {}).action === 'skip')).toEqual([]);
+  });
+
+  it('comes after every other check: quiet hours defer, an unsubscribe is still an unsubscribe', () => {
+    const id = ids.find((i) => held(i, { holdBackPercent: 10 }).action === 'skip')!;
+    expect(decideSend({ ...input({ cart: { cartId: id }, rules: { holdBackPercent: 10 }, now: NIGHT_CHICAGO }) }).action).toBe('defer');
+    expect(decideSend({ ...input({ cart: { cartId: id }, rules: { holdBackPercent: 10 }, optOut: 'all' }) })).toMatchObject({ reason: 'unsubscribed' });
+  });
+
+  it('keeps a held-back cart held back for its second reminder, even once the hold-back is off', () => {
+    const id = 'any-cart';
+    expect(held(id, {}, { holdBack: { group: 'held_back', at: CART.lastChangedAt } }, 'second')).toMatchObject({ reason: 'held_back' });
+    expect(held(id, { holdBackPercent: 50 }, { holdBack: { group: 'reminded', at: CART.lastChangedAt } }, 'second').action).toBe('send');
+  });
+});

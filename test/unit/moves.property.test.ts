@@ -90,6 +90,17 @@ const undisturbedArb = scenarioArb.map((s) => ({
   events: s.events.filter((e) => !['checkout', 'optOut', 'ownerStopCart', 'ownerStopEmail'].includes(e.kind)),
 }));
 
+/** Whether the owner's pause is still on when the schedule is run out (the scenario's last pause event). */
+function pausedAtRunout(scenario: SimOptions): boolean {
+  let paused = false;
+  for (const event of scenario.events) if (event.kind === 'pause') paused = event.on;
+  return paused;
+}
+
+/** A wake-up that held a due reminder because of the owner's pause (rechecked hourly, not at a due time). */
+const heldByPause = (d: { decision: ReturnType<typeof decideWake>; rules: Rules }) =>
+  d.rules.pause !== undefined && d.decision.kind === 'move' && /held because the owner paused/.test(d.decision.reason);
+
 const moves = (result: SimResult) => result.deliveries.filter((d) => d.decision.kind === 'move');
 
 describe('waiter properties (simulated cart lives)', () => {
@@ -102,6 +113,15 @@ describe('waiter properties (simulated cart lives)', () => {
         expect(result.handOffs.length).toBeLessThanOrEqual(cap);
         expect(result.row.remindersSent).toBe(result.handOffs.length);
         expect(result.handOffs.map((h) => h.step)).toEqual((['first', 'second'] as const).slice(0, result.handOffs.length));
+      }),
+      RUNS,
+    );
+  });
+
+  it("no reminder is handed off (spent) while the owner's pause is on", () => {
+    fc.assert(
+      fc.property(scenarioArb, (scenario) => {
+        for (const h of simulate(scenario).handOffs) expect(h.rules.pause).toBeUndefined();
       }),
       RUNS,
     );
@@ -124,7 +144,8 @@ describe('waiter properties (simulated cart lives)', () => {
       fc.property(scenarioArb, (scenario) => {
         for (const d of moves(simulate(scenario))) {
           if (d.decision.kind !== 'move' || d.decision.move !== 'give_up') continue;
-          expect(d.rowBefore.remindersSent).toBeGreaterThanOrEqual(capOf(d.rules));
+          // Fewer than the cap only when a reminder was held by the owner's pause until it was too late.
+          if (d.rowBefore.remindersSent < capOf(d.rules)) expect(d.rules.pause).toBeDefined();
           expect(d.at.getTime()).toBeGreaterThanOrEqual(anchorMs(d.rowBefore) + d.rules.giveUpAfterMinutes * MINUTE_MS);
         }
       }),
@@ -169,7 +190,10 @@ describe('waiter properties (simulated cart lives)', () => {
       fc.property(undisturbedArb, (scenario) => {
         const result = simulate(scenario);
         expect(result.row.status).toBe('given_up');
-        expect(result.row.remindersSent).toBe(capOf(scenario.rules));
+        // A pause that outlasts the give-up window holds a reminder until it is too late; otherwise every one goes.
+        const givenUpInPause = moves(result).some((d) => d.decision.kind === 'move' && d.decision.move === 'give_up' && d.rules.pause !== undefined);
+        if (givenUpInPause) expect(result.row.remindersSent).toBeLessThanOrEqual(capOf(scenario.rules));
+        else expect(result.row.remindersSent).toBe(capOf(scenario.rules));
         // A pause never ends the chase; only the give-up does, once.
         expect(moves(result).filter((d) => d.decision.kind === 'move' && d.decision.move === 'give_up')).toHaveLength(1);
       }),
@@ -180,6 +204,8 @@ describe('waiter properties (simulated cart lives)', () => {
   it('wake-ups are scheduled for the exact due time: in the run-out, only the first delivery can be still_shopping', () => {
     fc.assert(
       fc.property(ranOutArb, (scenario) => {
+        // A pause still on holds a due reminder with hourly checks instead of a due time.
+        if (pausedAtRunout(scenario)) return;
         const runout = simulate(scenario).deliveries.filter((d) => d.phase === 'runout' && !d.duplicate);
         for (const d of runout.slice(1)) {
           expect(d.decision.kind === 'move' && d.decision.move === 'still_shopping').toBe(false);
@@ -217,6 +243,12 @@ describe('waiter properties (simulated cart lives)', () => {
         for (const d of moves(simulate(scenario))) {
           const row = d.written;
           if (d.decision.kind !== 'move' || d.decision.move === 'give_up' || row === undefined) continue;
+          if (heldByPause(d)) {
+            // Held, not spent, looked at again within the hour.
+            expect(row.remindersSent).toBe(d.rowBefore.remindersSent);
+            expect(Date.parse(row.wakeUpAt ?? '')).toBeLessThanOrEqual(d.at.getTime() + 60 * MINUTE_MS);
+            continue;
+          }
           const step: ReminderStep | undefined = row.remindersSent >= capOf(d.rules) ? undefined : row.remindersSent === 0 ? 'first' : 'second';
           const wait = step === undefined ? d.rules.giveUpAfterMinutes : waitMinutes(row, d.rules, step);
           expect(row.wakeUpAt).toBe(new Date(anchorMs(row) + wait * MINUTE_MS).toISOString());

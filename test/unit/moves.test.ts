@@ -4,8 +4,7 @@ import {
   applyWakeDecision,
   decideWake,
   firstWakeUpAt,
-  isRecovered,
-  recoveryWindowEnd,
+  PAUSE_RECHECK_MINUTES,
   type WakeDecision,
 } from '../../src/domain/cart/moves';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
@@ -298,9 +297,36 @@ describe('owner stops and opt-outs end the chase', () => {
     expect(result.row.wakeUpAt).toBeUndefined();
   });
 
-  it('a pause does not end the chase (the sender skips while paused)', () => {
+  it('a pause holds a due reminder without spending it, and the chase goes on from where it stood after', () => {
+    const paused = rules({ pause: { target: '', reason: 'holiday', line: 9 } });
+    const held = wake(cart(), at(T, HOUR), paused);
+    expectMove(held.decision, 'still_shopping', at(T, HOUR + PAUSE_RECHECK_MINUTES * MIN));
+    expect(held.decision.kind === 'move' && held.decision.reason).toMatch(/first reminder due 1h .*held because the owner paused reminders \(rules doc line 9\): "holiday"; not sent and not counted/);
+    expect(held.row).toMatchObject({ remindersSent: 0, wakeSeq: 2 });
+    expect(held.row.lastReminderAt).toBeUndefined();
+    // Two days of pause: still held, still the first reminder.
+    const later = wake({ ...held.row, wakeSeq: 2 }, at(T, 2 * DAY), paused);
+    expect(later.row).toMatchObject({ remindersSent: 0 });
+    // The pause is lifted: the first reminder goes, as the first.
+    const resumed = wake(later.row, at(T, 2 * DAY + HOUR), DEFAULT_RULES);
+    expect(resumed.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first' });
+    expect(resumed.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(T, 2 * DAY + HOUR) });
+  });
+
+  it('a reminder held by a pause past the give-up window is given up, with the reason', () => {
+    const paused = rules({ pause: { target: '', reason: 'stock count' } });
+    const lastCheck = wake(cart(), at(T, 7 * DAY - MIN), paused);
+    expectMove(lastCheck.decision, 'still_shopping', at(T, 7 * DAY));
+    const late = wake({ ...lastCheck.row }, at(T, 7 * DAY), paused);
+    expectMove(late.decision, 'give_up');
+    expect(late.decision.kind === 'move' && late.decision.reason).toMatch(/held since .*"stock count".*too late for a reminder: giving up/);
+    expect(late.row).toMatchObject({ status: 'given_up', remindersSent: 0 });
+  });
+
+  it('a pause during the give-up wait changes nothing: the cart is given up on time', () => {
     const paused = rules({ pause: { target: '', reason: 'holiday' } });
-    expect(wake(cart(), at(T, HOUR), paused).decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first' });
+    const done = cart({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR) });
+    expectMove(wake(done, at(T, 21 * HOUR + 7 * DAY), paused).decision, 'give_up');
   });
 });
 
@@ -363,26 +389,5 @@ describe('bad input', () => {
     expect(() => decideWake({ cart: cart({ lastChangedAt: 'yesterday' }), wakeSeq: 1, rules: DEFAULT_RULES, now: at(T, HOUR) })).toThrow(
       /lastChangedAt/,
     );
-  });
-});
-
-describe('recovery', () => {
-  const reminded = cart({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), wakeUpAt: undefined });
-
-  it('the window ends giveUpAfterMinutes after the last reminder', () => {
-    expect(recoveryWindowEnd(reminded, DEFAULT_RULES)?.toISOString()).toBe(iso(T, 21 * HOUR + 7 * DAY));
-    expect(recoveryWindowEnd(cart(), DEFAULT_RULES)).toBeUndefined();
-  });
-
-  it.each([
-    ['checked out 2 days after the last reminder', { ...reminded, status: 'checked_out', checkedOutAt: iso(T, 21 * HOUR + 2 * DAY) }, true],
-    ['checked out exactly at the window end', { ...reminded, status: 'checked_out', checkedOutAt: iso(T, 21 * HOUR + 7 * DAY) }, true],
-    ['checked out 8 days after the last reminder', { ...reminded, status: 'checked_out', checkedOutAt: iso(T, 21 * HOUR + 8 * DAY) }, false],
-    ['checked out before any reminder', { ...cart(), status: 'checked_out', checkedOutAt: iso(T, 30 * MIN) }, false],
-    ['checked out without a known time', { ...reminded, status: 'checked_out' }, false],
-    ['still open after reminders', reminded, false],
-    ['stopped after reminders', { ...reminded, status: 'stopped', checkedOutAt: iso(T, 22 * HOUR) }, false],
-  ] as const)('%s: recovered = %s', (_label, row, expected) => {
-    expect(isRecovered(row as CartRow, DEFAULT_RULES)).toBe(expected);
   });
 });

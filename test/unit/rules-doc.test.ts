@@ -228,6 +228,24 @@ describe('forgiving forms', () => {
     if (!result.ok) expect(result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^Send only with consent on line \d+ is "sometimes": write yes or no$/)]);
   });
 
+  it.each([
+    ['Hold back: 10% of carts', 10],
+    ['Hold back: 12.5 %', 12.5],
+    ['Holdback: 5 percent of remindable carts', 5],
+    ['Control group: 20%', 20],
+    ['Hold back: off', 0],
+    ['Hold back: none (we tried it in spring)', 0],
+  ])('reads the hold-back setting "%s"', (line, percent) => {
+    expect(rulesOf(doc(...STORE, line)).holdBackPercent).toBe(percent);
+  });
+
+  it('leaves the hold-back off unless the doc says so, and names the line of a share it cannot use', () => {
+    expect(rulesOf(doc(...STORE)).holdBackPercent).toBe(0);
+    expectOneProblem(doc(...STORE, 'Hold back: some carts'), 3, /^Hold back on line 3 is "some carts": write a share of carts such as "10% of carts", or "off"$/);
+    expectOneProblem(doc(...STORE, 'Hold back: 60% of carts'), 3, /^Hold back on line 3 is "60% of carts": hold back at most 50% of carts/);
+    expectOneProblem(doc(...STORE, 'Hold back: 10.125%'), 3, /^Hold back on line 3 is "10.125%": use at most two decimals$/);
+  });
+
   it('accepts "Zone" and UTC', () => {
     expect(rulesOf(doc(...STORE, 'Zone: UTC')).store.timeZone).toBe('UTC');
   });
@@ -380,6 +398,7 @@ describe('broken rules docs', () => {
     ['Do not distrub: 3 days', 'Do not disturb'],
     ['Postal adress: 1 Main St, Springfield', 'Postal address'],
     ['Remindres per cart: 2', 'Reminders per cart'],
+    ['Hold bakc: 10% of carts', 'Hold back'],
   ])('suggests the setting for %s', (line, suggestion) => {
     expectOneProblem(doc(...STORE, line), 3, new RegExp(`on line 3; did you mean "${suggestion}"\\?`));
   });
@@ -642,6 +661,7 @@ const EXAMPLE_VALUE: Readonly<Record<RulesSettingId, string>> = {
   marketingConsent: 'yes',
   consentOnly: 'yes',
   testMode: 'on',
+  holdBack: '10% of carts',
 };
 
 describe('common misspellings of every setting and stop are named problems (property)', () => {

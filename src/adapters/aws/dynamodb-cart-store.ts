@@ -17,6 +17,7 @@ import type {
   CartStore,
   CheckoutWrite,
   CloseResult,
+  ReminderFact,
   WakeWrite,
 } from '../../ports/cart-store';
 
@@ -270,6 +271,39 @@ export class DynamoDbCartStore implements CartStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async recordReminder(cartId: string, fact: ReminderFact): Promise<{ before: CartRow; after: CartRow } | undefined> {
+    const at = fact.at.toISOString();
+    const field = fact.kind === 'held_back' ? 'holdBack' : fact.step === 'first' ? 'firstSentAt' : 'secondSentAt';
+    const group = fact.kind === 'held_back' ? 'held_back' : fact.step === 'first' && fact.joinsHoldBack ? 'reminded' : undefined;
+    const update = new UpdateBuilder().set(field, fact.kind === 'held_back' ? { group: 'held_back', at } : at).add('rev', 1);
+    // The comparison group is joined once; a row that has one keeps it.
+    if (group === 'reminded') update.setIfAbsent('holdBack', { group, at });
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { cartId },
+          UpdateExpression: update.expression(),
+          ConditionExpression: `attribute_exists(cartId) AND attribute_not_exists(${update.name(field)})`,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const before = Attributes as CartRow;
+      const after: CartRow = {
+        ...before,
+        ...(field === 'holdBack' ? { holdBack: { group: 'held_back' as const, at } } : { [field]: at }),
+        ...(group === 'reminded' && before.holdBack === undefined ? { holdBack: { group, at } } : {}),
+        rev: (before.rev ?? 0) + 1,
+      };
+      return { before, after };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }

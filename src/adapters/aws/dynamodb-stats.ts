@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CounterIncrement, EMPTY_COUNTERS, monthOf, type MonthlyCounters } from '../../domain/reporting/summary';
+import { type CounterIncrement, EMPTY_COUNTERS, monthOf, type MonthlyCounters, SIMPLE_COUNTERS } from '../../domain/reporting/summary';
 import type { Stats, StatsEntry } from '../../ports/stats';
 
 /** Counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per month. */
 export const STATS_PARTITION = '#stats';
 
-const SIMPLE = ['cartsSeen', 'cartsWithAddress', 'remindersFirst', 'remindersSecond', 'remindersTest', 'recovered', 'optOuts', 'deferredQuietHours'] as const;
 
 /** Items per TransactWriteItems request (DynamoDB's limit). */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -61,7 +60,7 @@ export class DynamoDbStats implements Stats {
     const prefixed = (prefix: string) =>
       Object.fromEntries(Object.entries(Item).filter(([key]) => key.startsWith(prefix)).map(([key, n]) => [key.slice(prefix.length), Number(n)]));
     const counters: Record<string, unknown> = { ...EMPTY_COUNTERS, skipped: prefixed('skipped_'), wonBack: prefixed('wonBack_') };
-    for (const name of SIMPLE) counters[name] = Number(Item[name] ?? 0);
+    for (const name of SIMPLE_COUNTERS) counters[name] = Number(Item[name] ?? 0);
     return counters as unknown as MonthlyCounters;
   }
 

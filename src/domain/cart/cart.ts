@@ -90,8 +90,19 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   readonly firstSeenAt: string;
   /** Event time of the newest change (ISO, UTC); the order's time on a row only an order created. */
   readonly lastChangedAt: string;
+  /** Reminders the waiter handed to the sender (the cap counts these); not all of them reached the shopper. */
   readonly remindersSent: number;
+  /** When the waiter last handed a reminder off (the timing anchor). */
   readonly lastReminderAt?: string;
+  /** When SES accepted the first reminder: written by the sender (or SES's SEND event), once. */
+  readonly firstSentAt?: string;
+  /** When SES accepted the second reminder. */
+  readonly secondSentAt?: string;
+  /**
+   * The cart's place in the owner's hold-back comparison, set once at its first reminder while a hold-back is on:
+   * `held_back` (no reminder, from `at`) or `reminded` (its first reminder was sent at `at`).
+   */
+  readonly holdBack?: { readonly group: 'held_back' | 'reminded'; readonly at: string };
   /**
    * When the pending wake-up fires (ISO), once the waiter has made a move. Before that the first wake-up (seq 1) is
    * pending whenever `wakeSeq` is 1 on an open row: it fires at the earliest moment the cart could be due, which

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CartRow } from './cart';
+import { isHeldBack } from './hold-back';
 import { isValidTimeZone, localTimeZone, quietHoursDeferral, releaseOffsetMs } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
 import { DEFAULT_EMAIL_WORDS, type EmailWords, type ReminderStep } from '../owner-docs/voice';
@@ -14,7 +15,8 @@ import { DEFAULT_EMAIL_WORDS, type EmailWords, type ReminderStep } from '../owne
  *    given up) is final, so deferring it overnight only to skip it in the morning would schedule a pointless
  *    wake-up and log a misleading "deferred". It is reported as gate 1.
  * 2. Quiet hours — in the shopper's zone when the cart gives a valid one, else the store's; defers, never drops.
- * 3. Do not disturb — shopper opt-out, the owner's stops, pause, consent, and the per-address frequency cap.
+ * 3. Do not disturb — shopper opt-out, the owner's stops, pause, consent, the per-address frequency cap, and last
+ *    the owner's hold-back (a fixed share of the carts that would otherwise be reminded, chosen by cart id).
  *    These run after quiet hours so that a deferred send is judged at the time it would actually go out (the
  *    frequency cap in particular may have lapsed by morning). The deferred invocation re-runs every gate.
  * 4. Compose — nothing left to refuse; the decision carries the greeting.
@@ -30,7 +32,8 @@ export type SkipReason =
   | 'owner_stopped_shopper'
   | 'paused'
   | 'no_consent'
-  | 'do_not_disturb';
+  | 'do_not_disturb'
+  | 'held_back';
 
 /** Everything one send decision needs; the caller reads it fresh on every invocation, deferred ones included. */
 export interface GateInput {
@@ -130,7 +133,7 @@ function quietHoursGate({ cart, step, rules, now }: GateInput): GateDecision | u
   };
 }
 
-function doNotDisturbGate({ cart, rules, now, optOut, lastReminderToEmailAt }: GateInput): GateDecision | undefined {
+function doNotDisturbGate({ cart, step, rules, now, optOut, lastReminderToEmailAt }: GateInput): GateDecision | undefined {
   if (optOut === 'all') return skip(3, 'unsubscribed', 'shopper unsubscribed from all reminders');
   if (optOut === 'cart') return skip(3, 'unsubscribed', "shopper unsubscribed from this cart's reminders");
 
@@ -160,6 +163,13 @@ function doNotDisturbGate({ cart, rules, now, optOut, lastReminderToEmailAt }: G
       'do_not_disturb',
       `this address got a reminder at ${lastReminderToEmailAt.toISOString()}, within the ${rules.doNotDisturbMinutes}-minute do-not-disturb window`,
     );
+  }
+  // Last, so only carts that would otherwise be reminded are held back. Chosen at the first reminder by cart id; a
+  // held-back cart stays held back for its second, whatever the setting says by then.
+  const heldBack = step === 'first' ? isHeldBack(cart.cartId, rules.holdBackPercent) : cart.holdBack?.group === 'held_back';
+  if (heldBack) {
+    const share = rules.holdBackPercent ? ` (Hold back: ${rules.holdBackPercent}% of carts)` : '';
+    return skip(3, 'held_back', `held back for the owner's comparison${share}: this cart gets no reminder, so the summary can show what reminders add`);
   }
   return undefined;
 }

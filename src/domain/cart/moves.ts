@@ -74,6 +74,8 @@ export interface WakeInput {
 }
 
 const MINUTE_MS = 60_000;
+/** While the owner's pause lasts, a held reminder is looked at again this often (one schedule each time). */
+export const PAUSE_RECHECK_MINUTES = 60;
 
 /**
  * Decides what one wake-up does. Checks, in order:
@@ -81,8 +83,10 @@ const MINUTE_MS = 60_000;
  *    superseded schedules do nothing at all — not even record a stop, the current wake-up will);
  * 2. a row that is no longer `open` is `ended` with its own status (checkout wins over any later stop);
  * 3. an opt-out, then an owner stop by cart id, then by email, ends the chase as `stopped` (recorded);
- * 4. otherwise one of the four moves, by the timing rules in this module's header. `rules.pause` is deliberately
- *    ignored here: a pause delays sending (the sender skips), it does not end the chase.
+ * 4. otherwise one of the four moves, by the timing rules in this module's header. A pause does not end the chase:
+ *    a reminder that falls due while the owner's pause lasts is held (`still_shopping`, looked at again every
+ *    {@link PAUSE_RECHECK_MINUTES} minutes), neither handed off nor counted, and given up only once it would come
+ *    later than the give-up window after its anchor.
  *
  * Give-up moment: `giveUpAfterMinutes` (default 7 days) after the later of the last change and the last reminder,
  * once `min(rules.maxReminders, HARD_REMINDER_CAP)` reminders were handed off.
@@ -139,6 +143,28 @@ export function decideWake(input: WakeInput): WakeDecision {
       move: 'still_shopping',
       reason: `${what}: not yet, waking again at ${iso(due)}`,
       nextWakeAt: new Date(due),
+    };
+  }
+
+  // A reminder due during the owner's pause is held, not spent: nothing is handed off or counted, so after the pause
+  // the chase goes on from where it stood (the first reminder is still the first). Once the give-up window has
+  // passed since the anchor, the reminder would come too late to make sense, and the cart is given up instead.
+  if (rules.pause) {
+    const tooLateAt = timing.anchorMs + minutesMs(rules.giveUpAfterMinutes);
+    const paused = `the owner paused reminders${rules.pause.line === undefined ? '' : ` (rules doc line ${rules.pause.line})`}: "${rules.pause.reason}"`;
+    if (nowMs >= tooLateAt) {
+      return {
+        kind: 'move',
+        move: 'give_up',
+        reason: `${what}, held since ${iso(due)} because ${paused}; it is now more than ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText}, too late for a reminder: giving up`,
+      };
+    }
+    const recheck = Math.min(nowMs + minutesMs(PAUSE_RECHECK_MINUTES), tooLateAt);
+    return {
+      kind: 'move',
+      move: 'still_shopping',
+      reason: `${what}, held because ${paused}; not sent and not counted, checking again at ${iso(recheck)}`,
+      nextWakeAt: new Date(recheck),
     };
   }
 
@@ -231,29 +257,6 @@ export function applyWakeDecision(cart: CartRow, decision: WakeDecision, now: Da
       };
     }
   }
-}
-
-/**
- * End of the recovery window: `giveUpAfterMinutes` after the last reminder, or `undefined` when no reminder went out.
- * A checkout inside the window counts as won back by the reminders.
- */
-export function recoveryWindowEnd(cart: Pick<CartRow, 'lastReminderAt' | 'remindersSent'>, rules: Pick<Rules, 'giveUpAfterMinutes'>): Date | undefined {
-  if (cart.remindersSent < 1 || cart.lastReminderAt === undefined) return undefined;
-  return new Date(parseIso(cart.lastReminderAt, 'lastReminderAt') + minutesMs(rules.giveUpAfterMinutes));
-}
-
-/**
- * Whether the monthly summary counts the cart as recovered: checked out after at least one reminder, at or after the
- * last reminder and no later than {@link recoveryWindowEnd}. A checkout without a known time is not counted (we
- * cannot tell it came after the reminder).
- */
-export function isRecovered(cart: CartRow, rules: Pick<Rules, 'giveUpAfterMinutes'>): boolean {
-  if (cart.status !== 'checked_out' || cart.checkedOutAt === undefined) return false;
-  const end = recoveryWindowEnd(cart, rules);
-  if (end === undefined || cart.lastReminderAt === undefined) return false;
-  const checkedOut = Date.parse(cart.checkedOutAt);
-  if (Number.isNaN(checkedOut)) return false;
-  return checkedOut >= Date.parse(cart.lastReminderAt) && checkedOut <= end.getTime();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -50,7 +50,8 @@ export type RulesSettingId =
   | 'doNotDisturb'
   | 'marketingConsent'
   | 'consentOnly'
-  | 'testMode';
+  | 'testMode'
+  | 'holdBack';
 
 const MINUTE = 1;
 const HOUR = 60 * MINUTE;
@@ -62,6 +63,8 @@ export const WAIT_BOUNDS = { min: 15 * MINUTE, max: 14 * DAY } as const;
 export const GIVE_UP_BOUNDS = { min: 1 * DAY, max: 30 * DAY } as const;
 /** Bounds on the do-not-disturb window (0 turns it off). */
 export const DO_NOT_DISTURB_BOUNDS = { min: 0, max: 30 * DAY } as const;
+/** Bounds on the hold-back share, in percent of remindable carts (0 turns it off). */
+export const HOLD_BACK_BOUNDS = { min: 0, max: 50 } as const;
 /** The big-cart threshold may be at most this many whole units of the store currency. */
 export const MAX_BIG_CART_THRESHOLD_UNITS = 1_000_000;
 
@@ -139,6 +142,11 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
     ],
   },
   { id: 'testMode', display: 'Test mode', aliases: ['test', 'testing', 'testing mode', 'trial mode', 'send tests to me'] },
+  {
+    id: 'holdBack',
+    display: 'Hold back',
+    aliases: ['holdback', 'hold back carts', 'hold out', 'holdout', 'control group', 'hold back share', 'reminder hold back'],
+  },
 ];
 
 const SETTING_NAMES = new NameMatcher(RULES_SETTINGS);
@@ -213,6 +221,11 @@ export const rulesSchema = z
     requireMarketingConsent: z.boolean(),
     sendOnlyWithConsent: z.boolean(),
     testMode: z.boolean(),
+    holdBackPercent: z
+      .number()
+      .min(HOLD_BACK_BOUNDS.min, 'it cannot be negative')
+      .max(HOLD_BACK_BOUNDS.max, `hold back at most ${HOLD_BACK_BOUNDS.max}% of carts, or the reminders stop doing their job`)
+      .refine((percent) => Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-6, 'use at most two decimals'),
     // The pause stops everything, so it has no target.
     pause: z.union([ownerStopSchema.extend({ target: z.string().max(0, 'a pause has no target') }), z.undefined()]),
     stoppedCarts: z.array(ownerStopSchema),
@@ -251,6 +264,7 @@ const SETTING_OF_PATH: Readonly<Record<string, RulesSettingId>> = {
   requireMarketingConsent: 'marketingConsent',
   sendOnlyWithConsent: 'consentOnly',
   testMode: 'testMode',
+  holdBackPercent: 'holdBack',
 };
 
 /** One "setting: value" the doc holds, before its value is read. */
@@ -279,6 +293,7 @@ interface ReadValues {
   marketingConsent?: boolean;
   consentOnly?: boolean;
   testMode?: boolean;
+  holdBack?: number;
 }
 
 interface Stops {
@@ -375,6 +390,7 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
     requireMarketingConsent: values.marketingConsent ?? base.requireMarketingConsent,
     sendOnlyWithConsent: values.consentOnly ?? base.sendOnlyWithConsent ?? false,
     testMode: values.testMode ?? base.testMode ?? false,
+    holdBackPercent: values.holdBack ?? base.holdBackPercent ?? 0,
     pause: stops.pause,
     stoppedCarts: stops.carts,
     stoppedEmails: stops.emails,
@@ -495,6 +511,7 @@ function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue
     case 'maxReminders':
     case 'giveUpAfter':
     case 'doNotDisturb':
+    case 'holdBack':
       values[id] = value as number;
       return;
     case 'quietHours':
@@ -543,6 +560,8 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
       return readQuietHours(value);
     case 'doNotDisturb':
       return /^(?:none|off|no)$/i.test(stripTrailingNote(value)) ? { ok: true, value: 0 } : readDuration(value);
+    case 'holdBack':
+      return readHoldBack(value);
     case 'marketingConsent':
     case 'consentOnly':
     case 'testMode': {
@@ -550,6 +569,15 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
       return answer === undefined ? { ok: false, reason: 'write yes or no' } : { ok: true, value: answer };
     }
   }
+}
+
+/** "10% of carts", "10 %", "10 percent", or off/none/no/0 (the default). */
+function readHoldBack(value: string): Parsed<number> {
+  const text = stripTrailingNote(value).trim();
+  if (/^(?:off|none|no|0\s*%?)$/i.test(text)) return { ok: true, value: 0 };
+  const match = /^(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+of\s+(?:the\s+)?(?:remindable\s+)?carts?)?$/i.exec(text);
+  if (!match?.[1]) return { ok: false, reason: 'write a share of carts such as "10% of carts", or "off"' };
+  return { ok: true, value: Number(match[1]) };
 }
 
 function readDuration(value: string): Parsed<number> {

@@ -37,6 +37,11 @@ export interface Rules {
    * rule still applies. Absent in rules stored before the setting existed: read as false.
    */
   readonly testMode: boolean;
+  /**
+   * Share of remindable carts (0-50 %) that get no reminder, chosen by cart id, so the monthly summary can show what
+   * the reminders added over carts that came back on their own. Absent in rules stored before the setting: read as 0.
+   */
+  readonly holdBackPercent?: number;
   /** The owner's stops: pause everything, stop one cart, stop one shopper. Each carries the owner's reason. */
   readonly pause: OwnerStop | undefined;
   readonly stoppedCarts: readonly OwnerStop[];
@@ -85,6 +90,7 @@ export const DEFAULT_RULES: Rules = {
   requireMarketingConsent: false,
   sendOnlyWithConsent: false,
   testMode: false,
+  holdBackPercent: 0,
   pause: undefined,
   stoppedCarts: [],
   stoppedEmails: [],
