@@ -11,6 +11,7 @@ import { silentLog } from '../../src/ports/log';
 import type { OutgoingEmail } from '../../src/ports/mailer';
 import { fixedRules } from '../../src/ports/owner-docs';
 import type { Stats } from '../../src/ports/stats';
+import { EMPTY_COUNTERS } from '../../src/domain/reporting/summary';
 
 const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Pacific/Auckland', 'Australia/Lord_Howe', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
 /** Every hourly tick (UTC, on the hour) from 31 Dec 2025 to 1 Jan 2027, as the schedule sends them. */
@@ -42,7 +43,7 @@ describe('store jobs follow the rules doc\'s zone', () => {
 describe('the summary handler on an hourly tick', () => {
   const build = (zone: string) => {
     const sent: OutgoingEmail[] = [];
-    const stats = { month: async () => ({ cartsSeen: 0, cartsWithAddress: 0, remindersFirst: 0, remindersSecond: 0, recovered: 0, wonBack: {}, optOuts: 0, deferredQuietHours: 0, skipped: {} }) } as unknown as Stats;
+    const stats = { month: async () => EMPTY_COUNTERS } as unknown as Stats;
     const handler = createSummaryHandler({
       stats,
       rules: fixedRules({ ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, timeZone: zone } }),
