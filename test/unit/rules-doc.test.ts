@@ -676,6 +676,10 @@ describe('common misspellings of every setting and stop are named problems (prop
           // Only true slips: not another accepted spelling, and closest to this setting.
           const match = settings.match(name);
           fc.pre(match.kind === 'close' && match.known.id === setting.id);
+          // Without a colon, a free-text setting is only told from prose by its two-word name ("Store name Linen &
+          // Larch"); a slip that joins the words ("Storeaname Linen & Larch") reads as prose, by design.
+          const words = (text: string) => text.trim().split(/\s+/).length;
+          fc.pre(!(separator === ' ' && words(name) < words(setting.display) && ['storeName', 'postalAddress'].includes(setting.id)));
           const line = `${name}${separator}${EXAMPLE_VALUE[setting.id]}`;
           const problems = problemsOf(doc(...STORE, line));
           expect(problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) })]);

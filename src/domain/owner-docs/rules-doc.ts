@@ -813,7 +813,9 @@ function isAddressContinuation(line: DocLine, linesSoFar: number): boolean {
   if (linesSoFar >= MAX_ADDRESS_CONTINUATION_LINES) return false;
   if (line.text === '' || line.headingLevel > 0 || line.cells !== undefined || line.text !== line.raw) return false;
   if (/[:=|\t]/.test(line.text) || line.text.length > 100) return false;
-  if (/^(?:stop|pause)\b/i.test(line.text) || missingColonLookalike(line) !== undefined || stopLookalike(line) !== undefined) return false;
+  if (/^(?:stop|pause)\b/i.test(line.text) || stopLookalike(line) !== undefined) return false;
+  // "Store name - Linen & Larch": a setting with a dash for its colon (or none) is a setting gone wrong, not address.
+  if (settingLookalike(line) !== undefined || missingColonLookalike(line) !== undefined) return false;
   return !(/[.!?]$/.test(line.text) && line.text.split(/\s+/).length >= 6);
 }
 
