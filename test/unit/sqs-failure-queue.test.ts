@@ -139,6 +139,31 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
     expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'rh-scheduler' });
   });
 
+  it('lists and replays an SES event EventBridge could not deliver (the rule dead letter) with its whole body', async () => {
+    const sesEvent = '{"source":"aws.ses","detail-type":"Email Bounced","time":"2026-11-03T17:00:00Z","detail":{"eventType":"Bounce"}}';
+    sqs.reset();
+    sqs.on(ReceiveMessageCommand).resolvesOnce({
+      Messages: [{
+        MessageId: 'm-ses', ReceiptHandle: 'rh-ses', Body: sesEvent,
+        MessageAttributes: {
+          RULE_ARN: { DataType: 'String', StringValue: 'arn:aws:events:us-east-1:123456789012:rule/ses-feedback' },
+          TARGET_ARN: { DataType: 'String', StringValue: `${FN}:cart-recovery-ses-events` },
+          ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
+          ERROR_MESSAGE: { DataType: 'String', StringValue: 'Unable to invoke Lambda function' },
+        },
+      }],
+    }).resolves({ Messages: [] });
+    const queue = adapter();
+    expect(await queue.list()).toEqual([
+      expect.objectContaining({ id: 'm-ses', target: 'ses-events', at: '2026-11-03T17:00:00Z', error: 'EventBridge could not deliver it: SDK_CLIENT_ERROR: Unable to invoke Lambda function' }),
+    ]);
+    expect(await queue.replay('m-ses')).toBe(true);
+    const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(invoke.FunctionName).toBe(`${FN}:cart-recovery-ses-events`);
+    expect(new TextDecoder().decode(invoke.Payload as Uint8Array)).toBe(sesEvent);
+    expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'rh-ses' });
+  });
+
   it('does not delete the message when the invoke fails', async () => {
     lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ $metadata: {}, message: 'Rate exceeded' }));
     await expect(adapter().replay('m-lambda')).rejects.toThrow('Rate exceeded');
