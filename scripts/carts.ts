@@ -6,7 +6,9 @@
  *   npm run carts -- replay <id>|all    runs failed work again with its original event (safe: nothing is sent twice)
  *
  * Where: the local system by default (it must be running: npm start; CR_DATA_DIR as for it); `--aws` uses your AWS
- * credentials and region and the deployed tables (`--carts-table`, `--sends-table` to name others).
+ * credentials and region and the deployed tables (`--carts-table`, `--sends-table` to name others) and the
+ * failed-invocations SQS queue: `--queue-url` (or CR_FAILED_INVOCATIONS_QUEUE_URL) with the stack output
+ * FailedInvocationsQueueUrl, else the one queue named `<stack>-FailedInvocationsQueue…` (`--stack`, default CartRecovery).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,6 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
+import { type AwsFailureQueue, awsFailureQueue } from '../src/composition/aws/operator';
 import { LOCAL_SCHEDULES_TABLE, LocalScheduler } from '../src/adapters/local/local-scheduler';
 import { LOCAL_AWS } from '../src/local/dynamodb-local';
 import { localEndpointFile } from '../src/local/system';
@@ -23,32 +26,44 @@ import { silentLog } from '../src/ports/log';
 import { CARTS_TABLE, SENDS_TABLE } from '../src/resources/tables';
 import { runCartsCommand } from '../src/use-cases/operator-carts';
 
-const USAGE = 'usage: npm run carts -- [--aws] story <cartId> | failures | replay <id>|all';
+const USAGE = 'usage: npm run carts -- [--aws [--queue-url <url>] [--stack <name>]] story <cartId> | failures | replay <id>|all';
 
 try {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { aws: { type: 'boolean', default: false }, 'carts-table': { type: 'string' }, 'sends-table': { type: 'string' } },
+    options: {
+      aws: { type: 'boolean', default: false },
+      'carts-table': { type: 'string' },
+      'sends-table': { type: 'string' },
+      'queue-url': { type: 'string' },
+      stack: { type: 'string', default: 'CartRecovery' },
+    },
   });
   const client = values.aws ? new DynamoDBClient({}) : new DynamoDBClient({ endpoint: localEndpoint(), ...LOCAL_AWS });
   const documents = DynamoDBDocumentClient.from(client);
   const sendsTable = values['sends-table'] ?? SENDS_TABLE.name;
   const docs = new DynamoDbOwnerDocsStore(documents, sendsTable);
+  let queue: AwsFailureQueue | undefined;
   try {
+    const queueUrl = values['queue-url'] ?? process.env.CR_FAILED_INVOCATIONS_QUEUE_URL;
+    // Only the commands that read the queue look for it (a story needs no SQS permissions).
+    if (values.aws && (positionals[0] === 'failures' || positionals[0] === 'replay')) {
+      queue = await awsFailureQueue({ stackName: values.stack, ...(queueUrl ? { queueUrl } : {}) });
+    }
     console.log(
       await runCartsCommand(positionals, {
         carts: new DynamoDbCartStore(documents, values['carts-table'] ?? CARTS_TABLE.name),
         activity: new DynamoDbActivityLog(documents, sendsTable, 90),
         ...(values.aws
-          ? {
-              failuresUnavailable:
-                'in AWS the failure queue is an SQS queue, and this checkout has no SQS client (@aws-sdk/client-sqs) yet: use the aws sqs commands in docs/operations.md ("Failed invocations")',
-            }
+          ? queue
+            ? { failures: queue.failures }
+            : { failuresUnavailable: 'the failure queue is read only by the failures and replay commands' }
           : { failures: new LocalScheduler(documents, LOCAL_SCHEDULES_TABLE.name, systemClock, silentLog) }),
         zone: async () => (await docs.rules())?.value.store.timeZone ?? 'UTC',
       }),
     );
   } finally {
+    queue?.destroy();
     client.destroy();
   }
 } catch (error) {

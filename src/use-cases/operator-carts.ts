@@ -1,7 +1,7 @@
 import { renderCartStory, renderFailures } from '../domain/operations/cart-story';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
-import type { FailureQueue } from '../ports/failure-queue';
+import { type FailureQueue, ReplayRefusedError } from '../ports/failure-queue';
 
 /** What `npm run carts` reads: the cart table, the activity log, and (where it can be read) the failure queue. */
 export interface OperatorCartsDeps {
@@ -41,10 +41,20 @@ export async function runCartsCommand(words: readonly string[], deps: OperatorCa
       if (ids.length === 0) return 'The failure queue is empty: nothing to replay.';
       const replayed: string[] = [];
       const missing: string[] = [];
-      for (const id of ids) ((await failures.replay(id)) ? replayed : missing).push(id);
+      const refused: string[] = [];
+      for (const id of ids) {
+        try {
+          ((await failures.replay(id)) ? replayed : missing).push(id);
+        } catch (error) {
+          // Work the queue lists but cannot run again itself: say why and go on with the rest.
+          if (!(error instanceof ReplayRefusedError)) throw error;
+          refused.push(`${id}: ${error.message}`);
+        }
+      }
       return [
         ...(replayed.length > 0 ? [`Replayed ${replayed.length}: ${replayed.join(', ')}. Each runs again now with its original event; npm run carts -- story <cartId> shows what it did.`] : []),
         ...(missing.length > 0 ? [`Not in the failure queue (replayed already, or a wrong id): ${missing.join(', ')}.`] : []),
+        ...(refused.length > 0 ? ['Not replayed (still in the queue):', ...refused.map((line) => `  ${line}`)] : []),
       ].join('\n');
     }
     default:

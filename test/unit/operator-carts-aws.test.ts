@@ -27,14 +27,14 @@ describe('npm run carts -- --aws (aws-sdk-client-mock)', () => {
     const deps = {
       carts: new DynamoDbCartStore(client, 'cr-carts'),
       activity: new DynamoDbActivityLog(client, 'cr-sends', 90),
-      failuresUnavailable: 'in AWS the failure queue is an SQS queue, and this checkout has no SQS client',
+      failuresUnavailable: 'the failure queue is read only by the failures and replay commands',
       zone,
     };
     const story = await runCartsCommand(['story', 'shopify-8f2k1'], deps);
     expect(story).toContain('Cart shopify-8f2k1: bought.');
     expect(story).toContain('1 x Linen shirt; $60.00; address sam@example.com.');
     expect(story).toContain('Tue 3 Nov 2026 09:00  The storefront: checked out. order 1001 paid 2 h after the first reminder: recovered');
-    await expect(runCartsCommand(['failures'], deps)).rejects.toThrow(new OperatorCommandError('in AWS the failure queue is an SQS queue, and this checkout has no SQS client'));
+    await expect(runCartsCommand(['failures'], deps)).rejects.toThrow(new OperatorCommandError('the failure queue is read only by the failures and replay commands'));
     await expect(runCartsCommand(['story'], deps)).rejects.toThrow(/story needs a cart id/);
   });
 });

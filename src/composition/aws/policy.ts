@@ -13,8 +13,16 @@ export const AWS_CLIENT_POLICY = {
   dynamodb: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000 },
   /** Schedules are named per cart, so a repeated create is refused as a conflict, never doubled. */
   scheduler: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
-  /** The waiter's asynchronous hand-off to the sender: the sender's claim makes a second delivery harmless. */
+  /**
+   * The waiter's asynchronous hand-off to the sender, and the operator's replays of failed work: the sender's claim
+   * and the waiter's `seq` check make a second delivery harmless.
+   */
   lambda: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
+  /**
+   * The operator's reads of the failed-invocations queue (`npm run carts -- --aws failures|replay`): receives hide
+   * nothing for good and a repeated delete is harmless. The request timeout covers a receive's 1 s long poll.
+   */
+  sqs: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
   /**
    * One attempt: after a lost answer SES may have accepted the message, and a hidden retry would send a second copy.
    * The sender classifies every failure and decides (docs/architecture.md, "Exactly one email").

@@ -63,6 +63,9 @@ const TARGET_WORDS: Record<string, string> = {
   sender: 'the sender',
   importer: 'the nightly import',
   'ses-events': 'the SES feedback function',
+  'cart-counter': 'the cart counter',
+  summary: 'the monthly summary',
+  'rules-loader': 'the rules loader',
 };
 
 /** One failed piece of work in a sentence: what it was for, how often it failed, why, and what replay does. */
@@ -73,6 +76,8 @@ export function describeFailedWork(work: FailedWork, zone: string): string {
   if (work.target === 'sender' && cartId) what = `the ${String(work.payload.step ?? '')} reminder of cart ${cartId}`.replace('the  reminder', 'a reminder');
   else if (work.target === 'waiter' && cartId) what = `wake-up #${String(work.payload.seq ?? '?')} of cart ${cartId}`;
   else if (work.target === 'importer') what = 'a run of the nightly export import';
+  else if (work.target === 'cart-counter' && typeof work.payload.startSequenceNumber === 'string')
+    what = `a batch of ${String(work.payload.batchSize ?? '?')} cart-table changes (stream shard ${String(work.payload.shardId ?? '?')}, from ${work.payload.startSequenceNumber} to ${String(work.payload.endSequenceNumber ?? '?')}; replayed by hand, see docs/operations.md)`;
   else what = `an event (${JSON.stringify(work.payload).slice(0, 120)})`;
   const times = work.attempts === 1 ? 'once' : `${work.attempts} times`;
   return `${work.id}: ${who} failed ${times} on ${what}, due ${when(work.at, zone)}${work.error ? `; last error: ${work.error}` : ''}.`;
