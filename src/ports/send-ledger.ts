@@ -94,7 +94,7 @@ export interface SendLedger {
  * Why the sender is to run again later for the same reminder. `sandbox`: SES is still in the sandbox (or the sending
  * identity is unverified), so the reminder is held until the account can send to shoppers.
  */
-export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'sandbox' | 'lease';
+export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'owner_paused' | 'sandbox' | 'lease';
 
 /**
  * Runs the sender again for the same reminder at `at`: after quiet hours, after a throttle, while the provider is

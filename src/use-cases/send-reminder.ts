@@ -83,6 +83,9 @@ export function throttleRetryAt(now: Date, cartId: string, step: ReminderStep, r
   return new Date(now.getTime() + base + jitterMs(`${cartId}\n${step}\n${retry}`, base));
 }
 
+/** While the owner's pause lasts, a reminder the waiter had already handed off is looked at again this often. */
+const OWNER_PAUSE_RECHECK_MS = 60 * 60_000;
+
 /** A paused account, a missing identity or an account still in the SES sandbox: try again in an hour, for a day at most. */
 const PAUSED_RETRY_MS = 60 * 60_000;
 const PAUSED_MAX_RETRIES = 24;
@@ -151,6 +154,20 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   if (decision.action === 'defer') {
     await giveBackStale();
     return defer(decision.until, 'quiet_hours', decision.detail, { gate: decision.gate });
+  }
+  if (decision.action === 'skip' && decision.reason === 'paused') {
+    await giveBackStale();
+    // The owner paused after the waiter handed this reminder off (say, held overnight for quiet hours): it is held,
+    // not spent, as the waiter holds one that falls due during a pause. Looked at again hourly; once the give-up
+    // window has passed since the hand-off it would come too late, and it is skipped with that reason.
+    // The waiter stamps the hand-off as lastReminderAt; a row without it is timed from its last change.
+    const handedOffMs = Date.parse(cart.lastReminderAt ?? cart.lastChangedAt);
+    const tooLateMs = handedOffMs + rules.giveUpAfterMinutes * 60_000;
+    if (now.getTime() < tooLateMs) {
+      const at = new Date(Math.min(now.getTime() + OWNER_PAUSE_RECHECK_MS, tooLateMs));
+      return defer(at, 'owner_paused', `held: ${decision.detail}; not sent and not counted, looking again at ${at.toISOString()}`, { gate: decision.gate });
+    }
+    return skip(decision.reason, `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up window: too late for a reminder`, { gate: decision.gate });
   }
   if (decision.action === 'skip') {
     await giveBackStale();

@@ -258,6 +258,36 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
   });
 
+  it("holds a reminder handed off before the owner's pause: nothing sent or spent, and it goes out as the first once the pause lifts", async () => {
+    const paused = { ...deps, rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'stock-take', line: 7 } }) };
+    const stats = deps.stats as RecordingStats;
+
+    const held = await sendReminder({ cartId: 'c1', step: 'first' }, paused);
+
+    expect(held).toEqual({ outcome: 'deferred', until: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' });
+    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' }]);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    // Not spent: no skip counted, no send recorded; the log says why it waits.
+    expect(stats.counted('skipped')).toBe(0);
+    expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
+    expect((await activity.history('c1')).at(-1)).toMatchObject({ action: 'deferred', details: expect.objectContaining({ reason: 'owner_paused' }) });
+
+    // The pause line goes: the held reminder goes out as the first.
+    time += 3_600_000;
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'sent' });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  it("gives a held reminder up once the owner's pause outlasts the give-up window, with that reason", async () => {
+    const paused = { ...deps, rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'closed for winter' } }) };
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, paused)).toMatchObject({ outcome: 'deferred', reason: 'owner_paused' });
+    time += DEFAULT_RULES.giveUpAfterMinutes * 60_000;
+
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, paused)).toEqual({ outcome: 'skipped', reason: 'paused' });
+    expect((await activity.history('c1')).at(-1)?.reason).toContain('past the give-up window');
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
   it("skips a shopper reminded about another cart within the do-not-disturb window, but not this cart's follow-up", async () => {
     await sendReminder({ cartId: 'c1', step: 'first' }, deps);
     await addCart({ cartId: 'c2', returnUrl: 'https://shop.example.com/cart/c2' });
