@@ -39,7 +39,7 @@ export function renderCartStory(cartId: string, cart: CartRow | undefined, entri
     lines.push(
       `Cart ${cartId}: ${STATUS_WORDS[cart.status]}${cart.stopReason ? ` (${cart.stopReason})` : ''}.`,
       `  ${items}; ${formatMoney(cart.total)}; ${cart.email ? `address ${cart.email}` : 'no address given, so no reminder can be sent'}.`,
-      `  First seen ${when(cart.firstSeenAt, zone)}, last changed ${when(cart.lastChangedAt, zone)}; ${cart.remindersSent} of at most 2 reminders sent.`,
+      `  First seen ${when(cart.firstSeenAt, zone)}, last changed ${when(cart.lastChangedAt, zone)}; ${remindersLine(cart)}.`,
       ...(cart.status === 'open' && cart.wakeUpAt ? [`  Next look at it: ${when(cart.wakeUpAt, zone)}.`] : []),
     );
   } else {
@@ -93,4 +93,15 @@ export function renderFailures(failures: readonly FailedWork[], zone: string): s
     'Fix the cause first (docs/operations.md, "Failed invocations"), then: npm run carts -- replay <id>, or replay all.',
     'Replay is safe: the waiter and the sender check the cart again and never send a reminder twice.',
   ].join('\n');
+}
+
+/**
+ * What reached the shopper (SES accepted it: `firstSentAt` / `secondSentAt`), and what the waiter handed on but did not
+ * go out (skipped or still held), so the story never counts a hand-off as an email.
+ */
+function remindersLine(cart: CartRow): string {
+  const sent = [cart.firstSentAt, cart.secondSentAt].filter((at) => at !== undefined).length;
+  const handedOn = cart.remindersSent;
+  const notSent = handedOn > sent ? `; ${handedOn - sent} more handed to the sender but not sent (see below)` : '';
+  return `${sent} of at most 2 reminders sent${notSent}`;
 }

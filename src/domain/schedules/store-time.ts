@@ -15,8 +15,8 @@ export const STORE_JOB_TIMES: Readonly<Record<StoreJob, { readonly hour: number;
 
 /**
  * Whether the hourly tick scheduled for `tick` is the job's run in `zone`: the first tick in its local hour, or, on a
- * night daylight saving time skips that hour, the first tick after it. So exactly one run per local day. Ticks are on the hour in UTC, so zones with half-hour offsets
- * run at :30 or :45 past the local hour.
+ * night daylight saving time skips that hour, the first tick after it. So exactly one run per local day. Ticks are
+ * on the hour in UTC, so zones with half-hour offsets run at :30 or :45 past the local hour.
  */
 export function storeJobDue(job: StoreJob, tick: Date, zone: string): boolean {
   const { hour, day } = STORE_JOB_TIMES[job];
