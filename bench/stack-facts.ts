@@ -37,7 +37,7 @@ export const DEPLOY_CONTEXT = { rulesDocId: 'benchRulesDocId0001', voiceDocId: '
 
 const MONTH_MINUTES = 30 * 24 * 60;
 
-/** Runs per 30-day month of `rate(n unit)` and of the simple daily/monthly `cron(...)` forms. */
+/** Runs per 30-day month of `rate(n unit)` and of the simple hourly/daily/monthly `cron(...)` forms. */
 export function runsPerMonth(expression: string): number | undefined {
   const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
   if (rate) return MONTH_MINUTES / (Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute' | 'hour' | 'day']);
@@ -45,9 +45,12 @@ export function runsPerMonth(expression: string): number | undefined {
   if (!cron) return undefined;
   const [, minute, hour, dayOfMonth, month, dayOfWeek] = cron as unknown as string[];
   const fixed = (field: string | undefined) => field !== undefined && /^\d+$/.test(field);
+  const everyDay = (dayOfMonth === '*' || dayOfMonth === '?') && (dayOfWeek === '*' || dayOfWeek === '?');
+  // The store jobs tick hourly in UTC and run at their local hour (src/domain/schedules/store-time.ts).
+  if (fixed(minute) && hour === '*' && month === '*' && everyDay) return 30 * 24;
   if (!fixed(minute) || !fixed(hour) || month !== '*') return undefined;
   if (fixed(dayOfMonth)) return 1;
-  if ((dayOfMonth === '*' || dayOfMonth === '?') && (dayOfWeek === '*' || dayOfWeek === '?')) return 30;
+  if (everyDay) return 30;
   return undefined;
 }
 

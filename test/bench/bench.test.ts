@@ -11,6 +11,7 @@ import { measureGrowth, measureIntake, measureIntakeAfterSweep } from '../../ben
 import { monthDeliveries, STANDARD_MONTH } from '../../bench/month';
 import { costOf, PRICES } from '../../bench/prices';
 import { renderBenchTable } from '../../bench/report';
+import { runsPerMonth } from '../../bench/stack-facts';
 import { cartUpdated, signedDelivery } from '../../bench/webhook-events';
 
 const endpoint = () => inject('dynamoEndpoint');
@@ -47,6 +48,14 @@ describe('bench measurements (tiny inputs)', () => {
     const text = renderBenchTable({ intake: [], coldStarts: [], growth: [], afterSweep: row });
     expect(text).toContain('Intake after the sweep, concurrency 4');
     expect(text).toContain('400 sweep requests between: 0 answered wrongly, 0 5xx');
+  });
+
+  it('prices every recurring schedule form the stack uses, the hourly store-job tick included', () => {
+    expect(runsPerMonth('rate(5 minutes)')).toBe(8_640);
+    expect(runsPerMonth('cron(0 * * * ? *)')).toBe(720);
+    expect(runsPerMonth('cron(0 2 * * ? *)')).toBe(30);
+    expect(runsPerMonth('cron(0 8 1 * ? *)')).toBe(1);
+    expect(runsPerMonth('cron(0 8 ? * MON *)')).toBeUndefined();
   });
 
   it('keeps Scheduler calls flat per cart while changes grow, and DynamoDB writes growing with them', async () => {

@@ -14,6 +14,7 @@ const cart = (overrides: Partial<CartRow>): CartRow => ({
   lastChangedAt: '2026-11-02T20:00:00.000Z',
   status: 'open',
   remindersSent: 0,
+  expiresAt: 1_800_000_000,
   ...overrides,
 });
 
