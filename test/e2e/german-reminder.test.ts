@@ -42,7 +42,7 @@ describe('a German store on the local system', () => {
     writeFileSync(rules, GERMAN_RULES);
     system = await startTestSystem('e2e-german-', { docs: { rules, voice: new URL('../../docs/examples/voice-doc-de.md', import.meta.url).pathname } });
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'], timeout: 300_000 });
-  }, 300_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await system.stop();

@@ -13,21 +13,36 @@ import { type LocalSystem } from '../../src/local/system';
 import { recountMonth, sendMonthlySummary } from '../../src/use-cases/monthly-summary';
 import { silentLog } from '../../src/ports/log';
 import { postCartEvent, startTestSystem } from '../support/local-system';
+import { random } from '../support/random';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-/** A small deterministic PRNG (mulberry32), so the simulated month is the same on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+type Action = { at: number; kind: 'change' | 'checkout' | 'unsubscribe'; cart: number; step?: number };
+
+/** The stored owner docs, the rules in force and the month counters of a local system, as the summary reads them. */
+async function storedDocsAndCounters(system: LocalSystem) {
+  const ownerDocs = new StoredOwnerDocs(new DynamoDbOwnerDocsStore(system.documents, system.tables.sends), system.clock, 0);
+  const rules = await ownerDocs.current();
+  const stats = new DynamoDbStats(system.documents, system.tables.sends, async () => rules.store.timeZone);
+  return { ownerDocs, rules, stats };
 }
 
-type Action = { at: number; kind: 'change' | 'checkout' | 'unsubscribe'; cart: number; step?: number };
+/** Sends November's summary on 1 December, 08:00 in New York, and returns the email from the outbox. */
+async function novemberSummary(system: LocalSystem, stats: DynamoDbStats, ownerDocs: StoredOwnerDocs) {
+  const { messageId } = await sendMonthlySummary(
+    {},
+    {
+      stats,
+      rules: ownerDocs,
+      mailer: new OutboxMailer(system.outboxDir, system.clock),
+      clock: { now: () => new Date('2026-12-01T13:00:00Z') },
+      log: silentLog,
+      owner: { email: 'owner@shop.example', from: 'reminders@shop.example' },
+    },
+  );
+  return listOutbox(system.outboxDir).find((e) => e.messageId === messageId);
+}
 
 describe('the monthly summary', () => {
   let system: LocalSystem;
@@ -94,9 +109,7 @@ describe('the monthly summary', () => {
     // Let every chase run out (follow-ups, quiet-hours deferrals, give-ups) well into the next month.
     await system.advance(Date.parse('2026-12-10T12:00:00Z') - system.clock.now().getTime());
 
-    const ownerDocs = new StoredOwnerDocs(new DynamoDbOwnerDocsStore(system.documents, system.tables.sends), system.clock, 0);
-    const rules = await ownerDocs.current();
-    const stats = new DynamoDbStats(system.documents, system.tables.sends, async () => rules.store.timeZone);
+    const { ownerDocs, rules, stats } = await storedDocsAndCounters(system);
     const records = await scanMonthRecords(system.documents, system.tables);
     for (const month of ['2026-11', '2026-12']) {
       expect(await stats.month(month), month).toEqual(recountMonth(month, records, rules));
@@ -110,18 +123,7 @@ describe('the monthly summary', () => {
     expect(november.deferredQuietHours).toBeGreaterThan(0);
     expect(november.skipped.do_not_disturb ?? 0).toBeGreaterThan(0);
 
-    const { messageId } = await sendMonthlySummary(
-      {},
-      {
-        stats,
-        rules: ownerDocs,
-        mailer: new OutboxMailer(system.outboxDir, system.clock),
-        clock: { now: () => new Date('2026-12-01T13:00:00Z') },
-        log: silentLog,
-        owner: { email: 'owner@shop.example', from: 'reminders@shop.example' },
-      },
-    );
-    const summary = listOutbox(system.outboxDir).find((e) => e.messageId === messageId);
+    const summary = await novemberSummary(system, stats, ownerDocs);
     expect(summary?.subject).toBe(`Your cart reminders in November 2026: ${november.recovered} carts recovered`);
     expect(summary?.text).toContain(`48 carts came in at Linen & Larch and ${november.leftBehind} were left behind (still not bought when the first reminder was due)`);
     expect(summary?.text).toContain('A cart counts as recovered when it is checked out within 7 days after a reminder the email service accepted');
@@ -216,9 +218,7 @@ describe('the monthly summary counts only what the reminders did', () => {
     }
     await system.advance(Date.parse('2026-12-01T12:00:00Z') - system.clock.now().getTime());
 
-    const ownerDocs = new StoredOwnerDocs(new DynamoDbOwnerDocsStore(system.documents, system.tables.sends), system.clock, 0);
-    const rules = await ownerDocs.current();
-    const stats = new DynamoDbStats(system.documents, system.tables.sends, async () => rules.store.timeZone);
+    const { ownerDocs, rules, stats } = await storedDocsAndCounters(system);
     const november = await stats.month('2026-11');
     // The hand count.
     expect(november).toMatchObject({
@@ -247,18 +247,7 @@ describe('the monthly summary counts only what the reminders did', () => {
     expect(e2Sent.map((entry) => [entry.details?.step, entry.at.getTime() >= at(30)])).toEqual([['first', true]]);
     expect((await system.carts.get(ids.e1))?.remindersSent).toBe(0);
 
-    const { messageId } = await sendMonthlySummary(
-      {},
-      {
-        stats,
-        rules: ownerDocs,
-        mailer: new OutboxMailer(system.outboxDir, system.clock),
-        clock: { now: () => new Date('2026-12-01T13:00:00Z') },
-        log: silentLog,
-        owner: { email: 'owner@shop.example', from: 'reminders@shop.example' },
-      },
-    );
-    const summary = listOutbox(system.outboxDir).find((e) => e.messageId === messageId);
+    const summary = await novemberSummary(system, stats, ownerDocs);
     expect(summary?.subject).toBe('Your cart reminders in November 2026: 3 carts recovered');
     expect(summary?.text).toContain('3 carts were bought within 7 days of a reminder the shopper got, bringing in $240.00 and €80.00.');
     expect(summary?.text).toContain('1 cart was held back (no reminder) this month: too few to tell what the reminders added.');

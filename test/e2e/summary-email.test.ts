@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the monthly summary email at phone width
   let browser: Browser;
   beforeAll(async () => {
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-  }, 300_000);
+  });
   afterAll(() => browser?.close());
 
   it('fits a 390 px screen and shows every figure, the comparison and the rules', async () => {

@@ -95,7 +95,7 @@ describe('unsubscribing on the local system', () => {
       }
       // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
       browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'], timeout: 300_000 });
-    }, 90_000);
+    });
     afterAll(() => browser?.close());
 
     it("changes nothing on a page load (a mail scanner), stops the reminders on a person's click, and fits a phone", async () => {
@@ -148,6 +148,6 @@ describe('unsubscribing on the local system', () => {
       expect(await activity('browser-cart')).toContain('unsubscribed');
       await system.advance(2 * 24 * HOUR);
       expect(emailsFor('browser-cart')).toHaveLength(1);
-    }, 90_000);
+    });
   });
 });

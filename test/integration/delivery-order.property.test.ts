@@ -277,5 +277,5 @@ describe('delivery order on DynamoDB Local', () => {
     expect(bothAddressesStopped).toBeGreaterThan(0);
     expect(twoOrders).toBeGreaterThan(0);
     console.info(`delivery-order property: ${RUNS} runs, ${withOrder} with an order, ${reminded} reminded, ${siblingsStopped} with siblings stopped, ${bothAddressesStopped} under both addresses, ${twoOrders} with two orders`);
-  }, Math.max(300_000, RUNS * 2_000));
+  }, Math.max(600_000, RUNS * 2_000));
 });

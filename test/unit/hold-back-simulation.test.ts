@@ -4,6 +4,7 @@ import { isHeldBack } from '../../src/domain/cart/hold-back';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { attributionCounts } from '../../src/domain/reporting/attribution';
 import { EMPTY_COUNTERS, type MonthlyCounters, readHoldBack } from '../../src/domain/reporting/summary';
+import { random } from '../support/random';
 
 /**
  * A store with 3,000 remindable carts a month holding back 10%: shoppers come back on their own at a known rate, and
@@ -22,16 +23,6 @@ const FULL_MONTHS = 20;
 const MONTHS = 4_000;
 const ID_POOLS = 10;
 const DAY = 86_400_000;
-
-/** mulberry32: a small deterministic PRNG, so every run plays the same months. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function add(counters: MonthlyCounters, row: { before: CartRow; after: CartRow }): MonthlyCounters {
   const next: Record<string, number> = { ...(counters as unknown as Record<string, number>) };
