@@ -116,7 +116,7 @@ export class SendWorld {
     this.ledger = new DynamoDbSendLedger(documents, tables.sends, 90);
     this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
     this.optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
-    this.releaseQueue = new DynamoDbReleaseQueue(documents, tables.sends);
+    this.releaseQueue = new DynamoDbReleaseQueue(documents, tables.sends, 90);
     this.mailer = new SesMailer(options.standIn.client(), { configurationSetName: 'cart-recovery' });
     this.crashes = [...(options.crashes ?? [])];
     this.sendEventDelays = [...(options.sendEventDelaysMs ?? [])];

@@ -13,6 +13,7 @@ import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
 import { DynamoDbReleaseQueue } from '../adapters/aws/dynamodb-release-queue';
+import { DynamoDbSendCapacity } from '../adapters/aws/dynamodb-send-capacity';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
 import { SecretOnFirstUseFormat } from '../adapters/webhooks/secret-on-first-use';
@@ -68,8 +69,13 @@ export interface Platform {
   readonly mailer?: () => Mailer;
   /** The model that polishes one line; absent means the voice doc's own line (the production fallback). */
   readonly polisher?: () => Polisher | undefined;
-  /** The account's sending limits that pace the morning release (SES and Lambda's, read and cached; fixed locally). */
+  /**
+   * The account's sending limits that pace the morning release. Absent: the limits the doctor stored in cr-sends
+   * (a new account's until it has run), with `senderSecondsPerSend`.
+   */
   readonly sendCapacity?: () => SendCapacitySource;
+  /** How long one sender invocation takes, as the deployment states it (CR_SENDER_SECONDS_PER_SEND). */
+  readonly senderSecondsPerSend?: number;
   /** Who hears about problems and gets the monthly summary, and the address that writes to them. */
   readonly owner?: OwnerContact;
   /** Fixed rules or voice instead of the stored docs (tests that are not about the docs). */
@@ -99,7 +105,7 @@ export const cartStore = /* @__PURE__ */ part((p) => new DynamoDbCartStore(p.doc
 export const activityLog = /* @__PURE__ */ part((p) => new DynamoDbActivityLog(p.documents, table(p, 'sends'), retentionDays(p)));
 export const optOutStore = /* @__PURE__ */ part((p) => new DynamoDbOptOutStore(p.documents, table(p, 'optouts')));
 export const sendLedger = /* @__PURE__ */ part((p) => new DynamoDbSendLedger(p.documents, table(p, 'sends'), retentionDays(p)));
-export const releaseQueue = /* @__PURE__ */ part((p) => new DynamoDbReleaseQueue(p.documents, table(p, 'sends')));
+export const releaseQueue = /* @__PURE__ */ part((p) => new DynamoDbReleaseQueue(p.documents, table(p, 'sends'), retentionDays(p)));
 export const ownerDocsStore = /* @__PURE__ */ part((p) => new DynamoDbOwnerDocsStore(p.documents, table(p, 'sends')));
 const storedDocs = /* @__PURE__ */ part((p) => new StoredOwnerDocs(ownerDocsStore(p), p.clock, p.docsCacheSeconds * 1000));
 /** The owner's rules: the loader's stored copy, cached per container. */
@@ -111,7 +117,11 @@ const scheduler = /* @__PURE__ */ part((p) => need(p.scheduler, 'a scheduler')()
 const reminders = /* @__PURE__ */ part((p) => need(p.reminders, 'a reminder queue')());
 const mailer = /* @__PURE__ */ part((p) => need(p.mailer, 'a mailer')());
 const polisher = /* @__PURE__ */ part((p) => p.polisher?.());
-const sendCapacity = /* @__PURE__ */ part((p) => need(p.sendCapacity, "the account's sending limits")());
+const sendCapacity = /* @__PURE__ */ part(
+  (p): SendCapacitySource =>
+    p.sendCapacity?.() ??
+    new DynamoDbSendCapacity(p.documents, table(p, 'sends'), need(p.senderSecondsPerSend, 'the seconds one send takes'), p.clock, p.log),
+);
 const owner = (p: Platform) => need(p.owner, "the owner's address");
 
 // One builder per function.

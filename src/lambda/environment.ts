@@ -68,9 +68,8 @@ export const senderEnvSchema = z.object({
   CR_BEDROCK_MODEL_ID: required('Bedrock inference profile id'),
   CR_SENDER_ARN: arn('sender function ARN (for quiet-hours deferrals)'),
   CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
-  // What paces the morning release besides SES's rate: how long one send takes, and the sender's own reservation.
+  // With the account's limits, this paces the morning release: senders in flight = pace x seconds per send.
   CR_SENDER_SECONDS_PER_SEND: z.coerce.number({ error: 'expected seconds, e.g. 1' }).positive('expected seconds above 0').max(30, 'at most the 30 s the sender may run'),
-  CR_SENDER_RESERVED_CONCURRENCY: z.coerce.number().int().min(1).optional(),
   ...schedulingEnv,
 });
 

@@ -3,7 +3,6 @@
  * `{cartId, step}`: wiring only. The unsubscribe key is read from SSM on the first invocation and cached.
  */
 import { bedrockPolisher } from '../composition/aws/bedrock';
-import { accountSendCapacity } from '../composition/aws/capacity';
 import { sesMailer } from '../composition/aws/email';
 import { awsEntry } from '../composition/aws/root';
 import { secret } from '../composition/aws/secrets';
@@ -14,7 +13,7 @@ import { senderEnvSchema } from './environment';
 export const handler = awsEntry(
   'sender',
   senderEnvSchema,
-  { scheduler: eventBridgeScheduler, mailer: sesMailer, polisher: bedrockPolisher, sendCapacity: accountSendCapacity },
+  { scheduler: eventBridgeScheduler, mailer: sesMailer, polisher: bedrockPolisher },
   async ({ config, platform }) =>
     senderFunction(platform, {
       from: config.CR_FROM_ADDRESS,

@@ -1,4 +1,4 @@
-import type { SendCapacity } from '../domain/cart/release';
+import type { AccountLimits, SendCapacity } from '../domain/cart/release';
 
 /**
  * The morning's queue: one atomic counter per release instant. Each reminder held until that instant (and each
@@ -11,9 +11,20 @@ export interface ReleaseQueue {
   size(releaseAt: Date): Promise<number>;
 }
 
-/** What the account can send: SES's rate and quota, the sender's concurrency (read from the account, cached). */
+/** What the account can send: SES's rate and quota, the sender's concurrency (as last read from the account, cached). */
 export interface SendCapacitySource {
   current(): Promise<SendCapacity>;
+}
+
+/** Where the doctor leaves the account's limits for the sender, and reads back what the sender is using. */
+export interface AccountLimitsStore {
+  stored(): Promise<AccountLimits | undefined>;
+  save(limits: AccountLimits): Promise<void>;
+}
+
+/** Reads the account's limits with the operator's credentials (SES GetAccount; Lambda's concurrency for the sender). */
+export interface AccountLimitsReader {
+  read(): Promise<Omit<AccountLimits, 'readAt'>>;
 }
 
 /** Fixed limits: the local system's stand-in account, benches and tests. */

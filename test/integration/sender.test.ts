@@ -72,7 +72,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       sends: ledger,
       deferrals,
       // A new account's 14 a second, 10 senders of half a second each: releases are paced at 0.9 x 14 = 12.6 a second.
-      release: { queue: new DynamoDbReleaseQueue(documents, names.sends), capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 0.5, source: 'test' }) },
+      release: { queue: new DynamoDbReleaseQueue(documents, names.sends, 90), capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 0.5, source: 'test' }) },
       polisher: new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0' }),
       mailer: new SesMailer(new SESv2Client({ region: 'us-east-1' }), { configurationSetName: 'cart-recovery' }),
       activity,

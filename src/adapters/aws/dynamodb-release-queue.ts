@@ -4,8 +4,6 @@ import type { ReleaseQueue } from '../../ports/release';
 /** Release counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per release. */
 export const RELEASE_PARTITION = '#release';
 
-/** A release's counter is read for a day or so (throttles re-join it); two days later DynamoDB's TTL removes it. */
-const KEEP_SECONDS = 2 * 24 * 3600;
 
 /**
  * One atomic `ADD` per place taken, returning the new count: concurrent senders can never be handed the same place.
@@ -16,6 +14,8 @@ export class DynamoDbReleaseQueue implements ReleaseQueue {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Days the row is kept, like every row of the table (a release is read for a day at most; the row is tiny). */
+    private readonly retentionDays: number,
   ) {}
 
   async take(releaseAt: Date): Promise<number> {
@@ -24,7 +24,7 @@ export class DynamoDbReleaseQueue implements ReleaseQueue {
         TableName: this.tableName,
         Key: this.key(releaseAt),
         UpdateExpression: 'ADD places :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-        ExpressionAttributeValues: { ':one': 1, ':expires': Math.floor(releaseAt.getTime() / 1000) + KEEP_SECONDS },
+        ExpressionAttributeValues: { ':one': 1, ':expires': Math.floor(releaseAt.getTime() / 1000) + this.retentionDays * 86_400 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

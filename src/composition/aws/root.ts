@@ -26,14 +26,12 @@ export interface PlatformEnv {
   readonly CR_DOCS_CACHE_SECONDS?: number;
   readonly CR_OWNER_EMAIL?: string;
   readonly CR_FROM_ADDRESS?: string;
+  readonly CR_SENDER_SECONDS_PER_SEND?: number;
 }
 
 /** The parts that differ between functions, each made from the function's configuration on first use. */
 export type PlatformParts<C> = {
   readonly [K in 'scheduler' | 'reminders' | 'mailer' | 'polisher']?: (config: C) => ReturnType<NonNullable<Platform[K]>>;
-} & {
-  /** Reads the account's limits; gets the function's log for what it could not read. */
-  readonly sendCapacity?: (config: C, log: PowertoolsLog) => ReturnType<NonNullable<Platform['sendCapacity']>>;
 };
 
 /** What an entry's `build` gets. */
@@ -100,7 +98,7 @@ export function awsEntry<S extends z.ZodType<PlatformEnv>, E, R>(
 
 /** The platform as deployed: DynamoDB, the system clock, Powertools logs, and the parts the function names. */
 export function awsPlatform<C extends PlatformEnv>(config: C, parts: PlatformParts<C>, log: PowertoolsLog): Platform {
-  const { scheduler, reminders, mailer, polisher, sendCapacity } = parts;
+  const { scheduler, reminders, mailer, polisher } = parts;
   return {
     documents: documentClient(),
     tables: {
@@ -116,7 +114,7 @@ export function awsPlatform<C extends PlatformEnv>(config: C, parts: PlatformPar
     ...(reminders ? { reminders: () => reminders(config) } : {}),
     ...(mailer ? { mailer: () => mailer(config) } : {}),
     ...(polisher ? { polisher: () => polisher(config) } : {}),
-    ...(sendCapacity ? { sendCapacity: () => sendCapacity(config, log) } : {}),
+    ...(config.CR_SENDER_SECONDS_PER_SEND !== undefined ? { senderSecondsPerSend: config.CR_SENDER_SECONDS_PER_SEND } : {}),
     ...(config.CR_OWNER_EMAIL && config.CR_FROM_ADDRESS ? { owner: { email: config.CR_OWNER_EMAIL, from: config.CR_FROM_ADDRESS } } : {}),
   };
 }

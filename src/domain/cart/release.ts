@@ -24,6 +24,21 @@ export interface SendCapacity {
 }
 
 /**
+ * The account's limits as `npm run doctor -- --aws` read them (SES GetAccount; Lambda GetAccountSettings or the
+ * sender's reserved concurrency) and stored them for the sender. The sender's role holds no `*` permission, and
+ * neither call can be scoped to a resource, so the operator's credentials read them.
+ */
+export interface AccountLimits {
+  readonly sesMaxSendRate: number;
+  readonly sesMax24HourSend: number;
+  readonly senderConcurrency: number;
+  /** `reserved`: the sender's own reservation; `unreserved`: the account's pool, shared with the other functions. */
+  readonly concurrencyFrom: 'reserved' | 'unreserved';
+  /** ISO time of the reading. */
+  readonly readAt: string;
+}
+
+/**
  * A brand-new production account: 14 emails a second, 50,000 a day, 10 concurrent Lambda invocations. Used while the
  * account cannot be read (the release slows, it never stops) and by the local system's stand-in account.
  */
