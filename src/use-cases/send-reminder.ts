@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CartRow } from '../domain/cart/cart';
 import { ComposeError, composeReminder, type ComposedEmail } from '../domain/email/compose';
 import { decideSend } from '../domain/cart/gates';
@@ -284,7 +284,7 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
       await deps.sends.release(cartId, step, attempt, to);
       // Back to the tail of the release it came from (or the next minute's queue), paced like the rest: a throttled
       // send never piles into one second with the others it met.
-      const releaseAt = request.releaseAt ? new Date(request.releaseAt) : throttleQueueAt(now);
+      const releaseAt = sameMorning(request.releaseAt, now) ?? throttleQueueAt(now);
       const placed = await placeInRelease(releaseAt, zone);
       return defer(placed.at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`, { code: failure.code, ...placed.details }, releaseAt);
     }
@@ -332,11 +332,17 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   return { outcome: 'sent', messageId, polished: polish.polished };
 }
 
-/** A deterministic share of `span`, from a key: retries of one request agree on it. */
-function jitterMs(key: string, span: number): number {
-  const digest = createHash('sha256').update(key).digest();
-  return digest.readUInt32BE(0) % Math.max(1, span);
+/**
+ * The release a throttled send re-joins: its own morning's, while that morning lasts (a reminder held for a pause or
+ * the sandbox since then gets a queue of its own, not the tail of a release long drained).
+ */
+function sameMorning(releaseAt: string | undefined, now: Date): Date | undefined {
+  const at = releaseAt === undefined ? Number.NaN : Date.parse(releaseAt);
+  return Number.isFinite(at) && now.getTime() - at < RELEASE_FOLLOWS_MS ? new Date(at) : undefined;
 }
+
+/** How long after a release began a throttle still joins its tail. */
+const RELEASE_FOLLOWS_MS = 12 * 60 * 60_000;
 
 /**
  * Shoppers should see the store's name, not a bare address: `reminders@store.com` becomes
