@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: intake against its unavoidable write, cold starts against an empty module, and per-cart growth,
- * all measured in one run (so the ratios hold on a noisy machine). Prints one table and writes it, with the
- * machine and the date, into docs/performance.md between the `bench` markers.
+ * all measured in one run (so the ratios hold on a noisy machine), then the morning rushes. Prints the tables and
+ * writes them, with the machine and the date, into docs/performance.md between the `bench` and `rush` markers.
+ * `npm run bench -- --rush` plays only the rushes (simulated time: the figures do not depend on this machine).
  */
+import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, localTables } from '../src/local/create-tables';
 import { LOCAL_AWS } from '../src/local/dynamodb-local';
 import { measureColdStarts } from './cold-start';
-import { playMorningRush } from './rush';
+import { playMorningRush, type RushResult } from './rush';
 import { withDynamoDbLocal } from './harness';
 import { measureGrowth, measureIntake, measureIntakeAfterSweep } from './measure';
-import { AFTER_SWEEP_TARGET_RATIO, machine, renderBenchTable, writeSection, type BenchResult } from './report';
+import { AFTER_SWEEP_TARGET_RATIO, machine, renderBenchTable, renderRushTable, RUSH_TARGETS, writeSection, type BenchResult } from './report';
 
 const EVENTS_PER_RUN = 2_000;
 const CONCURRENCY = [8, 32] as const;
@@ -20,83 +22,116 @@ const ROUNDS = 3;
 const COLD_START_RUNS = 5;
 const GROWTH_SIZES = [1, 10, 100] as const;
 const GROWTH_CARTS = 3;
-/** The 8 am rush: reminders held overnight, against a new production SES account's rate. */
-const RUSH_REMINDERS = 2_000;
-const RUSH_RATE = 14;
+/**
+ * The 8 am rush at a small store's size (2,000 held) and ten times it, against a new production SES account's rate
+ * and a raised one, with a new account's Lambda concurrency of 10.
+ */
+const RUSHES = [
+  { reminders: 2_000, ratePerSecond: 14 },
+  { reminders: 2_000, ratePerSecond: 50 },
+  { reminders: 20_000, ratePerSecond: 14 },
+  { reminders: 20_000, ratePerSecond: 50 },
+] as const;
+const RUSH_CONCURRENCY = 10;
+/** One sender invocation in the bench: DynamoDB and SES (no model call), as a warm Lambda spends them. */
+const RUSH_INVOCATION_MS = 150;
 /** Valid deliveries per side around the intake sweeps, and how many sweeps (5,840 requests each) come between. */
 const SWEEP_EVENTS = 1_000;
 const SWEEPS = 2;
 const SWEEP_CONCURRENCY = 8;
 
+const { values: options } = parseArgs({ options: { rush: { type: 'boolean', default: false } } });
+
 async function main(): Promise<void> {
   const started = Date.now();
   const log = (message: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
 
-  const { intake, afterSweep, growth, rush } = await withDynamoDbLocal(async (engine) => {
-    log(`DynamoDB Local on ${engine.endpoint}; intake: ${ROUNDS} rounds of ${EVENTS_PER_RUN} events per side at concurrency ${CONCURRENCY.join(' and ')}`);
-    const intakeRows = await measureIntake({ dynamoEndpoint: engine.endpoint, events: EVENTS_PER_RUN, concurrency: CONCURRENCY, rounds: ROUNDS });
-    log(`after the sweep: ${SWEEP_EVENTS} valid events twice, ${SWEEPS} sweeps, ${SWEEP_EVENTS} valid events twice`);
-    const afterSweep = await measureIntakeAfterSweep({ dynamoEndpoint: engine.endpoint, events: SWEEP_EVENTS, concurrency: SWEEP_CONCURRENCY, sweeps: SWEEPS });
-    log(`growth: carts with ${GROWTH_SIZES.join(', ')} changes`);
-    const growthRows = await measureGrowth({ dynamoEndpoint: engine.endpoint, sizes: GROWTH_SIZES, cartsPerSize: GROWTH_CARTS });
-    log(`morning rush: ${RUSH_REMINDERS} reminders held overnight, SES stand-in throttling above ${RUSH_RATE} a second`);
+  const { bench, rushes } = await withDynamoDbLocal(async (engine) => {
+    let bench: Omit<BenchResult, 'coldStarts'> | undefined;
+    if (!options.rush) {
+      log(`DynamoDB Local on ${engine.endpoint}; intake: ${ROUNDS} rounds of ${EVENTS_PER_RUN} events per side at concurrency ${CONCURRENCY.join(' and ')}`);
+      const intake = await measureIntake({ dynamoEndpoint: engine.endpoint, events: EVENTS_PER_RUN, concurrency: CONCURRENCY, rounds: ROUNDS });
+      log(`after the sweep: ${SWEEP_EVENTS} valid events twice, ${SWEEPS} sweeps, ${SWEEP_EVENTS} valid events twice`);
+      const afterSweep = await measureIntakeAfterSweep({ dynamoEndpoint: engine.endpoint, events: SWEEP_EVENTS, concurrency: SWEEP_CONCURRENCY, sweeps: SWEEPS });
+      log(`growth: carts with ${GROWTH_SIZES.join(', ')} changes`);
+      const growth = await measureGrowth({ dynamoEndpoint: engine.endpoint, sizes: GROWTH_SIZES, cartsPerSize: GROWTH_CARTS });
+      bench = { intake, afterSweep, growth };
+    }
     const client = new DynamoDBClient({ endpoint: engine.endpoint, ...LOCAL_AWS });
     try {
-      const { names, tables } = localTables('rush-');
-      await ensureTables(client, tables);
       const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-      const rush = await playMorningRush({ documents, tables: names, reminders: RUSH_REMINDERS, ratePerSecond: RUSH_RATE });
-      return { intake: intakeRows, afterSweep, growth: growthRows, rush };
+      const rushes: RushResult[] = [];
+      for (const [index, rush] of RUSHES.entries()) {
+        log(`morning rush: ${rush.reminders} reminders held overnight, SES stand-in throttling above ${rush.ratePerSecond} a second, ${RUSH_CONCURRENCY} senders`);
+        const { names, tables } = localTables(`rush${index}-`);
+        await ensureTables(client, tables);
+        rushes.push(await playMorningRush({ documents, tables: names, ...rush, concurrency: RUSH_CONCURRENCY, invocationMs: RUSH_INVOCATION_MS }));
+      }
+      return { bench, rushes };
     } finally {
       client.destroy();
     }
   });
-  // After DynamoDB Local has stopped, so the Java engine does not compete with the fresh processes.
-  log(`cold starts: ${COLD_START_RUNS} fresh processes per bundle`);
-  const coldStarts = await measureColdStarts({ runs: COLD_START_RUNS });
-
-  const result: BenchResult = { intake, afterSweep, coldStarts, growth, rush };
-  const tableText = renderBenchTable(result);
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const section = [
-    `Measured ${when} UTC on ${machine()}, in ${seconds} s (\`npm run bench\`).`,
-    '',
-    tableText,
-    '',
-    'Notes on this table:',
-    '',
-    '- **Intake** is the local system\'s own intake handler (`createIntakeHandler`: signature check, schema, the',
-    '  ingest use case, `DynamoDbCartStore`, logging), called in-process, on DynamoDB Local; the owner\'s docs come',
-    '  from memory, as a warm Lambda serves them from its 120 s cache. **Raw UpdateItem** is the exact conditional',
-    '  write intake sent for the same event (captured during the warm-up), replayed on fresh cart ids through a plain',
-    `  DynamoDB client at the same concurrency. After a full warm-up, ${ROUNDS} rounds of raw, intake, intake, raw (two`,
-    `  halves of ${EVENTS_PER_RUN} events per round and side); figures are over all rounds.`,
-    '  Workload: carts of 6 changes (the month\'s average), 45% give an email from their second change. Wake-ups go to',
-    '  the local scheduler table (in AWS: one CreateSchedule per emailed cart).',
-    `- **Intake after the sweep**: one warm local intake (the same handler, caches and tables) takes ${SWEEP_EVENTS} valid`,
-    `  deliveries twice, then ${SWEEPS} sweeps of forged, mutated, oversized, mistyped and replayed requests to both webhook`,
-    '  URLs (`bench/intake-sweep.ts`, the requests `test/integration/intake-sweep.test.ts` checks), then the same valid',
-    `  workload twice on fresh carts; "after" ÷ "before" must be at least ${AFTER_SWEEP_TARGET_RATIO}, and every sweep answer is checked.`,
-    '- **Cold start**: each entry in `src/lambda/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
-    '  it (esbuild, minified CJS, node22 target, `@aws-sdk/*` external, names kept), loaded with `require` in a fresh',
-    '  `node` with a dummy environment satisfying its schema in `src/lambda/environment.ts`. `@aws-sdk/*` resolves from this',
-    '  repository\'s node_modules (the Lambda runtime provides it), so its load time is included. "Ready" counts from',
-    '  process start; this machine\'s Node is not Lambda\'s Node 22 on arm64, so compare rows, not absolutes.',
-    '- **Growth**: carts whose N changes come 30 s apart (email from the first), through intake, then played to the',
-    '  end of the chase on the test clock. Cart changes never call the Scheduler: the intake column stays at one',
-    '  wake-up per cart. Over the whole chase a cart that changed after its first wake-up was set gets one',
-    '  "still shopping" wake-up more, whether it changed 10 or 100 times. WRU include the GSI writes DynamoDB',
-    '  reports; RRU are the waiter\'s and sender\'s reads (docs served from memory here).',
-    `- **Morning rush**: ${RUSH_REMINDERS} carts whose first reminders quiet hours held overnight, released at 08:00`,
-    `  against an SES stand-in (HTTP, the real SES v2 client) that throttles above ${RUSH_RATE} messages a second: the real`,
-    '  sender and ledger on DynamoDB Local, simulated time (`bench/rush.ts`). Each reminder has its own second of a',
-    '  2½ minute window; a throttled send is deferred 1-16 s. The lower bound is reminders / rate; the target is 1.5x it.',
-  ].join('\n');
-  console.log(tableText);
-  writeSection('bench', section);
+  if (bench) {
+    // After DynamoDB Local has stopped, so the Java engine does not compete with the fresh processes.
+    log(`cold starts: ${COLD_START_RUNS} fresh processes per bundle`);
+    const coldStarts = await measureColdStarts({ runs: COLD_START_RUNS });
+    const tableText = renderBenchTable({ ...bench, coldStarts });
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    console.log(tableText);
+    writeSection('bench', [`Measured ${when} UTC on ${machine()}, in ${seconds} s (\`npm run bench\`).`, '', tableText, '', ...BENCH_NOTES].join('\n'));
+  }
+  const rushText = renderRushTable(rushes);
+  console.log(rushText);
+  writeSection(
+    'rush',
+    [`Played ${when} UTC on ${machine()} (\`npm run bench\`, or \`npm run bench -- --rush\` alone; simulated time).`, '', rushText, '', ...RUSH_NOTES].join('\n'),
+  );
   log(`done; written to docs/performance.md`);
 }
+
+const BENCH_NOTES = [
+  'Notes on this table:',
+  '',
+  '- **Intake** is the local system\'s own intake handler (`createIntakeHandler`: signature check, schema, the',
+  '  ingest use case, `DynamoDbCartStore`, logging), called in-process, on DynamoDB Local; the owner\'s docs come',
+  '  from memory, as a warm Lambda serves them from its 120 s cache. **Raw UpdateItem** is the exact conditional',
+  '  write intake sent for the same event (captured during the warm-up), replayed on fresh cart ids through a plain',
+  `  DynamoDB client at the same concurrency. After a full warm-up, ${ROUNDS} rounds of raw, intake, intake, raw (two`,
+  `  halves of ${EVENTS_PER_RUN} events per round and side); figures are over all rounds.`,
+  '  Workload: carts of 6 changes (the month\'s average), 45% give an email from their second change. Wake-ups go to',
+  '  the local scheduler table (in AWS: one CreateSchedule per emailed cart).',
+  `- **Intake after the sweep**: one warm local intake (the same handler, caches and tables) takes ${SWEEP_EVENTS} valid`,
+  `  deliveries twice, then ${SWEEPS} sweeps of forged, mutated, oversized, mistyped and replayed requests to both webhook`,
+  '  URLs (`bench/intake-sweep.ts`, the requests `test/integration/intake-sweep.test.ts` checks), then the same valid',
+  `  workload twice on fresh carts; "after" ÷ "before" must be at least ${AFTER_SWEEP_TARGET_RATIO}, and every sweep answer is checked.`,
+  '- **Cold start**: each entry in `src/lambda/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
+  '  it (esbuild, minified CJS, node22 target, `@aws-sdk/*` external, names kept), loaded with `require` in a fresh',
+  '  `node` with a dummy environment satisfying its schema in `src/lambda/environment.ts`. `@aws-sdk/*` resolves from this',
+  '  repository\'s node_modules (the Lambda runtime provides it), so its load time is included. "Ready" counts from',
+  '  process start; this machine\'s Node is not Lambda\'s Node 22 on arm64, so compare rows, not absolutes.',
+  '- **Growth**: carts whose N changes come 30 s apart (email from the first), through intake, then played to the',
+  '  end of the chase on the test clock. Cart changes never call the Scheduler: the intake column stays at one',
+  '  wake-up per cart. Over the whole chase a cart that changed after its first wake-up was set gets one',
+  '  "still shopping" wake-up more, whether it changed 10 or 100 times. WRU include the GSI writes DynamoDB',
+  '  reports; RRU are the waiter\'s and sender\'s reads (docs served from memory here).',
+];
+
+const RUSH_NOTES = [
+  'Notes on this table:',
+  '',
+  '- Each row: that many carts whose first reminders quiet hours held overnight (each placed in the 08:00 release as',
+  '  it was held), released against an SES stand-in (HTTP, the real SES v2 client) that throttles above its rate, with',
+  `  at most ${RUSH_CONCURRENCY} sender invocations at once (a new account\'s Lambda concurrency), each taking`,
+  `  ${RUSH_INVOCATION_MS} ms of simulated time (DynamoDB and SES; the bench has no model call). The real sender, release`,
+  '  queue and ledger on DynamoDB Local, simulated time (`bench/rush.ts`, `bench/send-world.ts`).',
+  '- The sender paces the release at 0.9 × the lower of SES\'s rate and concurrency ÷ seconds per send. The bound is',
+  `  reminders ÷ that lower limit (no design finishes sooner); targets: drained within ${RUSH_TARGETS.boundRatio}x the bound, SES`,
+  `  throttling at most ${RUSH_TARGETS.throttledShare * 100}% of sends, every reminder sent exactly once, none in the failure queue.`,
+  '- The simulated Scheduler fires each job at its second; EventBridge Scheduler fires one-off schedules anywhere in',
+  '  their minute, so in AWS a minute\'s places arrive spread over that minute at the same average pace.',
+];
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -75,6 +75,7 @@ export function dummyEnv(schema: z.ZodObject): Record<string, string> {
     else if (key.endsWith('_ADDRESS')) env[key] = '"Bench" <reminders@example.com>';
     else if (key.endsWith('_PARAM')) env[key] = '/cart-recovery/bench';
     else if (key.endsWith('_MODEL_ID')) env[key] = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+    else if (key.endsWith('_PER_SEND')) env[key] = '1';
     else env[key] = 'bench';
   }
   const checked = schema.safeParse(env);

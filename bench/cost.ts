@@ -9,7 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { InvocationRecord, MeterCounts } from './meter';
 import type { Polisher } from '../src/ports/polisher';
-import { ASSUMPTIONS, monthlyBill, tokens, totals, unitPrice, type BillContext, type BillLine, type FunctionUsage, type MonthUsage } from './bill';
+import { addUsage, ASSUMPTIONS, monthlyBill, tokens, totals, unitPrice, type BillContext, type BillLine, type FunctionUsage, type MonthUsage } from './bill';
+import { modelRelease, throttleUsage, type ReleaseModel, type ThrottleCost } from './release-model';
+import { NEW_ACCOUNT_CAPACITY, type SendCapacity } from '../src/domain/cart/release';
 import { envSchemaFor, lambdaEntries, measureColdStarts } from './cold-start';
 import { dynamoTotals, isProductTable, startMetered, withDynamoDbLocal, type MeteredSystem } from './harness';
 import { MONTH_ASSUMPTIONS, monthDeliveries, STANDARD_MONTH, type Delivery, type MonthSummary } from './month';
@@ -27,6 +29,14 @@ const SCALES = [1, 10, 100] as const;
 /** The design target of the seed at this volume, and ours. */
 const SEED_TARGET_USD = 2.2;
 const OUR_TARGET_USD = 1.0;
+/** The account the bill assumes: a new production one (14 a second, 10 concurrent executions, a second a send). */
+const BILL_ACCOUNT: SendCapacity = { ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'a new production account' };
+/** A grown account, for the morning table: SES raised to 50 a second, Lambda's default 1,000 concurrency. */
+const GROWN_ACCOUNT: SendCapacity = { sesMaxSendRate: 50, sesMax24HourSend: 1_000_000, senderConcurrency: 1_000, senderSecondsPerSend: 1, source: 'a grown account' };
+/** Write and read units one throttled attempt spends: claim with the shopper's window, its release, a log entry, the counter. */
+const THROTTLE_WRU = 8;
+const THROTTLE_RRU = 4;
+const MORNINGS_PER_MONTH = 30;
 
 interface PolishByStep {
   calls: number;
@@ -225,16 +235,37 @@ async function main(): Promise<void> {
     pitr: facts.tables.some((t) => t.pitr),
     kmsTables,
   };
-  const bills = SCALES.map((scale) => ({
-    scale,
-    lines: monthlyBill(usage, context, scale, recurring.usage),
-    // What grows with carts: the played month alone, without alarms or recurring jobs.
-    variable: totals(monthlyBill(usage, { ...context, alarms: 0 }, scale)),
-  }));
+  // The morning release at each volume: reminders held for quiet hours per morning, paced at the account's rate; in
+  // AWS Scheduler fires each place somewhere in its minute, so some seconds meet SES's limit and those attempts are
+  // throttled and re-queued. Each costs a full sender run (the polish comes first), a schedule and a few writes: not
+  // a linear scale of the played month, so counted here at each volume.
+  const sender = usage.functions.sender;
+  const throttleCost: ThrottleCost = {
+    senderMs: sender && sender.invocations > 0 ? sender.billedMs / sender.invocations : 0,
+    senderLogBytes: sender && sender.invocations > 0 ? sender.logBytes / sender.invocations : 0,
+    bedrockInputTokens: usage.bedrock.calls > 0 ? usage.bedrock.inputTokens / usage.bedrock.calls : 0,
+    bedrockOutputTokens: usage.bedrock.calls > 0 ? usage.bedrock.outputTokens / usage.bedrock.calls : 0,
+    wru: THROTTLE_WRU,
+    rru: THROTTLE_RRU,
+  };
+  const heldPerMorning = counts.scheduler.quietHoursDeferrals / MORNINGS_PER_MONTH;
+  const mornings = SCALES.map((scale) => ({ scale, model: modelRelease(heldPerMorning * scale, BILL_ACCOUNT) }));
+  const bills = SCALES.map((scale) => {
+    const morning = mornings.find((m) => m.scale === scale)!.model;
+    const throttles = throttleUsage(morning.throttledAttempts * MORNINGS_PER_MONTH, throttleCost);
+    return {
+      scale,
+      throttledPerMonth: morning.throttledAttempts * MORNINGS_PER_MONTH,
+      lines: monthlyBill(usage, context, scale, addUsage(recurring.usage, throttles)),
+      // What grows with carts: the played month alone (and its mornings' throttles), without alarms or recurring jobs.
+      variable: totals(monthlyBill(usage, { ...context, alarms: 0 }, scale, throttles)),
+    };
+  });
   const bill1 = bills[0]!.lines;
   const total1 = totals(bill1);
 
-  const section = renderCost({ summary, counts, usage, context, facts, bills, byStep, played, playSeconds, cold: initMs, recurring: recurring.notes, recurringCost: totals(bill1).withoutFreeTier - totals(monthlyBill(usage, context, 1)).withoutFreeTier });
+  const releaseRows = renderMornings(mornings, bills, heldPerMorning);
+  const section = renderCost({ summary, counts, usage, context, facts, bills, byStep, played, playSeconds, cold: initMs, recurring: recurring.notes, recurringCost: totals(bill1).withoutFreeTier - totals(monthlyBill(usage, context, 1)).withoutFreeTier, mornings: releaseRows });
   console.log(section);
   const standard = month.carts === STANDARD_MONTH.carts;
   if (standard) writeSection('cost', section);
@@ -249,6 +280,7 @@ function renderCost(input: {
   facts: StackFacts;
   bills: { scale: number; lines: BillLine[]; variable: { withoutFreeTier: number } }[];
   recurring: string[];
+  mornings: string;
   recurringCost: number;
   byStep: Record<'first' | 'second', PolishByStep>;
   played: { endMs: number };
@@ -384,7 +416,7 @@ function renderCost(input: {
     `- Not played: the monthly summary (its one run a month is priced as an invocation only; its owner email and reads are under a cent) and owner-doc edits (the rules loader is priced from sampled runs over unchanged docs; an edit adds a few writes).`,
     `- Logs: the handlers' lines as Powertools prints them (JSON with service and trace id), plus ${ASSUMPTIONS.platformLogBytesPerInvocation} B of START/END/REPORT per invocation.`,
     `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(context.secretReadsPerColdStart).filter(([, n]) => n > 0).map(([fn, n]) => `${fn} ${n}`).join(', ')}, counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
-    `- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which overstates them; table-key requests capped at one per window); the recurring jobs and the ${facts.alarms.length} alarm(s) stay as they are.`,
+    `- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which overstates them; table-key requests capped at one per window); the recurring jobs and the ${facts.alarms.length} alarm(s) stay as they are. On top, at every volume, the morning release's throttled attempts from \`bench/release-model.ts\` (held reminders per morning = the month's quiet-hours deferrals ÷ ${MORNINGS_PER_MONTH}, on a new production account; Scheduler's 60-second precision makes each second's arrivals Poisson around the pace): each a full sender run with its polish, a schedule and its firing, ${THROTTLE_WRU} WRU and ${THROTTLE_RRU} RRU.`,
     `- Stack read from the synthesized template: ${facts.functions.map((f) => `${f.name.replace('cart-recovery-', '')} ${f.memoryMb} MB ${f.architecture}`).join(', ')}; ${facts.alarms.length} alarm(s); ${facts.queues} SQS queue(s) (idle dead-letter queues: $0); ${facts.customerManagedKeys} customer-managed KMS keys; ${facts.secrets} Secrets Manager secrets; recurring schedules: ${facts.recurringSchedules.length ? facts.recurringSchedules.map((r) => `${r.expression} → ${r.functionName ?? r.id}`).join(', ') : 'none'}. Synthesized with \`rulesDocId\` and \`voiceDocId\` set (a deployable store: the rules loader exists only with them) and no \`exportSheetId\` (a webhook store needs no importer). ${notDeployed(facts, input.cold['rules-loader'])}`,
   ];
 
@@ -402,6 +434,10 @@ function renderCost(input: {
     '#### Totals at 1x, 10x and 100x',
     '',
     scaleTable,
+    '',
+    '#### The morning release at 1x, 10x and 100x',
+    '',
+    input.mornings,
     '',
     '#### What drives it',
     '',
@@ -489,3 +525,26 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
+
+/** The morning release at each volume of the bill, and the bench's stress mornings at both account sizes. */
+function renderMornings(mornings: readonly { scale: number; model: ReleaseModel }[], bills: readonly { scale: number; throttledPerMonth: number }[], heldPerMorning: number): string {
+  const row = (label: string, model: ReleaseModel, account: string, throttledPerMonth?: number) => [
+    label,
+    Math.round(model.held).toLocaleString('en-US'),
+    account,
+    `${model.perSecond.toFixed(1)}/s (${model.limitedBy === 'ses_rate' ? 'SES rate' : 'Lambda concurrency'})`,
+    model.minutes < 1 ? `${(model.minutes * 60).toFixed(0)} s` : `${model.minutes.toFixed(0)} min`,
+    `${((model.throttledAttempts / Math.max(1, model.held)) * 100).toFixed(1)}% (${qty(model.throttledAttempts)} a morning${throttledPerMonth === undefined ? '' : `, ${qty(throttledPerMonth)} a month`})`,
+    `${model.counterWritesPerSecondAtRelease.toFixed(1)}/s on one item`,
+  ];
+  const rows = mornings.map(({ scale, model }) => row(`${scale}x month (${heldPerMorning.toFixed(1)} × ${scale} held)`, model, 'new', bills.find((b) => b.scale === scale)?.throttledPerMonth));
+  for (const held of [2_000, 20_000, 200_000]) {
+    rows.push(row(`a ${held.toLocaleString('en-US')}-reminder morning`, modelRelease(held, BILL_ACCOUNT), 'new'));
+    rows.push(row(`a ${held.toLocaleString('en-US')}-reminder morning`, modelRelease(held, GROWN_ACCOUNT), 'grown'));
+  }
+  return [
+    table(['Morning', 'Held', 'Account', 'Pace', 'Release takes', 'Throttled attempts (re-queued)', 'Counter writes at 08:00'], rows),
+    '',
+    "Accounts: new = SES 14/s, 50,000 a day, 10 concurrent executions; grown = SES 50/s, 1,000,000 a day, 1,000 executions; a second a send (the polish, then SES). The pace is 0.9 × the lower limit. Throttled attempts follow from Scheduler's 60-second precision (Poisson arrivals within each minute).",
+  ].join('\n');
+}

@@ -64,6 +64,8 @@ export interface MeterCounts {
   readonly scheduler: {
     readonly wakeUpsCreated: number;
     readonly deferralsCreated: number;
+    /** Of those, reminders held for quiet hours (each a place in a morning release). */
+    readonly quietHoursDeferrals: number;
     readonly cancels: number;
     readonly handOffs: number;
     /** Schedules that fired and invoked their target (what Scheduler bills), by target. */
@@ -151,7 +153,7 @@ export class Meter {
     return {
       invocations: [] as InvocationRecord[],
       dynamo: {} as Record<string, TableUsage>,
-      scheduler: { wakeUpsCreated: 0, deferralsCreated: 0, cancels: 0, handOffs: 0, invocations: { waiter: 0, sender: 0, importer: 0, 'ses-events': 0 } as Record<JobTarget, number> },
+      scheduler: { wakeUpsCreated: 0, deferralsCreated: 0, quietHoursDeferrals: 0, cancels: 0, handOffs: 0, invocations: { waiter: 0, sender: 0, importer: 0, 'ses-events': 0 } as Record<JobTarget, number> },
       emails: { count: 0, bytes: 0 },
       polish: [] as PolishCall[],
       logs: {} as Record<string, LogUsage>,
@@ -244,6 +246,7 @@ export class Meter {
     };
     scheduler.defer = async (request) => {
       this.counts.scheduler.deferralsCreated++;
+      if (request.reason === 'quiet_hours') this.counts.scheduler.quietHoursDeferrals++;
       const key = `${request.cartId}\n${request.step}`;
       this.pendingDeferrals.set(key, (this.pendingDeferrals.get(key) ?? 0) + 1);
       this.options.onJobPut?.(request.at.getTime());

@@ -28,8 +28,6 @@ export interface BenchResult {
   readonly intake: readonly IntakeRow[];
   readonly coldStarts: readonly ColdStartRow[];
   readonly growth: readonly GrowthRow[];
-  /** The 8 am rush (`bench/rush.ts`). */
-  readonly rush?: RushResult;
   /** Valid deliveries before and after the intake sweep (`measureIntakeAfterSweep`). */
   readonly afterSweep?: SweepRow;
 }
@@ -70,17 +68,6 @@ export function renderBenchTable(result: BenchResult): string {
       `median of ${row.runs} fresh processes`,
     ]);
   }
-  if (result.rush) {
-    const r = result.rush;
-    const within = r.doneAfterMs <= 1.5 * r.lowerBoundMs;
-    rows.push([
-      `Morning rush, ${r.reminders} reminders at 08:00`,
-      `all sent by 08:00 + ${(r.doneAfterMs / 1000).toFixed(0)} s (simulated) · ${r.sent} sent once · ${r.duplicates} duplicates · ${r.failureQueue} failed · ${r.throttled} throttled and deferred`,
-      `SES rate ${r.ratePerSecond}/s: lower bound ${(r.lowerBoundMs / 1000).toFixed(0)} s, target ${((1.5 * r.lowerBoundMs) / 1000).toFixed(0)} s`,
-      `${(r.doneAfterMs / r.lowerBoundMs).toFixed(2)}x the bound (${within && r.sent === r.reminders && r.duplicates === 0 && r.failureQueue === 0 ? 'meets ≤ 1.5x' : 'MISSES'})`,
-      `at most ${r.maxPerSecond} accepted in any second`,
-    ]);
-  }
   for (const row of result.growth) {
     const i = row.intake;
     const w = row.wholeChase;
@@ -113,4 +100,31 @@ export function writeSection(name: string, content: string, file = PERFORMANCE_D
   const stop = current.indexOf(end);
   const next = start >= 0 && stop > start ? `${current.slice(0, start)}${block}${current.slice(stop + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
+}
+
+/** Throttled deferrals may be at most this share of the sends, and the release must drain within this many bounds. */
+export const RUSH_TARGETS = { throttledShare: 0.05, boundRatio: 1.2 } as const;
+
+/** Whether one rush met every target: all sent once, none lost, throttles rare, drained in time, limits kept. */
+export function rushMeets(r: RushResult): boolean {
+  return (
+    r.sent === r.reminders &&
+    r.duplicates === 0 &&
+    r.failureQueue === 0 &&
+    r.throttled <= RUSH_TARGETS.throttledShare * r.sent &&
+    r.doneAfterMs <= RUSH_TARGETS.boundRatio * r.lowerBoundMs &&
+    r.maxPerSecond <= r.ratePerSecond &&
+    r.maxConcurrent <= r.concurrency
+  );
+}
+
+/** The morning rushes, one row each. */
+export function renderRushTable(results: readonly RushResult[]): string {
+  const rows = results.map((r) => [
+    `${r.reminders.toLocaleString('en-US')} held, SES ${r.ratePerSecond}/s, ${r.concurrency} senders`,
+    `drained by 08:00 + ${(r.doneAfterMs / 1000).toFixed(0)} s (simulated) · ${r.sent} sent once · ${r.duplicates} duplicates · ${r.failureQueue} lost`,
+    `paced at ${r.plannedPerSecond.toFixed(1)}/s · throttled ${r.throttled} (${((r.throttled / Math.max(1, r.sent)) * 100).toFixed(1)}% of sends) · senders waited ${r.concurrencyWaits}× · at most ${r.maxPerSecond} accepted in a second, ${r.maxConcurrent} senders at once`,
+    `bound ${(r.lowerBoundMs / 1000).toFixed(0)} s: ${(r.doneAfterMs / r.lowerBoundMs).toFixed(2)}x (${rushMeets(r) ? `meets ≤ ${RUSH_TARGETS.boundRatio}x, ≤ ${RUSH_TARGETS.throttledShare * 100}% throttled` : 'MISSES'})`,
+  ]);
+  return table(['Morning', 'Result', 'How', 'Against the bound'], rows);
 }

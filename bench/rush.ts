@@ -1,10 +1,12 @@
 /**
  * The 8 am rush: `reminders` carts whose reminders quiet hours held overnight, released at 08:00 against an SES
- * stand-in that throttles above `ratePerSecond` (a new production account sends 14 a second). The real sender,
+ * stand-in that throttles above `ratePerSecond` (a new production account sends 14 a second), with at most
+ * `concurrency` sender invocations at once (a new account's Lambda concurrency is 10). The real sender, release queue,
  * ledger and SES v2 client on DynamoDB Local; simulated time, so the figure is about the design, not this machine.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../src/resources/tables';
+import { releaseRate } from '../src/domain/cart/release';
 import { SendWorld, type SimClock } from './send-world';
 import { startSesStandIn } from './ses-stand-in';
 
@@ -18,11 +20,18 @@ export interface RushResult {
   readonly failureQueue: number;
   /** Requests SES refused as over its rate (each deferred, none lost). */
   readonly throttled: number;
+  /** Sender invocations that found all `concurrency` senders busy and waited. */
+  readonly concurrencyWaits: number;
+  /** The most sender invocations that ran at once. */
+  readonly maxConcurrent: number;
+  readonly concurrency: number;
+  /** The pace the sender planned the release at (the account's limits times the safety margin). */
+  readonly plannedPerSecond: number;
   /** The most messages SES accepted in one second. */
   readonly maxPerSecond: number;
   /** From 08:00 to the last accepted message. */
   readonly doneAfterMs: number;
-  /** `reminders / ratePerSecond`: no design can finish sooner. */
+  /** `reminders / min(ratePerSecond, concurrency / invocation time)`: no design can finish sooner. */
   readonly lowerBoundMs: number;
 }
 
@@ -35,6 +44,15 @@ export async function playMorningRush(options: {
   readonly tables: TableNames;
   readonly reminders: number;
   readonly ratePerSecond: number;
+  /** Sender invocations that may run at once (default 10, a new account's Lambda concurrency). */
+  readonly concurrency?: number;
+  /** Simulated time one sender invocation takes (default 150 ms: DynamoDB and SES; the bench has no model call). */
+  readonly invocationMs?: number;
+  /**
+   * The send rate the sender is told the account has, when it differs from what the stand-in enforces (an account
+   * whose limits changed since they were read): the release then meets throttles and must still lose nothing.
+   */
+  readonly believedRatePerSecond?: number;
   /** Prefix for cart ids and addresses, so several rushes can share tables. */
   readonly prefix?: string;
 }): Promise<RushResult> {
@@ -54,7 +72,11 @@ export async function playMorningRush(options: {
       perSecond.set(second, sent + 1);
       return 'accept';
     };
-    const world = new SendWorld({ documents: options.documents, tables: options.tables, standIn, clock });
+    const concurrency = options.concurrency ?? 10;
+    const invocationMs = options.invocationMs ?? 150;
+    // The sender reads the same limits the stand-ins enforce, as it reads the account's in AWS.
+    const capacity = { sesMaxSendRate: options.believedRatePerSecond ?? options.ratePerSecond, sesMax24HourSend: 1_000_000, senderConcurrency: concurrency, senderSecondsPerSend: invocationMs / 1000, source: 'the bench' };
+    const world = new SendWorld({ documents: options.documents, tables: options.tables, standIn, clock, capacity, concurrency: { cap: concurrency, invocationMs } });
     const prefix = options.prefix ?? 'rush';
     const cartIds = Array.from({ length: options.reminders }, (_, i) => `${prefix}-${i}`);
     for (let i = 0; i < cartIds.length; i += 16) {
@@ -76,9 +98,13 @@ export async function playMorningRush(options: {
       duplicates: [...emailsPerCart.values()].filter((count) => count > 1).length,
       failureQueue: world.failureQueue.length,
       throttled,
+      concurrencyWaits: world.concurrencyWaits,
+      maxConcurrent: world.maxConcurrent,
+      concurrency,
+      plannedPerSecond: releaseRate(capacity).perSecond,
       maxPerSecond: Math.max(...perSecond.values()),
       doneAfterMs: last - EIGHT,
-      lowerBoundMs: (options.reminders / options.ratePerSecond) * 1000,
+      lowerBoundMs: (options.reminders / Math.min(options.ratePerSecond, concurrency / (invocationMs / 1000))) * 1000,
     };
   } finally {
     await standIn.close();

@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityLog } from '../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../src/adapters/aws/dynamodb-opt-outs';
+import { DynamoDbReleaseQueue } from '../src/adapters/aws/dynamodb-release-queue';
 import { DynamoDbSendLedger } from '../src/adapters/aws/dynamodb-send-ledger';
 import { SesMailer } from '../src/adapters/aws/ses-mailer';
 import type { ReminderStep } from '../src/domain/owner-docs/voice';
@@ -16,7 +17,9 @@ import { createSesEventsHandler } from '../src/handlers/ses-events';
 import { silentLog } from '../src/ports/log';
 import type { Mailer } from '../src/ports/mailer';
 import { fixedRules, fixedVoice } from '../src/ports/owner-docs';
-import type { DeferralReason, SendDeferrals, SendLedger } from '../src/ports/send-ledger';
+import type { Deferral, DeferralReason, SendDeferrals, SendLedger } from '../src/ports/send-ledger';
+import { fixedSendCapacity } from '../src/ports/release';
+import { NEW_ACCOUNT_CAPACITY, type SendCapacity } from '../src/domain/cart/release';
 import { ingestCartEvent } from '../src/use-cases/ingest-cart-event';
 import { type ReminderRequest, sendReminder, type SenderDeps, type SendResult } from '../src/use-cases/send-reminder';
 import type { TableNames } from '../src/resources/tables';
@@ -47,6 +50,8 @@ const SCHEDULER_RETRIES = 20;
 interface Pending {
   readonly at: number;
   readonly run: () => Promise<void>;
+  /** A sender invocation (counted against the concurrency cap). */
+  readonly sender?: boolean;
   /** A deferral's schedule name, so it can be withdrawn. */
   readonly key?: string;
 }
@@ -63,6 +68,14 @@ export interface WorldOptions {
   readonly sendEventDelaysMs?: readonly number[];
   /** Deliver every SEND event twice (EventBridge delivers at least once). */
   readonly duplicateSendEvents?: boolean;
+  /** The account's limits the sender paces releases by; a new account's (14 a second, 10 senders of 1 s) by default. */
+  readonly capacity?: SendCapacity;
+  /**
+   * Lambda's concurrency: at most `cap` sender invocations at once, each taking `invocationMs` of simulated time. An
+   * invocation due while all are busy waits for the first to end (Lambda's async queue holds a throttled event and
+   * tries again). Unlimited and instantaneous when absent.
+   */
+  readonly concurrency?: { readonly cap: number; readonly invocationMs: number };
 }
 
 export class SendWorld {
@@ -73,9 +86,15 @@ export class SendWorld {
   readonly failureQueue: Array<{ request: ReminderRequest; error: string }> = [];
   readonly results: SendResult[] = [];
   crashed = 0;
+  /** Invocations that found every sender busy and waited (Lambda's own throttle, not SES's). */
+  concurrencyWaits = 0;
+  /** The most sender invocations running at once. */
+  maxConcurrent = 0;
+  private busyUntil: number[] = [];
   private readonly pending: Pending[] = [];
   private readonly mailer: Mailer;
   private readonly optOuts: DynamoDbOptOutStore;
+  private readonly releaseQueue: DynamoDbReleaseQueue;
   private readonly crashes: CrashPoint[];
   private readonly sendEventDelays: number[];
   private seenAccepted: number;
@@ -97,6 +116,7 @@ export class SendWorld {
     this.ledger = new DynamoDbSendLedger(documents, tables.sends, 90);
     this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
     this.optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
+    this.releaseQueue = new DynamoDbReleaseQueue(documents, tables.sends, 90);
     this.mailer = new SesMailer(options.standIn.client(), { configurationSetName: 'cart-recovery' });
     this.crashes = [...(options.crashes ?? [])];
     this.sendEventDelays = [...(options.sendEventDelaysMs ?? [])];
@@ -149,9 +169,36 @@ export class SendWorld {
       this.now = Math.max(this.now, next);
       const due = this.pending.filter((p) => p.at <= this.now);
       for (const item of due) this.pending.splice(this.pending.indexOf(item), 1);
-      await Promise.all(due.map((item) => item.run()));
+      await Promise.all(this.admit(due).map((item) => item.run()));
       await this.collectSendEvents();
     }
+  }
+
+  /**
+   * What of `due` may start now under the concurrency cap; the rest wait, in order, for the next invocation to end.
+   * SEND events (the feedback function) are not sender invocations and always run.
+   */
+  private admit(due: Pending[]): Pending[] {
+    const limit = this.options.concurrency;
+    if (!limit) return due;
+    this.busyUntil = this.busyUntil.filter((end) => end > this.now);
+    const started: Pending[] = [];
+    for (const item of due) {
+      if (!item.sender) {
+        started.push(item);
+        continue;
+      }
+      if (this.busyUntil.length < limit.cap) {
+        this.busyUntil.push(this.now + limit.invocationMs);
+        started.push(item);
+        continue;
+      }
+      this.concurrencyWaits++;
+      const free = Math.min(...this.busyUntil);
+      this.pending.push({ ...item, at: free });
+    }
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.busyUntil.length);
+    return started;
   }
 
   /** Runs one invocation of the sender, with this invocation's crash point; schedules the platform's retries. */
@@ -183,7 +230,7 @@ export class SendWorld {
       this.failureQueue.push({ request, error });
       return;
     }
-    this.pending.push({ at: this.now + delay, run: () => this.invoke(request, delivery + 1, via) });
+    this.pending.push({ at: this.now + delay, sender: true, run: () => this.invoke(request, delivery + 1, via) });
   }
 
   private deps(crash: CrashPoint, hang: <T>() => Promise<T>): SenderDeps {
@@ -195,13 +242,18 @@ export class SendWorld {
           : this.mailer;
     const sends: SendLedger = crash === 'before-complete' ? Object.assign(Object.create(this.ledger) as SendLedger, { complete: () => hang<boolean>() }) : this.ledger;
     const deferrals: SendDeferrals = {
-      defer: async (request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }) => {
+      defer: async (request: Deferral) => {
         // Scheduler names each deferral, so a second create of the same one is a no-op.
         const key = `${request.reason}:${request.cartId}:${request.step}:${Math.floor(request.at.getTime() / 1000)}`;
         if (this.scheduled.has(key)) return;
         this.scheduled.add(key);
-        const next: ReminderRequest = { cartId: request.cartId, step: request.step, ...(request.retry !== undefined ? { retry: request.retry } : {}) };
-        this.pending.push({ at: request.at.getTime(), key, run: () => this.invoke(next, 0, 'scheduler') });
+        const next: ReminderRequest = {
+          cartId: request.cartId,
+          step: request.step,
+          ...(request.retry !== undefined ? { retry: request.retry } : {}),
+          ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
+        };
+        this.pending.push({ at: request.at.getTime(), key, sender: true, run: () => this.invoke(next, 0, 'scheduler') });
       },
       withdraw: async (request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }) => {
         const key = `${request.reason}:${request.cartId}:${request.step}:${Math.floor(request.at.getTime() / 1000)}`;
@@ -215,6 +267,7 @@ export class SendWorld {
       optOuts: this.optOuts,
       sends,
       deferrals,
+      release: { queue: this.releaseQueue, capacity: fixedSendCapacity(this.options.capacity ?? { ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'the bench' }) },
       polisher: undefined,
       mailer,
       activity: this.activity,

@@ -123,6 +123,7 @@ export class CartRecoveryStack extends Stack {
       ownerEmail: config.ownerEmail,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       unsubscribeBaseUrl: this.unsubscribe.url.url,
+      secondsPerSend: config.senderSecondsPerSend,
       ...docsCache,
     });
     this.waiter.handOffTo(this.sender.service.function);

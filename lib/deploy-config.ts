@@ -128,6 +128,12 @@ export const deployConfigSchema = z
     publicUrlRequestAlarm: given(
       whole('requests').pipe(z.number().min(10, 'at least 10').max(10_000_000, 'at most 10000000')).default(1000),
     ),
+    // How long one sender invocation takes (Bedrock's polish, then SES): with the account's limits (npm run doctor --
+    // --aws stores them) it paces the morning release, so senders in flight stay within Lambda's concurrency.
+    // CloudWatch's Duration for the sender says the real figure; 1 s is Haiku's usual polish plus SES.
+    senderSecondsPerSend: given(
+      z.coerce.number('expected seconds, e.g. 1').pipe(z.number().min(0.05, 'at least 0.05').max(30, 'at most 30, the sender\'s timeout')).default(1),
+    ),
     // Alarms cost $0.10 a month each (after the free ten): `essential` is one alarm on the queue where everything
     // that got lost lands; `full` adds per-function errors, SES reputation and the docs-unavailable alarm.
     alarmSet: given(z.enum(['essential', 'full'], { error: 'expected essential or full' }).default('essential')),

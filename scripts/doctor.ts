@@ -4,7 +4,9 @@
  *   npm run doctor                 the local system: both owner docs parse, and carts are arriving (needs npm start)
  *   npm run doctor -- --aws        a deployed stack, with your AWS credentials and region: SES identity and DKIM,
  *                                  production access and quota, Bedrock model access, the secrets in SSM, the
- *                                  Google docs as the service account sees them, carts arriving, and the settings
+ *                                  Google docs as the service account sees them, carts arriving, the morning
+ *                                  release (it reads the account's sending limits and stores them for the sender),
+ *                                  and the settings
  *                                  in cdk.json (the same context you deployed with; -c is not read, CART_RECOVERY_*
  *                                  environment variables are)
  * Options: --rules <file> --voice <file> (local), --table cr-sends. Exits 1 when something must be fixed.
@@ -23,6 +25,7 @@ import { EXAMPLE_DOCS, localEndpointFile } from '../src/local/system';
 import { SENDS_TABLE } from '../src/resources/tables';
 import { diagnoseSetup } from '../src/use-cases/diagnose-setup';
 import { CONTEXT_KEYS, environmentVariableFor, parseDeployConfig, type DeployConfig } from '../lib/deploy-config';
+import { FUNCTION_NAMES } from '../lib/constructs/service-function';
 
 const { values } = parseArgs({
   options: { aws: { type: 'boolean', default: false }, table: { type: 'string' }, rules: { type: 'string' }, voice: { type: 'string' } },
@@ -88,6 +91,9 @@ try {
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
       sendsTable: values.table ?? SENDS_TABLE.name,
+      senderFunctionName: FUNCTION_NAMES.sender,
+      senderSecondsPerSend: config.senderSecondsPerSend,
+      retentionDays: config.retentionDays,
       settings: settingsFacts(config),
     }));
   } else {

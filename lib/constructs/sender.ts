@@ -22,6 +22,8 @@ export interface SenderProps extends ReadsOwnerDocsProps {
   readonly unsubscribeKeyParam: string;
   /** Base URL of the unsubscribe endpoint, the unsubscribe Function URL (CR_UNSUBSCRIBE_BASE_URL). */
   readonly unsubscribeBaseUrl: string;
+  /** Seconds one send takes, which paces the morning release with the account's limits (CR_SENDER_SECONDS_PER_SEND). */
+  readonly secondsPerSend: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export class Sender extends Construct {
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_BEDROCK_MODEL_ID: props.bedrock.modelId,
         CR_SENDER_ARN: functionArnForName(this, FUNCTION_NAMES.sender),
+        CR_SENDER_SECONDS_PER_SEND: String(props.secondsPerSend),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

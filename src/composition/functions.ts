@@ -12,6 +12,8 @@ import { DynamoDbActivityLog } from '../adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../adapters/aws/dynamodb-opt-outs';
 import { DynamoDbOwnerDocsStore } from '../adapters/aws/dynamodb-owner-docs-store';
+import { DynamoDbReleaseQueue } from '../adapters/aws/dynamodb-release-queue';
+import { DynamoDbSendCapacity } from '../adapters/aws/dynamodb-send-capacity';
 import { DynamoDbSendLedger } from '../adapters/aws/dynamodb-send-ledger';
 import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
 import { SecretOnFirstUseFormat } from '../adapters/webhooks/secret-on-first-use';
@@ -32,6 +34,7 @@ import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 import type { Polisher } from '../ports/polisher';
+import type { SendCapacitySource } from '../ports/release';
 import type { ReminderQueue } from '../ports/reminder-queue';
 import type { WakeUpScheduler } from '../ports/scheduler';
 import type { SendDeferrals } from '../ports/send-ledger';
@@ -66,6 +69,13 @@ export interface Platform {
   readonly mailer?: () => Mailer;
   /** The model that polishes one line; absent means the voice doc's own line (the production fallback). */
   readonly polisher?: () => Polisher | undefined;
+  /**
+   * The account's sending limits that pace the morning release. Absent: the limits the doctor stored in cr-sends
+   * (a new account's until it has run), with `senderSecondsPerSend`.
+   */
+  readonly sendCapacity?: () => SendCapacitySource;
+  /** How long one sender invocation takes, as the deployment states it (CR_SENDER_SECONDS_PER_SEND). */
+  readonly senderSecondsPerSend?: number;
   /** Who hears about problems and gets the monthly summary, and the address that writes to them. */
   readonly owner?: OwnerContact;
   /** Fixed rules or voice instead of the stored docs (tests that are not about the docs). */
@@ -95,6 +105,7 @@ export const cartStore = /* @__PURE__ */ part((p) => new DynamoDbCartStore(p.doc
 export const activityLog = /* @__PURE__ */ part((p) => new DynamoDbActivityLog(p.documents, table(p, 'sends'), retentionDays(p)));
 export const optOutStore = /* @__PURE__ */ part((p) => new DynamoDbOptOutStore(p.documents, table(p, 'optouts')));
 export const sendLedger = /* @__PURE__ */ part((p) => new DynamoDbSendLedger(p.documents, table(p, 'sends'), retentionDays(p)));
+export const releaseQueue = /* @__PURE__ */ part((p) => new DynamoDbReleaseQueue(p.documents, table(p, 'sends'), retentionDays(p)));
 export const ownerDocsStore = /* @__PURE__ */ part((p) => new DynamoDbOwnerDocsStore(p.documents, table(p, 'sends')));
 const storedDocs = /* @__PURE__ */ part((p) => new StoredOwnerDocs(ownerDocsStore(p), p.clock, p.docsCacheSeconds * 1000));
 /** The owner's rules: the loader's stored copy, cached per container. */
@@ -106,6 +117,11 @@ const scheduler = /* @__PURE__ */ part((p) => need(p.scheduler, 'a scheduler')()
 const reminders = /* @__PURE__ */ part((p) => need(p.reminders, 'a reminder queue')());
 const mailer = /* @__PURE__ */ part((p) => need(p.mailer, 'a mailer')());
 const polisher = /* @__PURE__ */ part((p) => p.polisher?.());
+const sendCapacity = /* @__PURE__ */ part(
+  (p): SendCapacitySource =>
+    p.sendCapacity?.() ??
+    new DynamoDbSendCapacity(p.documents, table(p, 'sends'), need(p.senderSecondsPerSend, 'the seconds one send takes'), p.clock, p.log),
+);
 const owner = (p: Platform) => need(p.owner, "the owner's address");
 
 // One builder per function.
@@ -165,6 +181,7 @@ export function senderFunction(platform: Platform, email: SenderDeps['email']) {
     optOuts: optOutStore(platform),
     sends: sendLedger(platform),
     deferrals: scheduler(platform),
+    release: { queue: releaseQueue(platform), capacity: sendCapacity(platform) },
     polisher: polisher(platform),
     mailer: mailer(platform),
     activity: activityLog(platform),

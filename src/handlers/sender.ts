@@ -6,6 +6,8 @@ export const reminderPayloadSchema = z.object({
   cartId: z.string().min(1).max(256),
   step: z.enum(['first', 'second']),
   retry: z.number().int().min(0).max(1_000).optional(),
+  /** The release (an ISO instant) a reminder held for quiet hours has its place in. */
+  releaseAt: z.iso.datetime().optional(),
 });
 
 /**

@@ -68,6 +68,8 @@ export const senderEnvSchema = z.object({
   CR_BEDROCK_MODEL_ID: required('Bedrock inference profile id'),
   CR_SENDER_ARN: arn('sender function ARN (for quiet-hours deferrals)'),
   CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
+  // With the account's limits, this paces the morning release: senders in flight = pace x seconds per send.
+  CR_SENDER_SECONDS_PER_SEND: z.coerce.number({ error: 'expected seconds, e.g. 1' }).positive('expected seconds above 0').max(30, 'at most the 30 s the sender may run'),
   ...schedulingEnv,
 });
 

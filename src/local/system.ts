@@ -18,6 +18,8 @@ import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
 import { LocalScheduler } from '../adapters/local/local-scheduler';
 import type { Mailer } from '../ports/mailer';
 import type { Polisher } from '../ports/polisher';
+import { fixedSendCapacity } from '../ports/release';
+import { NEW_ACCOUNT_CAPACITY } from '../domain/cart/release';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import {
   cartCounterFunction,
@@ -254,6 +256,8 @@ async function assemble(
     reminders: () => scheduler,
     mailer: () => sesLikeMailer,
     polisher: () => options.meter?.polisher,
+    // The outbox stands in for a new production account: the morning release is paced as it would be there.
+    sendCapacity: () => fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: "the local stand-in for a new account's limits" }),
     owner: OWNER,
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.voice ? { voice: options.voice } : {}),

@@ -101,8 +101,22 @@ export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'owner_pau
  * paused or still in the sandbox, and when a claim's lease runs out (to settle it). `retry` counts the throttles,
  * pauses and sandbox holds so far.
  */
+export interface Deferral {
+  readonly cartId: string;
+  readonly step: ReminderStep;
+  readonly at: Date;
+  readonly reason: DeferralReason;
+  /** Throttles, pauses and sandbox holds so far. */
+  readonly retry?: number;
+  /**
+   * The release (ISO instant) the reminder holds a place in, when it was held for quiet hours: a throttle on its way
+   * out re-joins the tail of that same release instead of a queue of its own.
+   */
+  readonly releaseAt?: string;
+}
+
 export interface SendDeferrals {
-  defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void>;
+  defer(request: Deferral): Promise<void>;
   /** Withdraws a deferral made with the same cart, step, time and reason; nothing happens if it is gone already. */
   withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void>;
 }

@@ -74,6 +74,7 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     wonBack,
     optOuts: records.optOuts.filter((optOut) => inMonth(optOut.at)).length,
     deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred' && e.details?.reason === 'quiet_hours').length,
+    releaseLate: senderEntries.filter((e) => e.action === 'deferred' && e.details?.late !== undefined).length,
     skipped,
     heldBack: group('held_back').length,
     heldBackReturned: group('held_back').filter((cart) => cameBack(cart, rules)).length,

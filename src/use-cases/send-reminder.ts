@@ -1,7 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CartRow } from '../domain/cart/cart';
 import { ComposeError, composeReminder, type ComposedEmail } from '../domain/email/compose';
 import { decideSend } from '../domain/cart/gates';
+import { localTimeZone } from '../domain/cart/quiet-hours';
+import { releaseOverflow, releaseRate, releaseSlotAt, throttleQueueAt } from '../domain/cart/release';
 import { buildPolishPrompt, validatePolishedLine } from '../domain/email/polish';
 import type { Rules } from '../domain/owner-docs/rules';
 import { unsubscribeLinks } from '../domain/unsubscribe/links';
@@ -15,6 +17,7 @@ import { MailError, type Mailer } from '../ports/mailer';
 import type { OptOutStore } from '../ports/opt-outs';
 import type { Polisher } from '../ports/polisher';
 import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../ports/send-ledger';
+import type { ReleaseQueue, SendCapacitySource } from '../ports/release';
 import type { Stats } from '../ports/stats';
 import { recordReminderFact } from './record-reminder';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
@@ -24,6 +27,8 @@ export interface SenderDeps {
   readonly optOuts: OptOutStore;
   readonly sends: SendLedger;
   readonly deferrals: SendDeferrals;
+  /** The morning's paced queue, and the account's limits that set its pace. */
+  readonly release: { readonly queue: ReleaseQueue; readonly capacity: SendCapacitySource };
   /** Absent locally and in tests of the plain path: the template's own opening line is used. */
   readonly polisher: Polisher | undefined;
   readonly mailer: Mailer;
@@ -65,6 +70,8 @@ export interface ReminderRequest {
   readonly cartId: string;
   readonly step: ReminderStep;
   readonly retry?: number;
+  /** The release (ISO instant) this reminder holds a place in, when quiet hours held it. */
+  readonly releaseAt?: string;
 }
 
 /**
@@ -72,16 +79,6 @@ export interface ReminderRequest {
  * accepting a message; a claim with neither an answer nor a SEND event after this long was never accepted.
  */
 export const CLAIM_LEASE_MS = 15 * 60_000;
-
-/**
- * Throttled: try again 1 s later, doubling to at most 8 s, plus a jitter of up to as much again (deterministic per
- * cart, step and retry, so a redelivered invocation agrees). Short on purpose: SES's rate is per second, and a rush
- * drains in seconds once it is spread.
- */
-export function throttleRetryAt(now: Date, cartId: string, step: ReminderStep, retry: number): Date {
-  const base = Math.min(1_000 * 2 ** Math.min(retry, 3), 8_000);
-  return new Date(now.getTime() + base + jitterMs(`${cartId}\n${step}\n${retry}`, base));
-}
 
 /** While the owner's pause lasts, a reminder the waiter had already handed off is looked at again this often. */
 const OWNER_PAUSE_RECHECK_MS = 60 * 60_000;
@@ -105,12 +102,29 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   const { cartId, step } = request;
   const log = (action: string, reason: string, details?: Record<string, string | number | boolean>) =>
     deps.activity.record({ cartId, at: now, actor: 'sender', action, reason, details: { step, ...details } });
-  const defer = async (at: Date, reason: DeferralReason, detail: string, details: Record<string, string | number | boolean> = {}) => {
+  const defer = async (at: Date, reason: DeferralReason, detail: string, details: Record<string, string | number | boolean> = {}, releaseAt?: Date) => {
     const retry = reason === 'throttled' || reason === 'paused' || reason === 'sandbox' ? (request.retry ?? 0) + 1 : request.retry;
-    await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}) });
+    const release = releaseAt?.toISOString() ?? request.releaseAt;
+    await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}), ...(release !== undefined ? { releaseAt: release } : {}) });
     if (reason === 'quiet_hours') await deps.stats.add(now, { counter: 'deferredQuietHours' });
     await log('deferred', detail, { reason, until: at.toISOString(), ...details });
     return { outcome: 'deferred', until: at, reason } as const;
+  };
+  // A place in a paced release: quiet hours' morning, or (for a throttle) the tail of the release the reminder came
+  // from, else the next minute's. A place that does not fit the morning still goes out, and is said plainly.
+  const placeInRelease = async (releaseAt: Date, timeZone: string) => {
+    const [place, capacity] = await Promise.all([deps.release.queue.take(releaseAt), deps.release.capacity.current()]);
+    const rate = releaseRate(capacity);
+    const at = new Date(Math.max(releaseSlotAt(releaseAt, place, rate).getTime(), now.getTime() + 1_000));
+    const overflow = releaseOverflow({ releaseAt, place, at, timeZone, capacity, rate });
+    const details: Record<string, string | number | boolean> = { place, releaseAt: releaseAt.toISOString(), perSecond: Number(rate.perSecond.toFixed(2)) };
+    if (overflow) {
+      deps.log.warn('morning release does not fit', { cartId, step, overflow: overflow.kind, place, releaseAt: releaseAt.toISOString(), limits: capacity.source });
+      await deps.stats.add(now, { counter: 'releaseLate' });
+      details.late = overflow.kind;
+    }
+    const placeText = `place ${place} of the release from ${releaseAt.toISOString()}, paced at ${rate.perSecond.toFixed(1)} a second (${capacity.source})`;
+    return { at, details, text: overflow ? `${placeText}; it does not fit the morning: ${overflow.detail}` : placeText };
   };
   const skip = async (reason: string, detail: string, details: Record<string, string | number | boolean>) => {
     await log('skipped', detail, { skipReason: reason, ...details });
@@ -151,9 +165,11 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   const lastReminderToEmailAt = nudge && nudge.cartId !== cartId && nudge.at >= quietSince ? nudge.at : undefined;
   const decision = decideSend({ cart, step, rules, now, optOut, lastReminderToEmailAt });
 
+  const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
   if (decision.action === 'defer') {
     await giveBackStale();
-    return defer(decision.until, 'quiet_hours', decision.detail, { gate: decision.gate });
+    const placed = await placeInRelease(decision.until, zone);
+    return defer(placed.at, 'quiet_hours', `${decision.detail}; ${placed.text}`, { gate: decision.gate, ...placed.details }, decision.until);
   }
   if (decision.action === 'skip' && decision.reason === 'paused') {
     await giveBackStale();
@@ -266,8 +282,11 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     if (failure.kind !== 'unknown') await withdrawLeaseCheck();
     if (failure.kind === 'throttled') {
       await deps.sends.release(cartId, step, attempt, to);
-      const at = throttleRetryAt(now, cartId, step, request.retry ?? 0);
-      return defer(at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again shortly`, { code: failure.code });
+      // Back to the tail of the release it came from (or the next minute's queue), paced like the rest: a throttled
+      // send never piles into one second with the others it met.
+      const releaseAt = sameMorning(request.releaseAt, now) ?? throttleQueueAt(now);
+      const placed = await placeInRelease(releaseAt, zone);
+      return defer(placed.at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`, { code: failure.code, ...placed.details }, releaseAt);
     }
     if (failure.kind === 'refused' && failure.retryLater && (request.retry ?? 0) < PAUSED_MAX_RETRIES) {
       await deps.sends.release(cartId, step, attempt, to);
@@ -313,11 +332,17 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   return { outcome: 'sent', messageId, polished: polish.polished };
 }
 
-/** A deterministic share of `span`, from a key: retries of one request agree on it. */
-function jitterMs(key: string, span: number): number {
-  const digest = createHash('sha256').update(key).digest();
-  return digest.readUInt32BE(0) % Math.max(1, span);
+/**
+ * The release a throttled send re-joins: its own morning's, while that morning lasts (a reminder held for a pause or
+ * the sandbox since then gets a queue of its own, not the tail of a release long drained).
+ */
+function sameMorning(releaseAt: string | undefined, now: Date): Date | undefined {
+  const at = releaseAt === undefined ? Number.NaN : Date.parse(releaseAt);
+  return Number.isFinite(at) && now.getTime() - at < RELEASE_FOLLOWS_MS ? new Date(at) : undefined;
 }
+
+/** How long after a release began a throttle still joins its tail. */
+const RELEASE_FOLLOWS_MS = 12 * 60 * 60_000;
 
 /**
  * Shoppers should see the store's name, not a bare address: `reminders@store.com` becomes

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { AccessDeniedException, BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { docs_v1 } from '@googleapis/docs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -21,6 +22,7 @@ const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
+const lambda = mockClient(LambdaClient);
 
 const SERVICE_ACCOUNT = 'cart-recovery@store-project.iam.gserviceaccount.com';
 const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -34,6 +36,9 @@ const config: AwsDoctorConfig = {
   webhookSecretParam: '/cart-recovery/webhook-secret',
   unsubscribeKeyParam: '/cart-recovery/unsubscribe-key',
   sendsTable: 'cr-sends',
+  senderFunctionName: 'cart-recovery-sender',
+  senderSecondsPerSend: 1,
+  retentionDays: 90,
 };
 
 /** A Google Doc whose paragraphs are the lines of `text`. */
@@ -61,7 +66,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   fake.reset();
-  for (const mock of [ses, bedrock, ssm, dynamo]) mock.reset();
+  for (const mock of [ses, bedrock, ssm, dynamo, lambda]) mock.reset();
   // A ready account: production access, DKIM verified, the model answers, every secret set, both docs shared, carts arriving.
   ses.on(GetAccountCommand).resolves({
     ProductionAccessEnabled: true,
@@ -76,6 +81,10 @@ beforeEach(() => {
     .on(GetParameterCommand, { Name: config.googleKeyParam, WithDecryption: true })
     .resolves({ Parameter: { Value: JSON.stringify({ type: 'service_account', client_email: SERVICE_ACCOUNT, private_key: privateKey }) } });
   dynamo.on(GetCommand).resolves({ Item: { cartId: '#stats', sk: 'month#2026-11', cartsSeen: 42 } });
+  dynamo.on(PutCommand).resolves({});
+  // A new account: no reservation for the sender, 10 unreserved executions.
+  lambda.on(GetFunctionConcurrencyCommand).resolves({});
+  lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
   fake.docs.set('rules-doc-0000000001', googleDoc(readFileSync('docs/examples/rules-doc.md', 'utf8')));
   fake.docs.set('voice-doc-0000000001', googleDoc(readFileSync('docs/examples/voice-doc.md', 'utf8')));
 });
@@ -144,6 +153,32 @@ describe('npm run doctor -- --aws', () => {
       next: expect.stringContaining('aws ssm put-parameter --type SecureString --name /cart-recovery/unsubscribe-key'),
     });
     expect(finding(findings, 'Rules doc')).toMatchObject({ status: 'fail', said: expect.stringMatching(/last good copy stays in force \(line 2: /) });
+  });
+
+  it("reads the account's sending limits, stores them for the sender, and says how long the next morning's release takes", async () => {
+    dynamo.on(GetCommand, { Key: { cartId: '#release', sk: 'at#2026-11-20T13:00:00.000Z' } }).resolves({ Item: { places: 2_000 } });
+    const { findings } = await run();
+    expect(finding(findings, 'Morning release')).toMatchObject({
+      status: 'ok',
+      said: expect.stringMatching(/^held reminders go out at 9\.0 a second \(90% of 10 unreserved Lambda executions at 1 s a send; stored for the sender\); 2000 reminders are held for 08:00 \(America\/New_York\), done by 08:03/),
+    });
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      TableName: 'cr-sends',
+      Item: { cartId: '#owner', sk: 'account-limits', sesMaxSendRate: 14, sesMax24HourSend: 50_000, senderConcurrency: 10, concurrencyFrom: 'unreserved', readAt: '2026-11-20T12:00:00.000Z' },
+    });
+    expect(lambda).toHaveReceivedCommandWith(GetFunctionConcurrencyCommand, { FunctionName: 'cart-recovery-sender' });
+  });
+
+  it("a morning too big for the account: says the last reminder goes out past noon, and which limit to raise", async () => {
+    lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 50 });
+    ses.on(GetAccountCommand).resolves({ ProductionAccessEnabled: true, SendingEnabled: true, SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: 14, SentLast24Hours: 0 } });
+    dynamo.on(GetCommand, { Key: { cartId: '#release', sk: 'at#2026-11-20T13:00:00.000Z' } }).resolves({ Item: { places: 200_000 } });
+    const { findings } = await run();
+    expect(finding(findings, 'Morning release')).toMatchObject({
+      status: 'warn',
+      said: expect.stringMatching(/at 12\.6 a second \(90% of SES's 14 a second.*200000 reminders are held for 08:00 \(America\/New_York\) and the last goes out at 12:24: .*past noon/),
+      next: expect.stringMatching(/^ask AWS for a higher SES sending rate/),
+    });
   });
 
   it('no carts this month or last: says the storefront is not connected yet', async () => {

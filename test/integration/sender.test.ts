@@ -7,11 +7,14 @@ import { BedrockPolisher } from '../../src/adapters/aws/bedrock-polisher';
 import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
+import { DynamoDbReleaseQueue } from '../../src/adapters/aws/dynamodb-release-queue';
 import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
 import { SesMailer } from '../../src/adapters/aws/ses-mailer';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import type { CartSnapshot } from '../../src/domain/cart/cart';
 import { silentLog } from '../../src/ports/log';
+import { fixedSendCapacity } from '../../src/ports/release';
+import { NEW_ACCOUNT_CAPACITY, throttleQueueAt } from '../../src/domain/cart/release';
 import type { SendDeferrals, SendLedger } from '../../src/ports/send-ledger';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder';
@@ -40,7 +43,7 @@ const converse = (text: string, stopReason: StopReason = 'end_turn'): ConverseCo
 describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () => {
   let deps: SenderDeps;
   let time: number;
-  let deferred: Array<{ cartId: string; step: string; at: Date; reason: string; retry?: number }>;
+  let deferred: Array<{ cartId: string; step: string; at: Date; reason: string; retry?: number; releaseAt?: string }>;
   let withdrawn: Array<{ cartId: string; step: string; at: Date; reason: string }>;
   let addCart: (overrides?: Partial<CartSnapshot>) => Promise<void>;
   let ledger: DynamoDbSendLedger;
@@ -68,6 +71,8 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       optOuts: new DynamoDbOptOutStore(documents, names.optouts),
       sends: ledger,
       deferrals,
+      // A new account's 14 a second, 10 senders of half a second each: releases are paced at 0.9 x 14 = 12.6 a second.
+      release: { queue: new DynamoDbReleaseQueue(documents, names.sends, 90), capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 0.5, source: 'test' }) },
       polisher: new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0' }),
       mailer: new SesMailer(new SESv2Client({ region: 'us-east-1' }), { configurationSetName: 'cart-recovery' }),
       activity,
@@ -182,15 +187,19 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
   });
 
-  it('defers a throttled send a few seconds (nothing went out), and the deferred run sends it', async () => {
+  it("defers a throttled send to its place in the next minute's paced queue (nothing went out), and the deferred run sends it", async () => {
     ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } })).resolves({ MessageId: 'ses-2' });
     const first = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
     expect(first).toMatchObject({ outcome: 'deferred', reason: 'throttled' });
     expect(await ledger.find('c1', 'first')).toBeUndefined();
     const retry = deferred.find((d) => d.reason === 'throttled');
     expect(retry?.retry).toBe(1);
+    // The first place of the queue that starts at the next whole minute, and the queue travels with the retry.
+    const queue = throttleQueueAt(new Date(time));
+    expect(retry?.at).toEqual(queue);
+    expect(retry?.releaseAt).toBe(queue.toISOString());
     expect((retry?.at.getTime() ?? 0) - time).toBeGreaterThanOrEqual(1_000);
-    expect((retry?.at.getTime() ?? 0) - time).toBeLessThan(2_000);
+    expect((retry?.at.getTime() ?? 0) - time).toBeLessThanOrEqual(60_000);
     time = retry?.at.getTime() ?? time;
     expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-2' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
@@ -245,17 +254,60 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
-  it('defers inside quiet hours to its own second of the morning release, and sends nothing', async () => {
+  it('defers inside quiet hours to its place in the morning release, paced at the account\'s rate, and sends nothing', async () => {
     time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York
+    const eight = '2026-11-03T13:00:00.000Z';
     const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-    expect(result).toMatchObject({ outcome: 'deferred', reason: 'quiet_hours' });
-    const until = result.outcome === 'deferred' ? result.until.getTime() : 0;
-    expect(until).toBeGreaterThanOrEqual(Date.parse('2026-11-03T13:00:00Z'));
-    expect(until).toBeLessThan(Date.parse('2026-11-03T13:02:30Z'));
-    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date(until), reason: 'quiet_hours' }]);
-    // The same cart and step always get the same place: a retried invocation agrees.
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual(result);
+    expect(result).toEqual({ outcome: 'deferred', reason: 'quiet_hours', until: new Date(eight) });
+    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date(eight), reason: 'quiet_hours', releaseAt: eight }]);
+    const entry = (await activity.history('c1')).find((e) => e.action === 'deferred');
+    expect(entry?.details).toMatchObject({ reason: 'quiet_hours', place: 1, releaseAt: eight, perSecond: 12.6 });
+    expect(entry?.details?.late).toBeUndefined();
+    // 12.6 a second: places 1-13 share 08:00:00, the 14th is the first of 08:00:01, the 127th of 08:00:10.
+    for (let i = 2; i <= 127; i++) await addCart({ cartId: `c${i}`, email: `shopper${i}@example.com` });
+    const placed = [];
+    for (let i = 2; i <= 127; i++) {
+      const held = await sendReminder({ cartId: `c${i}`, step: 'first' }, deps);
+      placed.push(held.outcome === 'deferred' ? (held.until.getTime() - Date.parse(eight)) / 1000 : -1);
+    }
+    expect(placed.slice(0, 12).every((second) => second === 0)).toBe(true);
+    expect(placed[12]).toBe(1);
+    expect(placed.at(-1)).toBe(10);
+    const perSecond = new Map<number, number>();
+    for (const second of [0, ...placed]) perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(13);
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+  });
+
+  it('sends a throttled reminder of a morning release to the tail of that release, never into a crowded second', async () => {
+    time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York: held for 08:00
+    const eight = Date.parse('2026-11-03T13:00:00Z');
+    for (let i = 2; i <= 40; i++) await addCart({ cartId: `c${i}`, email: `shopper${i}@example.com` });
+    for (let i = 1; i <= 40; i++) await sendReminder({ cartId: `c${i}`, step: 'first' }, deps);
+    const c1 = deferred.find((d) => d.cartId === 'c1' && d.reason === 'quiet_hours');
+    expect(c1?.releaseAt).toBe(new Date(eight).toISOString());
+    // 08:00: SES throttles c1's send; it re-joins the same release after the 40 already placed (place 41: 08:00:03).
+    time = eight;
+    ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }));
+    const result = await sendReminder({ cartId: 'c1', step: 'first', releaseAt: c1?.releaseAt }, deps);
+    expect(result).toEqual({ outcome: 'deferred', reason: 'throttled', until: new Date(eight + 3_000) });
+    expect(deferred.at(-1)).toMatchObject({ cartId: 'c1', reason: 'throttled', retry: 1, releaseAt: new Date(eight).toISOString() });
+  });
+
+  it('says plainly when a morning does not fit: the place past noon is still sent, logged and counted', async () => {
+    const stats = new RecordingStats();
+    // One email a second, paced at 0.9: 08:00 to noon holds 12,961 places, and this cart is handed the 12,962nd.
+    const capacity = fixedSendCapacity({ sesMaxSendRate: 1, sesMax24HourSend: 50_000, senderConcurrency: 10, senderSecondsPerSend: 1, source: 'test' });
+    const slow = { ...deps, stats, release: { queue: { take: async () => 12_962, size: async () => 12_962 }, capacity } };
+    time = Date.parse('2026-11-03T03:30:00Z');
+    const result = await sendReminder({ cartId: 'c1', step: 'first' }, slow);
+    expect(result.outcome).toBe('deferred');
+    const until = result.outcome === 'deferred' ? result.until : new Date(0);
+    expect(until).toEqual(new Date('2026-11-03T17:00:01Z')); // 12:00:01 in New York
+    const entry = (await activity.history('c1')).find((e) => e.action === 'deferred');
+    expect(entry?.details).toMatchObject({ place: 12_962, late: 'past_noon' });
+    expect(entry?.reason).toMatch(/does not fit the morning/);
+    expect(stats.increments.map((i) => i.counter)).toContain('releaseLate');
   });
 
   it("holds a reminder handed off before the owner's pause: nothing sent or spent, and it goes out as the first once the pause lifts", async () => {

@@ -14,6 +14,7 @@ const SENDER_ENV = {
   CR_UNSUBSCRIBE_KEY_PARAM: '/cart-recovery/unsubscribe-key',
   CR_BEDROCK_MODEL_ID: 'global.anthropic.claude-haiku-4-5-20251001-v1:0',
   CR_SENDER_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:cart-recovery-sender',
+  CR_SENDER_SECONDS_PER_SEND: '1',
   CR_SCHEDULE_GROUP: 'cart-recovery',
   CR_WAITER_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:cart-recovery-waiter',
   CR_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',

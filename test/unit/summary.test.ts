@@ -52,6 +52,12 @@ describe('monthly summary', () => {
     expect(html).not.toContain('<Co>');
   });
 
+  it('says when a morning did not fit the email limits, and only then', () => {
+    expect(composeSummary({ month: '2026-11', rules, counters: NOVEMBER }).text).not.toContain('Reminders sent late');
+    const { text } = composeSummary({ month: '2026-11', rules, counters: { ...NOVEMBER, releaseLate: 37 } });
+    expect(text).toMatch(/Reminders sent late: the morning did not fit the email limits\s+37/);
+  });
+
   it('sets each figure against the month before', () => {
     const october = { ...EMPTY_COUNTERS, cartsSeen: 2500, leftBehind: 900, remindersFirst: 800, recovered: 60, wonBack: { USD: 9000 } };
     const { text, html } = composeSummary({ month: '2026-11', rules, counters: NOVEMBER, previous: october });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { deferScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
 import type { ReminderStep } from '../../domain/owner-docs/voice';
-import type { DeferralReason, SendDeferrals } from '../../ports/send-ledger';
+import type { Deferral, DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 
@@ -46,12 +46,13 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferral
     });
   }
 
-  async defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void> {
+  async defer(request: Deferral): Promise<void> {
     if (!this.config.senderArn) throw new Error('deferring a reminder needs the sender ARN in the scheduler config');
     await this.create(deferScheduleName(request.cartId, request.step, request.at, request.reason), request.at, this.config.senderArn, {
       cartId: request.cartId,
       step: request.step,
       ...(request.retry !== undefined ? { retry: request.retry } : {}),
+      ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
     });
   }
 

@@ -1,6 +1,9 @@
 import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GetAccountCommand, GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { AccountLimits } from '../../domain/cart/release';
+import type { AccountLimitsReader } from '../../ports/release';
 import type { SenderIdentityFacts, SesAccountFacts } from '../../domain/operations/doctor';
 import type { EmailAccountInspector, ModelAccessProbe, SecretInspector } from '../../ports/setup-inspection';
 
@@ -56,5 +59,35 @@ export class SsmSecretInspector implements SecretInspector {
       if (error instanceof Error && error.name === 'ParameterNotFound') return 'missing';
       throw error;
     }
+  }
+}
+
+/**
+ * The account's sending limits, with the operator's credentials (both calls need a `*` resource, which no function
+ * role is given): SES v2 `GetAccount`'s send rate and 24-hour quota, and the sender's reserved concurrency from
+ * `GetFunctionConcurrency`, else the account's unreserved pool from `GetAccountSettings`.
+ */
+export class AwsAccountLimitsReader implements AccountLimitsReader {
+  constructor(
+    private readonly ses: SESv2Client,
+    private readonly lambda: LambdaClient,
+    private readonly senderFunctionName: string,
+  ) {}
+
+  async read(): Promise<Omit<AccountLimits, 'readAt'>> {
+    const [account, reserved, settings] = await Promise.all([
+      this.ses.send(new GetAccountCommand({})),
+      this.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: this.senderFunctionName })),
+      this.lambda.send(new GetAccountSettingsCommand({})),
+    ]);
+    const rate = account.SendQuota?.MaxSendRate;
+    const quota = account.SendQuota?.Max24HourSend;
+    if (!rate || !quota) throw new Error('SES GetAccount returned no send quota');
+    const own = reserved.ReservedConcurrentExecutions;
+    const pool = settings.AccountLimit?.UnreservedConcurrentExecutions;
+    if (!own && !pool) throw new Error('Lambda returned neither a reservation for the sender nor an unreserved pool');
+    return own
+      ? { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: own, concurrencyFrom: 'reserved' }
+      : { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: pool as number, concurrencyFrom: 'unreserved' };
   }
 }

@@ -3,7 +3,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, U
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
 import type { ReminderStep } from '../../domain/owner-docs/voice';
 import type { FailedWork, FailureQueue } from '../../ports/failure-queue';
-import type { DeferralReason, SendDeferrals } from '../../ports/send-ledger';
+import type { Deferral, DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
 import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
@@ -86,12 +86,17 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
   }
 
   /** A deferral: the sender runs again for the same request at `at` (quiet hours, a throttle, a pause, a lease's end). */
-  async defer(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason; retry?: number }): Promise<void> {
+  async defer(request: Deferral): Promise<void> {
     await this.put({
       name: deferScheduleName(request.cartId, request.step, request.at, request.reason),
       target: 'sender',
       dueAt: request.at.toISOString(),
-      payload: { cartId: request.cartId, step: request.step, ...(request.retry !== undefined ? { retry: request.retry } : {}) },
+      payload: {
+        cartId: request.cartId,
+        step: request.step,
+        ...(request.retry !== undefined ? { retry: request.retry } : {}),
+        ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
+      },
     });
   }
 

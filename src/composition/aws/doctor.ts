@@ -4,11 +4,15 @@
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStats } from '../../adapters/aws/dynamodb-stats';
-import { BedrockAccessProbe, SesAccountInspector, SsmSecretInspector } from '../../adapters/aws/setup-inspectors';
+import { DynamoDbReleaseQueue } from '../../adapters/aws/dynamodb-release-queue';
+import { DynamoDbSendCapacity } from '../../adapters/aws/dynamodb-send-capacity';
+import { AwsAccountLimitsReader, BedrockAccessProbe, SesAccountInspector, SsmSecretInspector } from '../../adapters/aws/setup-inspectors';
+import { silentLog } from '../../ports/log';
 import { type GoogleAuthClient, GoogleOwnerDrive, serviceAccountAuth } from '../../adapters/google/google-drive';
 import type { DoctorFacts, Finding } from '../../domain/operations/doctor';
 import { type Clock, systemClock } from '../../ports/clock';
@@ -28,6 +32,12 @@ export interface AwsDoctorConfig {
   readonly unsubscribeKeyParam: string;
   readonly shopifySecretParam?: string;
   readonly sendsTable: string;
+  /** The sender function's name (its reserved concurrency, if any, paces the morning release). */
+  readonly senderFunctionName: string;
+  /** The deployment's seconds per send (senderSecondsPerSend in cdk.json). */
+  readonly senderSecondsPerSend: number;
+  /** Days rows are kept (retentionDays in cdk.json). */
+  readonly retentionDays: number;
   /** Deploy settings found missing or still placeholders before anything was asked of AWS. */
   readonly settings?: DoctorFacts['settings'];
 }
@@ -46,11 +56,14 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
   const bedrock = new BedrockRuntimeClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.bedrock) });
   const ssm = new SSMClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.ssm) });
   const dynamodb = new DynamoDBClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });
+  const lambda = new LambdaClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.lambda) });
+  const documents = DynamoDBDocumentClient.from(dynamodb);
+  const clock = options.clock ?? systemClock;
   try {
     const google = await googleDrive(ssm, config.googleKeyParam, options);
     return await diagnoseSetup({
       where: 'aws',
-      clock: options.clock ?? systemClock,
+      clock,
       region: config.region ?? (await ses.config.region()),
       email: { inspector: new SesAccountInspector(ses), senderDomain: config.senderDomain },
       model: { probe: new BedrockAccessProbe(bedrock), modelId: config.bedrockModelId },
@@ -66,11 +79,17 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
       drive: google.drive,
       ...(google.serviceAccountEmail ? { serviceAccountEmail: google.serviceAccountEmail } : {}),
       docIds: { ...(config.rulesDocId ? { rules: config.rulesDocId } : {}), ...(config.voiceDocId ? { voice: config.voiceDocId } : {}) },
-      stats: new DynamoDbStats(DynamoDBDocumentClient.from(dynamodb), config.sendsTable, async () => 'UTC'),
+      stats: new DynamoDbStats(documents, config.sendsTable, async () => 'UTC'),
+      release: {
+        reader: new AwsAccountLimitsReader(ses, lambda, config.senderFunctionName),
+        store: new DynamoDbSendCapacity(documents, config.sendsTable, config.senderSecondsPerSend, clock, silentLog),
+        queue: new DynamoDbReleaseQueue(documents, config.sendsTable, config.retentionDays),
+        secondsPerSend: config.senderSecondsPerSend,
+      },
       ...(config.settings ? { settings: config.settings } : {}),
     });
   } finally {
-    for (const client of [ses, bedrock, ssm, dynamodb]) client.destroy();
+    for (const client of [ses, bedrock, ssm, dynamodb, lambda]) client.destroy();
   }
 }
 

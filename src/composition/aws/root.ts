@@ -26,6 +26,7 @@ export interface PlatformEnv {
   readonly CR_DOCS_CACHE_SECONDS?: number;
   readonly CR_OWNER_EMAIL?: string;
   readonly CR_FROM_ADDRESS?: string;
+  readonly CR_SENDER_SECONDS_PER_SEND?: number;
 }
 
 /** The parts that differ between functions, each made from the function's configuration on first use. */
@@ -113,6 +114,7 @@ export function awsPlatform<C extends PlatformEnv>(config: C, parts: PlatformPar
     ...(reminders ? { reminders: () => reminders(config) } : {}),
     ...(mailer ? { mailer: () => mailer(config) } : {}),
     ...(polisher ? { polisher: () => polisher(config) } : {}),
+    ...(config.CR_SENDER_SECONDS_PER_SEND !== undefined ? { senderSecondsPerSend: config.CR_SENDER_SECONDS_PER_SEND } : {}),
     ...(config.CR_OWNER_EMAIL && config.CR_FROM_ADDRESS ? { owner: { email: config.CR_OWNER_EMAIL, from: config.CR_FROM_ADDRESS } } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CartRow } from './cart';
 import { isHeldBack } from './hold-back';
-import { isValidTimeZone, localTimeZone, quietHoursDeferral, releaseOffsetMs } from './quiet-hours';
+import { isValidTimeZone, localTimeZone, quietHoursDeferral } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
 import { DEFAULT_EMAIL_WORDS, type EmailWords, type ReminderStep } from '../owner-docs/voice';
 
@@ -113,14 +113,13 @@ function recipientGate({ cart }: GateInput): GateDecision | undefined {
   return undefined;
 }
 
-function quietHoursGate({ cart, step, rules, now }: GateInput): GateDecision | undefined {
+function quietHoursGate({ cart, rules, now }: GateInput): GateDecision | undefined {
   const shopperZone = isValidTimeZone(cart.timeZone);
   const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
   const end = quietHoursDeferral(now, zone, rules.quietHours);
   if (end === undefined) return undefined;
-  // Every reminder held overnight would otherwise fall due in the same minute; each lands at its own second of the
-  // release window instead, the same one on every retry.
-  const until = new Date(end.getTime() + releaseOffsetMs(cart.cartId, step));
+  // The morning's release starts here; the sender gives each held reminder its own place in it (src/domain/cart/release.ts).
+  const until = end;
   const whose = shopperZone ? "shopper's zone" : "store's zone";
   const localNow = DateTime.fromJSDate(now, { zone }).toFormat('HH:mm');
   const localUntil = DateTime.fromJSDate(until, { zone }).toFormat('HH:mm');
@@ -129,7 +128,7 @@ function quietHoursGate({ cart, step, rules, now }: GateInput): GateDecision | u
     action: 'defer',
     gate: 2,
     until,
-    detail: `quiet hours ${start}-${windowEnd} in ${zone} (${whose}), local time ${localNow}; deferred to ${localUntil} local (${until.toISOString()}, this cart's place in the morning's release)`,
+    detail: `quiet hours ${start}-${windowEnd} in ${zone} (${whose}), local time ${localNow}; deferred to ${localUntil} local (${until.toISOString()}), when the morning's release begins`,
   };
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DateTime, IANAZone } from 'luxon';
 
 /**
@@ -174,16 +173,4 @@ function firstInstantAfterGap(wallTime: number, zone: IANAZone, minOffset: numbe
     else low = middle;
   }
   return high;
-}
-
-/**
- * How long after quiet hours end the reminders they held are spread: 2½ minutes. A new SES account sends 14 messages a
- * second, so 2,000 reminders held overnight fit in the window at that rate (2,000 / 14 = 143 s).
- */
-export const RELEASE_WINDOW_MS = 150_000;
-
-/** A reminder's place in the release window, to the second: the same for the same cart and step on every retry. */
-export function releaseOffsetMs(cartId: string, step: string): number {
-  const digest = createHash('sha256').update(`${cartId}\n${step}`).digest();
-  return (digest.readUInt32BE(0) % (RELEASE_WINDOW_MS / 1000)) * 1000;
 }

@@ -2,6 +2,8 @@
  * `npm run doctor`: what stops reminders from going out, and what to do next, in plain words. Pure: every check reads
  * facts gathered beforehand by adapters (SES, Bedrock, SSM, Google, the stats table), so each answer is unit-testable.
  */
+import { DateTime } from 'luxon';
+import { type AccountLimits, releaseDeadline, releaseOverflow, releasePlan, releaseRate, type SendCapacity } from '../cart/release';
 import type { DocProblem } from '../owner-docs/doc-text';
 
 /** What one look-up found: its value, or what went wrong (the provider's error name as `code`). */
@@ -49,6 +51,14 @@ export interface IntakeFacts {
   readonly cartsLastMonth: number;
 }
 
+/** The next morning's release as it stands: the account's limits (just read and stored) and the reminders held for it. */
+export interface ReleaseFacts {
+  readonly limits: AccountLimits;
+  readonly secondsPerSend: number;
+  /** When quiet hours next end in the store's zone (the release reminders held tonight join), if the rules were read. */
+  readonly next?: { readonly at: string; readonly timeZone: string; readonly held: number };
+}
+
 /** Everything the checks look at. A fact left out is a check that does not apply here (e.g. SES on a laptop). */
 export interface DoctorFacts {
   readonly where: 'aws' | 'local';
@@ -64,6 +74,7 @@ export interface DoctorFacts {
   readonly docs: readonly DocFacts[];
   readonly secrets?: readonly SecretFacts[];
   readonly intake?: Probe<IntakeFacts>;
+  readonly release?: Probe<ReleaseFacts>;
   /** Deploy settings that are missing or still the demo placeholder, e.g. `replyTo`, `alarmEmail`. */
   readonly settings?: readonly { readonly key: string; readonly problem: string; readonly next: string; readonly status?: 'fail' | 'warn' }[];
 }
@@ -257,6 +268,49 @@ export function checkIntake(facts: DoctorFacts): Finding[] {
   return [ok(check, `${cartsThisMonth} cart${cartsThisMonth === 1 ? '' : 's'} this month, ${cartsLastMonth} last month.`)];
 }
 
+/**
+ * The morning release: the pace the sender plans at (from the limits just read and stored for it), how long the next
+ * morning's held reminders take at that pace, and whether a morning that size still fits before noon.
+ */
+export function checkRelease(facts: DoctorFacts): Finding[] {
+  const probe = facts.release;
+  if (!probe) return [];
+  const check = 'Morning release';
+  if (!probe.ok) {
+    return [
+      warn(
+        check,
+        `could not read the account's sending limits (${probe.code}: ${probe.message}); the sender keeps pacing by the last stored ones (a new account's if none).`,
+        credentials('ses:GetAccount, lambda:GetAccountSettings and lambda:GetFunctionConcurrency'),
+      ),
+    ];
+  }
+  const { limits, secondsPerSend, next } = probe.value;
+  const capacity: SendCapacity = { ...limits, senderSecondsPerSend: secondsPerSend, source: 'the doctor' };
+  const rate = releaseRate(capacity);
+  const limit =
+    rate.limitedBy === 'ses_rate'
+      ? `SES's ${limits.sesMaxSendRate} a second`
+      : `${limits.senderConcurrency} ${limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved'} Lambda executions at ${secondsPerSend} s a send`;
+  const pace = `held reminders go out at ${rate.perSecond.toFixed(1)} a second (90% of ${limit}; stored for the sender)`;
+  const raise = rate.limitedBy === 'ses_rate' ? 'ask AWS for a higher SES sending rate (Service Quotas > Amazon SES)' : 'ask AWS for more Lambda concurrency (Service Quotas > AWS Lambda > Concurrent executions)';
+  if (!next) return [ok(check, `${pace}.`)];
+  const releaseAt = new Date(next.at);
+  const local = (at: Date) => DateTime.fromJSDate(at, { zone: next.timeZone }).toFormat('HH:mm');
+  const plan = releasePlan(next.held, releaseAt, rate);
+  const room = Math.floor(((releaseDeadline(releaseAt, next.timeZone).getTime() - releaseAt.getTime()) / 1000) * rate.perSecond);
+  const overflow =
+    next.held > 0 ? releaseOverflow({ releaseAt, place: next.held, at: plan.endsAt, timeZone: next.timeZone, capacity, rate }) : undefined;
+  const heldText = `${next.held} reminder${next.held === 1 ? ' is' : 's are'} held for ${local(releaseAt)} (${next.timeZone})`;
+  if (overflow) {
+    return [warn(check, `${pace}; ${heldText} and the last goes out at ${local(plan.endsAt)}: ${overflow.detail}.`, `${raise}; until then late reminders are sent, logged and counted in the summary.`)];
+  }
+  if (next.held > 0.8 * room) {
+    return [warn(check, `${pace}; ${heldText}, done by ${local(plan.endsAt)}, close to the ${room} a morning can hold before noon.`, `${raise} before the store grows further.`)];
+  }
+  return [ok(check, `${pace}; ${heldText}, done by ${local(plan.endsAt)} (a morning holds ${room} before noon).`)];
+}
+
 /** Deploy settings the deployment needs and does not have. */
 export function checkSettings(facts: DoctorFacts): Finding[] {
   return (facts.settings ?? []).map(({ key, problem, next, status }) => (status === 'warn' ? warn : fail)(`Setting ${key}`, problem, next));
@@ -272,6 +326,7 @@ export function diagnose(facts: DoctorFacts): Finding[] {
     ...checkDocs(facts),
     ...checkModelAccess(facts),
     ...checkIntake(facts),
+    ...checkRelease(facts),
   ];
 }
 

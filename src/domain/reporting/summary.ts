@@ -25,6 +25,11 @@ export interface MonthlyCounters {
   readonly wonBack: Readonly<Record<string, number>>;
   readonly optOuts: number;
   readonly deferredQuietHours: number;
+  /**
+   * Reminders whose place in a morning's release fell past local noon or beyond SES's 24-hour quota: sent late, not
+   * lost, and a sign the account's limits need raising (docs/operations.md).
+   */
+  readonly releaseLate?: number;
   /** Sends skipped, by the gate's reason (no_address, do_not_disturb, paused, no_consent, held_back, ...). */
   readonly skipped: Readonly<Record<string, number>>;
   /** Hold-back comparison, by the month a cart joined its group: carts held back (no reminder) ... */
@@ -48,6 +53,7 @@ export const EMPTY_COUNTERS: MonthlyCounters = {
   wonBack: {},
   optOuts: 0,
   deferredQuietHours: 0,
+  releaseLate: 0,
   skipped: {},
   heldBack: 0,
   heldBackReturned: 0,
@@ -66,6 +72,7 @@ export const SIMPLE_COUNTERS = [
   'recovered',
   'optOuts',
   'deferredQuietHours',
+  'releaseLate',
   'heldBack',
   'heldBackReturned',
   'holdBackReminded',
@@ -209,6 +216,10 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
     ...currencies.map((currency) => row(currencies.length === 1 ? 'Money won back' : `Money won back (${currency})`, (x) => money(x, currency))),
     row('Unsubscribes', (x) => count(x.optOuts)),
     row('Times a reminder waited for quiet hours to end', (x) => count(x.deferredQuietHours)),
+    // Only when it happened: a morning that did not fit the account's limits is something the owner must hear about.
+    ...((c.releaseLate ?? 0) > 0 || (p?.releaseLate ?? 0) > 0
+      ? [row('Reminders sent late: the morning did not fit the email limits', (x) => count(x.releaseLate ?? 0))]
+      : []),
     row('Reminders not sent', (x) => count(skipped(x))),
     ...reasons.map((reason) => row(SKIP_LABELS[reason] ?? reason.replace(/_/g, ' '), (x) => count(x.skipped[reason] ?? 0), true)),
   ];
