@@ -56,3 +56,14 @@ export async function recordHandOffOutcome(
   const written = await deps.carts.recordReminderOutcome(cart.cartId, step, { ...outcome, handOffAt: cart.lastReminderAt });
   if (!written) deps.log.info('hand-off outcome not written: the row has moved on', { step, outcome: outcome.outcome, handOffAt: cart.lastReminderAt });
 }
+
+/**
+ * A follow-up is never a shopper's only email for a cart: a second reminder to the shopper needs a first one SES
+ * accepted for them (`firstSentAt`). A first reminder sent in test mode went to the owner, so once test mode is off
+ * the cart's follow-up is skipped. A sentence for the log, or undefined when the follow-up may go.
+ */
+export function followUpWithoutFirst(cart: CartRow, step: ReminderStep, testMode: boolean): string | undefined {
+  if (step !== 'second' || testMode || cart.firstSentAt !== undefined) return undefined;
+  const why = cart.firstOutcome?.outcome === 'test_sent' ? 'the first reminder went to the owner in test mode' : 'no first reminder reached the shopper';
+  return `${why}: a follow-up is never a shopper's only email, so this cart gets none`;
+}

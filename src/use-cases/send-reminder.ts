@@ -17,7 +17,7 @@ import type { Polisher } from '../ports/polisher';
 import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
 import { recordReminderFact } from './record-reminder';
-import { changedSinceHandOff, handOffState, recordHandOffOutcome } from './reminder-hand-off';
+import { changedSinceHandOff, followUpWithoutFirst, handOffState, recordHandOffOutcome } from './reminder-hand-off';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
 export interface SenderDeps {
@@ -166,6 +166,11 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     }
   }
 
+  const lonelyFollowUp = decision.action === 'send' ? followUpWithoutFirst(cart, step, rules.testMode === true) : undefined;
+  if (lonelyFollowUp !== undefined) {
+    await giveBackStale();
+    return skip('no_first_reminder', lonelyFollowUp, { gate: 3 });
+  }
   if (decision.action === 'defer') {
     await giveBackStale();
     return defer(decision.until, 'quiet_hours', decision.detail, { gate: decision.gate });

@@ -50,6 +50,8 @@ describe('monthly summary', () => {
     );
     expect(html).toContain('Linen &amp; Larch &lt;Co&gt;');
     expect(html).not.toContain('<Co>');
+    // What a skipped first reminder means, in every summary (issue 20).
+    expect(text).toContain('A cart whose first reminder was not sent gets no second one: a follow-up is never the only email a shopper gets; it is given up instead.');
   });
 
   it('sets each figure against the month before', () => {
