@@ -190,6 +190,11 @@ export class RhythmWorld {
     await wakeCart({ cartId, seq }, this.waiterDeps);
   }
 
+  /** The sender run now on a request (a late or duplicate delivery, say), and what it answered. */
+  sendNow(request: ReminderRequest): ReturnType<typeof sendReminder> {
+    return sendReminder(request, this.senderDeps);
+  }
+
   private async send(request: ReminderRequest): Promise<void> {
     await sendReminder(request, this.senderDeps);
   }
