@@ -489,6 +489,21 @@ describe('the follow-up is timed from the email the shopper got, not from the ha
     expect(wake(again.row, checkAfter(at(changed, HOUR))).decision).toMatchObject({ kind: 'move', move: 'still_shopping' });
   });
 
+  it("a first reminder skipped for the owner's stop is taken back when the stop is lifted: the cart picks up where it stood", () => {
+    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+    const skipped: CartRow = {
+      ...handOff.row,
+      firstOutcome: { outcome: 'skipped', at: iso(T, HOUR), handOffAt: iso(T, HOUR), reason: 'owner_stopped_cart' },
+    };
+    // While the stop is in force the chase ends with it.
+    const stopped = rules({ stoppedCarts: [{ target: 'cart-1', reason: 'phoned' }] });
+    expect(wake(skipped, checkAfter(at(T, HOUR)), stopped).decision).toMatchObject({ kind: 'ended', status: 'stopped' });
+    // Lifted (the row reopened): the first reminder goes again, not the follow-up, and the count stays one.
+    const again = wake({ ...skipped, wakeUpAt: iso(T, 2 * DAY) }, at(T, 2 * DAY), DEFAULT_RULES, undefined, null);
+    expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first', retractsHandOff: true });
+    expect(again.row.remindersSent).toBe(1);
+  });
+
   it('a test-mode send times the chase like a real one', () => {
     const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
     const tested: CartRow = { ...handOff.row, firstOutcome: { outcome: 'test_sent', at: iso(T, 62 * MIN), handOffAt: iso(T, HOUR), reason: 'test' } };

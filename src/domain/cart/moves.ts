@@ -107,8 +107,9 @@ export const SETTLE_RECHECK_MINUTES = 60;
  *    {@link PAUSE_RECHECK_MINUTES} minutes), neither handed off nor counted, and given up only once it would come
  *    later than the give-up window after its anchor.
  *
- * Give-up moment: `giveUpAfterMinutes` (default 7 days) after the later of the last change and the last reminder,
- * once `min(rules.maxReminders, HARD_REMINDER_CAP)` reminders were handed off.
+ * Give-up moment: `giveUpAfterMinutes` (default 7 days) after the later of the last change and the last reminder the
+ * email service accepted, once `min(rules.maxReminders, HARD_REMINDER_CAP)` reminders were handed off and settled; at
+ * once when the first reminder was skipped; `giveUpAfterMinutes` after a hand-off that never settled.
  *
  * @throws Error when `now`, `lastChangedAt` or `lastReminderAt` is not a valid time (a corrupt row must not be
  *   silently chased or silently dropped).
@@ -174,7 +175,7 @@ export function decideWake(input: WakeInput): WakeDecision {
   const retracts = settlement.kind === 'returned';
   const timing = nextStep(cart, rules, retracts ? cart.remindersSent - 1 : cart.remindersSent);
   const handedText = retracts
-    ? `the sender gave back the ${settlement.step} reminder handed off at ${iso(settlement.handOffMs)} (the shopper changed the cart after the hand-off), not counted; `
+    ? `the sender gave back the ${settlement.step} reminder handed off at ${iso(settlement.handOffMs)} (${settlement.why}), not counted; `
     : '';
   const retract = retracts ? { retractsHandOff: true as const } : {};
   const counted = timing.handed;
@@ -369,12 +370,15 @@ function emailTimes(cart: CartRow): Array<{ step: ReminderStep; ms: number; test
   return times.sort((a, b) => a.ms - b.ms);
 }
 
+/** The sender's skip reasons for the owner's stops (`domain/cart/gates.ts`): undone when the owner lifts the stop. */
+const OWNER_STOP_SKIPS: ReadonlySet<string> = new Set(['owner_stopped_cart', 'owner_stopped_shopper']);
+
 /** Where the latest hand-off stands, as the row says. */
 type Settlement =
   | { readonly kind: 'none' }
   | { readonly kind: 'emailed'; readonly step: ReminderStep }
   | { readonly kind: 'pending'; readonly step: ReminderStep; readonly handOffMs: number }
-  | { readonly kind: 'returned'; readonly step: ReminderStep; readonly handOffMs: number }
+  | { readonly kind: 'returned'; readonly step: ReminderStep; readonly handOffMs: number; readonly why: string }
   | { readonly kind: 'skipped'; readonly step: ReminderStep; readonly reason: string; readonly at: string };
 
 /**
@@ -393,8 +397,11 @@ function settlementOf(cart: CartRow): Settlement {
     case 'test_sent':
       return { kind: 'emailed', step };
     case 'returned':
-      return { kind: 'returned', step, handOffMs };
+      return { kind: 'returned', step, handOffMs, why: 'the shopper changed the cart after the hand-off' };
     case 'skipped':
+      // Skipped for an owner's stop: the chase ends with the stop; if the owner lifts it, the cart picks up where it
+      // stood, and this reminder never went out, so it is taken back like a returned one.
+      if (OWNER_STOP_SKIPS.has(outcome.reason)) return { kind: 'returned', step, handOffMs, why: "it was skipped for the owner's stop, since lifted" };
       return { kind: 'skipped', step, reason: outcome.reason, at: outcome.at };
   }
 }
