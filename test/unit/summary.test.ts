@@ -89,3 +89,21 @@ describe('monthly summary', () => {
     expect(text).toMatch(/Money won back\s+\$0\.00/);
   });
 });
+
+describe('the recount of carts left behind (issue 20)', () => {
+  it('counts a cart once when its first reminder was given back and handed off again', async () => {
+    const { recountMonth } = await import('../../src/use-cases/monthly-summary');
+    const entry = (cartId: string, at: string) => ({ cartId, at: new Date(at), actor: 'waiter', action: 'first_reminder' });
+    const counts = recountMonth(
+      '2026-11',
+      {
+        carts: [],
+        sends: [],
+        activity: [entry('a', '2026-11-03T05:00:00Z'), entry('a', '2026-11-03T13:40:00Z'), entry('b', '2026-11-04T15:00:00Z')],
+        optOuts: [],
+      },
+      DEFAULT_RULES,
+    );
+    expect(counts.leftBehind).toBe(2);
+  });
+});
