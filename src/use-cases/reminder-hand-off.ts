@@ -67,3 +67,17 @@ export function followUpWithoutFirst(cart: CartRow, step: ReminderStep, testMode
   const why = cart.firstOutcome?.outcome === 'test_sent' ? 'the first reminder went to the owner in test mode' : 'no first reminder reached the shopper';
   return `${why}: a follow-up is never a shopper's only email, so this cart gets none`;
 }
+
+/**
+ * SES's SEND event confirmed a test-mode reminder whose answer the sender lost: the waiter times the chase from it as
+ * from the sender's own record (`test_sent`), for the row's current hand-off of that step.
+ */
+export async function recordConfirmedTestSend(
+  cartId: string,
+  step: ReminderStep,
+  at: Date,
+  deps: { readonly carts: Pick<CartStore, 'get' | 'recordReminderOutcome'>; readonly log: Log },
+): Promise<void> {
+  const cart = await deps.carts.get(cartId);
+  if (cart) await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: at.toISOString(), reason: 'test' }, deps);
+}

@@ -86,6 +86,23 @@ describe('hand-offs that do not simply go out', () => {
     }
   });
 
+  it("test mode with SES's answer lost: the SEND event settles the test send, and the follow-up is timed from it", async () => {
+    const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
+    try {
+      const faults = ['accept-lose' as const];
+      world.ses = () => faults.shift() ?? 'accept';
+      world.at(TEN, () => world.change({ cartId: 'lost-1', email: 'lost@example.com', total: BIG }, 'lost-1-e'));
+      await world.run(TEN + 30 * DAY);
+      const toOwner = world.received().filter((m) => m.cartId === 'lost-1');
+      expect(toOwner.map((m) => m.step)).toEqual(['first', 'second']);
+      expect((toOwner[1]?.at ?? 0) - (toOwner[0]?.at ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
+      expect((await world.carts.get('lost-1'))?.firstOutcome).toMatchObject({ outcome: 'test_sent', at: new Date(toOwner[0]?.at ?? 0).toISOString() });
+      expect(world.failures).toEqual([]);
+    } finally {
+      await world.close();
+    }
+  });
+
   it('test mode switched off between the two: the follow-up is not sent to a shopper who never got the first', async () => {
     const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
     try {
