@@ -29,6 +29,10 @@ const RELEASE_SPREAD_ALLOWANCE_MS = 0;
 
 interface Scenario {
   readonly zone: string;
+  /** The shopper's own zone, when the storefront gave one: quiet hours are theirs then. */
+  readonly shopperZone?: string | undefined;
+  /** March and October/November: the daylight-saving changes fall in the played weeks. */
+  readonly month?: number;
   readonly day: number;
   readonly leaveMinute: number;
   readonly big: boolean;
@@ -45,7 +49,9 @@ interface Scenario {
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   zone: fc.constantFrom('America/New_York', 'Europe/Berlin', 'America/Los_Angeles'),
-  day: fc.integer({ min: 2, max: 20 }),
+  shopperZone: fc.option(fc.constantFrom('Europe/London', 'Asia/Tokyo', 'America/Chicago', 'Australia/Sydney'), { nil: undefined }),
+  month: fc.constantFrom(3, 10, 11),
+  day: fc.integer({ min: 1, max: 28 }),
   leaveMinute: fc.integer({ min: 0, max: 24 * 60 - 1 }),
   big: fc.boolean(),
   waits: fc.record({
@@ -82,14 +88,17 @@ describe('the rhythm of the two emails, on the real use cases', () => {
       giveUpAfterMinutes: s.giveUpMinutes,
       quietHours: s.quiet,
     };
-    const leave = DateTime.fromObject({ year: 2026, month: 11, day: s.day }, { zone: s.zone }).plus({ minutes: s.leaveMinute }).toMillis();
+    const leave = DateTime.fromObject({ year: 2026, month: s.month ?? 11, day: s.day }, { zone: s.zone }).plus({ minutes: s.leaveMinute }).toMillis();
     const world = await RhythmWorld.open(documents, tables, leave, rules);
     try {
       const faults = [...s.faults];
       world.ses = () => faults.shift() ?? 'accept';
       const total = { minor: s.big ? 120_00 : 40_00, currency: 'USD' };
       const changes = [leave, ...s.edits.map((m) => leave + m * MIN)].sort((a, b) => a - b);
-      changes.forEach((at, i) => world.at(at, () => world.change({ cartId, email, total, items: [{ title: 'Linen shirt', quantity: i + 1, unitPrice: total.minor }] }, `${cartId}-e${i}`)));
+      const zone = s.shopperZone ? { timeZone: s.shopperZone } : {};
+      changes.forEach((at, i) =>
+        world.at(at, () => world.change({ cartId, email, total, ...zone, items: [{ title: 'Linen shirt', quantity: i + 1, unitPrice: total.minor }] }, `${cartId}-e${i}`)),
+      );
       const pause = s.pause ? { from: leave + s.pause.fromMin * MIN, to: leave + (s.pause.fromMin + s.pause.forMin) * MIN } : undefined;
       if (pause) {
         world.at(pause.from, async () => void (world.rules = { ...world.rules, pause: PAUSE }));
@@ -113,8 +122,8 @@ describe('the rhythm of the two emails, on the real use cases', () => {
     expect(r.emails.length).toBeLessThanOrEqual(2);
     expect(r.emails.map((m) => m.step)).toEqual((['first', 'second'] as const).slice(0, r.emails.length));
     for (const [i, m] of r.emails.entries()) {
-      // Never in quiet hours, never while the owner's pause is on.
-      expect(isQuietTime(new Date(m.at), s.zone, s.quiet)).toBe(false);
+      // Never in quiet hours (the shopper's own, when the cart gave a zone), never while the owner's pause is on.
+      expect(isQuietTime(new Date(m.at), s.shopperZone ?? s.zone, s.quiet)).toBe(false);
       if (r.pause) expect(m.at >= r.pause.from && m.at < r.pause.to).toBe(false);
       // Never sooner after the shopper's last touch than the step's wait (the 07:40 case: a held reminder decides again).
       const lastTouch = Math.max(...r.changes.filter((c) => c <= m.at));
