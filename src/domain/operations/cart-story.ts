@@ -101,7 +101,9 @@ export function renderFailures(failures: readonly FailedWork[], zone: string): s
  */
 function statusWords(cart: CartRow): string {
   const first = cart.firstOutcome;
-  if (cart.status === 'open' && cart.remindersSent === 1 && first?.outcome === 'skipped' && first.handOffAt === cart.lastReminderAt) {
+  // A skip for the owner's stop is undone when the stop is lifted (the first reminder goes again), so not that one.
+  const ownerStop = first?.reason === 'owner_stopped_cart' || first?.reason === 'owner_stopped_shopper';
+  if (cart.status === 'open' && cart.remindersSent === 1 && first?.outcome === 'skipped' && !ownerStop && first.handOffAt === cart.lastReminderAt) {
     return `no longer chased: its first reminder was not sent (${first.reason.replace(/_/g, ' ')}), so it gets no follow-up; given up at the waiter's next look`;
   }
   return STATUS_WORDS[cart.status];
