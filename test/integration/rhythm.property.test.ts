@@ -45,6 +45,8 @@ interface Scenario {
   readonly pause: { readonly fromMin: number; readonly forMin: number } | undefined;
   /** SES's answers to successive requests for this cart; `accept` once used up. */
   readonly faults: readonly SesFault[];
+  /** Every wake-up and sender invocation delivered twice, this long apart (at-least-once delivery). */
+  readonly duplicateAfterMs?: number | undefined;
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
@@ -63,6 +65,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   edits: fc.array(fc.integer({ min: 1, max: 36 * 60 }), { maxLength: 3 }),
   pause: fc.option(fc.record({ fromMin: fc.integer({ min: 0, max: 48 * 60 }), forMin: fc.integer({ min: 30, max: 24 * 60 }) }), { nil: undefined }),
   faults: fc.array(fc.constantFrom<SesFault>('throttle', 'pause', 'reject', 'accept-lose', 'accept'), { maxLength: 4 }),
+  duplicateAfterMs: fc.option(fc.constantFrom(0, 30_000, 7 * 60_000), { nil: undefined }),
 });
 
 const PAUSE = { target: '', reason: 'stocktake' } as const;
@@ -93,6 +96,7 @@ describe('the rhythm of the two emails, on the real use cases', () => {
     try {
       const faults = [...s.faults];
       world.ses = () => faults.shift() ?? 'accept';
+      world.duplicateAfterMs = s.duplicateAfterMs;
       const total = { minor: s.big ? 120_00 : 40_00, currency: 'USD' };
       const changes = [leave, ...s.edits.map((m) => leave + m * MIN)].sort((a, b) => a - b);
       const zone = s.shopperZone ? { timeZone: s.shopperZone } : {};

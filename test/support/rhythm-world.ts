@@ -51,6 +51,11 @@ export class RhythmWorld {
   readonly activity: DynamoDbActivityLog;
   /** Uncaught failures of any job (none expected). */
   readonly failures: string[] = [];
+  /**
+   * At-least-once delivery: when set, every waiter wake-up and every sender invocation is delivered a second time this
+   * long after the first (Scheduler and Lambda's async invoke may both deliver twice).
+   */
+  duplicateAfterMs: number | undefined;
   private readonly jobs: Job[] = [];
   private order = 0;
   private seenAccepted = 0;
@@ -74,15 +79,15 @@ export class RhythmWorld {
     const clock = { now: () => new Date(this.now) };
     const rulesSource: RulesSource = { current: async () => this.rules };
     const scheduler: WakeUpScheduler = {
-      schedule: async ({ cartId, seq, at }) => this.add(at.getTime(), () => this.wake(cartId, seq), `wake:${cartId}:${seq}`),
+      schedule: async ({ cartId, seq, at }) => this.delivered(at.getTime(), () => this.wake(cartId, seq), `wake:${cartId}:${seq}`),
       cancel: async (cartId, seq) => this.remove(`wake:${cartId}:${seq}`),
     };
-    const reminders: ReminderQueue = { handOff: async (request) => this.add(this.now, () => this.send(request)) };
+    const reminders: ReminderQueue = { handOff: async (request) => this.delivered(this.now, () => this.send(request)) };
     const key = (r: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }) => `defer:${r.reason}:${r.cartId}:${r.step}:${Math.floor(r.at.getTime() / 1000)}`;
     const deferrals: SendDeferrals = {
       defer: async (request) => {
         const next: ReminderRequest = { cartId: request.cartId, step: request.step, ...(request.retry !== undefined ? { retry: request.retry } : {}) };
-        this.add(request.at.getTime(), () => this.send(next), key(request));
+        this.delivered(request.at.getTime(), () => this.send(next), key(request));
       },
       withdraw: async (request) => this.remove(key(request)),
     };
@@ -174,6 +179,12 @@ export class RhythmWorld {
     return this.standIn.accepted
       .map((m) => ({ cartId: m.tags.cart ?? '', step: (m.tags.step ?? 'first') as ReminderStep, at: m.at, to: m.to }))
       .sort((a, b) => a.at - b.at);
+  }
+
+  /** A platform delivery: once, and again `duplicateAfterMs` later when duplicates are on (the copy cannot be withdrawn). */
+  private delivered(at: number, run: () => Promise<void>, key?: string): void {
+    this.add(at, run, key);
+    if (this.duplicateAfterMs !== undefined) this.add(at + this.duplicateAfterMs, run);
   }
 
   private add(at: number, run: () => Promise<void>, key?: string): void {
