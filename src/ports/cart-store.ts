@@ -1,4 +1,4 @@
-import type { CartRow, CartStatus, LastMove, StoppedBy } from '../domain/cart/cart';
+import type { CartRow, CartStatus, LastMove, ReminderOutcome, StoppedBy } from '../domain/cart/cart';
 import type { ChangeFacts, CheckoutFacts } from '../domain/cart/merge';
 
 /** A change to merge into its cart row (see `domain/cart/merge.ts`). */
@@ -73,6 +73,12 @@ export interface CartStore {
    * had it already (a retried sender, or SES's SEND event after the answer) or no longer exists.
    */
   recordReminder(cartId: string, fact: ReminderFact): Promise<{ before: CartRow; after: CartRow } | undefined>;
+  /**
+   * Writes the sender's verdict on the hand-off `outcome.handOffAt` of one step (returned, skipped, sent in test mode),
+   * once per hand-off: only while that hand-off is the row's latest (`lastReminderAt`) and the step has no verdict on it
+   * yet. False when the row moved on (a newer hand-off, a verdict already written) or no longer exists.
+   */
+  recordReminderOutcome(cartId: string, step: 'first' | 'second', outcome: ReminderOutcome): Promise<boolean>;
   /** Cart ids whose storefront checkout token is this one. */
   findByCheckoutToken(token: string): Promise<string[]>;
   /** Open carts of one shopper, newest change first. */

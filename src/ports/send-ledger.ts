@@ -53,6 +53,11 @@ export interface ClaimRequest {
   readonly leaseUntil: Date;
   /** Start of the do-not-disturb window: a reminder about another cart to this address since then blocks this one. */
   readonly quietSince: Date;
+  /**
+   * A test-mode send (to the owner): the shopper's window is checked as for a real send, but not taken, so a test
+   * never spends the shopper's do-not-disturb window.
+   */
+  readonly testMode?: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Stats } from '../ports/stats';
 import type { CartStore } from '../ports/cart-store';
 import type { RulesSource } from '../ports/owner-docs';
 import { recordReminderFact } from './record-reminder';
+import { recordConfirmedTestSend } from './reminder-hand-off';
 
 export interface ConfirmSendDeps {
   readonly sends: Pick<SendLedger, 'confirm'>;
@@ -13,7 +14,7 @@ export interface ConfirmSendDeps {
   readonly stats: Stats;
   readonly log: Log;
   /** The cart row learns of the send (for recovery), as it does when the sender hears SES's answer. */
-  readonly carts: Pick<CartStore, 'recordReminder'>;
+  readonly carts: Pick<CartStore, 'recordReminder' | 'get' | 'recordReminderOutcome'>;
   readonly rules: RulesSource;
 }
 
@@ -41,6 +42,9 @@ export async function confirmSend(
       const rules = await deps.rules.current();
       const fact = { kind: 'sent', step: event.step, at: event.at, joinsHoldBack: (rules.holdBackPercent ?? 0) > 0 } as const;
       await recordReminderFact(event.cartId, fact, rules, deps);
+    } else {
+      // The waiter times the chase from a test send too (it recovers nothing).
+      await recordConfirmedTestSend(event.cartId, event.step, event.at, deps);
     }
     await deps.activity.record({
       cartId: event.cartId,

@@ -66,7 +66,7 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
   return {
     cartsSeen: seen.length,
     cartsWithAddress: seen.filter((cart) => cart.wakeUpSetBy !== undefined).length,
-    leftBehind: records.activity.filter((entry) => entry.actor === 'waiter' && entry.action === 'first_reminder' && inMonth(entry.at)).length,
+    leftBehind: firstHandOffs(records.activity).filter((at) => inMonth(at)).length,
     remindersFirst: real.filter((send) => send.step === 'first').length,
     remindersSecond: real.filter((send) => send.step === 'second').length,
     remindersTest: sent.length - real.length,
@@ -81,4 +81,24 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     holdBackReminded: group('reminded').length,
     holdBackRemindedReturned: group('reminded').filter((cart) => cameBack(cart, rules)).length,
   };
+}
+
+/**
+ * When each cart's first reminder first fell due: its earliest first-reminder move. A first reminder the sender gave
+ * back (the shopper changed the cart) is handed off again later, but the cart was left behind once, as the waiter
+ * counts it.
+ */
+function firstHandOffs(activity: readonly { readonly cartId?: string; readonly actor: string; readonly action: string; readonly at: Date }[]): Date[] {
+  const earliest = new Map<string, Date>();
+  const loose: Date[] = [];
+  for (const entry of activity) {
+    if (entry.actor !== 'waiter' || entry.action !== 'first_reminder') continue;
+    if (entry.cartId === undefined) {
+      loose.push(entry.at);
+      continue;
+    }
+    const seen = earliest.get(entry.cartId);
+    if (seen === undefined || entry.at < seen) earliest.set(entry.cartId, entry.at);
+  }
+  return [...earliest.values(), ...loose];
 }

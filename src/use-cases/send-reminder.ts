@@ -20,10 +20,11 @@ import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../p
 import type { ReleaseQueue, SendCapacitySource } from '../ports/release';
 import type { Stats } from '../ports/stats';
 import { recordReminderFact } from './record-reminder';
+import { changedSinceHandOff, followUpWithoutFirst, handOffState, recordHandOffOutcome } from './reminder-hand-off';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
 export interface SenderDeps {
-  readonly carts: Pick<CartStore, 'get' | 'recordReminder'>;
+  readonly carts: Pick<CartStore, 'get' | 'recordReminder' | 'recordReminderOutcome'>;
   readonly optOuts: OptOutStore;
   readonly sends: SendLedger;
   readonly deferrals: SendDeferrals;
@@ -60,6 +61,8 @@ export type SendResult =
   | { readonly outcome: 'sent'; readonly messageId: string; readonly polished: boolean }
   | { readonly outcome: 'skipped'; readonly reason: string }
   | { readonly outcome: 'deferred'; readonly until: Date; readonly reason: DeferralReason }
+  /** The shopper changed the cart after the hand-off: nothing sent, the cart is back with the waiter. */
+  | { readonly outcome: 'returned'; readonly changedAt: Date }
   /** This reminder has ended already (sent or refused), or another attempt holds a live lease on it. */
   | { readonly outcome: 'duplicate' }
   /** SES's answer was lost: the email may be out. Its SEND event, or the lease's end, settles it. */
@@ -129,6 +132,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   const skip = async (reason: string, detail: string, details: Record<string, string | number | boolean>) => {
     await log('skipped', detail, { skipReason: reason, ...details });
     await deps.stats.add(now, { counter: 'skipped', reason });
+    // The waiter learns the hand-off ended without an email (a skipped first reminder ends the chase).
+    if (cart) await recordHandOffOutcome(cart, step, { outcome: 'skipped', at: now.toISOString(), reason }, deps);
     return { outcome: 'skipped', reason } as const;
   };
 
@@ -137,6 +142,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     deps.log.warn('reminder for an unknown cart', { cartId, step });
     return { outcome: 'skipped', reason: 'unknown_cart' };
   }
+  const leftover = leftoverRequest(cart, step, deps);
+  if (leftover) return leftover;
   // A claim whose lease ran out with no answer and no SEND event from SES: nothing was accepted. Its gates run again
   // below; if they now say no, the stale claim is given back so it does not stand in between.
   const previous = await deps.sends.find(cartId, step);
@@ -164,7 +171,20 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   const nudge = cart.email ? await deps.sends.lastNudge(cart.email) : undefined;
   const lastReminderToEmailAt = nudge && nudge.cartId !== cartId && nudge.at >= quietSince ? nudge.at : undefined;
   const decision = decideSend({ cart, step, rules, now, optOut, lastReminderToEmailAt });
+  // Released (or run) after the shopper touched the cart again: decided again, as the waiter would.
+  if (!(decision.action === 'skip' && decision.gate === 1)) {
+    const returned = await returnIfStillShopping(cart, step, now, deps);
+    if (returned) {
+      await giveBackStale();
+      return returned;
+    }
+  }
 
+  const lonelyFollowUp = decision.action === 'send' ? followUpWithoutFirst(cart, step, rules.testMode === true) : undefined;
+  if (lonelyFollowUp !== undefined) {
+    await giveBackStale();
+    return skip('no_first_reminder', lonelyFollowUp, { gate: 3 });
+  }
   const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
   if (decision.action === 'defer') {
     await giveBackStale();
@@ -188,7 +208,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   if (decision.action === 'skip') {
     await giveBackStale();
     // The cart joins the owner's comparison as held back from the moment its first reminder would have gone.
-    if (decision.reason === 'held_back' && step === 'first') await recordReminderFact(cartId, { kind: 'held_back', at: now }, rules, deps);
+    // Not in test mode: a test reminded nobody, so neither comparison group is joined.
+    if (decision.reason === 'held_back' && step === 'first' && rules.testMode !== true) await recordReminderFact(cartId, { kind: 'held_back', at: now }, rules, deps);
     return skip(decision.reason, decision.detail, { gate: decision.gate });
   }
 
@@ -229,7 +250,7 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
 
   const attempt = (deps.newAttemptId ?? randomUUID)();
   const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
-  const claim = await deps.sends.claim({ cartId, step, email: to, attempt, now, leaseUntil, quietSince });
+  const claim = await deps.sends.claim({ cartId, step, email: to, attempt, now, leaseUntil, quietSince, ...(testMode ? { testMode: true } : {}) });
   if (claim.outcome === 'taken') return { outcome: 'duplicate' };
   if (claim.outcome === 'do_not_disturb') {
     await giveBackStale();
@@ -323,6 +344,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   // The cart row learns the reminder reached the shopper (what "recovered" is measured from), once. A test reminder
   // went to the owner instead, so it recovers nothing.
   if (!testMode) await recordReminderFact(cartId, { kind: 'sent', step, at: deps.clock.now(), joinsHoldBack: (rules.holdBackPercent ?? 0) > 0 }, rules, deps);
+  // The chase is timed from a test send as from a real one (the waiter reads it here, not from firstSentAt).
+  else await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: deps.clock.now().toISOString(), reason: 'test' }, deps);
   const testNote = testMode ? `, test mode: sent to the owner, ${deliverTo}, instead of ${to}` : '';
   await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`, {
     messageId,
@@ -330,6 +353,40 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     ...(testMode ? { test: true, sentTo: deliverTo } : {}),
   });
   return { outcome: 'sent', messageId, polished: polish.polished };
+}
+
+/**
+ * A request that answers no live hand-off (a late duplicate of one the sender already settled, or of one it gave back
+ * to the waiter) sends nothing.
+ */
+function leftoverRequest(cart: CartRow, step: ReminderStep, deps: SenderDeps): { readonly outcome: 'duplicate' } | undefined {
+  const state = handOffState(cart, step);
+  if (state === 'current') return undefined;
+  deps.log.info(state === 'settled' ? 'reminder already settled for this hand-off; nothing to do' : 'reminder request answers no live hand-off; nothing to do', {
+    remindersSent: cart.remindersSent,
+    lastReminderAt: cart.lastReminderAt,
+  });
+  return { outcome: 'duplicate' };
+}
+
+/**
+ * A reminder decides again when it is released: the shopper changed the cart after the waiter handed it off, so they
+ * are still shopping. Nothing is sent or counted; the row says so (the waiter's next look takes the hand-off back and
+ * times the reminder from the change) and the log says why.
+ */
+async function returnIfStillShopping(cart: CartRow, step: ReminderStep, now: Date, deps: SenderDeps): Promise<SendResult | undefined> {
+  const changedAt = changedSinceHandOff(cart, step);
+  if (changedAt === undefined) return undefined;
+  await deps.activity.record({
+    cartId: cart.cartId,
+    at: now,
+    actor: 'sender',
+    action: 'returned',
+    reason: `the shopper changed the cart at ${changedAt.toISOString()}, after the ${step} reminder was handed off at ${cart.lastReminderAt}: still shopping, nothing sent and not counted; the waiter times the reminder from the change`,
+    details: { step, changedAt: changedAt.toISOString() },
+  });
+  await recordHandOffOutcome(cart, step, { outcome: 'returned', at: now.toISOString(), reason: 'still_shopping' }, deps);
+  return { outcome: 'returned', changedAt };
 }
 
 /**

@@ -3,7 +3,8 @@ import { type LocalSystem } from '../../src/local/system';
 import { cartPayload } from '../support/webhooks';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 
-const HOUR = 3_600_000;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 
 describe('cart lifecycles on the local system, in simulated time', () => {
   let system: LocalSystem;
@@ -36,9 +37,12 @@ describe('cart lifecycles on the local system, in simulated time', () => {
     await advance('1 min');
     expect(await history('seed-story')).toEqual([['first_reminder', 1 * HOUR]]);
     await advance('1 day'); // passes T+21h on the way
+    // After each hand-off the waiter looks again five minutes on: the follow-up is timed from the email that went out.
     expect(await history('seed-story')).toEqual([
       ['first_reminder', 1 * HOUR],
+      ['still_shopping', 1 * HOUR + 5 * MIN],
       ['second_reminder', 21 * HOUR],
+      ['still_shopping', 21 * HOUR + 5 * MIN],
     ]);
 
     await postEvent({ type: 'cart.checked_out', timestamp: new Date(await now()).toISOString(), data: { id: 'seed-story' } });
@@ -46,7 +50,9 @@ describe('cart lifecycles on the local system, in simulated time', () => {
 
     expect(await history('seed-story')).toEqual([
       ['first_reminder', 1 * HOUR],
+      ['still_shopping', 1 * HOUR + 5 * MIN],
       ['second_reminder', 21 * HOUR],
+      ['still_shopping', 21 * HOUR + 5 * MIN],
       ['checked_out', 25 * HOUR],
     ]);
     const cart = (await (await fetch(`${system.url}/_local/carts/seed-story`)).json()) as Record<string, unknown>;

@@ -92,9 +92,18 @@ describe('the waiter against DynamoDB Local', () => {
     await ingestCartEvent(seedCart(), { ...deps, stats: new RecordingStats(), retentionDays: 90 });
   });
 
+  /** The sender: SES accepted the reminder at `when` (what the sender, or SES's SEND event, writes on the row). */
+  const accepted = (step: 'first' | 'second', when: Date) => carts.recordReminder('seed', { kind: 'sent', step, at: when, joinsHoldBack: false });
+  const LOOK = 5 / 60; // the waiter's look after a hand-off: five minutes
+
   it('plays the seed story: big cart, first reminder at T+1h, second at T+21h, gives up 7 days later, no third', async () => {
-    expect(await wakeAt(at(1))).toEqual({ outcome: 'moved', move: 'first_reminder', nextWakeAt: at(21) });
-    expect(await wakeAt(at(21))).toEqual({ outcome: 'moved', move: 'second_reminder', nextWakeAt: at(21 + 7 * 24) });
+    expect(await wakeAt(at(1))).toEqual({ outcome: 'moved', move: 'first_reminder', nextWakeAt: at(1 + LOOK) });
+    await accepted('first', at(1));
+    expect(await wakeAt(at(1 + LOOK))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(21) });
+    // 16:00 in New York: no quiet hours, the waiter looks five minutes after the hand-off.
+    expect(await wakeAt(at(21))).toEqual({ outcome: 'moved', move: 'second_reminder', nextWakeAt: at(21 + LOOK) });
+    await accepted('second', at(21));
+    expect(await wakeAt(at(21 + LOOK))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(21 + 7 * 24) });
     expect(await wakeAt(at(21 + 7 * 24))).toMatchObject({ outcome: 'moved', move: 'give_up' });
 
     expect(queue.handed).toEqual([
@@ -103,15 +112,19 @@ describe('the waiter against DynamoDB Local', () => {
     ]);
     expect(scheduler.scheduled.map((w) => [w.seq, w.at.toISOString()])).toEqual([
       [1, at(1).toISOString()],
-      [2, at(21).toISOString()],
-      [3, at(21 + 7 * 24).toISOString()],
+      [2, at(1 + LOOK).toISOString()],
+      [3, at(21).toISOString()],
+      [4, at(21 + LOOK).toISOString()],
+      [5, at(21 + 7 * 24).toISOString()],
     ]);
     expect(await carts.get('seed')).toMatchObject({ status: 'given_up', remindersSent: 2 });
     expect(await carts.get('seed')).not.toHaveProperty('wakeUpAt');
     const history = await activity.history('seed');
     expect(history.map((entry) => [entry.action, entry.at.toISOString()])).toEqual([
       ['first_reminder', at(1).toISOString()],
+      ['still_shopping', at(1 + LOOK).toISOString()],
       ['second_reminder', at(21).toISOString()],
+      ['still_shopping', at(21 + LOOK).toISOString()],
       ['give_up', at(21 + 7 * 24).toISOString()],
     ]);
     expect(history.every((entry) => entry.reason.length > 10)).toBe(true);
@@ -190,7 +203,11 @@ describe('the waiter against DynamoDB Local', () => {
   it('never sends a third reminder, even if the rules ask for more', async () => {
     const greedy = { ...DEFAULT_RULES, maxReminders: 5 as unknown as 2 };
     await wakeAt(at(1), undefined, withRules(greedy));
+    await accepted('first', at(1));
+    await wakeAt(at(1 + LOOK), undefined, withRules(greedy));
     await wakeAt(at(21), undefined, withRules(greedy));
+    await accepted('second', at(21));
+    await wakeAt(at(21 + LOOK), undefined, withRules(greedy));
     await wakeAt(at(21 + 7 * 24), undefined, withRules(greedy));
     expect(queue.handed).toHaveLength(2);
     expect((await carts.get('seed'))?.status).toBe('given_up');

@@ -136,6 +136,11 @@ export function simulate(options: SimOptions): SimResult {
       handOffs.push({ tick, seq, step: decision.step, at, rowBefore, rules });
     }
     if (written) row = written;
+    // The sender, at once: SES accepts the reminder the instant it is handed off (the waiter's own arithmetic is under
+    // test here; the held, skipped and returned reminders have their own property on the real sender).
+    if (written && decision.kind === 'move' && decision.step !== undefined) {
+      row = { ...row, [decision.step === 'first' ? 'firstSentAt' : 'secondSentAt']: at.toISOString() };
+    }
   };
 
   /** The scheduler firing whatever is pending, at its time (never before the clock: time does not go back). */

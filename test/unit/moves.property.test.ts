@@ -14,11 +14,12 @@ const RUNS = { numRuns: 200 };
 /** min(rules.maxReminders, 2): the hard cap wins over any rules doc. */
 const capOf = (rules: Rules): number => Math.min(rules.maxReminders, 2);
 
-/** The later of the last change and the last reminder. */
+/** The later of the last change and the last reminder the email service accepted. */
 function anchorMs(row: CartRow): number {
-  const changed = Date.parse(row.lastChangedAt);
-  return row.lastReminderAt === undefined ? changed : Math.max(changed, Date.parse(row.lastReminderAt));
+  const sent = [row.firstSentAt, row.secondSentAt].filter((at): at is string => at !== undefined).map((at) => Date.parse(at));
+  return Math.max(Date.parse(row.lastChangedAt), ...sent);
 }
+
 
 function waitMinutes(row: CartRow, rules: Rules, step: ReminderStep): number {
   const waits = row.total.minor >= rules.bigCartThresholdMinor ? rules.waits.big : rules.waits.small;
@@ -201,17 +202,19 @@ describe('waiter properties (simulated cart lives)', () => {
     );
   });
 
-  it('wake-ups are scheduled for the exact due time: in the run-out, only the first delivery can be still_shopping', () => {
+  it('wake-ups are scheduled for the exact due time: in the run-out, a still_shopping is the first delivery or the look after a hand-off', () => {
     fc.assert(
       fc.property(ranOutArb, (scenario) => {
         // A pause still on holds a due reminder with hourly checks instead of a due time.
         if (pausedAtRunout(scenario)) return;
         const runout = simulate(scenario).deliveries.filter((d) => d.phase === 'runout' && !d.duplicate);
-        for (const d of runout.slice(1)) {
-          expect(d.decision.kind === 'move' && d.decision.move === 'still_shopping').toBe(false);
-        }
-        // Non-duplicate run-out deliveries: at most one still_shopping, two reminders and the final one.
-        expect(runout.length).toBeLessThanOrEqual(4);
+        runout.forEach((d, i) => {
+          if (i === 0 || !(d.decision.kind === 'move' && d.decision.move === 'still_shopping')) return;
+          const before = runout[i - 1]?.decision;
+          expect(before?.kind === 'move' && before.step !== undefined).toBe(true);
+        });
+        // Non-duplicate run-out deliveries: at most one still_shopping, two reminders each with its look, and the final one.
+        expect(runout.length).toBeLessThanOrEqual(6);
       }),
       RUNS,
     );
@@ -247,6 +250,12 @@ describe('waiter properties (simulated cart lives)', () => {
             // Held, not spent, looked at again within the hour.
             expect(row.remindersSent).toBe(d.rowBefore.remindersSent);
             expect(Date.parse(row.wakeUpAt ?? '')).toBeLessThanOrEqual(d.at.getTime() + 60 * MINUTE_MS);
+            continue;
+          }
+          if (d.decision.step !== undefined) {
+            // After a hand-off: a look once the sender has run it (5 minutes on, or after the morning's release).
+            expect(Date.parse(row.wakeUpAt ?? '')).toBeGreaterThanOrEqual(d.at.getTime() + 5 * MINUTE_MS);
+            expect(Date.parse(row.wakeUpAt ?? '')).toBeLessThanOrEqual(d.at.getTime() + 24 * 60 * MINUTE_MS);
             continue;
           }
           const step: ReminderStep | undefined = row.remindersSent >= capOf(d.rules) ? undefined : row.remindersSent === 0 ? 'first' : 'second';
@@ -300,6 +309,9 @@ describe('decideWake at the due moment', () => {
           lastChangedAt: new Date(base - changedAgo * MINUTE_MS).toISOString(),
           remindersSent: sent,
           ...(sent > 0 ? { lastReminderAt: new Date(base - reminderAgo * MINUTE_MS).toISOString() } : {}),
+          // Each handed-off reminder went out the moment it was handed off.
+          ...(sent > 0 ? { firstSentAt: new Date(base - reminderAgo * MINUTE_MS).toISOString() } : {}),
+          ...(sent > 1 ? { secondSentAt: new Date(base - reminderAgo * MINUTE_MS).toISOString() } : {}),
           wakeSeq: 7,
           wakeUpAt: new Date(base).toISOString(),
           expiresAt: 0,

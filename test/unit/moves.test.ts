@@ -5,6 +5,7 @@ import {
   decideWake,
   firstWakeUpAt,
   PAUSE_RECHECK_MINUTES,
+  SETTLE_GRACE_MINUTES,
   type WakeDecision,
 } from '../../src/domain/cart/moves';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
@@ -48,12 +49,21 @@ function rules(overrides: Partial<Rules> = {}): Rules {
   return { ...DEFAULT_RULES, ...overrides };
 }
 
-/** Fires the row's pending wake-up at `now` and returns the decision and the row to persist (or the same row). */
-function wake(row: CartRow, now: Date, r: Rules = DEFAULT_RULES, optOut?: 'cart' | 'all') {
+/**
+ * Fires the row's pending wake-up at `now` and returns the decision and the row to persist (or the same row). A
+ * reminder handed off is, unless `sent` says otherwise, accepted by SES at the same instant (the sender's answer
+ * written on the row as `firstSentAt`/`secondSentAt`): these tests are about the waiter's arithmetic.
+ */
+function wake(row: CartRow, now: Date, r: Rules = DEFAULT_RULES, optOut?: 'cart' | 'all', sent: Date | null = now) {
   const decision = decideWake({ cart: row, wakeSeq: row.wakeSeq ?? 0, rules: r, now, ...(optOut ? { optOut } : {}) });
   const next = applyWakeDecision(row, decision, now);
-  return { decision, row: next ?? row, written: next !== undefined };
+  const step = decision.kind === 'move' ? decision.step : undefined;
+  const settled = next && step && sent ? { ...next, [step === 'first' ? 'firstSentAt' : 'secondSentAt']: sent.toISOString() } : next;
+  return { decision, row: settled ?? row, written: next !== undefined };
 }
+
+/** The waiter's settle check after a hand-off outside quiet hours: five minutes later. */
+const checkAfter = (handOff: Date): Date => new Date(handOff.getTime() + SETTLE_GRACE_MINUTES * MIN);
 
 function expectMove(decision: WakeDecision, move: string, nextWakeAt?: Date): void {
   expect(decision.kind).toBe('move');
@@ -62,14 +72,14 @@ function expectMove(decision: WakeDecision, move: string, nextWakeAt?: Date): vo
   expect(decision.nextWakeAt?.toISOString()).toBe(nextWakeAt?.toISOString());
 }
 
-/** Runs the pending wake-ups out to the end, at exactly their times, collecting the moves. */
+/** Runs the pending wake-ups out to the end, at exactly their times, collecting the moves that act (no still_shopping). */
 function runOut(start: CartRow, r: Rules = DEFAULT_RULES): { moves: { move: string; at: string }[]; row: CartRow } {
   const moves: { move: string; at: string }[] = [];
   let row = start;
-  for (let i = 0; i < 10 && row.wakeUpAt !== undefined; i += 1) {
+  for (let i = 0; i < 20 && row.wakeUpAt !== undefined; i += 1) {
     const now = new Date(row.wakeUpAt);
     const result = wake(row, now, r);
-    if (result.decision.kind === 'move') moves.push({ move: result.decision.move, at: now.toISOString() });
+    if (result.decision.kind === 'move' && result.decision.move !== 'still_shopping') moves.push({ move: result.decision.move, at: now.toISOString() });
     row = result.row;
   }
   expect(row.wakeUpAt).toBeUndefined();
@@ -82,16 +92,24 @@ describe('the seed story: a $120 cart is big', () => {
     expect(start.wakeUpAt).toBe(iso(T, HOUR));
 
     const first = wake(start, at(T, HOUR));
-    expectMove(first.decision, 'first_reminder', at(T, 21 * HOUR));
+    // After the hand-off the waiter looks again once the sender has run (5 minutes), to time the follow-up from the send.
+    expectMove(first.decision, 'first_reminder', checkAfter(at(T, HOUR)));
     expect(first.decision.kind === 'move' && first.decision.step).toBe('first');
     expect(first.decision.reason).toContain('big cart ($120.00 >= $100.00): first reminder due 1h after last change at 2026-11-02T15:00Z');
-    expect(first.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(T, HOUR), wakeSeq: 2, wakeUpAt: iso(T, 21 * HOUR) });
+    expect(first.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(T, HOUR), wakeSeq: 2, wakeUpAt: checkAfter(at(T, HOUR)).toISOString() });
 
-    const second = wake(first.row, at(T, 21 * HOUR));
-    expectMove(second.decision, 'second_reminder', at(T, 21 * HOUR + 7 * DAY));
-    expect(second.decision.kind === 'move' && second.decision.step).toBe('second');
-    expect(second.row).toMatchObject({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), wakeSeq: 3 });
+    const check = wake(first.row, checkAfter(at(T, HOUR)));
+    expectMove(check.decision, 'still_shopping', at(T, 21 * HOUR));
+    expect(check.decision.reason).toContain('second reminder due 20h after the first reminder sent at 2026-11-02T16:00Z');
 
+    // 07:00 in New York: the sender holds it for quiet hours, so the waiter looks again 5 minutes after they end (08:05).
+    const second = wake(check.row, at(T, 21 * HOUR));
+    expect(second.decision).toMatchObject({ kind: 'move', move: 'second_reminder', step: 'second' });
+    const secondCheck = second.decision.kind === 'move' ? (second.decision.nextWakeAt?.getTime() ?? 0) : 0;
+    expect(secondCheck).toBe(Date.parse('2026-11-03T13:05:00Z'));
+    expect(second.row).toMatchObject({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), wakeSeq: 4 });
+
+    expectMove(wake(second.row, new Date(secondCheck)).decision, 'still_shopping', at(T, 21 * HOUR + 7 * DAY));
     const giveUp = wake(second.row, at(T, 21 * HOUR + 7 * DAY));
     expectMove(giveUp.decision, 'give_up', undefined);
     expect(giveUp.row.status).toBe('given_up');
@@ -133,7 +151,7 @@ describe('timing by size', () => {
 
   it('small cart reason names the size and the wait', () => {
     const { decision } = wake(small(), at(T, 4 * HOUR));
-    expectMove(decision, 'first_reminder', at(T, 28 * HOUR));
+    expectMove(decision, 'first_reminder', checkAfter(at(T, 4 * HOUR)));
     expect(decision.reason).toContain('small cart ($40.00 < $100.00): first reminder due 4h after last change');
   });
 
@@ -142,8 +160,9 @@ describe('timing by size', () => {
     const grown = small({ total: { minor: 150_00, currency: 'USD' }, lastChangedAt: iso(T, 10 * MIN) });
     const early = wake(grown, at(T, HOUR));
     expectMove(early.decision, 'still_shopping', at(T, 70 * MIN));
-    const { decision } = wake(grown, at(T, 4 * HOUR));
-    expectMove(decision, 'first_reminder', at(T, 24 * HOUR));
+    const { decision, row } = wake(grown, at(T, 4 * HOUR));
+    expectMove(decision, 'first_reminder', checkAfter(at(T, 4 * HOUR)));
+    expectMove(wake(row, checkAfter(at(T, 4 * HOUR))).decision, 'still_shopping', at(T, 24 * HOUR));
     expect(decision.reason).toMatch(/^big cart/);
   });
 });
@@ -155,7 +174,9 @@ describe('still shopping', () => {
     expectMove(result.decision, 'still_shopping', at(T, 100 * MIN));
     expect(result.row).toMatchObject({ wakeSeq: 2, wakeUpAt: iso(T, 100 * MIN), remindersSent: 0 });
     expect(result.row.lastReminderAt).toBeUndefined();
-    expectMove(wake(result.row, at(T, 100 * MIN)).decision, 'first_reminder', at(T, 100 * MIN + 20 * HOUR));
+    const first = wake(result.row, at(T, 100 * MIN));
+    expectMove(first.decision, 'first_reminder', checkAfter(at(T, 100 * MIN)));
+    expectMove(wake(first.row, checkAfter(at(T, 100 * MIN))).decision, 'still_shopping', at(T, 100 * MIN + 20 * HOUR));
   });
 
   it('a cart that shrank below the threshold waits the small first wait from the change', () => {
@@ -170,7 +191,8 @@ describe('still shopping', () => {
     expectMove(early.decision, 'still_shopping', at(T, 25 * HOUR));
     expect(early.decision.reason).toContain('second reminder due 20h after last change at 2026-11-02T20:00Z');
     const second = wake(early.row, at(T, 25 * HOUR));
-    expectMove(second.decision, 'second_reminder', at(T, 25 * HOUR + 7 * DAY));
+    expectMove(second.decision, 'second_reminder', checkAfter(at(T, 25 * HOUR)));
+    expectMove(wake(second.row, checkAfter(at(T, 25 * HOUR))).decision, 'still_shopping', at(T, 25 * HOUR + 7 * DAY));
   });
 
   it('an early wake-up (before the wait elapsed) sends nothing', () => {
@@ -180,7 +202,13 @@ describe('still shopping', () => {
   });
 
   it('after the last reminder, an edit moves the give-up 7 days after the edit', () => {
-    const afterSecond = cart({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), wakeUpAt: iso(T, 21 * HOUR + 7 * DAY) });
+    const afterSecond = cart({
+      remindersSent: 2,
+      lastReminderAt: iso(T, 21 * HOUR),
+      firstSentAt: iso(T, HOUR),
+      secondSentAt: iso(T, 21 * HOUR),
+      wakeUpAt: iso(T, 21 * HOUR + 7 * DAY),
+    });
     const edited: CartRow = { ...afterSecond, lastChangedAt: iso(T, 3 * DAY) };
     const result = wake(edited, at(T, 21 * HOUR + 7 * DAY));
     expectMove(result.decision, 'still_shopping', at(T, 10 * DAY));
@@ -191,8 +219,13 @@ describe('still shopping', () => {
 describe('exactly-due boundaries', () => {
   it.each([
     ['first reminder', cart(), HOUR, 'first_reminder'],
-    ['second reminder', cart({ remindersSent: 1, lastReminderAt: iso(T, HOUR) }), 21 * HOUR, 'second_reminder'],
-    ['give-up', cart({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR) }), 21 * HOUR + 7 * DAY, 'give_up'],
+    ['second reminder', cart({ remindersSent: 1, lastReminderAt: iso(T, HOUR), firstSentAt: iso(T, HOUR) }), 21 * HOUR, 'second_reminder'],
+    [
+      'give-up',
+      cart({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), firstSentAt: iso(T, HOUR), secondSentAt: iso(T, 21 * HOUR) }),
+      21 * HOUR + 7 * DAY,
+      'give_up',
+    ],
   ] as const)('%s: now == due acts; 1 ms earlier waits until due', (_label, row, dueMs, move) => {
     expect(wake(row, at(T, dueMs)).decision).toMatchObject({ kind: 'move', move });
     expectMove(wake(row, at(T, dueMs - 1)).decision, 'still_shopping', at(T, dueMs));
@@ -203,7 +236,7 @@ describe('reminder caps', () => {
   it('maxReminders 1: gives up 7 days after the first reminder, never a second', () => {
     const oneOnly = rules({ maxReminders: 1 });
     const first = wake(cart(), at(T, HOUR), oneOnly);
-    expectMove(first.decision, 'first_reminder', at(T, HOUR + 7 * DAY));
+    expectMove(first.decision, 'first_reminder', checkAfter(at(T, HOUR)));
     const waiting = wake(first.row, at(T, 21 * HOUR), oneOnly);
     expectMove(waiting.decision, 'still_shopping', at(T, HOUR + 7 * DAY));
     expect(runOut(first.row, oneOnly).moves.map((m) => m.move)).toEqual(['give_up']);
@@ -217,7 +250,7 @@ describe('reminder caps', () => {
   });
 
   it('a row that somehow has more reminders than the cap goes straight to the give-up check', () => {
-    const over = cart({ remindersSent: 3, lastReminderAt: iso(T, 2 * DAY) });
+    const over = cart({ remindersSent: 3, lastReminderAt: iso(T, 2 * DAY), secondSentAt: iso(T, 2 * DAY) });
     expectMove(wake(over, at(T, 3 * DAY)).decision, 'still_shopping', at(T, 9 * DAY));
     expectMove(wake(over, at(T, 9 * DAY)).decision, 'give_up');
   });
@@ -365,7 +398,7 @@ describe('applyWakeDecision', () => {
 
   it('leaves every other field of the row alone', () => {
     const row = cart({ firstName: 'Sam', returnUrl: 'https://shop.example/cart/1' });
-    const next = wake(row, at(T, HOUR)).row;
+    const next = wake(row, at(T, HOUR), DEFAULT_RULES, undefined, null).row;
     const { remindersSent, lastReminderAt, wakeSeq, wakeUpAt, ...rest } = next;
     const { remindersSent: _r, wakeSeq: _s, wakeUpAt: _w, ...before } = row;
     expect(rest).toEqual(before);
@@ -373,7 +406,7 @@ describe('applyWakeDecision', () => {
       remindersSent: 1,
       lastReminderAt: iso(T, HOUR),
       wakeSeq: 2,
-      wakeUpAt: iso(T, 21 * HOUR),
+      wakeUpAt: checkAfter(at(T, HOUR)).toISOString(),
     });
   });
 
@@ -389,5 +422,99 @@ describe('bad input', () => {
     expect(() => decideWake({ cart: cart({ lastChangedAt: 'yesterday' }), wakeSeq: 1, rules: DEFAULT_RULES, now: at(T, HOUR) })).toThrow(
       /lastChangedAt/,
     );
+  });
+});
+
+describe('the follow-up is timed from the email the shopper got, not from the hand-off', () => {
+  // A $120 cart left at 23:30 New York time (04:30Z): the first reminder falls due at 00:30, inside quiet hours.
+  const LEFT = '2026-11-03T04:30:00.000Z';
+  const late = () => cart({ lastChangedAt: LEFT, eventKey: `${LEFT}#e`, firstSeenAt: LEFT, wakeUpAt: iso(LEFT, HOUR) });
+
+  it('a first reminder held overnight: the waiter looks again after the morning release, then times the follow-up from the send', () => {
+    const handOff = wake(late(), at(LEFT, HOUR), DEFAULT_RULES, undefined, null);
+    expect(handOff.decision).toMatchObject({ kind: 'move', move: 'first_reminder' });
+    const check = handOff.row.wakeUpAt ?? '';
+    // 08:00 New York is 13:00Z, when the morning's release begins; the waiter looks 5 minutes later.
+    expect(check).toBe('2026-11-03T13:05:00.000Z');
+
+    // SES accepted it at 08:01:10.
+    const sentAt = '2026-11-03T13:01:10.000Z';
+    const looked = wake({ ...handOff.row, firstSentAt: sentAt }, new Date(check));
+    expectMove(looked.decision, 'still_shopping', at(sentAt, 20 * HOUR));
+    expect(looked.decision.reason).toContain('after the first reminder sent at 2026-11-03T13:01:10Z');
+  });
+
+  it('a reminder not settled at the check is looked at again hourly, and given up once the give-up window since the hand-off has passed', () => {
+    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+    const check = checkAfter(at(T, HOUR));
+    const waiting = wake(handOff.row, check);
+    expectMove(waiting.decision, 'still_shopping', at(check.toISOString(), HOUR));
+    expect(waiting.decision.reason).toContain('has not gone out yet');
+    expect(waiting.row.remindersSent).toBe(1);
+    const tooLate = wake({ ...waiting.row, wakeUpAt: iso(T, HOUR + 7 * DAY) }, at(T, HOUR + 7 * DAY));
+    expectMove(tooLate.decision, 'give_up');
+    expect(tooLate.decision.kind === 'move' && tooLate.decision.reason).toContain('was neither sent nor ended within 7d');
+  });
+
+  it('a skipped first reminder ends the chase at once: a follow-up is never the only email', () => {
+    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+    const skipped: CartRow = {
+      ...handOff.row,
+      firstOutcome: { outcome: 'skipped', at: iso(T, HOUR), handOffAt: iso(T, HOUR), reason: 'do_not_disturb' },
+    };
+    const result = wake(skipped, checkAfter(at(T, HOUR)));
+    expectMove(result.decision, 'give_up');
+    expect(result.row).toMatchObject({ status: 'given_up', remindersSent: 1 });
+    expect(result.row.stopReason).toContain('the first reminder was not sent (do not disturb');
+  });
+
+  it('a reminder given back by the sender (cart changed after the hand-off) is not counted and is timed from the change', () => {
+    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+    const changed = iso(T, 90 * MIN);
+    const returned: CartRow = {
+      ...handOff.row,
+      lastChangedAt: changed,
+      firstOutcome: { outcome: 'returned', at: iso(T, 91 * MIN), handOffAt: iso(T, HOUR), reason: 'still_shopping' },
+    };
+    const result = wake(returned, at(T, 95 * MIN));
+    expectMove(result.decision, 'still_shopping', at(changed, HOUR));
+    expect(result.decision.kind === 'move' && result.decision.retractsHandOff).toBe(true);
+    expect(result.row.remindersSent).toBe(0);
+    // Handed off again when due; the old verdict answers the old hand-off only.
+    const again = wake(result.row, at(changed, HOUR), DEFAULT_RULES, undefined, null);
+    expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first' });
+    expect(again.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(changed, HOUR) });
+    expect(wake(again.row, checkAfter(at(changed, HOUR))).decision).toMatchObject({ kind: 'move', move: 'still_shopping' });
+  });
+
+  it("a first reminder skipped for the owner's stop is taken back when the stop is lifted: the cart picks up where it stood", () => {
+    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+    const skipped: CartRow = {
+      ...handOff.row,
+      firstOutcome: { outcome: 'skipped', at: iso(T, HOUR), handOffAt: iso(T, HOUR), reason: 'owner_stopped_cart' },
+    };
+    // While the stop is in force the chase ends with it.
+    const stopped = rules({ stoppedCarts: [{ target: 'cart-1', reason: 'phoned' }] });
+    expect(wake(skipped, checkAfter(at(T, HOUR)), stopped).decision).toMatchObject({ kind: 'ended', status: 'stopped' });
+    // Lifted (the row reopened): the first reminder goes again, not the follow-up, and the count stays one.
+    const again = wake({ ...skipped, wakeUpAt: iso(T, 2 * DAY) }, at(T, 2 * DAY), DEFAULT_RULES, undefined, null);
+    expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first', retractsHandOff: true });
+    expect(again.row.remindersSent).toBe(1);
+  });
+
+  it('a test-mode send times the chase like a real one', () => {
+    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+    const tested: CartRow = { ...handOff.row, firstOutcome: { outcome: 'test_sent', at: iso(T, 62 * MIN), handOffAt: iso(T, HOUR), reason: 'test' } };
+    expectMove(wake(tested, checkAfter(at(T, HOUR))).decision, 'still_shopping', at(T, 62 * MIN + 20 * HOUR));
+  });
+
+  it('a skipped second reminder: give-up 7 days after the first email', () => {
+    const row = cart({
+      remindersSent: 2,
+      firstSentAt: iso(T, HOUR),
+      lastReminderAt: iso(T, 21 * HOUR),
+      secondOutcome: { outcome: 'skipped', at: iso(T, 21 * HOUR), handOffAt: iso(T, 21 * HOUR), reason: 'no_consent' },
+    });
+    expectMove(wake(row, at(T, 22 * HOUR)).decision, 'still_shopping', at(T, HOUR + 7 * DAY));
   });
 });

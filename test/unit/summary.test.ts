@@ -50,6 +50,8 @@ describe('monthly summary', () => {
     );
     expect(html).toContain('Linen &amp; Larch &lt;Co&gt;');
     expect(html).not.toContain('<Co>');
+    // What a skipped first reminder means, in every summary (issue 20).
+    expect(text).toContain('A cart whose first reminder was not sent gets no second one: a follow-up is never the only email a shopper gets; it is given up instead.');
   });
 
   it('says when a morning did not fit the email limits, and only then', () => {
@@ -91,5 +93,23 @@ describe('monthly summary', () => {
     const { paragraph, text } = composeSummary({ month: '2026-02', rules, counters: EMPTY_COUNTERS });
     expect(paragraph).toBe('No carts came in during February 2026, so there was nobody to remind.');
     expect(text).toMatch(/Money won back\s+\$0\.00/);
+  });
+});
+
+describe('the recount of carts left behind (issue 20)', () => {
+  it('counts a cart once when its first reminder was given back and handed off again', async () => {
+    const { recountMonth } = await import('../../src/use-cases/monthly-summary');
+    const entry = (cartId: string, at: string) => ({ cartId, at: new Date(at), actor: 'waiter', action: 'first_reminder' });
+    const counts = recountMonth(
+      '2026-11',
+      {
+        carts: [],
+        sends: [],
+        activity: [entry('a', '2026-11-03T05:00:00Z'), entry('a', '2026-11-03T13:40:00Z'), entry('b', '2026-11-04T15:00:00Z')],
+        optOuts: [],
+      },
+      DEFAULT_RULES,
+    );
+    expect(counts.leftBehind).toBe(2);
   });
 });

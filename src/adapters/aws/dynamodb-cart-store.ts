@@ -8,7 +8,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CartRow, CartStatus, StoppedBy } from '../../domain/cart/cart';
+import type { CartRow, CartStatus, ReminderOutcome, StoppedBy } from '../../domain/cart/cart';
 import { EMAILS_SEEN_CAP, MERGED_FIELDS } from '../../domain/cart/cart';
 import { mergeChange, mergeCheckout } from '../../domain/cart/merge';
 import type {
@@ -304,6 +304,28 @@ export class DynamoDbCartStore implements CartStore {
       return { before, after };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async recordReminderOutcome(cartId: string, step: 'first' | 'second', outcome: ReminderOutcome): Promise<boolean> {
+    const field = step === 'first' ? 'firstOutcome' : 'secondOutcome';
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { cartId },
+          UpdateExpression: 'SET #outcome = :outcome ADD #rev :one',
+          // Answers only the row's latest hand-off, once; a verdict on an earlier hand-off of the step may be replaced.
+          ConditionExpression:
+            'attribute_exists(cartId) AND #lastReminderAt = :handOffAt AND (attribute_not_exists(#outcome) OR #outcome.#handOffAt <> :handOffAt)',
+          ExpressionAttributeNames: { '#outcome': field, '#rev': 'rev', '#lastReminderAt': 'lastReminderAt', '#handOffAt': 'handOffAt' },
+          ExpressionAttributeValues: { ':outcome': outcome, ':handOffAt': outcome.handOffAt, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }

@@ -67,7 +67,7 @@ export class DynamoDbSendLedger implements SendLedger {
                 ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
               },
             },
-            {
+            request.testMode === true ? this.windowCheck(request) : {
               Update: {
                 TableName: this.tableName,
                 Key: nudgeKey(request.email),
@@ -203,6 +203,18 @@ export class DynamoDbSendLedger implements SendLedger {
       const record = await this.find(cartId, step);
       return record?.status === 'sent' ? 'already' : 'unknown';
     }
+  }
+
+  /** A test send obeys the shopper's window (the same condition as a claim) without taking it. */
+  private windowCheck(request: ClaimRequest) {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: nudgeKey(request.email),
+        ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt < :since OR holderCart = :cart',
+        ExpressionAttributeValues: { ':cart': request.cartId, ':since': request.quietSince.toISOString() },
+      },
+    };
   }
 
   /** Hands the shopper's window back to the reminder before this attempt's claim, if the window is still this attempt's. */

@@ -99,6 +99,14 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   /** When SES accepted the second reminder. */
   readonly secondSentAt?: string;
   /**
+   * How the sender ended a handed-off first reminder that did not reach the shopper through SES's accept (that is
+   * `firstSentAt`): returned to the waiter (the shopper changed the cart after the hand-off), skipped, or sent in test
+   * mode to the owner. Written by the sender for the hand-off it names; the waiter times the next step from it.
+   */
+  readonly firstOutcome?: ReminderOutcome;
+  /** The same for the second reminder. */
+  readonly secondOutcome?: ReminderOutcome;
+  /**
    * The cart's place in the owner's hold-back comparison, set once at its first reminder while a hold-back is on:
    * `held_back` (no reminder, from `at`) or `reminded` (its first reminder was sent at `at`).
    */
@@ -141,6 +149,24 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   readonly lastMove?: LastMove;
   /** DynamoDB TTL, epoch seconds. */
   readonly expiresAt: number;
+}
+
+/**
+ * The sender's verdict on one hand-off, when it was not a send to the shopper (`firstSentAt`/`secondSentAt` say that):
+ * - `returned`: the shopper changed the cart after the hand-off, so at release the sender sent nothing and gave the
+ *   cart back to the waiter, which times the reminder from the change (not counted as a reminder);
+ * - `skipped`: a gate said no (do-not-disturb, consent, hold-back, ...): no email, and none will follow for this step;
+ * - `test_sent`: sent in test mode, to the owner: the chase is timed from it as from a real send, but it recovers
+ *   nothing and the shopper's do-not-disturb window is untouched.
+ */
+export interface ReminderOutcome {
+  readonly outcome: 'returned' | 'skipped' | 'test_sent';
+  /** When the sender decided (for `test_sent`: when SES accepted the test email). */
+  readonly at: string;
+  /** The hand-off this answers (the row's `lastReminderAt` then); a later hand-off of the same step is not answered by it. */
+  readonly handOffAt: string;
+  /** The skip reason code, `test`, or `still_shopping`. */
+  readonly reason: string;
 }
 
 /** The optional snapshot fields, each merged on its own: the newest event that carries it wins. */

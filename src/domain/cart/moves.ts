@@ -5,17 +5,27 @@
  * reminders to the sender and creates the next one-off schedule.
  *
  * Timing, in one place:
- * - The anchor of the next step is the LATER of the last cart change and the last reminder: a shopper who came back
- *   and edited the cart is still shopping, so every wait restarts from their latest sign of life.
+ * - The anchor of the next step is the LATER of the last cart change and the last reminder the email service
+ *   ACCEPTED (`firstSentAt`/`secondSentAt`, written by the sender on SES's answer or by SES's SEND event; a test-mode
+ *   send counts from its own accept). Never the hand-off: a reminder held overnight for quiet hours goes out in the
+ *   morning, and the follow-up is timed from then. A shopper who came back and edited the cart is still shopping, so
+ *   every wait restarts from their latest sign of life.
  * - First reminder: anchor + `waits[size].firstMinutes`; second: anchor + `waits[size].secondMinutes`. The size is
  *   judged at wake time from the current total ({@link cartSize}).
+ * - After a hand-off the waiter does not know yet when (or whether) the email goes out, so its next wake-up is a
+ *   settle check: when the sender should have run it (after quiet hours, if the hand-off fell in them) plus
+ *   {@link SETTLE_GRACE_MINUTES}, then hourly. It then finds one of: sent (time the next step from the accept),
+ *   skipped (a skipped first reminder ends the chase: a follow-up is never a shopper's only email), returned (the
+ *   shopper changed the cart after the hand-off: the hand-off is not counted and the reminder is timed from the
+ *   change), or still held (look again). Nothing settled within the give-up window after the hand-off: give up.
  * - Give up: once `remindersSent >= min(rules.maxReminders, HARD_REMINDER_CAP)`, at anchor + `giveUpAfterMinutes`
- *   (7 days by default) — i.e. a week after the later of the last change and the last reminder.
+ *   (7 days by default): a week after the later of the last change and the last email that went out.
  * - "Due" is inclusive: a wake-up at exactly the due time acts.
  */
 import type { CartRow, CartStatus, StoppedBy } from './cart';
 import { normaliseEmail } from './cart';
 import { formatMoney, type Money } from './money';
+import { localTimeZone, quietHoursDeferral } from './quiet-hours';
 import { cartSize, HARD_REMINDER_CAP, type CartSize, type OwnerStop, type Rules } from '../owner-docs/rules';
 import type { ReminderStep } from '../owner-docs/voice';
 
@@ -40,6 +50,11 @@ export type WakeDecision =
       readonly nextWakeAt?: Date;
       /** Which reminder the sender should send; set for `first_reminder` and `second_reminder`. */
       readonly step?: ReminderStep;
+      /**
+       * The sender gave the last hand-off back (the shopper changed the cart after it): it no longer counts against
+       * the cap, so the row's `remindersSent` goes down by one before this move is applied.
+       */
+      readonly retractsHandOff?: true;
     }
   | {
       readonly kind: 'ended';
@@ -76,6 +91,10 @@ export interface WakeInput {
 const MINUTE_MS = 60_000;
 /** While the owner's pause lasts, a held reminder is looked at again this often (one schedule each time). */
 export const PAUSE_RECHECK_MINUTES = 60;
+/** After a hand-off, the waiter looks again this long after the sender should have run it (SES answers in seconds). */
+export const SETTLE_GRACE_MINUTES = 5;
+/** A handed-off reminder still not settled (held by a pause, the sandbox, a slow throttle) is looked at this often. */
+export const SETTLE_RECHECK_MINUTES = 60;
 
 /**
  * Decides what one wake-up does. Checks, in order:
@@ -88,8 +107,9 @@ export const PAUSE_RECHECK_MINUTES = 60;
  *    {@link PAUSE_RECHECK_MINUTES} minutes), neither handed off nor counted, and given up only once it would come
  *    later than the give-up window after its anchor.
  *
- * Give-up moment: `giveUpAfterMinutes` (default 7 days) after the later of the last change and the last reminder,
- * once `min(rules.maxReminders, HARD_REMINDER_CAP)` reminders were handed off.
+ * Give-up moment: `giveUpAfterMinutes` (default 7 days) after the later of the last change and the last reminder the
+ * email service accepted, once `min(rules.maxReminders, HARD_REMINDER_CAP)` reminders were handed off and settled; at
+ * once when the first reminder was skipped; `giveUpAfterMinutes` after a hand-off that never settled.
  *
  * @throws Error when `now`, `lastChangedAt` or `lastReminderAt` is not a valid time (a corrupt row must not be
  *   silently chased or silently dropped).
@@ -117,32 +137,75 @@ export function decideWake(input: WakeInput): WakeDecision {
     };
   }
 
-  const timing = nextStep(cart, rules);
+  const settlement = settlementOf(cart);
+  const giveUpMs = minutesMs(rules.giveUpAfterMinutes);
+
+  // A reminder handed to the sender and not settled yet (held for quiet hours, a pause, a throttle, the sandbox, or
+  // on its way): the next step is timed from when the email service accepts it, so the waiter looks again.
+  if (settlement.kind === 'pending') {
+    const { step, handOffMs } = settlement;
+    const tooLateAt = handOffMs + giveUpMs;
+    if (nowMs >= tooLateAt) {
+      return {
+        kind: 'move',
+        move: 'give_up',
+        reason: `the ${step} reminder handed to the sender at ${iso(handOffMs)} was neither sent nor ended within ${duration(rules.giveUpAfterMinutes)}: giving up`,
+      };
+    }
+    const recheck = Math.min(tooLateAt, settleCheckAt(cart, rules, step, handOffMs, nowMs));
+    return {
+      kind: 'move',
+      move: 'still_shopping',
+      reason: `the ${step} reminder handed to the sender at ${iso(handOffMs)} has not gone out yet (held or on its way); the next step counts from when the email service accepts it: looking again at ${iso(recheck)}`,
+      nextWakeAt: new Date(recheck),
+    };
+  }
+
+  // A follow-up is never a shopper's only email: a first reminder that was not sent ends the chase.
+  if (settlement.kind === 'skipped' && settlement.step === 'first') {
+    return {
+      kind: 'move',
+      move: 'give_up',
+      reason: `the first reminder was not sent (${settlement.reason.replace(/_/g, ' ')}, decided at ${shortIso(settlement.at)}); a follow-up is never a shopper's only email, so the chase ends here: giving up`,
+    };
+  }
+
+  // The sender gave the hand-off back (the shopper changed the cart after it): it is not counted, and the reminder is
+  // timed from the change like any other.
+  const retracts = settlement.kind === 'returned';
+  const timing = nextStep(cart, rules, retracts ? cart.remindersSent - 1 : cart.remindersSent);
+  const handedText = retracts
+    ? `the sender gave back the ${settlement.step} reminder handed off at ${iso(settlement.handOffMs)} (${settlement.why}), not counted; `
+    : '';
+  const retract = retracts ? { retractsHandOff: true as const } : {};
+  const counted = timing.handed;
 
   if (timing.step === undefined) {
-    const due = timing.anchorMs + minutesMs(rules.giveUpAfterMinutes);
-    const what = `give-up due ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText} (${cart.remindersSent} of ${timing.cap} reminders sent)`;
+    const due = timing.anchorMs + giveUpMs;
+    const what = `${handedText}give-up due ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText} (${timing.emails} of ${timing.cap} reminders sent)`;
     if (nowMs >= due) {
-      const reason = `no checkout within ${duration(rules.giveUpAfterMinutes)} of ${timing.anchorText} (${cart.remindersSent} of ${timing.cap} reminders sent): giving up`;
-      return { kind: 'move', move: 'give_up', reason };
+      const reason = `${handedText}no checkout within ${duration(rules.giveUpAfterMinutes)} of ${timing.anchorText} (${timing.emails} of ${timing.cap} reminders sent): giving up`;
+      return { kind: 'move', move: 'give_up', reason, ...retract };
     }
     return {
       kind: 'move',
       move: 'still_shopping',
       reason: `${what}: not yet, waking again at ${iso(due)}`,
       nextWakeAt: new Date(due),
+      ...retract,
     };
   }
 
   const wait = timing.step === 'first' ? timing.waits.firstMinutes : timing.waits.secondMinutes;
   const due = timing.anchorMs + minutesMs(wait);
-  const what = `${describeSize(cart.total, rules, timing.size)}: ${timing.step} reminder due ${duration(wait)} after ${timing.anchorText}`;
+  const what = `${handedText}${describeSize(cart.total, rules, timing.size)}: ${timing.step} reminder due ${duration(wait)} after ${timing.anchorText}`;
   if (nowMs < due) {
     return {
       kind: 'move',
       move: 'still_shopping',
       reason: `${what}: not yet, waking again at ${iso(due)}`,
       nextWakeAt: new Date(due),
+      ...retract,
     };
   }
 
@@ -150,13 +213,14 @@ export function decideWake(input: WakeInput): WakeDecision {
   // the chase goes on from where it stood (the first reminder is still the first). Once the give-up window has
   // passed since the anchor, the reminder would come too late to make sense, and the cart is given up instead.
   if (rules.pause) {
-    const tooLateAt = timing.anchorMs + minutesMs(rules.giveUpAfterMinutes);
+    const tooLateAt = timing.anchorMs + giveUpMs;
     const paused = `the owner paused reminders${rules.pause.line === undefined ? '' : ` (rules doc line ${rules.pause.line})`}: "${rules.pause.reason}"`;
     if (nowMs >= tooLateAt) {
       return {
         kind: 'move',
         move: 'give_up',
         reason: `${what}, held since ${iso(due)} because ${paused}; it is now more than ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText}, too late for a reminder: giving up`,
+        ...retract,
       };
     }
     const recheck = Math.min(nowMs + minutesMs(PAUSE_RECHECK_MINUTES), tooLateAt);
@@ -165,23 +229,20 @@ export function decideWake(input: WakeInput): WakeDecision {
       move: 'still_shopping',
       reason: `${what}, held because ${paused}; not sent and not counted, checking again at ${iso(recheck)}`,
       nextWakeAt: new Date(recheck),
+      ...retract,
     };
   }
 
-  // After the hand-off the row will say lastReminderAt = now, so the next anchor is the later of now and the last
-  // change (a change stamped in the future by a skewed storefront clock still wins).
-  const nextAnchor = Math.max(nowMs, timing.changedMs);
-  const sentAfter = cart.remindersSent + 1;
-  const next =
-    timing.step === 'first' && sentAfter < timing.cap
-      ? { at: nextAnchor + minutesMs(timing.waits.secondMinutes), what: 'the second reminder' }
-      : { at: nextAnchor + minutesMs(rules.giveUpAfterMinutes), what: 'the give-up check' };
+  // The next step is timed from when the email service accepts this reminder, which only the sender learns: the
+  // waiter looks again once the sender should have run (after quiet hours, if the hand-off falls in them).
+  const next = settleCheckAt(cart, rules, timing.step, nowMs, nowMs);
   return {
     kind: 'move',
     move: timing.step === 'first' ? 'first_reminder' : 'second_reminder',
     step: timing.step,
-    reason: `${what}: handing off the ${timing.step} reminder; next wake-up at ${iso(next.at)} for ${next.what}`,
-    nextWakeAt: new Date(next.at),
+    reason: `${what}: handing off the ${timing.step} reminder (${counted + 1} of ${timing.cap}); next wake-up at ${iso(next)} to time the ${counted + 1 < timing.cap ? 'second reminder' : 'give-up'} from when it is sent`,
+    nextWakeAt: new Date(next),
+    ...retract,
   };
 }
 
@@ -237,20 +298,22 @@ export function applyWakeDecision(cart: CartRow, decision: WakeDecision, now: Da
   }
 
   const seq = (cart.wakeSeq ?? 0) + 1;
+  // A hand-off the sender gave back is taken off the count first (it never reached the shopper).
+  const counted = decision.retractsHandOff ? Math.max(0, cart.remindersSent - 1) : cart.remindersSent;
   switch (decision.move) {
     case 'give_up': {
       const { wakeUpAt: _cleared, ...rest } = cart;
-      return { ...rest, status: 'given_up', stopReason: decision.reason };
+      return { ...rest, remindersSent: counted, status: 'given_up', stopReason: decision.reason };
     }
     case 'still_shopping':
-      return { ...cart, wakeSeq: seq, wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString() };
+      return { ...cart, remindersSent: counted, wakeSeq: seq, wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString() };
     case 'first_reminder':
     case 'second_reminder': {
       if (decision.step === undefined) throw new Error(`a ${decision.move} decision needs a step`);
       validTime(now.getTime(), 'now');
       return {
         ...cart,
-        remindersSent: cart.remindersSent + 1,
+        remindersSent: counted + 1,
         lastReminderAt: now.toISOString(),
         wakeSeq: seq,
         wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString(),
@@ -266,6 +329,10 @@ interface Timing {
   readonly waits: Rules['waits']['small'];
   /** Effective reminder cap: the rules' maximum, never above the hard cap. */
   readonly cap: number;
+  /** Hand-offs that count against the cap (a hand-off the sender gave back does not). */
+  readonly handed: number;
+  /** Reminders that went out (accepted by the email service, to the shopper or, in test mode, the owner). */
+  readonly emails: number;
   readonly changedMs: number;
   readonly anchorMs: number;
   readonly anchorText: string;
@@ -273,19 +340,84 @@ interface Timing {
   readonly step: ReminderStep | undefined;
 }
 
-function nextStep(cart: CartRow, rules: Rules): Timing {
+/**
+ * The next step's timing. The anchor is the later of the last change and the last email the email service accepted
+ * (`firstSentAt`/`secondSentAt`, or a test-mode send): never the waiter's hand-off, which may have been held for hours.
+ */
+function nextStep(cart: CartRow, rules: Rules, handed: number): Timing {
   const changedMs = parseIso(cart.lastChangedAt, 'lastChangedAt');
-  const reminderMs = cart.lastReminderAt === undefined ? undefined : parseIso(cart.lastReminderAt, 'lastReminderAt');
+  const emails = emailTimes(cart);
+  const last = emails[emails.length - 1];
   // Ties go to the reminder: the wording "after the first reminder" is the more useful one in the log.
-  const fromReminder = reminderMs !== undefined && reminderMs >= changedMs;
-  const anchorMs = fromReminder ? reminderMs : changedMs;
-  const anchorText = fromReminder
-    ? `the ${cart.remindersSent >= 2 ? 'second' : 'first'} reminder at ${iso(anchorMs)}`
-    : `last change at ${iso(anchorMs)}`;
+  const fromReminder = last !== undefined && last.ms >= changedMs;
+  const anchorMs = fromReminder ? last.ms : changedMs;
+  const anchorText = fromReminder ? `the ${last.step} reminder${last.test ? ' (test mode, to the owner)' : ''} sent at ${iso(anchorMs)}` : `last change at ${iso(anchorMs)}`;
   const size = cartSize(cart.total.minor, rules);
   const cap = reminderCap(rules);
-  const step: ReminderStep | undefined = cart.remindersSent >= cap ? undefined : cart.remindersSent === 0 ? 'first' : 'second';
-  return { size, waits: rules.waits[size], cap, changedMs, anchorMs, anchorText, step };
+  const step: ReminderStep | undefined = handed >= cap ? undefined : handed === 0 ? 'first' : 'second';
+  return { size, waits: rules.waits[size], cap, handed, emails: emails.length, changedMs, anchorMs, anchorText, step };
+}
+
+/** The reminders that went out, earliest first: SES accepted them (to the shopper, or to the owner in test mode). */
+function emailTimes(cart: CartRow): Array<{ step: ReminderStep; ms: number; test: boolean }> {
+  const times: Array<{ step: ReminderStep; ms: number; test: boolean }> = [];
+  for (const step of ['first', 'second'] as const) {
+    const sentAt = step === 'first' ? cart.firstSentAt : cart.secondSentAt;
+    const outcome = step === 'first' ? cart.firstOutcome : cart.secondOutcome;
+    if (sentAt !== undefined) times.push({ step, ms: parseIso(sentAt, `${step}SentAt`), test: false });
+    else if (outcome?.outcome === 'test_sent') times.push({ step, ms: parseIso(outcome.at, `${step}Outcome.at`), test: true });
+  }
+  return times.sort((a, b) => a.ms - b.ms);
+}
+
+/** The sender's skip reasons for the owner's stops (`domain/cart/gates.ts`): undone when the owner lifts the stop. */
+const OWNER_STOP_SKIPS: ReadonlySet<string> = new Set(['owner_stopped_cart', 'owner_stopped_shopper']);
+
+/** Where the latest hand-off stands, as the row says. */
+type Settlement =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'emailed'; readonly step: ReminderStep }
+  | { readonly kind: 'pending'; readonly step: ReminderStep; readonly handOffMs: number }
+  | { readonly kind: 'returned'; readonly step: ReminderStep; readonly handOffMs: number; readonly why: string }
+  | { readonly kind: 'skipped'; readonly step: ReminderStep; readonly reason: string; readonly at: string };
+
+/**
+ * The latest hand-off's settlement: sent (its `...SentAt`, or a test-mode send), or the sender's verdict for that very
+ * hand-off (`...Outcome.handOffAt` equal to the row's `lastReminderAt`; a verdict on an earlier hand-off of the same step
+ * answers nothing now), else still pending with the sender.
+ */
+function settlementOf(cart: CartRow): Settlement {
+  if (cart.remindersSent <= 0) return { kind: 'none' };
+  const step: ReminderStep = cart.remindersSent === 1 ? 'first' : 'second';
+  if ((step === 'first' ? cart.firstSentAt : cart.secondSentAt) !== undefined) return { kind: 'emailed', step };
+  const handOffMs = parseIso(cart.lastReminderAt ?? cart.lastChangedAt, 'lastReminderAt');
+  const outcome = step === 'first' ? cart.firstOutcome : cart.secondOutcome;
+  if (outcome === undefined || outcome.handOffAt !== cart.lastReminderAt) return { kind: 'pending', step, handOffMs };
+  switch (outcome.outcome) {
+    case 'test_sent':
+      return { kind: 'emailed', step };
+    case 'returned':
+      return { kind: 'returned', step, handOffMs, why: 'the shopper changed the cart after the hand-off' };
+    case 'skipped':
+      // Skipped for an owner's stop: the chase ends with the stop; if the owner lifts it, the cart picks up where it
+      // stood, and this reminder never went out, so it is taken back like a returned one.
+      if (OWNER_STOP_SKIPS.has(outcome.reason)) return { kind: 'returned', step, handOffMs, why: "it was skipped for the owner's stop, since lifted" };
+      return { kind: 'skipped', step, reason: outcome.reason, at: outcome.at };
+  }
+}
+
+/**
+ * When the waiter looks again at a reminder handed off at `handOffMs`: once the sender should have run it (at the end
+ * of quiet hours, when the hand-off fell in them) and {@link SETTLE_GRACE_MINUTES} more; once that has passed, every
+ * {@link SETTLE_RECHECK_MINUTES} minutes. A reminder far down a big morning's release (its place is the sender's, taken
+ * overnight) is found at a later look; the follow-up is timed from its accept either way, so it is never early.
+ */
+function settleCheckAt(cart: CartRow, rules: Rules, step: ReminderStep, handOffMs: number, nowMs: number): number {
+  const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
+  const quietEnd = quietHoursDeferral(new Date(handOffMs), zone, rules.quietHours);
+  const release = quietEnd === undefined ? handOffMs : quietEnd.getTime();
+  const expected = release + minutesMs(SETTLE_GRACE_MINUTES);
+  return expected > nowMs ? expected : nowMs + minutesMs(SETTLE_RECHECK_MINUTES);
 }
 
 /** The rules' maximum clamped to [0, HARD_REMINDER_CAP]; a rules doc can lower the cap, never raise it. */

@@ -37,7 +37,7 @@ export function renderCartStory(cartId: string, cart: CartRow | undefined, entri
   if (cart) {
     const items = cart.items.map((item) => `${item.quantity} x ${item.title}`).join(', ') || 'no items';
     lines.push(
-      `Cart ${cartId}: ${STATUS_WORDS[cart.status]}${cart.stopReason ? ` (${cart.stopReason})` : ''}.`,
+      `Cart ${cartId}: ${statusWords(cart)}${cart.stopReason ? ` (${cart.stopReason})` : ''}.`,
       `  ${items}; ${formatMoney(cart.total)}; ${cart.email ? `address ${cart.email}` : 'no address given, so no reminder can be sent'}.`,
       `  First seen ${when(cart.firstSeenAt, zone)}, last changed ${when(cart.lastChangedAt, zone)}; ${remindersLine(cart)}.`,
       ...(cart.status === 'open' && cart.wakeUpAt ? [`  Next look at it: ${when(cart.wakeUpAt, zone)}.`] : []),
@@ -96,12 +96,44 @@ export function renderFailures(failures: readonly FailedWork[], zone: string): s
 }
 
 /**
- * What reached the shopper (SES accepted it: `firstSentAt` / `secondSentAt`), and what the waiter handed on but did not
- * go out (skipped or still held), so the story never counts a hand-off as an email.
+ * The status in words. An open cart whose first reminder was not sent is not "still being chased": it gets no
+ * follow-up (a follow-up is never a shopper's only email), and the waiter gives it up at its next look.
+ */
+function statusWords(cart: CartRow): string {
+  const first = cart.firstOutcome;
+  // A skip for the owner's stop is undone when the stop is lifted (the first reminder goes again), so not that one.
+  const ownerStop = first?.reason === 'owner_stopped_cart' || first?.reason === 'owner_stopped_shopper';
+  if (cart.status === 'open' && cart.remindersSent === 1 && first?.outcome === 'skipped' && !ownerStop && first.handOffAt === cart.lastReminderAt) {
+    return `no longer chased: its first reminder was not sent (${first.reason.replace(/_/g, ' ')}), so it gets no follow-up; given up at the waiter's next look`;
+  }
+  return STATUS_WORDS[cart.status];
+}
+
+/**
+ * What reached the shopper (SES accepted it: `firstSentAt` / `secondSentAt`), and what became of each hand-off that did
+ * not (skipped, sent to the owner in test mode, given back because the shopper changed the cart, or still held), so the
+ * story never counts a hand-off as an email.
  */
 function remindersLine(cart: CartRow): string {
   const sent = [cart.firstSentAt, cart.secondSentAt].filter((at) => at !== undefined).length;
-  const handedOn = cart.remindersSent;
-  const notSent = handedOn > sent ? `; ${handedOn - sent} more handed to the sender but not sent (see below)` : '';
-  return `${sent} of at most 2 reminders sent${notSent}`;
+  const notes: string[] = [];
+  let settled = sent;
+  for (const step of ['first', 'second'] as const) {
+    if ((step === 'first' ? cart.firstSentAt : cart.secondSentAt) !== undefined) continue;
+    const outcome = step === 'first' ? cart.firstOutcome : cart.secondOutcome;
+    if (outcome === undefined) continue;
+    if (outcome.outcome === 'test_sent') {
+      settled += 1;
+      notes.push(`the ${step} went to the owner in test mode`);
+    } else if (outcome.outcome === 'skipped') {
+      settled += 1;
+      notes.push(`the ${step} was not sent (${outcome.reason.replace(/_/g, ' ')})`);
+    } else if (outcome.handOffAt === cart.lastReminderAt) {
+      settled += 1;
+      notes.push(`the ${step} was given back unsent: the shopper changed the cart after it was handed on, so it waits from the change`);
+    }
+  }
+  const pending = cart.remindersSent - settled;
+  if (pending > 0) notes.push(`${pending} more handed to the sender but not sent (see below)`);
+  return `${sent} of at most 2 reminders sent${notes.map((note) => `; ${note}`).join('')}`;
 }

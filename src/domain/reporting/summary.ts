@@ -127,6 +127,7 @@ const SKIP_LABELS: Readonly<Record<string, string>> = {
   empty_cart: 'cart was empty',
   ses_sandbox: 'email service not ready to send yet (sandbox)',
   test_mode_no_owner: 'test mode on, but no owner address to send to',
+  no_first_reminder: 'follow-up without a first reminder to the shopper (never sent)',
 };
 
 /** The hold-back comparison as the summary states it: both rates, the difference, their 95% ranges, or why not. */
@@ -257,7 +258,8 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
   const subject = `Your cart reminders in ${thisMonth}: ${plural(c.recovered, 'cart')} recovered`;
   const rule = recoveredRule(rules);
   const definitions =
-    'Carts count in the month they first came in; reminders, skips and unsubscribes in the month they happened; recoveries in the month of the checkout.' +
+    'Carts count in the month they first came in; reminders, skips and unsubscribes in the month they happened; recoveries in the month of the checkout. ' +
+    'A cart whose first reminder was not sent gets no second one: a follow-up is never the only email a shopper gets; it is given up instead.' +
     (p ? ` ${lastMonthShort}'s figures are beside each one, for comparison.` : '');
 
   const text = [
