@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -104,6 +104,7 @@ export async function startGoogleStandIn(): Promise<GoogleStandIn> {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((done) => proxy.close(() => done()));
       await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -85,6 +85,8 @@ export async function seedStory(r: Rehearsal): Promise<{ cartId: string; said: s
   const toShopper = r.emails.slice(sentBefore).filter((e) => e.to.some((t) => t.toLowerCase().includes('sam.shopper@example.com')));
   expect(toShopper.length >= 1, `no reminder reached the shopper (emails: ${JSON.stringify(r.emails.map((e) => e.to))})`);
   expect(toShopper.length <= 2, `${toShopper.length} reminders for one cart`);
+  const polishFailures = (r.logs.get(r.functionNamed('sender').name) ?? []).filter((line) => line.includes('polish failed'));
+  expect(polishFailures.length === 0, `the sender could not polish through Bedrock: ${polishFailures[0]}`);
   const log = await r.activity(cartId);
   expect(log.some((l) => /sent/.test(l)), `no "sent" in the activity log: ${log.join(' | ')}`);
   return { cartId, said: `${fired} schedules fired; ${toShopper.length} reminder(s) to the shopper; log: ${log.length} entries` };

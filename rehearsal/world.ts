@@ -5,8 +5,9 @@
  * call a function makes is checked against its role by {@link PolicyChecker} before anything happens.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,7 +174,9 @@ export class Rehearsal {
     const handlers = new Map<string, (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>>();
     const servers: Server[] = [];
     const listen = async (name: string): Promise<string> => {
-      const server = createServer((req, res) => {
+      // Bedrock Runtime's client speaks HTTP/2 only (h2c on a plain loopback URL), like the service.
+      const make = name === 'bedrock-runtime' ? (createHttp2Server as unknown as typeof createServer) : createServer;
+      const server = make((req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
@@ -715,8 +718,11 @@ export class Rehearsal {
   /** Fires every one-off schedule due by `until`, in time order, moving the clock to each; returns how many fired. */
   async runSchedulesUntil(until: Date): Promise<number> {
     let fired = 0;
+    const failuresBefore = this.failures.length;
     for (;;) {
       await this.settle();
+      // The rehearsal has failed: playing on would only pile consequences onto the first failure.
+      if (this.failures.length > failuresBefore) return fired;
       const next = [...this.schedules.values()].sort((a, b) => a.at - b.at)[0];
       if (!next || next.at > until.getTime()) break;
       this.schedules.delete(`${next.group}/${next.name}`);
@@ -1024,13 +1030,14 @@ export class Rehearsal {
   async stop(): Promise<void> {
     await this.lambda.stop();
     for (const server of this.servers) {
-      server.closeAllConnections();
+      server.closeAllConnections?.();
       await new Promise<void>((done) => server.close(() => done()));
     }
     await this.google.stop();
     this.dynamo.client.destroy();
     this.dynamo.streams.destroy();
     await this.dynamo.engine?.stop();
+    rmSync(this.template.outdir, { recursive: true, force: true });
   }
 }
 

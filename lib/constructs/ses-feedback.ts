@@ -48,10 +48,10 @@ export class SesFeedback extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Finds the address's open carts through byEmail and stops them.
-    props.tables.grant(this.service, 'carts', 'readWrite');
-    props.tables.grant(this.service, 'optouts', 'write');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'Query', 'UpdateItem']);
+    props.tables.grant(this.service, 'optouts', ['PutItem']);
     // Marks send records sent, writes the activity log and the monthly counters; reads the stored rules (time zone).
-    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.tables.grant(this.service, 'sends', ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
     props.failedInvocations.capture(this.service);
 
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');

@@ -29,10 +29,10 @@ export class Waiter extends Construct {
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'Query', 'UpdateItem']);
     // Writes the activity log; reads the owner's rules the loader stored.
-    props.tables.grant(this.service, 'sends', 'readWrite');
-    props.tables.grant(this.service, 'optouts', 'read');
+    props.tables.grant(this.service, 'sends', ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    props.tables.grant(this.service, 'optouts', ['Query']);
     props.scheduling.grantScheduling(this.service);
     props.scheduling.allowInvoke(this.service.function);
   }

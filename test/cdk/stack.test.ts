@@ -738,6 +738,38 @@ describe('cart counter (cr-carts stream)', () => {
 });
 
 describe('least privilege', () => {
+  // The item actions each function's adapters make, per table (what `npm run rehearse` saw them use, plus the paths it
+  // does not play: a released claim, a cleared doc problem). No Scan, batch, ConditionCheckItem or DescribeTable.
+  const CART_ROW: string[] = ['GetItem', 'Query', 'UpdateItem'];
+  const TABLE_ACTIONS: Record<FunctionRole, Partial<Record<'carts' | 'sends' | 'optouts', string[]>>> = {
+    intake: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+    waiter: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], optouts: ['Query'] },
+    sender: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], optouts: ['Query'] },
+    unsubscribe: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
+    rulesLoader: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'DeleteItem'] },
+    importer: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+    sesEvents: { carts: CART_ROW, sends: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
+    summary: { sends: ['GetItem'] },
+    cartCounter: { sends: ['GetItem', 'UpdateItem'] },
+  };
+
+  it.each(ROLES)('%s: exactly the DynamoDB item actions its adapters make, per table; index/* for Query only', (role) => {
+    for (const tableRole of ['carts', 'sends', 'optouts'] as const) {
+      const id = tableId(TABLE_DEFINITIONS[tableRole].name);
+      const onTable = (statement: Json) => list(statement.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === id && r['Fn::GetAtt']?.[1] === 'Arn');
+      const onIndex = (statement: Json) => list(statement.Resource).some((r: Json) => JSON.stringify(r).includes(id) && JSON.stringify(r).includes('/index/*'));
+      const granted = policyOf(roleIdOf(role))
+        .filter(onTable)
+        .flatMap((s) => list(s.Action as string | string[]))
+        .filter((a) => a.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(a));
+      expect([...new Set(granted)].sort(), `${role} on ${tableRole}`).toEqual((TABLE_ACTIONS[role][tableRole] ?? []).map((a) => `dynamodb:${a}`).sort());
+      const onIndexes = policyOf(roleIdOf(role)).filter(onIndex).flatMap((s) => list(s.Action as string | string[]));
+      expect([...new Set(onIndexes)], `${role} on ${tableRole} indexes`).toEqual(
+        TABLE_ACTIONS[role][tableRole]?.includes('Query') && TABLE_DEFINITIONS[tableRole].indexes.length > 0 ? ['dynamodb:Query'] : [],
+      );
+    }
+  });
+
   const documents = () => [
     ...ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
     ...ofType('AWS::IAM::Role').flatMap(([id, r]) => list(r.Properties.Policies as Json[]).map((p) => [id, p.PolicyDocument] as const)),
