@@ -38,7 +38,7 @@ export interface FunctionReport {
   readonly sdk: 'external' | 'bundled';
   /** Calls by action, with how many. */
   readonly calls: Record<string, number>;
-  readonly grants: Array<Grant & { used: boolean }>;
+  readonly grants: Array<Grant & { used: boolean; applies: boolean }>;
 }
 
 export interface RehearsalOutcome {
@@ -63,6 +63,10 @@ const FULL: Step[] = [
   ...SHORT.slice(0, 3),
   ['a reminder bounces (SES BOUNCE → EventBridge → ses-events)', scenarios.bounce],
   ['the owner edits both docs (rules loader)', scenarios.ownerEditsDocs],
+  ['the owner breaks the rules doc, hears about it once, fixes it (rules loader)', scenarios.ownerBreaksAndFixesRules],
+  ['a shopper checks out: Shopify orders/create ends the chase (intake)', scenarios.checkout],
+  ['the nightly export at 02:00 store time (importer)', scenarios.importSheet],
+  ['every on-failure destination receives what its function could not finish', scenarios.failuresReachTheQueue],
   ['a waiter failure lands on the queue and is replayed with npm run carts -- --aws replay', scenarios.replayFailure],
   ['npm run doctor -- --aws against a sandboxed and a ready SES account', scenarios.doctor],
   SHORT[3]!,
@@ -152,9 +156,11 @@ export async function renderReport(outcome: RehearsalOutcome): Promise<string> {
     lines.push(`  ${fn.name} (${fn.runtime}, ${fn.architecture}, ${fn.memoryMb} MB, ${fn.timeoutSeconds} s; SDK ${fn.sdk})`);
     lines.push(`    invocations ${fn.invocations}, cold starts ${fn.coldStarts} (init ${fn.initMs.map((m) => `${m.toFixed(0)} ms`).join(', ') || '-'}), errors ${fn.errors}`);
     lines.push(`    calls: ${Object.entries(fn.calls).map(([a, n]) => `${a} ×${n}`).join(', ') || 'none'}`);
-    const unused = fn.grants.filter((g) => !g.used);
-    lines.push(`    granted ${fn.grants.length}, used ${fn.grants.length - unused.length}${unused.length > 0 ? `; never exercised:` : ''}`);
+    const unused = fn.grants.filter((g) => !g.used && g.applies);
+    const misfits = fn.grants.filter((g) => !g.applies);
+    lines.push(`    granted ${fn.grants.length}, used ${fn.grants.filter((g) => g.used).length}${unused.length > 0 ? `; never exercised:` : ''}`);
     for (const g of unused) lines.push(`      - ${g.action} on ${g.resource}${g.sid.startsWith('#') ? '' : ` (${g.sid})`}`);
+    for (const g of misfits) lines.push(`      ! ${g.action} on ${g.resource}: the evaluator's service data says this action takes no resource of that type`);
   }
   lines.push('');
   lines.push(outcome.ok ? 'REHEARSAL PASSED' : 'REHEARSAL FAILED');

@@ -14,8 +14,11 @@ export const TABLE_DEFINITIONS = {
 
 export type TableRole = keyof typeof TABLE_DEFINITIONS;
 
-/** The DynamoDB item actions the app's adapters make (TransactWriteItems is authorized per item as these). */
-export type ItemAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+/**
+ * The DynamoDB actions the app's adapters make (TransactWriteItems is authorized per item as these). `Query` is a
+ * query of the table itself, `QueryIndex` one of its global secondary indexes (authorized against `<table>/index/*`).
+ */
+export type ItemAction = 'GetItem' | 'Query' | 'QueryIndex' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
 /**
  * What a function may do on a table: exactly the item actions its adapters make on it (see each construct), or one
@@ -25,9 +28,9 @@ export type ItemAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'Delet
 export type TableAccess = 'read' | 'write' | 'readWrite' | readonly ItemAction[];
 
 const SHORTHANDS: Record<'read' | 'write' | 'readWrite', readonly ItemAction[]> = {
-  read: ['GetItem', 'Query'],
+  read: ['GetItem', 'Query', 'QueryIndex'],
   write: ['PutItem', 'UpdateItem', 'DeleteItem'],
-  readWrite: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  readWrite: ['GetItem', 'Query', 'QueryIndex', 'PutItem', 'UpdateItem', 'DeleteItem'],
 };
 
 /** Environment variable that carries each table's name, as `src/lambda/environment.ts` expects it. */
@@ -93,22 +96,19 @@ export class DataTables extends Construct {
   }
 
   /**
-   * Grants item actions on one table and sets the table-name variable. `Query` on a table with indexes also covers
-   * `<table>/index/*` (DynamoDB authorizes an index query against the index ARN): that finding is acknowledged here,
-   * on the grantee, with its reason. The other actions name the table ARN only.
+   * Grants item actions on one table and sets the table-name variable. `QueryIndex` on a table with indexes grants
+   * `dynamodb:Query` on `<table>/index/*` (DynamoDB authorizes an index query against the index ARN): that finding is
+   * acknowledged here, on the grantee, with its reason. The other actions name the table ARN only.
    */
   grant(fn: ServiceFunction, role: TableRole, access: TableAccess): void {
     const table = this.tables[role];
     const actions = typeof access === 'string' ? SHORTHANDS[access] : access;
     const { name, indexes } = TABLE_DEFINITIONS[role];
-    const queriesIndexes = actions.includes('Query') && indexes.length > 0;
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn],
-      }),
-    );
-    if (queriesIndexes) {
+    const onTable = actions.filter((action) => action !== 'QueryIndex');
+    if (onTable.length > 0) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: onTable.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }));
+    }
+    if (actions.includes('QueryIndex') && indexes.length > 0) {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }));
       acknowledgeWildcardResource(
         fn,

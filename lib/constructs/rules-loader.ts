@@ -82,10 +82,10 @@ export class RulesLoader extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reopens carts whose stop was lifted (by cart id, or by email through byEmail).
-    props.tables.grant(this.service, 'carts', ['GetItem', 'Query', 'UpdateItem']);
+    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
     // The stored docs, the applied stops, the notice de-duplication and the activity log all live in cr-sends.
     // DeleteItem: a doc's problem record goes once the doc parses again.
-    props.tables.grant(this.service, 'sends', ['GetItem', 'Query', 'PutItem', 'DeleteItem']);
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'DeleteItem']);
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(this.service, [props.googleKeyParam]);
     props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });

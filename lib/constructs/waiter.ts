@@ -29,9 +29,9 @@ export class Waiter extends Construct {
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.tables.grant(this.service, 'carts', ['GetItem', 'Query', 'UpdateItem']);
+    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
     // Writes the activity log; reads the owner's rules the loader stored.
-    props.tables.grant(this.service, 'sends', ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
     props.tables.grant(this.service, 'optouts', ['Query']);
     props.scheduling.grantScheduling(this.service);
     props.scheduling.allowInvoke(this.service.function);
