@@ -64,6 +64,7 @@ const FULL: Step[] = [
   ['a reminder bounces (SES BOUNCE → EventBridge → ses-events)', scenarios.bounce],
   ['the owner edits both docs (rules loader)', scenarios.ownerEditsDocs],
   ['the owner breaks the rules doc, hears about it once, fixes it (rules loader)', scenarios.ownerBreaksAndFixesRules],
+  ['the owner stops a shopper in the rules doc, then deletes the line (rules loader lifts it)', scenarios.ownerStopsAndLifts],
   ['a shopper checks out: Shopify orders/create ends the chase (intake)', scenarios.checkout],
   ['the nightly export at 02:00 store time (importer)', scenarios.importSheet],
   ['every on-failure destination receives what its function could not finish', scenarios.failuresReachTheQueue],

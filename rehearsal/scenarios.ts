@@ -343,3 +343,26 @@ export async function importSheet(r: Rehearsal): Promise<string> {
   expect((await r.cartItem('x-103'))?.status === 'checked_out', 'the checked-out row did not close its cart');
   return `tick at ${tick.toISOString()} imported x-101, closed x-103 (checked out) and reported the bad row ("${notice.subject}")`;
 }
+
+/** The owner stops a shopper in the rules doc, then deletes the line: the loader reopens the cart and its chase goes on. */
+export async function ownerStopsAndLifts(r: Rehearsal): Promise<string> {
+  const docs = exampleDocs();
+  const token = `s${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+  const email = 'lee@example.org';
+  r.google.fake.docs.set(REHEARSAL_DOCS.rules, googleDoc(REHEARSAL_DOCS.rules, `${docs.rules.trimEnd()}\nStop shopper ${email} — phoned, ordering by hand\n`));
+  await r.tick('cart-recovery-rules-loader', new Date(r.now().getTime() + 5 * 60_000));
+  const { cartId, status } = await shopifyCheckout(r, { token: `t${token}`, cart_token: token, email, customer: { id: 5, email, first_name: 'Lee', accepts_marketing: true } });
+  expect(status === 200, `intake answered ${status}`);
+  const before = r.emails.length;
+  const toLee = () => r.emails.slice(before).filter((e) => e.to.some((t) => t.includes(email)));
+  await r.runSchedulesUntil(new Date(r.now().getTime() + 26 * 3_600_000));
+  expect(toLee().length === 0, 'a stopped shopper was reminded');
+  const stopped = await r.cartItem(cartId);
+  expect(stopped?.status === 'stopped', `the stopped shopper's cart is ${stopped?.status}`);
+  r.google.fake.docs.set(REHEARSAL_DOCS.rules, googleDoc(REHEARSAL_DOCS.rules, docs.rules));
+  await r.tick('cart-recovery-rules-loader', new Date(r.now().getTime() + 5 * 60_000));
+  expect((await r.cartItem(cartId))?.status === 'open', 'deleting the stop did not reopen the cart');
+  await r.runSchedulesUntil(new Date(r.now().getTime() + 26 * 3_600_000));
+  expect(toLee().length >= 1, 'the reopened cart got no reminder');
+  return `"Stop shopper" held ${cartId} (stopped, no email); deleting the line reopened it and its reminder went out`;
+}

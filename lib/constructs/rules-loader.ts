@@ -86,7 +86,8 @@ export class RulesLoader extends Construct {
     // The stored docs, the applied stops, the notice de-duplication and the activity log all live in cr-sends.
     // DeleteItem: a doc's problem record goes once the doc parses again.
     props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'DeleteItem']);
-    props.scheduling.grantScheduling(this.service);
+    // Creates the wake-ups of the carts a lifted stop reopens; cancels none.
+    props.scheduling.grantScheduling(this.service, { cancels: false });
     grantReadParameters(this.service, [props.googleKeyParam]);
     props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });
     this.service.function.configureAsyncInvoke({ retryAttempts: 0 });

@@ -56,7 +56,7 @@ export class Sender extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Write: the sender records on the cart row when SES accepted a reminder (what "recovered" is measured from).
-    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
+    props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);
     // DeleteItem: a claim is released when SES refused the message, so a later attempt may send it.
     props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
     props.tables.grant(this.service, 'optouts', ['Query']);

@@ -136,8 +136,9 @@ type Wildcard = keyof typeof WILDCARD_ALLOW_LIST;
 /** Exactly which of those each function's role names. A new wildcard on any function fails here. */
 const WILDCARDS_BY_ROLE: Record<FunctionRole, Wildcard[]> = {
   intake: ['cartsIndexes', 'schedules'],
-  waiter: ['cartsIndexes', 'schedules'],
-  sender: ['cartsIndexes', 'schedules', 'bedrock'],
+  // The waiter and the sender read carts by id only.
+  waiter: ['schedules'],
+  sender: ['schedules', 'bedrock'],
   unsubscribe: ['cartsIndexes'],
   rulesLoader: ['cartsIndexes', 'schedules'],
   importer: ['cartsIndexes', 'schedules'],
@@ -531,11 +532,13 @@ describe('scheduling', () => {
     expect(send).toEqual([{ 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] }]);
   });
 
-  it.each(SCHEDULING_ROLES)('%s may create/delete schedules only in the group and pass only the wake-up role', (role) => {
-    expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([
-      `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`,
-    ]);
-    expect(resourcesFor(role, 'scheduler:DeleteSchedule')).toHaveLength(1);
+  // Only the code that cancels a wake-up (intake and the importer, on a checkout) or withdraws a deferral (the sender)
+  // may delete; the waiter and the rules loader only create.
+  const CANCELS: FunctionRole[] = ['intake', 'importer', 'sender'];
+  it.each(SCHEDULING_ROLES)('%s may create (and delete, if it cancels) schedules only in the group and pass only the wake-up role', (role) => {
+    const group = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`;
+    expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([group]);
+    expect(resourcesFor(role, 'scheduler:DeleteSchedule')).toEqual(CANCELS.includes(role) ? [group] : []);
     const passRole = statementsFor(role, 'iam:PassRole');
     expect(passRole).toHaveLength(1);
     expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
@@ -744,8 +747,8 @@ describe('least privilege', () => {
   const CART_ROW: string[] = ['GetItem', 'QueryIndex', 'UpdateItem'];
   const TABLE_ACTIONS: Record<FunctionRole, Partial<Record<'carts' | 'sends' | 'optouts', string[]>>> = {
     intake: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'] },
-    waiter: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['Query'] },
-    sender: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], optouts: ['Query'] },
+    waiter: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['Query'] },
+    sender: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], optouts: ['Query'] },
     unsubscribe: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
     rulesLoader: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'DeleteItem'] },
     importer: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'] },
