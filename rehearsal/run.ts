@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Grant } from './iam';
 import * as scenarios from './scenarios';
-import { lambdaNode, Rehearsal, REHEARSAL_CONTEXT, type RehearsalOptions, runtimeSdk } from './world';
+import { lambdaNode, Rehearsal, REHEARSAL_CONTEXT, type RehearsalOptions, runtimeSdkVersion } from './world';
 
 export interface RunOptions {
   readonly short?: boolean;
@@ -120,24 +120,11 @@ export async function runRehearsal(options: RunOptions = {}): Promise<RehearsalO
       });
     }
     const ok = results.every((s) => s.ok) && r.failures.length === 0 && results.length === (options.short ? SHORT : FULL).length;
-    return { ok, scenarios: results, failures: [...r.failures], functions, node: lambdaNode().version, sdkVersion: sdkVersion() };
+    return { ok, scenarios: results, failures: [...r.failures], functions, node: lambdaNode().version, sdkVersion: runtimeSdkVersion() };
   } finally {
     await r.stop();
   }
 }
-
-function sdkVersion(): string {
-  try {
-    return runtimeSdkVersion();
-  } catch {
-    return 'unknown';
-  }
-}
-
-function runtimeSdkVersion(): string {
-  return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'node_modules', '@aws-sdk', 'client-dynamodb', 'package.json'), 'utf8')) as { version: string }).version;
-}
-void runtimeSdk;
 
 /** The report, in plain text. */
 export async function renderReport(outcome: RehearsalOutcome): Promise<string> {

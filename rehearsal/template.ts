@@ -114,6 +114,8 @@ export interface SynthOptions {
   readonly functionUrls: (functionName: string) => string;
   /** Prefix for physical names the rehearsal owns (tables, queues), so several rehearsals can share one engine. */
   readonly prefix: string;
+  /** The URL of a queue by its name (the rehearsal's SQS stand-in's address). */
+  readonly queueUrl: (queueName: string) => string;
   /** Edits the synthesized template before it is read (the tests that break one thing use this). */
   readonly editTemplate?: (template: Json) => void;
   /** Entry files to use instead of src/lambda's (the test whose bundle throws on load). */
@@ -135,7 +137,7 @@ export function synthesize(options: Pick<SynthOptions, 'context' | 'entries'>): 
 }
 
 /** Reads a synthesized template into the rehearsal's view of the system. */
-export function readTemplate(outdir: string, template: Json, options: Pick<SynthOptions, 'functionUrls' | 'prefix'>): RehearsalTemplate {
+export function readTemplate(outdir: string, template: Json, options: Pick<SynthOptions, 'functionUrls' | 'prefix' | 'queueUrl'>): RehearsalTemplate {
   const resources = template.Resources as Record<string, Json>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   const physical = new Map<string, { ref: string; attrs: Record<string, string> }>();
@@ -149,12 +151,8 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
     physical.set(id, { ref: name, attrs: { Arn: tableArn, StreamArn: `${tableArn}/stream/rehearsal` } });
   }
   for (const [id, r] of ofType('AWS::SQS::Queue')) {
-    const name = `${options.prefix}CartRecovery-${id}`;
-    physical.set(id, {
-      ref: `http://sqs.rehearsal/${REHEARSAL_ACCOUNT}/${name}`,
-      attrs: { Arn: arn('sqs', name), QueueName: name, QueueUrl: `http://sqs.rehearsal/${REHEARSAL_ACCOUNT}/${name}` },
-    });
-    void r;
+    const name = `${options.prefix}${r.Properties?.QueueName ?? `CartRecovery-${id}`}`;
+    physical.set(id, { ref: options.queueUrl(name), attrs: { Arn: arn('sqs', name), QueueName: name, QueueUrl: options.queueUrl(name) } });
   }
   for (const [id, r] of ofType('AWS::IAM::Role')) {
     const name = r.Properties.RoleName ?? `CartRecovery-${id}`;

@@ -107,14 +107,20 @@ export function lambdaNode(): { path: string; version: string } {
   return { path: join(pkg, 'bin', 'node'), version: (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version };
 }
 
-/** The AWS SDK the runtime provides to bundles that leave `@aws-sdk/*` external (Lambda: /var/runtime/node_modules). */
-export function runtimeSdk(outdir: string): { nodePath: string; version: string } {
-  // Only @aws-sdk is on the runtime's path, as in Lambda: a bundle that needs any other package must carry it.
+/** The version of the AWS SDK the runtime provides (the project's installed clients; Lambda's own may differ). */
+export function runtimeSdkVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@aws-sdk', 'client-dynamodb', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The AWS SDK for bundles that leave `@aws-sdk/*` external, where Lambda has it (/var/runtime/node_modules): a
+ * folder on NODE_PATH holding `@aws-sdk` only, so a bundle that needs any other package must carry it.
+ */
+function runtimeNodePath(outdir: string): string {
   const nodePath = join(outdir, 'var-runtime', 'node_modules');
   mkdirSync(nodePath, { recursive: true });
   symlinkSync(join(ROOT, 'node_modules', '@aws-sdk'), join(nodePath, '@aws-sdk'), 'dir');
-  const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@aws-sdk', 'client-dynamodb', 'package.json'), 'utf8')) as { version: string }).version;
-  return { nodePath, version };
+  return nodePath;
 }
 
 export class Rehearsal {
@@ -126,7 +132,6 @@ export class Rehearsal {
   readonly asyncResults: Array<{ fn: string; result: InvocationResult; attempts: number }> = [];
   private offsetMs: number;
   private readonly servers: Server[] = [];
-  private readonly keys = new Map<string, string>();
   private pendingAsync = 0;
   private readonly idle: Array<() => void> = [];
   private readonly streamPositions = new Map<string, string>();
@@ -197,8 +202,7 @@ export class Rehearsal {
 
     const { outdir, template: raw } = synthesize({ context: options.context, ...(options.entries ? { entries: options.entries } : {}) });
     options.editTemplate?.(raw);
-    const urlFunctions = new Map<string, string>();
-    const fnUrl = (name: string) => urlFunctions.get(name) ?? `${endpoints[`url:${name}`]}/`;
+    const fnUrl = (name: string) => `${endpoints[`url:${name}`]}/`;
     // One server per Function URL, made for every function the template gives a URL.
     for (const [, r] of Object.entries(raw.Resources as Record<string, Json>)) {
       if (r.Type !== 'AWS::Lambda::Url') continue;
@@ -206,11 +210,8 @@ export class Rehearsal {
       const name = (raw.Resources[fnLogical]?.Properties?.FunctionName as string) ?? fnLogical;
       endpoints[`url:${name}`] = await listen(`url:${name}`);
     }
-    const template = readTemplate(outdir, raw, { prefix, functionUrls: fnUrl });
     // Queue URLs on the SQS stand-in itself, so an SDK that sends to the queue's URL reaches it.
-    const queues = template.queues.map((q) => ({ ...q, url: `${endpoints.sqs}/${REHEARSAL_ACCOUNT}/${q.name}` }));
-    const world = template as { -readonly [K in keyof RehearsalTemplate]: RehearsalTemplate[K] };
-    world.queues = queues;
+    const template = readTemplate(outdir, raw, { prefix, functionUrls: fnUrl, queueUrl: (name) => `${endpoints.sqs}/${REHEARSAL_ACCOUNT}/${name}` });
 
     let engine: DynamoDbLocal | undefined;
     let dynamoEndpoint = options.dynamoEndpoint;
@@ -244,7 +245,7 @@ export class Rehearsal {
     }
     Object.assign(secrets, options.secrets);
     const node = lambdaNode();
-    const sdk = runtimeSdk(outdir);
+    const nodePath = runtimeNodePath(outdir);
     const keys = new Map<string, string>();
     let rehearsal: Rehearsal | undefined;
     const lambda = new LambdaService(new Map(template.functions.map((f) => [f.name, f])), {
@@ -273,7 +274,7 @@ export class Rehearsal {
           LAMBDA_TASK_ROOT: fn.assetDir,
           _HANDLER: fn.handler,
           TZ: ':UTC',
-          NODE_PATH: sdk.nodePath,
+          NODE_PATH: nodePath,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb!,
           AWS_ENDPOINT_URL_SESV2: endpoints.sesv2!,
@@ -289,9 +290,8 @@ export class Rehearsal {
     rehearsal.secrets = secrets;
     rehearsal.secretByKind = secretByKind;
     rehearsal.servers.push(...servers);
-    for (const [k, v] of keys) rehearsal.keys.set(k, v);
     rehearsal.keyOf = keys;
-    for (const q of queues) rehearsal.queues.set(q.url, []);
+    for (const q of template.queues) rehearsal.queues.set(q.url, []);
     rehearsal.install(handlers);
     return rehearsal;
   }
@@ -612,53 +612,51 @@ export class Rehearsal {
     this.emails.push(email);
     json(res, 200, { MessageId: messageId });
     // SES publishes the configuration set's events to EventBridge (asynchronously, after answering).
-    if (configurationSet) setImmediate(() => void this.publishSesEvents(email, configurationSet));
+    if (configurationSet) {
+      this.track(1); // counted from now, so a settle() that begins before the events go out still waits for them
+      setImmediate(() => void this.publishSesEvents(email, configurationSet).finally(() => this.track(-1)));
+    }
   }
 
   /** What SES publishes for one accepted message: SEND, then DELIVERY, or a BOUNCE / COMPLAINT for the simulator's addresses. */
   private async publishSesEvents(email: SentEmail, configurationSet: string): Promise<void> {
-    this.track(1);
-    try {
-      const recipients = email.to.map((a) => a.replace(/^.*<|>$/g, ''));
-      const mail = sesMail(email, configurationSet);
-      await this.putEvent('Email Sent', { eventType: 'Send', mail, send: {} });
-      const at = this.now().toISOString();
-      if (recipients.some((r) => r.startsWith('bounce@simulator.amazonses.com'))) {
-        await this.putEvent('Email Bounced', {
-          eventType: 'Bounce',
-          bounce: {
-            feedbackId: `${randomUUID()}-000000`,
-            bounceType: 'Permanent',
-            bounceSubType: 'General',
-            bouncedRecipients: recipients.map((emailAddress) => ({ emailAddress, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' })),
-            timestamp: at,
-            reportingMTA: 'dns; b232-5.smtp-out.amazonses.com',
-          },
-          mail,
-        });
-      } else if (recipients.some((r) => r.startsWith('complaint@simulator.amazonses.com'))) {
-        await this.putEvent('Email Complaint Received', {
-          eventType: 'Complaint',
-          complaint: {
-            feedbackId: `${randomUUID()}-000000`,
-            complaintSubType: null,
-            complainedRecipients: recipients.map((emailAddress) => ({ emailAddress })),
-            timestamp: at,
-            userAgent: 'Amazon SES Mailbox Simulator',
-            complaintFeedbackType: 'abuse',
-            arrivalDate: at,
-          },
-          mail,
-        });
-      } else {
-        await this.putEvent('Email Delivered', {
-          eventType: 'Delivery',
-          mail,
-          delivery: { timestamp: at, processingTimeMillis: 546, recipients, smtpResponse: '250 ok', reportingMTA: 'a8-70.smtp-out.amazonses.com' },
-        });
-      }
-    } finally {
-      this.track(-1);
+    const recipients = email.to.map((a) => a.replace(/^.*<|>$/g, ''));
+    const mail = sesMail(email, configurationSet);
+    await this.putEvent('Email Sent', { eventType: 'Send', mail, send: {} });
+    const at = this.now().toISOString();
+    if (recipients.some((r) => r.startsWith('bounce@simulator.amazonses.com'))) {
+      await this.putEvent('Email Bounced', {
+        eventType: 'Bounce',
+        bounce: {
+          feedbackId: `${randomUUID()}-000000`,
+          bounceType: 'Permanent',
+          bounceSubType: 'General',
+          bouncedRecipients: recipients.map((emailAddress) => ({ emailAddress, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' })),
+          timestamp: at,
+          reportingMTA: 'dns; b232-5.smtp-out.amazonses.com',
+        },
+        mail,
+      });
+    } else if (recipients.some((r) => r.startsWith('complaint@simulator.amazonses.com'))) {
+      await this.putEvent('Email Complaint Received', {
+        eventType: 'Complaint',
+        complaint: {
+          feedbackId: `${randomUUID()}-000000`,
+          complaintSubType: null,
+          complainedRecipients: recipients.map((emailAddress) => ({ emailAddress })),
+          timestamp: at,
+          userAgent: 'Amazon SES Mailbox Simulator',
+          complaintFeedbackType: 'abuse',
+          arrivalDate: at,
+        },
+        mail,
+      });
+    } else {
+      await this.putEvent('Email Delivered', {
+        eventType: 'Delivery',
+        mail,
+        delivery: { timestamp: at, processingTimeMillis: 546, recipients, smtpResponse: '250 ok', reportingMTA: 'a8-70.smtp-out.amazonses.com' },
+      });
     }
   }
 
