@@ -2,7 +2,8 @@
  * The short rehearsal (one cart's story through every function, from the synthesized bundles on Lambda's Node 22),
  * and three ways the deployed wiring can drift that it must catch and name: a permission gone from a role, a variable
  * the stack no longer writes, a bundle that throws while it loads. Timeouts are scaled up (×10): a busy machine must
- * not be mistaken for a function that overran; the full `npm run rehearse` keeps the template's own.
+ * not be mistaken for a function that overran; the full `npm run rehearse` keeps the template's own. The last test
+ * shows an overrun is caught: a handler that never answers is ended at its (scaled) timeout.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
@@ -70,4 +71,12 @@ describe('the rehearsal', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.failures.join('\n')).toMatch(/cart-recovery-intake failed to start[\s\S]*this bundle throws on load/);
   });
+
+  it('ends a function that overruns its timeout by ending its process, and names it', async () => {
+    // The handler never answers, so it overruns whatever the timeout (scaled down here to keep the test short).
+    const outcome = await short({ timeoutScale: 0.05, entries: { rulesLoader: fileURLToPath(new URL('../fixtures/rehearsal/never-answers.ts', import.meta.url)) } });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failures.join('\n')).toMatch(/cart-recovery-rules-loader failed on an asynchronous invoke after 1 attempts: Sandbox\.Timedout: Task timed out after 3\.00 seconds/);
+  });
 });
+
