@@ -399,6 +399,14 @@ export class Rehearsal {
   clearFaults(): void {
     this.faults = [];
     this.expecting = [];
+    this.sesThrottles = 0;
+  }
+
+  private sesThrottles = 0;
+
+  /** SES answers the next `times` sends with TooManyRequestsException (over the account's send rate), as SES does. */
+  throttleSes(times: number): void {
+    this.sesThrottles = times;
   }
 
   private faulted(service: string, caller: string, res: ServerResponse): boolean {
@@ -588,6 +596,10 @@ export class Rehearsal {
     const outside = to.map((a) => a.replace(/^.*<|>$/g, '').toLowerCase()).filter((a) => !a.endsWith(`@${domain}`));
     if (this.sandbox) for (const address of outside) requests.push({ action: 'ses:SendEmail', resource: identityArn(address) });
     if (!(await this.authorize(caller, res, requests, 'rest'))) return;
+    if (this.sesThrottles > 0) {
+      this.sesThrottles -= 1;
+      return void json(res, 429, { message: 'Maximum sending rate exceeded.' }, 'TooManyRequestsException');
+    }
     if (this.sandbox) {
       const verified = [...(this.options.verifiedAddresses ?? []), ...this.template.functions.map((f) => f.environment.CR_OWNER_EMAIL?.toLowerCase())];
       const unverified = outside.filter((a) => !verified.includes(a));
