@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
 import type { FailedInvocations } from './failed-invocations';
@@ -48,8 +47,8 @@ export class CartCounter extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reads the stored rules (GetItem, for the store's time zone) and adds to the month rows: TransactWriteItems of
-    // Update items is authorized as dynamodb:UpdateItem, which the read-write grant includes.
-    props.tables.grant(this.service, 'sends', 'readWrite');
+    // Update items is authorized as dynamodb:UpdateItem.
+    props.tables.grant(this.service, 'sends', ['GetItem', 'UpdateItem']);
     const streamArn = props.tables.grantStreamRead(this.service, 'carts');
 
     this.mapping = new lambda.EventSourceMapping(this, 'CartStream', {
@@ -64,8 +63,8 @@ export class CartCounter extends Construct {
       bisectBatchOnError: false,
       retryAttempts: CART_STREAM_RETRIES.attempts,
       maxRecordAge: CART_STREAM_RETRIES.maxRecordAge,
-      // Lambda sends the position record with the function's role: SqsDlq grants it sqs:SendMessage on this queue.
-      onFailure: new SqsDlq(props.failedInvocations.queue),
+      // Lambda sends the position record with the function's role: it may send to this queue, nothing more.
+      onFailure: props.failedInvocations.destination(),
     });
     // Lambda checks the role can read the stream when the mapping is created: create it after the role's policy.
     this.mapping.node.addDependency(this.service.role);

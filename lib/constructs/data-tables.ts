@@ -13,7 +13,25 @@ export const TABLE_DEFINITIONS = {
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableRole = keyof typeof TABLE_DEFINITIONS;
-export type TableAccess = 'read' | 'write' | 'readWrite';
+
+/**
+ * The DynamoDB actions the app's adapters make (TransactWriteItems is authorized per item as these). `Query` is a
+ * query of the table itself, `QueryIndex` one of its global secondary indexes (authorized against `<table>/index/*`).
+ */
+export type ItemAction = 'GetItem' | 'Query' | 'QueryIndex' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
+/**
+ * What a function may do on a table: exactly the item actions its adapters make on it (see each construct), or one
+ * of the broad shorthands, which still leave out what no adapter does (Scan, the batch actions, ConditionCheckItem,
+ * DescribeTable; the CDK's table grants include them all). `npm run rehearse` lists every grant no call used.
+ */
+export type TableAccess = 'read' | 'write' | 'readWrite' | readonly ItemAction[];
+
+const SHORTHANDS: Record<'read' | 'write' | 'readWrite', readonly ItemAction[]> = {
+  read: ['GetItem', 'Query', 'QueryIndex'],
+  write: ['PutItem', 'UpdateItem', 'DeleteItem'],
+  readWrite: ['GetItem', 'Query', 'QueryIndex', 'PutItem', 'UpdateItem', 'DeleteItem'],
+};
 
 /** Environment variable that carries each table's name, as `src/lambda/environment.ts` expects it. */
 export const TABLE_ENV: Record<TableRole, string> = {
@@ -78,24 +96,28 @@ export class DataTables extends Construct {
   }
 
   /**
-   * Grants one kind of data access to one table (its indexes included) and sets the table-name variable. Tables with
-   * indexes need `<table>/index/*` to query them: that finding is acknowledged here, on the grantee, with its reason.
+   * Grants item actions on one table and sets the table-name variable. `QueryIndex` on a table with indexes grants
+   * `dynamodb:Query` on `<table>/index/*` (DynamoDB authorizes an index query against the index ARN): that finding is
+   * acknowledged here, on the grantee, with its reason. The other actions name the table ARN only.
    */
   grant(fn: ServiceFunction, role: TableRole, access: TableAccess): void {
     const table = this.tables[role];
-    if (access === 'read') table.grantReadData(fn.function);
-    else if (access === 'write') table.grantWriteData(fn.function);
-    else table.grantReadWriteData(fn.function);
-    fn.addEnvironment(TABLE_ENV[role], table.tableName);
-    if (TABLE_DEFINITIONS[role].indexes.length > 0) {
-      const { name, indexes } = TABLE_DEFINITIONS[role];
+    const actions = typeof access === 'string' ? SHORTHANDS[access] : access;
+    const { name, indexes } = TABLE_DEFINITIONS[role];
+    const onTable = actions.filter((action) => action !== 'QueryIndex');
+    if (onTable.length > 0) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: onTable.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }));
+    }
+    if (actions.includes('QueryIndex') && indexes.length > 0) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }));
       acknowledgeWildcardResource(
         fn,
         `${table.tableArn}/index/*`,
         `Queries use the global secondary indexes of ${name} (${indexes.map((index) => index.indexName).join(', ')}); ` +
-          'index/* under that one table ARN is how the CDK table grant covers them.',
+          'index/* under that one table ARN, for dynamodb:Query only.',
       );
     }
+    fn.addEnvironment(TABLE_ENV[role], table.tableName);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './service-function';
@@ -56,7 +57,22 @@ export class FailedInvocations extends Construct {
   capture(service: ServiceFunction, options: CaptureOptions = {}): void {
     service.function.configureAsyncInvoke({
       retryAttempts: options.retryAttempts ?? ASYNC_RETRY_ATTEMPTS,
-      onFailure: new destinations.SqsDestination(this.queue),
+      onFailure: this.destination(),
     });
+  }
+
+  /**
+   * This queue as an on-failure destination (of an async invoke config, or of an event source mapping): the function's
+   * role gets `sqs:SendMessage` on it and nothing more. Lambda sends the record with the function's role and needs
+   * only that (the CDK's own SqsDestination and SqsDlq add GetQueueAttributes and GetQueueUrl, which it never calls).
+   */
+  destination(): lambda.IDestination & { bind(scope: Construct, fn: lambda.IFunction): { destination: string } } {
+    const queue = this.queue;
+    return {
+      bind(_scope: Construct, fn: lambda.IFunction) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+        return { destination: queue.queueArn };
+      },
+    };
   }
 }

@@ -52,9 +52,9 @@ export class Importer extends Construct {
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
     // Reads the stored rules, writes the activity log and the bad-row notice de-duplication.
-    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(this.service, [props.googleKeyParam]);
     props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });

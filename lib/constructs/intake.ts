@@ -45,9 +45,9 @@ export class Intake extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
-    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
     // Writes the activity log (checked out, stopped); reads the owner's rules the loader stored.
-    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(
       this.service,

@@ -31,7 +31,7 @@ export class MonthlySummary extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // The month's counters and the stored rules (store name, zone, currency) both live in cr-sends.
-    props.tables.grant(this.service, 'sends', 'read');
+    props.tables.grant(this.service, 'sends', ['GetItem']);
     props.email.grantSend(this.service, { sid: 'SendOwnerSummary', recipients: [props.ownerEmail] });
 
     this.job = new RecurringJob(this, 'Monthly', {

@@ -82,10 +82,12 @@ export class RulesLoader extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reopens carts whose stop was lifted (by cart id, or by email through byEmail).
-    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
     // The stored docs, the applied stops, the notice de-duplication and the activity log all live in cr-sends.
-    props.tables.grant(this.service, 'sends', 'readWrite');
-    props.scheduling.grantScheduling(this.service);
+    // DeleteItem: a doc's problem record goes once the doc parses again.
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'DeleteItem']);
+    // Creates the wake-ups of the carts a lifted stop reopens; cancels none.
+    props.scheduling.grantScheduling(this.service, { cancels: false });
     grantReadParameters(this.service, [props.googleKeyParam]);
     props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });
     this.service.function.configureAsyncInvoke({ retryAttempts: 0 });

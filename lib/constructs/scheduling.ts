@@ -99,10 +99,11 @@ export class Scheduling extends Construct {
   }
 
   /**
-   * Lets a function create and delete wake-ups in the group and hand them the Scheduler role, and sets the four
-   * variables the code reads: CR_SCHEDULE_GROUP, CR_WAITER_ARN, CR_SCHEDULER_ROLE_ARN, CR_SCHEDULER_DLQ_ARN.
+   * Lets a function create (and, unless `cancels` is false, delete) wake-ups in the group and hand them the Scheduler
+   * role, and sets the four variables the code reads: CR_SCHEDULE_GROUP, CR_WAITER_ARN, CR_SCHEDULER_ROLE_ARN,
+   * CR_SCHEDULER_DLQ_ARN. Only the code that cancels a wake-up (a checkout) or withdraws a deferral needs to delete.
    */
-  grantScheduling(fn: ServiceFunction): void {
+  grantScheduling(fn: ServiceFunction, options: { readonly cancels?: boolean } = {}): void {
     const schedulesArn = Stack.of(this).formatArn({
       service: 'scheduler',
       resource: 'schedule',
@@ -111,7 +112,7 @@ export class Scheduling extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ManageWakeUps',
-        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        actions: options.cancels === false ? ['scheduler:CreateSchedule'] : ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
         resources: [schedulesArn],
       }),
     );

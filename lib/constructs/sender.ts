@@ -59,9 +59,10 @@ export class Sender extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Write: the sender records on the cart row when SES accepted a reminder (what "recovered" is measured from).
-    props.tables.grant(this.service, 'carts', 'readWrite');
-    props.tables.grant(this.service, 'sends', 'readWrite');
-    props.tables.grant(this.service, 'optouts', 'read');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);
+    // DeleteItem: a claim is released when SES refused the message, so a later attempt may send it.
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+    props.tables.grant(this.service, 'optouts', ['Query']);
     props.scheduling.grantScheduling(this.service);
     props.scheduling.allowInvoke(this.service.function);
     props.email.grantSend(this.service);

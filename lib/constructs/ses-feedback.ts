@@ -47,11 +47,11 @@ export class SesFeedback extends Construct {
       environment: { CR_RETENTION_DAYS: String(props.retentionDays), ...ownerDocsEnvironment(props) },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    // Finds the address's open carts through byEmail and stops them.
-    props.tables.grant(this.service, 'carts', 'readWrite');
-    props.tables.grant(this.service, 'optouts', 'write');
+    // No GetItem: it finds an address's open carts through byEmail and stops them with conditional updates.
+    props.tables.grant(this.service, 'carts', ['QueryIndex', 'UpdateItem']);
+    props.tables.grant(this.service, 'optouts', ['PutItem']);
     // Marks send records sent, writes the activity log and the monthly counters; reads the stored rules (time zone).
-    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
     props.failedInvocations.capture(this.service);
 
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');

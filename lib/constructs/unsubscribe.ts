@@ -37,10 +37,10 @@ export class Unsubscribe extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
-    props.tables.grant(this.service, 'carts', 'readWrite');
-    props.tables.grant(this.service, 'optouts', 'write');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
+    props.tables.grant(this.service, 'optouts', ['PutItem']);
     // Writes the activity log; reads the store name from the owner's rules the loader stored.
-    props.tables.grant(this.service, 'sends', 'readWrite');
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
     grantReadParameters(this.service, [props.unsubscribeKeyParam]);
     this.url = this.service.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   }

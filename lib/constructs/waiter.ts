@@ -29,11 +29,12 @@ export class Waiter extends Construct {
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
-    props.tables.grant(this.service, 'carts', 'readWrite');
+    props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);
     // Writes the activity log; reads the owner's rules the loader stored.
-    props.tables.grant(this.service, 'sends', 'readWrite');
-    props.tables.grant(this.service, 'optouts', 'read');
-    props.scheduling.grantScheduling(this.service);
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
+    props.tables.grant(this.service, 'optouts', ['Query']);
+    // Creates the next wake-up; never cancels one (intake does, on a checkout).
+    props.scheduling.grantScheduling(this.service, { cancels: false });
     props.scheduling.allowInvoke(this.service.function);
   }
 

@@ -137,8 +137,9 @@ type Wildcard = keyof typeof WILDCARD_ALLOW_LIST;
 /** Exactly which of those each function's role names. A new wildcard on any function fails here. */
 const WILDCARDS_BY_ROLE: Record<FunctionRole, Wildcard[]> = {
   intake: ['cartsIndexes', 'schedules'],
-  waiter: ['cartsIndexes', 'schedules'],
-  sender: ['cartsIndexes', 'schedules', 'bedrock'],
+  // The waiter and the sender read carts by id only.
+  waiter: ['schedules'],
+  sender: ['schedules', 'bedrock'],
   unsubscribe: ['cartsIndexes'],
   rulesLoader: ['cartsIndexes', 'schedules'],
   importer: ['cartsIndexes', 'schedules'],
@@ -532,11 +533,13 @@ describe('scheduling', () => {
     expect(send).toEqual([{ 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] }]);
   });
 
-  it.each(SCHEDULING_ROLES)('%s may create/delete schedules only in the group and pass only the wake-up role', (role) => {
-    expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([
-      `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`,
-    ]);
-    expect(resourcesFor(role, 'scheduler:DeleteSchedule')).toHaveLength(1);
+  // Only the code that cancels a wake-up (intake and the importer, on a checkout) or withdraws a deferral (the sender)
+  // may delete; the waiter and the rules loader only create.
+  const CANCELS: FunctionRole[] = ['intake', 'importer', 'sender'];
+  it.each(SCHEDULING_ROLES)('%s may create (and delete, if it cancels) schedules only in the group and pass only the wake-up role', (role) => {
+    const group = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`;
+    expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([group]);
+    expect(resourcesFor(role, 'scheduler:DeleteSchedule')).toEqual(CANCELS.includes(role) ? [group] : []);
     const passRole = statementsFor(role, 'iam:PassRole');
     expect(passRole).toHaveLength(1);
     expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
@@ -739,6 +742,38 @@ describe('cart counter (cr-carts stream)', () => {
 });
 
 describe('least privilege', () => {
+  // The item actions each function's adapters make, per table (`npm run rehearse` lists the grants its scenarios did
+  // not use, and why each stays). No Scan, batch, ConditionCheckItem or DescribeTable; only the operator's own
+  // credentials query cr-sends (a cart's history), and cr-carts is queried through its indexes only.
+  const CART_ROW: string[] = ['GetItem', 'QueryIndex', 'UpdateItem'];
+  const TABLE_ACTIONS: Record<FunctionRole, Partial<Record<'carts' | 'sends' | 'optouts', string[]>>> = {
+    intake: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'] },
+    waiter: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['Query'] },
+    sender: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], optouts: ['Query'] },
+    unsubscribe: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
+    rulesLoader: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'DeleteItem'] },
+    importer: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'] },
+    sesEvents: { carts: ['QueryIndex', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
+    summary: { sends: ['GetItem'] },
+    cartCounter: { sends: ['GetItem', 'UpdateItem'] },
+  };
+
+  it.each(ROLES)('%s: exactly the DynamoDB item actions its adapters make, per table; index/* for Query only', (role) => {
+    for (const tableRole of ['carts', 'sends', 'optouts'] as const) {
+      const id = tableId(TABLE_DEFINITIONS[tableRole].name);
+      const onTable = (statement: Json) => list(statement.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === id && r['Fn::GetAtt']?.[1] === 'Arn');
+      const onIndex = (statement: Json) => list(statement.Resource).some((r: Json) => JSON.stringify(r).includes(id) && JSON.stringify(r).includes('/index/*'));
+      const granted = policyOf(roleIdOf(role))
+        .filter(onTable)
+        .flatMap((s) => list(s.Action as string | string[]))
+        .filter((a) => a.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(a));
+      const wanted = TABLE_ACTIONS[role][tableRole] ?? [];
+      expect([...new Set(granted)].sort(), `${role} on ${tableRole}`).toEqual(wanted.filter((a) => a !== 'QueryIndex').map((a) => `dynamodb:${a}`).sort());
+      const onIndexes = policyOf(roleIdOf(role)).filter(onIndex).flatMap((s) => list(s.Action as string | string[]));
+      expect([...new Set(onIndexes)], `${role} on ${tableRole} indexes`).toEqual(wanted.includes('QueryIndex') ? ['dynamodb:Query'] : []);
+    }
+  });
+
   const documents = () => [
     ...ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
     ...ofType('AWS::IAM::Role').flatMap(([id, r]) => list(r.Properties.Policies as Json[]).map((p) => [id, p.PolicyDocument] as const)),

@@ -146,8 +146,19 @@ describe('the layout', () => {
     expect(problems).toEqual([]);
   });
 
-  it('has no import cycles in src, lib, bench or scripts', () => {
-    const files = [...filesUnder('src'), ...filesUnder('lib'), ...filesUnder('bench'), ...filesUnder('scripts')];
+  it('keeps the rehearsal and its AGPL policy evaluator out of the product (src, lib) and so out of every bundle', () => {
+    const problems: string[] = [];
+    for (const file of [...filesUnder('src'), ...filesUnder('lib'), ...filesUnder('bin')]) {
+      for (const specifier of parse(file).imports) {
+        if (specifier.startsWith('@cloud-copilot/') || target(file, specifier)?.startsWith('rehearsal/')) problems.push(`${file} imports ${specifier}`);
+      }
+    }
+    expect(filesUnder('rehearsal').length).toBeGreaterThan(3); // the check looks at something real
+    expect(problems).toEqual([]);
+  });
+
+  it('has no import cycles in src, lib, bench, scripts or rehearsal', () => {
+    const files = [...filesUnder('src'), ...filesUnder('lib'), ...filesUnder('bench'), ...filesUnder('scripts'), ...filesUnder('rehearsal')];
     const known = new Set(files);
     const state = new Map<string, 'visiting' | 'done'>();
     const cycles: string[] = [];
