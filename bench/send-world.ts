@@ -13,7 +13,7 @@ import { DynamoDbSendLedger } from '../src/adapters/aws/dynamodb-send-ledger';
 import { SesMailer } from '../src/adapters/aws/ses-mailer';
 import type { ReminderStep } from '../src/domain/owner-docs/voice';
 import { createSesEventsHandler } from '../src/handlers/ses-events';
-import { silentLog } from '../src/ports/log';
+import { type Log, silentLog } from '../src/ports/log';
 import type { Mailer } from '../src/ports/mailer';
 import { fixedRules, fixedVoice } from '../src/ports/owner-docs';
 import type { DeferralReason, SendDeferrals, SendLedger } from '../src/ports/send-ledger';
@@ -63,6 +63,8 @@ export interface WorldOptions {
   readonly sendEventDelaysMs?: readonly number[];
   /** Deliver every SEND event twice (EventBridge delivers at least once). */
   readonly duplicateSendEvents?: boolean;
+  /** The sender's and the feedback function's log; silent by default. */
+  readonly log?: Log;
 }
 
 export class SendWorld {
@@ -222,7 +224,7 @@ export class SendWorld {
       rules: fixedRules(),
       voice: fixedVoice(),
       clock: { now: () => new Date(this.now) },
-      log: silentLog,
+      log: this.options.log ?? silentLog,
       email: { from: 'reminders@store.example', replyTo: 'owner@store.example', unsubscribeBaseUrl: 'https://unsub.example.on.aws/', unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!' },
     };
   }

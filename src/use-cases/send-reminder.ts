@@ -261,7 +261,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     }));
   } catch (error) {
     const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
-    deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, message: failure.message });
+    // `sesError`, not `message`: the logger keeps its own `message` (this line's text) and drops a field of that name.
+    deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, sesError: failure.message });
     // Nothing went out on a throttle or a refusal: the lease's check has nothing left to settle.
     if (failure.kind !== 'unknown') await withdrawLeaseCheck();
     if (failure.kind === 'throttled') {

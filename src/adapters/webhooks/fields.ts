@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { HttpError } from '../../http/function-url';
+import { FUTURE_SKEW_MINUTES } from '../../domain/cart/cart';
 import { MoneyError, normaliseCurrency, parseMoney, type Money } from '../../domain/cart/money';
 
 /**
@@ -20,7 +21,7 @@ export const LIMITS = {
   /** Decimal amounts as text. */
   amount: 32,
   /** How far ahead of our clock an event time may be (storefront clocks drift a little, never hours). */
-  futureSkewMinutes: 5,
+  futureSkewMinutes: FUTURE_SKEW_MINUTES,
 } as const;
 
 /** An http(s) URL; anything else (javascript:, data:) is refused before it can reach an email. */

@@ -150,6 +150,12 @@ export interface CartRow extends CartSnapshot, FieldKeys {
  */
 export const EMAILS_SEEN_CAP = 8;
 
+/**
+ * How far ahead of our clock an event's time may be, on every lane (webhooks and the export sheet). Storefront clocks
+ * drift a little, never hours; an event dated far ahead would stay the cart's "newest" and freeze it.
+ */
+export const FUTURE_SKEW_MINUTES = 5;
+
 export const MERGED_FIELDS = [
   'email',
   'firstName',
