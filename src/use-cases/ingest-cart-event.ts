@@ -1,5 +1,6 @@
 import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart/cart';
 import { eventKey } from '../domain/cart/cart';
+import { boundSnapshot } from '../domain/cart/bounds';
 import { alreadyMerged, emailsOf } from '../domain/cart/merge';
 import { firstWakeUpFloor } from '../domain/cart/moves';
 import type { ActivityLog } from '../ports/activity-log';
@@ -50,7 +51,9 @@ export async function ingestCartEvent(event: CartEvent, deps: IngestDeps): Promi
 
 async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<IngestResult> {
   const key = eventKey(event.occurredAt, event.eventId);
-  const { cart } = event;
+  // A big cart is kept bounded, never refused (its delivery was signed): the first items, titles cut, the rest counted.
+  const { snapshot: cart, cut } = boundSnapshot(event.cart);
+  if (cut) deps.log.warn('cart kept bounded', { cartId: cart.cartId, eventKey: key, itemsSent: event.cart.items.length, itemsKept: cart.items.length, ...cut });
   const { changed, before, cart: row } = await deps.carts.applyChange({
     snapshot: cart,
     eventKey: key,

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { CART_BOUNDS } from '../domain/cart/bounds';
 import type { CartRow } from '../domain/cart/cart';
 import { ComposeError, composeReminder, type ComposedEmail } from '../domain/email/compose';
 import { decideSend } from '../domain/cart/gates';
@@ -374,7 +375,8 @@ async function polishOpening(
   deps: SenderDeps,
 ): Promise<{ ok: true; line: string } | { ok: false; reason: string }> {
   if (!deps.polisher) return { ok: false, reason: 'no model configured' };
-  const itemTitles = cart.items.map((item) => item.title);
+  // The titles the email lists (a big cart has more): the model sees no more than the shopper does.
+  const itemTitles = cart.items.slice(0, CART_BOUNDS.emailItems).map((item) => item.title);
   const prompt = buildPolishPrompt({ plainOpening, voiceDescription, step, savedLink: cart.savedLink === true, itemTitles, storeName: rules.store.name });
   try {
     const { text } = await deps.polisher.polish(prompt);

@@ -29,6 +29,11 @@ export interface CartSnapshot {
   readonly email?: string;
   readonly firstName?: string;
   readonly items: readonly CartItem[];
+  /**
+   * Line items the cart has beyond `items`: a big cart is kept bounded (the first items, `domain/cart/bounds.ts`) and
+   * its emails say "and K more". Absent when every item is in `items`.
+   */
+  readonly moreItems?: number;
   readonly total: Money;
   /** Link straight back to the filled cart. */
   readonly returnUrl?: string;
