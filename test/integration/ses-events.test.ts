@@ -8,6 +8,7 @@ import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { createSesEventsHandler } from '../../src/handlers/ses-events';
 import { confirmSend } from '../../src/use-cases/confirm-send';
+import { sentFacts, settleSentWrite } from '../../src/use-cases/record-sent';
 import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
@@ -113,5 +114,22 @@ describe('SES feedback becomes opt-outs', () => {
     // The reminder itself stays recorded once, with the message that got there first.
     expect(await ledger.find('c1', 'first')).toMatchObject({ status: 'sent', messageId: 'm-2' });
     expect((await counters.month('2026-11')).remindersFirst).toBe(1);
+  });
+
+  it("records a second copy found by the sender's answer: an old message's late SEND event settled the new attempt's claim first", async () => {
+    const errors: string[] = [];
+    const log = { ...silentLog, error: (message: string) => void errors.push(message) };
+    await ledger.claim({ cartId: 'c1', step: 'first', email: 'sam@example.com', attempt: 'a3', now: T, leaseUntil: new Date(T.getTime() + 900_000), quietSince: new Date(0) });
+    // The first attempt's message, 16 minutes late, lands while attempt a3's own SES call is in flight.
+    expect(await confirmSend({ cartId: 'c1', step: 'first', messageId: 'm-old', at: new Date(T.getTime() - 60_000) }, { sends: ledger, rules: fixedRules(), log })).toBe('confirmed');
+    const facts = sentFacts({ cartId: 'c1', step: 'first', test: false, countAt: T, acceptedAt: T, joinsHoldBack: false, entry: { at: T, reason: 'first reminder sent', details: { step: 'first' } } });
+    const written = await ledger.complete('c1', 'first', 'a3', { sentAt: T.toISOString(), messageId: 'm-new', polished: false }, facts);
+    expect(written).toEqual({ outcome: 'other_message', recordedMessageId: 'm-old' });
+    await settleSentWrite(written, { cartId: 'c1', step: 'first', messageId: 'm-new', at: T, test: false, learntFrom: 'answer' }, { sends: ledger, log });
+    // Its own SEND event later finds the same copy recorded: nothing twice.
+    expect(await confirmSend({ cartId: 'c1', step: 'first', messageId: 'm-new', at: new Date(T.getTime() + 2_000) }, { sends: ledger, rules: fixedRules(), log })).toBe('second_copy');
+    expect(errors).toEqual([SECOND_COPY_LOG_MESSAGE]);
+    expect((await activityLog.history('c1')).filter((e) => e.action === 'second_copy').map((e) => e.details?.learntFrom)).toEqual(['answer']);
+    expect(await counters.month('2026-11')).toMatchObject({ remindersFirst: 1, secondCopies: 1 });
   });
 });
