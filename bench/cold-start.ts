@@ -1,9 +1,9 @@
 /**
  * Cold start, measured: each Lambda entry bundled exactly as the CDK ServiceFunction bundles it (esbuild, minified
- * CJS, node22 target, `@aws-sdk/*` external, names kept), then loaded in fresh Node processes next to an empty
+ * CJS, node22 target, the pinned AWS SDK bundled in, names kept), then loaded in fresh Node processes next to an empty
  * module. The entries read their configuration at module load, so each gets a dummy environment that satisfies
- * its schema in src/lambda/environment.ts. `@aws-sdk/*` resolves from this repository's node_modules (NODE_PATH), as the Lambda
- * runtime provides it.
+ * its schema in src/lambda/environment.ts. The bundles need nothing from node_modules (NODE_PATH stays set only so
+ * that an external, should one return, resolves as the Lambda runtime would provide it).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ export async function bundleEntry(file: string): Promise<{ code: string; bytes: 
     platform: 'node',
     target: BUNDLE_TARGET,
     format: 'cjs',
-    external: EXTERNAL_MODULES,
+    external: [...EXTERNAL_MODULES],
     write: false,
     logLevel: 'silent',
   });

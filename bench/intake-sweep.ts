@@ -55,8 +55,9 @@ const OUR_MUTATIONS: Array<[string, unknown[]]> = [
   ['data.id', ['', long(129), 'bad id', 5, null, 'é']],
   ['data.email', [...BAD_EMAILS, null]],
   ['data.firstName', ['', long(101), 5, null]],
-  ['data.items', [null, 'x', {}, 'MANY_ITEMS']],
-  ['data.items.0.title', ['', long(301), 5, null]],
+  // Many items and long titles are not refused but kept bounded (domain/cart/bounds.ts; intake-handler.test.ts).
+  ['data.items', [null, 'x', {}]],
+  ['data.items.0.title', ['', 5, null]],
   ['data.items.0.quantity', [0, -1, 1.5, 1e15, '1', null, 100_001]],
   ['data.items.0.unitPrice', ['-1', 'abc', '1.234', -5, null, {}, '1'.repeat(40)]],
   ['data.items.0.imageUrl', ['javascript:alert(1)', 'ftp://x.example/a', `https://x.example/${long(3000)}`, 5]],
@@ -72,10 +73,10 @@ const CHECKOUT_MUTATIONS: Array<[string, unknown[]]> = [
   ['cart_token', [long(3000), 'a b', 5]],
   ['email', BAD_EMAILS],
   ['updated_at', ['yesterday', '2999-01-01T00:00:00Z', 'FUTURE', null, 5]],
-  ['line_items', [null, 'MANY_ITEMS', 'x']],
+  ['line_items', [null, 'x']],
   ['line_items.0.quantity', [0, 1e15, '1', 1.5, null]],
-  ['line_items.0.title', ['', long(301), 5]],
-  ['line_items.0.variant_title', [long(256), 5]],
+  ['line_items.0.title', ['', 5]],
+  ['line_items.0.variant_title', [5]],
   ['line_items.0.price', ['abc', -1, '1.001', null]],
   ['total_price', ['abc', -1, null]],
   ['currency', ['US', 5, null]],
@@ -152,13 +153,7 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
     let node = copy as Record<string, unknown>;
     for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
     const last = keys.at(-1)!;
-    const items = (node[last] as unknown[] | undefined) ?? [];
-    node[last] =
-      value === 'MANY_ITEMS'
-        ? Array(251).fill(Array.isArray(items) && items[0] ? items[0] : { title: 'x', quantity: 1, price: '1.00' })
-        : value === 'FUTURE'
-          ? new Date(nowMs + 10 * MINUTE).toISOString()
-          : value;
+    node[last] = value === 'FUTURE' ? new Date(nowMs + 10 * MINUTE).toISOString() : value;
     return copy;
   };
 
@@ -224,10 +219,10 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
     const body = base.body.slice(0, where) + char + base.body.slice(where + 1);
     sweep.push({ ...base, body, expect: { kind: 'refused', statuses: [401] }, category: 'mutated' });
   }
-  // Oversized bodies, signed.
-  const big = JSON.stringify({ ...ourCart(`${prefix}big`, 1), padding: long(256 * 1024) });
+  // Bodies over the Function URL's own limit (6 MB; AWS refuses them before the function in production), signed.
+  const big = JSON.stringify({ ...ourCart(`${prefix}big`, 1), padding: long(6 * 1024 * 1024) });
   const bigHeaders = { '/webhooks/cart': standardHeaders(big, cartSecret), '/webhooks/shopify': signedShopify(big, 'checkouts/update') } as const;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 40; i++) {
     const path = i % 2 === 0 ? '/webhooks/cart' : '/webhooks/shopify';
     sweep.push({ path, body: big, headers: bigHeaders[path], expect: { kind: 'refused', statuses: [413] }, category: 'oversized' });
   }

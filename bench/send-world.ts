@@ -11,10 +11,11 @@ import { DynamoDbCartStore } from '../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../src/adapters/aws/dynamodb-opt-outs';
 import { DynamoDbReleaseQueue } from '../src/adapters/aws/dynamodb-release-queue';
 import { DynamoDbSendLedger } from '../src/adapters/aws/dynamodb-send-ledger';
+import { DynamoDbStats } from '../src/adapters/aws/dynamodb-stats';
 import { SesMailer } from '../src/adapters/aws/ses-mailer';
 import type { ReminderStep } from '../src/domain/owner-docs/voice';
 import { createSesEventsHandler } from '../src/handlers/ses-events';
-import { silentLog } from '../src/ports/log';
+import { type Log, silentLog } from '../src/ports/log';
 import type { Mailer } from '../src/ports/mailer';
 import { fixedRules, fixedVoice } from '../src/ports/owner-docs';
 import type { Deferral, DeferralReason, SendDeferrals, SendLedger } from '../src/ports/send-ledger';
@@ -26,7 +27,7 @@ import type { TableNames } from '../src/resources/tables';
 import { EMPTY_COUNTERS } from '../src/domain/reporting/summary';
 import type { WakeUpScheduler } from '../src/ports/scheduler';
 import type { Stats } from '../src/ports/stats';
-import type { SesStandIn } from './ses-stand-in';
+import type { AcceptedMessage, SesStandIn } from './ses-stand-in';
 
 /** The simulated time the world, the stand-in and the handlers read. */
 export interface SimClock {
@@ -36,11 +37,14 @@ export interface SimClock {
 /** Intake's wake-ups are not part of this world: the test hands reminders to the sender itself. */
 const NO_WAKE_UPS: WakeUpScheduler = { schedule: async () => {}, cancel: async () => {} };
 
-/** Counters are not part of this world either. */
+/** The sender's other counters (skips, deferrals) are not part of this world; sends are counted by the ledger. */
 const NO_STATS: Stats = { add: async () => {}, addBatch: async () => {}, month: async () => EMPTY_COUNTERS };
 
-/** Where an invocation dies, if it does. */
-export type CrashPoint = 'none' | 'before-ses' | 'after-ses' | 'before-complete';
+/**
+ * Where an invocation dies, if it does: before SES is called, after SES accepted, before the `sent` transaction, or
+ * right after it (before the lease's check is withdrawn).
+ */
+export type CrashPoint = 'none' | 'before-ses' | 'after-ses' | 'before-complete' | 'after-complete';
 
 /** Lambda's asynchronous invoke: two retries after a failure, a minute and two minutes later. */
 const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
@@ -76,12 +80,22 @@ export interface WorldOptions {
    * tries again). Unlimited and instantaneous when absent.
    */
   readonly concurrency?: { readonly cap: number; readonly invocationMs: number };
+  /** The sender's and the feedback function's log; silent by default. */
+  readonly log?: Log;
+  /**
+   * When SES's SEND event is handled relative to SES's answer reaching the sender: `after` (the delays above),
+   * `before-answer` (handled completely before the sender hears the answer) or `racing` (handled at the same time as
+   * the sender records the answer). Default `after`.
+   */
+  readonly sendEventTiming?: 'after' | 'before-answer' | 'racing';
 }
 
 export class SendWorld {
   readonly carts: DynamoDbCartStore;
   readonly ledger: DynamoDbSendLedger;
   readonly activity: DynamoDbActivityLog;
+  /** The month counters the ledger writes with each `sent` record (and each second copy). */
+  readonly counters: DynamoDbStats;
   /** Invocations given up after every retry: what the alarmed failure queue would hold. */
   readonly failureQueue: Array<{ request: ReminderRequest; error: string }> = [];
   readonly results: SendResult[] = [];
@@ -113,7 +127,8 @@ export class SendWorld {
     this.seenAccepted = options.standIn.accepted.length;
     const { documents, tables } = options;
     this.carts = new DynamoDbCartStore(documents, tables.carts);
-    this.ledger = new DynamoDbSendLedger(documents, tables.sends, 90);
+    this.counters = new DynamoDbStats(documents, tables.sends, async () => (await fixedRules().current()).store.timeZone);
+    this.ledger = new DynamoDbSendLedger(documents, tables, 90, this.counters);
     this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
     this.optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
     this.releaseQueue = new DynamoDbReleaseQueue(documents, tables.sends, 90);
@@ -162,6 +177,7 @@ export class SendWorld {
 
   /** Runs everything due, in time order (what falls due at one instant runs concurrently), until nothing is left. */
   async settle(limit = 2_000): Promise<void> {
+    await Promise.all(this.racing.splice(0));
     for (let round = 0; this.pending.length > 0; round++) {
       if (round > limit) throw new Error('the world did not settle');
       await this.collectSendEvents();
@@ -170,6 +186,7 @@ export class SendWorld {
       const due = this.pending.filter((p) => p.at <= this.now);
       for (const item of due) this.pending.splice(this.pending.indexOf(item), 1);
       await Promise.all(this.admit(due).map((item) => item.run()));
+      await Promise.all(this.racing.splice(0));
       await this.collectSendEvents();
     }
   }
@@ -202,6 +219,21 @@ export class SendWorld {
   }
 
   /** Runs one invocation of the sender, with this invocation's crash point; schedules the platform's retries. */
+  /** SEND events being handled while the sender records the answer (`racing`); settle() waits for them. */
+  private readonly racing: Promise<unknown>[] = [];
+
+  /** Handles the SEND event of every message accepted so far that has not had one, now. */
+  private async sendEventsNow(): Promise<void> {
+    const { accepted } = this.options.standIn;
+    const fresh = accepted.slice(this.seenAccepted);
+    this.seenAccepted = accepted.length;
+    for (const message of fresh) {
+      const event = sendEventOf(message);
+      const copies = this.options.duplicateSendEvents ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) await this.sesEvents(event);
+    }
+  }
+
   private async invoke(request: ReminderRequest, delivery: number, via: 'lambda' | 'scheduler'): Promise<void> {
     const crash = this.crashes.shift() ?? 'none';
     let died!: () => void;
@@ -234,13 +266,34 @@ export class SendWorld {
   }
 
   private deps(crash: CrashPoint, hang: <T>() => Promise<T>): SenderDeps {
+    const timing = this.options.sendEventTiming ?? 'after';
+    // SES's SEND event may be handled before its answer reaches the sender, or while the sender records it.
+    const answering: Mailer =
+      timing === 'after'
+        ? this.mailer
+        : {
+            send: async (email) => {
+              const answer = await this.mailer.send(email);
+              const events = this.sendEventsNow();
+              if (timing === 'before-answer') await events;
+              else this.racing.push(events);
+              return answer;
+            },
+          };
     const mailer: Mailer =
       crash === 'before-ses'
         ? { send: () => hang() }
         : crash === 'after-ses'
-          ? { send: async (email) => (await this.mailer.send(email).catch(() => undefined), hang()) }
-          : this.mailer;
-    const sends: SendLedger = crash === 'before-complete' ? Object.assign(Object.create(this.ledger) as SendLedger, { complete: () => hang<boolean>() }) : this.ledger;
+          ? { send: async (email) => (await answering.send(email).catch(() => undefined), hang()) }
+          : answering;
+    const sends: SendLedger =
+      crash === 'before-complete'
+        ? Object.assign(Object.create(this.ledger) as SendLedger, { complete: () => hang() })
+        : crash === 'after-complete'
+          ? Object.assign(Object.create(this.ledger) as SendLedger, {
+              complete: async (...args: Parameters<SendLedger['complete']>) => (await this.ledger.complete(...args), hang()),
+            })
+          : this.ledger;
     const deferrals: SendDeferrals = {
       defer: async (request: Deferral) => {
         // Scheduler names each deferral, so a second create of the same one is a no-op.
@@ -275,7 +328,7 @@ export class SendWorld {
       rules: fixedRules(),
       voice: fixedVoice(),
       clock: { now: () => new Date(this.now) },
-      log: silentLog,
+      log: this.options.log ?? silentLog,
       email: { from: 'reminders@store.example', replyTo: 'owner@store.example', unsubscribeBaseUrl: 'https://unsub.example.on.aws/', unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!' },
     };
   }
@@ -289,14 +342,7 @@ export class SendWorld {
       const message = accepted[this.seenAccepted];
       if (!message) continue;
       const delay = this.sendEventDelays.shift() ?? 2_000;
-      const event = {
-        source: 'aws.ses',
-        'detail-type': 'Email Sent',
-        detail: {
-          eventType: 'Send',
-          mail: { messageId: message.messageId, timestamp: new Date(message.at).toISOString(), tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])) },
-        },
-      };
+      const event = sendEventOf(message);
       const copies = this.options.duplicateSendEvents ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
         this.pending.push({
@@ -308,4 +354,16 @@ export class SendWorld {
       }
     }
   }
+}
+
+/** SES's SEND event for a message it accepted, as EventBridge delivers it to the feedback function. */
+function sendEventOf(message: AcceptedMessage) {
+  return {
+    source: 'aws.ses',
+    'detail-type': 'Email Sent',
+    detail: {
+      eventType: 'Send',
+      mail: { messageId: message.messageId, timestamp: new Date(message.at).toISOString(), tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])) },
+    },
+  };
 }

@@ -17,8 +17,10 @@ import { AWS_CLIENT_POLICY, clientOptions } from '../src/composition/aws/policy'
  * - `throttle`: 429 TooManyRequestsException, nothing accepted.
  * - `reject`: 400 MessageRejected, nothing accepted.
  * - `pause`: 400 SendingPausedException, nothing accepted.
+ * - `hang`: reads the request and never answers, keeping the connection open (nothing accepted): only the client's
+ *   own request timeout can end the call.
  */
-export type SesFault = 'accept' | 'accept-lose' | 'accept-5xx' | '5xx' | 'throttle' | 'reject' | 'pause';
+export type SesFault = 'accept' | 'accept-lose' | 'accept-5xx' | '5xx' | 'throttle' | 'reject' | 'pause' | 'hang';
 
 export interface AcceptedMessage {
   readonly messageId: string;
@@ -75,6 +77,7 @@ export async function startSesStandIn(now: () => number, options: { readonly pat
         request.socket.destroy();
         return;
       }
+      if (fault === 'hang') return;
       const error = ERRORS[fault];
       if (error) {
         response.writeHead(error.status, { 'content-type': 'application/json', 'x-amzn-errortype': `${error.type}:` });

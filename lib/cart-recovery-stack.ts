@@ -207,6 +207,7 @@ export class CartRecoveryStack extends Stack {
       urlRequestAlarm: config.publicUrlRequestAlarm,
       deadLetterQueue: this.scheduling.deadLetterQueue,
       failedInvocationsQueue: this.failedInvocations.queue,
+      secondCopyLogs: [this.sender.service.logGroup, this.sesFeedback.service.logGroup],
       ...(this.rulesLoader?.docsUnavailable
         ? { docsUnavailable: { metric: this.rulesLoader.docsUnavailable, refreshEvery: this.rulesLoader.refreshEvery } }
         : {}),

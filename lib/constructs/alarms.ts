@@ -1,10 +1,13 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SECOND_COPY_LOG_MESSAGE } from '../../src/resources/log-signals';
+import { METRIC_NAMESPACE } from './rules-loader';
 import type { ServiceFunction } from './service-function';
 
 /**
@@ -47,6 +50,12 @@ export interface AlarmsProps {
    * @default - no such alarm (no rules loader)
    */
   readonly docsUnavailable?: { readonly metric: cloudwatch.Metric; readonly refreshEvery: Duration };
+  /**
+   * Log groups of the functions that record a second copy of a reminder (the sender, SES feedback): with the full set,
+   * a metric filter on each counts the {@link SECOND_COPY_LOG_MESSAGE} lines into one metric, alarmed at the first.
+   * @default - no such alarm
+   */
+  readonly secondCopyLogs?: readonly logs.ILogGroup[];
   /**
    * Address that receives alarm notifications (an SNS topic with an email subscription, confirmed by mail).
    * @default - alarms without actions (visible in the CloudWatch console only)
@@ -160,6 +169,30 @@ export class Alarms extends Construct {
           requests,
           `The ${name} Function URL got ${requests} or more requests in 5 minutes, far above a small store's traffic: ` +
             'a flood of junk, a replayed link, or a storefront retrying in a loop. See docs/operations.md#floods-of-requests.',
+        );
+      }
+
+      if (props.secondCopyLogs && props.secondCopyLogs.length > 0) {
+        // A custom metric costs $0.30 a month beyond the free ten: only with the full set. (With `essential`, the
+        // same lines are in the logs, each cart's story and the summary's counter.)
+        const metric = props.secondCopyLogs
+          .map(
+            (logGroup, index) =>
+              new logs.MetricFilter(this, `SecondCopyLines${index}`, {
+                logGroup,
+                filterPattern: logs.FilterPattern.stringValue('$.message', '=', SECOND_COPY_LOG_MESSAGE),
+                metricNamespace: METRIC_NAMESPACE,
+                metricName: 'SecondCopies',
+                metricValue: '1',
+              }),
+          )[0]!
+          .metric({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+        atLeast(
+          'SecondCopies',
+          metric,
+          1,
+          'A shopper got a second copy of a reminder (an SES answer was lost and its SEND event came after the 15-minute ' +
+            'lease): it is on the cart story and counted in the summary. See docs/operations.md#second-copies.',
         );
       }
 

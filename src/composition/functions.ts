@@ -104,7 +104,10 @@ const retentionDays = (platform: Platform) => need(platform.retentionDays, 'a re
 export const cartStore = /* @__PURE__ */ part((p) => new DynamoDbCartStore(p.documents, table(p, 'carts')));
 export const activityLog = /* @__PURE__ */ part((p) => new DynamoDbActivityLog(p.documents, table(p, 'sends'), retentionDays(p)));
 export const optOutStore = /* @__PURE__ */ part((p) => new DynamoDbOptOutStore(p.documents, table(p, 'optouts')));
-export const sendLedger = /* @__PURE__ */ part((p) => new DynamoDbSendLedger(p.documents, table(p, 'sends'), retentionDays(p)));
+// A reminder recorded sent is counted, written on its cart row and logged in the same transaction.
+export const sendLedger = /* @__PURE__ */ part(
+  (p) => new DynamoDbSendLedger(p.documents, { sends: table(p, 'sends'), carts: table(p, 'carts') }, retentionDays(p), monthlyStats(p)),
+);
 export const releaseQueue = /* @__PURE__ */ part((p) => new DynamoDbReleaseQueue(p.documents, table(p, 'sends'), retentionDays(p)));
 export const ownerDocsStore = /* @__PURE__ */ part((p) => new DynamoDbOwnerDocsStore(p.documents, table(p, 'sends')));
 const storedDocs = /* @__PURE__ */ part((p) => new StoredOwnerDocs(ownerDocsStore(p), p.clock, p.docsCacheSeconds * 1000));
@@ -210,7 +213,7 @@ export function unsubscribeFunction(platform: Platform, key: string) {
 }
 
 export function cartCounterFunction(platform: Platform) {
-  return createCartCounterHandler({ stats: monthlyStats(platform), log: platform.log });
+  return createCartCounterHandler({ stats: monthlyStats(platform), rules: rulesSource(platform), log: platform.log });
 }
 
 export function sesEventsFunction(platform: Platform) {

@@ -17,11 +17,20 @@ const streamRecordSchema = z.object({
   }),
 });
 
+const money = z.object({ minor: z.number().int(), currency: z.string().min(1) });
+
 /** The cart row fields that count; the rest of the row is not this function's business. */
 const cartImageSchema = z.object({
   createdBy: z.string().optional(),
   wakeUpSetBy: z.string().optional(),
   firstSeenAt: z.iso.datetime().optional(),
+  status: z.enum(['open', 'checked_out', 'given_up', 'stopped']).optional(),
+  checkedOutAt: z.iso.datetime().optional(),
+  orderTotal: money.optional(),
+  total: money.optional(),
+  firstSentAt: z.iso.datetime().optional(),
+  secondSentAt: z.iso.datetime().optional(),
+  holdBack: z.object({ group: z.enum(['held_back', 'reminded']), at: z.iso.datetime() }).optional(),
 });
 
 const streamEventSchema = z.object({ Records: z.array(z.unknown()) });
@@ -30,7 +39,11 @@ type ReadRecord = { ok: true; eventID: string; write: CartRowWrite } | { ok: fal
 
 function readImage(image: Record<string, unknown> | undefined): CartRowImage | undefined {
   if (image === undefined) return undefined;
-  return cartImageSchema.parse(unmarshall(image as Record<string, AttributeValue>));
+  const { orderTotal, total, ...rest } = cartImageSchema.parse(unmarshall(image as Record<string, AttributeValue>));
+  // Only what is there: an absent field stays absent (exactOptionalPropertyTypes).
+  return Object.fromEntries(
+    Object.entries({ ...rest, ...(orderTotal ? { orderTotal } : {}), ...(total ? { total } : {}) }).filter(([, value]) => value !== undefined),
+  ) as CartRowImage;
 }
 
 function readRecord(raw: unknown): ReadRecord {

@@ -3,8 +3,13 @@ import { errorResponse, type FunctionUrlEvent, type FunctionUrlHandler, header, 
 import { ingestCartEvent, type IngestDeps } from '../use-cases/ingest-cart-event';
 import type { WebhookFormat } from '../ports/webhook-format';
 
-/** Bodies above this are refused before any parsing (a cart event is a few KB). */
-export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Bodies above this are refused before anything else: the Function URL's own request limit (6 MB, buffered mode), so a
+ * delivery the URL lets through is never refused for its size here (a Shopify checkout line with its properties and
+ * tax lines is a few KB; a cart of 5,000 of them is kept bounded, `domain/cart/bounds.ts`). The signature is checked
+ * on the raw bytes before the body is parsed, so a forged big body costs one HMAC.
+ */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 export interface IntakeHandlerDeps extends IngestDeps {
   /** Formats by request path: `/webhooks/cart` (ours) and `/webhooks/shopify`. */
@@ -29,7 +34,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
       const body = rawBody(event);
       const declared = Number(header(event, 'content-length') ?? '0');
       if (body.length > MAX_BODY_BYTES || declared > MAX_BODY_BYTES) {
-        throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES / 1024} KB.`);
+        throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES / (1024 * 1024)} MB.`);
       }
       const delivery = await format.parse(body, event.headers ?? {});
       if (delivery.kind === 'ignored') {

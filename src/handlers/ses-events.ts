@@ -29,7 +29,7 @@ export const sesEventSchema = z.object({
  */
 export function createSesEventsHandler(
   deps: SuppressDeps & ConfirmSendDeps & { log: Log },
-): (event: unknown) => Promise<{ suppressed: number; confirmed?: 'confirmed' | 'already' | 'unknown' }> {
+): (event: unknown) => Promise<{ suppressed: number; confirmed?: 'confirmed' | 'already' | 'second_copy' | 'unknown' }> {
   return async (event) => {
     const parsed = sesEventSchema.safeParse(event);
     if (!parsed.success) {

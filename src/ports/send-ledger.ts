@@ -1,4 +1,5 @@
 import type { ReminderStep } from '../domain/owner-docs/voice';
+import type { ActivityEntry } from './activity-log';
 
 /**
  * The record of one reminder (cart, step) in cr-sends:
@@ -78,21 +79,72 @@ export interface SendLedger {
    * attempt's any more.
    */
   release(cartId: string, step: ReminderStep, attempt: string, email: string): Promise<boolean>;
-  /** SES accepted the message (its answer): `sent`, if `attempt` still holds the claim or SES's event got there first. */
+  /**
+   * SES accepted the message (its answer): `sent`, if `attempt` still holds the claim, together with everything that
+   * acceptance makes true ({@link SentFacts}), all or nothing.
+   */
   complete(
     cartId: string,
     step: ReminderStep,
     attempt: string,
     result: Required<Pick<SendRecord, 'sentAt' | 'messageId' | 'polished'>> & Pick<SendRecord, 'fallbackReason'>,
-  ): Promise<boolean>;
+    facts: SentFacts,
+  ): Promise<SentWrite>;
   /** SES refused the message for good: `refused` with its code, and the shopper's window handed back. */
   refuse(cartId: string, step: ReminderStep, attempt: string, email: string, code: string): Promise<boolean>;
   /**
-   * SES's own SEND event for a message of this (cart, step): marks a claimed record `sent`. `confirmed` when this
-   * event ended an open claim (its answer was lost), `already` when the record was sent already, `unknown` when there
-   * is no claim to confirm.
+   * SES's own SEND event for a message of this (cart, step): marks a claimed record `sent` (whichever attempt holds
+   * it: the event is SES's word that a message went out), with everything that makes true ({@link SentFacts}), all
+   * or nothing.
    */
-  confirm(cartId: string, step: ReminderStep, messageId: string, at: Date): Promise<'confirmed' | 'already' | 'unknown'>;
+  confirm(cartId: string, step: ReminderStep, messageId: string, at: Date, facts: SentFacts): Promise<SentWrite>;
+  /**
+   * Records a second copy: SES accepted `messageId` for a reminder already recorded as sent with another message. One
+   * record per message (a marker item), its count and its activity entry, all or nothing; false when it was recorded
+   * already (the sender's answer and the SEND event both report it).
+   */
+  recordSecondCopy(copy: SecondCopy): Promise<boolean>;
+}
+
+/**
+ * What SES accepting one reminder makes true, written in the same transaction as the `sent` record, so that
+ * whichever confirmation lands first (the sender's answer, SES's SEND event) writes all of it and the other writes
+ * none of it, and a crash can only fall before or after all of it.
+ */
+export interface SentFacts {
+  /** The month counter it counts in, at `countAt` (store time): remindersFirst, remindersSecond or remindersTest. */
+  readonly counter: 'remindersFirst' | 'remindersSecond' | 'remindersTest';
+  readonly countAt: Date;
+  /**
+   * The cart row learns when SES accepted the reminder (`firstSentAt`/`secondSentAt`, set once), which is what
+   * "recovered" is measured from, and a first reminder sent while the hold-back is on joins the comparison group.
+   * Absent in test mode: the email went to the owner, so it recovers nothing.
+   */
+  readonly cartRow?: { readonly acceptedAt: Date; readonly joinsHoldBack: boolean };
+  /** The `sent` entry of the cart's activity log. */
+  readonly activity: ActivityEntry;
+}
+
+/**
+ * What a `sent` write found:
+ * - `recorded`: this write ended the claim and recorded everything;
+ * - `already`: the reminder was recorded sent with this very message (the other confirmation got there first);
+ * - `other_message`: it was recorded sent with another message, so this one is a second copy;
+ * - `no_claim`: there is no claim this write may end (refused, given back, or another attempt's).
+ */
+export type SentWrite =
+  | { readonly outcome: 'recorded' | 'already' | 'no_claim' }
+  | { readonly outcome: 'other_message'; readonly recordedMessageId: string };
+
+/** A second email for one (cart, step): SES accepted `messageId` after `recordedMessageId` was recorded as sent. */
+export interface SecondCopy {
+  readonly cartId: string;
+  readonly step: ReminderStep;
+  readonly messageId: string;
+  readonly recordedMessageId: string;
+  /** When SES accepted it: the month it counts in (`secondCopies`). */
+  readonly at: Date;
+  readonly activity: ActivityEntry;
 }
 
 /**

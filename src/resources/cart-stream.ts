@@ -10,21 +10,11 @@
 export const CART_STREAM_BATCH = { size: 100, windowSeconds: 60, retryAttempts: 10 } as const;
 
 /**
- * Lambda event filter patterns: only writes that can count reach (and bill) the function. They let through every
- * write `cartCountsOf` counts (test/unit/cart-counters.test.ts checks that) and a few it does not; the function
- * decides. Ordinary cart changes, checkouts, stops and TTL deletions are filtered out.
+ * Lambda event filter patterns: only writes that can count reach (and bill) the function. A row counts for nothing
+ * until a cart event created it (`createdBy`): a row only an order made, and TTL deletions, are filtered out. Every
+ * other write to a seen cart reaches the function, which decides from the images before and after
+ * (`cartCountsOf`; test/unit/cart-counters.test.ts checks every counting write passes): a filter cannot compare
+ * the two images, and the writes that move a count (an older event moving `firstSeenAt`, an earlier order, a
+ * checkout, a send or a hold-back group recorded) look like any other change.
  */
-export const CART_COUNTER_FILTERS = [
-  // A row created by a cart event: a cart seen.
-  { eventName: ['INSERT'], dynamodb: { NewImage: { createdBy: { S: [{ exists: true }] } } } },
-  // The write that brings the first email (it sets the first wake-up): a cart with an address.
-  {
-    eventName: ['MODIFY'],
-    dynamodb: { OldImage: { wakeUpSetBy: { S: [{ exists: false }] } }, NewImage: { wakeUpSetBy: { S: [{ exists: true }] } } },
-  },
-  // A row that became a cart event's only later (not a path intake takes today; counted all the same if it happens).
-  {
-    eventName: ['MODIFY'],
-    dynamodb: { OldImage: { createdBy: { S: [{ exists: false }] } }, NewImage: { createdBy: { S: [{ exists: true }] } } },
-  },
-] as const;
+export const CART_COUNTER_FILTERS = [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { createdBy: { S: [{ exists: true }] } } } }] as const;

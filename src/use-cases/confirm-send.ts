@@ -1,27 +1,25 @@
 import type { ReminderStep } from '../domain/owner-docs/voice';
-import type { ActivityLog } from '../ports/activity-log';
 import type { Log } from '../ports/log';
 import type { SendLedger } from '../ports/send-ledger';
-import type { Stats } from '../ports/stats';
-import type { CartStore } from '../ports/cart-store';
 import type { RulesSource } from '../ports/owner-docs';
-import { recordReminderFact } from './record-reminder';
+import type { CartStore } from '../ports/cart-store';
 import { recordConfirmedTestSend } from './reminder-hand-off';
+import { sentFacts, settleSentWrite } from './record-sent';
 
 export interface ConfirmSendDeps {
-  readonly sends: Pick<SendLedger, 'confirm'>;
-  readonly activity: ActivityLog;
-  readonly stats: Stats;
+  readonly sends: Pick<SendLedger, 'confirm' | 'recordSecondCopy'>;
   readonly log: Log;
-  /** The cart row learns of the send (for recovery), as it does when the sender hears SES's answer. */
-  readonly carts: Pick<CartStore, 'recordReminder' | 'get' | 'recordReminderOutcome'>;
+  /** A confirmed test send tells the waiter it went out (the chase is timed from it; it recovers nothing). */
+  readonly carts: Pick<CartStore, 'get' | 'recordReminderOutcome'>;
   readonly rules: RulesSource;
 }
 
 /**
  * SES's own record of a reminder it accepted (the configuration set's SEND event, tagged with cart and step). When
- * the sender lost SES's answer, this is what marks the reminder sent, counts it and logs it; when the sender heard
- * the answer, the event finds the reminder sent already and changes nothing.
+ * the sender lost SES's answer, this is what marks the reminder sent and, in the same transaction, counts it, writes
+ * its sent time on the cart row and logs it; when the sender heard the answer first, the event finds the reminder
+ * sent with this message and changes nothing. A SEND event for another message than the one recorded is a second
+ * copy that reached the shopper, and goes on the record as one.
  */
 export async function confirmSend(
   event: {
@@ -33,30 +31,31 @@ export async function confirmSend(
     readonly test?: boolean;
   },
   deps: ConfirmSendDeps,
-): Promise<'confirmed' | 'already' | 'unknown'> {
-  const result = await deps.sends.confirm(event.cartId, event.step, event.messageId, event.at);
-  if (result === 'confirmed') {
-    await deps.stats.add(event.at, { counter: event.test === true ? 'remindersTest' : event.step === 'first' ? 'remindersFirst' : 'remindersSecond' });
-    if (event.test !== true) {
-      // A test reminder went to the owner, not the shopper: it recovers nothing.
-      const rules = await deps.rules.current();
-      const fact = { kind: 'sent', step: event.step, at: event.at, joinsHoldBack: (rules.holdBackPercent ?? 0) > 0 } as const;
-      await recordReminderFact(event.cartId, fact, rules, deps);
-    } else {
-      // The waiter times the chase from a test send too (it recovers nothing).
-      await recordConfirmedTestSend(event.cartId, event.step, event.at, deps);
-    }
-    await deps.activity.record({
-      cartId: event.cartId,
+): Promise<'confirmed' | 'already' | 'second_copy' | 'unknown'> {
+  const test = event.test === true;
+  const rules = await deps.rules.current();
+  const facts = sentFacts({
+    cartId: event.cartId,
+    step: event.step,
+    test,
+    countAt: event.at,
+    acceptedAt: event.at,
+    joinsHoldBack: (rules.holdBackPercent ?? 0) > 0,
+    entry: {
       at: event.at,
-      actor: 'sender',
-      action: 'sent',
       reason: `${event.step} reminder sent: SES's answer was lost, its SEND event confirms it accepted the message`,
-      details: { step: event.step, messageId: event.messageId, confirmedBy: 'ses_event' },
-    });
-  } else if (result === 'unknown') {
-    // A message SES accepted for a reminder we hold no open claim for: something sent outside the ledger. Loud.
-    deps.log.error('SES SEND event for a reminder with no claim', { cartId: event.cartId, step: event.step, messageId: event.messageId });
-  }
-  return result;
+      details: { step: event.step, messageId: event.messageId, confirmedBy: 'ses_event', ...(test ? { test: true } : {}) },
+    },
+  });
+  const written = await deps.sends.confirm(event.cartId, event.step, event.messageId, event.at, facts);
+  await settleSentWrite(written, { cartId: event.cartId, step: event.step, messageId: event.messageId, at: event.at, test, learntFrom: 'ses_event' }, deps);
+  // The waiter times the chase from a test send too; a real one it reads from the cart row's sent time, written above.
+  if (test && written.outcome === 'recorded') await recordConfirmedTestSend(event.cartId, event.step, event.at, deps);
+  return written.outcome === 'recorded'
+    ? 'confirmed'
+    : written.outcome === 'already'
+      ? 'already'
+      : written.outcome === 'other_message'
+        ? 'second_copy'
+        : 'unknown';
 }

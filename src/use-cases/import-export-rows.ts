@@ -27,7 +27,7 @@ export interface ImportReport {
  */
 export async function importExportRows(rows: string[][], deps: ImportDeps): Promise<ImportReport> {
   const { store } = await deps.rules.current();
-  const { events, problems } = parseExportRows(rows, { storeCurrency: store.currency });
+  const { events, problems } = parseExportRows(rows, { storeCurrency: store.currency, now: deps.clock.now() });
   const outcomes: Record<string, number> = {};
   for (const { event } of events) {
     const result: IngestResult = await ingestCartEvent(event, deps);

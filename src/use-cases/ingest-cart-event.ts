@@ -1,8 +1,8 @@
 import type { CartChangedEvent, CartEvent, CartRow, CheckedOutEvent } from '../domain/cart/cart';
 import { eventKey } from '../domain/cart/cart';
+import { boundSnapshot } from '../domain/cart/bounds';
 import { alreadyMerged, emailsOf } from '../domain/cart/merge';
 import { firstWakeUpFloor } from '../domain/cart/moves';
-import { attributionCounts } from '../domain/reporting/attribution';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -19,7 +19,10 @@ export interface IngestDeps {
   readonly log: Log;
   /** Where checkouts and the stops they cause are recorded (cart changes are too frequent and say nothing new). */
   readonly activity: ActivityLog;
-  /** The monthly summary's counters, for recovered checkouts (cart counts come from the cart stream). */
+  /**
+   * The monthly summary's counters. Intake itself counts nothing: every count its writes make true (carts seen, with
+   * an address, recovered) follows from the cart row through the table's change stream (the cart counter).
+   */
   readonly stats: Stats;
   /** Days a cart row is kept after its last event before DynamoDB TTL deletes it. */
   readonly retentionDays: number;
@@ -48,7 +51,9 @@ export async function ingestCartEvent(event: CartEvent, deps: IngestDeps): Promi
 
 async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<IngestResult> {
   const key = eventKey(event.occurredAt, event.eventId);
-  const { cart } = event;
+  // A big cart is kept bounded, never refused (its delivery was signed): the first items, titles cut, the rest counted.
+  const { snapshot: cart, cut } = boundSnapshot(event.cart);
+  if (cut) deps.log.warn('cart kept bounded', { cartId: cart.cartId, eventKey: key, itemsSent: event.cart.items.length, itemsKept: cart.items.length, ...cut });
   const { changed, before, cart: row } = await deps.carts.applyChange({
     snapshot: cart,
     eventKey: key,
@@ -123,18 +128,9 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     deps.log.info('order for a cart already checked out', { cartId: target.cartId, alsoStopped });
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
+  // Recovered (and the hold-back groups' came-back) is counted from the checkout write itself, through the cart stream
+  // (the cart counter), so a crash anywhere after that one write loses no count.
   await cancelPendingWakeUp(closed.before, deps);
-  if (closed.before) {
-    // Recovered only after a reminder SES accepted (the sender writes that on the row); a send recorded after this
-    // checkout is counted by the sender instead, so whichever lands second counts it.
-    const bought: CartRow = {
-      ...closed.before,
-      status: 'checked_out',
-      checkedOutAt: event.occurredAt.toISOString(),
-      ...(event.orderTotal ? { orderTotal: event.orderTotal } : {}),
-    };
-    for (const { at, increments } of attributionCounts(closed.before, bought, rules)) await deps.stats.add(at, ...increments);
-  }
   await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
 
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the

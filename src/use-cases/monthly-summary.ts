@@ -80,6 +80,7 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     heldBackReturned: group('held_back').filter((cart) => cameBack(cart, rules)).length,
     holdBackReminded: group('reminded').length,
     holdBackRemindedReturned: group('reminded').filter((cart) => cameBack(cart, rules)).length,
+    secondCopies: senderEntries.filter((e) => e.action === 'second_copy').length,
   };
 }
 

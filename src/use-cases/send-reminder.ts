@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CART_BOUNDS } from '../domain/cart/bounds';
 import type { CartRow } from '../domain/cart/cart';
 import { ComposeError, composeReminder, type ComposedEmail } from '../domain/email/compose';
 import { decideSend } from '../domain/cart/gates';
@@ -19,8 +20,8 @@ import type { Polisher } from '../ports/polisher';
 import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../ports/send-ledger';
 import type { ReleaseQueue, SendCapacitySource } from '../ports/release';
 import type { Stats } from '../ports/stats';
-import { recordReminderFact } from './record-reminder';
 import { changedSinceHandOff, followUpWithoutFirst, handOffState, recordHandOffOutcome } from './reminder-hand-off';
+import { sentFacts, settleSentWrite } from './record-sent';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
 
 export interface SenderDeps {
@@ -208,8 +209,9 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   if (decision.action === 'skip') {
     await giveBackStale();
     // The cart joins the owner's comparison as held back from the moment its first reminder would have gone.
-    // Not in test mode: a test reminded nobody, so neither comparison group is joined.
-    if (decision.reason === 'held_back' && step === 'first' && rules.testMode !== true) await recordReminderFact(cartId, { kind: 'held_back', at: now }, rules, deps);
+    // (The cart counter counts the group from that write on the row.) Not in test mode: a test reminded nobody, so
+    // neither comparison group is joined.
+    if (decision.reason === 'held_back' && step === 'first' && rules.testMode !== true) await deps.carts.recordReminder(cartId, { kind: 'held_back', at: now });
     return skip(decision.reason, decision.detail, { gate: decision.gate });
   }
 
@@ -298,7 +300,8 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     }));
   } catch (error) {
     const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
-    deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, message: failure.message });
+    // `sesError`, not `message`: the logger keeps its own `message` (this line's text) and drops a field of that name.
+    deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, sesError: failure.message });
     // Nothing went out on a throttle or a refusal: the lease's check has nothing left to settle.
     if (failure.kind !== 'unknown') await withdrawLeaseCheck();
     if (failure.kind === 'throttled') {
@@ -335,23 +338,13 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     });
     return { outcome: 'unknown', settleAt: leaseUntil };
   }
-  // The email is out. If this write is lost, SES's SEND event records it, and the lease's end finds it sent.
-  const completed = await deps.sends.complete(cartId, step, attempt, { sentAt: now.toISOString(), messageId, ...polish });
-  if (!completed) deps.log.error('sent, but the claim was no longer this attempt\'s', { attempt, messageId });
+  // The email is out: recorded, counted, written on the cart row and logged in one transaction.
+  const acceptedAt = deps.clock.now();
+  await recordAcceptedReminder({ cartId, step, attempt, messageId, now, acceptedAt, polish, testMode, deliverTo, to, rules }, deps);
   // Settled by SES's answer: the lease's check has nothing left to do.
   await withdrawLeaseCheck();
-  await deps.stats.add(now, { counter: testMode ? 'remindersTest' : step === 'first' ? 'remindersFirst' : 'remindersSecond' });
-  // The cart row learns the reminder reached the shopper (what "recovered" is measured from), once. A test reminder
-  // went to the owner instead, so it recovers nothing.
-  if (!testMode) await recordReminderFact(cartId, { kind: 'sent', step, at: deps.clock.now(), joinsHoldBack: (rules.holdBackPercent ?? 0) > 0 }, rules, deps);
-  // The chase is timed from a test send as from a real one (the waiter reads it here, not from firstSentAt).
-  else await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: deps.clock.now().toISOString(), reason: 'test' }, deps);
-  const testNote = testMode ? `, test mode: sent to the owner, ${deliverTo}, instead of ${to}` : '';
-  await log('sent', `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`, {
-    messageId,
-    polished: polish.polished,
-    ...(testMode ? { test: true, sentTo: deliverTo } : {}),
-  });
+  // The chase is timed from a test send as from a real one (the waiter reads this verdict, not firstSentAt).
+  if (testMode) await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: acceptedAt.toISOString(), reason: 'test' }, deps);
   return { outcome: 'sent', messageId, polished: polish.polished };
 }
 
@@ -367,6 +360,49 @@ function leftoverRequest(cart: CartRow, step: ReminderStep, deps: SenderDeps): {
     lastReminderAt: cart.lastReminderAt,
   });
   return { outcome: 'duplicate' };
+}
+
+/**
+ * SES accepted the reminder: one transaction records it sent and everything that makes true (the month's count, the
+ * sent time on the cart row, the `sent` entry). If SES's SEND event recorded it first, this records nothing more; if
+ * the reminder was recorded sent with another message, this email is a second copy and goes on the record as one.
+ * A crash before the transaction leaves it to the SEND event (or the lease's check); after it, nothing is missing.
+ */
+async function recordAcceptedReminder(
+  sent: {
+    readonly cartId: string;
+    readonly step: ReminderStep;
+    readonly attempt: string;
+    readonly messageId: string;
+    /** The invocation's time: the send record's `sentAt` and the month it counts in. */
+    readonly now: Date;
+    /** When SES's answer came: the cart row's `firstSentAt`/`secondSentAt`. */
+    readonly acceptedAt: Date;
+    readonly polish: { readonly polished: boolean; readonly fallbackReason?: string };
+    readonly testMode: boolean;
+    readonly deliverTo: string;
+    readonly to: string;
+    readonly rules: Rules;
+  },
+  deps: SenderDeps,
+): Promise<void> {
+  const { cartId, step, messageId, polish, testMode } = sent;
+  const testNote = testMode ? `, test mode: sent to the owner, ${sent.deliverTo}, instead of ${sent.to}` : '';
+  const facts = sentFacts({
+    cartId,
+    step,
+    test: testMode,
+    countAt: sent.now,
+    acceptedAt: sent.acceptedAt,
+    joinsHoldBack: (sent.rules.holdBackPercent ?? 0) > 0,
+    entry: {
+      at: sent.now,
+      reason: `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`,
+      details: { step, messageId, polished: polish.polished, ...(testMode ? { test: true, sentTo: sent.deliverTo } : {}) },
+    },
+  });
+  const written = await deps.sends.complete(cartId, step, sent.attempt, { sentAt: sent.now.toISOString(), messageId, ...polish }, facts);
+  await settleSentWrite(written, { cartId, step, messageId, at: sent.acceptedAt, test: testMode, learntFrom: 'answer' }, deps);
 }
 
 /**
@@ -421,7 +457,8 @@ async function polishOpening(
   deps: SenderDeps,
 ): Promise<{ ok: true; line: string } | { ok: false; reason: string }> {
   if (!deps.polisher) return { ok: false, reason: 'no model configured' };
-  const itemTitles = cart.items.map((item) => item.title);
+  // The titles the email lists (a big cart has more): the model sees no more than the shopper does.
+  const itemTitles = cart.items.slice(0, CART_BOUNDS.emailItems).map((item) => item.title);
   const prompt = buildPolishPrompt({ plainOpening, voiceDescription, step, savedLink: cart.savedLink === true, itemTitles, storeName: rules.store.name });
   try {
     const { text } = await deps.polisher.polish(prompt);

@@ -32,6 +32,7 @@ import { SCHEDULE_GROUP_NAME } from '../../lib/constructs/scheduling';
 import { SES_FEEDBACK_DETAIL_TYPES } from '../../lib/constructs/ses-feedback';
 import { FUNCTION_NAMES, type FunctionRole, renderForNag } from '../../lib/constructs/service-function';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
+import { SECOND_COPY_LOG_MESSAGE } from '../../src/resources/log-signals';
 import {
   cartCounterEnvSchema,
   importerEnvSchema,
@@ -210,7 +211,8 @@ describe('resources', () => {
       'AWS::IAM::Policy': functions + 1 + jobs,
       'AWS::Lambda::Function': functions,
       'AWS::Logs::LogGroup': functions,
-      'AWS::Logs::MetricFilter': 1,
+      // Docs unavailable (rules loader), second copies (sender, SES feedback).
+      'AWS::Logs::MetricFilter': 3,
       'AWS::Lambda::Url': WITH_URL.length,
       // InvokeFunctionUrl + InvokeFunction per public URL (required for URLs created since Oct 2025), and the
       // EventBridge rule's permission to invoke the SES feedback function.
@@ -219,8 +221,8 @@ describe('resources', () => {
       'AWS::Lambda::EventInvokeConfig': ASYNC_CAPTURED.length + 1,
       // The cart counter on the cr-carts stream.
       'AWS::Lambda::EventSourceMapping': 1,
-      // The queue + one per function + 2 SES reputation + docs unavailable + a request rate per public URL.
-      'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1 + WITH_URL.length,
+      // The queue + one per function + 2 SES reputation + docs unavailable + second copies + a request rate per public URL.
+      'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1 + 1 + WITH_URL.length,
       // Alarms reach somebody by default: alarmEmail, else ownerEmail.
       'AWS::SNS::Topic': 1,
       'AWS::SNS::Subscription': 1,
@@ -927,7 +929,7 @@ describe('alarms', () => {
   });
 
   it('alarms when the rules loader keeps failing to read the docs, from a log metric filter on its own log group', () => {
-    const filter = ofType('AWS::Logs::MetricFilter')[0]![1].Properties;
+    const filter = ofType('AWS::Logs::MetricFilter').find(([, f]) => f.Properties.FilterPattern === `"${DOC_UNAVAILABLE_PHRASE}"`)![1].Properties;
     expect(filter).toMatchObject({
       FilterPattern: `"${DOC_UNAVAILABLE_PHRASE}"`,
       LogGroupName: { Ref: functionProps('rulesLoader').LoggingConfig.LogGroup.Ref },
@@ -942,6 +944,25 @@ describe('alarms', () => {
     // The filter matches the loader's own warning; rewording it there must update the filter.
     const loader = readFileSync(new URL('../../src/use-cases/load-owner-docs.ts', import.meta.url), 'utf8');
     expect(loader).toContain(`\${kind} ${DOC_UNAVAILABLE_PHRASE};`);
+  });
+
+  it('alarms at the first second copy of a reminder, from the sender\'s and SES feedback\'s own log lines', () => {
+    const filters = ofType('AWS::Logs::MetricFilter').filter(([, f]) => String(f.Properties.FilterPattern).includes(SECOND_COPY_LOG_MESSAGE));
+    expect(filters.map(([, f]) => f.Properties.LogGroupName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      [{ Ref: functionProps('sender').LoggingConfig.LogGroup.Ref }, { Ref: functionProps('sesEvents').LoggingConfig.LogGroup.Ref }].sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      ),
+    );
+    for (const [, filter] of filters) {
+      expect(filter.Properties).toMatchObject({
+        FilterPattern: `{ $.message = "${SECOND_COPY_LOG_MESSAGE}" }`,
+        MetricTransformations: [{ MetricNamespace: METRIC_NAMESPACE, MetricName: 'SecondCopies', MetricValue: '1' }],
+      });
+    }
+    expect(alarmOn((a) => a.MetricName === 'SecondCopies')).toMatchObject({ Namespace: METRIC_NAMESPACE, Statistic: 'Sum', Period: 300, Threshold: 1 });
+    // The filter matches the line the code writes; rewording it there must update the filter (one constant).
+    const settle = readFileSync(new URL('../../src/use-cases/record-sent.ts', import.meta.url), 'utf8');
+    expect(settle).toContain('deps.log.error(SECOND_COPY_LOG_MESSAGE,');
   });
 
   it('alarms on an unusual request rate at each public URL, whatever the answers', () => {
@@ -985,7 +1006,7 @@ describe('alarms', () => {
   });
 
   it('states the monthly cost of this many alarms in docs/operations.md', () => {
-    expect(alarms()).toHaveLength(14);
+    expect(alarms()).toHaveLength(15);
     const cost = Math.max(0, alarms().length - FREE_ALARMS) * ALARM_MONTHLY_USD;
     expect(stack.alarms.monthlyCostUsd).toBeCloseTo(cost);
     expect(operationsGuide).toContain(`$${cost.toFixed(2)}`);

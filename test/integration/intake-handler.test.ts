@@ -15,6 +15,8 @@ import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { cartPayload, fixture, shopifyHeaders, standardHeaders } from '../support/webhooks';
 import { fixedRules } from '../../src/ports/owner-docs';
+import { CART_BOUNDS } from '../../src/domain/cart/bounds';
+import type { CartRow } from '../../src/domain/cart/cart';
 
 const secret = LOCAL_SECRETS.webhook;
 const shopSecret = LOCAL_SECRETS.shopify;
@@ -22,6 +24,7 @@ const shopSecret = LOCAL_SECRETS.shopify;
 describe('intake handler', () => {
   let handler: FunctionUrlHandler;
   let countRows: () => Promise<number>;
+  let getRow: (cartId: string) => Promise<CartRow | undefined>;
   let scheduler: RecordingScheduler;
   let logged: Array<{ level: string; message: string; attributes?: Record<string, unknown> }>;
 
@@ -47,6 +50,7 @@ describe('intake handler', () => {
       formats: { '/webhooks/cart': new StandardCartWebhook(secret, new ControllableClock()), '/webhooks/shopify': new ShopifyWebhook(shopSecret, new ControllableClock()) },
     });
     countRows = async () => (await documents.send(new ScanCommand({ TableName: names.carts }))).Count ?? 0;
+    getRow = (cartId) => new DynamoDbCartStore(documents, names.carts).get(cartId);
   });
 
   const postCart = (body: string, headers = standardHeaders(body, secret)) =>
@@ -63,6 +67,71 @@ describe('intake handler', () => {
     const body = JSON.stringify(cartPayload());
     const response = await handler(functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body, base64: true }));
     expect(response.statusCode).toBe(200);
+  });
+
+  describe('big carts, correctly signed: accepted and kept bounded, never refused', () => {
+    const lines = (n: number, title = (i: number) => `Linen shirt ${i}`) =>
+      Array.from({ length: n }, (_, i) => ({ title: title(i), quantity: 1, unitPrice: '1.00' }));
+
+    it('keeps the first 50 of 500 items and counts the rest, and logs what it cut', async () => {
+      const response = await postCart(JSON.stringify(cartPayload({ items: lines(500), total: '500.00' })));
+      expect(response.statusCode).toBe(200);
+      const row = await getRow('cart-seed-120');
+      expect(row?.items).toHaveLength(CART_BOUNDS.storedItems);
+      expect(row?.items[0]?.title).toBe('Linen shirt 0');
+      expect(row?.moreItems).toBe(450);
+      expect(row?.total).toEqual({ minor: 50_000, currency: 'USD' });
+      expect(logged.find((l) => l.message === 'cart kept bounded')?.attributes).toMatchObject({ itemsSent: 500, itemsKept: 50, itemsDropped: 450, titlesCut: 0 });
+      // A later, smaller change of the same cart keeps all its items and no stale count.
+      const small = cartPayload({ items: lines(2) }, '2026-11-02T20:05:00Z');
+      expect((await postCart(JSON.stringify(small))).statusCode).toBe(200);
+      expect(await getRow('cart-seed-120')).toMatchObject({ items: [{ title: 'Linen shirt 0' }, { title: 'Linen shirt 1' }] });
+      expect((await getRow('cart-seed-120'))?.moreItems).toBeUndefined();
+    });
+
+    it('cuts very long titles, whole characters, and says so', async () => {
+      const long = `Hand-loomed ${'linen '.repeat(2_000)}throw`;
+      const response = await postCart(JSON.stringify(cartPayload({ items: [{ title: long, quantity: 1, unitPrice: '90.00' }, { title: '🧵'.repeat(400), quantity: 1, unitPrice: '1.00' }], total: '91.00' })));
+      expect(response.statusCode).toBe(200);
+      const titles = (await getRow('cart-seed-120'))?.items.map((item) => item.title) ?? [];
+      expect(titles.map((title) => Array.from(title).length)).toEqual([CART_BOUNDS.title, CART_BOUNDS.title]);
+      expect(titles.every((title) => title.endsWith('…'))).toBe(true);
+      expect(titles[1]?.startsWith('🧵🧵')).toBe(true);
+      expect(logged.find((l) => l.message === 'cart kept bounded')?.attributes).toMatchObject({ itemsDropped: 0, titlesCut: 2 });
+    });
+
+    it('accepts a Shopify checkout of 5,000 line items with properties and tax lines, a body of several MB', async () => {
+      const checkout = fixture('shopify-checkout-update.json') as Record<string, unknown> & { line_items: Array<Record<string, unknown>> };
+      const [line] = checkout.line_items;
+      const big = {
+        ...checkout,
+        line_items: Array.from({ length: 5_000 }, (_, i) => ({
+          ...line,
+          title: `${String(line?.title)} ${i}`,
+          properties: [{ name: 'Engraving', value: 'x'.repeat(400) }, { name: '_gift_wrap', value: 'yes' }],
+          tax_lines: [{ title: 'State tax', price: '0.50', rate: 0.06 }, { title: 'County tax', price: '0.10', rate: 0.01 }],
+        })),
+      };
+      const body = JSON.stringify(big);
+      expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+      expect(body.length).toBeLessThan(MAX_BODY_BYTES);
+      const response = await handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'checkouts/update'), body }));
+      expect(response.statusCode).toBe(200);
+      const cartId = JSON.parse(response.body ?? '{}').cartId as string;
+      const row = await getRow(cartId);
+      expect(row?.items).toHaveLength(CART_BOUNDS.storedItems);
+      expect(row?.moreItems).toBe(5_000 - CART_BOUNDS.storedItems);
+    });
+
+    it('checks the signature before parsing: a forged 5 MB body is refused as unsigned, not read', async () => {
+      const body = `{"type": "cart.updated", "data": {"items": [${'{"title":"x","quantity":1,"unitPrice":"1.00"},'.repeat(100_000)}`; // not even JSON
+      expect(body.length).toBeGreaterThan(4 * 1024 * 1024);
+      const forged = standardHeaders(body, `whsec_${Buffer.from('someone else').toString('base64')}`);
+      expect((await postCart(body, forged)).statusCode).toBe(401);
+      const shopify = await handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, 'not-the-secret', 'checkouts/update'), body }));
+      expect(shopify.statusCode).toBe(401);
+      expect(await countRows()).toBe(0);
+    });
   });
 
   type Case = { name: string; request: () => ReturnType<FunctionUrlHandler>; status: number; code: string; message?: RegExp };
@@ -110,7 +179,7 @@ describe('intake handler', () => {
       code: 'timestamp_out_of_window',
     },
     {
-      name: 'body over 256 KB',
+      name: 'body over the Function URL limit (6 MB)',
       request: () => postCart(JSON.stringify(cartPayload({ padding: 'x'.repeat(MAX_BODY_BYTES) }))),
       status: 413,
       code: 'payload_too_large',

@@ -25,7 +25,8 @@ import { fixedRules, fixedVoice } from '../../src/ports/owner-docs';
 import { verifyUnsubscribeToken } from '../../src/domain/unsubscribe/token';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { isHeldBack } from '../../src/domain/cart/hold-back';
-import { recordReminderFact } from '../../src/use-cases/record-reminder';
+import { confirmSend } from '../../src/use-cases/confirm-send';
+import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -48,6 +49,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   let addCart: (overrides?: Partial<CartSnapshot>) => Promise<void>;
   let ledger: DynamoDbSendLedger;
   let activity: DynamoDbActivityLog;
+  let counters: DynamoDbStats;
 
   beforeEach(async () => {
     ses.reset();
@@ -58,7 +60,8 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     time = T.getTime();
     const clock = new ControllableClock(undefined, () => time);
     const carts = new DynamoDbCartStore(documents, names.carts);
-    ledger = new DynamoDbSendLedger(documents, names.sends, 90);
+    counters = new DynamoDbStats(documents, names.sends, async () => 'America/New_York');
+    ledger = new DynamoDbSendLedger(documents, names, 90, counters);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
     deferred = [];
     withdrawn = [];
@@ -246,7 +249,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     const crashing: SendLedger = Object.assign(Object.create(ledger) as SendLedger, { complete: () => Promise.reject(new Error('process died')) });
     await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow('process died');
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
-    expect(await ledger.confirm('c1', 'first', 'ses-message-1', new Date(time + 2_000))).toBe('confirmed');
+    expect(await confirmSend({ cartId: 'c1', step: 'first', messageId: 'ses-message-1', at: new Date(time + 2_000) }, { sends: ledger, carts: deps.carts, rules: deps.rules, log: silentLog })).toBe('confirmed');
     const settle = deferred.find((d) => d.reason === 'lease');
     expect(settle).toBeDefined();
     time = settle?.at.getTime() ?? time;
@@ -388,21 +391,15 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       expect((await deps.carts.get('c1'))?.firstSentAt).toBe(T.toISOString());
     });
 
-    it('records nothing when SES refused, and a checkout that lands before the send is recorded is counted by the send', async () => {
+    it('records nothing when SES refused; a checkout counts nothing on intake\'s path (the cart stream counts recoveries)', async () => {
       ses.on(SendEmailCommand).rejects(Object.assign(new Error('bad address'), { name: 'MessageRejected' }));
       await sendReminder({ cartId: 'c1', step: 'first' }, deps);
       expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
-
-      // The other order: the shopper bought (a minute after SES accepted), and the checkout reached intake before
-      // the sender wrote the send. Whichever lands second counts the recovery, once.
       const stats = deps.stats as RecordingStats;
       const intake = { carts: deps.carts as DynamoDbCartStore, activity, stats, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 };
       await ingestCartEvent({ kind: 'checked_out', eventId: 'o1', occurredAt: new Date(T.getTime() + 60_000), source: 'generic', match: { cartId: 'c1' } }, intake);
       expect(stats.counted('recovered')).toBe(0);
-      const sentAt = new Date(T.getTime() + 1_000);
-      await recordReminderFact('c1', { kind: 'sent', step: 'second', at: sentAt, joinsHoldBack: false }, DEFAULT_RULES, { carts: deps.carts as DynamoDbCartStore, stats });
-      await recordReminderFact('c1', { kind: 'sent', step: 'second', at: sentAt, joinsHoldBack: false }, DEFAULT_RULES, { carts: deps.carts as DynamoDbCartStore, stats });
-      expect(stats.increments.filter((i) => i.counter === 'recovered')).toEqual([{ at: new Date(T.getTime() + 60_000), counter: 'recovered', currency: 'USD', minor: 12000 }]);
+      expect(await counters.month('2026-11')).toMatchObject({ recovered: 0, remindersFirst: 0 });
     });
 
     it("a held-back cart gets no email, the skip says why, and the row joins the owner's comparison", async () => {
@@ -412,7 +409,8 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       expect(result).toEqual({ outcome: 'skipped', reason: 'held_back' });
       expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
       expect((await deps.carts.get(heldId))?.holdBack).toEqual({ group: 'held_back', at: T.toISOString() });
-      expect((deps.stats as RecordingStats).counted('heldBack')).toBe(1);
+      // Counted from that write by the cart counter (the stream), not on the sender's path.
+      expect((deps.stats as RecordingStats).counted('heldBack')).toBe(0);
       // A first reminder sent while the hold-back is on puts the cart in the reminded group.
       await sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) });
       expect((await deps.carts.get('c1'))?.holdBack).toEqual({ group: 'reminded', at: T.toISOString() });

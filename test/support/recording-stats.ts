@@ -20,6 +20,6 @@ export class RecordingStats implements Stats {
   }
 
   counted(counter: CounterIncrement['counter']): number {
-    return this.increments.filter((i) => i.counter === counter).length;
+    return this.increments.filter((i) => i.counter === counter).reduce((sum, i) => sum + (i.undo ? -1 : 1), 0);
   }
 }

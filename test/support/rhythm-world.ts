@@ -11,6 +11,7 @@ import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
 import { DynamoDbReleaseQueue } from '../../src/adapters/aws/dynamodb-release-queue';
 import { DynamoDbSendLedger } from '../../src/adapters/aws/dynamodb-send-ledger';
+import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { SesMailer } from '../../src/adapters/aws/ses-mailer';
 import type { CartSnapshot } from '../../src/domain/cart/cart';
 import { NEW_ACCOUNT_CAPACITY } from '../../src/domain/cart/release';
@@ -77,7 +78,8 @@ export class RhythmWorld {
     this.rules = rules;
     this.carts = new DynamoDbCartStore(documents, tables.carts);
     this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
-    const ledger = new DynamoDbSendLedger(documents, tables.sends, 90);
+    // Counted in the same transaction as each record, as deployed (this world reads no counters).
+    const ledger = new DynamoDbSendLedger(documents, tables, 90, new DynamoDbStats(documents, tables.sends, async () => this.rules.store.timeZone));
     const optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
     const clock = { now: () => new Date(this.now) };
     const rulesSource: RulesSource = { current: async () => this.rules };

@@ -2,6 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createCartCounterHandler } from '../../src/handlers/cart-counter';
 import { silentLog } from '../../src/ports/log';
+import { fixedRules } from '../../src/ports/owner-docs';
 import { RecordingStats } from '../support/recording-stats';
 
 const SEEN_AT = '2026-11-02T20:00:00.000Z';
@@ -26,7 +27,7 @@ const email = (seq: number) =>
 describe('the cart counter handler (cr-carts stream batches)', () => {
   it('counts a batch with one all-or-nothing add, keyed by its records', async () => {
     const stats = new RecordingStats();
-    const handler = createCartCounterHandler({ stats, log: silentLog });
+    const handler = createCartCounterHandler({ stats, rules: fixedRules(), log: silentLog });
     const batch = { Records: [insert(1), email(2), record(3, 'REMOVE', { createdBy: 'k', firstSeenAt: SEEN_AT })] };
 
     expect(await handler(batch)).toEqual({ batchItemFailures: [] });
@@ -44,7 +45,7 @@ describe('the cart counter handler (cr-carts stream batches)', () => {
   it('counts the records before one it cannot read and reports that one, so Lambda retries from there', async () => {
     const stats = new RecordingStats();
     const errors: unknown[] = [];
-    const handler = createCartCounterHandler({ stats, log: { ...silentLog, error: (message, fields) => void errors.push({ message, fields }) } });
+    const handler = createCartCounterHandler({ stats, rules: fixedRules(), log: { ...silentLog, error: (message, fields) => void errors.push({ message, fields }) } });
     const bad = record(2, 'INSERT', undefined, { createdBy: 'k2', firstSeenAt: 'yesterday' });
 
     const response = await handler({ Records: [insert(1), bad, insert(3)] });
@@ -58,7 +59,7 @@ describe('the cart counter handler (cr-carts stream batches)', () => {
 
   it('fails the whole batch, counting nothing, when a bad record has no position to report', async () => {
     const stats = new RecordingStats();
-    const handler = createCartCounterHandler({ stats, log: silentLog });
+    const handler = createCartCounterHandler({ stats, rules: fixedRules(), log: silentLog });
     await expect(handler({ Records: [insert(1), { eventName: 'INSERT' }] })).rejects.toThrow(/cart stream record not understood: eventID/);
     await expect(handler({ something: 'else' })).rejects.toThrow('not a DynamoDB stream event: Records must be a list');
     expect(stats.increments).toEqual([]);

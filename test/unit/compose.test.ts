@@ -366,3 +366,30 @@ describe('composeReminder: test mode (issue 16)', () => {
     expect(compose().text).not.toContain('TEST');
   });
 });
+
+describe('composeReminder: a big cart kept bounded (issue 21)', () => {
+  const many = (n: number): CartItem[] => Array.from({ length: n }, (_, i) => ({ title: `Napkin ${i + 1}`, quantity: 1, unitPrice: 500 }));
+
+  it('lists the first items and says how many more, counting those not kept, in both parts', () => {
+    const email = compose({ cart: { items: many(50), moreItems: 4_950, total: { minor: 2_500_000, currency: 'USD' } } });
+    expect(email.text).toContain('- Napkin 10: $5.00');
+    expect(email.text).not.toContain('Napkin 11');
+    expect(email.text).toContain('- and 4,990 more\n');
+    expect(email.html).toContain('and 4,990 more');
+    expect(email.html).not.toContain('Napkin 11<');
+    expect(email.text).toContain('Total: $25,000.00');
+  });
+
+  it('says nothing more for a cart that fits', () => {
+    const email = compose({ cart: { items: many(10) } });
+    expect(email.text).toContain('Napkin 10');
+    expect(email.text).not.toMatch(/^- and \d+ more$/m);
+  });
+
+  it('counts items not kept in {items_summary} and {item_count}', () => {
+    const values = templateValues({ cart: { items: many(2), moreItems: 3, total: { minor: 100, currency: 'USD' } }, greeting: 'Hi there', storeName: 'Shop' });
+    expect(values.items_summary).toBe('Napkin 1, Napkin 2 and 3 more');
+    expect(values.item_count).toBe('5');
+    expect(itemsSummary(many(2), undefined, 0)).toBe('Napkin 1 and Napkin 2');
+  });
+});

@@ -38,8 +38,11 @@ function row(overrides: Partial<Record<(typeof HEADER)[number], string>> = {}): 
   return HEADER.map((name) => base[name] ?? '');
 }
 
-function parse(rows: string[][], storeCurrency = 'USD') {
-  return parseExportRows(rows, { storeCurrency });
+/** The store's clock at import time: after every row the tests write, unless a test says otherwise. */
+const NOW = new Date('2026-12-07T02:00:00Z');
+
+function parse(rows: string[][], storeCurrency = 'USD', now = NOW) {
+  return parseExportRows(rows, { storeCurrency, now });
 }
 
 function changed(result: ReturnType<typeof parse>, index = 0): CartChangedEvent {
@@ -265,6 +268,11 @@ describe('parseExportRows: bad rows', () => {
     ['updated at', { 'Updated at': '2026-02-30T10:00:00Z' }, 'row 2: updated at "2026-02-30T10:00:00Z" is not a real date and time'],
     [
       'updated at',
+      { 'Updated at': '2999-11-02T15:04:00Z' },
+      'row 2: updated at "2999-11-02T15:04:00Z" is ahead of the store\'s clock (2026-12-07T02:00:00.000Z) by more than 5 minutes',
+    ],
+    [
+      'updated at',
       { 'Updated at': '2026-11-02 15:04', 'Time zone': '' },
       'row 2: updated at "2026-11-02 15:04" has no UTC offset; add one (like 2026-11-02T15:04:00-06:00) or fill in the time zone column',
     ],
@@ -288,6 +296,19 @@ describe('parseExportRows: bad rows', () => {
     ['marketing consent', { 'Marketing consent': 'opted' }, 'row 2: marketing consent "opted" must be yes, no or blank'],
   ])('%s: %j', (_field, overrides, message) => {
     expect(problemFor(row(overrides))).toBe(message);
+  });
+
+  it('refuses a time ahead of the store clock by more than the webhook lanes allow, open or checked out; a drift within it passes', () => {
+    const ahead = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+    const result = parse([
+      HEADER,
+      row({ 'Cart ID': 'typo', 'Updated at': '2999-11-02T15:04:00Z' }),
+      row({ 'Cart ID': 'bought-late', 'Updated at': ahead(6), Status: 'checked out' }),
+      row({ 'Cart ID': 'drifted', 'Updated at': ahead(4) }),
+    ]);
+    expect(result.events.map((e) => e.event.kind === 'cart_changed' ? e.event.cart.cartId : e.event.match.cartId)).toEqual(['drifted']);
+    expect(result.problems.map((p) => p.line)).toEqual([2, 3]);
+    expect(result.problems.every((p) => p.message.includes("ahead of the store's clock"))).toBe(true);
   });
 
   it('lists every fault of a row in column order, in one problem', () => {
@@ -402,7 +423,7 @@ describe('parseExportRows: header', () => {
   });
 
   it('throws for a store currency that is not one (configuration, not the sheet)', () => {
-    expect(() => parseExportRows([HEADER, row()], { storeCurrency: 'dollars' })).toThrow(/unknown currency/);
+    expect(() => parseExportRows([HEADER, row()], { storeCurrency: 'dollars', now: NOW })).toThrow(/unknown currency/);
   });
 });
 

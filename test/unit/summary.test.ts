@@ -6,6 +6,13 @@ import { composeSummary, EMPTY_COUNTERS, monthOf, previousMonth, recoveredRule }
 const rules = { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, name: 'Linen & Larch <Co>' } };
 
 describe('monthly summary', () => {
+  it('says how many reminders reached a shopper twice, only in a month that had one', () => {
+    expect(composeSummary({ month: '2026-11', rules, counters: NOVEMBER }).text).not.toContain('reached a shopper twice');
+    const { text, html } = composeSummary({ month: '2026-11', rules, counters: { ...NOVEMBER, secondCopies: 1 } });
+    expect(text).toMatch(/Reminders that reached a shopper twice \(see your operator\)\s+1/);
+    expect(html).toContain('Reminders that reached a shopper twice');
+  });
+
   it('puts an instant in the store month, not the UTC one', () => {
     expect(monthOf(new Date('2026-12-01T03:30:00Z'), 'America/New_York')).toBe('2026-11');
     expect(monthOf(new Date('2026-12-01T05:30:00Z'), 'America/New_York')).toBe('2026-12');

@@ -5,6 +5,24 @@ import type { ActivityEntry, ActivityLog } from '../../ports/activity-log';
 /** Sort-key prefix of activity rows in cr-sends (send records use `send#`). */
 export const ACTIVITY_PREFIX = 'log#';
 
+/**
+ * One activity entry as its cr-sends item: also written inside other writers' transactions (the send ledger writes
+ * the `sent` entry with the send record).
+ */
+export function activityItem(entry: ActivityEntry, retentionDays: number): Record<string, unknown> {
+  const at = entry.at.toISOString();
+  return {
+    cartId: entry.cartId,
+    sk: `${ACTIVITY_PREFIX}${at}#${entry.actor}#${entry.action}`,
+    at,
+    actor: entry.actor,
+    action: entry.action,
+    reason: entry.reason,
+    ...(entry.details ? { details: entry.details } : {}),
+    expiresAt: Math.floor(entry.at.getTime() / 1000) + retentionDays * 86_400,
+  };
+}
+
 /** The activity log as rows of cr-sends: `cartId` + `log#<time>#<actor>#<action>`, expiring with the cart. */
 export class DynamoDbActivityLog implements ActivityLog {
   constructor(
@@ -14,21 +32,11 @@ export class DynamoDbActivityLog implements ActivityLog {
   ) {}
 
   async record(entry: ActivityEntry): Promise<void> {
-    const at = entry.at.toISOString();
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            cartId: entry.cartId,
-            sk: `${ACTIVITY_PREFIX}${at}#${entry.actor}#${entry.action}`,
-            at,
-            actor: entry.actor,
-            action: entry.action,
-            reason: entry.reason,
-            details: entry.details,
-            expiresAt: Math.floor(entry.at.getTime() / 1000) + this.retentionDays * 86_400,
-          },
+          Item: activityItem(entry, this.retentionDays),
           // A retried invocation logging the same decision keeps the first line.
           ConditionExpression: 'attribute_not_exists(sk)',
         }),

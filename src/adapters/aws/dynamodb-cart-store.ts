@@ -111,6 +111,9 @@ export class DynamoDbCartStore implements CartStore {
       .setIfAbsent('status', 'open')
       .setIfAbsent('remindersSent', 0)
       .add('rev', 1);
+    // Beside the items of the same event (a bounded cart's count of the items not kept), or gone with them.
+    if (snapshot.moreItems !== undefined && snapshot.moreItems > 0) update.set('moreItems', snapshot.moreItems);
+    else update.remove('moreItems');
     for (const field of MERGED_FIELDS) {
       const value = field === 'savedLink' ? (snapshot.savedLink === true ? true : undefined) : snapshot[field];
       if (value !== undefined) update.set(field, value).set(`${field}Key`, change.eventKey);

@@ -58,10 +58,22 @@ export class DynamoDbStats implements Stats {
     );
     if (!Item) return EMPTY_COUNTERS;
     const prefixed = (prefix: string) =>
-      Object.fromEntries(Object.entries(Item).filter(([key]) => key.startsWith(prefix)).map(([key, n]) => [key.slice(prefix.length), Number(n)]));
+      Object.fromEntries(
+        Object.entries(Item)
+          .filter(([key, n]) => key.startsWith(prefix) && Number(n) !== 0) // a count moved to another month leaves a 0
+          .map(([key, n]) => [key.slice(prefix.length), Number(n)]),
+      );
     const counters: Record<string, unknown> = { ...EMPTY_COUNTERS, skipped: prefixed('skipped_'), wonBack: prefixed('wonBack_') };
     for (const name of SIMPLE_COUNTERS) counters[name] = Number(Item[name] ?? 0);
     return counters as unknown as MonthlyCounters;
+  }
+
+  /**
+   * The `ADD` of some increments to the row of the month `at` falls in, as one item of a transaction: for writers that
+   * count in the same transaction as the record of what they count (the send ledger).
+   */
+  async updateFor(at: Date, increments: readonly CounterIncrement[]) {
+    return this.monthUpdate(monthOf(at, await this.timeZone()), increments);
   }
 
   /** The `ADD` of some increments to one month's row. */
@@ -69,11 +81,12 @@ export class DynamoDbStats implements Stats {
     const amounts = new Map<string, number>();
     const bump = (attribute: string, by: number) => amounts.set(attribute, (amounts.get(attribute) ?? 0) + by);
     for (const increment of increments) {
-      if (increment.counter === 'skipped') bump(`skipped_${safe(increment.reason)}`, 1);
+      const sign = increment.undo ? -1 : 1;
+      if (increment.counter === 'skipped') bump(`skipped_${safe(increment.reason)}`, sign);
       else if (increment.counter === 'recovered') {
-        bump('recovered', 1);
-        bump(`wonBack_${safe(increment.currency)}`, increment.minor);
-      } else bump(increment.counter, 1);
+        bump('recovered', sign);
+        bump(`wonBack_${safe(increment.currency)}`, sign * increment.minor);
+      } else bump(increment.counter, sign);
     }
     const names: Record<string, string> = {};
     const values: Record<string, number> = {};

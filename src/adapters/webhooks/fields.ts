@@ -1,17 +1,15 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { HttpError } from '../../http/function-url';
+import { FUTURE_SKEW_MINUTES } from '../../domain/cart/cart';
 import { MoneyError, normaliseCurrency, parseMoney, type Money } from '../../domain/cart/money';
 
 /**
- * Limits every format shares, so no input can reach DynamoDB's item (400 KB) or key (2,048 bytes) limits: one event's
- * strings are bounded by the 256 KB body, and a merged row holds one event's items plus a few bounded fields.
+ * Limits every format shares, so no input can reach DynamoDB's item (400 KB) or key (2,048 bytes) limits. Item counts
+ * and title lengths are not refused but kept bounded by the intake use case (`CART_BOUNDS`, `domain/cart/bounds.ts`):
+ * a merged row holds at most that many items of one event plus the bounded fields below.
  */
 export const LIMITS = {
-  /** Line items per cart. */
-  items: 250,
-  title: 300,
-  variantTitle: 255,
   firstName: 100,
   quantity: 100_000,
   url: 2048,
@@ -20,7 +18,7 @@ export const LIMITS = {
   /** Decimal amounts as text. */
   amount: 32,
   /** How far ahead of our clock an event time may be (storefront clocks drift a little, never hours). */
-  futureSkewMinutes: 5,
+  futureSkewMinutes: FUTURE_SKEW_MINUTES,
 } as const;
 
 /** An http(s) URL; anything else (javascript:, data:) is refused before it can reach an email. */

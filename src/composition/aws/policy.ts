@@ -3,7 +3,10 @@
  * request may take. The use cases own retry semantics; these say what one call of an adapter may do underneath.
  *
  * Connection timeouts are short: every endpoint is in the function's own region. Request timeouts are the time a
- * response may take to start arriving; each is well inside the function's own timeout.
+ * response may take to start arriving; each is well inside the function's own timeout. Both are enforced: the request
+ * handler is told to throw on a request timeout (`throwOnRequestTimeout`; without it @smithy/node-http-handler 4.x
+ * only prints a warning and waits on), and the bundles carry this repository's pinned SDK, not the Lambda runtime's
+ * (`lib/constructs/service-function.ts`), so the behaviour tested here is the one deployed.
  */
 export const AWS_CLIENT_POLICY = {
   /**
@@ -42,12 +45,19 @@ export const AWS_CLIENT_POLICY = {
 /** The SDK client options for a policy entry. */
 export function clientOptions(policy: { maxAttempts: number; connectionTimeoutMs?: number; requestTimeoutMs?: number }): {
   maxAttempts: number;
-  requestHandler?: { connectionTimeout: number; requestTimeout: number };
+  requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
 } {
   return {
     maxAttempts: policy.maxAttempts,
     ...(policy.requestTimeoutMs !== undefined
-      ? { requestHandler: { connectionTimeout: policy.connectionTimeoutMs ?? 1_000, requestTimeout: policy.requestTimeoutMs } }
+      ? {
+          requestHandler: {
+            connectionTimeout: policy.connectionTimeoutMs ?? 1_000,
+            requestTimeout: policy.requestTimeoutMs,
+            // A TimeoutError the caller sees (for SES: the "unknown outcome" branch), not a warning while it waits on.
+            throwOnRequestTimeout: true,
+          },
+        }
       : {}),
   };
 }

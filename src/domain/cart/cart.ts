@@ -29,6 +29,11 @@ export interface CartSnapshot {
   readonly email?: string;
   readonly firstName?: string;
   readonly items: readonly CartItem[];
+  /**
+   * Line items the cart has beyond `items`: a big cart is kept bounded (the first items, `domain/cart/bounds.ts`) and
+   * its emails say "and K more". Absent when every item is in `items`.
+   */
+  readonly moreItems?: number;
   readonly total: Money;
   /** Link straight back to the filled cart. */
   readonly returnUrl?: string;
@@ -175,6 +180,12 @@ export interface ReminderOutcome {
  * real shopper corrects an address once or twice; the cap only bounds the row against a storefront gone wrong.
  */
 export const EMAILS_SEEN_CAP = 8;
+
+/**
+ * How far ahead of our clock an event's time may be, on every lane (webhooks and the export sheet). Storefront clocks
+ * drift a little, never hours; an event dated far ahead would stay the cart's "newest" and freeze it.
+ */
+export const FUTURE_SKEW_MINUTES = 5;
 
 export const MERGED_FIELDS = [
   'email',

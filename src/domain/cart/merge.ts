@@ -4,7 +4,7 @@
  * event, and the result does not depend on which events arrive first, twice, or together.
  *
  * The rule, field by field:
- * - **items, total, source, lastChangedAt, eventKey**: from the newest change event (largest event key);
+ * - **items, moreItems, total, source, lastChangedAt, eventKey**: from the newest change event (largest event key);
  * - **each optional field** (email, first name, return link, time zone, consent, checkout token, saved-link): from the
  *   newest change event that *carries* it, with that event's key kept beside it (`emailKey`, ...). An event without
  *   the field leaves it alone; an older event still fills a field no newer event carried. The saved-link marker is
@@ -91,6 +91,9 @@ export function mergeChange(row: CartRow | undefined, change: ChangeFacts): Cart
   if (key > next.eventKey) {
     next.source = snapshot.source;
     next.items = snapshot.items;
+    // Counted beside the items of the same event: a cart kept bounded says how many more it had.
+    if (snapshot.moreItems !== undefined && snapshot.moreItems > 0) next.moreItems = snapshot.moreItems;
+    else delete next.moreItems;
     next.total = snapshot.total;
     next.eventKey = key;
     next.lastChangedAt = at;

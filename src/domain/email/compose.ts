@@ -1,4 +1,5 @@
 import type { CartItem, CartRow } from '../cart/cart';
+import { CART_BOUNDS } from '../cart/bounds';
 import { formatMoney, type Money } from '../cart/money';
 import type { Rules } from '../owner-docs/rules';
 import { type EmailWords, emailWordsOf, type ReminderStep, type Voice } from '../owner-docs/voice';
@@ -27,7 +28,7 @@ export class ComposeError extends Error {
 
 /** What one reminder is made from. */
 export interface ComposeInput {
-  readonly cart: Pick<CartRow, 'items' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'>;
+  readonly cart: Pick<CartRow, 'items' | 'moreItems' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'>;
   readonly step: ReminderStep;
   readonly voice: Voice;
   readonly store: Rules['store'];
@@ -97,7 +98,9 @@ export function composeReminder(input: ComposeInput): ComposedEmail {
     greetingLine: startsWithGreeting(opening, greeting) ? undefined : `${greeting},`,
     opening,
     paragraphs: paragraphsOf(fillTemplate(template.body, values)),
-    lines: cart.items.map((item) => lineOf(item, cart.total.currency, locale)),
+    // What fits: the first lines, and how many more the cart has (those not shown, and those not kept).
+    lines: cart.items.slice(0, CART_BOUNDS.emailItems).map((item) => lineOf(item, cart.total.currency, locale)),
+    moreLines: Math.max(0, cart.items.length - CART_BOUNDS.emailItems) + (cart.moreItems ?? 0),
     total: formatMoney(cart.total, locale),
     button: oneLine(fillTemplate(template.button, values)),
     returnUrl,
@@ -158,6 +161,8 @@ interface EmailContent {
   readonly opening: string;
   readonly paragraphs: readonly string[];
   readonly lines: readonly ItemLine[];
+  /** Line items the email does not list: "and K more" under the listed ones. */
+  readonly moreLines: number;
   readonly total: string;
   readonly button: string;
   readonly returnUrl: string;
@@ -165,6 +170,11 @@ interface EmailContent {
   readonly store: Rules['store'];
   readonly words: EmailWords;
   readonly lang: string;
+}
+
+/** "and 4,990 more", in the voice's words. */
+function andMore(content: Pick<EmailContent, 'moreLines' | 'words' | 'lang'>): string {
+  return `${content.words.and} ${content.words.more.replace('{count}', content.moreLines.toLocaleString(content.words.language))}`;
 }
 
 function lineOf(item: CartItem, currency: string, locale: string): ItemLine {
@@ -219,7 +229,7 @@ function renderText(content: EmailContent): string {
     content.greetingLine,
     content.opening,
     ...content.paragraphs,
-    [`${content.words.yourCart}:`, ...items, `${content.words.total}: ${content.total}`].join('\n'),
+    [`${content.words.yourCart}:`, ...items, ...(content.moreLines > 0 ? [`- ${andMore(content)}`] : []), `${content.words.total}: ${content.total}`].join('\n'),
     `${content.button}: ${content.returnUrl}`,
     [
       '--',
@@ -294,6 +304,9 @@ function itemsTableHtml(content: EmailContent): string {
     ].join('');
   });
   const span = withThumbs ? 2 : 1;
+  if (content.moreLines > 0) {
+    rows.push(`<tr><td colspan="${span + 1}" style="${cell}padding:12px 0;color:${MUTED};">${e(andMore(content))}</td></tr>`);
+  }
   const totalCell = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};font-weight:700;border-top:2px solid ${INK};padding:12px 0 0;`;
   const total = `<tr><td colspan="${span}" style="${totalCell}">${e(content.words.total)}</td><td align="right" style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${rows.join('')}${total}</table>`;

@@ -55,12 +55,14 @@ export function itemLabel(item: Pick<CartItem, 'title' | 'quantity'>): string {
 export function itemsSummary(
   items: readonly Pick<CartItem, 'title' | 'quantity'>[],
   words: Pick<EmailWords, 'and' | 'more' | 'yourItems'> = DEFAULT_EMAIL_WORDS,
+  /** Line items beyond `items` (a cart kept bounded): always counted, never named. */
+  moreItems = 0,
 ): string {
   const labels = items.map(itemLabel);
   if (labels.length === 0) return words.yourItems;
-  if (labels.length > MAX_NAMED_ITEMS) {
+  if (labels.length > MAX_NAMED_ITEMS || moreItems > 0) {
     const named = labels.slice(0, NAMED_BEFORE_MORE);
-    const more = words.more.replace('{count}', String(labels.length - NAMED_BEFORE_MORE));
+    const more = words.more.replace('{count}', String(labels.length - named.length + moreItems));
     return `${named.join(', ')} ${words.and} ${more}`;
   }
   return joinNaturally(labels, words.and);
@@ -68,7 +70,7 @@ export function itemsSummary(
 
 /** What a template placeholder may be filled from. */
 export interface TemplateValueInput {
-  readonly cart: Pick<CartRow, 'firstName' | 'items' | 'total'>;
+  readonly cart: Pick<CartRow, 'firstName' | 'items' | 'total' | 'moreItems'>;
   /** "Hi Sam" or "Hi there", as the gates decided. */
   readonly greeting: string;
   readonly storeName: string;
@@ -89,8 +91,9 @@ export function templateValues(input: TemplateValueInput): Record<TemplatePlaceh
     first_name: firstName ? firstName : 'there',
     greeting,
     store_name: storeName,
-    item_count: String(cart.items.reduce((count, item) => count + Math.max(item.quantity, 0), 0)),
-    items_summary: itemsSummary(cart.items, words),
+    // Items not kept (a bounded cart) count once each: at least that many.
+    item_count: String(cart.items.reduce((count, item) => count + Math.max(item.quantity, 0), 0) + (cart.moreItems ?? 0)),
+    items_summary: itemsSummary(cart.items, words, cart.moreItems ?? 0),
     total: formatMoney(cart.total, locale),
   };
 }

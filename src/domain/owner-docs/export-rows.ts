@@ -26,7 +26,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod';
 import type { CartChangedEvent, CartItem, CartSnapshot, CheckedOutEvent } from '../cart/cart';
-import { normaliseEmail } from '../cart/cart';
+import { FUTURE_SKEW_MINUTES, normaliseEmail } from '../cart/cart';
 import type { DocProblem } from './doc-text';
 import { parseYesNo, quote } from './doc-text';
 import { type Money, MoneyError, normaliseCurrency, parseMoney } from '../cart/money';
@@ -50,6 +50,12 @@ export interface ExportRowsOptions {
   readonly storeCurrency: string;
   /** The event source; only the sheet lane exists today (a CSV file is a sheet that arrived as text). */
   readonly source?: 'sheet';
+  /**
+   * The store's clock at import time. A row dated more than {@link FUTURE_SKEW_MINUTES} ahead of it is refused, as the
+   * webhook lanes refuse such an event: one typo (2999 for 2026) would otherwise stay the cart's newest event and
+   * freeze it.
+   */
+  readonly now: Date;
 }
 
 type ColumnId =
@@ -127,7 +133,7 @@ export function parseExportRows(rows: string[][], options: ExportRowsOptions): E
     const read = readRow((id) => {
       const column = header.columns.get(id);
       return column === undefined ? '' : (cells[column] ?? '').trim();
-    }, storeCurrency, source);
+    }, storeCurrency, source, options.now);
     if (read.ok) {
       events.push({ row, event: read.event });
     } else {
@@ -191,7 +197,7 @@ const emailSchema = z.email();
 const MAX_URL_LENGTH = 2048;
 const MAX_FIRST_NAME = 100;
 
-function readRow(cell: (id: ColumnId) => string, storeCurrency: string, source: 'sheet'): RowResult {
+function readRow(cell: (id: ColumnId) => string, storeCurrency: string, source: 'sheet', now: Date): RowResult {
   const errors: FieldError[] = [];
   const fail = (column: ColumnId, message: string): undefined => {
     errors.push({ column, message });
@@ -232,7 +238,9 @@ function readRow(cell: (id: ColumnId) => string, storeCurrency: string, source: 
   } else {
     const time = readTime(updatedText, timeZone);
     // A local time next to a broken zone is already explained by the zone's message.
-    if (time.ok) occurredAt = time.value;
+    if (time.ok && time.value.getTime() > now.getTime() + FUTURE_SKEW_MINUTES * 60_000) {
+      fail('updatedAt', `updated at ${quote(updatedText)} is ahead of the store's clock (${now.toISOString()}) by more than ${FUTURE_SKEW_MINUTES} minutes`);
+    } else if (time.ok) occurredAt = time.value;
     else if (!(time.needsZone && zoneBroken)) fail('updatedAt', `updated at ${quote(updatedText)} ${time.reason}`);
   }
 
@@ -438,7 +446,6 @@ function currencyMarks(currency: string): readonly string[] {
 
 const MAX_ITEMS = 500;
 const MAX_QUANTITY = 100_000;
-const MAX_TITLE = 300;
 // "<title> x<quantity> @ <unit price>", the "x<quantity>" part optional. The title is the shortest prefix that lets
 // the rest match, so "Tee @ home x1 @ 20.00" reads as title "Tee @ home", quantity 1, price 20.00.
 const ITEM = /^(.+?)(?:\s+[x×]\s*(\d+))?\s*@\s*([^@]+)$/i;
@@ -465,7 +472,7 @@ export function parseItems(
     const title = (match[1] ?? '').trim();
     const quantity = match[2] === undefined ? 1 : Number(match[2]);
     const priceText = (match[3] ?? '').trim();
-    if (title.length > MAX_TITLE) return { ok: false, reason: `${quote(part)} has a title longer than ${MAX_TITLE} characters` };
+    // A long title is not refused: the intake use case keeps it cut (domain/cart/bounds.ts), as it does for webhooks.
     if (quantity < 1 || quantity > MAX_QUANTITY) {
       return { ok: false, reason: `${quote(part)} has quantity ${quantity}; it must be 1 to ${MAX_QUANTITY}` };
     }

@@ -40,6 +40,11 @@ export interface MonthlyCounters {
   readonly holdBackReminded: number;
   /** ... and of those, carts that checked out within the recovery window of that first reminder. */
   readonly holdBackRemindedReturned: number;
+  /**
+   * Second copies: emails SES accepted for a reminder already recorded as sent with another message (a lost answer
+   * plus a SEND event later than the claim's lease). Each reached a shopper (or, in test mode, the owner) twice.
+   */
+  readonly secondCopies?: number;
 }
 
 export const EMPTY_COUNTERS: MonthlyCounters = {
@@ -59,6 +64,7 @@ export const EMPTY_COUNTERS: MonthlyCounters = {
   heldBackReturned: 0,
   holdBackReminded: 0,
   holdBackRemindedReturned: 0,
+  secondCopies: 0,
 };
 
 /** The counters that are plain counts (not kept per reason or per currency). */
@@ -77,13 +83,19 @@ export const SIMPLE_COUNTERS = [
   'heldBackReturned',
   'holdBackReminded',
   'holdBackRemindedReturned',
+  'secondCopies',
 ] as const;
 
-/** One increment to the month's counters. */
-export type CounterIncrement =
+/**
+ * One increment to the month's counters. `undo` takes one back (and, for `recovered`, its money): the cart counter
+ * moves a count when a later write changes what a cart row counts for (an older event moves `firstSeenAt` into the
+ * month before, an earlier order replaces the one kept).
+ */
+export type CounterIncrement = (
   | { readonly counter: Exclude<(typeof SIMPLE_COUNTERS)[number], 'recovered'> }
   | { readonly counter: 'recovered'; readonly currency: string; readonly minor: number }
-  | { readonly counter: 'skipped'; readonly reason: string };
+  | { readonly counter: 'skipped'; readonly reason: string }
+) & { readonly undo?: true };
 
 /** The month (`2026-11`) an instant belongs to, in the store's time zone: a 23:30 order on the 31st is that month's. */
 export function monthOf(at: Date, timeZone: string): string {
@@ -212,6 +224,10 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
     row('second reminders', (x) => count(x.remindersSecond), true),
     // Test mode's reminders went to the owner: counted apart, never as reminders to shoppers.
     ...((c.remindersTest ?? 0) > 0 || (p?.remindersTest ?? 0) > 0 ? [row('Test reminders (test mode, sent to you)', (x) => count(x.remindersTest ?? 0))] : []),
+    // Rare (a lost answer and a very late SES event), and every one is said: the shopper got that reminder twice.
+    ...((c.secondCopies ?? 0) > 0 || (p?.secondCopies ?? 0) > 0
+      ? [row('Reminders that reached a shopper twice (see your operator)', (x) => count(x.secondCopies ?? 0), true)]
+      : []),
     row('Carts recovered', (x) => count(x.recovered)),
     row('Recovery rate (recovered ÷ first reminders)', rate),
     ...currencies.map((currency) => row(currencies.length === 1 ? 'Money won back' : `Money won back (${currency})`, (x) => money(x, currency))),

@@ -1,0 +1,32 @@
+/**
+ * Every AWS client the composition root builds states its attempts and timeouts in one place
+ * (src/composition/aws/policy.ts), and every stated request timeout is enforced: the request handler throws at it
+ * (`throwOnRequestTimeout`) instead of only warning. What the bundled SDK then does with a hung answer is shown in
+ * test/cdk/bundled-sdk-timeout.test.ts and test/integration/sender-timeouts.test.ts.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AWS_CLIENT_POLICY, clientOptions } from '../../src/composition/aws/policy';
+
+describe('the AWS client policy', () => {
+  it('enforces every stated request timeout, each shorter than the shortest function timeout (10 s)', () => {
+    for (const [name, policy] of Object.entries(AWS_CLIENT_POLICY)) {
+      if (!('maxAttempts' in policy) || !('requestTimeoutMs' in policy)) continue;
+      const options = clientOptions(policy);
+      expect(options.requestHandler, name).toEqual({ connectionTimeout: policy.connectionTimeoutMs, requestTimeout: policy.requestTimeoutMs, throwOnRequestTimeout: true });
+      // The request timer runs from the request's start, so it bounds one attempt, connecting included.
+      expect(policy.connectionTimeoutMs, name).toBeLessThan(policy.requestTimeoutMs);
+      expect(policy.requestTimeoutMs, name).toBeLessThan(10_000);
+    }
+  });
+
+  it('is the only source of options of the AWS clients the composition root builds', () => {
+    const dir = new URL('../../src/composition/aws/', import.meta.url);
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(new URL(file, dir), 'utf8');
+      for (const match of source.matchAll(/new (\w+Client)\(([^)]*)/g)) {
+        expect(match[2], `${file}: new ${match[1]}(...)`).toContain('clientOptions(AWS_CLIENT_POLICY.');
+      }
+    }
+  });
+});
