@@ -73,6 +73,10 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   // from the merged row.
   const startsChase = changed && row.wakeSeq === 1 && before?.wakeSeq === undefined;
   const duplicate = !changed && alreadyMerged(row, key);
+  if (startsChase && (await boughtSince(row, deps))) {
+    deps.log.info('cart event applied to a cart its shopper has since bought elsewhere', { cartId: cart.cartId, eventKey: key });
+    return { outcome: 'closed', cartId: cart.cartId };
+  }
   if (startsChase) {
     await scheduleFirstWakeUp(row, deps);
   } else if (duplicate && row.wakeSeq === 1 && row.lastMove === undefined) {
@@ -85,6 +89,25 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   return outcome === 'applied'
     ? { outcome, cartId: cart.cartId, wakeUpScheduled: startsChase }
     : { outcome, cartId: cart.cartId };
+}
+
+/**
+ * A Stripe session's only change event is its expiry, a day after the shopper was last on it (Stripe sends nothing
+ * in between), so it usually arrives after the shopper has already bought through another session. An order under
+ * the cart's address at or after the cart's last change stops this cart as that order would have, had it arrived
+ * second: the same row and the same history whichever came first. True when the cart was stopped.
+ */
+async function boughtSince(row: CartRow, deps: IngestDeps): Promise<boolean> {
+  if (row.source !== 'stripe' || row.email === undefined) return false;
+  const bought = (await deps.carts.findByEmail(row.email, 'checked_out')).find(
+    (other) => other.cartId !== row.cartId && other.checkedOutAt !== undefined && other.checkedOutAt >= row.lastChangedAt,
+  );
+  if (!bought) return false;
+  const reason = `shopper placed an order from cart ${bought.cartId}`;
+  const stopped = await deps.carts.stop(row.cartId, reason, 'order');
+  if (stopped.outcome !== 'closed') return false;
+  await deps.activity.record({ cartId: row.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
+  return true;
 }
 
 async function scheduleFirstWakeUp(cart: CartRow, deps: IngestDeps): Promise<void> {
@@ -115,6 +138,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     expiresAt: expiresAt(event.occurredAt, deps),
     storeCurrency: rules.store.currency,
   });
+  await mergeBoughtCart(target.cartId, event, deps);
   if (closed.outcome === 'already_closed') {
     // A redelivery, or another order for a cart already bought: the row keeps the earliest order, but each order's
     // shopper is stopped elsewhere all the same, so the stops do not depend on which order arrived first.
@@ -143,6 +167,21 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
+}
+
+/**
+ * An order that says what its cart was (a Stripe session bought at once, whose row no other event will fill) leaves
+ * that on the closed row, with its own event id: a redelivery merges nothing new. Written before the stops, so a cart
+ * of the same shopper arriving meanwhile finds the purchase by its address (`boughtSince`).
+ */
+async function mergeBoughtCart(cartId: string, event: CheckedOutEvent, deps: IngestDeps): Promise<void> {
+  if (!event.cart || event.cart.snapshot.cartId !== cartId) return;
+  await deps.carts.applyChange({
+    snapshot: event.cart.snapshot,
+    eventKey: eventKey(event.cart.occurredAt, event.eventId),
+    occurredAt: event.cart.occurredAt,
+    expiresAt: expiresAt(event.cart.occurredAt, deps),
+  });
 }
 
 /**

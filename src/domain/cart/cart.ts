@@ -11,7 +11,7 @@ export interface CartItem {
 }
 
 /** Where a cart event came from. */
-export type CartSource = 'generic' | 'shopify' | 'sheet';
+export type CartSource = 'generic' | 'shopify' | 'sheet' | 'stripe';
 
 /**
  * Lifecycle of a cart row. `open` carts may be reminded; every other status is final for the chase:
@@ -69,6 +69,12 @@ export interface CheckedOutEvent extends EventBase {
   readonly match: CheckoutMatch;
   /** What the order was worth, when the storefront says. */
   readonly orderTotal?: Money;
+  /**
+   * What the bought cart itself looked like, when the order is the only event its cart will ever send (a Stripe
+   * Checkout Session paid at once): merged into the closed row after the order, so the row carries the shopper's
+   * address and a later-delivered cart of theirs can find the purchase.
+   */
+  readonly cart?: { readonly snapshot: CartSnapshot; readonly occurredAt: Date };
 }
 
 /** A storefront event normalised into our vocabulary. */
