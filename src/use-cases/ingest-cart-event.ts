@@ -63,7 +63,7 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
     // would have had it come first.
     const newAddress = cart.email !== undefined && !emailsOf(before).includes(cart.email);
     if (newAddress && row.status === 'checked_out' && (row.orderEmail === undefined || row.orderWithoutEmail === true)) {
-      await stopOtherCarts(row.cartId, [cart.email!], undefined, deps);
+      await stopOtherCarts(row.cartId, [cart.email!], undefined, deps, row.checkedOutAt);
     }
     deps.log.info('cart event merged into a closed cart', { cartId: cart.cartId, eventKey: key, changed });
     return { outcome: 'closed', cartId: cart.cartId };
@@ -73,7 +73,8 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   // from the merged row.
   const startsChase = changed && row.wakeSeq === 1 && before?.wakeSeq === undefined;
   const duplicate = !changed && alreadyMerged(row, key);
-  if (startsChase && (await boughtSince(row, deps))) {
+  // (At the chase's start no wake-up exists yet; otherwise the pending one is cancelled.)
+  if (changed && row.source === 'stripe' && (await boughtSince(row, !startsChase, deps))) {
     deps.log.info('cart event applied to a cart its shopper has since bought elsewhere', { cartId: cart.cartId, eventKey: key });
     return { outcome: 'closed', cartId: cart.cartId };
   }
@@ -94,18 +95,24 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
 /**
  * A Stripe session's only change event is its expiry, a day after the shopper was last on it (Stripe sends nothing
  * in between), so it usually arrives after the shopper has already bought through another session. An order under
- * the cart's address at or after the cart's last change stops this cart as that order would have, had it arrived
- * second: the same row and the same history whichever came first. True when the cart was stopped.
+ * one of the cart's addresses placed at or after the cart began (`firstSeenAt`) stops this open cart as that order
+ * would have, had it arrived second (`stopOtherCarts` applies the same rule). `firstSeenAt` only moves earlier and
+ * the addresses only grow, so once true this stays true: the same row and history whichever event came first. True
+ * when the cart was stopped (and its pending wake-up cancelled).
  */
-async function boughtSince(row: CartRow, deps: IngestDeps): Promise<boolean> {
-  if (row.source !== 'stripe' || row.email === undefined) return false;
-  const bought = (await deps.carts.findByEmail(row.email, 'checked_out')).find(
-    (other) => other.cartId !== row.cartId && other.checkedOutAt !== undefined && other.checkedOutAt >= row.lastChangedAt,
-  );
+async function boughtSince(row: CartRow, wakeUpPending: boolean, deps: IngestDeps): Promise<boolean> {
+  if (row.status !== 'open') return false;
+  const addresses = emailsOf(row);
+  if (addresses.length === 0) return false;
+  const bought = (await Promise.all(addresses.map((email) => deps.carts.findByEmail(email, 'checked_out'))))
+    .flat()
+    .filter((other) => other.cartId !== row.cartId && other.checkedOutAt !== undefined && other.checkedOutAt >= row.firstSeenAt)
+    .sort((x, y) => (x.cartId < y.cartId ? -1 : 1))[0];
   if (!bought) return false;
   const reason = `shopper placed an order from cart ${bought.cartId}`;
   const stopped = await deps.carts.stop(row.cartId, reason, 'order');
   if (stopped.outcome !== 'closed') return false;
+  if (wakeUpPending) await cancelPendingWakeUp(stopped.before, deps);
   await deps.activity.record({ cartId: row.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
   return true;
 }
@@ -139,11 +146,15 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     storeCurrency: rules.store.currency,
   });
   await mergeBoughtCart(target.cartId, event, deps);
+  // The shopper's open carts as read before this order's writes; a Stripe order reads them again after, since a
+  // Stripe cart arriving meanwhile looks for this order only once it is written (`boughtSince`): one of the two sees
+  // the other.
+  const knownOpen = match.email && event.source !== 'stripe' ? openOfEmail : undefined;
   if (closed.outcome === 'already_closed') {
     // A redelivery, or another order for a cart already bought: the row keeps the earliest order, but each order's
     // shopper is stopped elsewhere all the same, so the stops do not depend on which order arrived first.
     const emails = match.email ? [match.email] : emailsOf(closed.current);
-    const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
+    const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, event.occurredAt.toISOString());
     deps.log.info('order for a cart already checked out', { cartId: target.cartId, alsoStopped });
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
@@ -164,7 +175,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the
   // order's email, else by every address the cart carried (and one that arrives later, applyChange stops then).
   const emails = match.email ? [match.email] : emailsOf(closed.before);
-  const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
+  const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, event.occurredAt.toISOString());
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
 }
@@ -188,10 +199,19 @@ async function mergeBoughtCart(cartId: string, event: CheckedOutEvent, deps: Ing
  * Stops one shopper's open carts (under any of `emails`) other than the one they bought; `known` is the open carts of
  * the one address already read, if any.
  */
-async function stopOtherCarts(boughtCartId: string, emails: readonly string[], known: readonly CartRow[] | undefined, deps: IngestDeps): Promise<string[]> {
+async function stopOtherCarts(
+  boughtCartId: string,
+  emails: readonly string[],
+  known: readonly CartRow[] | undefined,
+  deps: IngestDeps,
+  orderedAt?: string,
+): Promise<string[]> {
   const open = known ?? (await Promise.all(emails.map((email) => deps.carts.findOpenByEmail(email)))).flat();
   const stoppedIds: string[] = [];
-  for (const other of open.filter((c) => c.cartId !== boughtCartId)) {
+  // A Stripe cart begun after this order is a new cart, not one the order replaced (its expiry may be delivered
+  // first; `boughtSince` applies the same rule when it is delivered second).
+  const replaced = (c: CartRow) => c.cartId !== boughtCartId && !(c.source === 'stripe' && orderedAt !== undefined && c.firstSeenAt > orderedAt);
+  for (const other of open.filter(replaced)) {
     const reason = `shopper placed an order from cart ${boughtCartId}`;
     const stopped = await deps.carts.stop(other.cartId, reason, 'order');
     if (stopped.outcome === 'closed') {

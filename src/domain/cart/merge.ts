@@ -143,6 +143,9 @@ export function mergeCheckout(row: CartRow | undefined, order: CheckoutFacts): C
     next.status = 'checked_out';
     next.checkedOutAt = at;
     next.stopReason = order.reason;
+    // Checkout wins over an earlier stop; who stopped it says nothing about a bought cart (and an order arriving
+    // before the stop would never have left it).
+    delete next.stoppedBy;
     next.checkoutKey = key;
     setOrDelete(next, 'orderTotal', order.orderTotal);
     setOrDelete(next, 'orderEmail', order.orderEmail);
