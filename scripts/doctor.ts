@@ -4,7 +4,8 @@
  *   npm run doctor                 the local system: both owner docs parse, and carts are arriving (needs npm start)
  *   npm run doctor -- --aws        a deployed stack, with your AWS credentials and region: SES identity and DKIM,
  *                                  production access and quota, Bedrock model access, the secrets in SSM, the
- *                                  Google docs as the service account sees them, carts arriving, and the settings
+ *                                  Google docs as the service account sees them, the Stripe restricted key reading
+ *                                  line items (when the Stripe lane is configured), carts arriving, and the settings
  *                                  in cdk.json (the same context you deployed with; -c is not read, CART_RECOVERY_*
  *                                  environment variables are)
  * Options: --rules <file> --voice <file> (local), --table cr-sends. Exits 1 when something must be fixed.
@@ -87,6 +88,7 @@ try {
       webhookSecretParam: config.webhookSecretParam,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
+      ...(config.stripeSecretParam && config.stripeKeyParam ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } } : {}),
       sendsTable: values.table ?? SENDS_TABLE.name,
       settings: settingsFacts(config),
     }));

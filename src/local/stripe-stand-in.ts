@@ -4,7 +4,8 @@
  *
  * - `GET /v1/checkout/sessions/{id}/line_items` (a list of `item` objects, paginated with `limit` and
  *   `starting_after`, as docs.stripe.com/api/checkout/sessions/line_items documents it);
- * - `GET /v1/payment_links/{id}`.
+ * - `GET /v1/payment_links/{id}`;
+ * - `GET /v1/checkout/sessions` (ids and `object` only: what `npm run doctor -- --aws` lists).
  *
  * What it answers is registered through `POST /_local/stripe/sessions/{id}/line_items` (a JSON array of Stripe line
  * items) and `POST /_local/stripe/payment_links/{id}` (a Payment Link object), so `npm run demo -- --stripe` can play
@@ -39,7 +40,12 @@ export class StripeStandIn {
       if (path.startsWith('/_local/stripe/') && method === 'POST') return this.control(path, event.queryStringParameters ?? {}, rawBody(event));
       if (!path.startsWith('/v1/') || method !== 'GET') throw new HttpError(404, 'not_found', `The Stripe stand-in serves GET ${path} no more than Stripe does.`);
       this.requests.push(path);
+      if (this.failWith === 403) return stripeError(403, 'invalid_request_error', "The provided key 'rk_test_***' does not have the required permissions for this endpoint.");
       if (this.failWith) return stripeError(this.failWith, 'api_error', 'The stand-in was told to fail.');
+      if (path === '/v1/checkout/sessions') {
+        const ids = [...this.lineItems.keys()].reverse().slice(0, Number(event.queryStringParameters?.limit ?? 10) || 10);
+        return jsonResponse(200, { object: 'list', data: ids.map((id) => ({ id, object: 'checkout.session' })), has_more: false, url: '/v1/checkout/sessions' });
+      }
       const lines = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(path);
       if (lines?.[1]) return this.listLineItems(decodeURIComponent(lines[1]), event.queryStringParameters ?? {});
       const link = /^\/v1\/payment_links\/([^/]+)$/.exec(path);

@@ -57,6 +57,20 @@ export class StripeCheckoutClient implements StripeCheckoutApi {
     return items;
   }
 
+  /**
+   * For `npm run doctor -- --aws`: reads the newest Checkout Session and one of its line items, as intake would.
+   * Resolves with that session's id (undefined when the account has no session yet); rejects with Stripe's own error
+   * (`StripePermissionError` when the restricted key lacks a permission, `StripeAuthenticationError` for a bad key).
+   */
+  async probeLineItems(): Promise<string | undefined> {
+    const stripe = await this.stripe();
+    const { data } = await stripe.checkout.sessions.list({ limit: 1 });
+    const session = data[0];
+    if (!session) return undefined;
+    await stripe.checkout.sessions.listLineItems(session.id, { limit: 1 });
+    return session.id;
+  }
+
   async paymentLinkUrl(paymentLinkId: string): Promise<string | undefined> {
     const link = await (await this.stripe()).paymentLinks.retrieve(paymentLinkId);
     return link.active ? link.url : undefined;
