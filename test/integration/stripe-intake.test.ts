@@ -24,6 +24,7 @@ import { freshTables } from '../support/dynamo';
 import { functionUrlEvent } from '../support/function-url';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
+import { random } from '../support/random';
 import { fixture, stripeHeaders } from '../support/webhooks';
 
 const SECRET = 'whsec_stripe_intake_test_secret';
@@ -259,6 +260,47 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       const missing = await deliver(text, { headers: { 'content-type': 'application/json' } });
       expect(missing).toMatchObject({ status: 401, body: { error: 'missing_signature' } });
       expect(await countRows()).toBe(1); // only the genuine delivery
+    });
+
+    it('600 mutations of a genuine delivery (a byte of the body, the timestamp, the signature; replays from older deliveries) are all 401, and nothing is written', async () => {
+      const next = random(25);
+      const text = JSON.stringify(event('expired'));
+      const genuine = stripeHeaders(text, SECRET, now);
+      const signature = genuine['stripe-signature'];
+      const t = /t=(\d+)/.exec(signature)![1]!;
+      const v1 = /v1=([0-9a-f]+)/.exec(signature)![1]!;
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 600; i++) {
+        let body = text;
+        let header = signature;
+        switch (i % 4) {
+          case 0: {
+            // One byte of the body changed (never to itself).
+            const at = Math.floor(next() * body.length);
+            const byte = String.fromCharCode(32 + ((body.charCodeAt(at) - 32 + 1 + Math.floor(next() * 90)) % 95));
+            body = body.slice(0, at) + byte + body.slice(at + 1);
+            break;
+          }
+          case 1:
+            header = `t=${Number(t) + 1 + Math.floor(next() * 1000)},v1=${v1}`; // a moved timestamp
+            break;
+          case 2: {
+            const at = Math.floor(next() * v1.length); // one hex digit of the signature
+            const digit = ((parseInt(v1[at]!, 16) + 1 + Math.floor(next() * 15)) % 16).toString(16);
+            header = `t=${t},v1=${v1.slice(0, at)}${digit}${v1.slice(at + 1)}`;
+            break;
+          }
+          default:
+            // A genuine signature made more than 300 s ago (a replay), or one with the v0 scheme only.
+            header = next() < 0.5 ? stripeHeaders(text, SECRET, new Date(now.getTime() - 301_000 - Math.floor(next() * 86_400_000)))['stripe-signature'] : `t=${t},v0=${v1}`;
+        }
+        const response = await handler(functionUrlEvent({ path: '/webhooks/stripe', headers: { ...genuine, 'stripe-signature': header }, body }));
+        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+      }
+      expect([...statuses]).toEqual([[401, 600]]);
+      expect(await countRows()).toBe(0);
+      expect(standIn.requests).toEqual([]);
+      expect((await deliver(text)).status).toBe(200);
     });
 
     it('a body over the 256 KB intake limit: refused unsigned (401), accepted when genuine', async () => {
