@@ -21,6 +21,7 @@ import type { Polisher } from '../ports/polisher';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { StripeCheckoutClient } from '../adapters/stripe/stripe-checkout-client';
 import { StripeStandIn } from './stripe-stand-in';
+import { AWS_CLIENT_POLICY } from '../composition/aws/policy';
 import type { Clock } from '../ports/clock';
 import {
   cartCounterFunction,
@@ -305,8 +306,8 @@ async function assemble(
     read: async () => ({
       secret: secrets.stripe ?? LOCAL_SECRETS.stripe,
       api: new StripeCheckoutClient(LOCAL_SECRETS.stripeKey, {
-        timeoutMs: 3_000,
-        maxNetworkRetries: 1,
+        // The deployed intake's timeouts and retries, so the laptop fails the way Lambda does.
+        ...AWS_CLIENT_POLICY.stripe,
         endpoint: options.stripeApi ?? { host: '127.0.0.1', port: ownPort, protocol: 'http' },
       }),
     }),

@@ -94,11 +94,12 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
 
 /**
  * A Stripe session's only change event is its expiry, a day after the shopper was last on it (Stripe sends nothing
- * in between), so it usually arrives after the shopper has already bought through another session. An order under
- * one of the cart's addresses placed at or after the cart began (`firstSeenAt`) stops this open cart as that order
- * would have, had it arrived second (`stopOtherCarts` applies the same rule). `firstSeenAt` only moves earlier and
- * the addresses only grow, so once true this stays true: the same row and history whichever event came first. True
- * when the cart was stopped (and its pending wake-up cancelled).
+ * in between), so it usually arrives after the shopper has already bought through another session. A purchase under
+ * one of the cart's addresses begun at or after the cart began (`firstSeenAt`; the purchase dated by `purchaseTime`)
+ * stops this open cart as that order would have, had it arrived second (`stopOtherCarts` applies the same rule).
+ * `firstSeenAt` only moves earlier, the addresses only grow and a purchase's date is the same from each of its
+ * events, so once true this stays true: the same row and history whichever event came first. True when the cart was
+ * stopped (and its pending wake-up cancelled).
  */
 async function boughtSince(row: CartRow, wakeUpPending: boolean, deps: IngestDeps): Promise<boolean> {
   if (row.status !== 'open') return false;
@@ -106,7 +107,7 @@ async function boughtSince(row: CartRow, wakeUpPending: boolean, deps: IngestDep
   if (addresses.length === 0) return false;
   const bought = (await Promise.all(addresses.map((email) => deps.carts.findByEmail(email, 'checked_out'))))
     .flat()
-    .filter((other) => other.cartId !== row.cartId && other.checkedOutAt !== undefined && other.checkedOutAt >= row.firstSeenAt)
+    .filter((other) => other.cartId !== row.cartId && (purchaseTime(other) ?? '') >= row.firstSeenAt)
     .sort((x, y) => (x.cartId < y.cartId ? -1 : 1))[0];
   if (!bought) return false;
   const reason = `shopper placed an order from cart ${bought.cartId}`;
@@ -115,6 +116,14 @@ async function boughtSince(row: CartRow, wakeUpPending: boolean, deps: IngestDep
   if (wakeUpPending) await cancelPendingWakeUp(stopped.before, deps);
   await deps.activity.record({ cartId: row.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
   return true;
+}
+
+/**
+ * When a bought cart's purchase is dated for the Stripe stop rule: when its buying began (a Stripe session's creation,
+ * the same for every event of one purchase), else its checkout.
+ */
+function purchaseTime(row: CartRow | undefined): string | undefined {
+  return row?.orderStartedAt ?? row?.checkedOutAt;
 }
 
 async function scheduleFirstWakeUp(cart: CartRow, deps: IngestDeps): Promise<void> {
@@ -144,6 +153,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     reason: checkedOutReason,
     expiresAt: expiresAt(event.occurredAt, deps),
     storeCurrency: rules.store.currency,
+    ...(event.startedAt ? { startedAt: event.startedAt } : {}),
   });
   await mergeBoughtCart(target.cartId, event, deps);
   // The shopper's open carts as read before this order's writes; a Stripe order reads them again after, since a
@@ -154,7 +164,9 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     // A redelivery, or another order for a cart already bought: the row keeps the earliest order, but each order's
     // shopper is stopped elsewhere all the same, so the stops do not depend on which order arrived first.
     const emails = match.email ? [match.email] : emailsOf(closed.current);
-    const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, event.occurredAt.toISOString());
+    // The purchase as the row keeps it (a delayed payment succeeding is the same purchase as its completion).
+    const orderedAt = purchaseTime(closed.current) ?? (event.startedAt ?? event.occurredAt).toISOString();
+    const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, orderedAt);
     deps.log.info('order for a cart already checked out', { cartId: target.cartId, alsoStopped });
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
@@ -175,7 +187,7 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the
   // order's email, else by every address the cart carried (and one that arrives later, applyChange stops then).
   const emails = match.email ? [match.email] : emailsOf(closed.before);
-  const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, event.occurredAt.toISOString());
+  const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, (event.startedAt ?? event.occurredAt).toISOString());
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
 }

@@ -283,7 +283,7 @@ describe('delivery order on DynamoDB Local', () => {
   }, Math.max(600_000, RUNS * 2_000));
 
   it(`ends every Stripe session the same whatever the delivery order, duplicates and concurrency (${STRIPE_RUNS} runs)`, async () => {
-    const seen = { reminded: 0, checkedOut: 0, stoppedByOtherSession: 0, notStoppedByEarlierOrder: 0 };
+    const seen = { reminded: 0, checkedOut: 0, stoppedByOtherSession: 0, notStoppedByEarlierOrder: 0, withDelayedPayment: 0 };
     await fc.assert(
       fc.asyncProperty(
         stripeStoryArb.chain((story) => deliveryArb(story.events).map((batches) => ({ story, batches }))),
@@ -314,6 +314,7 @@ describe('delivery order on DynamoDB Local', () => {
           if (cartA?.status === 'checked_out') seen.checkedOut += 1;
           if (cartA?.status === 'stopped') seen.stoppedByOtherSession += 1;
           if (story.fresh && story.fresh.offsetMin < 0 && story.fresh.email === 'a' && story.s1Email && cartA?.status === 'open') seen.notStoppedByEarlierOrder += 1;
+          if (story.fresh?.asyncAfterMin) seen.withDelayedPayment += 1;
         },
       ),
       { numRuns: STRIPE_RUNS },
@@ -323,6 +324,7 @@ describe('delivery order on DynamoDB Local', () => {
     expect(seen.checkedOut).toBeGreaterThan(0);
     expect(seen.stoppedByOtherSession).toBeGreaterThan(0);
     expect(seen.notStoppedByEarlierOrder).toBeGreaterThan(0);
+    expect(seen.withDelayedPayment).toBeGreaterThan(0);
     console.info(`delivery-order property (Stripe): ${STRIPE_RUNS} runs, ${JSON.stringify(seen)}`);
   }, Math.max(600_000, STRIPE_RUNS * 2_000));
 });
@@ -345,7 +347,7 @@ interface StripeStory {
   readonly s1Consent: 'opt_in' | 'opt_out' | null;
   readonly s1Recovery: boolean;
   readonly s2: 'none' | 'expired' | 'completed' | 'completed_async';
-  readonly fresh: { readonly offsetMin: number; readonly email: 'a' | 'b' } | undefined;
+  readonly fresh: { readonly offsetMin: number; readonly email: 'a' | 'b'; readonly asyncAfterMin: number | undefined } | undefined;
 }
 
 const stripeStoryArb: fc.Arbitrary<StripeStory> = fc
@@ -354,7 +356,10 @@ const stripeStoryArb: fc.Arbitrary<StripeStory> = fc
     s1Consent: fc.constantFrom('opt_in' as const, 'opt_out' as const, null),
     s1Recovery: fc.boolean(),
     s2: fc.constantFrom('none' as const, 'expired' as const, 'completed' as const, 'completed_async' as const),
-    fresh: fc.option(fc.record({ offsetMin: fc.integer({ min: -10 * 60, max: 30 * 60 }), email: fc.constantFrom('a' as const, 'a' as const, 'b' as const) }), { nil: undefined }),
+    fresh: fc.option(
+      fc.record({ offsetMin: fc.integer({ min: -10 * 60, max: 30 * 60 }), email: fc.constantFrom('a' as const, 'a' as const, 'b' as const), asyncAfterMin: fc.option(fc.integer({ min: 1, max: 20 * 60 }), { nil: undefined }) }),
+      { nil: undefined },
+    ),
   })
   .map((story) => {
     const events: StoryEvent[] = [{ id: 'evt_s1_expired', at: START + 24 * HOUR, kind: 'change', fields: { checkoutToken: false }, totalMinor: 12_000 }];
@@ -363,6 +368,10 @@ const stripeStoryArb: fc.Arbitrary<StripeStory> = fc
     if (story.s2.startsWith('completed')) events.push({ id: 'evt_s2_completed', at: START + 26 * HOUR + 10 * MINUTE, kind: 'order', fields: { checkoutToken: false }, totalMinor: 12_000 });
     if (story.s2 === 'completed_async') events.push({ id: 'evt_s2_async', at: START + 30 * HOUR, kind: 'order', fields: { checkoutToken: false }, totalMinor: 12_000 });
     if (story.fresh) events.push({ id: 'evt_s3_completed', at: START + story.fresh.offsetMin * MINUTE + 10 * MINUTE, kind: 'order', fields: { checkoutToken: false }, totalMinor: 9_000 });
+    // ... and its delayed payment succeeding later: the same purchase, dated from its completion.
+    if (story.fresh?.asyncAfterMin) {
+      events.push({ id: 'evt_s3_async', at: START + (story.fresh.offsetMin + 10 + story.fresh.asyncAfterMin) * MINUTE, kind: 'order', fields: { checkoutToken: false }, totalMinor: 9_000 });
+    }
     return { ...story, events: events.sort((x, y) => x.at - y.at) };
   });
 
@@ -398,12 +407,12 @@ async function stripeCartEvent(event: StoryEvent, story: StripeStory, names: Ret
       default:
         return {
           id: stripeSession(names, 's3'), created: unix(START + story.fresh!.offsetMin * MINUTE), expires_at: unix(START + story.fresh!.offsetMin * MINUTE + 24 * HOUR),
-          status: 'complete', payment_status: 'paid', recovered_from: null,
+          status: 'complete', payment_status: event.id === 'evt_s3_completed' && story.fresh!.asyncAfterMin ? 'unpaid' : 'paid', recovered_from: null,
           customer_details: { email: email(story.fresh!.email), name: 'Sam Rivera' }, consent: null, after_expiration: null,
         };
     }
   })();
-  const type = event.id.endsWith('expired') ? 'checkout.session.expired' : event.id === 'evt_s2_async' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.completed';
+  const type = event.id.endsWith('expired') ? 'checkout.session.expired' : event.id.endsWith('_async') ? 'checkout.session.async_payment_succeeded' : 'checkout.session.completed';
   const body = JSON.stringify({
     id: `${event.id}_${names.cartId}`,
     object: 'event',

@@ -270,6 +270,7 @@ describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through
         source: 'stripe',
         match: { cartId: 'stripe-cs_test_a1Seed120', email: 'sam@example.com' },
         orderTotal: { minor: 12000, currency: 'USD' },
+        startedAt: new Date('2026-11-04T18:40:00Z'),
       },
     });
   });

@@ -145,6 +145,8 @@ export class StripeCheckoutWebhook {
         source: 'stripe',
         match: { cartId, email },
         orderTotal: total,
+        // Both events of one purchase (completed, then its delayed payment) carry the same session creation.
+        startedAt: notAfter(session.created, now),
         ...(session.recovered_from ? {} : { cart: bought }),
       },
     };

@@ -75,6 +75,11 @@ export interface CheckedOutEvent extends EventBase {
    * address and a later-delivered cart of theirs can find the purchase.
    */
   readonly cart?: { readonly snapshot: CartSnapshot; readonly occurredAt: Date };
+  /**
+   * When the buying began, when the storefront says (a Stripe Checkout Session's creation): the same for every event
+   * of one purchase (completed, its delayed payment succeeding), unlike their times.
+   */
+  readonly startedAt?: Date;
 }
 
 /** A storefront event normalised into our vocabulary. */
@@ -128,6 +133,8 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   readonly createdBy?: string;
   readonly checkedOutAt?: string;
   readonly orderTotal?: Money;
+  /** The earliest `startedAt` of the orders for this cart (Stripe): when the purchase began. */
+  readonly orderStartedAt?: string;
   /** Key of the order that checked the cart out (the earliest, when several say so). */
   readonly checkoutKey?: string;
   /** The email the order named, when it named one. */
