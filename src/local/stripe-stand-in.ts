@@ -21,6 +21,8 @@ export class StripeStandIn {
   private readonly paymentLinks = new Map<string, Record<string, unknown>>();
   /** 0: answer; otherwise every API read answers this status with Stripe's error body. */
   failWith = 0;
+  /** Each API read waits this long before answering (a slow Stripe, for timeout tests). */
+  delayMs = 0;
   /** API reads answered (or failed), for tests. */
   readonly requests: string[] = [];
 
@@ -40,6 +42,7 @@ export class StripeStandIn {
       if (path.startsWith('/_local/stripe/') && method === 'POST') return this.control(path, event.queryStringParameters ?? {}, rawBody(event));
       if (!path.startsWith('/v1/') || method !== 'GET') throw new HttpError(404, 'not_found', `The Stripe stand-in serves GET ${path} no more than Stripe does.`);
       this.requests.push(path);
+      if (this.delayMs) await new Promise((done) => setTimeout(done, this.delayMs));
       if (this.failWith === 403) return stripeError(403, 'invalid_request_error', "The provided key 'rk_test_***' does not have the required permissions for this endpoint.");
       if (this.failWith) return stripeError(this.failWith, 'api_error', 'The stand-in was told to fail.');
       if (path === '/v1/checkout/sessions') {

@@ -64,6 +64,7 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
   beforeEach(async () => {
     now = new Date(EXPIRED_AT.getTime() + 30_000);
     standIn.failWith = 0;
+    standIn.delayMs = 0;
     standIn.requests.length = 0;
     standIn.setLineItems(SESSION, lineItems);
     const { documents, names } = await freshTables();
@@ -226,6 +227,14 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect(await carts.get(CART)).toMatchObject({ items: [], total: { minor: 12000, currency: 'USD' } });
     // The client's one retry, then the fallback.
     expect(standIn.requests).toHaveLength(2);
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', message: 'stripe line items not readable: the reminder will state the total without items' }));
+  });
+
+  it('a Stripe that does not answer within the client timeout: two attempts, then the same fallback', async () => {
+    standIn.delayMs = 2_500; // past the client's 2 s timeout
+    expect((await deliver(event('expired'))).body).toEqual({ outcome: 'applied', cartId: CART, wakeUpScheduled: true });
+    expect(standIn.requests).toHaveLength(2); // the first attempt timed out, the one retry too: then the fallback
+    expect((await carts.get(CART))?.items).toEqual([]);
     expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', message: 'stripe line items not readable: the reminder will state the total without items' }));
   });
 
