@@ -328,6 +328,8 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       const other = event('expired');
       other.type = 'payment_intent.succeeded';
       expect(await deliver(other)).toEqual({ status: 202, body: { outcome: 'ignored', type: 'payment_intent.succeeded' } });
+      const thin = { id: 'evt_test_65R9Ijk8', object: 'v2.core.event', type: 'v1.checkout.session.expired', created: '2026-11-03T20:00:00.000Z', related_object: { id: SESSION, type: 'checkout.session', url: `/v1/checkout/sessions/${SESSION}` } };
+      expect(await deliver(thin)).toMatchObject({ status: 202, body: { outcome: 'ignored', type: 'v2.core.event', reason: expect.stringContaining('thin event') } });
       const odd = event('expired');
       odd.data.object.currency = 'zzz';
       expect(await deliver(odd)).toMatchObject({ status: 202, body: { outcome: 'ignored', reason: expect.stringContaining('currency') } });

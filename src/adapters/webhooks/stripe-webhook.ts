@@ -97,7 +97,9 @@ export class StripeCheckoutWebhook {
   async parse(body: Buffer, headers: Record<string, string | undefined>): Promise<ParsedDelivery> {
     const signature = headers['stripe-signature'];
     if (!signature) throw new HttpError(401, 'missing_signature', 'stripe-signature is required.');
-    await this.verify(body, signature);
+    if ((await this.verify(body, signature)) === 'thin') {
+      return this.unusable('v2.core.event', 'a thin event notification: this endpoint takes Checkout Session snapshot events');
+    }
 
     const envelope = parseWith(envelopeSchema, parseJsonBody(body));
     const type = envelope.type;
@@ -154,11 +156,13 @@ export class StripeCheckoutWebhook {
     };
   }
 
-  private async verify(body: Buffer, signature: string): Promise<void> {
+  /** Verifies the signature on the raw bytes; `thin` for a genuine v2 thin event notification (not ours to read). */
+  private async verify(body: Buffer, signature: string): Promise<'ok' | 'thin'> {
     // Loaded on the first Stripe delivery, not at cold start: a store without Stripe never pays for evaluating it.
     const { default: Stripe } = await import('stripe');
     try {
       Stripe.webhooks.constructEvent(body, signature, this.options.secret, STRIPE_TOLERANCE_SECONDS, undefined, this.options.signatureClock.now().getTime());
+      return 'ok';
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
         const stale = /tolerance/i.test(error.message);
@@ -170,6 +174,8 @@ export class StripeCheckoutWebhook {
       }
       // The library parses the body after verifying it: a signed body that is not JSON is ours to refuse as such.
       if (error instanceof SyntaxError) throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+      // The library refuses a v2 "thin" event after verifying it; signed by Stripe, so acknowledged, not refused.
+      if (error instanceof Error && /thin event/i.test(error.message)) return 'thin';
       throw error;
     }
   }
