@@ -100,6 +100,7 @@ export class CartRecoveryStack extends Stack {
       scheduling: this.scheduling,
       webhookSecretParam: config.webhookSecretParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
+      ...(config.stripeSecretParam && config.stripeKeyParam ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } } : {}),
       ...urlCap,
       ...docsCache,
     });
@@ -253,6 +254,10 @@ export class CartRecoveryStack extends Stack {
     new CfnOutput(this, 'ShopifyWebhookUrl', {
       value: Fn.join('', [intakeUrl, 'webhooks/shopify']),
       description: 'Shopify webhook endpoint (answers 404 unless shopifySecretParam is set)',
+    });
+    new CfnOutput(this, 'StripeWebhookUrl', {
+      value: Fn.join('', [intakeUrl, 'webhooks/stripe']),
+      description: 'Stripe webhook endpoint for checkout.session.* events (answers 404 unless stripeSecretParam and stripeKeyParam are set)',
     });
     new CfnOutput(this, 'UnsubscribeUrl', { value: this.unsubscribe.url.url, description: 'One-click unsubscribe endpoint' });
     new CfnOutput(this, 'CartsTableName', { value: this.tables.tables.carts.tableName });

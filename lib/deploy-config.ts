@@ -100,6 +100,10 @@ export const deployConfigSchema = z
       ssmName('SecureString holding the Standard Webhooks secret').default('/cart-recovery/webhook-secret'),
     ),
     shopifySecretParam: given(ssmName('SecureString holding the Shopify app secret').optional()),
+    // Stripe Checkout and Payment Links (/webhooks/stripe): the endpoint's signing secret and a restricted key that may
+    // read Checkout Sessions and Payment Links. Both or neither; both are read on the first Stripe delivery.
+    stripeSecretParam: given(ssmName('SecureString holding the Stripe webhook signing secret (whsec_...)').optional()),
+    stripeKeyParam: given(ssmName('SecureString holding the Stripe restricted key (rk_...)').optional()),
     unsubscribeKeyParam: given(
       ssmName('SecureString holding the unsubscribe-token key').default('/cart-recovery/unsubscribe-key'),
     ),
@@ -149,6 +153,18 @@ export const deployConfigSchema = z
           code: 'custom',
           path: [missing],
           message: `required when ${present} is set: the rules loader reads both docs (docs/rules-doc.md, docs/voice-doc.md)`,
+        });
+      }
+    }
+    for (const [present, missing] of [
+      ['stripeSecretParam', 'stripeKeyParam'],
+      ['stripeKeyParam', 'stripeSecretParam'],
+    ] as const) {
+      if (config[present] && !config[missing]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [missing],
+          message: `required when ${present} is set: the Stripe lane needs the signing secret and the restricted key (docs/deploy.md, step 10)`,
         });
       }
     }

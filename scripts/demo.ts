@@ -1,14 +1,20 @@
 /**
  * `npm run demo`: plays the seed story against a running local system (`npm start` in another terminal):
  * posts a signed $120 cart, moves the test clock, and prints what the system did and why.
+ * `npm run demo -- --stripe`: the same story as a Stripe Checkout Session: its line items given to the local stand-in
+ * of Stripe's API, then `checkout.session.expired` and, after the reminder, the recovered session's
+ * `checkout.session.completed`, each in Stripe's shape and signed as Stripe signs.
  * Environment: CR_URL (default http://127.0.0.1:3000).
  */
 import { randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { LOCAL_SECRETS } from '../src/local/system';
 
 const base = process.env.CR_URL ?? 'http://127.0.0.1:3000';
-const cartId = `demo-${randomUUID().slice(0, 8)}`;
+const stripeMode = process.argv.includes('--stripe');
+const sessionId = `cs_test_demo${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+const cartId = stripeMode ? `stripe-${sessionId}` : `demo-${randomUUID().slice(0, 8)}`;
 
 async function call(path: string, init?: RequestInit): Promise<unknown> {
   const response = await fetch(`${base}${path}`, init);
@@ -41,7 +47,96 @@ async function advance(by: string): Promise<void> {
   for (const entry of history) console.log(`  ${entry.at}  ${entry.actor.padEnd(6)} ${entry.action.padEnd(16)} ${entry.reason}`);
 }
 
+/** A Stripe event around a Checkout Session, in Stripe's shape, signed with the local endpoint secret. */
+async function postStripe(type: string, session: Record<string, unknown>): Promise<unknown> {
+  const { now } = (await call('/_local/clock')) as { now: string };
+  const body = JSON.stringify({
+    id: `evt_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+    object: 'event',
+    api_version: '2026-01-28.clover',
+    created: Math.floor(Date.parse(now) / 1000),
+    data: { object: session },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  });
+  // Signed on the wall clock: the 300-second window is about transport, not the test clock.
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: LOCAL_SECRETS.stripe });
+  return call('/webhooks/stripe', { method: 'POST', body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+}
+
+const lineItem = (id: string, description: string, quantity: number, unit: number) => ({
+  id,
+  object: 'item',
+  amount_discount: 0,
+  amount_subtotal: unit * quantity,
+  amount_tax: 0,
+  amount_total: unit * quantity,
+  currency: 'usd',
+  description,
+  price: { id: `price_${id}`, object: 'price', currency: 'usd', unit_amount: unit, type: 'one_time', product: `prod_${id}` },
+  quantity,
+});
+
+async function stripeStory(): Promise<void> {
+  const { now } = (await call('/_local/clock')) as { now: string };
+  const created = Math.floor(Date.parse(now) / 1000);
+  const session = (overrides: Record<string, unknown>) => ({
+    object: 'checkout.session',
+    amount_subtotal: 12000,
+    amount_total: 12000,
+    currency: 'usd',
+    mode: 'payment',
+    customer_details: { email: 'sam@example.com', name: 'Sam Rivera' },
+    customer_email: null,
+    consent: { promotions: 'opt_in', terms_of_service: null },
+    consent_collection: { promotions: 'auto', terms_of_service: 'none' },
+    payment_link: null,
+    url: null,
+    ...overrides,
+  });
+  console.log(`Stripe Checkout Session ${sessionId}: linen shirt, two candles and a tote, $120, from sam@example.com (promotional consent: opt_in)`);
+  await call(`/_local/stripe/sessions/${sessionId}/line_items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([lineItem('li_shirt', 'Linen shirt', 1, 6000), lineItem('li_candle', 'Candle', 2, 2000), lineItem('li_tote', 'Tote', 1, 2000)]),
+  });
+  await advance('24 hours');
+  console.log('\nThe session expires (24 hours after it was created); Stripe sends checkout.session.expired:');
+  console.log(
+    await postStripe(
+      'checkout.session.expired',
+      session({
+        id: sessionId,
+        created,
+        expires_at: created + 24 * 3600,
+        status: 'expired',
+        payment_status: 'unpaid',
+        recovered_from: null,
+        after_expiration: { recovery: { allow_promotion_codes: false, enabled: true, expires_at: created + 31 * 24 * 3600, url: `https://buy.stripe.com/r/${sessionId}` } },
+      }),
+    ),
+  );
+  await advance('5 minutes');
+  await advance('20 hours');
+  console.log('\nThe shopper follows the recovery link and pays; Stripe sends checkout.session.completed for the new session:');
+  const back = Math.floor(Date.parse(((await call('/_local/clock')) as { now: string }).now) / 1000);
+  console.log(
+    await postStripe(
+      'checkout.session.completed',
+      session({ id: `${sessionId}_r`, created: back - 600, expires_at: back - 600 + 24 * 3600, status: 'complete', payment_status: 'paid', recovered_from: sessionId, after_expiration: null }),
+    ),
+  );
+  await advance('8 days');
+  console.log(`\nCart row: ${base}/_local/carts/${cartId}`);
+}
+
 try {
+  if (stripeMode) {
+    await stripeStory();
+    process.exit(0);
+  }
   console.log(`Posting cart ${cartId}: linen shirt, two candles and a tote, $120, from sam@example.com`);
   console.log(
     await post('cart.updated', {

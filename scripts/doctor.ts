@@ -4,7 +4,8 @@
  *   npm run doctor                 the local system: both owner docs parse, and carts are arriving (needs npm start)
  *   npm run doctor -- --aws        a deployed stack, with your AWS credentials and region: SES identity and DKIM,
  *                                  production access and quota, Bedrock model access, the secrets in SSM, the
- *                                  Google docs as the service account sees them, carts arriving, the morning
+ *                                  Google docs as the service account sees them, the Stripe restricted key reading
+ *                                  line items (when the Stripe lane is configured), carts arriving, the morning
  *                                  release (it reads the account's sending limits and stores them for the sender),
  *                                  and the settings
  *                                  in cdk.json (the same context you deployed with; -c is not read, CART_RECOVERY_*
@@ -90,6 +91,7 @@ try {
       webhookSecretParam: config.webhookSecretParam,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
+      ...(config.stripeSecretParam && config.stripeKeyParam ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } } : {}),
       sendsTable: values.table ?? SENDS_TABLE.name,
       senderFunctionName: FUNCTION_NAMES.sender,
       senderSecondsPerSend: config.senderSecondsPerSend,

@@ -19,6 +19,12 @@ export interface IntakeProps extends ReadsOwnerDocsProps {
    * @default - Shopify webhooks off
    */
   readonly shopifySecretParam?: string;
+  /**
+   * SSM SecureString names of the Stripe endpoint's signing secret and of the restricted key that reads Checkout
+   * Sessions' line items and Payment Links; without them `/webhooks/stripe` answers 404.
+   * @default - Stripe webhooks off
+   */
+  readonly stripe?: { readonly secretParam: string; readonly keyParam: string };
 }
 
 /**
@@ -40,6 +46,7 @@ export class Intake extends Construct {
         CR_RETENTION_DAYS: String(props.retentionDays),
         CR_WEBHOOK_SECRET_PARAM: props.webhookSecretParam,
         ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
+        ...(props.stripe ? { CR_STRIPE_SECRET_PARAM: props.stripe.secretParam, CR_STRIPE_KEY_PARAM: props.stripe.keyParam } : {}),
         ...ownerDocsEnvironment(props),
       },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
@@ -51,7 +58,7 @@ export class Intake extends Construct {
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(
       this.service,
-      [props.webhookSecretParam, props.shopifySecretParam].filter((name): name is string => Boolean(name)),
+      [props.webhookSecretParam, props.shopifySecretParam, props.stripe?.secretParam, props.stripe?.keyParam].filter((name): name is string => Boolean(name)),
     );
     this.url = this.service.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   }

@@ -19,6 +19,7 @@ import { DynamoDbStats } from '../adapters/aws/dynamodb-stats';
 import { SecretOnFirstUseFormat } from '../adapters/webhooks/secret-on-first-use';
 import { ShopifyWebhook } from '../adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../adapters/webhooks/standard-webhook';
+import { STRIPE_MAX_BODY_BYTES, StripeCheckoutWebhook } from '../adapters/webhooks/stripe-webhook';
 import { createCartCounterHandler } from '../handlers/cart-counter';
 import { createImporterHandler } from '../handlers/importer';
 import { createIntakeHandler } from '../handlers/intake';
@@ -38,6 +39,7 @@ import type { SendCapacitySource } from '../ports/release';
 import type { ReminderQueue } from '../ports/reminder-queue';
 import type { WakeUpScheduler } from '../ports/scheduler';
 import type { SendDeferrals } from '../ports/send-ledger';
+import type { StripeCheckoutApi } from '../ports/stripe-checkout';
 import type { WebhookFormat } from '../ports/webhook-format';
 import type { TableNames } from '../resources/tables';
 import type { IngestDeps } from '../use-cases/ingest-cart-event';
@@ -143,13 +145,31 @@ function ingestDeps(platform: Platform): IngestDeps {
 }
 
 /**
- * The intake Function URL: our signed format at `/webhooks/cart` and, when the store uses Shopify, Shopify's at
- * `/webhooks/shopify`. The secrets are the signing secrets of each; Shopify's may be a reader called on the first
- * delivery (and again until it succeeds), since Shopify shows it only after the webhooks exist.
+ * Stripe's lane as a platform provides it: what `read` returns is made on the first Stripe delivery (and again until
+ * it succeeds), since Stripe shows the endpoint's signing secret only once the endpoint exists, after the deploy.
+ */
+export interface StripeLane {
+  /** Which parameters to store, for the log while they cannot be read. */
+  readonly name: string;
+  /** The endpoint's signing secret (`whsec_...`) and Stripe's API read with the restricted key. */
+  readonly read: () => Promise<{ readonly secret: string; readonly api: StripeCheckoutApi }>;
+  /** The clock the signature's 300-second window is checked on; the platform's clock when absent. */
+  readonly signatureClock?: Clock;
+}
+
+/**
+ * The intake Function URL: our signed format at `/webhooks/cart` and, when the store uses them, Shopify's at
+ * `/webhooks/shopify` and Stripe Checkout's at `/webhooks/stripe`. The secrets are the signing secrets of each;
+ * Shopify's may be a reader called on the first delivery (and again until it succeeds), since Shopify shows it only
+ * after the webhooks exist; Stripe's always is, for the same reason.
  */
 export function intakeFunction(
   platform: Platform,
-  secrets: { readonly cart: string; readonly shopify?: string | { readonly read: () => Promise<string>; readonly name: string } | undefined },
+  secrets: {
+    readonly cart: string;
+    readonly shopify?: string | { readonly read: () => Promise<string>; readonly name: string } | undefined;
+    readonly stripe?: StripeLane | undefined;
+  },
 ) {
   const formats: Record<string, WebhookFormat> = { '/webhooks/cart': new StandardCartWebhook(secrets.cart, platform.clock) };
   const shopify = secrets.shopify;
@@ -159,6 +179,18 @@ export function intakeFunction(
       async () => new ShopifyWebhook(await shopify.read(), platform.clock),
       `the Shopify signing secret: store it as the SSM SecureString ${shopify.name} (docs/deploy.md, "Connect the storefront")`,
       platform.log,
+    );
+  }
+  const stripe = secrets.stripe;
+  if (stripe) {
+    formats['/webhooks/stripe'] = new SecretOnFirstUseFormat(
+      async () => {
+        const { secret, api } = await stripe.read();
+        return new StripeCheckoutWebhook({ secret, api, clock: platform.clock, signatureClock: stripe.signatureClock ?? platform.clock, log: platform.log });
+      },
+      `the Stripe signing secret and restricted key: ${stripe.name} (docs/deploy.md, "Connect the storefront")`,
+      platform.log,
+      STRIPE_MAX_BODY_BYTES,
     );
   }
   return createIntakeHandler({ ...ingestDeps(platform), formats });

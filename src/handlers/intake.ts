@@ -12,7 +12,7 @@ import type { WebhookFormat } from '../ports/webhook-format';
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 export interface IntakeHandlerDeps extends IngestDeps {
-  /** Formats by request path: `/webhooks/cart` (ours) and `/webhooks/shopify`. */
+  /** Formats by request path: `/webhooks/cart` (ours), `/webhooks/shopify` and `/webhooks/stripe`. */
   readonly formats: Readonly<Record<string, WebhookFormat>>;
   readonly log: Log;
 }
@@ -33,8 +33,9 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
       }
       const body = rawBody(event);
       const declared = Number(header(event, 'content-length') ?? '0');
-      if (body.length > MAX_BODY_BYTES || declared > MAX_BODY_BYTES) {
-        throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${MAX_BODY_BYTES / (1024 * 1024)} MB.`);
+      const limit = format.maxBodyBytes ?? MAX_BODY_BYTES;
+      if (body.length > limit || declared > limit) {
+        throw new HttpError(413, 'payload_too_large', `Bodies are limited to ${limit / (1024 * 1024)} MB.`);
       }
       const delivery = await format.parse(body, event.headers ?? {});
       if (delivery.kind === 'ignored') {

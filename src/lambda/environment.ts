@@ -38,8 +38,14 @@ export const intakeEnvSchema = z.object({
   CR_RETENTION_DAYS: retentionDays,
   CR_WEBHOOK_SECRET_PARAM: required('SSM SecureString name of the Standard Webhooks secret'),
   CR_SHOPIFY_SECRET_PARAM: z.string().trim().optional(),
+  /** Stripe's lane: both or neither (the signing secret and the restricted key, SSM SecureString names). */
+  CR_STRIPE_SECRET_PARAM: z.string().trim().optional(),
+  CR_STRIPE_KEY_PARAM: z.string().trim().optional(),
   CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
   ...schedulingEnv,
+}).refine((env) => !env.CR_STRIPE_SECRET_PARAM === !env.CR_STRIPE_KEY_PARAM, {
+  path: ['CR_STRIPE_KEY_PARAM'],
+  message: 'CR_STRIPE_SECRET_PARAM and CR_STRIPE_KEY_PARAM come together (Stripe signing secret and restricted key)',
 });
 
 /** Environment of the waiter Lambda. */

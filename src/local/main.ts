@@ -23,8 +23,12 @@ console.log(`
 cart-recovery is running locally
   Webhooks   POST ${system.url}/webhooks/cart      (our format, Standard Webhooks signature)
              POST ${system.url}/webhooks/shopify   (Shopify checkouts/create, checkouts/update, orders/create)
+             POST ${system.url}/webhooks/stripe    (Stripe checkout.session.expired, .completed, .async_payment_succeeded)
   Secrets    cart webhook: ${LOCAL_SECRETS.webhook}
              shopify:      ${LOCAL_SECRETS.shopify}
+             stripe:       ${LOCAL_SECRETS.stripe}   (Stripe-Signature header, t=...,v1=...)
+  Stripe API ${system.url}/v1/   a stand-in for line items and Payment Links; give it a session's items with
+             POST ${system.url}/_local/stripe/sessions/{id}/line_items (npm run demo -- --stripe does)
   Outbox     ${system.url}/outbox/   every reminder "sent", rendered, with a one-click unsubscribe button
   Clock      GET  ${system.url}/_local/clock       now: ${system.clock.now().toISOString()}
              POST ${system.url}/_local/clock/advance?by=1h   (moves simulated time, fires what falls due)

@@ -21,11 +21,16 @@ import type { Polisher } from '../ports/polisher';
 import { fixedSendCapacity } from '../ports/release';
 import { NEW_ACCOUNT_CAPACITY } from '../domain/cart/release';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
+import { StripeCheckoutClient } from '../adapters/stripe/stripe-checkout-client';
+import { StripeStandIn } from './stripe-stand-in';
+import { AWS_CLIENT_POLICY } from '../composition/aws/policy';
+import type { Clock } from '../ports/clock';
 import {
   cartCounterFunction,
   importerFunction,
   intakeFunction,
   type Platform,
+  type StripeLane,
   rulesSource,
   voiceSource,
   cartStore,
@@ -84,6 +89,10 @@ export const LOCAL_SECRETS = {
   webhook: `whsec_${Buffer.from('cart-recovery-local-webhook-secret').toString('base64')}`,
   /** Shopify app secret for POST /webhooks/shopify. */
   shopify: 'shpss_cart_recovery_local_secret',
+  /** Stripe endpoint signing secret for POST /webhooks/stripe (Stripe's own `whsec_` form). */
+  stripe: 'whsec_cart_recovery_local_stripe_secret',
+  /** The restricted key the local Stripe client sends to the stand-in (Stripe's `rk_test_` form). */
+  stripeKey: 'rk_test_cart_recovery_local',
   /** HMAC key of unsubscribe links. */
   unsubscribeKey: 'cart-recovery-local-unsubscribe-key',
 } as const;
@@ -119,7 +128,14 @@ export interface LocalSystemOptions {
   readonly dynamoEndpoint?: string;
   /** Prefix for table names, to keep several systems apart in one engine. */
   readonly tablePrefix?: string;
-  readonly secrets?: { readonly webhook: string; readonly shopify: string; readonly unsubscribeKey: string };
+  readonly secrets?: { readonly webhook: string; readonly shopify: string; readonly unsubscribeKey: string; readonly stripe?: string };
+  /**
+   * Where the Stripe client reads line items and Payment Links: by default the stand-in this system serves on its own
+   * port (`/v1/...`, `src/local/stripe-stand-in.ts`); tests may point it at their own stand-in.
+   */
+  readonly stripeApi?: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' };
+  /** The clock Stripe signatures are checked on; by default the real time (the window is about transport). */
+  readonly stripeSignatureClock?: Clock;
   /** The owner's docs to load (file paths); by default the examples in docs/examples. */
   readonly docs?: { readonly rules: string; readonly voice: string };
   /** Fixed rules or voice instead of the docs (tests that are not about the docs). */
@@ -152,6 +168,8 @@ export interface LocalMeter {
 /** The whole product on one machine. */
 export interface LocalSystem {
   readonly url: string;
+  /** The loopback stand-in of Stripe's API the local Stripe lane reads (unless `stripeApi` pointed elsewhere). */
+  readonly stripeStandIn: StripeStandIn;
   readonly dynamoEndpoint: string;
   readonly dataDir: string | undefined;
   readonly tables: TableNames & { readonly schedules: string };
@@ -283,7 +301,23 @@ async function assemble(
   scheduler.register('waiter', inInvocationScope(waiterFunction(platform)));
   scheduler.register('ses-events', inInvocationScope(sesEventsFunction(platform)));
   cartStream.register(local('cart-counter', cartCounterFunction(platform)));
-  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify }));
+  // Stripe's API is a loopback stand-in on this system's own port (known once the server listens, before any
+  // delivery) unless the caller brings one; the official client is pointed at it with its host/port/protocol options.
+  const stripeStandIn = new StripeStandIn();
+  let ownPort = 0;
+  const stripeLane: StripeLane = {
+    name: 'the local Stripe secrets (LOCAL_SECRETS)',
+    read: async () => ({
+      secret: secrets.stripe ?? LOCAL_SECRETS.stripe,
+      api: new StripeCheckoutClient(LOCAL_SECRETS.stripeKey, {
+        // The deployed intake's timeouts and retries, so the laptop fails the way Lambda does.
+        ...AWS_CLIENT_POLICY.stripe,
+        endpoint: options.stripeApi ?? { host: '127.0.0.1', port: ownPort, protocol: 'http' },
+      }),
+    }),
+    signatureClock: options.stripeSignatureClock ?? { now: () => new Date() },
+  };
+  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify, stripe: stripeLane }));
 
   // The stream is read as time moves, so its batching window runs on the test clock too. A failing read is logged and
   // tried again next time, as Lambda's poller would; it never stops the clock.
@@ -338,6 +372,8 @@ async function assemble(
           return { statusCode: page.status, headers: { 'content-type': page.contentType }, body: page.body };
         },
       },
+      { prefix: '/v1/', handler: stripeStandIn.handler },
+      { prefix: '/_local/stripe/', handler: stripeStandIn.handler },
       { prefix: '/_local/', handler: control },
     ],
     options.port,
@@ -345,6 +381,7 @@ async function assemble(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://127.0.0.1:${port}`;
+  ownPort = port;
   const endpointFile = dataDir ? localEndpointFile(dataDir) : undefined;
   if (endpointFile) writeFileSync(endpointFile, JSON.stringify({ endpoint: dynamoEndpoint, url }));
 
@@ -363,6 +400,7 @@ async function assemble(
 
   return {
     url,
+    stripeStandIn,
     outboxDir,
     dynamoEndpoint,
     dataDir,

@@ -11,6 +11,11 @@ export type ParsedDelivery =
  * thrown as `HttpError`s that name the header or field at fault.
  */
 export interface WebhookFormat {
+  /**
+   * The largest body this format reads, when it is not the intake's default: a format that verifies the signature on
+   * the raw bytes before reading them (Stripe) never refuses a genuine delivery for its size.
+   */
+  readonly maxBodyBytes?: number;
   /** Synchronous for a format that holds its secret; a promise for one that reads it on first use. */
   parse(body: Buffer, headers: Record<string, string | undefined>): ParsedDelivery | Promise<ParsedDelivery>;
 }

@@ -68,7 +68,7 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
     // would have had it come first.
     const newAddress = cart.email !== undefined && !emailsOf(before).includes(cart.email);
     if (newAddress && row.status === 'checked_out' && (row.orderEmail === undefined || row.orderWithoutEmail === true)) {
-      await stopOtherCarts(row.cartId, [cart.email!], undefined, deps);
+      await stopOtherCarts(row.cartId, [cart.email!], undefined, deps, row.checkedOutAt);
     }
     deps.log.info('cart event merged into a closed cart', { cartId: cart.cartId, eventKey: key, changed });
     return { outcome: 'closed', cartId: cart.cartId };
@@ -78,6 +78,11 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   // from the merged row.
   const startsChase = changed && row.wakeSeq === 1 && before?.wakeSeq === undefined;
   const duplicate = !changed && alreadyMerged(row, key);
+  // (At the chase's start no wake-up exists yet; otherwise the pending one is cancelled.)
+  if (changed && row.source === 'stripe' && (await boughtSince(row, !startsChase, deps))) {
+    deps.log.info('cart event applied to a cart its shopper has since bought elsewhere', { cartId: cart.cartId, eventKey: key });
+    return { outcome: 'closed', cartId: cart.cartId };
+  }
   if (startsChase) {
     await scheduleFirstWakeUp(row, deps);
   } else if (duplicate && row.wakeSeq === 1 && row.lastMove === undefined) {
@@ -90,6 +95,40 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   return outcome === 'applied'
     ? { outcome, cartId: cart.cartId, wakeUpScheduled: startsChase }
     : { outcome, cartId: cart.cartId };
+}
+
+/**
+ * A Stripe session's only change event is its expiry, a day after the shopper was last on it (Stripe sends nothing
+ * in between), so it usually arrives after the shopper has already bought through another session. A purchase under
+ * one of the cart's addresses begun at or after the cart began (`firstSeenAt`; the purchase dated by `purchaseTime`)
+ * stops this open cart as that order would have, had it arrived second (`stopOtherCarts` applies the same rule).
+ * `firstSeenAt` only moves earlier, the addresses only grow and a purchase's date is the same from each of its
+ * events, so once true this stays true: the same row and history whichever event came first. True when the cart was
+ * stopped (and its pending wake-up cancelled).
+ */
+async function boughtSince(row: CartRow, wakeUpPending: boolean, deps: IngestDeps): Promise<boolean> {
+  if (row.status !== 'open') return false;
+  const addresses = emailsOf(row);
+  if (addresses.length === 0) return false;
+  const bought = (await Promise.all(addresses.map((email) => deps.carts.findByEmail(email, 'checked_out'))))
+    .flat()
+    .filter((other) => other.cartId !== row.cartId && (purchaseTime(other) ?? '') >= row.firstSeenAt)
+    .sort((x, y) => (x.cartId < y.cartId ? -1 : 1))[0];
+  if (!bought) return false;
+  const reason = `shopper placed an order from cart ${bought.cartId}`;
+  const stopped = await deps.carts.stop(row.cartId, reason, 'order');
+  if (stopped.outcome !== 'closed') return false;
+  if (wakeUpPending) await cancelPendingWakeUp(stopped.before, deps);
+  await deps.activity.record({ cartId: row.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
+  return true;
+}
+
+/**
+ * When a bought cart's purchase is dated for the Stripe stop rule: when its buying began (a Stripe session's creation,
+ * the same for every event of one purchase), else its checkout.
+ */
+function purchaseTime(row: CartRow | undefined): string | undefined {
+  return row?.orderStartedAt ?? row?.checkedOutAt;
 }
 
 async function scheduleFirstWakeUp(cart: CartRow, deps: IngestDeps): Promise<void> {
@@ -119,12 +158,20 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
     reason: checkedOutReason,
     expiresAt: expiresAt(event.occurredAt, deps),
     storeCurrency: rules.store.currency,
+    ...(event.startedAt ? { startedAt: event.startedAt } : {}),
   });
+  await mergeBoughtCart(target.cartId, event, deps);
+  // The shopper's open carts as read before this order's writes; a Stripe order reads them again after, since a
+  // Stripe cart arriving meanwhile looks for this order only once it is written (`boughtSince`): one of the two sees
+  // the other.
+  const knownOpen = match.email && event.source !== 'stripe' ? openOfEmail : undefined;
   if (closed.outcome === 'already_closed') {
     // A redelivery, or another order for a cart already bought: the row keeps the earliest order, but each order's
     // shopper is stopped elsewhere all the same, so the stops do not depend on which order arrived first.
     const emails = match.email ? [match.email] : emailsOf(closed.current);
-    const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
+    // The purchase as the row keeps it (a delayed payment succeeding is the same purchase as its completion).
+    const orderedAt = purchaseTime(closed.current) ?? (event.startedAt ?? event.occurredAt).toISOString();
+    const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, orderedAt);
     deps.log.info('order for a cart already checked out', { cartId: target.cartId, alsoStopped });
     return { outcome: 'already_checked_out', cartId: target.cartId };
   }
@@ -136,19 +183,43 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the
   // order's email, else by every address the cart carried (and one that arrives later, applyChange stops then).
   const emails = match.email ? [match.email] : emailsOf(closed.before);
-  const alsoStopped = await stopOtherCarts(target.cartId, emails, match.email ? openOfEmail : undefined, deps);
+  const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, (event.startedAt ?? event.occurredAt).toISOString());
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
+}
+
+/**
+ * An order that says what its cart was (a Stripe session bought at once, whose row no other event will fill) leaves
+ * that on the closed row, with its own event id: a redelivery merges nothing new. Written before the stops, so a cart
+ * of the same shopper arriving meanwhile finds the purchase by its address (`boughtSince`).
+ */
+async function mergeBoughtCart(cartId: string, event: CheckedOutEvent, deps: IngestDeps): Promise<void> {
+  if (!event.cart || event.cart.snapshot.cartId !== cartId) return;
+  await deps.carts.applyChange({
+    snapshot: event.cart.snapshot,
+    eventKey: eventKey(event.cart.occurredAt, event.eventId),
+    occurredAt: event.cart.occurredAt,
+    expiresAt: expiresAt(event.cart.occurredAt, deps),
+  });
 }
 
 /**
  * Stops one shopper's open carts (under any of `emails`) other than the one they bought; `known` is the open carts of
  * the one address already read, if any.
  */
-async function stopOtherCarts(boughtCartId: string, emails: readonly string[], known: readonly CartRow[] | undefined, deps: IngestDeps): Promise<string[]> {
+async function stopOtherCarts(
+  boughtCartId: string,
+  emails: readonly string[],
+  known: readonly CartRow[] | undefined,
+  deps: IngestDeps,
+  orderedAt?: string,
+): Promise<string[]> {
   const open = known ?? (await Promise.all(emails.map((email) => deps.carts.findOpenByEmail(email)))).flat();
   const stoppedIds: string[] = [];
-  for (const other of open.filter((c) => c.cartId !== boughtCartId)) {
+  // A Stripe cart begun after this order is a new cart, not one the order replaced (its expiry may be delivered
+  // first; `boughtSince` applies the same rule when it is delivered second).
+  const replaced = (c: CartRow) => c.cartId !== boughtCartId && !(c.source === 'stripe' && orderedAt !== undefined && c.firstSeenAt > orderedAt);
+  for (const other of open.filter(replaced)) {
     const reason = `shopper placed an order from cart ${boughtCartId}`;
     const stopped = await deps.carts.stop(other.cartId, reason, 'order');
     if (stopped.outcome === 'closed') {

@@ -127,4 +127,12 @@ describe('function bundles', () => {
   it('the sender does call Bedrock (so the check above can see it)', () => {
     expect(of('sender').inputs.some((input) => input.includes('node_modules/@aws-sdk/client-bedrock-runtime/'))).toBe(true);
   });
+
+  it.each(ROLES.filter((role) => role !== 'intake'))('%s: contains no Stripe code (only the intake reads Stripe)', (role) => {
+    expect(of(role).inputs.filter((input) => input.includes('node_modules/stripe/'))).toEqual([]);
+  });
+
+  it('the intake does carry the official stripe package (so the check above can see it)', () => {
+    expect(of('intake').inputs.some((input) => input.includes('node_modules/stripe/'))).toBe(true);
+  });
 });

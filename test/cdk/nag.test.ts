@@ -24,6 +24,8 @@ const CONTEXT = {
   voiceDocId: '1VoIcEdOcIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
   exportSheetId: '1ExPoRtShEeTiDaBcDeFgHiJkLmNoPqRsTuVwXyZ01',
   shopifySecretParam: '/cart-recovery/shopify-secret',
+  stripeSecretParam: '/cart-recovery/stripe-webhook-secret',
+  stripeKeyParam: '/cart-recovery/stripe-restricted-key',
   alarmEmail: 'alerts@ridgeandloom.example',
 };
 

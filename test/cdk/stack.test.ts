@@ -1119,3 +1119,50 @@ describe('deploy configuration (lib/deploy-config.ts)', () => {
     fails({ publicUrlRequestAlarm: 5 }, /publicUrlRequestAlarm .*at least 10/);
   });
 });
+
+describe('the Stripe lane (stripeSecretParam and stripeKeyParam)', () => {
+  const STRIPE = { stripeSecretParam: '/cart-recovery/stripe-webhook-secret', stripeKeyParam: '/cart-recovery/stripe-restricted-key' };
+  const withStripe = () => synthStack({ ...GOOGLE_CONTEXT, ...STRIPE });
+  const intakeOf = (t: Template) => {
+    const [id, resource] = Object.entries(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: FUNCTION_NAMES.intake } }))[0]!;
+    return { id, props: resource.Properties as Json };
+  };
+
+  it('writes both parameter names into the intake environment (which its schema accepts) and no other function', () => {
+    const { template: t } = withStripe();
+    const variables = intakeOf(t).props.Environment.Variables as Json;
+    expect(variables).toMatchObject({ CR_STRIPE_SECRET_PARAM: STRIPE.stripeSecretParam, CR_STRIPE_KEY_PARAM: STRIPE.stripeKeyParam });
+    const stand = (value: unknown) => (typeof value === 'string' ? value : 'arn:aws:lambda:eu-west-1:123456789012:function:x');
+    expect(intakeEnvSchema.safeParse(Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, stand(value)]))).success).toBe(true);
+    const others = Object.values(t.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.FunctionName !== FUNCTION_NAMES.intake);
+    for (const fn of others) expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('STRIPE');
+    // Without the keys, the intake has no Stripe variables (and /webhooks/stripe answers 404).
+    expect(JSON.stringify(functionProps('intake').Environment.Variables)).not.toContain('STRIPE');
+  });
+
+  it('lets the intake read exactly the two Stripe parameters more, by name', () => {
+    const { template: t } = withStripe();
+    const { id } = intakeOf(t);
+    const roleId = (intakeOf(t).props.Role as Json)['Fn::GetAtt'][0] as string;
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((policy) => (policy.Properties.Roles as Json[]).some((role) => role.Ref === roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[])
+      .filter((statement) => [statement.Action].flat().includes('ssm:GetParameter'));
+    const resources = JSON.stringify(statements.map((statement) => statement.Resource));
+    for (const name of ['/cart-recovery/webhook-secret', STRIPE.stripeSecretParam, STRIPE.stripeKeyParam]) expect(resources).toContain(`parameter${name}`);
+    expect(resources).not.toContain('*');
+    expect(id).toBeTruthy();
+  });
+
+  it('prints the Stripe endpoint among the outputs', () => {
+    const { template: t } = withStripe();
+    const outputs = t.toJSON().Outputs as Json;
+    const urlId = Object.keys(t.findResources('AWS::Lambda::Url')).find((key) => JSON.stringify(t.toJSON().Resources[key]).includes(intakeOf(t).id))!;
+    expect(outputs.StripeWebhookUrl.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/stripe']] });
+  });
+
+  it('refuses one Stripe parameter without the other', () => {
+    expect(() => parseDeployConfig({ stripeSecretParam: STRIPE.stripeSecretParam })).toThrowError(/stripeKeyParam .*required when stripeSecretParam is set/);
+    expect(() => parseDeployConfig({ stripeKeyParam: STRIPE.stripeKeyParam })).toThrowError(/stripeSecretParam .*required when stripeKeyParam is set/);
+  });
+});

@@ -19,6 +19,8 @@ import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { silentLog } from '../../src/ports/log';
 import { fixedRules } from '../../src/ports/owner-docs';
 import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
+import Stripe from 'stripe';
+import { StripeCheckoutWebhook } from '../../src/adapters/webhooks/stripe-webhook';
 import { freshTables } from '../support/dynamo';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
@@ -217,7 +219,8 @@ function comparable(row: CartRow | undefined, tag: string): unknown {
   if (!row) return undefined;
   const { rev: _rev, ...rest } = row;
   const json = JSON.stringify(rest, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<string>)].sort() : value));
-  return JSON.parse(json.replaceAll(tag, '__X__'));
+  // (Addresses read through a format are lower-cased, tag and all.)
+  return JSON.parse(json.replaceAll(tag, '__X__').replaceAll(tag.toLowerCase(), '__X__'));
 }
 
 describe('delivery order on DynamoDB Local', () => {
@@ -361,4 +364,162 @@ describe('delivery order on DynamoDB Local', () => {
     }
     console.info(`delivery-order property: ${RUNS} runs, ${withOrder} with an order, ${reminded} reminded, ${siblingsStopped} with siblings stopped, ${bothAddressesStopped} under both addresses, ${twoOrders} with two orders, ${recoveredCarts} recovered, ${movedMonth} moved a month, ${orderReplaced} with the kept order replaced`);
   }, Math.max(600_000, RUNS * 2_000));
+
+  it(`ends every Stripe session the same whatever the delivery order, duplicates and concurrency (${STRIPE_RUNS} runs)`, async () => {
+    const seen = { reminded: 0, checkedOut: 0, stoppedByOtherSession: 0, notStoppedByEarlierOrder: 0, withDelayedPayment: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        stripeStoryArb.chain((story) => deliveryArb(story.events).map((batches) => ({ story, batches }))),
+        async ({ story, batches }) => {
+          run += 1;
+          const a = world(run, 'A');
+          const b = world(run, 'B');
+          const parse = (event: StoryEvent, names: ReturnType<typeof world>) => stripeCartEvent(event, story, names);
+          await Promise.all([
+            (async () => {
+              for (const event of story.events) await ingestCartEvent(await parse(event, a), deps);
+            })(),
+            (async () => {
+              for (const batch of batches) await Promise.all(batch.map(async (event) => ingestCartEvent(await parse(event, b), deps)));
+            })(),
+          ]);
+          const ids = (names: ReturnType<typeof world>) => [stripeSession(names, 's1'), stripeSession(names, 's3')].map((id) => `stripe-${id}`);
+          const rowsA = await Promise.all(ids(a).map((id) => carts.get(id)));
+          const rowsB = await Promise.all(ids(b).map((id) => carts.get(id)));
+          rowsA.forEach((rowA, index) => expect(comparable(rowsB[index], b.tag)).toEqual(comparable(rowA, a.tag)));
+          const [cartA] = rowsA;
+          const [cartB] = rowsB;
+          if (cartA?.status === 'open') expect(firstWakeUp(cartB!.cartId) === undefined).toBe(firstWakeUp(cartA.cartId) === undefined);
+          const chaseA = cartA ? chase(cartA, firstWakeUp(cartA.cartId)) : [];
+          expect(cartB ? chase(cartB, firstWakeUp(cartB.cartId)) : []).toEqual(chaseA);
+
+          if (chaseA.length > 0) seen.reminded += 1;
+          if (cartA?.status === 'checked_out') seen.checkedOut += 1;
+          if (cartA?.status === 'stopped') seen.stoppedByOtherSession += 1;
+          if (story.fresh && story.fresh.offsetMin < 0 && story.fresh.email === 'a' && story.s1Email && cartA?.status === 'open') seen.notStoppedByEarlierOrder += 1;
+          if (story.fresh?.asyncAfterMin) seen.withDelayedPayment += 1;
+        },
+      ),
+      { numRuns: STRIPE_RUNS },
+    );
+    // Every case that matters was reached.
+    expect(seen.reminded).toBeGreaterThan(0);
+    expect(seen.checkedOut).toBeGreaterThan(0);
+    expect(seen.stoppedByOtherSession).toBeGreaterThan(0);
+    expect(seen.notStoppedByEarlierOrder).toBeGreaterThan(0);
+    expect(seen.withDelayedPayment).toBeGreaterThan(0);
+    console.info(`delivery-order property (Stripe): ${STRIPE_RUNS} runs, ${JSON.stringify(seen)}`);
+  }, Math.max(600_000, STRIPE_RUNS * 2_000));
+});
+
+// ---------------------------------------------------------------- Stripe Checkout Sessions
+
+const STRIPE_RUNS = Number(process.env.STRIPE_PROPERTY_RUNS ?? 100);
+const STRIPE_SECRET = 'whsec_delivery_order_property';
+const HOUR = 60 * MINUTE;
+
+/**
+ * One shopper's Stripe story: session s1 expires (24 h after it was created); perhaps they come back through its
+ * recovery link (session s2, `recovered_from: s1`, which expires again or is paid, perhaps with a delayed payment
+ * succeeding later); perhaps they buy in a fresh session s3 (not recovered), under their address or another, before
+ * or after s1 began.
+ */
+interface StripeStory {
+  readonly events: StoryEvent[];
+  readonly s1Email: boolean;
+  readonly s1Consent: 'opt_in' | 'opt_out' | null;
+  readonly s1Recovery: boolean;
+  readonly s2: 'none' | 'expired' | 'completed' | 'completed_async';
+  readonly fresh: { readonly offsetMin: number; readonly email: 'a' | 'b'; readonly asyncAfterMin: number | undefined } | undefined;
+}
+
+const stripeStoryArb: fc.Arbitrary<StripeStory> = fc
+  .record({
+    s1Email: fc.boolean(),
+    s1Consent: fc.constantFrom('opt_in' as const, 'opt_out' as const, null),
+    s1Recovery: fc.boolean(),
+    s2: fc.constantFrom('none' as const, 'expired' as const, 'completed' as const, 'completed_async' as const),
+    fresh: fc.option(
+      fc.record({ offsetMin: fc.integer({ min: -10 * 60, max: 30 * 60 }), email: fc.constantFrom('a' as const, 'a' as const, 'b' as const), asyncAfterMin: fc.option(fc.integer({ min: 1, max: 20 * 60 }), { nil: undefined }) }),
+      { nil: undefined },
+    ),
+  })
+  .map((story) => {
+    const events: StoryEvent[] = [{ id: 'evt_s1_expired', at: START + 24 * HOUR, kind: 'change', fields: { checkoutToken: false }, totalMinor: 12_000 }];
+    // s2 begins 2 hours after s1 expired (the reminder's link) and, created with a 2-hour expiry, expires 2 hours later.
+    if (story.s2 === 'expired') events.push({ id: 'evt_s2_expired', at: START + 28 * HOUR, kind: 'change', fields: { checkoutToken: false }, totalMinor: 12_000 });
+    if (story.s2.startsWith('completed')) events.push({ id: 'evt_s2_completed', at: START + 26 * HOUR + 10 * MINUTE, kind: 'order', fields: { checkoutToken: false }, totalMinor: 12_000 });
+    if (story.s2 === 'completed_async') events.push({ id: 'evt_s2_async', at: START + 30 * HOUR, kind: 'order', fields: { checkoutToken: false }, totalMinor: 12_000 });
+    if (story.fresh) events.push({ id: 'evt_s3_completed', at: START + story.fresh.offsetMin * MINUTE + 10 * MINUTE, kind: 'order', fields: { checkoutToken: false }, totalMinor: 9_000 });
+    // ... and its delayed payment succeeding later: the same purchase, dated from its completion.
+    if (story.fresh?.asyncAfterMin) {
+      events.push({ id: 'evt_s3_async', at: START + (story.fresh.offsetMin + 10 + story.fresh.asyncAfterMin) * MINUTE, kind: 'order', fields: { checkoutToken: false }, totalMinor: 9_000 });
+    }
+    return { ...story, events: events.sort((x, y) => x.at - y.at) };
+  });
+
+const stripeSession = (names: ReturnType<typeof world>, which: 's1' | 's2' | 's3') => `cs_test_${names.cartId}_${which}`;
+const unix = (ms: number) => Math.floor(ms / 1000);
+
+/** The Stripe event a story event stands for, in Stripe's shape, signed, and read by the real Stripe format. */
+async function stripeCartEvent(event: StoryEvent, story: StripeStory, names: ReturnType<typeof world>): Promise<CartEvent> {
+  const s1 = stripeSession(names, 's1');
+  const email = (which: 'a' | 'b') => names.emails[which];
+  const session = (() => {
+    switch (event.id) {
+      case 'evt_s1_expired':
+        return {
+          id: s1, created: unix(START), expires_at: unix(START + 24 * HOUR), status: 'expired', payment_status: 'unpaid', recovered_from: null,
+          customer_details: story.s1Email ? { email: email('a'), name: 'Sam Rivera' } : null,
+          consent: story.s1Consent ? { promotions: story.s1Consent, terms_of_service: null } : null,
+          after_expiration: story.s1Recovery ? { recovery: { allow_promotion_codes: false, enabled: true, expires_at: unix(START + 30 * 24 * HOUR), url: `https://buy.stripe.com/r/${s1}` } } : null,
+        };
+      case 'evt_s2_expired':
+        return {
+          id: stripeSession(names, 's2'), created: unix(START + 26 * HOUR), expires_at: unix(START + 28 * HOUR), status: 'expired', payment_status: 'unpaid', recovered_from: s1,
+          customer_details: { email: email('a'), name: 'Sam Rivera' }, consent: { promotions: 'opt_in', terms_of_service: null },
+          after_expiration: { recovery: { allow_promotion_codes: false, enabled: true, expires_at: unix(START + 40 * 24 * HOUR), url: `https://buy.stripe.com/r/${s1}-again` } },
+        };
+      case 'evt_s2_completed':
+      case 'evt_s2_async':
+        return {
+          id: stripeSession(names, 's2'), created: unix(START + 26 * HOUR), expires_at: unix(START + 28 * HOUR), status: 'complete',
+          payment_status: event.id === 'evt_s2_async' ? 'paid' : story.s2 === 'completed_async' ? 'unpaid' : 'paid', recovered_from: s1,
+          customer_details: { email: email('a'), name: 'Sam Rivera' }, consent: { promotions: 'opt_in', terms_of_service: null }, after_expiration: null,
+        };
+      default:
+        return {
+          id: stripeSession(names, 's3'), created: unix(START + story.fresh!.offsetMin * MINUTE), expires_at: unix(START + story.fresh!.offsetMin * MINUTE + 24 * HOUR),
+          status: 'complete', payment_status: event.id === 'evt_s3_completed' && story.fresh!.asyncAfterMin ? 'unpaid' : 'paid', recovered_from: null,
+          customer_details: { email: email(story.fresh!.email), name: 'Sam Rivera' }, consent: null, after_expiration: null,
+        };
+    }
+  })();
+  const type = event.id.endsWith('expired') ? 'checkout.session.expired' : event.id.endsWith('_async') ? 'checkout.session.async_payment_succeeded' : 'checkout.session.completed';
+  const body = JSON.stringify({
+    id: `${event.id}_${names.cartId}`,
+    object: 'event',
+    api_version: '2026-01-28.clover',
+    created: unix(event.at),
+    data: { object: { object: 'checkout.session', mode: 'payment', currency: 'usd', amount_subtotal: event.totalMinor, amount_total: event.totalMinor, payment_link: null, customer_email: null, url: null, livemode: false, metadata: {}, ...session } },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  });
+  const delivery = await stripeFormat.parse(Buffer.from(body), { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: STRIPE_SECRET, timestamp: unix(NOW.getTime()) }) });
+  if (delivery.kind !== 'event') throw new Error(`not an event: ${JSON.stringify(delivery)}`);
+  return delivery.event;
+}
+
+/** The real Stripe format; the line items come from a deterministic stand-in of the API port (one per session). */
+const stripeFormat = new StripeCheckoutWebhook({
+  secret: STRIPE_SECRET,
+  clock: { now: () => NOW },
+  signatureClock: { now: () => NOW },
+  log: silentLog,
+  api: {
+    lineItems: async (sessionId) => [{ title: `Print for ${sessionId.endsWith('_s2') ? 'return' : 'first'} visit`, quantity: 2, unitAmount: 6_000 }],
+    paymentLinkUrl: async () => undefined,
+  },
 });

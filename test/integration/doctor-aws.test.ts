@@ -17,6 +17,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsDoctor, type AwsDoctorConfig } from '../../src/composition/aws/doctor';
 import { renderDoctorReport } from '../../src/domain/operations/doctor';
 import { startGoogleFake, type GoogleFake } from '../support/google-fake';
+import type { Server } from 'node:http';
+import { startHttpServer } from '../../src/local/http-server';
+import { StripeStandIn } from '../../src/local/stripe-stand-in';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -185,5 +188,51 @@ describe('npm run doctor -- --aws', () => {
     dynamo.on(GetCommand).resolves({});
     const { findings } = await run();
     expect(finding(findings, 'Carts from the storefront')).toMatchObject({ status: 'warn', next: expect.stringContaining('connect the storefront (docs/webhooks.md') });
+  });
+});
+
+describe('npm run doctor -- --aws, with the Stripe lane (the official client against a Stripe stand-in)', () => {
+  const standIn = new StripeStandIn();
+  let server: Server;
+  let port = 0;
+  const stripe = { secretParam: '/cart-recovery/stripe-webhook-secret', keyParam: '/cart-recovery/stripe-restricted-key' };
+  beforeAll(async () => {
+    server = await startHttpServer([{ prefix: '/', handler: standIn.handler }], 0);
+    const address = server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  afterAll(async () => {
+    await new Promise<void>((done) => server.close(() => done()));
+  });
+  beforeEach(() => {
+    standIn.failWith = 0;
+    standIn.requests.length = 0;
+    ssm.on(GetParameterCommand, { Name: stripe.keyParam, WithDecryption: true }).resolves({ Parameter: { Value: 'rk_test_doctor' } });
+  });
+  const runWithStripe = async () => {
+    const auth = new OAuth2Client();
+    auth.setCredentials({ access_token: 'test' });
+    return awsDoctor({ ...config, stripe }, { googleRootUrl: fake.url, googleAuth: auth, stripeEndpoint: { host: '127.0.0.1', port, protocol: 'http' } });
+  };
+
+  it('reads a session and its line items with the restricted key, and checks both parameters exist', async () => {
+    standIn.setLineItems('cs_test_doctor1', [{ id: 'li_1', object: 'item', description: 'Tote', quantity: 1, amount_subtotal: 2000, amount_total: 2000, currency: 'usd', price: null }]);
+    const { findings } = await runWithStripe();
+    expect(finding(findings, 'Stripe restricted key')).toMatchObject({ status: 'ok', said: expect.stringContaining('cs_test_doctor1') });
+    expect(standIn.requests).toEqual(['/v1/checkout/sessions', '/v1/checkout/sessions/cs_test_doctor1/line_items']);
+    for (const name of [stripe.secretParam, stripe.keyParam]) expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: name, WithDecryption: false });
+  });
+
+  it('a key without the Checkout Sessions permission: fails with the permission to give it', async () => {
+    standIn.failWith = 403;
+    const { findings } = await runWithStripe();
+    expect(finding(findings, 'Stripe restricted key')).toMatchObject({ status: 'fail', said: expect.stringContaining('may not read'), next: expect.stringContaining('Read on Checkout Sessions') });
+  });
+
+  it('no key stored yet: says which parameter to create', async () => {
+    ssm.on(GetParameterCommand, { Name: stripe.keyParam, WithDecryption: true }).rejects(new ParameterNotFound({ message: 'not found', $metadata: { httpStatusCode: 400 } }));
+    const { findings } = await runWithStripe();
+    expect(finding(findings, 'Stripe restricted key')).toMatchObject({ status: 'fail', said: `SSM parameter ${stripe.keyParam} does not exist.` });
+    expect(standIn.requests).toEqual([]);
   });
 });

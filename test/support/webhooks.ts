@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 
 /** A payload of our own format for a cart, with sensible defaults (the seed's $120 cart). */
@@ -50,4 +51,16 @@ export function shopifyHeaders(body: string | Buffer, secret: string, topic: str
 
 export function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * Stripe delivery headers for a body, signed by the official library's own test helper (`t=` is `signedAt`, in Unix
+ * seconds, as Stripe sends it).
+ */
+export function stripeHeaders(body: string, secret: string, signedAt: Date = new Date()) {
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: Math.floor(signedAt.getTime() / 1000) }),
+  };
 }

@@ -198,9 +198,17 @@ describe('composeReminder: refusals', () => {
     ['no return link', { returnUrl: undefined }, 'no_return_link'],
     ['a javascript: return link', { returnUrl: 'javascript:alert(1)' }, 'no_return_link'],
     ['no items', { items: [] }, 'empty_cart'],
+    ['no items, from Stripe, with nothing to pay', { items: [], source: 'stripe', total: { minor: 0, currency: 'USD' } }, 'empty_cart'],
   ] as const)('refuses a cart with %s', (_label, cart, code) => {
     expect(() => compose({ cart })).toThrow(ComposeError);
     expect(() => compose({ cart })).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('reminds a Stripe cart whose line items could not be read with its total alone', () => {
+    const email = compose({ cart: { items: [], source: 'stripe', total: { minor: 12000, currency: 'USD' } } });
+    expect(email.text).toContain('Total: $120.00');
+    expect(email.text).not.toContain('- ');
+    expect(email.html).toContain('$120.00');
   });
 
   it('refuses an unsubscribe URL that is not http(s)', () => {

@@ -660,6 +660,7 @@ const EXAMPLE_VALUE: Readonly<Record<RulesSettingId, string>> = {
   doNotDisturb: '2 days',
   marketingConsent: 'yes',
   consentOnly: 'yes',
+  stripeConsent: 'no',
   testMode: 'on',
   holdBack: '10% of carts',
 };

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ShopifyWebhook } from '../../src/adapters/webhooks/shopify-webhook';
 import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhook';
-import { fixture, shopifyHeaders, standardHeaders, cartPayload } from '../support/webhooks';
+import { fitLineItems, StripeCheckoutWebhook } from '../../src/adapters/webhooks/stripe-webhook';
+import { silentLog } from '../../src/ports/log';
+import type { StripeLineItem } from '../../src/ports/stripe-checkout';
+import { fixture, shopifyHeaders, standardHeaders, cartPayload, stripeHeaders } from '../support/webhooks';
 
 const shopSecret = 'shop-secret';
 /** The formats' clock: after every fixture's event time. */
@@ -213,5 +216,75 @@ describe('our cart format', () => {
 
   it('ignores event types it does not know', () => {
     expect(parse({ type: 'cart.viewed', timestamp: '2026-11-03T12:00:00Z', data: {} })).toEqual({ kind: 'ignored', type: 'cart.viewed' });
+  });
+});
+
+describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through its port)', () => {
+  const stripeSecret = 'whsec_unit_stripe';
+  const lines: StripeLineItem[] = [{ title: 'Linen shirt', quantity: 1, unitAmount: 6000 }];
+  const calls: string[] = [];
+  const format = new StripeCheckoutWebhook({
+    secret: stripeSecret,
+    clock,
+    signatureClock: clock,
+    log: silentLog,
+    api: {
+      lineItems: async (sessionId, limit) => {
+        calls.push(`${sessionId}:${limit}`);
+        return lines;
+      },
+      paymentLinkUrl: async () => undefined,
+    },
+  });
+  const parse = (event: Record<string, unknown>) => {
+    const body = JSON.stringify(event);
+    return format.parse(Buffer.from(body), stripeHeaders(body, stripeSecret, clock.now()));
+  };
+
+  it('maps checkout.session.expired onto a cart snapshot timed by the session\'s creation', async () => {
+    const parsed = await parse(fixture('stripe-checkout-session-expired.json'));
+    expect(parsed).toEqual({
+      kind: 'event',
+      event: {
+        kind: 'cart_changed',
+        eventId: 'evt_1QxExpiredSeed120',
+        occurredAt: new Date('2026-11-02T20:00:00Z'),
+        source: 'stripe',
+        cart: {
+          cartId: 'stripe-cs_test_a1Seed120',
+          source: 'stripe',
+          email: 'sam@example.com',
+          firstName: 'Sam',
+          items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 6000 }],
+          total: { minor: 12000, currency: 'USD' },
+          returnUrl: 'https://buy.stripe.com/r/test_Seed120Recovery',
+          marketingConsent: true,
+        },
+      },
+    });
+    expect(calls).toContain('cs_test_a1Seed120:250');
+  });
+
+  it('maps checkout.session.completed of a recovered session onto the order of the session it recovered', async () => {
+    const parsed = await parse(fixture('stripe-checkout-session-completed.json'));
+    expect(parsed).toEqual({
+      kind: 'event',
+      event: {
+        kind: 'checked_out',
+        eventId: 'evt_1QxCompletedSeed120',
+        occurredAt: new Date('2026-11-04T18:50:00Z'),
+        source: 'stripe',
+        match: { cartId: 'stripe-cs_test_a1Seed120', email: 'sam@example.com' },
+        orderTotal: { minor: 12000, currency: 'USD' },
+        startedAt: new Date('2026-11-04T18:40:00Z'),
+      },
+    });
+  });
+
+  it('keeps a huge session bounded in one place: the first 250 items, titles of at most 300 characters', () => {
+    const many = Array.from({ length: 400 }, (_, index) => ({ title: `${'T'.repeat(500)}${index}`, quantity: 0, unitAmount: -5 }));
+    const fitted = fitLineItems(many);
+    expect(fitted).toHaveLength(250);
+    expect(fitted[0]).toEqual({ title: 'T'.repeat(300), quantity: 1, unitPrice: 0 });
   });
 });

@@ -20,6 +20,8 @@ export class SecretOnFirstUseFormat implements WebhookFormat {
     private readonly build: () => Promise<WebhookFormat>,
     private readonly missing: string,
     private readonly log: Log,
+    /** The body bound of the format it makes (see `WebhookFormat.maxBodyBytes`), known before the secret is. */
+    readonly maxBodyBytes?: number,
   ) {}
 
   async parse(body: Buffer, headers: Record<string, string | undefined>): Promise<ParsedDelivery> {

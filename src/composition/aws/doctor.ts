@@ -12,9 +12,10 @@ import { DynamoDbStats } from '../../adapters/aws/dynamodb-stats';
 import { DynamoDbReleaseQueue } from '../../adapters/aws/dynamodb-release-queue';
 import { DynamoDbSendCapacity } from '../../adapters/aws/dynamodb-send-capacity';
 import { AwsAccountLimitsReader, BedrockAccessProbe, SesAccountInspector, SsmSecretInspector } from '../../adapters/aws/setup-inspectors';
+import { StripeCheckoutClient, type StripeClientOptions } from '../../adapters/stripe/stripe-checkout-client';
 import { silentLog } from '../../ports/log';
 import { type GoogleAuthClient, GoogleOwnerDrive, serviceAccountAuth } from '../../adapters/google/google-drive';
-import type { DoctorFacts, Finding } from '../../domain/operations/doctor';
+import { type DoctorFacts, type Finding, type StripeKeyFacts, stripeKeyFinding } from '../../domain/operations/doctor';
 import { type Clock, systemClock } from '../../ports/clock';
 import type { OwnerDrive } from '../../ports/google-drive';
 import { diagnoseSetup } from '../../use-cases/diagnose-setup';
@@ -31,6 +32,8 @@ export interface AwsDoctorConfig {
   readonly webhookSecretParam: string;
   readonly unsubscribeKeyParam: string;
   readonly shopifySecretParam?: string;
+  /** The Stripe lane's two parameters, when it is configured. */
+  readonly stripe?: { readonly secretParam: string; readonly keyParam: string };
   readonly sendsTable: string;
   /** The sender function's name (its reserved concurrency, if any, paces the morning release). */
   readonly senderFunctionName: string;
@@ -47,6 +50,8 @@ export interface AwsDoctorOptions {
   readonly googleRootUrl?: string;
   readonly googleAuth?: GoogleAuthClient;
   readonly clock?: Clock;
+  /** For tests: Stripe's API at a stand-in. */
+  readonly stripeEndpoint?: StripeClientOptions['endpoint'];
 }
 
 /** Runs every check against the deployed stack; each client is made here and destroyed before returning. */
@@ -61,7 +66,8 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
   const clock = options.clock ?? systemClock;
   try {
     const google = await googleDrive(ssm, config.googleKeyParam, options);
-    return await diagnoseSetup({
+    const stripe = config.stripe ? stripeKeyFinding(config.stripe.keyParam, await stripeKeyFacts(ssm, config.stripe.keyParam, options)) : undefined;
+    const diagnosis = await diagnoseSetup({
       where: 'aws',
       clock,
       region: config.region ?? (await ses.config.region()),
@@ -74,6 +80,12 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
           { name: config.unsubscribeKeyParam, purpose: 'signs and seals the unsubscribe links' },
           { name: config.googleKeyParam, purpose: "lets the rules loader read the owner's Google docs" },
           ...(config.shopifySecretParam ? [{ name: config.shopifySecretParam, purpose: "checks Shopify's webhook signatures" }] : []),
+          ...(config.stripe
+            ? [
+                { name: config.stripe.secretParam, purpose: "checks Stripe's webhook signatures" },
+                { name: config.stripe.keyParam, purpose: "reads a Stripe Checkout Session's line items" },
+              ]
+            : []),
         ],
       },
       drive: google.drive,
@@ -88,8 +100,21 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
       },
       ...(config.settings ? { settings: config.settings } : {}),
     });
+    return stripe ? { ...diagnosis, findings: [...diagnosis.findings, stripe] } : diagnosis;
   } finally {
     for (const client of [ses, bedrock, ssm, dynamodb, lambda]) client.destroy();
+  }
+}
+
+/** Reads the restricted key from SSM and tries it as intake would (the official client, the intake's policy). */
+async function stripeKeyFacts(ssm: SSMClient, keyParam: string, options: AwsDoctorOptions): Promise<StripeKeyFacts> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: keyParam, WithDecryption: true }));
+    const client = new StripeCheckoutClient(Parameter?.Value ?? '', { ...AWS_CLIENT_POLICY.stripe, ...(options.stripeEndpoint ? { endpoint: options.stripeEndpoint } : {}) });
+    return { read: true, sessionId: await client.probeLineItems() };
+  } catch (error) {
+    const named = error as { name?: string; type?: string; message?: string };
+    return { read: false, code: named.type ?? named.name ?? 'Error', message: named.message ?? String(error) };
   }
 }
 

@@ -38,6 +38,13 @@ export const AWS_CLIENT_POLICY = {
   bedrock: { maxAttempts: 1 },
   /** Secrets, read once per container and cached for `cacheSeconds`. */
   ssm: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, cacheSeconds: 900 },
+  /**
+   * Stripe's API on the official client, from intake (a Checkout Session's line items and, at the same time, a
+   * Payment Link's URL): reads only, so a retry is harmless. Two attempts of 2.5 s and the client's sub-second backoff
+   * between them stay near 6 s, inside the intake's 10 s timeout with room for its DynamoDB writes. When both
+   * attempts fail the cart is kept with its total and no items (logged).
+   */
+  stripe: { maxNetworkRetries: 1, timeoutMs: 2_500 },
   /** The owner's docs and export sheet: no retries (the loader runs again in minutes), a hard time limit. */
   google: { retry: false, timeoutMs: 5_000 },
 } as const;

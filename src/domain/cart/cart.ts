@@ -11,7 +11,7 @@ export interface CartItem {
 }
 
 /** Where a cart event came from. */
-export type CartSource = 'generic' | 'shopify' | 'sheet';
+export type CartSource = 'generic' | 'shopify' | 'sheet' | 'stripe';
 
 /**
  * Lifecycle of a cart row. `open` carts may be reminded; every other status is final for the chase:
@@ -74,6 +74,17 @@ export interface CheckedOutEvent extends EventBase {
   readonly match: CheckoutMatch;
   /** What the order was worth, when the storefront says. */
   readonly orderTotal?: Money;
+  /**
+   * What the bought cart itself looked like, when the order is the only event its cart will ever send (a Stripe
+   * Checkout Session paid at once): merged into the closed row after the order, so the row carries the shopper's
+   * address and a later-delivered cart of theirs can find the purchase.
+   */
+  readonly cart?: { readonly snapshot: CartSnapshot; readonly occurredAt: Date };
+  /**
+   * When the buying began, when the storefront says (a Stripe Checkout Session's creation): the same for every event
+   * of one purchase (completed, its delayed payment succeeding), unlike their times.
+   */
+  readonly startedAt?: Date;
 }
 
 /** A storefront event normalised into our vocabulary. */
@@ -135,6 +146,8 @@ export interface CartRow extends CartSnapshot, FieldKeys {
   readonly createdBy?: string;
   readonly checkedOutAt?: string;
   readonly orderTotal?: Money;
+  /** The earliest `startedAt` of the orders for this cart (Stripe): when the purchase began. */
+  readonly orderStartedAt?: string;
   /** Key of the order that checked the cart out (the earliest, when several say so). */
   readonly checkoutKey?: string;
   /** The email the order named, when it named one. */

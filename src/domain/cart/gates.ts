@@ -150,6 +150,11 @@ function doNotDisturbGate({ cart, step, rules, now, optOut, lastReminderToEmailA
   if (rules.requireMarketingConsent && cart.marketingConsent === false) {
     return skip(3, 'no_consent', 'shopper declined marketing and the rules require consent');
   }
+  // Stripe sessions: promotional consent (`consent.promotions: opt_in`) unless the owner turned the rule off.
+  if (cart.source === 'stripe' && rules.stripeRequiresConsent !== false && cart.marketingConsent !== true) {
+    const what = cart.marketingConsent === false ? 'declined promotional email at Stripe Checkout' : 'gave no promotional consent at Stripe Checkout';
+    return skip(3, 'no_consent', `shopper ${what} and the rules require it for Stripe`);
+  }
   // "Send only with consent" (opt-in): unknown consent means no email. Rules stored before the setting read as off.
   if (rules.sendOnlyWithConsent === true && cart.marketingConsent !== true) {
     const what = cart.marketingConsent === false ? 'declined marketing' : 'gave no marketing consent';

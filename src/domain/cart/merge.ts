@@ -51,6 +51,8 @@ export interface CheckoutFacts {
   readonly expiresAt: number;
   /** The store currency, for the empty total of a cart first heard of through its order. */
   readonly storeCurrency: string;
+  /** When the buying began, if the storefront says (see `CheckedOutEvent.startedAt`). */
+  readonly startedAt?: Date;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -146,6 +148,9 @@ export function mergeCheckout(row: CartRow | undefined, order: CheckoutFacts): C
     next.status = 'checked_out';
     next.checkedOutAt = at;
     next.stopReason = order.reason;
+    // Checkout wins over an earlier stop; who stopped it says nothing about a bought cart (and an order arriving
+    // before the stop would never have left it).
+    delete next.stoppedBy;
     next.checkoutKey = key;
     setOrDelete(next, 'orderTotal', order.orderTotal);
     setOrDelete(next, 'orderEmail', order.orderEmail);
@@ -158,6 +163,9 @@ export function mergeCheckout(row: CartRow | undefined, order: CheckoutFacts): C
     }
   }
   if (order.orderEmail === undefined) next.orderWithoutEmail = true;
+  // The earliest of every order's (a minimum, so the same whichever order arrives first).
+  const started = order.startedAt?.toISOString();
+  if (started !== undefined && (next.orderStartedAt === undefined || started < next.orderStartedAt)) next.orderStartedAt = started;
   if (at < next.firstSeenAt) next.firstSeenAt = at;
   next.expiresAt = Math.max(next.expiresAt, order.expiresAt);
   return next;

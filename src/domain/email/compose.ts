@@ -28,7 +28,7 @@ export class ComposeError extends Error {
 
 /** What one reminder is made from. */
 export interface ComposeInput {
-  readonly cart: Pick<CartRow, 'items' | 'moreItems' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'>;
+  readonly cart: Pick<CartRow, 'items' | 'moreItems' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'> & Partial<Pick<CartRow, 'source'>>;
   readonly step: ReminderStep;
   readonly voice: Voice;
   readonly store: Rules['store'];
@@ -70,7 +70,9 @@ const THUMB_PX = 64;
  *
  * A cart without a usable http(s) return link is refused with {@link ComposeError} `no_return_link`: the promise is
  * "one tap takes you back to your cart", and a reminder that cannot do that is just a nag, so the caller logs a skip.
- * An empty cart (`empty_cart`) and an unusable unsubscribe URL (`bad_unsubscribe_link`) are refused the same way.
+ * An empty cart (`empty_cart`) and an unusable unsubscribe URL (`bad_unsubscribe_link`) are refused the same way. A
+ * Stripe cart whose line items Stripe could not give us has no items but a total: it is reminded with the total
+ * alone, rather than not at all.
  *
  * @throws {@link ComposeError}, or a TemplateError for a voice template that cannot be filled.
  */
@@ -78,7 +80,8 @@ export function composeReminder(input: ComposeInput): ComposedEmail {
   const { cart, step, voice, store, greeting } = input;
   const words = emailWordsOf(voice);
   const locale = input.locale ?? words.language;
-  if (cart.items.length === 0) throw new ComposeError('empty_cart', 'cart has no items to remind about');
+  const totalOnly = cart.items.length === 0 && cart.source === 'stripe' && cart.total.minor > 0;
+  if (cart.items.length === 0 && !totalOnly) throw new ComposeError('empty_cart', 'cart has no items to remind about');
   const returnUrl = safeHttpUrl(cart.returnUrl);
   if (returnUrl === undefined) throw new ComposeError('no_return_link', 'cart has no http(s) link back to it');
   const unsubscribeUrl = safeHttpUrl(input.unsubscribeUrl);

@@ -94,6 +94,31 @@ const ok = (check: string, said: string): Finding => ({ check, status: 'ok', sai
 const fail = (check: string, said: string, next: string): Finding => ({ check, status: 'fail', said, next });
 const warn = (check: string, said: string, next: string): Finding => ({ check, status: 'warn', said, next });
 
+/** What reading Stripe with the restricted key gave (`npm run doctor -- --aws`, when the Stripe lane is configured). */
+export type StripeKeyFacts =
+  | { readonly read: true; readonly sessionId: string | undefined }
+  | { readonly read: false; readonly code: string; readonly message: string };
+
+/** Whether the restricted key can read what intake reads: Checkout Sessions and their line items. */
+export function stripeKeyFinding(param: string, facts: StripeKeyFacts): Finding {
+  const check = 'Stripe restricted key';
+  if (facts.read) {
+    return facts.sessionId
+      ? ok(check, `${param} reads Checkout Sessions and their line items (tried ${facts.sessionId}).`)
+      : ok(check, `${param} reads Checkout Sessions; there is none yet to read line items from.`);
+  }
+  if (facts.code === 'ParameterNotFound') {
+    return fail(check, `SSM parameter ${param} does not exist.`, `create it (docs/deploy.md, step 10): a restricted key with Read on Checkout Sessions and Payment Links.`);
+  }
+  if (facts.code === 'StripePermissionError') {
+    return fail(check, `the key in ${param} may not read Checkout Sessions or their line items (${facts.message}).`, 'in the Stripe Dashboard, give the restricted key Read on Checkout Sessions and on Payment Links, then run the doctor again.');
+  }
+  if (facts.code === 'StripeAuthenticationError') {
+    return fail(check, `Stripe does not accept the key in ${param} (${facts.message}).`, 'store a current restricted key (rk_live_...) in the parameter.');
+  }
+  return fail(check, `Stripe could not be read with the key in ${param} (${facts.code}: ${facts.message}).`, 'check the key and that api.stripe.com is reachable, then run the doctor again.');
+}
+
 const credentials = (call: string) => `check your AWS credentials and region (AWS_REGION), and that they may call ${call}`;
 
 /** SES account: production access, sending enabled, reputation, and the daily quota. */

@@ -50,6 +50,7 @@ export type RulesSettingId =
   | 'doNotDisturb'
   | 'marketingConsent'
   | 'consentOnly'
+  | 'stripeConsent'
   | 'testMode'
   | 'holdBack';
 
@@ -141,6 +142,11 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
       'send only to subscribers',
     ],
   },
+  {
+    id: 'stripeConsent',
+    display: 'Stripe consent required',
+    aliases: ['stripe consent', 'stripe promotions consent', 'stripe opt-in required', 'stripe opt-in only', 'stripe consent only'],
+  },
   { id: 'testMode', display: 'Test mode', aliases: ['test', 'testing', 'testing mode', 'trial mode', 'send tests to me'] },
   {
     id: 'holdBack',
@@ -220,6 +226,7 @@ export const rulesSchema = z
     doNotDisturbMinutes: minutesBetween(DO_NOT_DISTURB_BOUNDS.min, DO_NOT_DISTURB_BOUNDS.max),
     requireMarketingConsent: z.boolean(),
     sendOnlyWithConsent: z.boolean(),
+    stripeRequiresConsent: z.boolean(),
     testMode: z.boolean(),
     holdBackPercent: z
       .number()
@@ -263,6 +270,7 @@ const SETTING_OF_PATH: Readonly<Record<string, RulesSettingId>> = {
   doNotDisturbMinutes: 'doNotDisturb',
   requireMarketingConsent: 'marketingConsent',
   sendOnlyWithConsent: 'consentOnly',
+  stripeRequiresConsent: 'stripeConsent',
   testMode: 'testMode',
   holdBackPercent: 'holdBack',
 };
@@ -292,6 +300,7 @@ interface ReadValues {
   doNotDisturb?: number;
   marketingConsent?: boolean;
   consentOnly?: boolean;
+  stripeConsent?: boolean;
   testMode?: boolean;
   holdBack?: number;
 }
@@ -389,6 +398,7 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
     doNotDisturbMinutes: values.doNotDisturb ?? base.doNotDisturbMinutes,
     requireMarketingConsent: values.marketingConsent ?? base.requireMarketingConsent,
     sendOnlyWithConsent: values.consentOnly ?? base.sendOnlyWithConsent ?? false,
+    stripeRequiresConsent: values.stripeConsent ?? base.stripeRequiresConsent ?? true,
     testMode: values.testMode ?? base.testMode ?? false,
     holdBackPercent: values.holdBack ?? base.holdBackPercent ?? 0,
     pause: stops.pause,
@@ -519,6 +529,7 @@ function assignValue(values: ReadValues, id: RulesSettingId, value: SettingValue
       return;
     case 'marketingConsent':
     case 'consentOnly':
+    case 'stripeConsent':
     case 'testMode':
       values[id] = value as boolean;
       return;
@@ -564,6 +575,7 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
       return readHoldBack(value);
     case 'marketingConsent':
     case 'consentOnly':
+    case 'stripeConsent':
     case 'testMode': {
       const answer = parseYesNo(stripTrailingNote(value));
       return answer === undefined ? { ok: false, reason: 'write yes or no' } : { ok: true, value: answer };

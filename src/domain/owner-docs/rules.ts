@@ -33,6 +33,12 @@ export interface Rules {
    */
   readonly sendOnlyWithConsent: boolean;
   /**
+   * When true (the default), a Stripe Checkout Session is reminded only when the shopper ticked Stripe's promotional
+   * consent box (`consent.promotions` of `opt_in`): Stripe's own guide calls cart reminders promotional email that
+   * needs consent first. Absent in rules stored before the setting existed: read as true.
+   */
+  readonly stripeRequiresConsent?: boolean;
+  /**
    * When true, every reminder goes to the owner's address instead of the shopper's, marked as a test; every other
    * rule still applies. Absent in rules stored before the setting existed: read as false.
    */
@@ -89,6 +95,7 @@ export const DEFAULT_RULES: Rules = {
   doNotDisturbMinutes: 3 * DAY,
   requireMarketingConsent: false,
   sendOnlyWithConsent: false,
+  stripeRequiresConsent: true,
   testMode: false,
   holdBackPercent: 0,
   pause: undefined,
