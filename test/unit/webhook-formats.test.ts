@@ -285,6 +285,7 @@ describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through
     const many = Array.from({ length: 400 }, (_, index) => ({ title: `${'T'.repeat(500)}${index}`, quantity: 0, unitAmount: -5 }));
     const fitted = fitLineItems(many);
     expect(fitted).toHaveLength(250);
-    expect(fitted[0]).toEqual({ title: 'T'.repeat(300), quantity: 1, unitPrice: 0 });
+    // Cut as every lane's titles are (CART_BOUNDS): 299 characters and an ellipsis.
+    expect(fitted[0]).toEqual({ title: `${'T'.repeat(299)}…`, quantity: 1, unitPrice: 0 });
   });
 });
