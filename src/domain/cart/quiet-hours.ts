@@ -33,9 +33,17 @@ export function parseClock(text: string): number {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
-/** True when `zone` names an IANA time zone this runtime knows ("America/Chicago"). */
+/** An IANA zone's shape: `America/Chicago`, `UTC`, `Etc/GMT+5`; never an offset. */
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * True when `zone` names an IANA time zone this runtime knows ("America/Chicago"). An offset ("+05:00") is not one:
+ * Node 22's Intl (Lambda's runtime) accepts offsets as zones, but an offset has no daylight-saving rules, so it is
+ * refused here on every Node alike.
+ */
 export function isValidTimeZone(zone: string | undefined): zone is string {
-  return zone !== undefined && zone.trim() !== '' && IANAZone.isValidZone(zone.trim());
+  const name = zone?.trim();
+  return name !== undefined && IANA_NAME.test(name) && IANAZone.isValidZone(name);
 }
 
 /**
