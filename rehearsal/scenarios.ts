@@ -217,7 +217,10 @@ export async function doctor(r: Rehearsal): Promise<string> {
   expect(/sandbox/i.test(sandboxed.out), `the doctor did not name the SES sandbox:\n${sandboxed.out}`);
   expect(!/sandbox/i.test(ready.out.split('\n').filter((l) => /fail|✗|FAIL/.test(l)).join('\n')), `the doctor still fails on the sandbox with production access:\n${ready.out}`);
   expect(ready.code === 0, `the doctor found problems with a ready account (exit ${ready.code}):\n${ready.out}`);
-  return `sandboxed account: exit ${sandboxed.code}, names the sandbox; ready account: exit ${ready.code}`;
+  // It read the account's sending limits through the operator's credentials and stored them for the sender.
+  const release = /^ok\s+Morning release: (.*)$/m.exec(ready.out)?.[1];
+  expect(release !== undefined && /stored for the sender/.test(release), `the doctor did not read and store the account's sending limits:\n${ready.out}`);
+  return `sandboxed account: exit ${sandboxed.code}, names the sandbox; ready account: exit ${ready.code}; morning release: ${release}`;
 }
 
 /** A shopper checks out: Shopify's orders/create finds the cart by its checkout token, ends the chase, cancels the wake-up. */

@@ -204,7 +204,7 @@ export class Rehearsal {
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     };
     const endpoints: Record<string, string> = {};
-    for (const service of ['dynamodb', 'sesv2', 'scheduler', 'lambda', 'sqs', 'ssm', 'bedrock-runtime']) endpoints[service] = await listen(service);
+    for (const service of ['dynamodb', 'sesv2', 'scheduler', 'lambda', 'sqs', 'ssm', 'bedrock-runtime', 'monitoring']) endpoints[service] = await listen(service);
 
     const { outdir, template: raw } = synthesize({ context: options.context, ...(options.entries ? { entries: options.entries } : {}) });
     options.editTemplate?.(raw);
@@ -435,6 +435,8 @@ export class Rehearsal {
       AWS_ENDPOINT_URL_SQS: this.endpoints.sqs!,
       AWS_ENDPOINT_URL_SSM: this.endpoints.ssm!,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: this.endpoints['bedrock-runtime']!,
+      // Only the operator reads CloudWatch (the doctor: the sender's measured duration); no function role may.
+      AWS_ENDPOINT_URL_CLOUDWATCH: this.endpoints.monitoring!,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
   }
@@ -474,6 +476,7 @@ export class Rehearsal {
     handlers.set('sqs', (req, body, res) => this.sqs(req, body, res));
     handlers.set('ssm', (req, body, res) => this.ssm(req, body, res));
     handlers.set('bedrock-runtime', (req, body, res) => this.bedrock(req, body, res));
+    handlers.set('monitoring', (req, body, res) => this.cloudwatch(req, body, res));
     for (const fn of this.template.functions) if (fn.url) handlers.set(`url:${fn.name}`, (req, body, res) => this.functionUrl(fn, req, body, res));
   }
 
@@ -774,6 +777,11 @@ export class Rehearsal {
 
   private async lambdaApi(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const caller = this.caller(req);
+    // The doctor's reads of the account's concurrency (operator credentials): a new account's 10, no reservation.
+    if (req.method === 'GET' && caller === 'operator' && req.url === '/2016-08-19/account-settings') {
+      return void json(res, 200, { AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 }, AccountUsage: { FunctionCount: this.template.functions.length } });
+    }
+    if (req.method === 'GET' && caller === 'operator' && /^\/2019-09-30\/functions\/[^/]+\/concurrency$/.test(req.url ?? '')) return void json(res, 200, {});
     const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
     if (!match || req.method !== 'POST') return void json(res, 404, { Message: `Lambda ${req.url} is not in the rehearsal` });
     const fn = this.lambda.resolve(decodeURIComponent(match[1]!));
@@ -787,6 +795,14 @@ export class Rehearsal {
     }
     const result = await this.lambda.invoke(fn, event);
     res.writeHead(200, { 'content-type': 'application/json', ...(result.ok ? {} : { 'x-amz-function-error': 'Unhandled' }) }).end(JSON.stringify(result.ok ? result.value : result.error));
+  }
+
+  /** CloudWatch (AWS JSON 1.0), for the operator's doctor: no metrics in the rehearsal, so no datapoints. */
+  private async cloudwatch(req: IncomingMessage, _body: Buffer, res: ServerResponse): Promise<void> {
+    const caller = this.caller(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (caller !== 'operator' || !target.endsWith('.GetMetricStatistics')) return void json(res, 400, { message: `CloudWatch ${target} is not in the rehearsal` }, 'InvalidAction');
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() }).end(JSON.stringify({ Label: 'Duration', Datapoints: [] }));
   }
 
   private track(delta: number): void {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { AccessDeniedException, BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { docs_v1 } from '@googleapis/docs';
@@ -26,6 +27,7 @@ const bedrock = mockClient(BedrockRuntimeClient);
 const ssm = mockClient(SSMClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
 const lambda = mockClient(LambdaClient);
+const cloudwatch = mockClient(CloudWatchClient);
 
 const SERVICE_ACCOUNT = 'cart-recovery@store-project.iam.gserviceaccount.com';
 const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -69,7 +71,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   fake.reset();
-  for (const mock of [ses, bedrock, ssm, dynamo, lambda]) mock.reset();
+  for (const mock of [ses, bedrock, ssm, dynamo, lambda, cloudwatch]) mock.reset();
   // A ready account: production access, DKIM verified, the model answers, every secret set, both docs shared, carts arriving.
   ses.on(GetAccountCommand).resolves({
     ProductionAccessEnabled: true,
@@ -88,6 +90,8 @@ beforeEach(() => {
   // A new account: no reservation for the sender, 10 unreserved executions.
   lambda.on(GetFunctionConcurrencyCommand).resolves({});
   lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+  // A sender that has not run yet: no duration to measure.
+  cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [] });
   fake.docs.set('rules-doc-0000000001', googleDoc(readFileSync('docs/examples/rules-doc.md', 'utf8')));
   fake.docs.set('voice-doc-0000000001', googleDoc(readFileSync('docs/examples/voice-doc.md', 'utf8')));
 });
@@ -163,13 +167,28 @@ describe('npm run doctor -- --aws', () => {
     const { findings } = await run();
     expect(finding(findings, 'Morning release')).toMatchObject({
       status: 'ok',
-      said: expect.stringMatching(/^held reminders go out at 9\.0 a second \(90% of 10 unreserved Lambda executions at 1 s a send; stored for the sender\); 2000 reminders are held for 08:00 \(America\/New_York\), done by 08:03/),
+      said: expect.stringMatching(/^held reminders go out at 9\.0 a second \(90% of 10 unreserved Lambda executions at 1 s a send, as stated; stored for the sender\); 2000 reminders are held for 08:00 \(America\/New_York\), done by 08:03/),
     });
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: 'cr-sends',
       Item: { cartId: '#owner', sk: 'account-limits', sesMaxSendRate: 14, sesMax24HourSend: 50_000, senderConcurrency: 10, concurrencyFrom: 'unreserved', readAt: '2026-11-20T12:00:00.000Z' },
     });
     expect(lambda).toHaveReceivedCommandWith(GetFunctionConcurrencyCommand, { FunctionName: 'cart-recovery-sender' });
+  });
+
+  it("paces by the sender's measured duration once it has run: its p90 over the last 7 days, stored with the limits", async () => {
+    cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ ExtendedStatistics: { p90: 1_800 }, Unit: 'Milliseconds' }] });
+    const { findings } = await run();
+    // 10 executions of 1.8 s carry 5.6 a second; 90% of that is 5.0.
+    expect(finding(findings, 'Morning release')?.said).toMatch(/^held reminders go out at 5\.0 a second \(90% of 10 unreserved Lambda executions at 1\.8 s a send, the sender's p90 over 7 days; stored for the sender\)/);
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ sk: 'account-limits', senderSecondsPerSend: 1.8 }) });
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricStatisticsCommand, {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Dimensions: [{ Name: 'FunctionName', Value: 'cart-recovery-sender' }],
+      ExtendedStatistics: ['p90'],
+      EndTime: new Date('2026-11-20T12:00:00Z'),
+    });
   });
 
   it("a morning too big for the account: says the last reminder goes out past noon, and which limit to raise", async () => {

@@ -36,7 +36,8 @@ export class DynamoDbSendCapacity implements SendCapacitySource, AccountLimitsSt
           sesMaxSendRate: limits.sesMaxSendRate,
           sesMax24HourSend: limits.sesMax24HourSend,
           senderConcurrency: limits.senderConcurrency,
-          senderSecondsPerSend: this.secondsPerSend,
+          // Measured (the sender's p90 duration, read by the doctor) over stated, once the sender has run.
+          senderSecondsPerSend: limits.senderSecondsPerSend ?? this.secondsPerSend,
           source: `the account's limits, read by npm run doctor -- --aws at ${limits.readAt}`,
         }
       : {
@@ -63,6 +64,7 @@ export class DynamoDbSendCapacity implements SendCapacitySource, AccountLimitsSt
       senderConcurrency: limits.senderConcurrency as number,
       concurrencyFrom: limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved',
       readAt: String(limits.readAt ?? 'an unknown time'),
+      ...(positive(limits.senderSecondsPerSend) ? { senderSecondsPerSend: limits.senderSecondsPerSend as number } : {}),
     };
   }
 

@@ -1,5 +1,6 @@
 import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { GetAccountCommand, GetEmailIdentityCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { AccountLimits } from '../../domain/cart/release';
@@ -62,23 +63,30 @@ export class SsmSecretInspector implements SecretInspector {
   }
 }
 
+/** The window over which the sender's measured duration is read. */
+const DURATION_WINDOW_MS = 7 * 24 * 3600_000;
+
 /**
- * The account's sending limits, with the operator's credentials (both calls need a `*` resource, which no function
- * role is given): SES v2 `GetAccount`'s send rate and 24-hour quota, and the sender's reserved concurrency from
- * `GetFunctionConcurrency`, else the account's unreserved pool from `GetAccountSettings`.
+ * The account's sending limits, with the operator's credentials (these calls need a `*` resource, which no function
+ * role is given): SES v2 `GetAccount`'s send rate and 24-hour quota, the sender's reserved concurrency from
+ * `GetFunctionConcurrency`, else the account's unreserved pool from `GetAccountSettings`, and how long the sender
+ * really takes: the 90th percentile of its CloudWatch `Duration` over the last 7 days.
  */
 export class AwsAccountLimitsReader implements AccountLimitsReader {
   constructor(
     private readonly ses: SESv2Client,
     private readonly lambda: LambdaClient,
+    private readonly cloudwatch: CloudWatchClient,
     private readonly senderFunctionName: string,
+    private readonly now: () => Date,
   ) {}
 
   async read(): Promise<Omit<AccountLimits, 'readAt'>> {
-    const [account, reserved, settings] = await Promise.all([
+    const [account, reserved, settings, seconds] = await Promise.all([
       this.ses.send(new GetAccountCommand({})),
       this.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: this.senderFunctionName })),
       this.lambda.send(new GetAccountSettingsCommand({})),
+      this.senderSeconds(),
     ]);
     const rate = account.SendQuota?.MaxSendRate;
     const quota = account.SendQuota?.Max24HourSend;
@@ -86,8 +94,28 @@ export class AwsAccountLimitsReader implements AccountLimitsReader {
     const own = reserved.ReservedConcurrentExecutions;
     const pool = settings.AccountLimit?.UnreservedConcurrentExecutions;
     if (!own && !pool) throw new Error('Lambda returned neither a reservation for the sender nor an unreserved pool');
+    const measured = seconds === undefined ? {} : { senderSecondsPerSend: seconds };
     return own
-      ? { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: own, concurrencyFrom: 'reserved' }
-      : { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: pool as number, concurrencyFrom: 'unreserved' };
+      ? { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: own, concurrencyFrom: 'reserved', ...measured }
+      : { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: pool as number, concurrencyFrom: 'unreserved', ...measured };
+  }
+
+  /** p90 of the sender's `Duration` over the window, in seconds; undefined when it has not run in it. */
+  private async senderSeconds(): Promise<number | undefined> {
+    const end = this.now();
+    const { Datapoints } = await this.cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Duration',
+        Dimensions: [{ Name: 'FunctionName', Value: this.senderFunctionName }],
+        StartTime: new Date(end.getTime() - DURATION_WINDOW_MS),
+        EndTime: end,
+        Period: DURATION_WINDOW_MS / 1000,
+        ExtendedStatistics: ['p90'],
+        Unit: 'Milliseconds',
+      }),
+    );
+    const p90 = Datapoints?.map((point) => point.ExtendedStatistics?.p90).find((value): value is number => typeof value === 'number' && value > 0);
+    return p90 === undefined ? undefined : Math.round(p90) / 1000;
   }
 }

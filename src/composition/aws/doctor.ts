@@ -4,6 +4,7 @@
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -62,6 +63,7 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
   const ssm = new SSMClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.ssm) });
   const dynamodb = new DynamoDBClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });
   const lambda = new LambdaClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.lambda) });
+  const cloudwatch = new CloudWatchClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.cloudwatch) });
   const documents = DynamoDBDocumentClient.from(dynamodb);
   const clock = options.clock ?? systemClock;
   try {
@@ -93,7 +95,7 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
       docIds: { ...(config.rulesDocId ? { rules: config.rulesDocId } : {}), ...(config.voiceDocId ? { voice: config.voiceDocId } : {}) },
       stats: new DynamoDbStats(documents, config.sendsTable, async () => 'UTC'),
       release: {
-        reader: new AwsAccountLimitsReader(ses, lambda, config.senderFunctionName),
+        reader: new AwsAccountLimitsReader(ses, lambda, cloudwatch, config.senderFunctionName, () => clock.now()),
         store: new DynamoDbSendCapacity(documents, config.sendsTable, config.senderSecondsPerSend, clock, silentLog),
         queue: new DynamoDbReleaseQueue(documents, config.sendsTable, config.retentionDays),
         secondsPerSend: config.senderSecondsPerSend,
@@ -102,7 +104,7 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
     });
     return stripe ? { ...diagnosis, findings: [...diagnosis.findings, stripe] } : diagnosis;
   } finally {
-    for (const client of [ses, bedrock, ssm, dynamodb, lambda]) client.destroy();
+    for (const client of [ses, bedrock, ssm, dynamodb, lambda, cloudwatch]) client.destroy();
   }
 }
 

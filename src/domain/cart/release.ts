@@ -34,6 +34,11 @@ export interface AccountLimits {
   readonly senderConcurrency: number;
   /** `reserved`: the sender's own reservation; `unreserved`: the account's pool, shared with the other functions. */
   readonly concurrencyFrom: 'reserved' | 'unreserved';
+  /**
+   * How long the deployed sender really takes: the 90th percentile of its CloudWatch `Duration` over the last 7 days,
+   * in seconds. Absent before it has sent anything; the deployment's stated `senderSecondsPerSend` stands in then.
+   */
+  readonly senderSecondsPerSend?: number;
   /** ISO time of the reading. */
   readonly readAt: string;
 }

@@ -306,17 +306,20 @@ export function checkRelease(facts: DoctorFacts): Finding[] {
       warn(
         check,
         `could not read the account's sending limits (${probe.code}: ${probe.message}); the sender keeps pacing by the last stored ones (a new account's if none).`,
-        credentials('ses:GetAccount, lambda:GetAccountSettings and lambda:GetFunctionConcurrency'),
+        credentials('ses:GetAccount, lambda:GetAccountSettings, lambda:GetFunctionConcurrency and cloudwatch:GetMetricStatistics'),
       ),
     ];
   }
-  const { limits, secondsPerSend, next } = probe.value;
+  const { limits, next } = probe.value;
+  // The sender's measured duration once it has run; the deployment's stated figure before that.
+  const secondsPerSend = limits.senderSecondsPerSend ?? probe.value.secondsPerSend;
+  const perSend = limits.senderSecondsPerSend === undefined ? `${secondsPerSend} s a send, as stated` : `${secondsPerSend} s a send, the sender's p90 over 7 days`;
   const capacity: SendCapacity = { ...limits, senderSecondsPerSend: secondsPerSend, source: 'the doctor' };
   const rate = releaseRate(capacity);
   const limit =
     rate.limitedBy === 'ses_rate'
       ? `SES's ${limits.sesMaxSendRate} a second`
-      : `${limits.senderConcurrency} ${limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved'} Lambda executions at ${secondsPerSend} s a send`;
+      : `${limits.senderConcurrency} ${limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved'} Lambda executions at ${perSend}`;
   const pace = `held reminders go out at ${rate.perSecond.toFixed(1)} a second (90% of ${limit}; stored for the sender)`;
   const raise = rate.limitedBy === 'ses_rate' ? 'ask AWS for a higher SES sending rate (Service Quotas > Amazon SES)' : 'ask AWS for more Lambda concurrency (Service Quotas > AWS Lambda > Concurrent executions)';
   if (!next) return [ok(check, `${pace}.`)];
