@@ -40,11 +40,23 @@ async function post(type: string, data: object): Promise<unknown> {
   });
 }
 
-async function advance(by: string): Promise<void> {
+type Entry = { at: string; actor: string; action: string; reason: string };
+
+async function advance(by: string): Promise<Entry[]> {
   const { now } = (await call(`/_local/clock/advance?by=${encodeURIComponent(by)}`, { method: 'POST' })) as { now: string };
   console.log(`\n… clock moved ${by}; it is now ${now}`);
-  const history = (await call(`/_local/carts/${cartId}/activity`)) as Array<{ at: string; actor: string; action: string; reason: string }>;
+  const history = (await call(`/_local/carts/${cartId}/activity`)) as Entry[];
   for (const entry of history) console.log(`  ${entry.at}  ${entry.actor.padEnd(6)} ${entry.action.padEnd(16)} ${entry.reason}`);
+  return history;
+}
+
+/**
+ * Moves the clock `by`, then on an hour at a time until the cart's `count`th reminder has gone out: a reminder that
+ * falls due in quiet hours waits for the morning, whatever time of day the demo is run.
+ */
+async function advanceUntilSent(count: number, by: string): Promise<void> {
+  let history = await advance(by);
+  for (let hour = 0; hour < 24 && history.filter((entry) => entry.action === 'sent').length < count; hour++) history = await advance('1 hour');
 }
 
 /** A Stripe event around a Checkout Session, in Stripe's shape, signed with the local endpoint secret. */
@@ -153,8 +165,8 @@ try {
       returnUrl: `https://shop.example.com/cart/${cartId}`,
     }),
   );
-  await advance('1 hour');
-  await advance('20 hours');
+  await advanceUntilSent(1, '1 hour');
+  await advanceUntilSent(2, '20 hours');
   console.log('\nThe shopper checks out:');
   console.log(await post('cart.checked_out', { id: cartId, email: 'sam@example.com', total: '120.00', currency: 'USD' }));
   await advance('8 days');
