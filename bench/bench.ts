@@ -2,7 +2,8 @@
  * `npm run bench`: intake against its unavoidable write, cold starts against an empty module, and per-cart growth,
  * all measured in one run (so the ratios hold on a noisy machine), then the morning rushes. Prints the tables and
  * writes them, with the machine and the date, into docs/performance.md between the `bench` and `rush` markers.
- * `npm run bench -- --rush` plays only the rushes (simulated time: the figures do not depend on this machine).
+ * `npm run bench -- --rush` plays only the rushes (simulated time: the figures do not depend on this machine);
+ * `-- --no-rush` everything but them.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -40,7 +41,7 @@ const SWEEP_EVENTS = 1_000;
 const SWEEPS = 2;
 const SWEEP_CONCURRENCY = 8;
 
-const { values: options } = parseArgs({ options: { rush: { type: 'boolean', default: false } } });
+const { values: options } = parseArgs({ options: { rush: { type: 'boolean', default: false }, 'no-rush': { type: 'boolean', default: false } } });
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     try {
       const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
       const rushes: RushResult[] = [];
-      for (const [index, rush] of RUSHES.entries()) {
+      for (const [index, rush] of options['no-rush'] ? [] : RUSHES.entries()) {
         log(`morning rush: ${rush.reminders} reminders held overnight, SES stand-in throttling above ${rush.ratePerSecond} a second, ${RUSH_CONCURRENCY} senders`);
         const { names, tables } = localTables(`rush${index}-`);
         await ensureTables(client, tables);
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     console.log(tableText);
     writeSection('bench', [`Measured ${when} UTC on ${machine()}, in ${seconds} s (\`npm run bench\`).`, '', tableText, '', ...BENCH_NOTES].join('\n'));
   }
+  if (rushes.length === 0) return log('done (no rushes); written to docs/performance.md');
   const rushText = renderRushTable(rushes);
   console.log(rushText);
   writeSection(
