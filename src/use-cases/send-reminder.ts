@@ -8,8 +8,7 @@ import { releaseOverflow, releaseRate, releaseSlotAt, throttleQueueAt } from '..
 import { buildPolishPrompt, validatePolishedLine } from '../domain/email/polish';
 import type { Rules } from '../domain/owner-docs/rules';
 import { unsubscribeLinks } from '../domain/unsubscribe/links';
-import { emailWordsOf, type ReminderStep } from '../domain/owner-docs/voice';
-import { greetingFor } from '../domain/cart/gates';
+import type { ReminderStep } from '../domain/owner-docs/voice';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -316,7 +315,6 @@ async function composeAndPolish(run: ReminderRun, cleared: Cleared): Promise<Com
         step,
         voice,
         store: rules.store,
-        greeting: greetingFor(cart.firstName, emailWordsOf(voice)),
         unsubscribeUrl: links.pageUrl,
         openingLine,
         ...(testMode ? { testFor: to } : {}),
