@@ -353,3 +353,8 @@ export function quote(text: string, max = 60): string {
 export function wordsOf(text: string): { word: string; start: number; end: number }[] {
   return [...text.matchAll(/\S+/g)].map((match) => ({ word: match[0], start: match.index, end: match.index + match[0].length }));
 }
+
+/** Problems in line order; missing things (no line) read best after the line-by-line list. */
+export function sortProblems(problems: readonly DocProblem[]): DocProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}

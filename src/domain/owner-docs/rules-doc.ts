@@ -7,7 +7,7 @@
  * owners in docs/rules-doc.md.
  */
 import type * as z from 'zod';
-import { type DocLine, type DocProblem, readDocLines, splitKeyValue, quote } from './doc-text';
+import { type DocLine, type DocProblem, quote, readDocLines, sortProblems, splitKeyValue } from './doc-text';
 import { DEFAULT_RULES, type Rules } from './rules';
 import {
   displayOf,
@@ -142,11 +142,6 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
   if (problems.length > 0 || !checked.success) return { ok: false, problems: sortProblems(problems) };
   const rules: Rules = checked.data;
   return { ok: true, rules, warnings: sortProblems(warnings) };
-}
-
-function sortProblems(problems: DocProblem[]): DocProblem[] {
-  // Missing things (no line) read best after the line-by-line list.
-  return [...problems].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
 }
 
 /** Turns a schema issue into a problem naming the doc line the value came from. */
