@@ -233,32 +233,14 @@ async function assemble(
   scheduler.register('waiter', inInvocationScope(waiterFunction(platform)));
   scheduler.register('ses-events', inInvocationScope(sesEventsFunction(platform)));
   cartStream.register(local('cart-counter', cartCounterFunction(platform)));
-  // Stripe's API is a loopback stand-in on this system's own port (known once the server listens, before any
-  // delivery) unless the caller brings one; the official client is pointed at it with its host/port/protocol options.
+  // Stripe's API is a loopback stand-in on this system's own port unless the caller brings one.
   const stripeStandIn = new StripeStandIn();
   let ownPort = 0;
-  const stripeLane: StripeLane = {
-    name: 'the local Stripe secrets (LOCAL_SECRETS)',
-    read: async () => ({
-      secret: secrets.stripe ?? LOCAL_SECRETS.stripe,
-      api: new StripeCheckoutClient(LOCAL_SECRETS.stripeKey, {
-        // The deployed intake's timeouts and retries, so the laptop fails the way Lambda does.
-        ...AWS_CLIENT_POLICY.stripe,
-        endpoint: options.stripeApi ?? { host: '127.0.0.1', port: ownPort, protocol: 'http' },
-      }),
-    }),
-    signatureClock: options.stripeSignatureClock ?? { now: () => new Date() },
-  };
-  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify, stripe: stripeLane }));
+  const stripe = localStripeLane(options, secrets, () => ownPort);
+  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify, stripe }));
 
   const advance = clockDriver(clock, scheduler, cartStream, log);
-  // The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder.
-  const exportCsv = options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined);
-  const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
-  const runImport = async () => {
-    if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
-    return { ...(await importer()), file: exportCsv };
-  };
+  const runImport = exportImporter(platform, options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined));
   await scheduleNightlyImport(scheduler, clock, rulesSource(platform), runImport);
 
   const server: Server = await startHttpServer(
@@ -351,6 +333,34 @@ function localPlatform(
     owner: OWNER,
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.voice ? { voice: options.voice } : {}),
+  };
+}
+
+/**
+ * Stripe's lane as the laptop reads it: the local secrets, and the official client pointed at the stand-in on this
+ * system's own port (`port()`, known once the server listens, before any delivery) unless the caller brings one.
+ */
+function localStripeLane(options: LocalSystemOptions, secrets: NonNullable<LocalSystemOptions['secrets']>, port: () => number): StripeLane {
+  return {
+    name: 'the local Stripe secrets (LOCAL_SECRETS)',
+    read: async () => ({
+      secret: secrets.stripe ?? LOCAL_SECRETS.stripe,
+      api: new StripeCheckoutClient(LOCAL_SECRETS.stripeKey, {
+        // The deployed intake's timeouts and retries, so the laptop fails the way Lambda does.
+        ...AWS_CLIENT_POLICY.stripe,
+        endpoint: options.stripeApi ?? { host: '127.0.0.1', port: port(), protocol: 'http' },
+      }),
+    }),
+    signatureClock: options.stripeSignatureClock ?? { now: () => new Date() },
+  };
+}
+
+/** The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder; none, nothing to do. */
+function exportImporter(platform: Platform, exportCsv: string | undefined): LocalSystem['runImport'] {
+  const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
+  return async () => {
+    if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
+    return { ...(await importer()), file: exportCsv };
   };
 }
 
