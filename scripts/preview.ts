@@ -16,9 +16,8 @@ import type { Voice } from '../src/domain/owner-docs/voice';
 import { SENDS_TABLE } from '../src/resources/tables';
 import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
-import { greetingFor } from '../src/domain/cart/gates';
 import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
-import { emailWordsOf, type ReminderStep } from '../src/domain/owner-docs/voice';
+import type { ReminderStep } from '../src/domain/owner-docs/voice';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
 
 const { values } = parseArgs({
@@ -75,7 +74,6 @@ try {
         step,
         voice,
         store: rules.store,
-        greeting: greetingFor(sample.firstName, emailWordsOf(voice)),
         unsubscribeUrl: links.pageUrl,
       });
       const name = `${savedLink ? 'saved-link-' : ''}${step}-reminder`;

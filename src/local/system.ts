@@ -6,7 +6,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
-import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse } from '../http/function-url';
 import { inInvocationScope } from '../adapters/local/console-log';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables, localTables } from './create-tables';
@@ -20,7 +19,11 @@ import type { Mailer } from '../ports/mailer';
 import type { Polisher } from '../ports/polisher';
 import { fixedSendCapacity } from '../ports/release';
 import { NEW_ACCOUNT_CAPACITY } from '../domain/cart/release';
+import type { FunctionUrlHandler } from '../http/function-url';
 import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
+import { withSesSendEcho } from '../adapters/local/ses-send-echo';
+import { EXAMPLE_DOCS } from '../adapters/local/owner-doc-files';
+import { controlRoutes } from './control-routes';
 import { StripeCheckoutClient } from '../adapters/stripe/stripe-checkout-client';
 import { StripeStandIn } from './stripe-stand-in';
 import { AWS_CLIENT_POLICY } from '../composition/aws/policy';
@@ -42,13 +45,9 @@ import {
   waiterFunction,
 } from '../composition/functions';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../resources/cart-stream';
-import { parseDuration } from '../domain/owner-docs/doc-text';
 import { parseCsv } from '../domain/owner-docs/export-rows';
 import { DateTime } from 'luxon';
-import type { Rules } from '../domain/owner-docs/rules';
-import { parseRulesDoc } from '../domain/owner-docs/rules-doc';
-import type { Voice } from '../domain/owner-docs/voice';
-import { parseVoiceDoc } from '../domain/owner-docs/voice-doc';
+import { STORE_JOB_TIMES } from '../domain/schedules/store-time';
 import type { ActivityLog } from '../ports/activity-log';
 import type { ImportReport } from '../use-cases/import-export-rows';
 import type { DocLoadOutcome } from '../use-cases/load-owner-docs';
@@ -63,22 +62,6 @@ export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local')
 
 /** The store owner, as the local system writes to them (problem notices land in the outbox). */
 const OWNER = { email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' } as const;
-
-/** How long after accepting a message SES's SEND event reaches the feedback function (seconds, in AWS). */
-const SES_EVENT_DELAY_MS = 2_000;
-
-/** An SES SEND event as EventBridge delivers it (`detail-type` "Email Sent"), with the message's tags. */
-function sesSendEvent(messageId: string, at: Date, tags: Readonly<Record<string, string>>): Record<string, unknown> {
-  return {
-    source: 'aws.ses',
-    'detail-type': 'Email Sent',
-    detail: {
-      eventType: 'Send',
-      mail: { messageId, timestamp: at.toISOString(), tags: Object.fromEntries(Object.entries(tags).map(([name, value]) => [name, [value]])) },
-      send: {},
-    },
-  };
-}
 
 /** Days rows are kept, as in production's default. */
 const RETENTION_DAYS = 90;
@@ -97,25 +80,7 @@ export const LOCAL_SECRETS = {
   unsubscribeKey: 'cart-recovery-local-unsubscribe-key',
 } as const;
 
-/** The owner's docs the local system reads: the ready-to-copy examples, unless told otherwise. */
-export const EXAMPLE_DOCS = {
-  rules: resolve('docs/examples/rules-doc.md'),
-  voice: resolve('docs/examples/voice-doc.md'),
-} as const;
-
-/** Reads and parses the rules doc, failing with every line-numbered problem when it does not parse. */
-export function readRulesDoc(path: string): Rules {
-  const result = parseRulesDoc(readFileSync(path, 'utf8'));
-  if (!result.ok) throw new Error(`${path} does not parse:\n${result.problems.map((p) => `  line ${p.line ?? '-'}: ${p.message}`).join('\n')}`);
-  return result.rules;
-}
-
-/** Reads and parses the voice doc, likewise. */
-export function readVoiceDoc(path: string): Voice {
-  const result = parseVoiceDoc(readFileSync(path, 'utf8'));
-  if (!result.ok) throw new Error(`${path} does not parse:\n${result.problems.map((p) => `  line ${p.line ?? '-'}: ${p.message}`).join('\n')}`);
-  return result.voice;
-}
+export { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../adapters/local/owner-doc-files';
 
 export interface LocalSystemOptions {
   /** HTTP port; 0 picks a free one. */
@@ -244,42 +209,10 @@ async function assemble(
   const outboxMailer = new OutboxMailer(outboxDir, clock);
   options.meter?.watchMailer(outboxMailer);
 
-  // SES publishes a SEND event for every message it accepts; the feedback function reads it a moment later. The
-  // outbox does the same through the job table, so a reminder whose answer was lost is settled locally as in AWS.
-  const sesLikeMailer: Mailer = {
-    async send(email) {
-      const accepted = await outboxMailer.send(email);
-      const at = clock.now();
-      await scheduler.put({
-        name: `ses-send-${accepted.messageId}`,
-        target: 'ses-events',
-        dueAt: new Date(at.getTime() + SES_EVENT_DELAY_MS).toISOString(),
-        payload: sesSendEvent(accepted.messageId, at, email.tags),
-      });
-      return accepted;
-    },
-  };
-
   // The laptop's platform: the parts that differ from AWS are the job table (Scheduler and async invokes), the outbox
-  // (SES), no model unless a meter brings a stand-in, and owner docs read from files; the rest is wired as deployed.
-  const platform: Platform = {
-    documents,
-    tables,
-    retentionDays: RETENTION_DAYS,
-    // Edits to the docs show at once locally.
-    docsCacheSeconds: 0,
-    clock,
-    log,
-    scheduler: () => scheduler,
-    reminders: () => scheduler,
-    mailer: () => sesLikeMailer,
-    polisher: () => options.meter?.polisher,
-    // The outbox stands in for a new production account: the morning release is paced as it would be there.
-    sendCapacity: () => fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: "the local stand-in for a new account's limits" }),
-    owner: OWNER,
-    ...(options.rules ? { rules: options.rules } : {}),
-    ...(options.voice ? { voice: options.voice } : {}),
-  };
+  // (SES, with its SEND events), no model unless a meter brings a stand-in, and owner docs read from files; the rest
+  // is wired as deployed.
+  const platform = localPlatform(options, { documents, tables, clock, scheduler, mailer: withSesSendEcho(outboxMailer, clock, scheduler) });
   const carts = cartStore(platform);
   const activity = activityLog(platform);
   const local = <E, R>(name: string, handler: (event: E) => Promise<R>) => {
@@ -296,86 +229,28 @@ async function assemble(
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)} (see the problems logged above, or the owner emails in ${outboxDir})`);
   }
-  const rules = rulesSource(platform);
 
   scheduler.register('waiter', inInvocationScope(waiterFunction(platform)));
   scheduler.register('ses-events', inInvocationScope(sesEventsFunction(platform)));
   cartStream.register(local('cart-counter', cartCounterFunction(platform)));
-  // Stripe's API is a loopback stand-in on this system's own port (known once the server listens, before any
-  // delivery) unless the caller brings one; the official client is pointed at it with its host/port/protocol options.
+  // Stripe's API is a loopback stand-in on this system's own port unless the caller brings one.
   const stripeStandIn = new StripeStandIn();
   let ownPort = 0;
-  const stripeLane: StripeLane = {
-    name: 'the local Stripe secrets (LOCAL_SECRETS)',
-    read: async () => ({
-      secret: secrets.stripe ?? LOCAL_SECRETS.stripe,
-      api: new StripeCheckoutClient(LOCAL_SECRETS.stripeKey, {
-        // The deployed intake's timeouts and retries, so the laptop fails the way Lambda does.
-        ...AWS_CLIENT_POLICY.stripe,
-        endpoint: options.stripeApi ?? { host: '127.0.0.1', port: ownPort, protocol: 'http' },
-      }),
-    }),
-    signatureClock: options.stripeSignatureClock ?? { now: () => new Date() },
-  };
-  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify, stripe: stripeLane }));
+  const stripe = localStripeLane(options, secrets, () => ownPort);
+  const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify, stripe }));
 
-  // The stream is read as time moves, so its batching window runs on the test clock too. A failing read is logged and
-  // tried again next time, as Lambda's poller would; it never stops the clock.
-  const pumpCartStream = () => cartStream.pump().catch((error: unknown) => log.error('cart stream read failed', { error: String(error) }));
-  const advance = async (ms: number) => {
-    const target = clock.now().getTime() + ms;
-    const fired: string[] = [];
-    await pumpCartStream();
-    for (;;) {
-      const next = (await scheduler.jobs()).find(
-        (job) => !job.dead && scheduler.handles(job.target) && Date.parse(job.dueAt) <= target,
-      );
-      if (!next) break;
-      clock.advanceTo(new Date(next.dueAt));
-      await pumpCartStream();
-      const ran = await scheduler.runDue();
-      fired.push(...ran.map((job) => job.name));
-    }
-    const now = clock.advanceTo(new Date(target));
-    await pumpCartStream();
-    return { now, fired };
-  };
-  // The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder.
-  const exportCsv = options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined);
-  const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
-  const runImport = async () => {
-    if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
-    return { ...(await importer()), file: exportCsv };
-  };
-  const scheduleNightlyImport = async () => {
-    const { store } = await rules.current();
-    const next = DateTime.fromJSDate(clock.now(), { zone: store.timeZone }).plus({ days: 1 }).set({ hour: 2, minute: 0, second: 0, millisecond: 0 });
-    await scheduler.put({ name: `import-${next.toISODate()}`, target: 'importer', dueAt: next.toUTC().toISO() ?? '', payload: {} });
-  };
-  scheduler.register('importer', async () => {
-    await runImport();
-    await scheduleNightlyImport();
-  });
-  await scheduleNightlyImport();
-  const control = controlHandler({ clock, scheduler, carts, activity, advance, runImport });
+  const advance = clockDriver(clock, scheduler, cartStream, log);
+  const runImport = exportImporter(platform, options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined));
+  await scheduleNightlyImport(scheduler, clock, rulesSource(platform), runImport);
 
-  const unsubscribe = local('unsubscribe', unsubscribeFunction(platform, secrets.unsubscribeKey));
-  const outbox = outboxHandler(outboxDir);
   const server: Server = await startHttpServer(
-    [
-      { prefix: '/webhooks/', handler: intake },
-      { prefix: '/u/', handler: unsubscribe },
-      {
-        prefix: '/outbox',
-        handler: async (event) => {
-          const page = outbox(event.rawPath);
-          return { statusCode: page.status, headers: { 'content-type': page.contentType }, body: page.body };
-        },
-      },
-      { prefix: '/v1/', handler: stripeStandIn.handler },
-      { prefix: '/_local/stripe/', handler: stripeStandIn.handler },
-      { prefix: '/_local/', handler: control },
-    ],
+    localRoutes({
+      intake,
+      unsubscribe: local('unsubscribe', unsubscribeFunction(platform, secrets.unsubscribeKey)),
+      outboxDir,
+      stripeStandIn,
+      control: controlRoutes({ clock, scheduler, carts, activity, advance, runImport }),
+    }),
     options.port,
   );
   const address = server.address();
@@ -429,51 +304,129 @@ async function assemble(
   };
 }
 
-/** `/_local/...`: the test-clock controls and read-only views a person or a test uses to drive the demo. */
-function controlHandler(deps: {
-  clock: ControllableClock;
-  scheduler: LocalScheduler;
-  carts: DynamoDbCartStore;
-  activity: ActivityLog;
-  advance: LocalSystem['advance'];
-  runImport: LocalSystem['runImport'];
-}): FunctionUrlHandler {
-  return async (event) => {
-    try {
-      const method = event.requestContext.http.method;
-      const path = event.rawPath;
-      if (path === '/_local/clock' && method === 'GET') {
-        return jsonResponse(200, { now: deps.clock.now().toISOString(), aheadByMs: deps.clock.aheadByMs });
-      }
-      if (path === '/_local/clock/advance' && method === 'POST') {
-        const by = event.queryStringParameters?.by;
-        if (!by) throw new HttpError(400, 'missing_by', 'Say how far to move the clock: ?by=1h (or 30 min, 2 days).');
-        const minutes = parseDuration(by);
-        if (!minutes.ok) throw new HttpError(400, 'invalid_by', `by: ${minutes.reason}`);
-        const { now, fired } = await deps.advance(minutes.value * 60_000);
-        return jsonResponse(200, { now: now.toISOString(), fired });
-      }
-      if (path === '/_local/import' && method === 'POST') {
-        return jsonResponse(200, await deps.runImport());
-      }
-      if (path === '/_local/schedules' && method === 'GET') {
-        return jsonResponse(200, await deps.scheduler.jobs());
-      }
-      const cartMatch = /^\/_local\/carts\/([^/]+)(\/activity)?$/.exec(path);
-      if (cartMatch?.[1] && method === 'GET') {
-        const cartId = decodeURIComponent(cartMatch[1]);
-        if (cartMatch[2]) return jsonResponse(200, await deps.activity.history(cartId));
-        const cart = await deps.carts.get(cartId);
-        if (!cart) throw new HttpError(404, 'not_found', 'No such cart.');
-        return jsonResponse(200, cart);
-      }
-      throw new HttpError(
-        404,
-        'not_found',
-        'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, POST /_local/import, GET /_local/schedules, GET /_local/carts/{id}, GET /_local/carts/{id}/activity',
-      );
-    } catch (error) {
-      return errorResponse(error);
-    }
+/** The laptop's platform: the job table for Scheduler and async invokes, the given mailer for SES, docs from files. */
+function localPlatform(
+  options: LocalSystemOptions,
+  parts: {
+    readonly documents: DynamoDBDocumentClient;
+    readonly tables: Platform['tables'];
+    readonly clock: ControllableClock;
+    readonly scheduler: LocalScheduler;
+    readonly mailer: Mailer;
+  },
+): Platform {
+  const { documents, tables, clock, scheduler, mailer } = parts;
+  return {
+    documents,
+    tables,
+    retentionDays: RETENTION_DAYS,
+    // Edits to the docs show at once locally.
+    docsCacheSeconds: 0,
+    clock,
+    log: options.log,
+    scheduler: () => scheduler,
+    reminders: () => scheduler,
+    mailer: () => mailer,
+    polisher: () => options.meter?.polisher,
+    // The outbox stands in for a new production account: the morning release is paced as it would be there.
+    sendCapacity: () => fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: "the local stand-in for a new account's limits" }),
+    owner: OWNER,
+    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.voice ? { voice: options.voice } : {}),
   };
+}
+
+/**
+ * Stripe's lane as the laptop reads it: the local secrets, and the official client pointed at the stand-in on this
+ * system's own port (`port()`, known once the server listens, before any delivery) unless the caller brings one.
+ */
+function localStripeLane(options: LocalSystemOptions, secrets: NonNullable<LocalSystemOptions['secrets']>, port: () => number): StripeLane {
+  return {
+    name: 'the local Stripe secrets (LOCAL_SECRETS)',
+    read: async () => ({
+      secret: secrets.stripe ?? LOCAL_SECRETS.stripe,
+      api: new StripeCheckoutClient(LOCAL_SECRETS.stripeKey, {
+        // The deployed intake's timeouts and retries, so the laptop fails the way Lambda does.
+        ...AWS_CLIENT_POLICY.stripe,
+        endpoint: options.stripeApi ?? { host: '127.0.0.1', port: port(), protocol: 'http' },
+      }),
+    }),
+    signatureClock: options.stripeSignatureClock ?? { now: () => new Date() },
+  };
+}
+
+/** The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder; none, nothing to do. */
+function exportImporter(platform: Platform, exportCsv: string | undefined): LocalSystem['runImport'] {
+  const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
+  return async () => {
+    if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
+    return { ...(await importer()), file: exportCsv };
+  };
+}
+
+/**
+ * Moves the test clock forward, stopping at each due job on the way so it fires at its own time. The stream is read
+ * as time moves, so its batching window runs on the test clock too. A failing read is logged and tried again next
+ * time, as Lambda's poller would; it never stops the clock.
+ */
+function clockDriver(clock: ControllableClock, scheduler: LocalScheduler, cartStream: LocalStreamReader, log: Log): LocalSystem['advance'] {
+  const pumpCartStream = () => cartStream.pump().catch((error: unknown) => log.error('cart stream read failed', { error: String(error) }));
+  return async (ms: number) => {
+    const target = clock.now().getTime() + ms;
+    const fired: string[] = [];
+    await pumpCartStream();
+    for (;;) {
+      const next = (await scheduler.jobs()).find(
+        (job) => !job.dead && scheduler.handles(job.target) && Date.parse(job.dueAt) <= target,
+      );
+      if (!next) break;
+      clock.advanceTo(new Date(next.dueAt));
+      await pumpCartStream();
+      const ran = await scheduler.runDue();
+      fired.push(...ran.map((job) => job.name));
+    }
+    const now = clock.advanceTo(new Date(target));
+    await pumpCartStream();
+    return { now, fired };
+  };
+}
+
+/** Runs the import at the nightly import's local hour in the store's zone, each night, on the test clock. */
+async function scheduleNightlyImport(scheduler: LocalScheduler, clock: Clock, rules: RulesSource, runImport: () => Promise<unknown>): Promise<void> {
+  const scheduleNext = async () => {
+    const { store } = await rules.current();
+    const { hour } = STORE_JOB_TIMES['nightly-import'];
+    const next = DateTime.fromJSDate(clock.now(), { zone: store.timeZone }).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+    await scheduler.put({ name: `import-${next.toISODate()}`, target: 'importer', dueAt: next.toUTC().toISO() ?? '', payload: {} });
+  };
+  scheduler.register('importer', async () => {
+    await runImport();
+    await scheduleNext();
+  });
+  await scheduleNext();
+}
+
+/** Every path the local system serves on its one port. */
+function localRoutes(handlers: {
+  readonly intake: FunctionUrlHandler;
+  readonly unsubscribe: FunctionUrlHandler;
+  readonly outboxDir: string;
+  readonly stripeStandIn: StripeStandIn;
+  readonly control: FunctionUrlHandler;
+}): Parameters<typeof startHttpServer>[0] {
+  const outbox = outboxHandler(handlers.outboxDir);
+  return [
+    { prefix: '/webhooks/', handler: handlers.intake },
+    { prefix: '/u/', handler: handlers.unsubscribe },
+    {
+      prefix: '/outbox',
+      handler: async (event) => {
+        const page = outbox(event.rawPath);
+        return { statusCode: page.status, headers: { 'content-type': page.contentType }, body: page.body };
+      },
+    },
+    { prefix: '/v1/', handler: handlers.stripeStandIn.handler },
+    { prefix: '/_local/stripe/', handler: handlers.stripeStandIn.handler },
+    { prefix: '/_local/', handler: handlers.control },
+  ];
 }

@@ -8,8 +8,7 @@ import { releaseOverflow, releaseRate, releaseSlotAt, throttleQueueAt } from '..
 import { buildPolishPrompt, validatePolishedLine } from '../domain/email/polish';
 import type { Rules } from '../domain/owner-docs/rules';
 import { unsubscribeLinks } from '../domain/unsubscribe/links';
-import { emailWordsOf, type ReminderStep } from '../domain/owner-docs/voice';
-import { greetingFor } from '../domain/cart/gates';
+import type { ReminderStep } from '../domain/owner-docs/voice';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
@@ -103,69 +102,138 @@ const PAUSED_MAX_RETRIES = 24;
  */
 export async function sendReminder(request: ReminderRequest, deps: SenderDeps): Promise<SendResult> {
   const now = deps.clock.now();
-  const { cartId, step } = request;
-  const log = (action: string, reason: string, details?: Record<string, string | number | boolean>) =>
-    deps.activity.record({ cartId, at: now, actor: 'sender', action, reason, details: { step, ...details } });
-  const defer = async (at: Date, reason: DeferralReason, detail: string, details: Record<string, string | number | boolean> = {}, releaseAt?: Date) => {
-    const retry = reason === 'throttled' || reason === 'paused' || reason === 'sandbox' ? (request.retry ?? 0) + 1 : request.retry;
-    const release = releaseAt?.toISOString() ?? request.releaseAt;
-    await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}), ...(release !== undefined ? { releaseAt: release } : {}) });
-    if (reason === 'quiet_hours') await deps.stats.add(now, { counter: 'deferredQuietHours' });
-    await log('deferred', detail, { reason, until: at.toISOString(), ...details });
-    return { outcome: 'deferred', until: at, reason } as const;
-  };
-  // A place in a paced release: quiet hours' morning, or (for a throttle) the tail of the release the reminder came
-  // from, else the next minute's. A place that does not fit the morning still goes out, and is said plainly.
-  const placeInRelease = async (releaseAt: Date, timeZone: string) => {
-    const [place, capacity] = await Promise.all([deps.release.queue.take(releaseAt), deps.release.capacity.current()]);
-    const rate = releaseRate(capacity);
-    const at = new Date(Math.max(releaseSlotAt(releaseAt, place, rate).getTime(), now.getTime() + 1_000));
-    const overflow = releaseOverflow({ releaseAt, place, at, timeZone, capacity, rate });
-    const details: Record<string, string | number | boolean> = { place, releaseAt: releaseAt.toISOString(), perSecond: Number(rate.perSecond.toFixed(2)) };
-    if (overflow) {
-      deps.log.warn('morning release does not fit', { cartId, step, overflow: overflow.kind, place, releaseAt: releaseAt.toISOString(), limits: capacity.source });
-      await deps.stats.add(now, { counter: 'releaseLate' });
-      details.late = overflow.kind;
-    }
-    const placeText = `place ${place} of the release from ${releaseAt.toISOString()}, paced at ${rate.perSecond.toFixed(1)} a second (${capacity.source})`;
-    return { at, details, text: overflow ? `${placeText}; it does not fit the morning: ${overflow.detail}` : placeText };
-  };
-  const skip = async (reason: string, detail: string, details: Record<string, string | number | boolean>) => {
-    await log('skipped', detail, { skipReason: reason, ...details });
-    await deps.stats.add(now, { counter: 'skipped', reason });
-    // The waiter learns the hand-off ended without an email (a skipped first reminder ends the chase).
-    if (cart) await recordHandOffOutcome(cart, step, { outcome: 'skipped', at: now.toISOString(), reason }, deps);
-    return { outcome: 'skipped', reason } as const;
-  };
-
-  const cart = await deps.carts.get(cartId);
+  const cart = await deps.carts.get(request.cartId);
   if (!cart) {
-    deps.log.warn('reminder for an unknown cart', { cartId, step });
+    deps.log.warn('reminder for an unknown cart', { cartId: request.cartId, step: request.step });
     return { outcome: 'skipped', reason: 'unknown_cart' };
   }
-  const leftover = leftoverRequest(cart, step, deps);
+  const leftover = leftoverRequest(cart, request.step, deps);
   if (leftover) return leftover;
-  // A claim whose lease ran out with no answer and no SEND event from SES: nothing was accepted. Its gates run again
-  // below; if they now say no, the stale claim is given back so it does not stand in between.
-  const previous = await deps.sends.find(cartId, step);
-  let stale: SendRecord | undefined;
-  if (previous) {
-    const leaseUntil = previous.leaseUntil ? Date.parse(previous.leaseUntil) : undefined;
-    if (previous.status !== 'claimed' || leaseUntil === undefined || leaseUntil > now.getTime()) {
-      deps.log.info('reminder already claimed or ended; not sending again', { status: previous.status, leaseUntil: previous.leaseUntil });
-      // A live claim whose attempt died before it scheduled its lease check would stand in between for good: make
-      // sure the check exists (the same name as the claimer's own, so this is a no-op when it does).
-      if (previous.status === 'claimed' && leaseUntil !== undefined) {
-        await deps.deferrals.defer({ cartId, step, at: new Date(leaseUntil), reason: 'lease' });
-      }
-      return { outcome: 'duplicate' };
-    }
-    stale = previous;
-  }
-  const giveBackStale = async () => {
-    if (stale?.attempt) await deps.sends.release(cartId, step, stale.attempt, stale.email);
-  };
+  const previous = await previousClaim(request, now, deps);
+  if (previous.outcome === 'duplicate') return previous;
 
+  const run = reminderRun(request, deps, now, cart, previous.stale);
+  const cleared = await passGates(run);
+  if ('outcome' in cleared) return cleared;
+  const composed = await composeAndPolish(run, cleared);
+  if ('outcome' in composed) return composed;
+  const claim = await claimReminder(run, cleared);
+  if ('outcome' in claim) return claim;
+  return deliver(run, cleared, composed, claim);
+}
+
+type Details = Record<string, string | number | boolean>;
+
+/** One invocation for one cart: what every step reads, and the ways it logs, defers or skips the reminder. */
+interface ReminderRun {
+  readonly request: ReminderRequest;
+  readonly deps: SenderDeps;
+  readonly now: Date;
+  readonly cart: CartRow;
+  readonly cartId: string;
+  readonly step: ReminderStep;
+  /** A claim whose lease ran out with no answer and no SEND event from SES: nothing was accepted. */
+  readonly stale: SendRecord | undefined;
+  log(action: string, reason: string, details?: Details): Promise<void>;
+  defer(at: Date, reason: DeferralReason, detail: string, details?: Details, releaseAt?: Date): Promise<SendResult>;
+  skip(reason: string, detail: string, details: Details): Promise<SendResult>;
+  placeInRelease(releaseAt: Date, timeZone: string): Promise<{ at: Date; details: Details; text: string }>;
+  /** Gives the stale claim back, so a reminder whose gates now say no does not leave it standing in between. */
+  giveBackStale(): Promise<void>;
+}
+
+function reminderRun(request: ReminderRequest, deps: SenderDeps, now: Date, cart: CartRow, stale: SendRecord | undefined): ReminderRun {
+  const { cartId, step } = request;
+  const log = (action: string, reason: string, details?: Details) =>
+    deps.activity.record({ cartId, at: now, actor: 'sender', action, reason, details: { step, ...details } });
+  return {
+    request,
+    deps,
+    now,
+    cart,
+    cartId,
+    step,
+    stale,
+    log,
+    async defer(at, reason, detail, details = {}, releaseAt) {
+      const retry = reason === 'throttled' || reason === 'paused' || reason === 'sandbox' ? (request.retry ?? 0) + 1 : request.retry;
+      const release = releaseAt?.toISOString() ?? request.releaseAt;
+      await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}), ...(release !== undefined ? { releaseAt: release } : {}) });
+      if (reason === 'quiet_hours') await deps.stats.add(now, { counter: 'deferredQuietHours' });
+      await log('deferred', detail, { reason, until: at.toISOString(), ...details });
+      return { outcome: 'deferred', until: at, reason } as const;
+    },
+    async skip(reason, detail, details) {
+      await log('skipped', detail, { skipReason: reason, ...details });
+      await deps.stats.add(now, { counter: 'skipped', reason });
+      // The waiter learns the hand-off ended without an email (a skipped first reminder ends the chase).
+      await recordHandOffOutcome(cart, step, { outcome: 'skipped', at: now.toISOString(), reason }, deps);
+      return { outcome: 'skipped', reason } as const;
+    },
+    // A place in a paced release: quiet hours' morning, or (for a throttle) the tail of the release the reminder came
+    // from, else the next minute's. A place that does not fit the morning still goes out, and is said plainly.
+    async placeInRelease(releaseAt, timeZone) {
+      const [place, capacity] = await Promise.all([deps.release.queue.take(releaseAt), deps.release.capacity.current()]);
+      const rate = releaseRate(capacity);
+      const at = new Date(Math.max(releaseSlotAt(releaseAt, place, rate).getTime(), now.getTime() + 1_000));
+      const overflow = releaseOverflow({ releaseAt, place, at, timeZone, capacity, rate });
+      const details: Details = { place, releaseAt: releaseAt.toISOString(), perSecond: Number(rate.perSecond.toFixed(2)) };
+      if (overflow) {
+        deps.log.warn('morning release does not fit', { cartId, step, overflow: overflow.kind, place, releaseAt: releaseAt.toISOString(), limits: capacity.source });
+        await deps.stats.add(now, { counter: 'releaseLate' });
+        details.late = overflow.kind;
+      }
+      const placeText = `place ${place} of the release from ${releaseAt.toISOString()}, paced at ${rate.perSecond.toFixed(1)} a second (${capacity.source})`;
+      return { at, details, text: overflow ? `${placeText}; it does not fit the morning: ${overflow.detail}` : placeText };
+    },
+    async giveBackStale() {
+      if (stale?.attempt) await deps.sends.release(cartId, step, stale.attempt, stale.email);
+    },
+  };
+}
+
+/**
+ * The claim an earlier attempt left: none, a stale one (its lease ran out with no answer and no SEND event from SES,
+ * so nothing was accepted and its gates run again), or one that is live or ended (then this request is a duplicate).
+ */
+async function previousClaim(
+  request: ReminderRequest,
+  now: Date,
+  deps: SenderDeps,
+): Promise<{ readonly outcome: 'duplicate' } | { readonly outcome: 'none' | 'stale'; readonly stale: SendRecord | undefined }> {
+  const { cartId, step } = request;
+  const previous = await deps.sends.find(cartId, step);
+  if (!previous) return { outcome: 'none', stale: undefined };
+  const leaseUntil = previous.leaseUntil ? Date.parse(previous.leaseUntil) : undefined;
+  if (previous.status !== 'claimed' || leaseUntil === undefined || leaseUntil > now.getTime()) {
+    deps.log.info('reminder already claimed or ended; not sending again', { status: previous.status, leaseUntil: previous.leaseUntil });
+    // A live claim whose attempt died before it scheduled its lease check would stand in between for good: make
+    // sure the check exists (the same name as the claimer's own, so this is a no-op when it does).
+    if (previous.status === 'claimed' && leaseUntil !== undefined) {
+      await deps.deferrals.defer({ cartId, step, at: new Date(leaseUntil), reason: 'lease' });
+    }
+    return { outcome: 'duplicate' };
+  }
+  return { outcome: 'stale', stale: previous };
+}
+
+/** What the gates let through: the rules in force, and where the email goes. */
+interface Cleared {
+  readonly rules: Rules;
+  /** The shopper's local time zone. */
+  readonly zone: string;
+  /** The start of the do-not-disturb window the claim checks. */
+  readonly quietSince: Date;
+  /** The shopper's address: the claim, do-not-disturb and the log are always the shopper's. */
+  readonly to: string;
+  readonly testMode: boolean;
+  /** Where the email goes: the shopper, or the owner in test mode. */
+  readonly deliverTo: string;
+}
+
+/** The four gates, and what each of their answers other than "send" does with the reminder. */
+async function passGates(run: ReminderRun): Promise<Cleared | SendResult> {
+  const { cart, cartId, step, now, deps } = run;
   const rules = await deps.rules.current();
   const optOut = cart.email ? await deps.optOuts.find(cart.email, cartId) : undefined;
   const quietSince = new Date(now.getTime() - rules.doNotDisturbMinutes * 60_000);
@@ -176,24 +244,24 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   if (!(decision.action === 'skip' && decision.gate === 1)) {
     const returned = await returnIfStillShopping(cart, step, now, deps);
     if (returned) {
-      await giveBackStale();
+      await run.giveBackStale();
       return returned;
     }
   }
 
   const lonelyFollowUp = decision.action === 'send' ? followUpWithoutFirst(cart, step, rules.testMode === true) : undefined;
   if (lonelyFollowUp !== undefined) {
-    await giveBackStale();
-    return skip('no_first_reminder', lonelyFollowUp, { gate: 3 });
+    await run.giveBackStale();
+    return run.skip('no_first_reminder', lonelyFollowUp, { gate: 3 });
   }
   const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
   if (decision.action === 'defer') {
-    await giveBackStale();
-    const placed = await placeInRelease(decision.until, zone);
-    return defer(placed.at, 'quiet_hours', `${decision.detail}; ${placed.text}`, { gate: decision.gate, ...placed.details }, decision.until);
+    await run.giveBackStale();
+    const placed = await run.placeInRelease(decision.until, zone);
+    return run.defer(placed.at, 'quiet_hours', `${decision.detail}; ${placed.text}`, { gate: decision.gate, ...placed.details }, decision.until);
   }
   if (decision.action === 'skip' && decision.reason === 'paused') {
-    await giveBackStale();
+    await run.giveBackStale();
     // The owner paused after the waiter handed this reminder off (say, held overnight for quiet hours): it is held,
     // not spent, as the waiter holds one that falls due during a pause. Looked at again hourly; once the give-up
     // window has passed since the hand-off it would come too late, and it is skipped with that reason.
@@ -202,17 +270,17 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     const tooLateMs = handedOffMs + rules.giveUpAfterMinutes * 60_000;
     if (now.getTime() < tooLateMs) {
       const at = new Date(Math.min(now.getTime() + OWNER_PAUSE_RECHECK_MS, tooLateMs));
-      return defer(at, 'owner_paused', `held: ${decision.detail}; not sent and not counted, looking again at ${at.toISOString()}`, { gate: decision.gate });
+      return run.defer(at, 'owner_paused', `held: ${decision.detail}; not sent and not counted, looking again at ${at.toISOString()}`, { gate: decision.gate });
     }
-    return skip(decision.reason, `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up window: too late for a reminder`, { gate: decision.gate });
+    return run.skip(decision.reason, `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up window: too late for a reminder`, { gate: decision.gate });
   }
   if (decision.action === 'skip') {
-    await giveBackStale();
+    await run.giveBackStale();
     // The cart joins the owner's comparison as held back from the moment its first reminder would have gone.
     // (The cart counter counts the group from that write on the row.) Not in test mode: a test reminded nobody, so
     // neither comparison group is joined.
     if (decision.reason === 'held_back' && step === 'first' && rules.testMode !== true) await deps.carts.recordReminder(cartId, { kind: 'held_back', at: now });
-    return skip(decision.reason, decision.detail, { gate: decision.gate });
+    return run.skip(decision.reason, decision.detail, { gate: decision.gate });
   }
 
   // Gate 1 passed, so the cart has an email; the type system cannot see through decideSend.
@@ -220,14 +288,26 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
   // Test mode changes only where the email goes: every gate, the claim, do-not-disturb and the log stay the shopper's.
   const testMode = rules.testMode === true;
   if (testMode && !deps.email.testModeTo) {
-    await giveBackStale();
-    return skip('test_mode_no_owner', 'test mode is on but no owner address is configured; nothing is sent to the shopper', { gate: 4, test: true });
+    await run.giveBackStale();
+    return run.skip('test_mode_no_owner', 'test mode is on but no owner address is configured; nothing is sent to the shopper', { gate: 4, test: true });
   }
   const deliverTo = testMode ? (deps.email.testModeTo as string) : to;
+  return { rules, zone, quietSince, to, testMode, deliverTo };
+}
+
+/** The composed email, with the polished opening line when the model gave a good one. */
+interface Composed {
+  readonly email: ComposedEmail;
+  readonly polish: { readonly polished: boolean; readonly fallbackReason?: string };
+  readonly links: ReturnType<typeof unsubscribeLinks>;
+}
+
+/** Gate 4: the email composes (else skipped), and its opening line is polished by the model or left plain. */
+async function composeAndPolish(run: ReminderRun, cleared: Cleared): Promise<Composed | SendResult> {
+  const { cart, cartId, step, deps } = run;
+  const { rules, to, testMode } = cleared;
   const voice = await deps.voice.current();
   const links = unsubscribeLinks(deps.email.unsubscribeBaseUrl, deps.email.unsubscribeKey, cartId, to);
-  let email: ComposedEmail;
-  let polish: { polished: boolean; fallbackReason?: string };
   try {
     const compose = (openingLine?: string) =>
       composeReminder({
@@ -235,33 +315,48 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
         step,
         voice,
         store: rules.store,
-        greeting: greetingFor(cart.firstName, emailWordsOf(voice)),
         unsubscribeUrl: links.pageUrl,
         openingLine,
         ...(testMode ? { testFor: to } : {}),
       });
     const plain = compose();
     const line = await polishOpening(plain.plainOpening, cart, step, rules, voice.description, deps);
-    polish = line.ok ? { polished: true } : { polished: false, fallbackReason: line.reason };
-    email = line.ok ? compose(line.line) : plain;
+    const polish = line.ok ? { polished: true } : { polished: false, fallbackReason: line.reason };
+    return { email: line.ok ? compose(line.line) : plain, polish, links };
   } catch (error) {
     if (!(error instanceof ComposeError)) throw error;
-    await giveBackStale();
-    return skip(error.code, `cannot compose the reminder: ${error.message}`, { gate: 4 });
+    await run.giveBackStale();
+    return run.skip(error.code, `cannot compose the reminder: ${error.message}`, { gate: 4 });
   }
+}
 
+/** A claim this attempt holds, and the check scheduled for its lease's end. */
+interface Claim {
+  readonly attempt: string;
+  readonly leaseUntil: Date;
+  /** Best effort: a check left in place finds the reminder settled and does nothing. */
+  withdrawLeaseCheck(): Promise<void>;
+}
+
+/**
+ * The claim: a lease on (cart, step) taken with the shopper's do-not-disturb window in one conditional write, then a
+ * check scheduled for the lease's end, before SES is called.
+ */
+async function claimReminder(run: ReminderRun, cleared: Cleared): Promise<Claim | SendResult> {
+  const { cartId, step, now, deps } = run;
+  const { rules, to, testMode, quietSince } = cleared;
   const attempt = (deps.newAttemptId ?? randomUUID)();
   const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
   const claim = await deps.sends.claim({ cartId, step, email: to, attempt, now, leaseUntil, quietSince, ...(testMode ? { testMode: true } : {}) });
   if (claim.outcome === 'taken') return { outcome: 'duplicate' };
   if (claim.outcome === 'do_not_disturb') {
-    await giveBackStale();
+    await run.giveBackStale();
     const minutes = Math.round((now.getTime() - claim.nudge.at.getTime()) / 60_000);
-    return skip('do_not_disturb', `this address got a reminder about another cart ${minutes} min ago (window ${rules.doNotDisturbMinutes} min)`, {
+    return run.skip('do_not_disturb', `this address got a reminder about another cart ${minutes} min ago (window ${rules.doNotDisturbMinutes} min)`, {
       gate: 3,
     });
   }
-  if (stale) await log('retried', 'the last attempt neither got an answer from SES nor a SEND event before its lease ran out: nothing was accepted', { attempt });
+  if (run.stale) await run.log('retried', 'the last attempt neither got an answer from SES nor a SEND event before its lease ran out: nothing was accepted', { attempt });
 
   // Before SES: whatever happens to this invocation from here, the lease's end brings the sender back to settle it.
   try {
@@ -271,12 +366,18 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
     throw error;
   }
 
-  // Best effort: a check left in place finds the reminder settled and does nothing.
   const withdrawLeaseCheck = () =>
     deps.deferrals.withdraw({ cartId, step, at: leaseUntil, reason: 'lease' }).catch((error: unknown) => {
       deps.log.warn('lease check not withdrawn; it will find the reminder settled', { error: String(error) });
     });
+  return { attempt, leaseUntil, withdrawLeaseCheck };
+}
 
+/** SES is asked once; an accepted email is recorded sent, a failure is classified by {@link settleFailure}. */
+async function deliver(run: ReminderRun, cleared: Cleared, composed: Composed, claim: Claim): Promise<SendResult> {
+  const { cart, cartId, step, now, deps } = run;
+  const { rules, to, testMode, deliverTo } = cleared;
+  const { email, polish, links } = composed;
   let messageId: string;
   try {
     ({ messageId } = await deps.mailer.send({
@@ -299,53 +400,65 @@ export async function sendReminder(request: ReminderRequest, deps: SenderDeps): 
       tags: testMode ? { cart: cartId, step, test: 'yes' } : { cart: cartId, step },
     }));
   } catch (error) {
-    const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
-    // `sesError`, not `message`: the logger keeps its own `message` (this line's text) and drops a field of that name.
-    deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, sesError: failure.message });
-    // Nothing went out on a throttle or a refusal: the lease's check has nothing left to settle.
-    if (failure.kind !== 'unknown') await withdrawLeaseCheck();
-    if (failure.kind === 'throttled') {
-      await deps.sends.release(cartId, step, attempt, to);
-      // Back to the tail of the release it came from (or the next minute's queue), paced like the rest: a throttled
-      // send never piles into one second with the others it met.
-      const releaseAt = sameMorning(request.releaseAt, now) ?? throttleQueueAt(now);
-      const placed = await placeInRelease(releaseAt, zone);
-      return defer(placed.at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`, { code: failure.code, ...placed.details }, releaseAt);
-    }
-    if (failure.kind === 'refused' && failure.retryLater && (request.retry ?? 0) < PAUSED_MAX_RETRIES) {
-      await deps.sends.release(cartId, step, attempt, to);
-      const at = new Date(now.getTime() + PAUSED_RETRY_MS);
-      return defer(at, 'paused', `SES refused for now (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour`, { code: failure.code });
-    }
-    if (failure.kind === 'sandbox') {
-      // Nothing went out and nothing is wrong with the reminder: the account is not ready yet. Held, never refused.
-      await deps.sends.release(cartId, step, attempt, to);
-      if ((request.retry ?? 0) >= PAUSED_MAX_RETRIES) {
-        return skip('ses_sandbox', `SES still refuses to send to unverified addresses after a day of holding this reminder (${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the sending domain (npm run doctor -- --aws)`, { code: failure.code });
-      }
-      const at = new Date(now.getTime() + PAUSED_RETRY_MS);
-      return defer(at, 'sandbox', `held: SES is still in the sandbox or the sending address is not verified (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. Run npm run doctor -- --aws for what to do`, { code: failure.code });
-    }
-    if (failure.kind === 'refused') {
-      await deps.sends.refuse(cartId, step, attempt, to, failure.code);
-      return skip(`ses_refused`, `SES refused the reminder (${failure.code}: ${failure.message}); nothing was sent`, { code: failure.code });
-    }
-    // Unknown: SES may have accepted it. Never resend blindly: its SEND event marks it sent, and the lease's end
-    // brings the sender back to send it again only if no SEND event came.
-    await log('unknown', `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event or at ${leaseUntil.toISOString()}`, {
-      code: failure.code,
-      attempt,
-    });
-    return { outcome: 'unknown', settleAt: leaseUntil };
+    return settleFailure(run, cleared, claim, error);
   }
   // The email is out: recorded, counted, written on the cart row and logged in one transaction.
   const acceptedAt = deps.clock.now();
-  await recordAcceptedReminder({ cartId, step, attempt, messageId, now, acceptedAt, polish, testMode, deliverTo, to, rules }, deps);
+  await recordAcceptedReminder({ cartId, step, attempt: claim.attempt, messageId, now, acceptedAt, polish, testMode, deliverTo, to, rules }, deps);
   // Settled by SES's answer: the lease's check has nothing left to do.
-  await withdrawLeaseCheck();
+  await claim.withdrawLeaseCheck();
   // The chase is timed from a test send as from a real one (the waiter reads this verdict, not firstSentAt).
   if (testMode) await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: acceptedAt.toISOString(), reason: 'test' }, deps);
   return { outcome: 'sent', messageId, polished: polish.polished };
+}
+
+/**
+ * SES did not accept the reminder: throttled (back into a paced release), refused for now (an hour later), the
+ * sandbox (held for a day), refused (skipped), or unknown (the email may be out: settled by the SEND event or the
+ * lease's check, never resent blindly).
+ */
+async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, error: unknown): Promise<SendResult> {
+  const { cartId, step, now, request, deps } = run;
+  const { to, zone } = cleared;
+  const { attempt, leaseUntil } = claim;
+  const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
+  // `sesError`, not `message`: the logger keeps its own `message` (this line's text) and drops a field of that name.
+  deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, sesError: failure.message });
+  // Nothing went out on a throttle or a refusal: the lease's check has nothing left to settle.
+  if (failure.kind !== 'unknown') await claim.withdrawLeaseCheck();
+  if (failure.kind === 'throttled') {
+    await deps.sends.release(cartId, step, attempt, to);
+    // Back to the tail of the release it came from (or the next minute's queue), paced like the rest: a throttled
+    // send never piles into one second with the others it met.
+    const releaseAt = sameMorning(request.releaseAt, now) ?? throttleQueueAt(now);
+    const placed = await run.placeInRelease(releaseAt, zone);
+    return run.defer(placed.at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`, { code: failure.code, ...placed.details }, releaseAt);
+  }
+  if (failure.kind === 'refused' && failure.retryLater && (request.retry ?? 0) < PAUSED_MAX_RETRIES) {
+    await deps.sends.release(cartId, step, attempt, to);
+    const at = new Date(now.getTime() + PAUSED_RETRY_MS);
+    return run.defer(at, 'paused', `SES refused for now (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour`, { code: failure.code });
+  }
+  if (failure.kind === 'sandbox') {
+    // Nothing went out and nothing is wrong with the reminder: the account is not ready yet. Held, never refused.
+    await deps.sends.release(cartId, step, attempt, to);
+    if ((request.retry ?? 0) >= PAUSED_MAX_RETRIES) {
+      return run.skip('ses_sandbox', `SES still refuses to send to unverified addresses after a day of holding this reminder (${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the sending domain (npm run doctor -- --aws)`, { code: failure.code });
+    }
+    const at = new Date(now.getTime() + PAUSED_RETRY_MS);
+    return run.defer(at, 'sandbox', `held: SES is still in the sandbox or the sending address is not verified (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. Run npm run doctor -- --aws for what to do`, { code: failure.code });
+  }
+  if (failure.kind === 'refused') {
+    await deps.sends.refuse(cartId, step, attempt, to, failure.code);
+    return run.skip(`ses_refused`, `SES refused the reminder (${failure.code}: ${failure.message}); nothing was sent`, { code: failure.code });
+  }
+  // Unknown: SES may have accepted it. Never resend blindly: its SEND event marks it sent, and the lease's end
+  // brings the sender back to send it again only if no SEND event came.
+  await run.log('unknown', `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event or at ${leaseUntil.toISOString()}`, {
+    code: failure.code,
+    attempt,
+  });
+  return { outcome: 'unknown', settleAt: leaseUntil };
 }
 
 /**

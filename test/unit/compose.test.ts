@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CartItem } from '../../src/domain/cart/cart';
 import { ComposeError, composeReminder, escapeHtml, safeHttpUrl, type ComposeInput } from '../../src/domain/email/compose';
 import { fillTemplate, itemsSummary, TemplateError, templateValues } from '../../src/domain/email/template';
-import { greetingFor } from '../../src/domain/cart/gates';
+import { greetingFor } from '../../src/domain/email/greeting';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { DEFAULT_VOICE, type TemplatePlaceholder, type Voice } from '../../src/domain/owner-docs/voice';
 import { parseVoiceDoc } from '../../src/domain/owner-docs/voice-doc';

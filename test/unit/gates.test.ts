@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CartRow } from '../../src/domain/cart/cart';
-import { decideSend, greetingFor, type GateDecision, type GateInput } from '../../src/domain/cart/gates';
+import { decideSend, type GateDecision, type GateInput } from '../../src/domain/cart/gates';
+import { greetingFor } from '../../src/domain/email/greeting';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 
 const DAY_MS = 24 * 60 * 60_000;

@@ -3,7 +3,8 @@ import type { CartRow } from './cart';
 import { isHeldBack } from './hold-back';
 import { isValidTimeZone, localTimeZone, quietHoursDeferral } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
-import { DEFAULT_EMAIL_WORDS, type EmailWords, type ReminderStep } from '../owner-docs/voice';
+import type { ReminderStep } from '../owner-docs/voice';
+import { greetingFor } from '../email/greeting';
 
 /**
  * The sender's guardrails as one pure decision: given the cart as it is now, the owner's rules and the shopper's
@@ -68,7 +69,6 @@ type SkipDecision = Extract<GateDecision, { action: 'skip' }>;
 
 const MINUTE_MS = 60_000;
 const PLAUSIBLE_EMAIL = /^[^\s@]+@[^\s@]+$/;
-const MAX_NAME_LENGTH = 40;
 
 /**
  * Runs the gates in order; see the module comment for why the open-status check comes before quiet hours.
@@ -81,20 +81,6 @@ export function decideSend(input: GateInput): GateDecision {
     quietHoursGate(input) ??
     doNotDisturbGate(input) ?? { action: 'send', greeting: greetingFor(input.cart.firstName) }
   );
-}
-
-/**
- * "Hi Sam" from the cart's first name, else "Hi there". A name that looks like something else (an email typed
- * into the name field, digits, a paragraph) is not used: the copy never pretends to know more than the cart said.
- */
-export function greetingFor(
-  firstName: string | undefined,
-  words: Pick<EmailWords, 'greeting' | 'greetingNoName'> = DEFAULT_EMAIL_WORDS,
-): string {
-  const name = firstName?.trim().replace(/\s+/g, ' ') ?? '';
-  const plausible = name !== '' && name.length <= MAX_NAME_LENGTH && !/[@\d<>{}]|:\/\//.test(name);
-  // A function replacement, so a "$" in a name is never read as a replacement pattern.
-  return plausible ? words.greeting.replace('{first_name}', () => name) : words.greetingNoName;
 }
 
 function skip(gate: 1 | 2 | 3, reason: SkipReason, detail: string, ownerReason?: string): SkipDecision {

@@ -3,6 +3,7 @@ import { CART_BOUNDS } from '../cart/bounds';
 import { formatMoney, type Money } from '../cart/money';
 import type { Rules } from '../owner-docs/rules';
 import { type EmailWords, emailWordsOf, type ReminderStep, type Voice } from '../owner-docs/voice';
+import { greetingFor } from './greeting';
 import { cleanTitle, fillTemplate, templateValues } from './template';
 
 /**
@@ -32,8 +33,8 @@ export interface ComposeInput {
   readonly step: ReminderStep;
   readonly voice: Voice;
   readonly store: Rules['store'];
-  /** "Hi Sam" or "Hi there", from the gates. */
-  readonly greeting: string;
+  /** "Hi Sam" or "Hi there"; by default {@link greetingFor} the cart's first name in the voice's own words. */
+  readonly greeting?: string;
   /** Footer link to the unsubscribe confirmation page (the GET side of the one-click link). */
   readonly unsubscribeUrl: string;
   /** The model's polished opening, already validated; when absent the filled template opening is used. */
@@ -77,8 +78,9 @@ const THUMB_PX = 64;
  * @throws {@link ComposeError}, or a TemplateError for a voice template that cannot be filled.
  */
 export function composeReminder(input: ComposeInput): ComposedEmail {
-  const { cart, step, voice, store, greeting } = input;
+  const { cart, step, voice, store } = input;
   const words = emailWordsOf(voice);
+  const greeting = input.greeting ?? greetingFor(cart.firstName, words);
   const locale = input.locale ?? words.language;
   const totalOnly = cart.items.length === 0 && cart.source === 'stripe' && cart.total.minor > 0;
   if (cart.items.length === 0 && !totalOnly) throw new ComposeError('empty_cart', 'cart has no items to remind about');

@@ -348,3 +348,13 @@ export function quote(text: string, max = 60): string {
   const short = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   return `"${short}"`;
 }
+
+/** The words of a line with where each starts and ends, so a prefix can be cut off exactly. */
+export function wordsOf(text: string): { word: string; start: number; end: number }[] {
+  return [...text.matchAll(/\S+/g)].map((match) => ({ word: match[0], start: match.index, end: match.index + match[0].length }));
+}
+
+/** Problems in line order; missing things (no line) read best after the line-by-line list. */
+export function sortProblems(problems: readonly DocProblem[]): DocProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+}

@@ -197,13 +197,72 @@ const emailSchema = z.email();
 const MAX_URL_LENGTH = 2048;
 const MAX_FIRST_NAME = 100;
 
+/** Notes a field's problem (they are reported in the order the fields are read) and stands in for its value. */
+type Fail = (column: ColumnId, message: string) => undefined;
+
+/** One row into a cart change or a checkout, or every field problem it has. */
 function readRow(cell: (id: ColumnId) => string, storeCurrency: string, source: 'sheet', now: Date): RowResult {
   const errors: FieldError[] = [];
-  const fail = (column: ColumnId, message: string): undefined => {
+  const fail: Fail = (column, message) => {
     errors.push({ column, message });
     return undefined;
   };
+  const head = readRowHead(cell, storeCurrency, now, fail);
+  const { cartId, occurredAt, email, total } = head;
 
+  if (head.status === 'checked_out') {
+    // A checkout only needs to say which cart and, when known, what it was worth; the rest of the row is ignored.
+    if (errors.length > 0 || cartId === undefined || occurredAt === undefined) return { ok: false, errors };
+    const event: CheckedOutEvent = {
+      kind: 'checked_out',
+      eventId: `sheet:${cartId}:${occurredAt.toISOString()}:checked-out`,
+      occurredAt,
+      source,
+      match: definedOnly({ cartId, email }),
+      ...(total === undefined ? {} : { orderTotal: total }),
+    };
+    return { ok: true, event };
+  }
+
+  const { firstName, items, returnUrl, savedFlag, marketingConsent } = readCartFields(cell, head.currency, fail);
+  if (
+    errors.length > 0 ||
+    cartId === undefined ||
+    occurredAt === undefined ||
+    total === undefined ||
+    items === undefined
+  ) {
+    return { ok: false, errors };
+  }
+  const cart: CartSnapshot = definedOnly({
+    cartId,
+    source,
+    email,
+    firstName,
+    items,
+    total,
+    returnUrl,
+    timeZone: head.timeZone,
+    // Same rule as the webhook: the flag, or the saved-cart marker on the link back.
+    savedLink: savedFlag === true || hasSavedLinkMarker(returnUrl),
+    marketingConsent,
+  });
+  return {
+    ok: true,
+    event: {
+      kind: 'cart_changed',
+      // Deterministic, so importing the same sheet again is a duplicate the intake ignores. The instant (not the
+      // text) goes in, so "…Z" and "+00:00" spellings of one time are one event.
+      eventId: `sheet:${cartId}:${occurredAt.toISOString()}`,
+      occurredAt,
+      source,
+      cart,
+    },
+  };
+}
+
+/** The fields every row needs, a checkout's included: which cart, when, whose, its status and what it was worth. */
+function readRowHead(cell: (id: ColumnId) => string, storeCurrency: string, now: Date, fail: Fail) {
   const cartIdText = cell('cartId');
   const cartId =
     cartIdText === ''
@@ -264,21 +323,11 @@ function readRow(cell: (id: ColumnId) => string, storeCurrency: string, source: 
     if (amount.ok) total = amount.value;
     else fail('total', `total ${quote(totalText)} ${amount.reason}`);
   }
+  return { cartId, currency, timeZone, occurredAt, email, status, total };
+}
 
-  if (status === 'checked_out') {
-    // A checkout only needs to say which cart and, when known, what it was worth; the rest of the row is ignored.
-    if (errors.length > 0 || cartId === undefined || occurredAt === undefined) return { ok: false, errors };
-    const event: CheckedOutEvent = {
-      kind: 'checked_out',
-      eventId: `sheet:${cartId}:${occurredAt.toISOString()}:checked-out`,
-      occurredAt,
-      source,
-      match: definedOnly({ cartId, email }),
-      ...(total === undefined ? {} : { orderTotal: total }),
-    };
-    return { ok: true, event };
-  }
-
+/** The fields only an open cart needs: the shopper's first name, the items, the link back and the two yes/no flags. */
+function readCartFields(cell: (id: ColumnId) => string, currency: string | undefined, fail: Fail) {
   const firstNameText = cell('firstName');
   const firstName =
     firstNameText === ''
@@ -311,41 +360,7 @@ function readRow(cell: (id: ColumnId) => string, storeCurrency: string, source: 
     consentText === ''
       ? undefined
       : (parseYesNo(consentText) ?? fail('marketingConsent', `marketing consent ${quote(consentText)} must be yes, no or blank`));
-
-  if (
-    errors.length > 0 ||
-    cartId === undefined ||
-    occurredAt === undefined ||
-    total === undefined ||
-    items === undefined
-  ) {
-    return { ok: false, errors };
-  }
-  const cart: CartSnapshot = definedOnly({
-    cartId,
-    source,
-    email,
-    firstName,
-    items,
-    total,
-    returnUrl,
-    timeZone,
-    // Same rule as the webhook: the flag, or the saved-cart marker on the link back.
-    savedLink: savedFlag === true || hasSavedLinkMarker(returnUrl),
-    marketingConsent,
-  });
-  return {
-    ok: true,
-    event: {
-      kind: 'cart_changed',
-      // Deterministic, so importing the same sheet again is a duplicate the intake ignores. The instant (not the
-      // text) goes in, so "…Z" and "+00:00" spellings of one time are one event.
-      eventId: `sheet:${cartId}:${occurredAt.toISOString()}`,
-      occurredAt,
-      source,
-      cart,
-    },
-  };
+  return { firstName, items, returnUrl, savedFlag, marketingConsent };
 }
 
 /** Drops undefined properties so stored snapshots carry only what the row said. */

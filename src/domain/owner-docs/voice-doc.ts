@@ -16,6 +16,7 @@ import {
   normaliseName,
   quote,
   readDocLines,
+  sortProblems,
   splitKeyValue,
 } from './doc-text';
 import {
@@ -412,11 +413,6 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
   if (problems.length > 0 || voice === undefined) return { ok: false, problems: sortProblems(problems) };
   const given = Object.fromEntries(Object.entries(words).map(([id, word]) => [id, word.value]));
   return { ok: true, voice: { ...voice, words: { ...DEFAULT_EMAIL_WORDS, ...given } }, warnings: sortProblems(warnings) };
-}
-
-function sortProblems(problems: DocProblem[]): DocProblem[] {
-  // Missing things (no line) read best after the line-by-line list.
-  return [...problems].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
 }
 
 type HeadingRead =
