@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       for (const [index, rush] of options['no-rush'] ? [] : RUSHES.entries()) {
         log(`morning rush: ${rush.reminders} reminders held overnight, SES stand-in throttling above ${rush.ratePerSecond} a second, ${RUSH_CONCURRENCY} senders`);
         const { names, tables } = localTables(`rush${index}-`);
-        await ensureTables(client, tables);
+        await ensureTables(client, tables, { ttl: false }); // simulated time: no wall-clock TTL
         rushes.push(await playMorningRush({ documents, tables: names, ...rush, concurrency: RUSH_CONCURRENCY, invocationMs: RUSH_INVOCATION_MS }));
       }
       return { bench, rushes };

@@ -58,10 +58,15 @@ export function createTableInput(definition: TableDefinition, tableName: string)
 /**
  * Creates each table that does not exist yet (a restart keeps existing data), with its TTL attribute and stream. A
  * table kept from an older version that lacks the stream its definition now names gets it turned on.
+ *
+ * `ttl: false` leaves TTL off: DynamoDB Local deletes expired items by the wall clock, so on a simulated clock (tests,
+ * benches, a local system started at a fixed time) rows whose simulated expiry lies in the real past would vanish
+ * mid-run, a send record among them, and a reminder could be sent again.
  */
 export async function ensureTables(
   client: DynamoDBClient,
   tables: ReadonlyArray<{ definition: TableDefinition; tableName: string }>,
+  options: { readonly ttl?: boolean } = {},
 ): Promise<string[]> {
   const created: string[] = [];
   for (const { definition, tableName } of tables) {
@@ -77,7 +82,7 @@ export async function ensureTables(
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
     await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
-    if (definition.ttlAttribute) {
+    if (definition.ttlAttribute && options.ttl !== false) {
       await client.send(
         new UpdateTimeToLiveCommand({
           TableName: tableName,

@@ -190,7 +190,8 @@ async function assemble(
 ): Promise<LocalSystem> {
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const { names: tables, tables: definitions } = localTables(options.tablePrefix);
-  await ensureTables(dynamo, definitions);
+  // TTL follows the wall clock: off when the system runs on a simulated one (a test's or a bench's `realNow`).
+  await ensureTables(dynamo, definitions, { ttl: options.realNow === undefined });
 
   const clock = new ControllableClock(dataDir ? join(dataDir, 'clock.json') : undefined, options.realNow);
   const log = options.log;

@@ -12,6 +12,7 @@ export async function freshTables() {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const prefix = `t${randomUUID().slice(0, 8)}-`;
   const { names, tables } = localTables(prefix);
-  await ensureTables(client, tables);
+  // Tests run on simulated clocks, often in the real past: DynamoDB Local's TTL (wall clock) must not delete rows.
+  await ensureTables(client, tables, { ttl: false });
   return { endpoint, client, documents, prefix, names };
 }
