@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
 import type { FailedInvocations } from './failed-invocations';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 /**
@@ -43,7 +43,7 @@ export class CartCounter extends Construct {
       entry: props.entry,
       functionName: FUNCTION_NAMES.cartCounter,
       description: 'cart-recovery: counts carts seen and carts with an address from the cr-carts stream',
-      environment: ownerDocsEnvironment(props),
+      environment: ownerDocsEnvironment(props) satisfies FunctionEnvironment<'cartCounter'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reads the stored rules (GetItem, for the store's time zone) and adds to the month rows: TransactWriteItems of

@@ -1,5 +1,7 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { EnvironmentOf, FUNCTION_ENV_SCHEMAS } from '../../src/composition/aws/environment';
 import type { DataTables } from './data-tables';
+import type { FunctionRole } from './service-function';
 
 /**
  * What every function construct of the app is built from (its own props add what is particular to it).
@@ -24,7 +26,7 @@ export interface FunctionConstructProps {
 export interface ReadsOwnerDocsProps extends FunctionConstructProps {
   /**
    * Seconds a container keeps the stored rules before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
+   * @default - the runtime's default (`DEFAULT_DOCS_CACHE_SECONDS` in `src/composition/aws/environment.ts`)
    */
   readonly docsCacheSeconds?: number;
 }
@@ -33,6 +35,13 @@ export interface ReadsOwnerDocsProps extends FunctionConstructProps {
  * The environment a function that reads the owner's stored docs gets from {@link ReadsOwnerDocsProps}:
  * CR_DOCS_CACHE_SECONDS when `docsCacheSeconds` is set, nothing otherwise (the runtime default applies).
  */
-export function ownerDocsEnvironment(props: ReadsOwnerDocsProps): Record<string, string> {
+export function ownerDocsEnvironment(props: ReadsOwnerDocsProps): Pick<FunctionEnvironment<'waiter'>, 'CR_DOCS_CACHE_SECONDS'> {
   return props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {};
 }
+
+/**
+ * The variables the function with this role reads, as its schema in `src/composition/aws/environment.ts` names them
+ * (a type-only import: the CDK app runs none of that module). A construct writes its environment `satisfies` this, so
+ * a name its function does not read fails the type check.
+ */
+export type FunctionEnvironment<R extends FunctionRole> = EnvironmentOf<(typeof FUNCTION_ENV_SCHEMAS)[R]>;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { Email } from './email';
 import { HOURLY_STORE_TICK, RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 /** What every job that writes to the store owner on a schedule (importer, monthly summary) is built from. */
@@ -49,7 +49,7 @@ export class Importer extends Construct {
         CR_FROM_ADDRESS: props.fromAddress,
         CR_RETENTION_DAYS: String(props.retentionDays),
         ...ownerDocsEnvironment(props),
-      },
+      } satisfies FunctionEnvironment<'importer'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);

@@ -1,7 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface IntakeProps extends ReadsOwnerDocsProps {
@@ -48,7 +48,7 @@ export class Intake extends Construct {
         ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
         ...(props.stripe ? { CR_STRIPE_SECRET_PARAM: props.stripe.secretParam, CR_STRIPE_KEY_PARAM: props.stripe.keyParam } : {}),
         ...ownerDocsEnvironment(props),
-      },
+      } satisfies FunctionEnvironment<'intake'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { OwnerJobProps } from './importer';
 import { HOURLY_STORE_TICK, RecurringJob } from './recurring-job';
-import { ownerDocsEnvironment } from './function-props';
+import { ownerDocsEnvironment, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 /** The summary runs at 08:00 on the 1st in the rules doc's time zone and writes to `ownerEmail`. */
@@ -27,7 +27,7 @@ export class MonthlySummary extends Construct {
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
         ...ownerDocsEnvironment(props),
-      },
+      } satisfies FunctionEnvironment<'summary'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // The month's counters and the stored rules (store name, zone, currency) both live in cr-sends.

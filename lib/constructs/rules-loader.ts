@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { Email } from './email';
 import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import type { FunctionConstructProps } from './function-props';
+import { type FunctionConstructProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 /**
@@ -78,7 +78,7 @@ export class RulesLoader extends Construct {
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
         CR_RETENTION_DAYS: String(props.retentionDays),
-      },
+      } satisfies FunctionEnvironment<'rulesLoader'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reopens carts whose stop was lifted (by cart id, or by email through byEmail).

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { BedrockModel } from '../deploy-config';
 import type { Email } from './email';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { acknowledgeWildcardResource, FUNCTION_NAMES, functionArnForName, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface SenderProps extends ReadsOwnerDocsProps {
@@ -55,7 +55,7 @@ export class Sender extends Construct {
         CR_BEDROCK_MODEL_ID: props.bedrock.modelId,
         CR_SENDER_ARN: functionArnForName(this, FUNCTION_NAMES.sender),
         CR_SENDER_SECONDS_PER_SEND: String(props.secondsPerSend),
-      },
+      } satisfies FunctionEnvironment<'sender'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Write: the sender records on the cart row when SES accepted a reminder (what "recovered" is measured from).

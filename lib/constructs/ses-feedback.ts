@@ -5,7 +5,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { Email } from './email';
 import type { FailedInvocations } from './failed-invocations';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 /**
@@ -44,7 +44,7 @@ export class SesFeedback extends Construct {
       entry: props.entry,
       functionName: FUNCTION_NAMES.sesEvents,
       description: 'cart-recovery: SES sends settle reminders; bounces and complaints become opt-outs',
-      environment: { CR_RETENTION_DAYS: String(props.retentionDays), ...ownerDocsEnvironment(props) },
+      environment: { CR_RETENTION_DAYS: String(props.retentionDays), ...ownerDocsEnvironment(props) } satisfies FunctionEnvironment<'sesEvents'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // No GetItem: it finds an address's open carts through byEmail and stops them with conditional updates.

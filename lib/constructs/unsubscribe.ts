@@ -1,6 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface UnsubscribeProps extends ReadsOwnerDocsProps {
@@ -33,7 +33,7 @@ export class Unsubscribe extends Construct {
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_RETENTION_DAYS: String(props.retentionDays),
         ...ownerDocsEnvironment(props),
-      },
+      } satisfies FunctionEnvironment<'unsubscribe'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });

@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { ownerDocsEnvironment, type ReadsOwnerDocsProps, type FunctionEnvironment } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 export interface WaiterProps extends ReadsOwnerDocsProps {
@@ -26,7 +26,7 @@ export class Waiter extends Construct {
       environment: {
         CR_RETENTION_DAYS: String(props.retentionDays),
         ...ownerDocsEnvironment(props),
-      },
+      } satisfies FunctionEnvironment<'waiter'>,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);
