@@ -22,7 +22,8 @@ import type { Deferral, DeferralReason, SendDeferrals, SendLedger } from '../src
 import { fixedSendCapacity } from '../src/ports/release';
 import { NEW_ACCOUNT_CAPACITY, type SendCapacity } from '../src/domain/cart/release';
 import { ingestCartEvent } from '../src/use-cases/ingest-cart-event';
-import { type ReminderRequest, sendReminder, type SenderDeps, type SendResult } from '../src/use-cases/send-reminder';
+import type { ReminderRequest } from '../src/ports/messages';
+import { sendReminder, type SenderDeps, type SendResult } from '../src/use-cases/send-reminder';
 import type { TableNames } from '../src/resources/tables';
 import { EMPTY_COUNTERS } from '../src/domain/reporting/summary';
 import type { WakeUpScheduler } from '../src/ports/scheduler';

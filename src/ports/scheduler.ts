@@ -1,8 +1,10 @@
-/** A one-off wake-up of the waiter for one cart. */
-export interface WakeUp {
-  readonly cartId: string;
-  /** The cart row's wakeSeq this wake-up belongs to; the waiter ignores any other number. */
-  readonly seq: number;
+import type { WakeUpMessage } from './messages';
+
+/**
+ * A one-off wake-up of the waiter for one cart, at `at`: the message it delivers, whose `seq` is the cart row's
+ * wakeSeq it belongs to (the waiter ignores any other number).
+ */
+export interface WakeUp extends WakeUpMessage {
   readonly at: Date;
 }
 

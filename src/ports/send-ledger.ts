@@ -1,5 +1,6 @@
 import type { ReminderStep } from '../domain/owner-docs/voice';
 import type { ActivityEntry } from './activity-log';
+import type { ReminderRequest } from './messages';
 
 /**
  * The record of one reminder (cart, step) in cr-sends:
@@ -158,18 +159,9 @@ export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'owner_pau
  * paused or still in the sandbox, and when a claim's lease runs out (to settle it). `retry` counts the throttles,
  * pauses and sandbox holds so far.
  */
-export interface Deferral {
-  readonly cartId: string;
-  readonly step: ReminderStep;
+export interface Deferral extends ReminderRequest {
   readonly at: Date;
   readonly reason: DeferralReason;
-  /** Throttles, pauses and sandbox holds so far. */
-  readonly retry?: number;
-  /**
-   * The release (ISO instant) the reminder holds a place in, when it was held for quiet hours: a throttle on its way
-   * out re-joins the tail of that same release instead of a queue of its own.
-   */
-  readonly releaseAt?: string;
 }
 
 export interface SendDeferrals {

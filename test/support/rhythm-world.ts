@@ -28,7 +28,8 @@ import type { DeferralReason, SendDeferrals } from '../../src/ports/send-ledger'
 import type { Stats } from '../../src/ports/stats';
 import type { TableNames } from '../../src/resources/tables';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
-import { type ReminderRequest, sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder';
+import type { ReminderRequest } from '../../src/ports/messages';
+import { sendReminder, type SenderDeps } from '../../src/use-cases/send-reminder';
 import { wakeCart, type WakeDeps } from '../../src/use-cases/wake-cart';
 
 const NO_STATS: Stats = { add: async () => {}, addBatch: async () => {}, month: async () => EMPTY_COUNTERS };

@@ -6,7 +6,8 @@ import type { FailedWork, FailureQueue } from '../../ports/failure-queue';
 import type { Deferral, DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
-import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
+import { reminderMessage, type ReminderRequest, wakeUpMessage } from '../../ports/messages';
+import type { ReminderQueue } from '../../ports/reminder-queue';
 import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 import type { TableDefinition } from '../../resources/tables';
 
@@ -63,7 +64,7 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
       name: wakeUpScheduleName(wakeUp.cartId, wakeUp.seq),
       target: 'waiter',
       dueAt: wakeUp.at.toISOString(),
-      payload: { cartId: wakeUp.cartId, seq: wakeUp.seq },
+      payload: wakeUpMessage(wakeUp),
     });
   }
 
@@ -81,7 +82,7 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
       name: sendScheduleName(request.cartId, request.step),
       target: 'sender',
       dueAt: this.clock.now().toISOString(),
-      payload: { cartId: request.cartId, step: request.step },
+      payload: reminderMessage({ cartId: request.cartId, step: request.step }),
     });
   }
 
@@ -91,12 +92,7 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
       name: deferScheduleName(request.cartId, request.step, request.at, request.reason),
       target: 'sender',
       dueAt: request.at.toISOString(),
-      payload: {
-        cartId: request.cartId,
-        step: request.step,
-        ...(request.retry !== undefined ? { retry: request.retry } : {}),
-        ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
-      },
+      payload: reminderMessage(request),
     });
   }
 
