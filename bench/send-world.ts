@@ -13,12 +13,13 @@ import { DynamoDbReleaseQueue } from '../src/adapters/aws/dynamodb-release-queue
 import { DynamoDbSendLedger } from '../src/adapters/aws/dynamodb-send-ledger';
 import { DynamoDbStats } from '../src/adapters/aws/dynamodb-stats';
 import { SesMailer } from '../src/adapters/aws/ses-mailer';
-import type { ReminderStep } from '../src/domain/owner-docs/voice';
+import type { ReminderStep } from '../src/domain/cart/reminder-step';
 import { createSesEventsHandler } from '../src/handlers/ses-events';
 import { type Log, silentLog } from '../src/ports/log';
 import type { Mailer } from '../src/ports/mailer';
 import { fixedRules, fixedVoice } from '../src/ports/owner-docs';
-import type { Deferral, DeferralReason, SendDeferrals, SendLedger } from '../src/ports/send-ledger';
+import type { Deferral, DeferralReason, SendDeferrals } from '../src/ports/scheduler';
+import type { SendLedger } from '../src/ports/send-ledger';
 import { fixedSendCapacity } from '../src/ports/release';
 import { NEW_ACCOUNT_CAPACITY, type SendCapacity } from '../src/domain/cart/release';
 import { ingestCartEvent } from '../src/use-cases/ingest-cart-event';

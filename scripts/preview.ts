@@ -18,7 +18,8 @@ import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
 import { greetingFor } from '../src/domain/cart/gates';
 import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
-import { emailWordsOf, type ReminderStep } from '../src/domain/owner-docs/voice';
+import { emailWordsOf } from '../src/domain/owner-docs/voice';
+import type { ReminderStep } from '../src/domain/cart/reminder-step';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
 
 const { values } = parseArgs({

@@ -4,6 +4,7 @@
  * parses are the same declaration.
  */
 import * as z from 'zod';
+import { REMINDER_STEPS } from '../domain/cart/reminder-step';
 
 /**
  * What the sender is asked to do: one reminder (cart, step). Delivered by the waiter's hand-off and by a deferral
@@ -11,7 +12,7 @@ import * as z from 'zod';
  */
 export const reminderRequestSchema = z.object({
   cartId: z.string().min(1).max(256),
-  step: z.enum(['first', 'second']),
+  step: z.enum(REMINDER_STEPS),
   /** Throttles, pauses and sandbox holds met so far. */
   retry: z.number().int().min(0).max(1_000).optional(),
   /** The release (an ISO instant) a reminder held for quiet hours has its place in. */

@@ -6,11 +6,9 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { deferScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
-import type { ReminderStep } from '../../domain/owner-docs/voice';
-import type { Deferral, DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import { reminderMessage, type ReminderRequest, wakeUpMessage, type WakeUpMessage } from '../../ports/messages';
-import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
+import type { Deferral, DeferralKey, SendDeferrals, WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 
 export interface EventBridgeSchedulerConfig {
   /** Schedule group holding every per-cart one-off schedule. */
@@ -76,7 +74,7 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferral
     }
   }
 
-  async withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void> {
+  async withdraw(request: DeferralKey): Promise<void> {
     await this.delete(deferScheduleName(request.cartId, request.step, request.at, request.reason));
   }
 

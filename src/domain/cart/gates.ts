@@ -3,7 +3,8 @@ import type { CartRow } from './cart';
 import { isHeldBack } from './hold-back';
 import { isValidTimeZone, localTimeZone, quietHoursDeferral } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
-import { DEFAULT_EMAIL_WORDS, type EmailWords, type ReminderStep } from '../owner-docs/voice';
+import { DEFAULT_EMAIL_WORDS, type EmailWords } from '../owner-docs/voice';
+import type { ReminderStep } from './reminder-step';
 
 /**
  * The sender's guardrails as one pure decision: given the cart as it is now, the owner's rules and the shopper's
