@@ -1,7 +1,7 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { EnvironmentOf, FUNCTION_ENV_SCHEMAS } from '../../src/composition/aws/environment';
+import { type EnvironmentOf, FUNCTION_ENV_SCHEMAS } from '../../src/composition/aws/environment';
 import type { DataTables } from './data-tables';
-import type { FunctionRole } from './service-function';
+import { FUNCTION_NAMES, type FunctionRole, type ServiceFunctionProps } from './service-function';
 
 /**
  * What every function construct of the app is built from (its own props add what is particular to it).
@@ -31,17 +31,35 @@ export interface ReadsOwnerDocsProps extends FunctionConstructProps {
   readonly docsCacheSeconds?: number;
 }
 
-/**
- * The environment a function that reads the owner's stored docs gets from {@link ReadsOwnerDocsProps}:
- * CR_DOCS_CACHE_SECONDS when `docsCacheSeconds` is set, nothing otherwise (the runtime default applies).
- */
-export function ownerDocsEnvironment(props: ReadsOwnerDocsProps): Pick<FunctionEnvironment<'waiter'>, 'CR_DOCS_CACHE_SECONDS'> {
-  return props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {};
-}
 
 /**
  * The variables the function with this role reads, as its schema in `src/composition/aws/environment.ts` names them
- * (a type-only import: the CDK app runs none of that module). A construct writes its environment `satisfies` this, so
+ * (the CDK app reads the same schemas). A construct writes its environment `satisfies` this, so
  * a name its function does not read fails the type check.
  */
 export type FunctionEnvironment<R extends FunctionRole> = EnvironmentOf<(typeof FUNCTION_ENV_SCHEMAS)[R]>;
+
+/**
+ * What every function construct passes to {@link ServiceFunction} the same way (as Solutions Constructs keep their
+ * `*-defaults`): its entry, its fixed name ({@link FUNCTION_NAMES}), its log retention, and its environment:
+ * `environment` (checked against the function's schema) with CR_RETENTION_DAYS and CR_DOCS_CACHE_SECONDS added
+ * from the props when the function's schema reads them (the docs cache only when set: otherwise the runtime's
+ * default applies).
+ */
+export function functionDefaults<R extends FunctionRole>(
+  role: R,
+  props: FunctionConstructProps & { readonly docsCacheSeconds?: number },
+  environment: FunctionEnvironment<R>,
+): Pick<ServiceFunctionProps, 'entry' | 'functionName' | 'environment' | 'logRetention'> {
+  const reads = FUNCTION_ENV_SCHEMAS[role].shape;
+  const common: EnvironmentOf<(typeof FUNCTION_ENV_SCHEMAS)['waiter']> = {
+    ...('CR_RETENTION_DAYS' in reads ? { CR_RETENTION_DAYS: String(props.retentionDays) } : {}),
+    ...('CR_DOCS_CACHE_SECONDS' in reads && props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+  };
+  return {
+    entry: props.entry,
+    functionName: FUNCTION_NAMES[role],
+    environment: { ...common, ...environment },
+    ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+  };
+}
