@@ -31,11 +31,10 @@ export interface ReadsOwnerDocsProps extends FunctionConstructProps {
   readonly docsCacheSeconds?: number;
 }
 
-
 /**
  * The variables the function with this role reads, as its schema in `src/composition/aws/environment.ts` names them
- * (the CDK app reads the same schemas). A construct writes its environment `satisfies` this, so
- * a name its function does not read fails the type check.
+ * (the CDK app reads the same schemas): in {@link functionDefaults}, a name the function does not
+ * read fails the type check.
  */
 export type FunctionEnvironment<R extends FunctionRole> = EnvironmentOf<(typeof FUNCTION_ENV_SCHEMAS)[R]>;
 
@@ -52,7 +51,7 @@ export function functionDefaults<R extends FunctionRole>(
   environment: FunctionEnvironment<R>,
 ): Pick<ServiceFunctionProps, 'entry' | 'functionName' | 'environment' | 'logRetention'> {
   const reads = FUNCTION_ENV_SCHEMAS[role].shape;
-  const common: EnvironmentOf<(typeof FUNCTION_ENV_SCHEMAS)['waiter']> = {
+  const common = {
     ...('CR_RETENTION_DAYS' in reads ? { CR_RETENTION_DAYS: String(props.retentionDays) } : {}),
     ...('CR_DOCS_CACHE_SECONDS' in reads && props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
   };

@@ -1,8 +1,9 @@
 /**
  * The Lambda environment contract, in one place: each function's variables as a zod schema, read once at cold start
  * by its entry in `src/lambda/`. The types the composition reads ({@link PlatformEnv}, {@link SchedulingEnv}) are
- * derived from these schemas, and the CDK constructs in `lib/` check the variables they set against
- * {@link EnvironmentOf} the same schemas (a type-only import, so nothing of this module reaches the CDK app's run).
+ * derived from these schemas, and the CDK constructs in `lib/` set the variables each schema reads, checked against
+ * it ({@link EnvironmentOf}; `lib/constructs/function-props.ts`). This module imports zod only, so the CDK app may
+ * load it.
  */
 import * as z from 'zod';
 
