@@ -110,7 +110,7 @@ const BENCH_NOTES = [
   `  workload twice on fresh carts; "after" ÷ "before" must be at least ${AFTER_SWEEP_TARGET_RATIO}, and every sweep answer is checked.`,
   '- **Cold start**: each entry in `src/lambda/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
   '  it (esbuild, minified CJS, node22 target, `@aws-sdk/*` external, names kept), loaded with `require` in a fresh',
-  '  `node` with a dummy environment satisfying its schema in `src/lambda/environment.ts`. `@aws-sdk/*` resolves from this',
+  '  `node` with a dummy environment satisfying its schema in `src/composition/aws/environment.ts`. `@aws-sdk/*` resolves from this',
   '  repository\'s node_modules (the Lambda runtime provides it), so its load time is included. "Ready" counts from',
   '  process start; this machine\'s Node is not Lambda\'s Node 22 on arm64, so compare rows, not absolutes.',
   '- **Growth**: carts whose N changes come 30 s apart (email from the first), through intake, then played to the',

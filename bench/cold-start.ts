@@ -2,7 +2,7 @@
  * Cold start, measured: each Lambda entry bundled exactly as the CDK ServiceFunction bundles it (esbuild, minified
  * CJS, node22 target, the pinned AWS SDK bundled in, names kept), then loaded in fresh Node processes next to an empty
  * module. The entries read their configuration at module load, so each gets a dummy environment that satisfies
- * its schema in src/lambda/environment.ts. The bundles need nothing from node_modules (NODE_PATH stays set only so
+ * its schema in src/composition/aws/environment.ts. The bundles need nothing from node_modules (NODE_PATH stays set only so
  * that an external, should one return, resolves as the Lambda runtime would provide it).
  */
 import { execFile } from 'node:child_process';
@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type * as z from 'zod';
 import { BUNDLE_TARGET, EXTERNAL_MODULES } from '../lib/constructs/service-function';
-import * as config from '../src/lambda/environment';
+import * as config from '../src/composition/aws/environment';
 
 const run = promisify(execFile);
 
@@ -56,11 +56,11 @@ export async function bundleEntry(file: string): Promise<{ code: string; bytes: 
   return { code, bytes: Buffer.byteLength(code) };
 }
 
-/** The entry's schema by naming convention: `rules-loader` → `rulesLoaderEnvSchema` in src/lambda/environment.ts. */
+/** The entry's schema by naming convention: `rules-loader` → `rulesLoaderEnvSchema` in src/composition/aws/environment.ts. */
 export function envSchemaFor(name: string): z.ZodObject {
   const key = `${name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}EnvSchema`;
   const schema = (config as Record<string, unknown>)[key];
-  if (!schema || typeof schema !== 'object' || !('shape' in schema)) throw new Error(`src/lambda/environment.ts has no ${key} for src/lambda/${name}.ts`);
+  if (!schema || typeof schema !== 'object' || !('shape' in schema)) throw new Error(`src/composition/aws/environment.ts has no ${key} for src/lambda/${name}.ts`);
   return schema as z.ZodObject;
 }
 

@@ -6,7 +6,7 @@ import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from '../src/local/dynamodb-local';
 import { Meter, type MeterCounts, type MeterOptions, type TableUsage } from './meter';
 import { StoredOwnerDocs } from '../src/use-cases/stored-owner-docs';
-import { intakeEnvSchema } from '../src/lambda/environment';
+import { intakeEnvSchema } from '../src/composition/aws/environment';
 import { tableNames } from '../src/resources/tables';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc, startLocalSystem, type LocalSystem } from '../src/local/system';
 import { silentLog } from '../src/ports/log';

@@ -1,7 +1,7 @@
 /**
  * Deploy-time configuration of the cart-recovery stack, read once at synth from CDK context (`cdk.json` or
  * `-c key=value`) or the environment (`CART_RECOVERY_<KEY>`), validated with zod, and failing with one message that
- * names every bad key. Runtime (Lambda) configuration is a different thing: see `src/lambda/environment.ts`.
+ * names every bad key. Runtime (Lambda) configuration is a different thing: see `src/composition/aws/environment.ts`.
  */
 import type { Construct } from 'constructs';
 import * as z from 'zod';

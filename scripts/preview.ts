@@ -17,7 +17,7 @@ import { SENDS_TABLE } from '../src/resources/tables';
 import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
 import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
-import type { ReminderStep } from '../src/domain/owner-docs/voice';
+import type { ReminderStep } from '../src/domain/cart/reminder-step';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
 
 const { values } = parseArgs({

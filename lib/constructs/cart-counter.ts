@@ -3,8 +3,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
 import type { FailedInvocations } from './failed-invocations';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
-import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
+import { ServiceFunction } from './service-function';
 
 /**
  * How often the mapping retries a batch that failed (the function threw, or reported a record it could not read),
@@ -40,11 +40,8 @@ export class CartCounter extends Construct {
   constructor(scope: Construct, id: string, props: CartCounterProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.cartCounter,
+      ...functionDefaults('cartCounter', props, {}),
       description: 'cart-recovery: counts carts seen and carts with an address from the cr-carts stream',
-      environment: ownerDocsEnvironment(props),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // Reads the stored rules (GetItem, for the store's time zone) and adds to the month rows: TransactWriteItems of
     // Update items is authorized as dynamodb:UpdateItem.

@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CARTS_TABLE, type KeyAttribute, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition } from '../../src/resources/tables';
+import type { EnvName } from '../../src/composition/aws/environment';
 import { acknowledgeWildcardResource, type ServiceFunction } from './service-function';
 
 /** The tables by role; the keys are also the names used in {@link DataTables.grant}. */
@@ -33,8 +34,8 @@ const SHORTHANDS: Record<'read' | 'write' | 'readWrite', readonly ItemAction[]> 
   readWrite: ['GetItem', 'Query', 'QueryIndex', 'PutItem', 'UpdateItem', 'DeleteItem'],
 };
 
-/** Environment variable that carries each table's name, as `src/lambda/environment.ts` expects it. */
-export const TABLE_ENV: Record<TableRole, string> = {
+/** Environment variable that carries each table's name, as `src/composition/aws/environment.ts` expects it. */
+export const TABLE_ENV: Record<TableRole, EnvName> = {
   carts: 'CR_CARTS_TABLE',
   sends: 'CR_SENDS_TABLE',
   optouts: 'CR_OPTOUTS_TABLE',

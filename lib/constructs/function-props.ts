@@ -1,5 +1,7 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import { type EnvironmentOf, FUNCTION_ENV_SCHEMAS } from '../../src/composition/aws/environment';
 import type { DataTables } from './data-tables';
+import { FUNCTION_NAMES, type FunctionRole, type ServiceFunctionProps } from './service-function';
 
 /**
  * What every function construct of the app is built from (its own props add what is particular to it).
@@ -24,15 +26,39 @@ export interface FunctionConstructProps {
 export interface ReadsOwnerDocsProps extends FunctionConstructProps {
   /**
    * Seconds a container keeps the stored rules before reading them again (CR_DOCS_CACHE_SECONDS).
-   * @default - the runtime's default (120)
+   * @default - the runtime's default (`DEFAULT_DOCS_CACHE_SECONDS` in `src/composition/aws/environment.ts`)
    */
   readonly docsCacheSeconds?: number;
 }
 
 /**
- * The environment a function that reads the owner's stored docs gets from {@link ReadsOwnerDocsProps}:
- * CR_DOCS_CACHE_SECONDS when `docsCacheSeconds` is set, nothing otherwise (the runtime default applies).
+ * The variables the function with this role reads, as its schema in `src/composition/aws/environment.ts` names them
+ * (the CDK app reads the same schemas): in {@link functionDefaults}, a name the function does not
+ * read fails the type check.
  */
-export function ownerDocsEnvironment(props: ReadsOwnerDocsProps): Record<string, string> {
-  return props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {};
+export type FunctionEnvironment<R extends FunctionRole> = EnvironmentOf<(typeof FUNCTION_ENV_SCHEMAS)[R]>;
+
+/**
+ * What every function construct passes to {@link ServiceFunction} the same way (as Solutions Constructs keep their
+ * `*-defaults`): its entry, its fixed name ({@link FUNCTION_NAMES}), its log retention, and its environment:
+ * `environment` (checked against the function's schema) with CR_RETENTION_DAYS and CR_DOCS_CACHE_SECONDS added
+ * from the props when the function's schema reads them (the docs cache only when set: otherwise the runtime's
+ * default applies).
+ */
+export function functionDefaults<R extends FunctionRole>(
+  role: R,
+  props: FunctionConstructProps & { readonly docsCacheSeconds?: number },
+  environment: FunctionEnvironment<R>,
+): Pick<ServiceFunctionProps, 'entry' | 'functionName' | 'environment' | 'logRetention'> {
+  const reads = FUNCTION_ENV_SCHEMAS[role].shape;
+  const common = {
+    ...('CR_RETENTION_DAYS' in reads ? { CR_RETENTION_DAYS: String(props.retentionDays) } : {}),
+    ...('CR_DOCS_CACHE_SECONDS' in reads && props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+  };
+  return {
+    entry: props.entry,
+    functionName: FUNCTION_NAMES[role],
+    environment: { ...common, ...environment },
+    ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+  };
 }

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import type { Email } from './email';
 import { HOURLY_STORE_TICK, RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
+import { grantReadParameters, ServiceFunction } from './service-function';
 
 /** What every job that writes to the store owner on a schedule (importer, monthly summary) is built from. */
 export interface OwnerJobProps extends ReadsOwnerDocsProps {
@@ -38,19 +38,14 @@ export class Importer extends Construct {
   constructor(scope: Construct, id: string, props: ImporterProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.importer,
-      description: 'cart-recovery: nightly import of the cart export sheet',
-      timeout: Duration.minutes(5),
-      environment: {
+      ...functionDefaults('importer', props, {
         CR_EXPORT_SHEET_ID: props.exportSheetId,
         CR_GOOGLE_KEY_PARAM: props.googleKeyParam,
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
-        CR_RETENTION_DAYS: String(props.retentionDays),
-        ...ownerDocsEnvironment(props),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      }),
+      description: 'cart-recovery: nightly import of the cart export sheet',
+      timeout: Duration.minutes(5),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
     // Reads the stored rules, writes the activity log and the bad-row notice de-duplication.

@@ -1,8 +1,8 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
+import { grantReadParameters, ServiceFunction } from './service-function';
 
 export interface IntakeProps extends ReadsOwnerDocsProps {
   /**
@@ -39,17 +39,12 @@ export class Intake extends Construct {
   constructor(scope: Construct, id: string, props: IntakeProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.intake,
-      description: 'cart-recovery: storefront webhooks into cr-carts',
-      environment: {
-        CR_RETENTION_DAYS: String(props.retentionDays),
+      ...functionDefaults('intake', props, {
         CR_WEBHOOK_SECRET_PARAM: props.webhookSecretParam,
         ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
         ...(props.stripe ? { CR_STRIPE_SECRET_PARAM: props.stripe.secretParam, CR_STRIPE_KEY_PARAM: props.stripe.keyParam } : {}),
-        ...ownerDocsEnvironment(props),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      }),
+      description: 'cart-recovery: storefront webhooks into cr-carts',
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { OwnerJobProps } from './importer';
 import { HOURLY_STORE_TICK, RecurringJob } from './recurring-job';
-import { ownerDocsEnvironment } from './function-props';
-import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+import { functionDefaults } from './function-props';
+import { ServiceFunction } from './service-function';
 
 /** The summary runs at 08:00 on the 1st in the rules doc's time zone and writes to `ownerEmail`. */
 export type MonthlySummaryProps = OwnerJobProps;
@@ -19,16 +19,12 @@ export class MonthlySummary extends Construct {
   constructor(scope: Construct, id: string, props: MonthlySummaryProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.summary,
-      description: "cart-recovery: emails the owner last month's numbers on the 1st",
-      timeout: Duration.seconds(30),
-      environment: {
+      ...functionDefaults('summary', props, {
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
-        ...ownerDocsEnvironment(props),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      }),
+      description: "cart-recovery: emails the owner last month's numbers on the 1st",
+      timeout: Duration.seconds(30),
     });
     // The month's counters and the stored rules (store name, zone, currency) both live in cr-sends.
     props.tables.grant(this.service, 'sends', ['GetItem']);

@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import type { Email } from './email';
 import { RecurringJob } from './recurring-job';
 import type { Scheduling } from './scheduling';
-import type { FunctionConstructProps } from './function-props';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { functionDefaults, type FunctionConstructProps } from './function-props';
+import { grantReadParameters, ServiceFunction } from './service-function';
 
 /**
  * Words of the loader's warning when Google would not hand over a doc (not shared, key revoked, Google down):
@@ -67,19 +67,15 @@ export class RulesLoader extends Construct {
     super(scope, id);
     this.refreshEvery = props.refreshEvery ?? Duration.minutes(5);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.rulesLoader,
-      description: "cart-recovery: reads the owner's rules and voice docs and keeps the last good copies",
-      timeout: Duration.seconds(60),
-      environment: {
+      ...functionDefaults('rulesLoader', props, {
         CR_RULES_DOC_ID: props.rulesDocId,
         CR_VOICE_DOC_ID: props.voiceDocId,
         CR_GOOGLE_KEY_PARAM: props.googleKeyParam,
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_FROM_ADDRESS: props.fromAddress,
-        CR_RETENTION_DAYS: String(props.retentionDays),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      }),
+      description: "cart-recovery: reads the owner's rules and voice docs and keeps the last good copies",
+      timeout: Duration.seconds(60),
     });
     // Reopens carts whose stop was lifted (by cart id, or by email through byEmail).
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);

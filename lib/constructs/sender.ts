@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { BedrockModel } from '../deploy-config';
 import type { Email } from './email';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
 import { acknowledgeWildcardResource, FUNCTION_NAMES, functionArnForName, grantReadParameters, ServiceFunction } from './service-function';
 
 export interface SenderProps extends ReadsOwnerDocsProps {
@@ -40,23 +40,18 @@ export class Sender extends Construct {
   constructor(scope: Construct, id: string, props: SenderProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.sender,
-      description: 'cart-recovery: composes, polishes and sends one reminder',
-      timeout: Duration.seconds(30),
-      environment: {
-        CR_RETENTION_DAYS: String(props.retentionDays),
+      ...functionDefaults('sender', props, {
         CR_FROM_ADDRESS: props.fromAddress,
         CR_REPLY_TO: props.replyTo,
         CR_OWNER_EMAIL: props.ownerEmail,
         CR_UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
-        ...ownerDocsEnvironment(props),
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
         CR_BEDROCK_MODEL_ID: props.bedrock.modelId,
         CR_SENDER_ARN: functionArnForName(this, FUNCTION_NAMES.sender),
         CR_SENDER_SECONDS_PER_SEND: String(props.secondsPerSend),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      }),
+      description: 'cart-recovery: composes, polishes and sends one reminder',
+      timeout: Duration.seconds(30),
     });
     // Write: the sender records on the cart row when SES accepted a reminder (what "recovered" is measured from).
     props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);

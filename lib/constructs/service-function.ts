@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { EnvName } from '../../src/composition/aws/environment';
 
 /**
  * Size budget per function bundle (minified CJS, the AWS SDK bundled in), in KB. `test/cdk/bundles.test.ts` fails
@@ -169,7 +170,7 @@ export class ServiceFunction extends Construct {
   }
 
   /** Sets one environment variable after construction (used by `grant*` helpers of other constructs). */
-  addEnvironment(name: string, value: string): void {
+  addEnvironment(name: EnvName, value: string): void {
     this.function.addEnvironment(name, value);
   }
 

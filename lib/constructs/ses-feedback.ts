@@ -5,8 +5,8 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { Email } from './email';
 import type { FailedInvocations } from './failed-invocations';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
-import { FUNCTION_NAMES, ServiceFunction } from './service-function';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
+import { ServiceFunction } from './service-function';
 
 /**
  * The SES events the feedback function reads, as EventBridge names them (`detail-type`): sends (SES's own record
@@ -41,11 +41,8 @@ export class SesFeedback extends Construct {
   constructor(scope: Construct, id: string, props: SesFeedbackProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.sesEvents,
+      ...functionDefaults('sesEvents', props, {}),
       description: 'cart-recovery: SES sends settle reminders; bounces and complaints become opt-outs',
-      environment: { CR_RETENTION_DAYS: String(props.retentionDays), ...ownerDocsEnvironment(props) },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     // No GetItem: it finds an address's open carts through byEmail and stops them with conditional updates.
     props.tables.grant(this.service, 'carts', ['QueryIndex', 'UpdateItem']);

@@ -1,7 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
-import { FUNCTION_NAMES, grantReadParameters, ServiceFunction } from './service-function';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
+import { grantReadParameters, ServiceFunction } from './service-function';
 
 export interface UnsubscribeProps extends ReadsOwnerDocsProps {
   /**
@@ -26,15 +26,10 @@ export class Unsubscribe extends Construct {
   constructor(scope: Construct, id: string, props: UnsubscribeProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.unsubscribe,
-      description: 'cart-recovery: one-click unsubscribe',
-      environment: {
+      ...functionDefaults('unsubscribe', props, {
         CR_UNSUBSCRIBE_KEY_PARAM: props.unsubscribeKeyParam,
-        CR_RETENTION_DAYS: String(props.retentionDays),
-        ...ownerDocsEnvironment(props),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      }),
+      description: 'cart-recovery: one-click unsubscribe',
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);

@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Scheduling } from './scheduling';
-import { ownerDocsEnvironment, type ReadsOwnerDocsProps } from './function-props';
+import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
 import { FUNCTION_NAMES, ServiceFunction } from './service-function';
 
 export interface WaiterProps extends ReadsOwnerDocsProps {
@@ -20,14 +20,8 @@ export class Waiter extends Construct {
   constructor(scope: Construct, id: string, props: WaiterProps) {
     super(scope, id);
     this.service = new ServiceFunction(this, 'Service', {
-      entry: props.entry,
-      functionName: FUNCTION_NAMES.waiter,
+      ...functionDefaults('waiter', props, {}),
       description: 'cart-recovery: wakes up per cart and decides the next move',
-      environment: {
-        CR_RETENTION_DAYS: String(props.retentionDays),
-        ...ownerDocsEnvironment(props),
-      },
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);
     // Writes the activity log; reads the owner's rules the loader stored.

@@ -38,7 +38,7 @@ import type { Polisher } from '../ports/polisher';
 import type { SendCapacitySource } from '../ports/release';
 import type { ReminderQueue } from '../ports/reminder-queue';
 import type { WakeUpScheduler } from '../ports/scheduler';
-import type { SendDeferrals } from '../ports/send-ledger';
+import type { SendDeferrals } from '../ports/scheduler';
 import type { StripeCheckoutApi } from '../ports/stripe-checkout';
 import type { WebhookFormat } from '../ports/webhook-format';
 import type { TableNames } from '../resources/tables';

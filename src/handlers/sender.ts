@@ -1,14 +1,5 @@
-import * as z from 'zod';
+import { reminderRequestSchema } from '../ports/messages';
 import { sendReminder, type SenderDeps, type SendResult } from '../use-cases/send-reminder';
-
-/** What the waiter's hand-off and a deferral (quiet hours, a throttle, a pause, a lease's end) deliver. */
-export const reminderPayloadSchema = z.object({
-  cartId: z.string().min(1).max(256),
-  step: z.enum(['first', 'second']),
-  retry: z.number().int().min(0).max(1_000).optional(),
-  /** The release (an ISO instant) a reminder held for quiet hours has its place in. */
-  releaseAt: z.iso.datetime().optional(),
-});
 
 /**
  * The sender Lambda: validate the payload, run the four gates and send. A malformed payload is logged and dropped
@@ -18,7 +9,7 @@ export const reminderPayloadSchema = z.object({
  */
 export function createSenderHandler(deps: SenderDeps): (payload: unknown) => Promise<SendResult | { outcome: 'rejected' }> {
   return async (payload) => {
-    const parsed = reminderPayloadSchema.safeParse(payload);
+    const parsed = reminderRequestSchema.safeParse(payload);
     if (!parsed.success) {
       deps.log.error('reminder payload rejected', { issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path.join('.') });
       return { outcome: 'rejected' };

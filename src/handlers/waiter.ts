@@ -1,12 +1,6 @@
-import * as z from 'zod';
 import type { Log } from '../ports/log';
+import { wakeUpMessageSchema } from '../ports/messages';
 import { wakeCart, type WakeDeps, type WakeResult } from '../use-cases/wake-cart';
-
-/** What a wake-up schedule delivers. */
-export const wakeUpPayloadSchema = z.object({
-  cartId: z.string().min(1).max(256),
-  seq: z.number().int().min(1),
-});
 
 /**
  * The waiter Lambda: validate the schedule's payload, run one wake-up. A malformed payload is logged and dropped
@@ -14,7 +8,7 @@ export const wakeUpPayloadSchema = z.object({
  */
 export function createWaiterHandler(deps: WakeDeps & { log: Log }): (payload: unknown) => Promise<WakeResult | { outcome: 'rejected' }> {
   return async (payload) => {
-    const parsed = wakeUpPayloadSchema.safeParse(payload);
+    const parsed = wakeUpMessageSchema.safeParse(payload);
     if (!parsed.success) {
       deps.log.error('wake-up payload rejected', { issue: parsed.error.issues[0]?.message, path: parsed.error.issues[0]?.path.join('.') });
       return { outcome: 'rejected' };

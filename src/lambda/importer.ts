@@ -5,7 +5,7 @@ import { awsEntry } from '../composition/aws/root';
 import { secret } from '../composition/aws/secrets';
 import { importerFunction } from '../composition/functions';
 import { eventBridgeScheduler } from '../composition/aws/scheduling';
-import { importerEnvSchema } from './environment';
+import { importerEnvSchema } from '../composition/aws/environment';
 
 export const handler = awsEntry('importer', importerEnvSchema, { scheduler: eventBridgeScheduler, mailer: sesMailer }, ({ config, platform }) =>
   importerFunction(platform, async () => {

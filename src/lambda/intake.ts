@@ -4,7 +4,7 @@ import { secret } from '../composition/aws/secrets';
 import { intakeFunction } from '../composition/functions';
 import { eventBridgeScheduler } from '../composition/aws/scheduling';
 import { stripeLane } from '../composition/aws/stripe';
-import { intakeEnvSchema } from './environment';
+import { intakeEnvSchema } from '../composition/aws/environment';
 
 export const handler = awsEntry(
   'intake',

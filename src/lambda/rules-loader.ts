@@ -8,7 +8,7 @@ import { awsEntry } from '../composition/aws/root';
 import { secret } from '../composition/aws/secrets';
 import { rulesLoaderFunction } from '../composition/functions';
 import { eventBridgeScheduler } from '../composition/aws/scheduling';
-import { rulesLoaderEnvSchema } from './environment';
+import { rulesLoaderEnvSchema } from '../composition/aws/environment';
 
 export const handler = awsEntry('rules-loader', rulesLoaderEnvSchema, { scheduler: eventBridgeScheduler, mailer: sesMailer }, ({ config, platform }) =>
   rulesLoaderFunction(platform, async () => googleOwnerDrive(await secret(config.CR_GOOGLE_KEY_PARAM)), {

@@ -8,7 +8,7 @@ import { awsEntry } from '../composition/aws/root';
 import { secret } from '../composition/aws/secrets';
 import { senderFunction } from '../composition/functions';
 import { eventBridgeScheduler } from '../composition/aws/scheduling';
-import { senderEnvSchema } from './environment';
+import { senderEnvSchema } from '../composition/aws/environment';
 
 export const handler = awsEntry(
   'sender',

@@ -2,6 +2,6 @@
 import { sesMailer } from '../composition/aws/email';
 import { awsEntry } from '../composition/aws/root';
 import { summaryFunction } from '../composition/functions';
-import { summaryEnvSchema } from './environment';
+import { summaryEnvSchema } from '../composition/aws/environment';
 
 export const handler = awsEntry('summary', summaryEnvSchema, { mailer: sesMailer }, ({ platform }) => summaryFunction(platform));

@@ -2,7 +2,7 @@
 import { awsEntry } from '../composition/aws/root';
 import { secret } from '../composition/aws/secrets';
 import { unsubscribeFunction } from '../composition/functions';
-import { unsubscribeEnvSchema } from './environment';
+import { unsubscribeEnvSchema } from '../composition/aws/environment';
 
 export const handler = awsEntry(
   'unsubscribe',

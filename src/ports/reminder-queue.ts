@@ -1,10 +1,4 @@
-import type { ReminderStep } from '../domain/owner-docs/voice';
-
-/** What the waiter hands the sender: which cart, which reminder. */
-export interface ReminderRequest {
-  readonly cartId: string;
-  readonly step: ReminderStep;
-}
+import type { ReminderRequest } from './messages';
 
 /**
  * Hands a reminder to the sender without waiting for it (an async Lambda invoke in AWS, a due-now job locally).

@@ -1,4 +1,4 @@
-import type { ReminderStep } from '../domain/owner-docs/voice';
+import type { ReminderStep } from '../domain/cart/reminder-step';
 import type { ActivityEntry } from './activity-log';
 
 /**
@@ -145,35 +145,4 @@ export interface SecondCopy {
   /** When SES accepted it: the month it counts in (`secondCopies`). */
   readonly at: Date;
   readonly activity: ActivityEntry;
-}
-
-/**
- * Why the sender is to run again later for the same reminder. `sandbox`: SES is still in the sandbox (or the sending
- * identity is unverified), so the reminder is held until the account can send to shoppers.
- */
-export type DeferralReason = 'quiet_hours' | 'throttled' | 'paused' | 'owner_paused' | 'sandbox' | 'lease';
-
-/**
- * Runs the sender again for the same reminder at `at`: after quiet hours, after a throttle, while the provider is
- * paused or still in the sandbox, and when a claim's lease runs out (to settle it). `retry` counts the throttles,
- * pauses and sandbox holds so far.
- */
-export interface Deferral {
-  readonly cartId: string;
-  readonly step: ReminderStep;
-  readonly at: Date;
-  readonly reason: DeferralReason;
-  /** Throttles, pauses and sandbox holds so far. */
-  readonly retry?: number;
-  /**
-   * The release (ISO instant) the reminder holds a place in, when it was held for quiet hours: a throttle on its way
-   * out re-joins the tail of that same release instead of a queue of its own.
-   */
-  readonly releaseAt?: string;
-}
-
-export interface SendDeferrals {
-  defer(request: Deferral): Promise<void>;
-  /** Withdraws a deferral made with the same cart, step, time and reason; nothing happens if it is gone already. */
-  withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { ReminderStep } from '../domain/owner-docs/voice';
+import type { ReminderStep } from '../domain/cart/reminder-step';
 import type { Log } from '../ports/log';
 import type { SendLedger } from '../ports/send-ledger';
 import type { RulesSource } from '../ports/owner-docs';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseExportRows } from '../domain/owner-docs/export-rows';
-import { escapeHtml } from '../domain/email/compose';
+import { escapeHtml } from '../domain/email/html';
 import type { Mailer } from '../ports/mailer';
 import type { OwnerDocsStore } from '../ports/owner-docs-store';
 import { ingestCartEvent, type IngestDeps, type IngestResult } from './ingest-cart-event';

@@ -1,4 +1,4 @@
-import type { ReminderStep } from '../domain/owner-docs/voice';
+import type { ReminderStep } from '../domain/cart/reminder-step';
 import type { ActivityEntry } from '../ports/activity-log';
 import type { Log } from '../ports/log';
 import type { SendLedger, SentFacts, SentWrite } from '../ports/send-ledger';

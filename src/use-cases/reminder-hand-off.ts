@@ -5,7 +5,7 @@
  * on the hand-off still being the row's latest.
  */
 import type { CartRow, ReminderOutcome } from '../domain/cart/cart';
-import type { ReminderStep } from '../domain/owner-docs/voice';
+import type { ReminderStep } from '../domain/cart/reminder-step';
 import type { CartStore } from '../ports/cart-store';
 import type { Log } from '../ports/log';
 

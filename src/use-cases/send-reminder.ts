@@ -8,15 +8,17 @@ import { releaseOverflow, releaseRate, releaseSlotAt, throttleQueueAt } from '..
 import { buildPolishPrompt, validatePolishedLine } from '../domain/email/polish';
 import type { Rules } from '../domain/owner-docs/rules';
 import { unsubscribeLinks } from '../domain/unsubscribe/links';
-import type { ReminderStep } from '../domain/owner-docs/voice';
+import type { ReminderStep } from '../domain/cart/reminder-step';
 import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import { MailError, type Mailer } from '../ports/mailer';
+import type { ReminderRequest } from '../ports/messages';
 import type { OptOutStore } from '../ports/opt-outs';
 import type { Polisher } from '../ports/polisher';
-import type { DeferralReason, SendDeferrals, SendLedger, SendRecord } from '../ports/send-ledger';
+import type { DeferralReason, SendDeferrals } from '../ports/scheduler';
+import type { SendLedger, SendRecord } from '../ports/send-ledger';
 import type { ReleaseQueue, SendCapacitySource } from '../ports/release';
 import type { Stats } from '../ports/stats';
 import { changedSinceHandOff, followUpWithoutFirst, handOffState, recordHandOffOutcome } from './reminder-hand-off';
@@ -67,15 +69,6 @@ export type SendResult =
   | { readonly outcome: 'duplicate' }
   /** SES's answer was lost: the email may be out. Its SEND event, or the lease's end, settles it. */
   | { readonly outcome: 'unknown'; readonly settleAt: Date };
-
-/** What one reminder invocation asks: the cart, the step, and how many throttles or pauses it has met so far. */
-export interface ReminderRequest {
-  readonly cartId: string;
-  readonly step: ReminderStep;
-  readonly retry?: number;
-  /** The release (ISO instant) this reminder holds a place in, when quiet hours held it. */
-  readonly releaseAt?: string;
-}
 
 /**
  * How long a claim is held before a new attempt may take it over. SES publishes its SEND event within seconds of

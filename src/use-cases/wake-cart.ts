@@ -4,6 +4,7 @@ import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
+import type { WakeUpMessage } from '../ports/messages';
 import type { OptOutStore } from '../ports/opt-outs';
 import type { ReminderQueue } from '../ports/reminder-queue';
 import type { WakeUpScheduler } from '../ports/scheduler';
@@ -37,7 +38,7 @@ const MAX_ATTEMPTS = 5;
  * write, and only then acts (next wake-up, hand-off to the sender). A duplicate or late delivery finds another
  * `wakeSeq` on the row and does nothing, except finishing side effects a crash may have cut short.
  */
-export async function wakeCart(request: { cartId: string; seq: number }, deps: WakeDeps): Promise<WakeResult> {
+export async function wakeCart(request: WakeUpMessage, deps: WakeDeps): Promise<WakeResult> {
   const rules = await deps.rules.current();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const cart = await deps.carts.get(request.cartId);

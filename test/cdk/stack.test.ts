@@ -4,7 +4,7 @@
  * bundling (test/support/cdk-synth.ts; the bundles have their own tests in bundles.test.ts). Further synths check
  * what a bare `npx cdk synth` leaves out and warns about, and how the template follows other configuration.
  *
- * Expectations are derived from `src/resources/tables.ts`, `src/lambda/environment.ts` and the construct constants,
+ * Expectations are derived from `src/resources/tables.ts`, `src/composition/aws/environment.ts` and the construct constants,
  * not copied from the template, so a drift between the app and its infrastructure fails here.
  */
 import { readFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ import {
   summaryEnvSchema,
   unsubscribeEnvSchema,
   waiterEnvSchema,
-} from '../../src/lambda/environment';
+} from '../../src/composition/aws/environment';
 import { TABLES, type TableDefinition } from '../../src/resources/tables';
 import { type SynthesizedStack, synthStack } from '../support/cdk-synth';
 
@@ -71,7 +71,7 @@ const STREAM_CAPTURED: FunctionRole[] = ['cartCounter'];
 const SCHEDULING_ENV = ['CR_SCHEDULE_GROUP', 'CR_WAITER_ARN', 'CR_SCHEDULER_ROLE_ARN', 'CR_SCHEDULER_DLQ_ARN'];
 const OWNER_ENV = ['CR_GOOGLE_KEY_PARAM', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'];
 
-/** Every variable each function must get, from the brief and src/lambda/environment.ts. */
+/** Every variable each function must get, from the brief and src/composition/aws/environment.ts. */
 const EXPECTED_ENV: Record<FunctionRole, string[]> = {
   intake: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_WEBHOOK_SECRET_PARAM', ...SCHEDULING_ENV],
   waiter: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS', 'CR_SENDER_ARN', ...SCHEDULING_ENV],
@@ -366,7 +366,7 @@ describe('functions', () => {
     for (const [id, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays, id).toBe(30);
   });
 
-  it.each(ROLES)('%s: sets every variable its runtime schema in src/lambda/environment.ts requires, and no other', (role) => {
+  it.each(ROLES)('%s: sets every variable its runtime schema in src/composition/aws/environment.ts requires, and no other', (role) => {
     // Deploy-time values (Ref, GetAtt) stand in as plausible strings of the right shape.
     const stand = (key: string) =>
       key.endsWith('_ARN') ? 'arn:aws:service:region:account:resource' : key.endsWith('_URL') ? 'https://id.lambda-url.region.on.aws/' : 'resolved-at-deploy';

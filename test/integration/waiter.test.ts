@@ -8,7 +8,8 @@ import type { CartChangedEvent, CartSnapshot } from '../../src/domain/cart/cart'
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 import type { CartStore } from '../../src/ports/cart-store';
 import { silentLog } from '../../src/ports/log';
-import type { ReminderQueue, ReminderRequest } from '../../src/ports/reminder-queue';
+import type { ReminderRequest } from '../../src/ports/messages';
+import type { ReminderQueue } from '../../src/ports/reminder-queue';
 import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { wakeCart, type WakeDeps } from '../../src/use-cases/wake-cart';
 import { freshTables } from '../support/dynamo';

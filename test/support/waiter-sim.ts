@@ -7,7 +7,7 @@
 import type { CartRow } from '../../src/domain/cart/cart';
 import { applyWakeDecision, decideWake, firstWakeUpAt, type WakeDecision } from '../../src/domain/cart/moves';
 import type { Rules } from '../../src/domain/owner-docs/rules';
-import type { ReminderStep } from '../../src/domain/owner-docs/voice';
+import type { ReminderStep } from '../../src/domain/cart/reminder-step';
 
 const MINUTE_MS = 60_000;
 

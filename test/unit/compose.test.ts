@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CartItem } from '../../src/domain/cart/cart';
-import { ComposeError, composeReminder, escapeHtml, safeHttpUrl, type ComposeInput } from '../../src/domain/email/compose';
+import { ComposeError, composeReminder, safeHttpUrl, type ComposeInput } from '../../src/domain/email/compose';
+import { escapeHtml } from '../../src/domain/email/html';
 import { fillTemplate, itemsSummary, TemplateError, templateValues } from '../../src/domain/email/template';
 import { greetingFor } from '../../src/domain/email/greeting';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';

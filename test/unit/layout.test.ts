@@ -82,7 +82,7 @@ function constructions(file: string): string[] {
 const COMPOSITION_ROOTS = (file: string) => file.startsWith('src/composition/') || file === 'src/local/system.ts';
 
 describe('the layout', () => {
-  const entries = filesUnder('src/lambda').filter((file) => !file.endsWith('environment.ts'));
+  const entries = filesUnder('src/lambda');
 
   it('has one deployed entry per function, each wiring only: its schema, the composition root, nothing else', () => {
     expect(entries.length).toBeGreaterThanOrEqual(9);
@@ -90,7 +90,7 @@ describe('the layout', () => {
       const { imports, source } = parse(file);
       const outside = imports.filter((specifier) => {
         const path = target(file, specifier);
-        return path !== 'src/lambda/environment.ts' && !path?.startsWith('src/composition/');
+        return !path?.startsWith('src/composition/');
       });
       expect(outside, `${file} imports more than wiring`).toEqual([]);
       expect(constructions(file), `${file} constructs something itself`).toEqual([]);

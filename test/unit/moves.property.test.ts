@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CartRow } from '../../src/domain/cart/cart';
 import { decideWake } from '../../src/domain/cart/moves';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
-import type { ReminderStep } from '../../src/domain/owner-docs/voice';
+import type { ReminderStep } from '../../src/domain/cart/reminder-step';
 import { simulate, type SimEvent, type SimOptions, type SimResult } from '../support/waiter-sim';
 
 const MINUTE_MS = 60_000;

@@ -1,6 +1,6 @@
 /** A required reply address: checked when the sender starts, so "just reply to this email" always reaches a person. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig, senderEnvSchema } from '../../src/lambda/environment';
+import { ConfigError, readConfig, senderEnvSchema } from '../../src/composition/aws/environment';
 
 const SENDER_ENV = {
   CR_CARTS_TABLE: 'cr-carts',

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CounterIncrement } from '../../domain/reporting/summary';
-import type { ReminderStep } from '../../domain/owner-docs/voice';
+import type { ReminderStep } from '../../domain/cart/reminder-step';
 import type { ClaimRequest, ClaimResult, SecondCopy, SendLedger, SendRecord, SentFacts, SentWrite, ShopperNudge } from '../../ports/send-ledger';
 import { activityItem } from './dynamodb-activity-log';
 

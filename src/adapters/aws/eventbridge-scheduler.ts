@@ -6,10 +6,9 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { deferScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
-import type { ReminderStep } from '../../domain/owner-docs/voice';
-import type { Deferral, DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
-import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
+import { reminderMessage, type ReminderRequest, wakeUpMessage, type WakeUpMessage } from '../../ports/messages';
+import type { Deferral, DeferralKey, SendDeferrals, WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 
 export interface EventBridgeSchedulerConfig {
   /** Schedule group holding every per-cart one-off schedule. */
@@ -40,23 +39,15 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferral
   ) {}
 
   async schedule(wakeUp: WakeUp): Promise<void> {
-    await this.create(wakeUpScheduleName(wakeUp.cartId, wakeUp.seq), wakeUp.at, this.config.waiterArn, {
-      cartId: wakeUp.cartId,
-      seq: wakeUp.seq,
-    });
+    await this.create(wakeUpScheduleName(wakeUp.cartId, wakeUp.seq), wakeUp.at, this.config.waiterArn, wakeUpMessage(wakeUp));
   }
 
   async defer(request: Deferral): Promise<void> {
     if (!this.config.senderArn) throw new Error('deferring a reminder needs the sender ARN in the scheduler config');
-    await this.create(deferScheduleName(request.cartId, request.step, request.at, request.reason), request.at, this.config.senderArn, {
-      cartId: request.cartId,
-      step: request.step,
-      ...(request.retry !== undefined ? { retry: request.retry } : {}),
-      ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
-    });
+    await this.create(deferScheduleName(request.cartId, request.step, request.at, request.reason), request.at, this.config.senderArn, reminderMessage(request));
   }
 
-  private async create(name: string, when: Date, targetArn: string, input: Record<string, unknown>): Promise<void> {
+  private async create(name: string, when: Date, targetArn: string, input: ReminderRequest | WakeUpMessage): Promise<void> {
     const earliest = this.clock.now().getTime() + MIN_LEAD_MS;
     const at = new Date(Math.max(when.getTime(), earliest));
     try {
@@ -83,7 +74,7 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferral
     }
   }
 
-  async withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void> {
+  async withdraw(request: DeferralKey): Promise<void> {
     await this.delete(deferScheduleName(request.cartId, request.step, request.at, request.reason));
   }
 

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
+import { reminderMessage, type ReminderRequest } from '../../ports/messages';
+import type { ReminderQueue } from '../../ports/reminder-queue';
 
 /** Hands a reminder to the sender Lambda with an asynchronous (Event) invoke: Lambda queues and retries it. */
 export class LambdaReminderQueue implements ReminderQueue {
@@ -13,7 +14,7 @@ export class LambdaReminderQueue implements ReminderQueue {
       new InvokeCommand({
         FunctionName: this.senderArn,
         InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify({ cartId: request.cartId, step: request.step })),
+        Payload: new TextEncoder().encode(JSON.stringify(reminderMessage({ cartId: request.cartId, step: request.step }))),
       }),
     );
   }

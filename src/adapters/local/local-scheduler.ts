@@ -1,13 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
-import type { ReminderStep } from '../../domain/owner-docs/voice';
 import type { FailedWork, FailureQueue } from '../../ports/failure-queue';
-import type { Deferral, DeferralReason, SendDeferrals } from '../../ports/send-ledger';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
-import type { ReminderQueue, ReminderRequest } from '../../ports/reminder-queue';
-import type { WakeUp, WakeUpScheduler } from '../../ports/scheduler';
+import { reminderMessage, type ReminderRequest, wakeUpMessage } from '../../ports/messages';
+import type { ReminderQueue } from '../../ports/reminder-queue';
+import type { Deferral, DeferralKey, SendDeferrals, WakeUp, WakeUpScheduler } from '../../ports/scheduler';
 import type { TableDefinition } from '../../resources/tables';
 
 /** Local-only table of pending one-off jobs: the stand-in for EventBridge Scheduler's schedule group. */
@@ -63,11 +62,11 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
       name: wakeUpScheduleName(wakeUp.cartId, wakeUp.seq),
       target: 'waiter',
       dueAt: wakeUp.at.toISOString(),
-      payload: { cartId: wakeUp.cartId, seq: wakeUp.seq },
+      payload: wakeUpMessage(wakeUp),
     });
   }
 
-  async withdraw(request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }): Promise<void> {
+  async withdraw(request: DeferralKey): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: deferScheduleName(request.cartId, request.step, request.at, request.reason) } }));
   }
 
@@ -81,7 +80,7 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
       name: sendScheduleName(request.cartId, request.step),
       target: 'sender',
       dueAt: this.clock.now().toISOString(),
-      payload: { cartId: request.cartId, step: request.step },
+      payload: reminderMessage({ cartId: request.cartId, step: request.step }),
     });
   }
 
@@ -91,12 +90,7 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
       name: deferScheduleName(request.cartId, request.step, request.at, request.reason),
       target: 'sender',
       dueAt: request.at.toISOString(),
-      payload: {
-        cartId: request.cartId,
-        step: request.step,
-        ...(request.retry !== undefined ? { retry: request.retry } : {}),
-        ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
-      },
+      payload: reminderMessage(request),
     });
   }
 

@@ -4,7 +4,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../ports/clock';
 import type { Mailer, OutgoingEmail } from '../../ports/mailer';
-import { escapeHtml } from '../../domain/email/compose';
+import { escapeHtml } from '../../domain/email/html';
 
 /** One sent message as stored in `<name>.json`. */
 export interface OutboxMessage {

@@ -12,22 +12,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { powertoolsLog, type PowertoolsLog } from '../../adapters/aws/powertools-log';
-import { readConfig } from '../../lambda/environment';
+import { DEFAULT_DOCS_CACHE_SECONDS, readConfig, type PlatformEnv } from './environment';
 import { systemClock } from '../../ports/clock';
 import { once, type Platform } from '../functions';
 import { AWS_CLIENT_POLICY, clientOptions } from './policy';
-
-/** The configuration keys the shared platform reads; each function's schema has the ones it needs. */
-export interface PlatformEnv {
-  readonly CR_CARTS_TABLE?: string;
-  readonly CR_SENDS_TABLE?: string;
-  readonly CR_OPTOUTS_TABLE?: string;
-  readonly CR_RETENTION_DAYS?: number;
-  readonly CR_DOCS_CACHE_SECONDS?: number;
-  readonly CR_OWNER_EMAIL?: string;
-  readonly CR_FROM_ADDRESS?: string;
-  readonly CR_SENDER_SECONDS_PER_SEND?: number;
-}
 
 /** The parts that differ between functions, each made from the function's configuration on first use. */
 export type PlatformParts<C> = {
@@ -41,9 +29,6 @@ export interface EntryContext<C> {
   readonly platform: Platform;
   readonly log: PowertoolsLog;
 }
-
-/** How long a container keeps the owner's docs when the function's configuration does not say. */
-const DEFAULT_DOCS_CACHE_SECONDS = 120;
 
 /** The DynamoDB document client every function uses. */
 export const documentClient = once(() =>

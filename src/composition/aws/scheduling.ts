@@ -4,16 +4,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeWakeUpScheduler } from '../../adapters/aws/eventbridge-scheduler';
 import { LambdaReminderQueue } from '../../adapters/aws/lambda-reminder-queue';
 import { systemClock } from '../../ports/clock';
+import type { SchedulingEnv } from './environment';
 import { AWS_CLIENT_POLICY, clientOptions } from './policy';
 
-/** The scheduling variables every function that creates wake-ups gets (and the sender, for deferrals). */
-export interface SchedulingEnv {
-  readonly CR_SCHEDULE_GROUP: string;
-  readonly CR_WAITER_ARN: string;
-  readonly CR_SCHEDULER_ROLE_ARN: string;
-  readonly CR_SCHEDULER_DLQ_ARN: string;
-  readonly CR_SENDER_ARN?: string;
-}
 
 /** Wake-ups and quiet-hours deferrals as one-off EventBridge Scheduler schedules. */
 export function eventBridgeScheduler(env: SchedulingEnv): EventBridgeWakeUpScheduler {
@@ -31,6 +24,6 @@ export function eventBridgeScheduler(env: SchedulingEnv): EventBridgeWakeUpSched
 }
 
 /** The waiter's hand-off: an asynchronous invoke of the sender. */
-export function lambdaReminderQueue(env: { readonly CR_SENDER_ARN: string }): LambdaReminderQueue {
+export function lambdaReminderQueue(env: Required<Pick<SchedulingEnv, 'CR_SENDER_ARN'>>): LambdaReminderQueue {
   return new LambdaReminderQueue(new LambdaClient(clientOptions(AWS_CLIENT_POLICY.lambda)), env.CR_SENDER_ARN);
 }

@@ -3,7 +3,7 @@ import type { CartRow } from './cart';
 import { isHeldBack } from './hold-back';
 import { isValidTimeZone, localTimeZone, quietHoursDeferral } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
-import type { ReminderStep } from '../owner-docs/voice';
+import type { ReminderStep } from './reminder-step';
 import { greetingFor } from '../email/greeting';
 
 /**

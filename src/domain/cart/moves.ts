@@ -27,7 +27,7 @@ import { normaliseEmail } from './cart';
 import { formatMoney, type Money } from './money';
 import { localTimeZone, quietHoursDeferral } from './quiet-hours';
 import { cartSize, HARD_REMINDER_CAP, type CartSize, type OwnerStop, type Rules } from '../owner-docs/rules';
-import type { ReminderStep } from '../owner-docs/voice';
+import type { ReminderStep } from './reminder-step';
 
 /** The four moves a wake-up can make on an open cart. There is no fifth. */
 export type MoveName = 'still_shopping' | 'first_reminder' | 'second_reminder' | 'give_up';

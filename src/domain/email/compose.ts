@@ -2,8 +2,10 @@ import type { CartItem, CartRow } from '../cart/cart';
 import { CART_BOUNDS } from '../cart/bounds';
 import { formatMoney, type Money } from '../cart/money';
 import type { Rules } from '../owner-docs/rules';
-import { type EmailWords, emailWordsOf, type ReminderStep, type Voice } from '../owner-docs/voice';
+import { type EmailWords, emailWordsOf, type Voice } from '../owner-docs/voice';
+import type { ReminderStep } from '../cart/reminder-step';
 import { greetingFor } from './greeting';
+import { escapeHtml } from './html';
 import { cleanTitle, fillTemplate, templateValues } from './template';
 
 /**
@@ -123,19 +125,6 @@ export function composeReminder(input: ComposeInput): ComposedEmail {
     openingUsed: content.opening,
   };
 }
-
-/** Escapes text for HTML element content and double- or single-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
-}
-
-const HTML_ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
 
 /** The URL in canonical form when it is an absolute http(s) URL without credentials; otherwise undefined. */
 export function safeHttpUrl(raw: string | undefined): string | undefined {

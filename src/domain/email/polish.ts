@@ -1,4 +1,4 @@
-import type { ReminderStep } from '../owner-docs/voice';
+import type { ReminderStep } from '../cart/reminder-step';
 
 /**
  * The guard around the one model call: a short prompt asking for the opening line in the store's voice, and a

@@ -1,5 +1,5 @@
 import type { DocProblem } from './doc-text';
-import { escapeHtml } from '../email/compose';
+import { escapeHtml } from '../email/html';
 
 /** Which of the owner's docs. */
 export type OwnerDocKind = 'rules' | 'voice';

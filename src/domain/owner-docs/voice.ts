@@ -1,3 +1,5 @@
+import type { ReminderStep } from '../cart/reminder-step';
+
 /**
  * The store's voice, as the voice doc sets it: one template per reminder step, the saved-link wording, and a few
  * lines describing the voice for the one polished sentence.
@@ -22,8 +24,6 @@ export interface SavedLinkWording {
   readonly opening: string;
 }
 
-/** Which reminder: the warm first nudge or the slightly warmer second. */
-export type ReminderStep = 'first' | 'second';
 
 export interface Voice {
   readonly templates: Readonly<Record<ReminderStep, StepTemplate>>;

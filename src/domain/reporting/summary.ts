@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { escapeHtml } from '../email/compose';
+import { escapeHtml } from '../email/html';
 import { formatDuration } from '../owner-docs/doc-text';
 import { formatMoney } from '../cart/money';
 import type { Rules } from '../owner-docs/rules';

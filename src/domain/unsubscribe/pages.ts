@@ -1,4 +1,4 @@
-import { escapeHtml } from '../email/compose';
+import { escapeHtml } from '../email/html';
 
 /** A small, self-contained page (no scripts, no external assets) that reads well on a phone. */
 function page(title: string, body: string): string {

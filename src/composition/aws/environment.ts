@@ -1,3 +1,10 @@
+/**
+ * The Lambda environment contract, in one place: each function's variables as a zod schema, read once at cold start
+ * by its entry in `src/lambda/`. The types the composition reads ({@link PlatformEnv}, {@link SchedulingEnv}) are
+ * derived from these schemas, and the CDK constructs in `lib/` set the variables each schema reads, checked against
+ * it ({@link EnvironmentOf}; `lib/constructs/function-props.ts`). This module imports zod only, so the CDK app may
+ * load it.
+ */
 import * as z from 'zod';
 
 /** Raised at cold start when configuration is missing or wrong; the message lists every problem. */
@@ -28,8 +35,10 @@ const schedulingEnv = {
 
 const retentionDays = z.coerce.number().int().min(1).max(3650).default(90);
 
-/** How long a container keeps the owner's rules and voice before reading the stored copy again. */
-const docsCacheSeconds = z.coerce.number().int().min(0).max(3600).default(120);
+/** Seconds a container keeps the owner's rules and voice before reading the stored copy again, unless configured. */
+export const DEFAULT_DOCS_CACHE_SECONDS = 120;
+
+const docsCacheSeconds = z.coerce.number().int().min(0).max(3600).default(DEFAULT_DOCS_CACHE_SECONDS);
 
 /** Environment of the intake Lambda, set by the CDK stack. */
 export const intakeEnvSchema = z.object({
@@ -143,3 +152,50 @@ export const cartCounterEnvSchema = z.object({
   CR_SENDS_TABLE: required('send and activity table name'),
   CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
 });
+
+/** The schema of each deployed function's environment, by the function's role in `lib/`. */
+export const FUNCTION_ENV_SCHEMAS = {
+  intake: intakeEnvSchema,
+  waiter: waiterEnvSchema,
+  sender: senderEnvSchema,
+  unsubscribe: unsubscribeEnvSchema,
+  rulesLoader: rulesLoaderEnvSchema,
+  importer: importerEnvSchema,
+  sesEvents: sesEventsEnvSchema,
+  summary: summaryEnvSchema,
+  cartCounter: cartCounterEnvSchema,
+} as const;
+
+type Schemas = (typeof FUNCTION_ENV_SCHEMAS)[keyof typeof FUNCTION_ENV_SCHEMAS];
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every variable any function reads, with its parsed type. */
+type AnyFunctionEnv = UnionToIntersection<z.output<Schemas>>;
+
+/** The name of a variable some function reads. */
+export type EnvName = NamesOf<Schemas>;
+type NamesOf<S> = S extends z.ZodType ? keyof z.input<S> : never; // distributes over the union
+
+/**
+ * The variables a construct may set on the function whose schema is `S`, as the strings Lambda passes: a name the
+ * schema does not read fails the type check (in an object literal, with `satisfies`).
+ */
+export type EnvironmentOf<S extends z.ZodType> = { readonly [K in keyof z.input<S>]?: string };
+
+/** The variables the shared platform reads (`root.ts`); each function's schema has the ones it needs. */
+export type PlatformEnv = Partial<
+  Pick<
+    AnyFunctionEnv,
+    | 'CR_CARTS_TABLE'
+    | 'CR_SENDS_TABLE'
+    | 'CR_OPTOUTS_TABLE'
+    | 'CR_RETENTION_DAYS'
+    | 'CR_DOCS_CACHE_SECONDS'
+    | 'CR_OWNER_EMAIL'
+    | 'CR_FROM_ADDRESS'
+    | 'CR_SENDER_SECONDS_PER_SEND'
+  >
+>;
+
+/** The scheduling variables every function that creates wake-ups gets (and the sender's ARN, for deferrals). */
+export type SchedulingEnv = z.output<z.ZodObject<typeof schedulingEnv>> & Partial<Pick<AnyFunctionEnv, 'CR_SENDER_ARN'>>;
