@@ -14,7 +14,7 @@ import { LocalStreamReader } from './local-stream-reader';
 import { LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startHttpServer } from './http-server';
 import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
-import { LocalScheduler } from '../adapters/local/local-scheduler';
+import { type JobTarget, LocalScheduler } from '../adapters/local/local-scheduler';
 import type { Mailer } from '../ports/mailer';
 import type { Polisher } from '../ports/polisher';
 import { fixedSendCapacity } from '../ports/release';
@@ -41,13 +41,13 @@ import {
   rulesLoaderFunction,
   senderFunction,
   sesEventsFunction,
+  summaryFunction,
   unsubscribeFunction,
   waiterFunction,
 } from '../composition/functions';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../resources/cart-stream';
 import { parseCsv } from '../domain/owner-docs/export-rows';
-import { DateTime } from 'luxon';
-import { STORE_JOB_TIMES } from '../domain/schedules/store-time';
+import { nextStoreJobTick, type StoreJob } from '../domain/schedules/store-time';
 import type { ActivityLog } from '../ports/activity-log';
 import type { ImportReport } from '../use-cases/import-export-rows';
 import type { DocLoadOutcome } from '../use-cases/load-owner-docs';
@@ -149,8 +149,11 @@ export interface LocalSystem {
   readonly outboxDir: string;
   /** Runs the rules loader now (it also runs every two seconds while the system is up). */
   reloadDocs(): Promise<Record<'rules' | 'voice', DocLoadOutcome>>;
-  /** Runs the export import now (it also runs every night at 02:00 store time on the test clock). */
-  runImport(): Promise<ImportReport & { file: string | undefined }>;
+  /**
+   * Runs the export import now, or for an hourly tick (`{ scheduled }`) only when that tick is the import's hour. The
+   * system ticks it every night at 02:00 store time on the test clock, and the monthly summary at 08:00 on the 1st.
+   */
+  runImport(tick?: { scheduled: string }): Promise<ImportReport & { file: string | undefined; notDue?: string }>;
   readonly carts: DynamoDbCartStore;
   readonly activity: ActivityLog;
   readonly documents: DynamoDBDocumentClient;
@@ -242,7 +245,10 @@ async function assemble(
 
   const advance = clockDriver(clock, scheduler, cartStream, log);
   const runImport = exportImporter(platform, options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined));
-  await scheduleNightlyImport(scheduler, clock, rulesSource(platform), runImport);
+  await scheduleStoreJobs(scheduler, clock, rulesSource(platform), [
+    { job: 'nightly-import', target: 'importer', run: runImport },
+    { job: 'monthly-summary', target: 'summary', run: local('summary', summaryFunction(platform)) },
+  ]);
 
   const server: Server = await startHttpServer(
     localRoutes({
@@ -359,9 +365,9 @@ function localStripeLane(options: LocalSystemOptions, secrets: NonNullable<Local
 /** The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder; none, nothing to do. */
 function exportImporter(platform: Platform, exportCsv: string | undefined): LocalSystem['runImport'] {
   const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
-  return async () => {
+  return async (tick) => {
     if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
-    return { ...(await importer()), file: exportCsv };
+    return { ...(await importer(tick)), file: exportCsv };
   };
 }
 
@@ -392,19 +398,30 @@ function clockDriver(clock: ControllableClock, scheduler: LocalScheduler, cartSt
   };
 }
 
-/** Runs the import at the nightly import's local hour in the store's zone, each night, on the test clock. */
-async function scheduleNightlyImport(scheduler: LocalScheduler, clock: Clock, rules: RulesSource, runImport: () => Promise<unknown>): Promise<void> {
-  const scheduleNext = async () => {
-    const { store } = await rules.current();
-    const { hour } = STORE_JOB_TIMES['nightly-import'];
-    const next = DateTime.fromJSDate(clock.now(), { zone: store.timeZone }).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
-    await scheduler.put({ name: `import-${next.toISODate()}`, target: 'importer', dueAt: next.toUTC().toISO() ?? '', payload: {} });
-  };
-  scheduler.register('importer', async () => {
-    await runImport();
-    await scheduleNext();
-  });
-  await scheduleNext();
+/**
+ * The recurring jobs as the deployed hourly schedules run them: each target gets `{ scheduled: <tick> }` and decides
+ * itself, through `runStoreJobIfDue`, whether the tick is its local hour in the rules doc's zone. The test clock
+ * only stops at the ticks `nextStoreJobTick` says are due (an empty hour does nothing in AWS either). The next tick is
+ * set before the job runs, so a failing run (retried, then dead in the local failure queue) never ends the chain.
+ */
+async function scheduleStoreJobs(
+  scheduler: LocalScheduler,
+  clock: Clock,
+  rules: RulesSource,
+  jobs: ReadonlyArray<{ readonly job: StoreJob; readonly target: JobTarget; readonly run: (tick: { scheduled: string }) => Promise<unknown> }>,
+): Promise<void> {
+  for (const { job, target, run } of jobs) {
+    const scheduleAfter = async (after: Date) => {
+      const tick = nextStoreJobTick(job, after, (await rules.current()).store.timeZone).toISOString();
+      await scheduler.put({ name: `${target}-${tick}`, target, dueAt: tick, payload: { scheduled: tick } });
+    };
+    scheduler.register(target, async (payload) => {
+      const scheduled = String(payload.scheduled);
+      await scheduleAfter(new Date(scheduled));
+      return run({ scheduled });
+    });
+    await scheduleAfter(clock.now());
+  }
 }
 
 /** Every path the local system serves on its one port. */

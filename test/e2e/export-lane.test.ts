@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
 import { type LocalSystem } from '../../src/local/system';
@@ -66,5 +67,28 @@ describe('the nightly export lane on the local system', () => {
     expect(sentTo('known')).toHaveLength(2); // its first and its one follow-up: the import added no reminder
     expect(sentTo('bought')).toEqual([]);
     expect(sentTo('only-in-sheet').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs the import at 02:00 and the summary at 08:00 on the 1st in the store\'s zone, through the deployed handlers\' hourly-tick check', async () => {
+    const nowMs = () => system.clock.now().getTime();
+    const newYork = (iso: string) => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis();
+    const cart = async (id: string) => (await fetch(`${system.url}/_local/carts/${id}`)).status;
+    const summaries = () => listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example' && e.subject.startsWith('Your cart reminders'));
+    const row = `night-cart,${system.clock.now().toISOString()},night@example.com,Ana,Tote x1 @ 20.00,20.00,https://shop.example.com/cart/night-cart`;
+    writeFileSync(csv, ['cart id,updated at,email,first name,items,total,return url', row].join('\n'));
+    const day = DateTime.fromMillis(nowMs(), { zone: 'America/New_York' }).plus({ days: 1 }).toISODate();
+
+    await system.advance(newYork(`${day}T01:59`) - nowMs());
+    expect(await cart('night-cart')).toBe(404); // not before the import's hour
+    await system.advance(2 * 60_000);
+    expect(await cart('night-cart')).toBe(200);
+
+    expect(summaries()).toEqual([]);
+    await system.advance(newYork('2026-12-01T07:59') - nowMs());
+    expect(summaries()).toEqual([]);
+    await system.advance(2 * 60_000);
+    expect(summaries().map((e) => e.subject)).toEqual([expect.stringContaining('November 2026')]);
+    await system.advance(newYork('2027-01-01T09:00') - nowMs());
+    expect(summaries()).toHaveLength(2); // one a month, however the clock moved
   });
 });

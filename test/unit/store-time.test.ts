@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { storeJobDue } from '../../src/domain/schedules/store-time';
+import { nextStoreJobTick, storeJobDue, type StoreJob } from '../../src/domain/schedules/store-time';
 import { createSummaryHandler } from '../../src/handlers/summary';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { silentLog } from '../../src/ports/log';
@@ -37,6 +37,28 @@ describe('store jobs follow the rules doc\'s zone', () => {
     expect(storeJobDue('nightly-import', new Date('2026-03-08T07:00:00Z'), 'America/New_York')).toBe(true); // 03:00 EDT
     expect(storeJobDue('nightly-import', new Date('2026-11-01T07:00:00Z'), 'America/New_York')).toBe(true); // 02:00 EST
     expect(storeJobDue('nightly-import', new Date('2026-11-01T06:00:00Z'), 'America/New_York')).toBe(false); // 01:00 EST, again
+  });
+});
+
+describe('the next tick a job runs at (the local system wakes only at these)', () => {
+  it.each(ZONES.flatMap((zone) => (['nightly-import', 'monthly-summary'] as StoreJob[]).map((job) => [job, zone] as const)))(
+    '%s in %s: following each run to the next gives exactly the hourly ticks storeJobDue picks',
+    (job, zone) => {
+      const due = TICKS.filter((tick) => storeJobDue(job, tick, zone)).map((tick) => tick.toISOString());
+      const followed: string[] = [];
+      for (let at = nextStoreJobTick(job, TICKS[0]!, zone); at <= TICKS.at(-1)!; at = nextStoreJobTick(job, at, zone)) {
+        followed.push(at.toISOString());
+      }
+      expect(due.length).toBeGreaterThan(job === 'nightly-import' ? 360 : 11);
+      expect(followed).toEqual(due.filter((tick) => tick > TICKS[0]!.toISOString()));
+    },
+  );
+
+  it('counts from the hour after a time between ticks, and refuses a zone it cannot read', () => {
+    // 01:59:59 New York time on 2 Mar 2026 (06:59:59 UTC): the next 02:00 local is 07:00 UTC that day.
+    expect(nextStoreJobTick('nightly-import', new Date('2026-03-02T06:59:59Z'), 'America/New_York').toISOString()).toBe('2026-03-02T07:00:00.000Z');
+    expect(nextStoreJobTick('nightly-import', new Date('2026-03-02T07:00:00Z'), 'America/New_York').toISOString()).toBe('2026-03-03T07:00:00.000Z');
+    expect(() => nextStoreJobTick('nightly-import', new Date('2026-03-02T00:00:00Z'), 'Mars/Olympus')).toThrow(/zone "Mars\/Olympus"/);
   });
 });
 

@@ -18,7 +18,7 @@ export const LOCAL_SCHEDULES_TABLE = {
 } as const satisfies TableDefinition;
 
 /** What a job invokes, as EventBridge Scheduler would invoke a Lambda. */
-export type JobTarget = 'waiter' | 'sender' | 'importer' | 'ses-events';
+export type JobTarget = 'waiter' | 'sender' | 'importer' | 'summary' | 'ses-events';
 
 export interface LocalJob {
   readonly name: string;

@@ -30,3 +30,20 @@ export function storeJobDue(job: StoreJob, tick: Date, zone: string): boolean {
   // Spring forward over the job's hour (02:00 in much of America in March): the first tick past it counts.
   return sameDay && local.hour > hour && before.hour < hour;
 }
+
+/** Hours searched for the next run: a month and a day, so a monthly job on the 1st is always found. */
+const SEARCH_HOURS = 32 * 24;
+
+/**
+ * The first hourly tick (on the hour in UTC) after `after` on which `job` runs in `zone` ({@link storeJobDue}): a
+ * scheduler that wakes only at these ticks does what the deployed hourly schedule does, without the empty hours.
+ * Throws on a zone luxon cannot read.
+ */
+export function nextStoreJobTick(job: StoreJob, after: Date, zone: string): Date {
+  const firstTick = Math.floor(after.getTime() / 3_600_000) * 3_600_000 + 3_600_000;
+  for (let hour = 0; hour < SEARCH_HOURS; hour += 1) {
+    const tick = new Date(firstTick + hour * 3_600_000);
+    if (storeJobDue(job, tick, zone)) return tick;
+  }
+  throw new Error(`no ${job} time in the month after ${after.toISOString()} in zone "${zone}"`);
+}
