@@ -1,6 +1,6 @@
 /**
  * `npm run cost`: plays the standard month of a small store through the local system on the test clock, counts
- * every billable call at the adapters (see src/adapters/local/meter.ts), and prints the AWS bill it would produce,
+ * every billable call at the adapters (the meter, bench/meter.ts), and prints the AWS bill it would produce,
  * line by line, with and without the always-free tiers, and at 10x and 100x the volume (per-cart counts scaled
  * linearly). Writes the result into docs/performance.md between the `cost` markers.
  */

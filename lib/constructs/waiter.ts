@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -22,6 +23,10 @@ export class Waiter extends Construct {
     this.service = new ServiceFunction(this, 'Service', {
       ...functionDefaults('waiter', props, {}),
       description: 'cart-recovery: wakes up per cart and decides the next move',
+      // A wake-up takes about 100 ms, but one slow Scheduler create or sender hand-off may use its whole client budget
+      // (3 attempts of up to 1 s + 5 s, src/composition/aws/policy.ts): 30 s lets that finish with the DynamoDB calls
+      // around it rather than time out and have Lambda run the whole wake-up again. Billing counts only the time used.
+      timeout: Duration.seconds(30),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'UpdateItem']);
     // Writes the activity log; reads the owner's rules the loader stored.

@@ -47,19 +47,25 @@ export const CARTS_TABLE = {
   ],
   ttlAttribute: 'expiresAt',
   retainOnDelete: true,
-  // The cart counter reads it (src/cart-stream.ts): the monthly cart counts follow from the rows, off the webhook's path.
+  // The cart counter reads it (src/resources/cart-stream.ts, src/handlers/cart-counter.ts): the monthly cart counts
+  // follow from the rows, off the webhook's path.
   stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableDefinition;
 
 /**
- * Per cart (partition `cartId`): one claim/record per reminder step (`send#first`, `send#second`) and the activity log
- * of every decision (`log#<time>#<actor>#<action>`). Partitions that are not carts (cart ids never start with `#`)
+ * Per cart (partition `cartId`): one claim/record per reminder step (`send#first`, `send#second`), one
+ * `copy#<step>#<message id>` per second copy SES accepted (on the record, never counted as a reminder), and the activity
+ * log of every decision (`log#<time>#<actor>#<action>`). Partitions that are not carts (cart ids never start with `#`)
  * keep the product at three tables:
  * - `#owner`: the rules loader's last good `rules` and `voice`, the operator's `operator-stops` and the
- *   `applied-stops` the loader has acted on, one `notice#<problem>` per import problem the owner was told about, and
- *   `problems#<doc>` for a doc that does not parse (one email per edit, once it is quiet).
+ *   `applied-stops` the loader has acted on, one `notice#<problem>` per import problem the owner was told about,
+ *   `problems#<doc>` for a doc that does not parse (one email per edit, once it is quiet), and the `account-limits`
+ *   the doctor read from SES and Lambda (the morning release's pace).
  * - `#nudge#<email>`: one per shopper, the newest reminder claimed or sent to the address (do-not-disturb).
- * - `#stats`: the monthly summary's counters, one `month#<YYYY-MM>` item per store month, bumped as things happen.
+ * - `#stats`: the monthly summary's counters, one `month#<YYYY-MM>` item per store month: the cart counter adds the
+ *   cart counts from the cr-carts stream; the waiter, sender, unsubscribe and SES feedback add what they decide.
+ * - `#release`: one `at#<instant>` counter per morning release of reminders quiet hours held (each held reminder's
+ *   place in it).
  */
 export const SENDS_TABLE = {
   name: 'cr-sends',

@@ -114,7 +114,7 @@ const RUNTIME_SCHEMAS = {
 
 const TIMEOUTS: Record<FunctionRole, number> = {
   intake: 10,
-  waiter: 10,
+  waiter: 30,
   sender: 30,
   unsubscribe: 10,
   rulesLoader: 60,

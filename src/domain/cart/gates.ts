@@ -4,7 +4,6 @@ import { isHeldBack } from './hold-back';
 import { isValidTimeZone, localTimeZone, quietHoursDeferral } from './quiet-hours';
 import type { OwnerStop, Rules } from '../owner-docs/rules';
 import type { ReminderStep } from './reminder-step';
-import { greetingFor } from '../email/greeting';
 
 /**
  * The sender's guardrails as one pure decision: given the cart as it is now, the owner's rules and the shopper's
@@ -20,7 +19,8 @@ import { greetingFor } from '../email/greeting';
  *    the owner's hold-back (a fixed share of the carts that would otherwise be reminded, chosen by cart id).
  *    These run after quiet hours so that a deferred send is judged at the time it would actually go out (the
  *    frequency cap in particular may have lapsed by morning). The deferred invocation re-runs every gate.
- * 4. Compose — nothing left to refuse; the decision carries the greeting.
+ * 4. Compose — nothing left to refuse: the sender composes the email (src/domain/email/compose.ts, which greets the
+ *    shopper in the voice doc's words).
  */
 
 /** Why a reminder is not sent. Stable codes for logs and the cr-sends row. */
@@ -54,7 +54,7 @@ export interface GateInput {
 
 /** Outcome of the gates. `detail` is one human sentence for the log. */
 export type GateDecision =
-  | { readonly action: 'send'; readonly greeting: string }
+  | { readonly action: 'send' }
   | {
       readonly action: 'skip';
       readonly gate: 1 | 2 | 3;
@@ -79,7 +79,7 @@ export function decideSend(input: GateInput): GateDecision {
   return (
     recipientGate(input) ??
     quietHoursGate(input) ??
-    doNotDisturbGate(input) ?? { action: 'send', greeting: greetingFor(input.cart.firstName) }
+    doNotDisturbGate(input) ?? { action: 'send' }
   );
 }
 
