@@ -3,6 +3,8 @@
  * `-c key=value`) or the environment (`CART_RECOVERY_<KEY>`), validated with zod, and failing with one message that
  * names every bad key. Runtime (Lambda) configuration is a different thing: see `src/composition/aws/environment.ts`.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
 
@@ -260,4 +262,25 @@ export function readDeployConfig(scope: Construct, env: Record<string, string | 
     (key) => (scope.node.tryGetContext(key) ?? env[environmentVariableFor(key)]) !== undefined,
   );
   return parseDeployConfig(raw, retired);
+}
+
+/**
+ * The deploy configuration of this checkout, for the operator's commands (`npm run doctor -- --aws`, the operator
+ * composition): `cdk.json`'s context in `dir`, then `CART_RECOVERY_<KEY>` variables, validated as at synth. `-c` on a
+ * past `cdk deploy` cannot be read back; whoever deployed with it sets the variable instead.
+ */
+export function readCheckoutDeployConfig(dir = process.cwd(), env: Record<string, string | undefined> = process.env): DeployConfig {
+  const file = join(dir, 'cdk.json');
+  let context: Record<string, unknown>;
+  try {
+    context = (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  } catch (error) {
+    throw new DeployConfigError(`cannot read the deploy configuration ${file} (${error instanceof Error ? error.message : String(error)}): run from the checkout the stack was deployed from`);
+  }
+  const raw: Partial<Record<DeployConfigKey, unknown>> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = context[key] ?? env[environmentVariableFor(key)];
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseDeployConfig(raw);
 }

@@ -10,20 +10,8 @@
  * failed-invocations SQS queue: `--queue-url` (or CR_FAILED_INVOCATIONS_QUEUE_URL) with the stack output
  * FailedInvocationsQueueUrl, else the one queue named `<stack>-FailedInvocationsQueue…` (`--stack`, default CartRecovery).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbActivityLog } from '../src/adapters/aws/dynamodb-activity-log';
-import { DynamoDbCartStore } from '../src/adapters/aws/dynamodb-cart-store';
-import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
-import { type AwsFailureQueue, awsFailureQueue } from '../src/composition/aws/operator';
-import { LOCAL_SCHEDULES_TABLE, LocalScheduler } from '../src/adapters/local/local-scheduler';
-import { LOCAL_AWS } from '../src/local/dynamodb-local';
-import { localEndpointFile } from '../src/local/system';
-import { systemClock } from '../src/ports/clock';
-import { silentLog } from '../src/ports/log';
-import { CARTS_TABLE, SENDS_TABLE } from '../src/resources/tables';
+import { openOperator } from '../src/composition/operator';
 import { runCartsCommand } from '../src/use-cases/operator-carts';
 
 const USAGE = 'usage: npm run carts -- [--aws [--queue-url <url>] [--stack <name>]] story <cartId> | failures | replay <id>|all';
@@ -39,42 +27,26 @@ try {
       stack: { type: 'string', default: 'CartRecovery' },
     },
   });
-  const client = values.aws ? new DynamoDBClient({}) : new DynamoDBClient({ endpoint: localEndpoint(), ...LOCAL_AWS });
-  const documents = DynamoDBDocumentClient.from(client);
-  const sendsTable = values['sends-table'] ?? SENDS_TABLE.name;
-  const docs = new DynamoDbOwnerDocsStore(documents, sendsTable);
-  let queue: AwsFailureQueue | undefined;
+  const system = openOperator({
+    where: values.aws ? 'aws' : 'local',
+    tables: { carts: values['carts-table'], sends: values['sends-table'] },
+    failureQueue: { stackName: values.stack, queueUrl: values['queue-url'] ?? process.env.CR_FAILED_INVOCATIONS_QUEUE_URL },
+  });
   try {
-    const queueUrl = values['queue-url'] ?? process.env.CR_FAILED_INVOCATIONS_QUEUE_URL;
     // Only the commands that read the queue look for it (a story needs no SQS permissions).
-    if (values.aws && (positionals[0] === 'failures' || positionals[0] === 'replay')) {
-      queue = await awsFailureQueue({ stackName: values.stack, ...(queueUrl ? { queueUrl } : {}) });
-    }
+    const readsQueue = positionals[0] === 'failures' || positionals[0] === 'replay';
     console.log(
       await runCartsCommand(positionals, {
-        carts: new DynamoDbCartStore(documents, values['carts-table'] ?? CARTS_TABLE.name),
-        activity: new DynamoDbActivityLog(documents, sendsTable, 90),
-        ...(values.aws
-          ? queue
-            ? { failures: queue.failures }
-            : { failuresUnavailable: 'the failure queue is read only by the failures and replay commands' }
-          : { failures: new LocalScheduler(documents, LOCAL_SCHEDULES_TABLE.name, systemClock, silentLog) }),
-        zone: async () => (await docs.rules())?.value.store.timeZone ?? 'UTC',
+        carts: system.carts,
+        activity: system.activity,
+        ...(readsQueue ? { failures: await system.failures() } : { failuresUnavailable: 'the failure queue is read only by the failures and replay commands' }),
+        zone: system.zone,
       }),
     );
   } finally {
-    queue?.destroy();
-    client.destroy();
+    system.destroy();
   }
 } catch (error) {
   console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   process.exitCode = 1;
-}
-
-function localEndpoint(): string {
-  try {
-    return (JSON.parse(readFileSync(localEndpointFile(), 'utf8')) as { endpoint: string }).endpoint;
-  } catch {
-    throw new Error('the local system is not running (start it with npm start), or pass --aws for a deployed stack');
-  }
 }

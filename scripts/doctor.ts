@@ -12,36 +12,18 @@
  *                                  environment variables are)
  * Options: --rules <file> --voice <file> (local), --table cr-sends. Exits 1 when something must be fixed.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbStats } from '../src/adapters/aws/dynamodb-stats';
-import { FileOwnerDrive } from '../src/adapters/local/file-owner-drive';
 import { awsDoctor } from '../src/composition/aws/doctor';
+import { localDoctor } from '../src/composition/operator';
 import { renderDoctorReport, type DoctorFacts, type Finding } from '../src/domain/operations/doctor';
-import { systemClock } from '../src/ports/clock';
-import { LOCAL_AWS } from '../src/local/dynamodb-local';
-import { EXAMPLE_DOCS, localEndpointFile } from '../src/local/system';
+import { EXAMPLE_DOCS } from '../src/local/system';
 import { SENDS_TABLE } from '../src/resources/tables';
-import { diagnoseSetup } from '../src/use-cases/diagnose-setup';
-import { CONTEXT_KEYS, environmentVariableFor, parseDeployConfig, type DeployConfig } from '../lib/deploy-config';
+import { readCheckoutDeployConfig, type DeployConfig } from '../lib/deploy-config';
 import { FUNCTION_NAMES } from '../lib/constructs/service-function';
 
 const { values } = parseArgs({
   options: { aws: { type: 'boolean', default: false }, table: { type: 'string' }, rules: { type: 'string' }, voice: { type: 'string' } },
 });
-
-/** cdk.json's context, then CART_RECOVERY_* variables, validated as at synth. */
-function deployConfig(): DeployConfig {
-  const context = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
-  const raw: Record<string, unknown> = {};
-  for (const key of CONTEXT_KEYS) {
-    const value = context[key] ?? process.env[environmentVariableFor(key)];
-    if (value !== undefined) raw[key] = value;
-  }
-  return parseDeployConfig(raw);
-}
 
 /** Settings a working deployment needs that the configuration lacks. */
 function settingsFacts(config: DeployConfig): NonNullable<DoctorFacts['settings']> {
@@ -52,35 +34,10 @@ function settingsFacts(config: DeployConfig): NonNullable<DoctorFacts['settings'
   }));
 }
 
-async function localDoctor(): Promise<{ findings: Finding[] }> {
-  let endpoint: string | undefined;
-  try {
-    ({ endpoint } = JSON.parse(readFileSync(localEndpointFile(), 'utf8')) as { endpoint: string });
-  } catch {
-    endpoint = undefined;
-  }
-  const client = endpoint ? new DynamoDBClient({ endpoint, ...LOCAL_AWS }) : undefined;
-  try {
-    const { findings } = await diagnoseSetup({
-      where: 'local',
-      clock: systemClock,
-      drive: new FileOwnerDrive(),
-      docIds: { rules: values.rules ?? EXAMPLE_DOCS.rules, voice: values.voice ?? EXAMPLE_DOCS.voice },
-      ...(client ? { stats: new DynamoDbStats(DynamoDBDocumentClient.from(client), values.table ?? SENDS_TABLE.name, async () => 'UTC') } : {}),
-    });
-    const running: Finding = endpoint
-      ? { check: 'Local system', status: 'ok', said: `DynamoDB Local at ${endpoint}.` }
-      : { check: 'Local system', status: 'fail', said: 'not running.', next: 'start it with npm start (in another terminal), then run the doctor again.' };
-    return { findings: [running, ...findings] };
-  } finally {
-    client?.destroy();
-  }
-}
-
 try {
   let findings: Finding[];
   if (values.aws) {
-    const config = deployConfig();
+    const config = readCheckoutDeployConfig();
     ({ findings } = await awsDoctor({
       ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
       senderDomain: config.senderDomain,
@@ -99,7 +56,10 @@ try {
       settings: settingsFacts(config),
     }));
   } else {
-    ({ findings } = await localDoctor());
+    ({ findings } = await localDoctor({
+      docIds: { rules: values.rules ?? EXAMPLE_DOCS.rules, voice: values.voice ?? EXAMPLE_DOCS.voice },
+      tables: { sends: values.table },
+    }));
   }
   console.log(renderDoctorReport(findings, values.aws ? 'aws' : 'local'));
   process.exitCode = findings.some((f) => f.status === 'fail') ? 1 : 0;

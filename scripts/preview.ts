@@ -8,12 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
+import { openOperator } from '../src/composition/operator';
 import type { Rules } from '../src/domain/owner-docs/rules';
 import type { Voice } from '../src/domain/owner-docs/voice';
-import { SENDS_TABLE } from '../src/resources/tables';
 import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
 import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
@@ -25,23 +22,22 @@ const { values } = parseArgs({
 });
 
 /** The deployed stack's last accepted docs, as every function reads them. */
-async function storedDocs(table: string): Promise<{ rules: Rules; voice: Voice; said: string }> {
-  const client = new DynamoDBClient({});
+async function storedDocs(table: string | undefined): Promise<{ rules: Rules; voice: Voice; said: string }> {
+  const system = openOperator({ where: 'aws', tables: { sends: table } });
   try {
-    const store = new DynamoDbOwnerDocsStore(DynamoDBDocumentClient.from(client), table);
-    const [rules, voice] = await Promise.all([store.rules(), store.voice()]);
+    const [rules, voice] = await Promise.all([system.ownerDocs.rules(), system.ownerDocs.voice()]);
     if (!rules || !voice) {
-      throw new Error(`no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${table}: run npm run doctor -- --aws to see why`);
+      throw new Error(`no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${system.platform.tables.sends}: run npm run doctor -- --aws to see why`);
     }
     return { rules: rules.value, voice: voice.value, said: `rules accepted ${rules.savedAt}, voice accepted ${voice.savedAt}` };
   } finally {
-    client.destroy();
+    system.destroy();
   }
 }
 
 try {
   const { rules, voice, said } = values.aws
-    ? await storedDocs(values.table ?? SENDS_TABLE.name)
+    ? await storedDocs(values.table)
     : { rules: readRulesDoc(values.rules ?? EXAMPLE_DOCS.rules), voice: readVoiceDoc(values.voice ?? EXAMPLE_DOCS.voice), said: 'the docs on this machine' };
   console.log(`Rendering with ${said}.`);
   const out = resolve(values.out ?? '.local/preview');

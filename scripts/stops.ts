@@ -9,15 +9,9 @@
  * Where: the local system by default (it must be running: `npm start`; CR_DATA_DIR as for it); `--aws` uses your AWS credentials and
  * region and the deployed `cr-sends` table (`--table` to name another).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-store';
-import { LOCAL_AWS } from '../src/local/dynamodb-local';
+import { openOperator } from '../src/composition/operator';
 import type { OperatorStops } from '../src/domain/owner-docs/rules';
-import { localEndpointFile } from '../src/local/system';
-import { SENDS_TABLE } from '../src/resources/tables';
 import { applyOperatorCommand, type OperatorCommand } from '../src/use-cases/operator-stops';
 
 const USAGE = 'usage: npm run stops -- [--aws] [--table cr-sends] list | pause <reason> | resume | stop-cart <id> <reason> | unstop-cart <id> | stop-shopper <email> <reason> | unstop-shopper <email>';
@@ -59,23 +53,15 @@ try {
     allowPositionals: true,
     options: { aws: { type: 'boolean', default: false }, table: { type: 'string' } },
   });
-  const client = values.aws
-    ? new DynamoDBClient({})
-    : (() => {
-        let endpoint: string;
-        try {
-          ({ endpoint } = JSON.parse(readFileSync(localEndpointFile(), 'utf8')) as { endpoint: string });
-        } catch {
-          throw new Error('the local system is not running (start it with npm start), or pass --aws for a deployed stack');
-        }
-        return new DynamoDBClient({ endpoint, ...LOCAL_AWS });
-      })();
-  const store = new DynamoDbOwnerDocsStore(DynamoDBDocumentClient.from(client), values.table ?? SENDS_TABLE.name);
-  const parsed = command(positionals);
-  const stops = await applyOperatorCommand(parsed, store);
-  console.log(describe(stops));
-  if (parsed.kind !== 'list') console.log('\nStops act at the next reminder check; a lifted stop reopens its carts at the rules loader\'s next run.');
-  client.destroy();
+  const system = openOperator({ where: values.aws ? 'aws' : 'local', tables: { sends: values.table } });
+  try {
+    const parsed = command(positionals);
+    const stops = await applyOperatorCommand(parsed, system.ownerDocs);
+    console.log(describe(stops));
+    if (parsed.kind !== 'list') console.log('\nStops act at the next reminder check; a lifted stop reopens its carts at the rules loader\'s next run.');
+  } finally {
+    system.destroy();
+  }
 } catch (error) {
   console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   process.exit(1);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ import { OutboxMailer, outboxHandler } from '../adapters/local/outbox-mailer';
 import { withSesSendEcho } from '../adapters/local/ses-send-echo';
 import { EXAMPLE_DOCS } from '../adapters/local/owner-doc-files';
 import { controlRoutes } from './control-routes';
+import { localEndpointFile, writeRunningSystem } from './running-system';
 import { StripeCheckoutClient } from '../adapters/stripe/stripe-checkout-client';
 import { StripeStandIn } from './stripe-stand-in';
 import { AWS_CLIENT_POLICY } from '../composition/aws/policy';
@@ -54,11 +55,6 @@ import type { DocLoadOutcome } from '../use-cases/load-owner-docs';
 import type { Log } from '../ports/log';
 import type { TableNames } from '../resources/tables';
 import type { RulesSource, VoiceSource } from '../ports/owner-docs';
-
-/** Where a running local system leaves its DynamoDB endpoint for `npm run stops`, inside its data folder. */
-export function localEndpointFile(dataDir = process.env.CR_DATA_DIR ?? '.local'): string {
-  return resolve(dataDir, 'endpoint.json');
-}
 
 /** The store owner, as the local system writes to them (problem notices land in the outbox). */
 const OWNER = { email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' } as const;
@@ -264,8 +260,9 @@ async function assemble(
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://127.0.0.1:${port}`;
   ownPort = port;
+  // The operator's commands (npm run carts, stops, summary, doctor) find this system, its tables and its settings here.
   const endpointFile = dataDir ? localEndpointFile(dataDir) : undefined;
-  if (endpointFile) writeFileSync(endpointFile, JSON.stringify({ endpoint: dynamoEndpoint, url }));
+  if (dataDir) writeRunningSystem(dataDir, { endpoint: dynamoEndpoint, url, tables, retentionDays: RETENTION_DAYS, owner: OWNER });
 
   // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback),
   // unless a meter brings a model stand-in (`npm run cost` counts the real prompts).
