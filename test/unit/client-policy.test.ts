@@ -8,6 +8,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AWS_CLIENT_POLICY, clientOptions } from '../../src/composition/aws/policy';
 
+/** The policy entries each client class may be built with: its service's, never another's. */
+const POLICY_ENTRIES_BY_CLIENT: Readonly<Record<string, readonly string[]>> = {
+  DynamoDBClient: ['dynamodb'],
+  SchedulerClient: ['scheduler'],
+  LambdaClient: ['lambda'],
+  SQSClient: ['sqs'],
+  SESv2Client: ['ses', 'sesAccount'],
+  BedrockRuntimeClient: ['bedrock'],
+  CloudWatchClient: ['cloudwatch'],
+  SSMClient: ['ssm'],
+  StripeCheckoutClient: ['stripe'],
+};
+
 describe('the AWS client policy', () => {
   it('enforces every stated request timeout, each shorter than the shortest function timeout (10 s)', () => {
     for (const [name, policy] of Object.entries(AWS_CLIENT_POLICY)) {
@@ -29,6 +42,9 @@ describe('the AWS client policy', () => {
       for (const match of source.matchAll(/new (\w+Client)\(([^\n]*)/g)) {
         const expected = sdkClients.has(match[1] ?? '') ? 'clientOptions(AWS_CLIENT_POLICY.' : 'AWS_CLIENT_POLICY.';
         expect(match[2], `${file}: new ${match[1]}(...)`).toContain(expected);
+        // ... and the entry meant for that service, not a neighbour's (an SES client on DynamoDB's retries).
+        const entry = /AWS_CLIENT_POLICY\.(\w+)/.exec(match[2] ?? '')?.[1];
+        expect(POLICY_ENTRIES_BY_CLIENT[match[1] ?? ''], `${file}: new ${match[1]}: which policy entries may it use?`).toContain(entry);
       }
     }
   });

@@ -58,7 +58,7 @@ export interface AwsDoctorOptions {
 /** Runs every check against the deployed stack; each client is made here and destroyed before returning. */
 export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptions = {}): Promise<{ facts: DoctorFacts; findings: Finding[] }> {
   const region = config.region ? { region: config.region } : {};
-  const ses = new SESv2Client({ ...region, ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });
+  const ses = new SESv2Client({ ...region, ...clientOptions(AWS_CLIENT_POLICY.sesAccount) });
   const bedrock = new BedrockRuntimeClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.bedrock) });
   const ssm = new SSMClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.ssm) });
   const dynamodb = new DynamoDBClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });

@@ -36,6 +36,11 @@ export const AWS_CLIENT_POLICY = {
    * time budget, which it enforces by aborting the request.
    */
   bedrock: { maxAttempts: 1 },
+  /**
+   * The doctor's reads of the SES account (sending status, quotas, the domain's DKIM): reads, safe to retry, unlike
+   * the sender's one-attempt sends above.
+   */
+  sesAccount: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
   /** The doctor's read of the sender's measured duration: a read, safe to retry. */
   cloudwatch: { maxAttempts: 3, connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000 },
   /** Secrets, read once per container and cached for `cacheSeconds`. */
