@@ -4,7 +4,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { CartRecoveryStack } from '../lib/cart-recovery-stack';
-import { readDeployConfig } from '../lib/deploy-config';
+import { readDeployConfig } from '../src/composition/aws/deploy-config';
 
 export interface StackFunction {
   readonly name: string;

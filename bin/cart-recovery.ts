@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * CDK app entry (`cdk.json`: `npx tsx bin/cart-recovery.ts`). Synthesizes offline with no AWS credentials; the
- * deploy configuration comes from context or CART_RECOVERY_* variables (lib/deploy-config.ts, docs/deploy.md).
+ * deploy configuration comes from context or CART_RECOVERY_* variables (src/composition/aws/deploy-config.ts, docs/deploy.md).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CartRecoveryStack } from '../lib/cart-recovery-stack';
-import { type DeployConfig, DeployConfigError, readDeployConfig } from '../lib/deploy-config';
+import { type DeployConfig, DeployConfigError, readDeployConfig } from '../src/composition/aws/deploy-config';
 
 const app = new App();
 const { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region } = process.env;

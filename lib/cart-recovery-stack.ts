@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type DeployConfig, RETIRED_KEYS } from './deploy-config';
+import { type DeployConfig, RETIRED_KEYS } from '../src/composition/aws/deploy-config';
 import { Alarms } from './constructs/alarms';
 import { CartCounter } from './constructs/cart-counter';
 import { DataTables } from './constructs/data-tables';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { CartRecoveryStack } from '../lib/cart-recovery-stack';
-import { readDeployConfig } from '../lib/deploy-config';
+import { readDeployConfig } from '../src/composition/aws/deploy-config';
 
 type Json = Record<string, any>;
 

@@ -18,7 +18,7 @@ import { localDoctor } from '../src/composition/operator';
 import { renderDoctorReport, type DoctorFacts, type Finding } from '../src/domain/operations/doctor';
 import { EXAMPLE_DOCS } from '../src/local/system';
 import { SENDS_TABLE } from '../src/resources/tables';
-import { readCheckoutDeployConfig, type DeployConfig } from '../lib/deploy-config';
+import { readCheckoutDeployConfig, type DeployConfig } from '../src/composition/aws/deploy-config';
 import { FUNCTION_NAMES } from '../lib/constructs/service-function';
 
 const { values } = parseArgs({

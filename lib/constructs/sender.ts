@@ -1,7 +1,7 @@
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { BedrockModel } from '../deploy-config';
+import type { BedrockModel } from '../../src/composition/aws/deploy-config';
 import type { Email } from './email';
 import type { Scheduling } from './scheduling';
 import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';

@@ -22,7 +22,7 @@ import {
   parseDeployConfig,
   PLACEHOLDERS,
   readDeployConfig,
-} from '../../lib/deploy-config';
+} from '../../src/composition/aws/deploy-config';
 import { ALARM_MONTHLY_USD, DEFAULT_URL_REQUEST_ALARM, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
 import { CART_STREAM_RETRIES } from '../../lib/constructs/cart-counter';
 import { STREAM_READ_ACTIONS, TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
@@ -1027,7 +1027,7 @@ describe('outputs', () => {
   });
 });
 
-describe('deploy configuration (lib/deploy-config.ts)', () => {
+describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
   it('has demo defaults that synth offline and are reported as placeholders', () => {
     const config = parseDeployConfig({});
     expect(config).toMatchObject({

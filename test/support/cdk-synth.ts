@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { CartRecoveryStack } from '../../lib/cart-recovery-stack';
-import { readDeployConfig } from '../../lib/deploy-config';
+import { readDeployConfig } from '../../src/composition/aws/deploy-config';
 
 type Json = Record<string, any>;
 

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type DeployConfig, environmentVariableFor, readCheckoutDeployConfig } from '../../../lib/deploy-config';
+import { type DeployConfig, environmentVariableFor, readCheckoutDeployConfig } from './deploy-config';
 import { SqsFailureQueue } from '../../adapters/aws/sqs-failure-queue';
 import { systemClock } from '../../ports/clock';
 import type { FailureQueue } from '../../ports/failure-queue';

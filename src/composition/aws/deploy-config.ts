@@ -1,11 +1,11 @@
 /**
  * Deploy-time configuration of the cart-recovery stack, read once at synth from CDK context (`cdk.json` or
  * `-c key=value`) or the environment (`CART_RECOVERY_<KEY>`), validated with zod, and failing with one message that
- * names every bad key. Runtime (Lambda) configuration is a different thing: see `src/composition/aws/environment.ts`.
+ * names every bad key; the operator's `--aws` commands read the same settings back from the checkout. Runtime (Lambda)
+ * configuration is a different thing: see `environment.ts` beside it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Construct } from 'constructs';
 import * as z from 'zod';
 
 /** Global Claude Haiku 4.5 inference profile: ~10% cheaper than the geographic ones (see docs/deploy.md). */
@@ -251,8 +251,13 @@ export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>
   return { ...config, replyTo: config.replyTo ?? config.ownerEmail, alarmEmail: config.alarmEmail ?? config.ownerEmail, bedrock, placeholders, retired };
 }
 
+/** What the CDK app reads context from (a Construct; stated structurally so this file needs no CDK package). */
+export interface ContextSource {
+  readonly node: { tryGetContext(key: string): unknown };
+}
+
 /** Reads every key from CDK context, then `CART_RECOVERY_<KEY>` in the environment, then validates. */
-export function readDeployConfig(scope: Construct, env: Record<string, string | undefined> = process.env): DeployConfig {
+export function readDeployConfig(scope: ContextSource, env: Record<string, string | undefined> = process.env): DeployConfig {
   const raw: Partial<Record<DeployConfigKey, unknown>> = {};
   for (const key of CONTEXT_KEYS) {
     const value = scope.node.tryGetContext(key) ?? env[environmentVariableFor(key)];
