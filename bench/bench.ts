@@ -133,7 +133,7 @@ const RUSH_NOTES = [
   '',
   '- Each row: that many carts whose first reminders quiet hours held overnight (each placed in the 08:00 release as',
   '  it was held), released against an SES stand-in (HTTP, the real SES v2 client) that throttles above its rate, with',
-  `  at most ${RUSH_CONCURRENCY} sender invocations at once (a new account\'s Lambda concurrency), each taking`,
+  `  at most ${RUSH_CONCURRENCY} sender invocations at once (a new account's Lambda concurrency), each taking`,
   `  ${RUSH_INVOCATION_MS} ms of simulated time (DynamoDB and SES; the bench has no model call). The real sender, release`,
   '  queue and ledger on DynamoDB Local, simulated time (`bench/rush.ts`, `bench/send-world.ts`).',
   '- The sender paces the release at 0.9 × the lower of SES\'s rate and concurrency ÷ seconds per send. The bound is',

@@ -318,9 +318,18 @@ export class Meter {
       usage.bytes += Buffer.byteLength(line) + 1;
     };
     return {
-      info: (message, attributes) => (write('INFO', message, attributes), inner.info(message, attributes)),
-      warn: (message, attributes) => (write('WARN', message, attributes), inner.warn(message, attributes)),
-      error: (message, attributes) => (write('ERROR', message, attributes), inner.error(message, attributes)),
+      info: (message, attributes) => {
+        write('INFO', message, attributes);
+        inner.info(message, attributes);
+      },
+      warn: (message, attributes) => {
+        write('WARN', message, attributes);
+        inner.warn(message, attributes);
+      },
+      error: (message, attributes) => {
+        write('ERROR', message, attributes);
+        inner.error(message, attributes);
+      },
       appendKeys: (keys) => {
         const store = this.current.getStore();
         if (store) Object.assign(store.keys, keys);

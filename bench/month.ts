@@ -114,8 +114,13 @@ export function monthDeliveries(spec: MonthSpec = STANDARD_MONTH): { deliveries:
   let sum = counts.reduce((a, b) => a + b, 0);
   while (sum !== target) {
     const i = Math.floor(rand() * spec.carts);
-    if (sum > target && counts[i]! > 1) (counts[i]!--, sum--);
-    else if (sum < target) (counts[i]!++, sum++);
+    if (sum > target && counts[i]! > 1) {
+      counts[i]!--;
+      sum--;
+    } else if (sum < target) {
+      counts[i]!++;
+      sum++;
+    }
   }
   const emailed = sample(rand, Math.round(spec.carts * spec.emailShare), ids);
   const checkedOut = sample(rand, Math.round(spec.carts * spec.checkoutShare), ids);

@@ -286,14 +286,22 @@ export class SendWorld {
       crash === 'before-ses'
         ? { send: () => hang() }
         : crash === 'after-ses'
-          ? { send: async (email) => (await answering.send(email).catch(() => undefined), hang()) }
+          ? {
+              send: async (email) => {
+                await answering.send(email).catch(() => undefined);
+                return hang();
+              },
+            }
           : answering;
     const sends: SendLedger =
       crash === 'before-complete'
         ? Object.assign(Object.create(this.ledger) as SendLedger, { complete: () => hang() })
         : crash === 'after-complete'
           ? Object.assign(Object.create(this.ledger) as SendLedger, {
-              complete: async (...args: Parameters<SendLedger['complete']>) => (await this.ledger.complete(...args), hang()),
+              complete: async (...args: Parameters<SendLedger['complete']>) => {
+                await this.ledger.complete(...args);
+                return hang();
+              },
             })
           : this.ledger;
     const deferrals: SendDeferrals = {

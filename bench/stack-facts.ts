@@ -54,6 +54,7 @@ export function runsPerMonth(expression: string): number | undefined {
   return undefined;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, read by path
 type Resource = { Type: string; Properties?: Record<string, any> };
 
 export function stackFacts(): StackFacts {

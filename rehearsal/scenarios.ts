@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { docs_v1 } from '@googleapis/docs';
 import { type Rehearsal, REHEARSAL_CONTEXT, REHEARSAL_DOCS } from './world';
 
+// biome-ignore lint/suspicious/noExplicitAny: recorded storefront payloads, read and edited by path
 type Json = Record<string, any>;
 
 const ROOT = join(import.meta.dirname, '..');

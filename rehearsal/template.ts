@@ -11,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { CartRecoveryStack } from '../lib/cart-recovery-stack';
 import { readDeployConfig } from '../src/composition/aws/deploy-config';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, read by path
 type Json = Record<string, any>;
 
 /** The account and Region the rehearsal pretends to be. */

@@ -28,6 +28,7 @@ import { InitError, type InvocationResult, LambdaService } from './lambda';
 import { type FunctionSpec, type RehearsalTemplate, readTemplate, REHEARSAL_ACCOUNT, REHEARSAL_REGION, type SynthOptions, synthesize } from './template';
 import { type GoogleStandIn, startGoogleStandIn } from './google';
 
+// biome-ignore lint/suspicious/noExplicitAny: AWS wire requests and a synthesized template, read by path
 type Json = Record<string, any>;
 
 /** The principal the operator's own commands (`npm run carts -- --aws`, the doctor) use: not checked, like an admin. */

@@ -93,7 +93,7 @@ init().then(
     await send({ type: 'ready', initMs: loaded.initMs, node: process.version });
   },
   async (error) => {
-    console.error(`INIT_REPORT Status: error ${error && error.name}: ${error && error.message}`);
+    console.error(`INIT_REPORT Status: error ${error?.name}: ${error?.message}`);
     await send({ type: 'init-error', error: errorOf(error) });
     process.exit(1);
   },

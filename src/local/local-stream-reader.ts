@@ -12,8 +12,11 @@ import {
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 
-/** A Lambda-shaped batch of stream records, and the partial-failure answer Lambda understands. */
-export type StreamBatchTarget = (event: { Records: unknown[] }) => Promise<{ batchItemFailures?: Array<{ itemIdentifier: string }> } | void>;
+/** The partial-failure answer Lambda understands, or nothing (every record handled). */
+// biome-ignore lint/suspicious/noConfusingVoidType: as aws-lambda's handler types say it, a handler may return nothing
+type StreamBatchAnswer = { batchItemFailures?: Array<{ itemIdentifier: string }> } | void;
+/** A Lambda-shaped batch of stream records, and its answer. */
+export type StreamBatchTarget = (event: { Records: unknown[] }) => Promise<StreamBatchAnswer>;
 
 export interface LocalStreamReaderOptions {
   /** Records per invocation (the mapping's BatchSize). */

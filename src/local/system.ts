@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
+import type { DynamoDbCartStore } from '../adapters/aws/dynamodb-cart-store';
 import { inInvocationScope } from '../adapters/local/console-log';
 import { ControllableClock } from '../adapters/local/controllable-clock';
 import { ensureTables, localTables } from './create-tables';

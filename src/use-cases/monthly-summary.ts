@@ -1,10 +1,8 @@
-import type { CartRow } from '../domain/cart/cart';
 import { cameBack, isRecovered } from '../domain/reporting/attribution';
 import { composeSummary, monthBefore, type MonthlyCounters, monthOf, previousMonth } from '../domain/reporting/summary';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
 import type { Mailer } from '../ports/mailer';
-import type { SendRecord } from '../ports/send-ledger';
 import type { Stats } from '../ports/stats';
 import { mailOwner, type OwnerContact } from './mail-owner';
 import type { RulesSource } from '../ports/owner-docs';

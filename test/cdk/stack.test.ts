@@ -47,6 +47,7 @@ import {
 import { TABLES, type TableDefinition } from '../../src/resources/tables';
 import { type SynthesizedStack, synthStack } from '../support/cdk-synth';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, read by path
 type Json = Record<string, any>;
 
 const operationsGuide = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');

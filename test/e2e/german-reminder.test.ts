@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
-import { type LocalSystem } from '../../src/local/system';
+import type { LocalSystem } from '../../src/local/system';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 import { cartPayload } from '../support/webhooks';
 
@@ -67,6 +67,7 @@ describe('a German store on the local system', () => {
     const page = await (browser as Browser).newPage();
     await page.setViewport({ ...PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.setContent(html, { waitUntil: 'load' });
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what the shopper reads (textContent includes hidden text)
     const seen = await page.$eval('body', (body) => (body as unknown as { innerText: string }).innerText);
     for (const words of ['Hallo Jonas,', 'Menge: 2', 'Summe', '120,00\u00a0€', 'Zurück zum Warenkorb', 'Hafenstraße 12', '20457 Hamburg', 'Keine Erinnerungen mehr? Abmelden']) {
       expect(seen).toContain(words);

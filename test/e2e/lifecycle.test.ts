@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalSystem } from '../../src/local/system';
+import type { LocalSystem } from '../../src/local/system';
 import { cartPayload } from '../support/webhooks';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 

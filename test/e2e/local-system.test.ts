@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SECRETS, type LocalSystem } from '../../src/local/system';
 import { cartPayload, fixture, shopifyHeaders, standardHeaders } from '../support/webhooks';
-import { postCartEvent, startTestSystem } from '../support/local-system';
+import { startTestSystem } from '../support/local-system';
 
 describe('the local system over HTTP', () => {
   let system: LocalSystem;

@@ -9,7 +9,7 @@ import { scanMonthRecords } from '../../src/adapters/aws/dynamodb-records';
 import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { listOutbox, OutboxMailer } from '../../src/adapters/local/outbox-mailer';
 import { StoredOwnerDocs } from '../../src/use-cases/stored-owner-docs';
-import { type LocalSystem } from '../../src/local/system';
+import type { LocalSystem } from '../../src/local/system';
 import { recountMonth, sendMonthlySummary } from '../../src/use-cases/monthly-summary';
 import { silentLog } from '../../src/ports/log';
 import { postCartEvent, startTestSystem } from '../support/local-system';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
 import { LOCAL_SECRETS, type LocalSystem } from '../../src/local/system';
 import { cartPayload, standardHeaders } from '../support/webhooks';
-import { postCartEvent, startTestSystem } from '../support/local-system';
+import { startTestSystem } from '../support/local-system';
 
 const HOUR = 3_600_000;
 

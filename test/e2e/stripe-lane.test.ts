@@ -12,7 +12,8 @@ import { LOCAL_SECRETS, type LocalSystem } from '../../src/local/system';
 import { startTestSystem } from '../support/local-system';
 import { fixture, stripeHeaders } from '../support/webhooks';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: recorded Stripe payloads, read and edited by path
+type Json = Record<string, any>;
 
 const HOUR = 3_600_000;
 const unix = (ms: number) => Math.floor(ms / 1000);

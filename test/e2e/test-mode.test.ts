@@ -15,7 +15,7 @@ import { DynamoDbOwnerDocsStore } from '../../src/adapters/aws/dynamodb-owner-do
 import { scanMonthRecords } from '../../src/adapters/aws/dynamodb-records';
 import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { listOutbox, OutboxMailer } from '../../src/adapters/local/outbox-mailer';
-import { type LocalSystem } from '../../src/local/system';
+import type { LocalSystem } from '../../src/local/system';
 import { silentLog } from '../../src/ports/log';
 import { recountMonth, sendMonthlySummary } from '../../src/use-cases/monthly-summary';
 import { StoredOwnerDocs } from '../../src/use-cases/stored-owner-docs';
@@ -23,7 +23,6 @@ import { postCartEvent, startTestSystem } from '../support/local-system';
 
 const OWNER = 'owner@shop.example';
 const ZONE = 'America/New_York';
-const MINUTE = 60_000;
 
 /** The example rules doc (New York store, quiet hours 9pm to 8am, do not disturb 3 days) in test mode, with a stop. */
 function testModeRules(): string {
@@ -173,7 +172,7 @@ describe('test mode on the local system', () => {
     expect(summary?.text).toMatch(new RegExp(`Test reminders \\(test mode, sent to you\\)\\s+${reminders.length}(\\s|$)`));
     // No reminder reached a shopper: the shoppers' reminder rows read 0.
     expect(summary?.text).toMatch(/\nReminders sent\s+0(\s|$)/);
-    expect(summary?.text).toMatch(/\n  first reminders\s+0(\s|$)/);
-    expect(summary?.text).toMatch(/\n  second reminders\s+0(\s|$)/);
+    expect(summary?.text).toMatch(/\n {2}first reminders\s+0(\s|$)/);
+    expect(summary?.text).toMatch(/\n {2}second reminders\s+0(\s|$)/);
   });
 });

@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
-import { type LocalSystem } from '../../src/local/system';
+import type { LocalSystem } from '../../src/local/system';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 import { ONE_CLICK_BODIES } from '../support/one-click-bodies';
 import { cartPayload } from '../support/webhooks';

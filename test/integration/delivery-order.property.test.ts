@@ -207,7 +207,7 @@ function chase(row: CartRow, firstWakeUp: Date | undefined): string[] {
     const decision = decideWake({ cart, wakeSeq: cart.wakeSeq ?? 0, rules: DEFAULT_RULES, now: at });
     if (decision.kind === 'move' && decision.move !== 'still_shopping') seen.push(`${decision.move}@${at.toISOString()}`);
     const next = applyWakeDecision(cart, decision, at);
-    if (!next || next.status !== 'open' || next.wakeUpAt === undefined) break;
+    if (next?.status !== 'open' || next.wakeUpAt === undefined) break;
     cart = next;
     at = new Date(Math.max(at.getTime(), Date.parse(next.wakeUpAt)));
   }
@@ -386,7 +386,7 @@ describe('delivery order on DynamoDB Local', () => {
           const ids = (names: ReturnType<typeof world>) => [stripeSession(names, 's1'), stripeSession(names, 's3')].map((id) => `stripe-${id}`);
           const rowsA = await Promise.all(ids(a).map((id) => carts.get(id)));
           const rowsB = await Promise.all(ids(b).map((id) => carts.get(id)));
-          rowsA.forEach((rowA, index) => expect(comparable(rowsB[index], b.tag)).toEqual(comparable(rowA, a.tag)));
+          for (const [index, rowA] of rowsA.entries()) expect(comparable(rowsB[index], b.tag)).toEqual(comparable(rowA, a.tag));
           const [cartA] = rowsA;
           const [cartB] = rowsB;
           if (cartA?.status === 'open') expect(firstWakeUp(cartB!.cartId) === undefined).toBe(firstWakeUp(cartA.cartId) === undefined);

@@ -115,7 +115,7 @@ describe('npm run doctor -- --aws', () => {
     expect(sandbox).toMatchObject({ status: 'fail', said: expect.stringContaining('still in the sandbox') });
     expect(sandbox?.next).toMatch(/request production access: SES console \(us-east-1\) > Account dashboard > Request production access/);
     expect(sandbox?.next).toMatch(/Do not connect the storefront until it is granted/);
-    expect(report).toMatch(/^FIX  SES account: SES is still in the sandbox/m);
+    expect(report).toMatch(/^FIX {2}SES account: SES is still in the sandbox/m);
     expect(report).toMatch(/1 thing to fix before reminders can go out/);
   });
 

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isQuietTime } from '../../src/domain/cart/quiet-hours';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
@@ -100,9 +100,9 @@ describe('the rhythm of the two emails, on the real use cases', () => {
       const total = { minor: s.big ? 120_00 : 40_00, currency: 'USD' };
       const changes = [leave, ...s.edits.map((m) => leave + m * MIN)].sort((a, b) => a - b);
       const zone = s.shopperZone ? { timeZone: s.shopperZone } : {};
-      changes.forEach((at, i) =>
-        world.at(at, () => world.change({ cartId, email, total, ...zone, items: [{ title: 'Linen shirt', quantity: i + 1, unitPrice: total.minor }] }, `${cartId}-e${i}`)),
-      );
+      for (const [i, at] of changes.entries()) {
+        world.at(at, () => world.change({ cartId, email, total, ...zone, items: [{ title: 'Linen shirt', quantity: i + 1, unitPrice: total.minor }] }, `${cartId}-e${i}`));
+      }
       const pause = s.pause ? { from: leave + s.pause.fromMin * MIN, to: leave + (s.pause.fromMin + s.pause.forMin) * MIN } : undefined;
       if (pause) {
         world.at(pause.from, async () => void (world.rules = { ...world.rules, pause: PAUSE }));

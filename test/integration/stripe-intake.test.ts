@@ -33,7 +33,8 @@ const EXPIRED_AT = new Date('2026-11-03T20:00:00Z');
 const SESSION = 'cs_test_a1Seed120';
 const CART = `stripe-${SESSION}`;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: recorded Stripe payloads, read and edited by path
+type Json = Record<string, any>;
 
 /** A fresh copy of a fixture, to change as a test needs. */
 const event = (name: 'expired' | 'completed'): Json => structuredClone(fixture(`stripe-checkout-session-${name}.json`)) as Json;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { renderReport, runRehearsal } from '../../rehearsal/run';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, read and edited by path
 type Json = Record<string, any>;
 
 const short = (extra: Parameters<typeof runRehearsal>[0] = {}) =>

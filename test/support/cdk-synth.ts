@@ -18,6 +18,7 @@ import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { CartRecoveryStack } from '../../lib/cart-recovery-stack';
 import { readDeployConfig } from '../../src/composition/aws/deploy-config';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, read by path
 type Json = Record<string, any>;
 
 /** cdk.json's context: what `npx cdk synth` starts from. */

@@ -105,25 +105,35 @@ function route(
   let match = /^\/v1\/documents\/([^/]+)$/.exec(path);
   if (match) {
     const doc = fake.docs.get(match[1] ?? '');
-    return doc ? sendJson(response, 200, doc) : sendError(response, 404);
+    if (doc) sendJson(response, 200, doc);
+    else sendError(response, 404);
+    return;
   }
   if (path === '/drive/v3/files') {
     // The adapter's query is `'<id>' in parents and trashed = false`; pull the id back out (unescaping \' and \\).
     const q = /^'((?:[^'\\]|\\.)*)' in parents and trashed = false$/.exec(query.get('q') ?? '');
-    if (!q) return sendError(response, 400);
+    if (!q) {
+      sendError(response, 400);
+      return;
+    }
     const folderId = (q[1] ?? '').replace(/\\(.)/g, '$1');
     const files = fake.folders.get(folderId) ?? [];
     const start = Number(query.get('pageToken') ?? '0');
     const end = start + fake.drivePageSize;
     const page = files.slice(start, end);
-    return sendJson(response, 200, end < files.length ? { nextPageToken: String(end), files: page } : { files: page });
+    sendJson(response, 200, end < files.length ? { nextPageToken: String(end), files: page } : { files: page });
+    return;
   }
   match = /^\/v4\/spreadsheets\/([^/]+)\/values\/(.+)$/.exec(path);
   if (match) {
     const rows = fake.sheets.get(match[1] ?? '');
-    if (!rows) return sendError(response, 404);
+    if (!rows) {
+      sendError(response, 404);
+      return;
+    }
     // Like Google: no `values` at all for an empty sheet.
-    return sendJson(response, 200, { range: match[2], majorDimension: 'ROWS', ...(rows.length > 0 ? { values: rows } : {}) });
+    sendJson(response, 200, { range: match[2], majorDimension: 'ROWS', ...(rows.length > 0 ? { values: rows } : {}) });
+    return;
   }
   sendError(response, 404);
 }

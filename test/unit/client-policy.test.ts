@@ -39,13 +39,24 @@ describe('the AWS client policy', () => {
       const source = readFileSync(new URL(file, dir), 'utf8');
       // The AWS SDK's clients take the SDK options the policy makes; other clients (Stripe's) their own policy entry.
       const sdkClients = new Set([...source.matchAll(/import \{([^}]*)\} from '@aws-sdk\/[^']+'/g)].flatMap((m) => (m[1] ?? '').split(',').map((name) => name.trim())));
-      for (const match of source.matchAll(/new (\w+Client)\(([^\n]*)/g)) {
+      for (const match of source.matchAll(/new (\w+Client)\(/g)) {
         const expected = sdkClients.has(match[1] ?? '') ? 'clientOptions(AWS_CLIENT_POLICY.' : 'AWS_CLIENT_POLICY.';
-        expect(match[2], `${file}: new ${match[1]}(...)`).toContain(expected);
+        const args = callArguments(source, (match.index ?? 0) + match[0].length);
+        expect(args, `${file}: new ${match[1]}(...)`).toContain(expected);
         // ... and the entry meant for that service, not a neighbour's (an SES client on DynamoDB's retries).
-        const entry = /AWS_CLIENT_POLICY\.(\w+)/.exec(match[2] ?? '')?.[1];
+        const entry = /AWS_CLIENT_POLICY\.(\w+)/.exec(args)?.[1];
         expect(POLICY_ENTRIES_BY_CLIENT[match[1] ?? ''], `${file}: new ${match[1]}: which policy entries may it use?`).toContain(entry);
       }
     }
   });
 });
+
+/** A call's arguments: the text from just after its `(` to the matching `)`, however the call is wrapped. */
+function callArguments(source: string, start: number): string {
+  let depth = 1;
+  for (let at = start; at < source.length; at++) {
+    if (source[at] === '(') depth++;
+    else if (source[at] === ')' && --depth === 0) return source.slice(start, at);
+  }
+  return source.slice(start);
+}

@@ -118,8 +118,14 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
 
   it('replays an invocation record: invokes the function asynchronously with the original payload, then deletes the message', async () => {
     const order: string[] = [];
-    lambda.on(InvokeCommand).callsFake(() => (order.push('invoke'), { StatusCode: 202 }));
-    sqs.on(DeleteMessageCommand).callsFake(() => (order.push('delete'), {}));
+    lambda.on(InvokeCommand).callsFake(() => {
+      order.push('invoke');
+      return { StatusCode: 202 };
+    });
+    sqs.on(DeleteMessageCommand).callsFake(() => {
+      order.push('delete');
+      return {};
+    });
     expect(await adapter().replay('m-lambda')).toBe(true);
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
     const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;

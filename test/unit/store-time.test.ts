@@ -69,7 +69,12 @@ describe('the summary handler on an hourly tick', () => {
     const handler = createSummaryHandler({
       stats,
       rules: fixedRules({ ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, timeZone: zone } }),
-      mailer: { send: async (email) => (sent.push(email), { messageId: `m-${sent.length}` }) },
+      mailer: {
+        send: async (email) => {
+          sent.push(email);
+          return { messageId: `m-${sent.length}` };
+        },
+      },
       clock: { now: () => new Date('2026-12-01T13:00:00Z') },
       log: silentLog,
       owner: { email: 'owner@store.example', from: 'reminders@store.example' },

@@ -1,4 +1,4 @@
-import { type MessageTag, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type MessageTag, SendEmailCommand, type SendEmailCommandOutput, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { MailError, type Mailer, type OutgoingEmail } from '../../ports/mailer';
 
 /** Options for {@link SesMailer}. */
@@ -35,7 +35,7 @@ export class SesMailer implements Mailer {
    *   whether the message was accepted, so it must not be recorded as sent).
    */
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
-    let response;
+    let response: SendEmailCommandOutput;
     try {
       response = await this.client.send(
       new SendEmailCommand({

@@ -1,6 +1,5 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import * as z from 'zod';
-import type { CartEvent } from '../../domain/cart/cart';
 import { normaliseEmail } from '../../domain/cart/cart';
 import { hasSavedLinkMarker } from '../../domain/cart/saved-link';
 import { HttpError, parseJsonBody } from '../../http/function-url';

@@ -152,7 +152,7 @@ export function decideWake(input: WakeInput): WakeDecision {
         reason: `the ${step} reminder handed to the sender at ${iso(handOffMs)} was neither sent nor ended within ${duration(rules.giveUpAfterMinutes)}: giving up`,
       };
     }
-    const recheck = Math.min(tooLateAt, settleCheckAt(cart, rules, step, handOffMs, nowMs));
+    const recheck = Math.min(tooLateAt, settleCheckAt(cart, rules, handOffMs, nowMs));
     return {
       kind: 'move',
       move: 'still_shopping',
@@ -235,7 +235,7 @@ export function decideWake(input: WakeInput): WakeDecision {
 
   // The next step is timed from when the email service accepts this reminder, which only the sender learns: the
   // waiter looks again once the sender should have run (after quiet hours, if the hand-off falls in them).
-  const next = settleCheckAt(cart, rules, timing.step, nowMs, nowMs);
+  const next = settleCheckAt(cart, rules, nowMs, nowMs);
   return {
     kind: 'move',
     move: timing.step === 'first' ? 'first_reminder' : 'second_reminder',
@@ -412,7 +412,7 @@ function settlementOf(cart: CartRow): Settlement {
  * {@link SETTLE_RECHECK_MINUTES} minutes. A reminder far down a big morning's release (its place is the sender's, taken
  * overnight) is found at a later look; the follow-up is timed from its accept either way, so it is never early.
  */
-function settleCheckAt(cart: CartRow, rules: Rules, step: ReminderStep, handOffMs: number, nowMs: number): number {
+function settleCheckAt(cart: CartRow, rules: Rules, handOffMs: number, nowMs: number): number {
   const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
   const quietEnd = quietHoursDeferral(new Date(handOffMs), zone, rules.quietHours);
   const release = quietEnd === undefined ? handOffMs : quietEnd.getTime();

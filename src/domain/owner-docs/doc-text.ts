@@ -36,6 +36,7 @@ const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
 // Non-breaking and other odd spaces are spaces to a reader.
 const ODD_SPACES = /[\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
 // A soft line break inside a Google Docs paragraph (Shift+Enter) belongs to the same paragraph.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the vertical tab is how Google Docs writes that break
 const SOFT_BREAKS = /[\u000B\u2028]/g;
 
 /** Splits doc text into numbered lines (blank lines included, so numbers match the doc). */

@@ -589,12 +589,19 @@ function readWordLine(
   }
   const value = keyValue.value.replace(/\s+/g, ' ').trim();
   const where = `${name} on line ${line.number}`;
-  if (value === '') return problem(line, `${where} is empty`);
-  if (value.length > MAX_EMAIL_WORD_LENGTH) return problem(line, `${where} ${lengthMessage(MAX_EMAIL_WORD_LENGTH)} (it has ${value.length})`);
+  if (value === '') {
+    problem(line, `${where} is empty`);
+    return;
+  }
+  if (value.length > MAX_EMAIL_WORD_LENGTH) {
+    problem(line, `${where} ${lengthMessage(MAX_EMAIL_WORD_LENGTH)} (it has ${value.length})`);
+    return;
+  }
   if (id === 'language') {
     const language = readLanguage(value);
     if (language === undefined) {
-      return problem(line, `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, de-DE or fr-FR (it sets how money is written)`);
+      problem(line, `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, de-DE or fr-FR (it sets how money is written)`);
+      return;
     }
     words[id] = { value: language, line };
     return;
@@ -605,10 +612,12 @@ function readWordLine(
   const unknown = used.find((placeholder) => placeholder !== allowed?.name);
   if (stray || unknown !== undefined) {
     const may = allowed === undefined ? 'takes no placeholders' : `may use only {${allowed.name}}`;
-    return problem(line, `${where} ${may}${unknown !== undefined ? ` (it has {${unknown}})` : ' (it has a stray brace)'}`);
+    problem(line, `${where} ${may}${unknown !== undefined ? ` (it has {${unknown}})` : ' (it has a stray brace)'}`);
+    return;
   }
   if (allowed?.required === true && !used.includes(allowed.name)) {
-    return problem(line, `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like "${DEFAULT_EMAIL_WORDS[id]}"`);
+    problem(line, `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like "${DEFAULT_EMAIL_WORDS[id]}"`);
+    return;
   }
   words[id] = { value, line };
 }
