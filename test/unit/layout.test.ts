@@ -314,7 +314,10 @@ describe('the layout', () => {
       .map(([folder, floor]) => `${folder}: ${floor} in the doc, ${floorOf(`${folder}/x.ts`)?.floor ?? '-'} in FLOORS`);
     expect.soft(wrongFloors, 'folders whose floor in the doc is not the one in FLOORS').toEqual([]);
     // The doc's table of floors is FLOORS.
-    const table = [...section.matchAll(/^\| (\d+) \| (.*) \|$/gm)].map(([, floor, cells]) => `${floor}: ${[...cells!.matchAll(/`([^`]+)`/g)].map((m) => m[1]).join(', ')}`);
+    const table = [...section.matchAll(/^\| (\d+) \| (.*) \|$/gm)].map(([, floor, cells]) => {
+      const folders = [...cells!.matchAll(/`([^`]+)`/g)].map((match) => match[1]);
+      return `${floor}: ${folders.join(', ')}`;
+    });
     expect.soft(table, "the doc's table of floors").toEqual(FLOORS.map(({ floor, folders }) => `${floor}: ${folders.join(', ')}`));
   });
 
