@@ -11,7 +11,7 @@
  * FailedInvocationsQueueUrl, else the one queue named `<stack>-FailedInvocationsQueue…` (`--stack`, default CartRecovery).
  */
 import { parseArgs } from 'node:util';
-import { openOperator } from '../src/composition/operator';
+import { openOperator } from '../src/local/operator';
 import { runCartsCommand } from '../src/use-cases/operator-carts';
 
 const USAGE = 'usage: npm run carts -- [--aws [--queue-url <url>] [--stack <name>]] story <cartId> | failures | replay <id>|all';

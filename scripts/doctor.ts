@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { awsDoctor } from '../src/composition/aws/doctor';
-import { localDoctor } from '../src/composition/operator';
+import { localDoctor } from '../src/local/operator';
 import { renderDoctorReport, type DoctorFacts, type Finding } from '../src/domain/operations/doctor';
 import { EXAMPLE_DOCS } from '../src/local/system';
 import { SENDS_TABLE } from '../src/resources/tables';

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openOperator } from '../src/composition/operator';
+import { openOperator } from '../src/local/operator';
 import type { Rules } from '../src/domain/owner-docs/rules';
 import type { Voice } from '../src/domain/owner-docs/voice';
 import type { CartRow } from '../src/domain/cart/cart';

@@ -10,7 +10,7 @@
  * region and the deployed `cr-sends` table (`--table` to name another).
  */
 import { parseArgs } from 'node:util';
-import { openOperator } from '../src/composition/operator';
+import { openOperator } from '../src/local/operator';
 import type { OperatorStops } from '../src/domain/owner-docs/rules';
 import { applyOperatorCommand, type OperatorCommand } from '../src/use-cases/operator-stops';
 

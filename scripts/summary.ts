@@ -4,7 +4,7 @@
  * from the records and prints both, so any difference shows.
  */
 import { parseArgs } from 'node:util';
-import { openOperator } from '../src/composition/operator';
+import { openOperator } from '../src/local/operator';
 import { recountMonth, sendMonthlySummary } from '../src/use-cases/monthly-summary';
 
 try {

@@ -47,7 +47,7 @@ import {
   waiterFunction,
 } from '../composition/functions';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../resources/cart-stream';
-import { parseCsv } from '../domain/owner-docs/export-rows';
+import { parseCsv } from '../domain/intake/export-rows';
 import { nextStoreJobTick, type StoreJob } from '../domain/schedules/store-time';
 import type { ActivityLog } from '../ports/activity-log';
 import type { ImportReport } from '../use-cases/import-export-rows';

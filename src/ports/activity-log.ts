@@ -1,17 +1,4 @@
-/** Who decided. */
-export type Actor = 'intake' | 'waiter' | 'sender' | 'owner' | 'shopper';
-
-/** One durable line of a cart's history: what happened, when, and why. */
-export interface ActivityEntry {
-  readonly cartId: string;
-  readonly at: Date;
-  readonly actor: Actor;
-  /** A short verb: `still_shopping`, `first_reminder`, `give_up`, `stopped`, `checked_out`, `sent`, `skipped`, ... */
-  readonly action: string;
-  /** A sentence a store owner can read. */
-  readonly reason: string;
-  readonly details?: Readonly<Record<string, string | number | boolean>>;
-}
+import type { ActivityEntry } from '../domain/cart/activity';
 
 /**
  * The record of every decision about a cart (kept in cr-sends beside the send records), so the owner can see

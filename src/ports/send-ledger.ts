@@ -1,5 +1,5 @@
 import type { ReminderStep } from '../domain/cart/reminder-step';
-import type { ActivityEntry } from './activity-log';
+import type { ActivityEntry } from '../domain/cart/activity';
 
 /**
  * The record of one reminder (cart, step) in cr-sends:

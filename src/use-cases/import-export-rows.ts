@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseExportRows } from '../domain/owner-docs/export-rows';
+import { parseExportRows } from '../domain/intake/export-rows';
 import { escapeHtml } from '../domain/email/html';
 import type { Mailer } from '../ports/mailer';
 import type { OwnerDocsStore } from '../ports/owner-docs-store';

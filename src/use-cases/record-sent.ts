@@ -1,5 +1,5 @@
 import type { ReminderStep } from '../domain/cart/reminder-step';
-import type { ActivityEntry } from '../ports/activity-log';
+import type { ActivityEntry } from '../domain/cart/activity';
 import type { Log } from '../ports/log';
 import type { SendLedger, SentFacts, SentWrite } from '../ports/send-ledger';
 import { SECOND_COPY_LOG_MESSAGE } from '../resources/log-signals';

@@ -1,5 +1,5 @@
 /**
- * The operator composition (src/composition/operator.ts) that every script in scripts/ asks for its parts: locally it
+ * The operator composition (src/local/operator.ts) that every script in scripts/ asks for its parts: locally it
  * finds the running system through its data folder and works on that system's tables with its settings; on AWS it
  * builds its clients with the stated policy and reads the deployment's settings from the checkout, refusing a missing
  * or placeholder value by naming the key and its variable. The scripts themselves are run as the operator runs them.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
-import { LocalSystemNotRunningError, openOperator } from '../../src/composition/operator';
+import { LocalSystemNotRunningError, openOperator } from '../../src/local/operator';
 import { AWS_CLIENT_POLICY } from '../../src/composition/aws/policy';
 import type { LocalSystem } from '../../src/local/system';
 import { localEndpointFile } from '../../src/local/running-system';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CartChangedEvent, CheckedOutEvent } from '../../src/domain/cart/cart';
-import { CsvError, parseCsv, parseExportRows, parseItems } from '../../src/domain/owner-docs/export-rows';
+import { CsvError, parseCsv, parseExportRows, parseItems } from '../../src/domain/intake/export-rows';
 
 const HEADER = [
   'Cart ID',

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ActivityEntry, ActivityLog } from '../../ports/activity-log';
+import type { ActivityEntry } from '../../domain/cart/activity';
+import type { ActivityLog } from '../../ports/activity-log';
 
 /** Sort-key prefix of activity rows in cr-sends (send records use `send#`). */
 export const ACTIVITY_PREFIX = 'log#';

@@ -6,7 +6,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type FailedWork, type FailureQueue, ReplayRefusedError } from '../../ports/failure-queue';
+import type { FailedWork } from '../../domain/operations/failed-work';
+import { type FailureQueue, ReplayRefusedError } from '../../ports/failure-queue';
 
 /** Where the manual replay of a cart-stream position is written down. */
 export const STREAM_REPLAY_DOC = 'docs/operations.md, "Failed invocations", step 3 (a cart-stream position)';

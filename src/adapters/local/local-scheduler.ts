@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
-import type { FailedWork, FailureQueue } from '../../ports/failure-queue';
+import type { FailedWork } from '../../domain/operations/failed-work';
+import type { FailureQueue } from '../../ports/failure-queue';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
 import { reminderMessage, type ReminderRequest, wakeUpMessage } from '../../ports/messages';

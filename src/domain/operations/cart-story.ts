@@ -5,8 +5,8 @@
 import { DateTime } from 'luxon';
 import type { CartRow } from '../cart/cart';
 import { formatMoney } from '../cart/money';
-import type { ActivityEntry } from '../../ports/activity-log';
-import type { FailedWork } from '../../ports/failure-queue';
+import type { ActivityEntry } from '../cart/activity';
+import type { FailedWork } from './failed-work';
 
 const STATUS_WORDS: Record<CartRow['status'], string> = {
   open: 'still being chased',

@@ -27,8 +27,8 @@ import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod';
 import type { CartChangedEvent, CartItem, CartSnapshot, CheckedOutEvent } from '../cart/cart';
 import { FUTURE_SKEW_MINUTES, normaliseEmail } from '../cart/cart';
-import type { DocProblem } from './doc-text';
-import { parseYesNo, quote } from './doc-text';
+import type { DocProblem } from '../owner-docs/doc-text';
+import { parseYesNo, quote } from '../owner-docs/doc-text';
 import { type Money, MoneyError, normaliseCurrency, parseMoney } from '../cart/money';
 import { hasSavedLinkMarker } from '../cart/saved-link';
 

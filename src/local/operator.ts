@@ -18,8 +18,8 @@ import { ControllableClock } from '../adapters/local/controllable-clock';
 import { FileOwnerDrive } from '../adapters/local/file-owner-drive';
 import { LocalScheduler } from '../adapters/local/local-scheduler';
 import { OutboxMailer } from '../adapters/local/outbox-mailer';
-import { LOCAL_AWS } from '../local/dynamodb-local';
-import { type RunningLocalSystem, readRunningSystem } from '../local/running-system';
+import { LOCAL_AWS } from './dynamodb-local';
+import { type RunningLocalSystem, readRunningSystem } from './running-system';
 import type { Finding } from '../domain/operations/doctor';
 import { systemClock } from '../ports/clock';
 import type { FailureQueue } from '../ports/failure-queue';
@@ -28,8 +28,8 @@ import type { MonthRecords } from '../ports/month-records';
 import { silentLog } from '../ports/log';
 import { diagnoseSetup } from '../use-cases/diagnose-setup';
 import type { OwnerContact } from '../use-cases/mail-owner';
-import { type AwsFailureQueue, awsFailureQueue, awsOperatorPlatform } from './aws/operator';
-import { activityLog, cartStore, monthlyStats, ownerDocsStore, type Platform, rulesSource } from './functions';
+import { type AwsFailureQueue, awsFailureQueue, awsOperatorPlatform } from '../composition/aws/operator';
+import { activityLog, cartStore, monthlyStats, ownerDocsStore, type Platform, rulesSource } from '../composition/functions';
 
 export interface OperatorOptions {
   /** The running local system, or the deployed stack reached with the operator's AWS credentials and Region. */
