@@ -290,7 +290,7 @@ describe('the layout', () => {
     const named = new Map<string, string>();
     const parents: string[] = [];
     for (const line of tree!.split('\n')) {
-      const match = /^((?:  ){0,3})([\w.-]+)\/ +(\d+|-) /.exec(line);
+      const match = /^((?: {2}){0,3})([\w.-]+)\/ +(\d+|-) /.exec(line);
       if (!match) continue;
       const level = match[1]!.length / 2;
       parents.length = level;

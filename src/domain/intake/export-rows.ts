@@ -1,7 +1,8 @@
 /**
  * The nightly export lane: some storefronts cannot send webhooks but can export the day's carts into a Google
- * Sheet (or a CSV file) in the owner's Drive folder. This module turns those rows into the same cart events the
- * webhooks produce, so they go through the same intake (idempotent, newest event time wins, checkouts final).
+ * Sheet (the one sheet whose ID the deploy was given; a CSV file locally). This module turns those rows into the same
+ * cart events the webhooks produce, so they go through the same intake (idempotent, newest event time wins, checkouts
+ * final).
  *
  * Columns (first non-blank row is the header; names compare without case, spaces or punctuation, so "Cart ID",
  * "cart_id" and "cartid" are the same; unknown columns are ignored). See docs/drive-export.md for the owner's view.
