@@ -98,7 +98,8 @@ async function play(metered: MeteredSystem, deliveries: readonly Delivery[], nex
   }
   // The tail: every cart's chase runs to its end (give-up 7 days after the last reminder), so the month is whole.
   for (let extra = 0; extra < 30; extra++) {
-    const pending = (await system.scheduler.jobs()).filter((job) => !job.dead && job.target !== 'importer');
+    // The recurring jobs always have their next tick waiting: only carts' work counts as pending.
+    const pending = (await system.scheduler.jobs()).filter((job) => !job.dead && job.target !== 'importer' && job.target !== 'summary');
     if (pending.length === 0) break;
     await system.advance(DAY);
   }
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
     // 90-day retention keeps about three months of carts.
     storageBytes: played.storage * 3,
   };
-  const recurring = recurringUsage(facts, played.loaderCounts, kmsTables > 0);
+  const recurring = recurringUsage(facts, played.loaderCounts, counts, kmsTables > 0);
   // The SecureStrings each deployed entry reads at its first invocation: the `_PARAM` variables of its environment
   // schema (optional secrets, Shopify's, are not configured for the standard store).
   const secretsOf = (fn: string): string[] =>
@@ -413,7 +414,7 @@ function renderCost(input: {
     `- DynamoDB: \`ReturnConsumedCapacity: TOTAL\` on every call; DynamoDB Local reports base-table and GSI units. Failed conditional writes (${dynamo.failedConditionalWrites} this month) report none and are priced at 1 WRU per KB sent. Owner docs are read as production reads them: stored copies, cached ${120} s per function (container recycling ignored). Storage: items at the end of the month × 3 (90-day retention).`,
     `- Lambda: handler durations measured on this machine against DynamoDB Local (not AWS latencies); remote waits added as assumed per call (${Object.entries(ASSUMPTIONS.remoteWaitMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}). Cold starts: a function's first call and any after more than ${ASSUMPTIONS.coldStartIdleMinutes} min idle on the simulated timeline (calls were sequential, so concurrency-driven cold starts are not counted); each pays the measured bundle load (${Object.entries(input.cold).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}, this machine) as INIT.`,
     `- Bedrock: the real prompts from \`buildPolishPrompt\`; ${ASSUMPTIONS.charsPerToken} characters per token (no tokenizer installed; Claude's tokenizer may count more), output = one sentence as long as the plain line. Real usage is in the Converse response (\`usage\`).`,
-    `- Not played: the monthly summary (its one run a month is priced as an invocation only; its owner email and reads are under a cent) and owner-doc edits (the rules loader is priced from sampled runs over unchanged docs; an edit adds a few writes).`,
+    `- The monthly summary is played where the month crosses its hour (08:00 on the 1st, store time), with its owner email and reads; its other hourly ticks, which only read the rules, are priced as invocations. Not played: owner-doc edits (the rules loader is priced from sampled runs over unchanged docs; an edit adds a few writes).`,
     `- Logs: the handlers' lines as Powertools prints them (JSON with service and trace id), plus ${ASSUMPTIONS.platformLogBytesPerInvocation} B of START/END/REPORT per invocation.`,
     `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(context.secretReadsPerColdStart).filter(([, n]) => n > 0).map(([fn, n]) => `${fn} ${n}`).join(', ')}, counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
     `- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which overstates them; table-key requests capped at one per window); the recurring jobs and the ${facts.alarms.length} alarm(s) stay as they are. On top, at every volume, the morning release's throttled attempts from \`bench/release-model.ts\` (held reminders per morning = the month's quiet-hours deferrals ÷ ${MORNINGS_PER_MONTH}, on a new production account; Scheduler's 60-second precision makes each second's arrivals Poisson around the pace): each a full sender run with its polish, a schedule and its firing, ${THROTTLE_WRU} WRU and ${THROTTLE_RRU} RRU.`,
@@ -451,9 +452,10 @@ function renderCost(input: {
 
 /**
  * The stack's recurring schedules as a month of usage that does not grow with carts: the rules loader from its
- * sampled runs, anything else (the monthly summary) as its invocations only.
+ * sampled runs, anything else (the monthly summary's hourly ticks) as its invocations only, less the runs the played
+ * month already counted (the local system runs the summary at its hour, with its email and reads).
  */
-function recurringUsage(facts: StackFacts, loader: MeterCounts, kms: boolean): { usage: MonthUsage; notes: string[] } {
+function recurringUsage(facts: StackFacts, loader: MeterCounts, month: MeterCounts, kms: boolean): { usage: MonthUsage; notes: string[] } {
   const functions: Record<string, FunctionUsage> = {};
   const notes: string[] = [];
   let scheduler = 0;
@@ -485,8 +487,9 @@ function recurringUsage(facts: StackFacts, loader: MeterCounts, kms: boolean): {
         `rules loader ${schedule.expression}: ${Math.round(runs).toLocaleString('en-US')} runs (${coldStarts === 1 ? 'warm between ticks' : 'each a cold start'}), each ${(d.readRequests / Math.max(1, sample.invocations)).toFixed(1)} DynamoDB reads, ${(d.writeRequests / Math.max(1, sample.invocations)).toFixed(1)} writes and ${LOADER_DOC_READS} Google Docs reads (sampled ${sample.invocations} runs)`,
       );
     } else {
-      functions[fn] = { invocations: runs, billedMs: 0, coldStarts, logBytes: 0 };
-      notes.push(`${fn} ${schedule.expression}: ${runs} run(s), invocations only (not played)`);
+      const played = functionUsage(month, fn).invocations;
+      functions[fn] = { invocations: Math.max(0, runs - played), billedMs: 0, coldStarts, logBytes: 0 };
+      notes.push(`${fn} ${schedule.expression}: ${runs} run(s), ${played} played at its hour (counted in full), the rest invocations only`);
     }
   }
   return {

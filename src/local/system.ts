@@ -243,7 +243,7 @@ async function assemble(
   const runImport = exportImporter(platform, options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined));
   await scheduleStoreJobs(scheduler, clock, rulesSource(platform), [
     { job: 'nightly-import', target: 'importer', run: runImport },
-    { job: 'monthly-summary', target: 'summary', run: local('summary', summaryFunction(platform)) },
+    { job: 'monthly-summary', target: 'summary', run: inInvocationScope(summaryFunction(platform)) },
   ]);
 
   const server: Server = await startHttpServer(
