@@ -42,7 +42,10 @@ export function seedCartLines(): CartItem[] {
   return SEED_CART.lines.map((line) => ({ ...line }));
 }
 
-/** The seed cart's total: the sum of its lines ($120.00), in `currency` (the seed's own unless named). */
+/**
+ * The seed cart's total: the sum of its lines ($120.00). Another `currency` labels the same minor units (the preview
+ * shows the seed in the store's currency: €120.00, or ¥12,000 for a yen store).
+ */
 export function seedCartTotal(currency: string = SEED_CART.currency): Money {
   return { minor: SEED_CART.lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0), currency };
 }
