@@ -14,6 +14,7 @@ import { DynamoDbOwnerDocsStore } from '../src/adapters/aws/dynamodb-owner-docs-
 import type { Rules } from '../src/domain/owner-docs/rules';
 import type { Voice } from '../src/domain/owner-docs/voice';
 import { SENDS_TABLE } from '../src/resources/tables';
+import type { CartRow } from '../src/domain/cart/cart';
 import { composeReminder } from '../src/domain/email/compose';
 import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
 import type { ReminderStep } from '../src/domain/cart/reminder-step';
@@ -48,7 +49,7 @@ try {
   mkdirSync(out, { recursive: true });
 
   // The seed cart, its prices read in the store's currency.
-  const sample = seedCartRow({ cartId: 'preview-cart', total: seedCartTotal(rules.store.currency), returnUrl: seedReturnUrl('preview-cart') });
+  const sample: CartRow = seedCartRow({ cartId: 'preview-cart', total: seedCartTotal(rules.store.currency), returnUrl: seedReturnUrl('preview-cart') });
   const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId, SEED_CART.shopper.email);
   for (const savedLink of [false, true]) {
     for (const step of ['first', 'second'] as ReminderStep[]) {

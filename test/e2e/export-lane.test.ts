@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
 import { type LocalSystem } from '../../src/local/system';
-import { decimalOf, seedCartTotal, seedExportItems } from '../../src/local/seed-cart';
 import { cartPayload } from '../support/webhooks';
 import { postCartEvent, startTestSystem } from '../support/local-system';
+import { decimalOf, seedCartTotal, seedExportItems } from '../../src/local/seed-cart';
 
 const HOUR = 3_600_000;
 

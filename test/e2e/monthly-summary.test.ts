@@ -10,11 +10,11 @@ import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { listOutbox, OutboxMailer } from '../../src/adapters/local/outbox-mailer';
 import { StoredOwnerDocs } from '../../src/use-cases/stored-owner-docs';
 import { type LocalSystem } from '../../src/local/system';
-import { seedCartData } from '../../src/local/seed-cart';
 import { recountMonth, sendMonthlySummary } from '../../src/use-cases/monthly-summary';
 import { silentLog } from '../../src/ports/log';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 import { random } from '../support/random';
+import { seedCartData } from '../../src/local/seed-cart';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -7,10 +7,10 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../src/adapters/local/outbox-mailer';
 import { type LocalSystem } from '../../src/local/system';
-import type { StandardCartData } from '../../src/adapters/webhooks/standard-webhook';
-import { decimalOf, seedCartData, seedCartTotal } from '../../src/local/seed-cart';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 import { cartPayload } from '../support/webhooks';
+import type { StandardCartData } from '../../src/adapters/webhooks/standard-webhook';
+import { decimalOf, seedCartData, seedCartTotal } from '../../src/local/seed-cart';
 
 const ZONE = 'America/New_York';
 const HOUR = 3_600_000;
