@@ -104,7 +104,11 @@ export function seedCartData(overrides: Partial<StandardCartData> = {}): Standar
     id: SEED_CART.cartId,
     email: SEED_CART.shopper.email,
     firstName: SEED_CART.shopper.firstName,
-    items: SEED_CART.lines.map((line) => ({ title: line.title, quantity: line.quantity, unitPrice: decimalOf(line.unitPrice) })),
+    items: SEED_CART.lines.map((line) => ({
+      title: line.title,
+      quantity: line.quantity,
+      unitPrice: decimalOf(line.unitPrice),
+    })),
     total: decimalOf(seedCartTotal().minor),
     currency: SEED_CART.currency,
     returnUrl: seedReturnUrl(),
@@ -119,7 +123,13 @@ export function seedCartPayload(overrides: Partial<StandardCartData> = {}, times
 
 /** The seed cart's checkout (`cart.checked_out`'s `data`): the whole cart bought. */
 export function seedCheckoutData(overrides: Partial<StandardCheckoutData> = {}): StandardCheckoutData {
-  return { id: SEED_CART.cartId, email: SEED_CART.shopper.email, total: decimalOf(seedCartTotal().minor), currency: SEED_CART.currency, ...overrides };
+  return {
+    id: SEED_CART.cartId,
+    email: SEED_CART.shopper.email,
+    total: decimalOf(seedCartTotal().minor),
+    currency: SEED_CART.currency,
+    ...overrides,
+  };
 }
 
 /** The seed cart's lines as intake reads them from Stripe's API (the port's shape). */
@@ -145,7 +155,14 @@ export function seedStripeLineItems(): StripeLineItemJson[] {
       amount_total: amount,
       currency,
       description: line.title,
-      price: { id: `price_${id}`, object: 'price', currency, unit_amount: line.unitPrice, type: 'one_time', product: `prod_${id}` },
+      price: {
+        id: `price_${id}`,
+        object: 'price',
+        currency,
+        unit_amount: line.unitPrice,
+        type: 'one_time',
+        product: `prod_${id}`,
+      },
       quantity: line.quantity,
     };
   });

@@ -18,7 +18,12 @@ import { standardHeaders } from '../support/webhooks';
 describe('the seed cart', () => {
   it('totals its lines: the $120 cart', () => {
     expect(seedCartTotal()).toEqual({ minor: 12000, currency: 'USD' });
-    expect(seedCartRow()).toMatchObject({ items: seedCartLines(), total: seedCartTotal(), status: 'open', remindersSent: 0 });
+    expect(seedCartRow()).toMatchObject({
+      items: seedCartLines(),
+      total: seedCartTotal(),
+      status: 'open',
+      remindersSent: 0,
+    });
   });
 
   it('writes minor units as the currency writes decimals', () => {
@@ -36,12 +41,18 @@ describe('the seed cart', () => {
     const cart = { ...seedCartSnapshot(), savedLink: false };
     expect(parsed).toEqual({
       kind: 'event',
-      event: { kind: 'cart_changed', eventId: 'msg_seed', occurredAt: new Date(SEED_CART.changedAt), source: 'generic', cart },
+      event: {
+        kind: 'cart_changed',
+        eventId: 'msg_seed',
+        occurredAt: new Date(SEED_CART.changedAt),
+        source: 'generic',
+        cart,
+      },
     });
   });
 
   // The export sheet's items cell is read back in export-rows.test.ts, beside the parser's other cases.
-  it('is the same cart in Stripe\'s line items', () => {
+  it("is the same cart in Stripe's line items", () => {
     expect(fitLineItems(seedStripeLines())).toEqual(seedCartLines());
     const listed = seedStripeLineItems().map((item) => ({
       title: item.description,
