@@ -23,6 +23,7 @@ import type { SendLedger } from '../src/ports/send-ledger';
 import { fixedSendCapacity } from '../src/ports/release';
 import { NEW_ACCOUNT_CAPACITY, type SendCapacity } from '../src/domain/cart/release';
 import { ingestCartEvent } from '../src/use-cases/ingest-cart-event';
+import { seedCartSnapshot, seedReturnUrl } from '../src/local/seed-cart';
 import type { ReminderRequest } from '../src/ports/messages';
 import { sendReminder, type SenderDeps, type SendResult } from '../src/use-cases/send-reminder';
 import type { TableNames } from '../src/resources/tables';
@@ -150,7 +151,7 @@ export class SendWorld {
     });
   }
 
-  /** A cart with an email and a return link, as intake stores it. */
+  /** The seed cart (src/local/seed-cart.ts) under `cartId` and `email`, as intake stores it. */
   async addCart(cartId: string, email: string): Promise<void> {
     const clock = { now: () => new Date(this.now) };
     await ingestCartEvent(
@@ -159,14 +160,7 @@ export class SendWorld {
         eventId: `${cartId}-e1`,
         occurredAt: new Date(this.now - 3_600_000),
         source: 'generic',
-        cart: {
-          cartId,
-          source: 'generic',
-          email,
-          items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 12_000 }],
-          total: { minor: 12_000, currency: 'USD' },
-          returnUrl: `https://shop.example.com/cart/${cartId}`,
-        },
+        cart: seedCartSnapshot({ cartId, email, returnUrl: seedReturnUrl(cartId) }),
       },
       { carts: this.carts, activity: this.activity, stats: this.stats, scheduler: NO_WAKE_UPS, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
     );

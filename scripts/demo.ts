@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: plays the seed story against a running local system (`npm start` in another terminal):
- * posts a signed $120 cart, moves the test clock, and prints what the system did and why.
+ * posts the signed seed cart (src/local/seed-cart.ts), moves the test clock, and prints what the system did and why.
  * `npm run demo -- --stripe`: the same story as a Stripe Checkout Session: its line items given to the local stand-in
  * of Stripe's API, then `checkout.session.expired` and, after the reminder, the recovered session's
  * `checkout.session.completed`, each in Stripe's shape and signed as Stripe signs.
@@ -10,6 +10,9 @@ import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { LOCAL_SECRETS } from '../src/local/system';
+import { formatMoney } from '../src/domain/cart/money';
+import { itemsSummary } from '../src/domain/email/template';
+import { SEED_CART, seedCartData, seedCartTotal, seedCheckoutData, seedReturnUrl, seedStripeLineItems } from '../src/local/seed-cart';
 
 const base = process.env.CR_URL ?? 'http://127.0.0.1:3000';
 const stripeMode = process.argv.includes('--stripe');
@@ -78,29 +81,19 @@ async function postStripe(type: string, session: Record<string, unknown>): Promi
   return call('/webhooks/stripe', { method: 'POST', body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
 }
 
-const lineItem = (id: string, description: string, quantity: number, unit: number) => ({
-  id,
-  object: 'item',
-  amount_discount: 0,
-  amount_subtotal: unit * quantity,
-  amount_tax: 0,
-  amount_total: unit * quantity,
-  currency: 'usd',
-  description,
-  price: { id: `price_${id}`, object: 'price', currency: 'usd', unit_amount: unit, type: 'one_time', product: `prod_${id}` },
-  quantity,
-});
+/** The seed cart as the demo announces it: "Linen shirt, Candle ×2 and Tote, $120.00, from sam@example.com". */
+const story = `${itemsSummary(SEED_CART.lines)}, ${formatMoney(seedCartTotal())}, from ${SEED_CART.shopper.email}`;
 
 async function stripeStory(): Promise<void> {
   const { now } = (await call('/_local/clock')) as { now: string };
   const created = Math.floor(Date.parse(now) / 1000);
   const session = (overrides: Record<string, unknown>) => ({
     object: 'checkout.session',
-    amount_subtotal: 12000,
-    amount_total: 12000,
-    currency: 'usd',
+    amount_subtotal: seedCartTotal().minor,
+    amount_total: seedCartTotal().minor,
+    currency: SEED_CART.currency.toLowerCase(),
     mode: 'payment',
-    customer_details: { email: 'sam@example.com', name: 'Sam Rivera' },
+    customer_details: { email: SEED_CART.shopper.email, name: SEED_CART.shopper.name },
     customer_email: null,
     consent: { promotions: 'opt_in', terms_of_service: null },
     consent_collection: { promotions: 'auto', terms_of_service: 'none' },
@@ -108,11 +101,11 @@ async function stripeStory(): Promise<void> {
     url: null,
     ...overrides,
   });
-  console.log(`Stripe Checkout Session ${sessionId}: linen shirt, two candles and a tote, $120, from sam@example.com (promotional consent: opt_in)`);
+  console.log(`Stripe Checkout Session ${sessionId}: ${story} (promotional consent: opt_in)`);
   await call(`/_local/stripe/sessions/${sessionId}/line_items`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify([lineItem('li_shirt', 'Linen shirt', 1, 6000), lineItem('li_candle', 'Candle', 2, 2000), lineItem('li_tote', 'Tote', 1, 2000)]),
+    body: JSON.stringify(seedStripeLineItems()),
   });
   await advance('24 hours');
   console.log('\nThe session expires (24 hours after it was created); Stripe sends checkout.session.expired:');
@@ -149,26 +142,12 @@ try {
     await stripeStory();
     process.exit(0);
   }
-  console.log(`Posting cart ${cartId}: linen shirt, two candles and a tote, $120, from sam@example.com`);
-  console.log(
-    await post('cart.updated', {
-      id: cartId,
-      email: 'sam@example.com',
-      firstName: 'Sam',
-      items: [
-        { title: 'Linen shirt', quantity: 1, unitPrice: '60.00' },
-        { title: 'Candle', quantity: 2, unitPrice: '20.00' },
-        { title: 'Tote', quantity: 1, unitPrice: '20.00' },
-      ],
-      total: '120.00',
-      currency: 'USD',
-      returnUrl: `https://shop.example.com/cart/${cartId}`,
-    }),
-  );
+  console.log(`Posting cart ${cartId}: ${story}`);
+  console.log(await post('cart.updated', seedCartData({ id: cartId, returnUrl: seedReturnUrl(cartId) })));
   await advanceUntilSent(1, '1 hour');
   await advanceUntilSent(2, '20 hours');
   console.log('\nThe shopper checks out:');
-  console.log(await post('cart.checked_out', { id: cartId, email: 'sam@example.com', total: '120.00', currency: 'USD' }));
+  console.log(await post('cart.checked_out', seedCheckoutData({ id: cartId })));
   await advance('8 days');
   console.log(`\nCart row: ${base}/_local/carts/${cartId}`);
 } catch (error) {

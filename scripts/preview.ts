@@ -1,5 +1,5 @@
 /**
- * `npm run preview`: renders both reminders for a sample cart with the current rules and voice docs, so an owner sees
+ * `npm run preview`: renders both reminders for the seed cart with the current rules and voice docs, so an owner sees
  * what shoppers will get before going live. Writes HTML and text files and prints where they are.
  * Arguments (optional): --rules <file> --voice <file> --out <folder>. Defaults: docs/examples/*, .local/preview.
  * `--aws` renders with the docs a deployed stack last accepted (the rules loader's stored copies in cr-sends, read
@@ -16,6 +16,7 @@ import { composeReminder } from '../src/domain/email/compose';
 import { unsubscribeLinks } from '../src/domain/unsubscribe/links';
 import type { ReminderStep } from '../src/domain/cart/reminder-step';
 import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
+import { SEED_CART, seedCartRow, seedCartTotal, seedReturnUrl } from '../src/local/seed-cart';
 
 const { values } = parseArgs({
   options: { rules: { type: 'string' }, voice: { type: 'string' }, out: { type: 'string' }, aws: { type: 'boolean', default: false }, table: { type: 'string' } },
@@ -43,26 +44,9 @@ try {
   const out = resolve(values.out ?? '.local/preview');
   mkdirSync(out, { recursive: true });
 
-  const sample: CartRow = {
-    cartId: 'preview-cart',
-    source: 'generic',
-    status: 'open',
-    email: 'sam@example.com',
-    firstName: 'Sam',
-    items: [
-      { title: 'Linen shirt (M)', quantity: 1, unitPrice: 6000 },
-      { title: 'Beeswax candle', quantity: 2, unitPrice: 2000 },
-      { title: 'Canvas tote', quantity: 1, unitPrice: 2000 },
-    ],
-    total: { minor: 12000, currency: rules.store.currency },
-    returnUrl: 'https://shop.example.com/cart/preview-cart',
-    eventKey: '',
-    firstSeenAt: '2026-11-02T20:00:00.000Z',
-    lastChangedAt: '2026-11-02T20:00:00.000Z',
-    remindersSent: 0,
-    expiresAt: 0,
-  };
-  const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId, 'sam@example.com');
+  // The seed cart, its prices read in the store's currency.
+  const sample: CartRow = seedCartRow({ cartId: 'preview-cart', total: seedCartTotal(rules.store.currency), returnUrl: seedReturnUrl('preview-cart') });
+  const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId, SEED_CART.shopper.email);
   for (const savedLink of [false, true]) {
     for (const step of ['first', 'second'] as ReminderStep[]) {
       const email = composeReminder({

@@ -7,6 +7,7 @@ import { listOutbox } from '../../src/adapters/local/outbox-mailer';
 import type { LocalSystem } from '../../src/local/system';
 import { cartPayload } from '../support/webhooks';
 import { postCartEvent, startTestSystem } from '../support/local-system';
+import { decimalOf, seedCartTotal, seedExportItems } from '../../src/local/seed-cart';
 
 const HOUR = 3_600_000;
 
@@ -34,15 +35,17 @@ describe('the nightly export lane on the local system', () => {
     await system.advance(1 * HOUR);
     expect(sentTo('known')).toHaveLength(1);
 
+    // The seed cart (src/local/seed-cart.ts), as the export writes it: what the webhook brought for both carts.
+    const [seedItems, seedTotal] = [seedExportItems(), decimalOf(seedCartTotal().minor)];
     writeFileSync(
       csv,
       [
         'cart id,updated at,email,first name,items,total,return url',
         // The same cart, as the export saw it earlier (lagging) and at the webhook's own time (duplicate).
         `known,${at(-0.5)},known@example.com,Sam,Old shirt x1 @ 5.00,5.00,https://shop.example.com/cart/known`,
-        `known,${at(0)},known@example.com,Sam,Linen shirt x1 @ 120.00,120.00,https://shop.example.com/cart/known`,
+        `known,${at(0)},known@example.com,Sam,${seedItems},${seedTotal},https://shop.example.com/cart/known`,
         // A bought cart the export still lists as open (contradicting the checkout).
-        `bought,${at(0.5)},bought@example.com,,Tote x1 @ 120.00,120.00,https://shop.example.com/cart/bought`,
+        `bought,${at(0.5)},bought@example.com,,${seedItems},${seedTotal},https://shop.example.com/cart/bought`,
         // A cart the webhook never brought.
         `only-in-sheet,${at(0.5)},sheet@example.com,Jo,Canvas tote x1 @ 20.00,20.00,https://shop.example.com/cart/only-in-sheet`,
         // A bad row: skipped and reported, the others still land.

@@ -14,6 +14,7 @@ import { recountMonth, sendMonthlySummary } from '../../src/use-cases/monthly-su
 import { silentLog } from '../../src/ports/log';
 import { postCartEvent, startTestSystem } from '../support/local-system';
 import { random } from '../support/random';
+import { seedCartData } from '../../src/local/seed-cart';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -160,6 +161,8 @@ describe('the monthly summary counts only what the reminders did', () => {
     const ids = { a1: a1!, b1: b1!, b2: b2!, c1: c1!, d1: d1!, e1: e1!, e2: e2!, f1: heldId, h1: h1! };
 
     const plan: Array<{ at: number; run: () => Promise<unknown> }> = [];
+    /** The seed's $120 cart (src/local/seed-cart.ts), in our format: each shopper's cart unless `extra` says otherwise. */
+    const seed = seedCartData();
     const change = (id: string, email: string, extra: Record<string, unknown> = {}) => async () =>
       postCartEvent(system, {
         type: 'cart.updated',
@@ -167,15 +170,15 @@ describe('the monthly summary counts only what the reminders did', () => {
         data: {
           id,
           email,
-          items: [{ title: 'Linen shirt', quantity: 1, unitPrice: '120.00' }],
-          total: '120.00',
-          currency: 'USD',
+          items: seed.items,
+          total: seed.total,
+          currency: seed.currency,
           returnUrl: `https://shop.example.com/cart/${id}`,
           timeZone: 'America/New_York',
           ...extra,
         },
       });
-    const buy = (id: string, total = '120.00', currency = 'USD') => async () =>
+    const buy = (id: string, total = seed.total, currency = seed.currency) => async () =>
       postCartEvent(system, { type: 'cart.checked_out', timestamp: system.clock.now().toISOString(), data: { id, total, currency } });
     const setPause = (on: boolean) => async () => {
       const text = readFileSync(rulesPath, 'utf8').replace(/\nPause all reminders — stock count\n?/, '\n');

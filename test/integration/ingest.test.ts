@@ -10,21 +10,14 @@ import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { fixedRules } from '../../src/ports/owner-docs';
+import { seedCartSnapshot, seedCartTotal } from '../../src/local/seed-cart';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const minutes = (n: number) => new Date(T.getTime() + n * 60_000);
 
+/** The seed cart (src/local/seed-cart.ts) as cart-1. */
 function snapshot(overrides: Partial<CartSnapshot> = {}): CartSnapshot {
-  return {
-    cartId: 'cart-1',
-    source: 'generic',
-    email: 'sam@example.com',
-    firstName: 'Sam',
-    items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 12000 }],
-    total: { minor: 12000, currency: 'USD' },
-    returnUrl: 'https://shop.example.com/cart/1',
-    ...overrides,
-  };
+  return seedCartSnapshot({ cartId: 'cart-1', returnUrl: 'https://shop.example.com/cart/1', ...overrides });
 }
 
 function change(id: string, at: Date, overrides: Partial<CartSnapshot> = {}): CartChangedEvent {
@@ -32,7 +25,7 @@ function change(id: string, at: Date, overrides: Partial<CartSnapshot> = {}): Ca
 }
 
 function order(id: string, at: Date, match: CheckedOutEvent['match']): CheckedOutEvent {
-  return { kind: 'checked_out', eventId: id, occurredAt: at, source: 'shopify', match, orderTotal: { minor: 12000, currency: 'USD' } };
+  return { kind: 'checked_out', eventId: id, occurredAt: at, source: 'shopify', match, orderTotal: seedCartTotal() };
 }
 
 describe('intake against DynamoDB Local', () => {

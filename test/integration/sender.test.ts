@@ -28,6 +28,7 @@ import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { isHeldBack } from '../../src/domain/cart/hold-back';
 import { confirmSend } from '../../src/use-cases/confirm-send';
 import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
+import { seedCartSnapshot, seedReturnUrl } from '../../src/local/seed-cart';
 
 const ses = mockClient(SESv2Client);
 const bedrock = mockClient(BedrockRuntimeClient);
@@ -100,20 +101,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
           eventId: `e-${overrides.cartId ?? 'c1'}`,
           occurredAt: new Date(T.getTime() - 3_600_000),
           source: 'generic',
-          cart: {
-            cartId: 'c1',
-            source: 'generic',
-            email: 'sam@example.com',
-            firstName: 'Sam',
-            items: [
-              { title: 'Linen shirt', quantity: 1, unitPrice: 6000 },
-              { title: 'Candle', quantity: 2, unitPrice: 2000 },
-              { title: 'Tote', quantity: 1, unitPrice: 2000 },
-            ],
-            total: { minor: 12000, currency: 'USD' },
-            returnUrl: 'https://shop.example.com/cart/c1',
-            ...overrides,
-          },
+          cart: seedCartSnapshot({ cartId: 'c1', returnUrl: seedReturnUrl('c1'), ...overrides }),
         },
         { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
       );

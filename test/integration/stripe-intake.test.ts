@@ -18,6 +18,7 @@ import { createIntakeHandler, MAX_BODY_BYTES } from '../../src/handlers/intake';
 import type { FunctionUrlHandler } from '../../src/http/function-url';
 import { startHttpServer } from '../../src/local/http-server';
 import { StripeStandIn, type StripeLineItemJson } from '../../src/local/stripe-stand-in';
+import { seedCartLines } from '../../src/local/seed-cart';
 import type { Log } from '../../src/ports/log';
 import { fixedRules } from '../../src/ports/owner-docs';
 import { freshTables } from '../support/dynamo';
@@ -115,11 +116,8 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       returnUrl: 'https://buy.stripe.com/r/test_Seed120Recovery',
       marketingConsent: true,
       lastChangedAt: '2026-11-02T20:00:00.000Z',
-      items: [
-        { title: 'Linen shirt', quantity: 1, unitPrice: 6000 },
-        { title: 'Candle', quantity: 2, unitPrice: 2000 },
-        { title: 'Tote', quantity: 1, unitPrice: 2000 },
-      ],
+      // Stripe's line items (test/fixtures/stripe-line-items.json) are the seed cart's.
+      items: seedCartLines(),
     });
     expect(standIn.requests).toEqual([`/v1/checkout/sessions/${SESSION}/line_items`]);
     // The first wake-up is due from the session's creation, long past when Stripe says it expired: the scheduler
@@ -162,7 +160,7 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect((await deliver(event('completed'))).body).toMatchObject({ outcome: 'checked_out', cartId: CART });
     expect((await deliver(event('expired'))).body).toEqual({ outcome: 'closed', cartId: CART });
     expect(scheduler.scheduled).toEqual([]);
-    expect(await carts.get(CART)).toMatchObject({ status: 'checked_out', email: 'sam@example.com', items: [{ title: 'Linen shirt' }, { title: 'Candle' }, { title: 'Tote' }] });
+    expect(await carts.get(CART)).toMatchObject({ status: 'checked_out', email: 'sam@example.com', items: seedCartLines() });
   });
 
   it('a purchase through another session stops this one, whichever of the two events arrives first', async () => {

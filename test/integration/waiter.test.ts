@@ -16,6 +16,7 @@ import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { fixedRules } from '../../src/ports/owner-docs';
+import { seedCartSnapshot } from '../../src/local/seed-cart';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const HOUR = 3_600_000;
@@ -39,15 +40,7 @@ function seedCart(overrides: Partial<CartSnapshot> = {}): CartChangedEvent {
     eventId: `e-${Math.random()}`,
     occurredAt: T,
     source: 'generic',
-    cart: {
-      cartId: 'seed',
-      source: 'generic',
-      email: 'sam@example.com',
-      items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 12000 }],
-      total: { minor: 12000, currency: 'USD' },
-      returnUrl: 'https://shop.example.com/c/seed',
-      ...overrides,
-    },
+    cart: seedCartSnapshot({ cartId: 'seed', returnUrl: 'https://shop.example.com/c/seed', ...overrides }),
   };
 }
 

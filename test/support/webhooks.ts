@@ -2,27 +2,15 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
+import { SEED_CART, seedCartPayload } from '../../src/local/seed-cart';
 
-/** A payload of our own format for a cart, with sensible defaults (the seed's $120 cart). */
-export function cartPayload(overrides: Record<string, unknown> = {}, timestamp = '2026-11-02T20:00:00Z') {
-  return {
-    type: 'cart.updated',
-    timestamp,
-    data: {
-      id: 'cart-seed-120',
-      email: 'sam@example.com',
-      firstName: 'Sam',
-      items: [
-        { title: 'Linen shirt', quantity: 1, unitPrice: '60.00' },
-        { title: 'Candle', quantity: 2, unitPrice: '20.00' },
-        { title: 'Tote', quantity: 1, unitPrice: '20.00' },
-      ],
-      total: '120.00',
-      currency: 'USD',
-      returnUrl: 'https://shop.example.com/cart/cart-seed-120',
-      ...overrides,
-    },
-  };
+/**
+ * A `cart.updated` payload of our own format: the seed's $120 cart (`src/local/seed-cart.ts`) with `overrides` laid
+ * over its data. The overrides are untyped on purpose: tests send fields the format refuses.
+ */
+export function cartPayload(overrides: Record<string, unknown> = {}, timestamp: string = SEED_CART.changedAt) {
+  const payload = seedCartPayload({}, timestamp);
+  return { ...payload, data: { ...payload.data, ...overrides } };
 }
 
 /** Standard Webhooks headers for a body, signed now (or at `signedAt`). */

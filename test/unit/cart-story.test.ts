@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CartRow } from '../../src/domain/cart/cart';
 import { renderCartStory } from '../../src/domain/operations/cart-story';
+import { seedCartLines, seedCartTotal } from '../../src/local/seed-cart';
 
 const cart = (overrides: Partial<CartRow>): CartRow => ({
   cartId: 'c1',
   source: 'generic',
   email: 'sam@example.com',
-  items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 12_000 }],
-  total: { minor: 12_000, currency: 'USD' },
+  items: seedCartLines(),
+  total: seedCartTotal(),
   eventKey: '2026-11-02T20:00:00.000Z#e1',
   firstSeenAt: '2026-11-02T20:00:00.000Z',
   lastChangedAt: '2026-11-02T20:00:00.000Z',

@@ -8,17 +8,14 @@ import { greetingFor } from '../../src/domain/email/greeting';
 import { DEFAULT_RULES } from '../../src/domain/owner-docs/rules';
 import { DEFAULT_VOICE, type TemplatePlaceholder, type Voice } from '../../src/domain/owner-docs/voice';
 import { parseVoiceDoc } from '../../src/domain/owner-docs/voice-doc';
+import { seedCartLines, seedCartTotal } from '../../src/local/seed-cart';
 
 const RETURN_URL = 'https://shop.example/cart/c-42?key=abc&utm_source=reminder';
 const UNSUBSCRIBE_URL = 'https://u.example/u/v1.payload.mac';
 const STORE = { name: 'Linen & Wick', postalAddress: '12 Harbour Road\nPortland, ME 04101', timeZone: 'America/New_York', currency: 'USD' };
 
-/** The seed story: a $120 cart of a linen shirt, two candles and a tote. */
-const SEED_ITEMS: CartItem[] = [
-  { title: 'Linen shirt', quantity: 1, unitPrice: 6000, imageUrl: 'https://cdn.example/shirt.jpg' },
-  { title: 'Candle', quantity: 2, unitPrice: 2000 },
-  { title: 'Tote', quantity: 1, unitPrice: 2000 },
-];
+/** The seed story: a $120 cart of a linen shirt, two candles and a tote (src/local/seed-cart.ts), the shirt pictured. */
+const SEED_ITEMS: CartItem[] = seedCartLines().map((line, index) => (index === 0 ? { ...line, imageUrl: 'https://cdn.example/shirt.jpg' } : line));
 
 function compose(overrides: Partial<Omit<ComposeInput, 'cart'>> & { cart?: Partial<ComposeInput['cart']> } = {}) {
   const { cart, ...rest } = overrides;
@@ -29,7 +26,7 @@ function compose(overrides: Partial<Omit<ComposeInput, 'cart'>> & { cart?: Parti
     greeting: 'Hi Sam',
     unsubscribeUrl: UNSUBSCRIBE_URL,
     ...rest,
-    cart: { items: SEED_ITEMS, total: { minor: 12000, currency: 'USD' }, firstName: 'Sam', returnUrl: RETURN_URL, ...cart },
+    cart: { items: SEED_ITEMS, total: seedCartTotal(), firstName: 'Sam', returnUrl: RETURN_URL, ...cart },
   });
 }
 
@@ -206,7 +203,7 @@ describe('composeReminder: refusals', () => {
   });
 
   it('reminds a Stripe cart whose line items could not be read with its total alone', () => {
-    const email = compose({ cart: { items: [], source: 'stripe', total: { minor: 12000, currency: 'USD' } } });
+    const email = compose({ cart: { items: [], source: 'stripe', total: seedCartTotal() } });
     expect(email.text).toContain('Total: $120.00');
     expect(email.text).not.toContain('- ');
     expect(email.html).toContain('$120.00');
@@ -288,7 +285,7 @@ describe('itemsSummary', () => {
 describe('templateValues', () => {
   it('fills every placeholder from the cart, with "there" for a missing first name', () => {
     const values = templateValues({
-      cart: { firstName: undefined, items: SEED_ITEMS, total: { minor: 12000, currency: 'USD' } },
+      cart: { firstName: undefined, items: SEED_ITEMS, total: seedCartTotal() },
       greeting: 'Hi there',
       storeName: DEFAULT_RULES.store.name,
     });
@@ -311,7 +308,7 @@ describe('composeReminder: money in the cart currency and the voice doc\'s langu
     voice: german.voice,
     store: BERLIN,
     greeting: greetingFor('Sam', german.voice.words),
-    cart: { total: { minor: 12000, currency: 'EUR' } },
+    cart: { total: seedCartTotal('EUR') },
   });
 
   it('writes a EUR cart in German: "120,00 €", the German fixed words and the whole address', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SEED_CART, seedCartLines, seedExportItems } from '../../src/local/seed-cart';
 import type { CartChangedEvent, CheckedOutEvent } from '../../src/domain/cart/cart';
 import { CsvError, parseCsv, parseExportRows, parseItems } from '../../src/domain/intake/export-rows';
 
@@ -455,6 +456,10 @@ describe('parseItems', () => {
 
   it('prices in the given currency', () => {
     expect(parseItems('Tea X3 @ 400', 'JPY')).toEqual({ ok: true, value: [{ title: 'Tea', quantity: 3, unitPrice: 400 }] });
+  });
+
+  it('reads the seed cart\'s items cell (src/local/seed-cart.ts) back as the seed cart\'s lines', () => {
+    expect(parseItems(seedExportItems(), SEED_CART.currency)).toEqual({ ok: true, value: seedCartLines() });
   });
 });
 

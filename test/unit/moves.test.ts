@@ -9,6 +9,7 @@ import {
   type WakeDecision,
 } from '../../src/domain/cart/moves';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
+import { seedCartLines, seedCartTotal } from '../../src/local/seed-cart';
 
 const T = '2026-11-02T15:00:00.000Z';
 const MIN = 60_000;
@@ -18,18 +19,14 @@ const DAY = 24 * HOUR;
 const at = (base: string, plusMs: number): Date => new Date(Date.parse(base) + plusMs);
 const iso = (base: string, plusMs: number): string => at(base, plusMs).toISOString();
 
-/** An open cart that changed last at T with its first wake-up pending as #1. */
+/** The seed cart ($120: a big cart), open, changed last at T with its first wake-up pending as #1. */
 function cart(overrides: Partial<CartRow> = {}): CartRow {
   return {
     cartId: 'cart-1',
     source: 'generic',
     email: 'sam@example.com',
-    items: [
-      { title: 'Linen shirt', quantity: 1, unitPrice: 80_00 },
-      { title: 'Candle', quantity: 2, unitPrice: 12_00 },
-      { title: 'Tote', quantity: 1, unitPrice: 16_00 },
-    ],
-    total: { minor: 120_00, currency: 'USD' },
+    items: seedCartLines(),
+    total: seedCartTotal(),
     status: 'open',
     eventKey: `${T}#evt-1`,
     firstSeenAt: T,

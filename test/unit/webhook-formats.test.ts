@@ -4,6 +4,7 @@ import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhoo
 import { fitLineItems, StripeCheckoutWebhook } from '../../src/adapters/webhooks/stripe-webhook';
 import { silentLog } from '../../src/ports/log';
 import type { StripeLineItem } from '../../src/ports/stripe-checkout';
+import { seedCartLines, seedStripeLines } from '../../src/local/seed-cart';
 import { fixture, shopifyHeaders, standardHeaders, cartPayload, stripeHeaders } from '../support/webhooks';
 
 const shopSecret = 'shop-secret';
@@ -172,7 +173,7 @@ describe('our cart format', () => {
         cart: {
           email: 'sam@example.com',
           total: { minor: 12000, currency: 'USD' },
-          items: [{ unitPrice: 6000 }, { unitPrice: 2000, quantity: 2 }, { unitPrice: 2000 }],
+          items: seedCartLines(),
           savedLink: true,
           timeZone: 'America/Chicago',
         },
@@ -221,7 +222,7 @@ describe('our cart format', () => {
 
 describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through its port)', () => {
   const stripeSecret = 'whsec_unit_stripe';
-  const lines: StripeLineItem[] = [{ title: 'Linen shirt', quantity: 1, unitAmount: 6000 }];
+  const lines: StripeLineItem[] = seedStripeLines();
   const calls: string[] = [];
   const format = new StripeCheckoutWebhook({
     secret: stripeSecret,
@@ -255,7 +256,7 @@ describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through
           source: 'stripe',
           email: 'sam@example.com',
           firstName: 'Sam',
-          items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 6000 }],
+          items: seedCartLines(),
           total: { minor: 12000, currency: 'USD' },
           returnUrl: 'https://buy.stripe.com/r/test_Seed120Recovery',
           marketingConsent: true,

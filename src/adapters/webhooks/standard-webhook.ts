@@ -53,6 +53,11 @@ const checkoutSchema = z.object({
   currency: currencyCode.optional(),
 });
 
+/** A `cart.updated` event's `data` as a storefront sends it (before parsing: decimal amounts, any-case currency). */
+export type StandardCartData = z.input<typeof cartSchema>;
+/** A `cart.checked_out` event's `data` as a storefront sends it. */
+export type StandardCheckoutData = z.input<typeof checkoutSchema>;
+
 /**
  * Our own cart webhook, signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature).
  * The signature covers id, timestamp and the raw body; the timestamp must be within five minutes of the
