@@ -162,7 +162,7 @@ export class SendWorld {
         source: 'generic',
         cart: seedCartSnapshot({ cartId, email, returnUrl: seedReturnUrl(cartId) }),
       },
-      { carts: this.carts, activity: this.activity, stats: this.stats, scheduler: NO_WAKE_UPS, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+      { carts: this.carts, activity: this.activity, scheduler: NO_WAKE_UPS, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
     );
   }
 

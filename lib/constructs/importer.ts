@@ -48,8 +48,8 @@ export class Importer extends Construct {
       timeout: Duration.minutes(5),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
-    // Reads the stored rules, writes the activity log and the bad-row notice de-duplication.
-    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
+    // Reads the stored rules, writes the activity log and the bad-row notice de-duplication (conditional puts).
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem']);
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(this.service, [props.googleKeyParam]);
     props.email.grantSend(this.service, { sid: 'SendOwnerNotices', recipients: [props.ownerEmail] });

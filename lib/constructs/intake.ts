@@ -48,8 +48,9 @@ export class Intake extends Construct {
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     });
     props.tables.grant(this.service, 'carts', ['GetItem', 'QueryIndex', 'UpdateItem']);
-    // Writes the activity log (checked out, stopped); reads the owner's rules the loader stored.
-    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem', 'UpdateItem']);
+    // Writes the activity log (checked out, stopped); reads the owner's rules the loader stored. No UpdateItem: intake
+    // bumps no counter (the cart counter counts from the stream).
+    props.tables.grant(this.service, 'sends', ['GetItem', 'PutItem']);
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(
       this.service,

@@ -135,7 +135,6 @@ function ingestDeps(platform: Platform): IngestDeps {
   return {
     carts: cartStore(platform),
     activity: activityLog(platform),
-    stats: monthlyStats(platform),
     scheduler: scheduler(platform),
     rules: rulesSource(platform),
     clock: platform.clock,

@@ -7,10 +7,13 @@ import type { ActivityLog } from '../ports/activity-log';
 import type { CartStore } from '../ports/cart-store';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
-import type { Stats } from '../ports/stats';
 import type { WakeUpScheduler } from '../ports/scheduler';
 import type { RulesSource } from '../ports/owner-docs';
 
+/**
+ * What intake needs. No counters: every count its writes make true (carts seen, with an address, recovered) follows
+ * from the cart row through the table's change stream (the cart counter), so intake is given none to bump.
+ */
 export interface IngestDeps {
   readonly carts: CartStore;
   readonly scheduler: WakeUpScheduler;
@@ -19,11 +22,6 @@ export interface IngestDeps {
   readonly log: Log;
   /** Where checkouts and the stops they cause are recorded (cart changes are too frequent and say nothing new). */
   readonly activity: ActivityLog;
-  /**
-   * The monthly summary's counters. Intake itself counts nothing: every count its writes make true (carts seen, with
-   * an address, recovered) follows from the cart row through the table's change stream (the cart counter).
-   */
-  readonly stats: Stats;
   /** Days a cart row is kept after its last event before DynamoDB TTL deletes it. */
   readonly retentionDays: number;
 }

@@ -750,12 +750,12 @@ describe('least privilege', () => {
   // credentials query cr-sends (a cart's history), and cr-carts is queried through its indexes only.
   const CART_ROW: string[] = ['GetItem', 'QueryIndex', 'UpdateItem'];
   const TABLE_ACTIONS: Record<FunctionRole, Partial<Record<'carts' | 'sends' | 'optouts', string[]>>> = {
-    intake: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'] },
+    intake: { carts: CART_ROW, sends: ['GetItem', 'PutItem'] },
     waiter: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['Query'] },
     sender: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], optouts: ['Query'] },
     unsubscribe: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
     rulesLoader: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'DeleteItem'] },
-    importer: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'] },
+    importer: { carts: CART_ROW, sends: ['GetItem', 'PutItem'] },
     sesEvents: { carts: ['QueryIndex', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
     summary: { sends: ['GetItem'] },
     cartCounter: { sends: ['GetItem', 'UpdateItem'] },

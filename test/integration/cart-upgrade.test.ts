@@ -15,7 +15,6 @@ import { fixedRules } from '../../src/ports/owner-docs';
 import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 
 const T = new Date('2026-11-02T20:00:00Z');
 const minutes = (n: number) => new Date(T.getTime() + n * 60_000);
@@ -71,7 +70,6 @@ describe('rows written before the merge kept field keys', () => {
     deps = {
       carts,
       activity: new DynamoDbActivityLog(documents, fresh.names.sends, RETENTION_DAYS),
-      stats: new RecordingStats(),
       scheduler: new RecordingScheduler(),
       rules: fixedRules(),
       clock: { now: () => minutes(600) },

@@ -30,7 +30,6 @@ import { recountMonth } from '../../src/use-cases/monthly-summary';
 import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 
 const T = Date.parse('2026-11-10T15:00:00Z');
 const HOUR = 3_600_000;
@@ -83,7 +82,6 @@ describe('counters after a crash between any two writes of the checkout path', (
     deps = {
       carts: new DynamoDbCartStore(documents, names.carts),
       activity: new DynamoDbActivityLog(documents, names.sends, 90),
-      stats: new RecordingStats(),
       scheduler: new RecordingScheduler(),
       rules: fixedRules(),
       clock: { now: () => new Date(T + 3 * HOUR) },

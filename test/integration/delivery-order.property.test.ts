@@ -35,7 +35,6 @@ import { LocalStreamReader } from '../../src/local/local-stream-reader';
 import { CART_COUNTER_FILTERS, CART_STREAM_BATCH } from '../../src/resources/cart-stream';
 import { recountMonth } from '../../src/use-cases/monthly-summary';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 
 const RUNS = Number(process.env.CART_PROPERTY_RUNS ?? 200);
 /**
@@ -254,7 +253,6 @@ describe('delivery order on DynamoDB Local', () => {
     deps = {
       carts,
       activity: new DynamoDbActivityLog(documents, names.sends, 90),
-      stats: new RecordingStats(),
       scheduler,
       rules: fixedRules(),
       clock: { now: () => NOW },

@@ -8,7 +8,6 @@ import { silentLog } from '../../src/ports/log';
 import { ingestCartEvent, type IngestDeps } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 import { fixedRules } from '../../src/ports/owner-docs';
 import { seedCartSnapshot, seedCartTotal } from '../../src/local/seed-cart';
 
@@ -42,7 +41,7 @@ describe('intake against DynamoDB Local', () => {
     local = new LocalScheduler(documents, names.schedules, clock, silentLog);
     scheduler = new RecordingScheduler(local);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    deps = { carts, activity, stats: new RecordingStats(), scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
+    deps = { carts, activity, scheduler, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 };
   });
 
   it('stores one row per cart with money in minor units and schedules the first wake-up by size', async () => {

@@ -12,7 +12,6 @@ import { LOCAL_SECRETS } from '../../src/local/system';
 import { freshTables } from '../support/dynamo';
 import { functionUrlEvent } from '../support/function-url';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 import { cartPayload, fixture, shopifyHeaders, standardHeaders } from '../support/webhooks';
 import { fixedRules } from '../../src/ports/owner-docs';
 import { CART_BOUNDS } from '../../src/domain/cart/bounds';
@@ -41,7 +40,6 @@ describe('intake handler', () => {
     handler = createIntakeHandler({
       carts: new DynamoDbCartStore(documents, names.carts),
       activity: new DynamoDbActivityLog(documents, names.sends, 90),
-      stats: new RecordingStats(),
       scheduler,
       rules: fixedRules(),
       clock: new ControllableClock(),
@@ -328,7 +326,6 @@ describe('intake handler', () => {
     const broken = createIntakeHandler({
       carts: { applyChange: () => Promise.reject(new Error('table exploded at /secret/path.ts:12')) } as never,
       activity: { record: async () => {}, history: async () => [] },
-      stats: new RecordingStats(),
       scheduler,
       rules: fixedRules(),
       clock: new ControllableClock(),

@@ -20,7 +20,6 @@ import { fixedRules } from '../../src/ports/owner-docs';
 import { freshTables } from '../support/dynamo';
 import { functionUrlEvent } from '../support/function-url';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 import { standardHeaders } from '../support/webhooks';
 
 const secret = `whsec_${Buffer.from('sweep-secret').toString('base64')}`;
@@ -36,7 +35,6 @@ describe('the intake sweep', () => {
     handler = createIntakeHandler({
       carts: new DynamoDbCartStore(documents, names.carts),
       activity: new DynamoDbActivityLog(documents, names.sends, 90),
-      stats: new RecordingStats(),
       scheduler: new RecordingScheduler(),
       rules: fixedRules(),
       clock,

@@ -103,7 +103,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
           source: 'generic',
           cart: seedCartSnapshot({ cartId: 'c1', returnUrl: seedReturnUrl('c1'), ...overrides }),
         },
-        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
       );
     };
     await addCart();
@@ -347,7 +347,7 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(await sendReminder({ cartId: 'guest', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_address' });
     await ingestCartEvent(
       { kind: 'checked_out', eventId: 'o1', occurredAt: T, source: 'generic', match: { cartId: 'c1' } },
-      { carts: deps.carts as DynamoDbCartStore, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 },
+      { carts: deps.carts as DynamoDbCartStore, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 },
     );
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'skipped' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);

@@ -50,7 +50,7 @@ describe('SES feedback becomes opt-outs', () => {
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
         { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } } },
-        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
       );
     }
   });

@@ -24,7 +24,6 @@ import { fixedRules } from '../../src/ports/owner-docs';
 import { freshTables } from '../support/dynamo';
 import { functionUrlEvent } from '../support/function-url';
 import { RecordingScheduler } from '../support/recording-scheduler';
-import { RecordingStats } from '../support/recording-stats';
 import { random } from '../support/random';
 import { fixture, stripeHeaders } from '../support/webhooks';
 
@@ -84,7 +83,6 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     handler = createIntakeHandler({
       carts,
       activity,
-      stats: new RecordingStats(),
       scheduler,
       rules: fixedRules(),
       clock,

@@ -51,7 +51,7 @@ describe('unsubscribe binds the address the email was sent to', () => {
           source: 'generic',
           cart: { cartId, source: 'generic', email, items: [], total: { minor: 100, currency: 'USD' } },
         },
-        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
       );
   });
 

@@ -74,7 +74,7 @@ describe('the unsubscribe endpoint under junk', () => {
     for (const [cartId, email] of [['c1', 'sam@example.com'], ['c2', 'sam@example.com'], ['v', 'victim@example.com']] as const) {
       await ingestCartEvent(
         { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email, items: [], total: { minor: 100, currency: 'USD' } } },
-        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
       );
     }
   });

@@ -42,7 +42,7 @@ describe('the unsubscribe endpoint', () => {
           source: 'generic',
           cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } },
         },
-        { carts, activity, stats: new RecordingStats(), scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
       );
     }
   });

@@ -83,7 +83,7 @@ describe('the waiter against DynamoDB Local', () => {
       clock,
       log: silentLog,
     };
-    await ingestCartEvent(seedCart(), { ...deps, stats: new RecordingStats(), retentionDays: 90 });
+    await ingestCartEvent(seedCart(), { ...deps, retentionDays: 90 });
   });
 
   /** The sender: SES accepted the reminder at `when` (what the sender, or SES's SEND event, writes on the row). */
@@ -138,7 +138,7 @@ describe('the waiter against DynamoDB Local', () => {
   });
 
   it('reschedules a cart that changed since the wake-up was set, for exactly change + wait', async () => {
-    await ingestCartEvent({ ...seedCart(), eventId: 'later', occurredAt: at(0.75) }, { ...deps, stats: new RecordingStats(), retentionDays: 90 });
+    await ingestCartEvent({ ...seedCart(), eventId: 'later', occurredAt: at(0.75) }, { ...deps, retentionDays: 90 });
     expect(await wakeAt(at(1))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(1.75) });
     expect(queue.handed).toEqual([]);
     expect(await wakeAt(at(1.75))).toMatchObject({ outcome: 'moved', move: 'first_reminder' });
@@ -150,7 +150,7 @@ describe('the waiter against DynamoDB Local', () => {
       recordWake: async (write: Parameters<CartStore['recordWake']>[0]) => {
         if (!raced) {
           raced = true;
-          await ingestCartEvent({ ...seedCart(), eventId: 'racer', occurredAt: at(0.99) }, { ...deps, stats: new RecordingStats(), retentionDays: 90 });
+          await ingestCartEvent({ ...seedCart(), eventId: 'racer', occurredAt: at(0.99) }, { ...deps, retentionDays: 90 });
         }
         return carts.recordWake(write);
       },
@@ -210,7 +210,7 @@ describe('the waiter against DynamoDB Local', () => {
   it('does nothing for a checked-out cart', async () => {
     await ingestCartEvent(
       { kind: 'checked_out', eventId: 'o1', occurredAt: at(0.5), source: 'generic', match: { cartId: 'seed' } },
-      { ...deps, stats: new RecordingStats(), retentionDays: 90 },
+      { ...deps, retentionDays: 90 },
     );
     expect(await wakeAt(at(1), 1)).toMatchObject({ outcome: 'ended', recorded: false });
     expect(queue.handed).toEqual([]);

@@ -166,7 +166,7 @@ export class RhythmWorld {
           ...cart,
         },
       },
-      { ...this.waiterDeps, stats: NO_STATS, retentionDays: 90 },
+      { ...this.waiterDeps, retentionDays: 90 },
     );
   }
 
