@@ -13,7 +13,14 @@ export const ASSUMPTIONS = {
   /** A function's container is reclaimed after this long without an invocation (not documented by AWS). */
   coldStartIdleMinutes: 5,
   /** Waits on remote services that DynamoDB Local and the local stand-ins do not have (billed Lambda time). */
-  remoteWaitMs: { bedrockConverse: 1_000, sesSendEmail: 100, schedulerCall: 40, lambdaAsyncInvoke: 30, ssmGetParameter: 40, googleDocsRead: 300 },
+  remoteWaitMs: {
+    bedrockConverse: 1_000,
+    sesSendEmail: 100,
+    schedulerCall: 40,
+    lambdaAsyncInvoke: 30,
+    ssmGetParameter: 40,
+    googleDocsRead: 300,
+  },
   /** DynamoDB refreshes an AWS-managed table key from KMS at most this often per table while it is used. */
   kmsTableKeyWindowMinutes: 5,
 } as const;
@@ -81,14 +88,31 @@ export function scaleUsage(usage: MonthUsage, factor: number): MonthUsage {
     functions: Object.fromEntries(
       Object.entries(usage.functions).map(([name, f]) => [
         name,
-        { invocations: f.invocations * factor, billedMs: f.billedMs * factor, coldStarts: f.coldStarts * factor, logBytes: f.logBytes * factor },
+        {
+          invocations: f.invocations * factor,
+          billedMs: f.billedMs * factor,
+          coldStarts: f.coldStarts * factor,
+          logBytes: f.logBytes * factor,
+        },
       ]),
     ),
-    dynamo: { rru: usage.dynamo.rru * factor, wru: usage.dynamo.wru * factor, failedWriteWru: usage.dynamo.failedWriteWru * factor },
+    dynamo: {
+      rru: usage.dynamo.rru * factor,
+      wru: usage.dynamo.wru * factor,
+      failedWriteWru: usage.dynamo.failedWriteWru * factor,
+    },
     kmsTableKeyWindows: usage.kmsTableKeyWindows * factor,
-    scheduler: { invocations: usage.scheduler.invocations * factor, apiCalls: usage.scheduler.apiCalls * factor, handOffs: usage.scheduler.handOffs * factor },
+    scheduler: {
+      invocations: usage.scheduler.invocations * factor,
+      apiCalls: usage.scheduler.apiCalls * factor,
+      handOffs: usage.scheduler.handOffs * factor,
+    },
     emails: usage.emails * factor,
-    bedrock: { calls: usage.bedrock.calls * factor, inputTokens: usage.bedrock.inputTokens * factor, outputTokens: usage.bedrock.outputTokens * factor },
+    bedrock: {
+      calls: usage.bedrock.calls * factor,
+      inputTokens: usage.bedrock.inputTokens * factor,
+      outputTokens: usage.bedrock.outputTokens * factor,
+    },
     googleReads: usage.googleReads * factor,
     storageBytes: usage.storageBytes * factor,
   };
@@ -104,10 +128,22 @@ export function addUsage(a: MonthUsage, b: MonthUsage): MonthUsage {
       [...names].map((name) => {
         const x = a.functions[name] ?? none;
         const y = b.functions[name] ?? none;
-        return [name, { invocations: x.invocations + y.invocations, billedMs: x.billedMs + y.billedMs, coldStarts: x.coldStarts + y.coldStarts, logBytes: x.logBytes + y.logBytes }];
+        return [
+          name,
+          {
+            invocations: x.invocations + y.invocations,
+            billedMs: x.billedMs + y.billedMs,
+            coldStarts: x.coldStarts + y.coldStarts,
+            logBytes: x.logBytes + y.logBytes,
+          },
+        ];
       }),
     ),
-    dynamo: { rru: a.dynamo.rru + b.dynamo.rru, wru: a.dynamo.wru + b.dynamo.wru, failedWriteWru: a.dynamo.failedWriteWru + b.dynamo.failedWriteWru },
+    dynamo: {
+      rru: a.dynamo.rru + b.dynamo.rru,
+      wru: a.dynamo.wru + b.dynamo.wru,
+      failedWriteWru: a.dynamo.failedWriteWru + b.dynamo.failedWriteWru,
+    },
     kmsTableKeyWindows: Math.max(a.kmsTableKeyWindows, b.kmsTableKeyWindows),
     scheduler: {
       invocations: a.scheduler.invocations + b.scheduler.invocations,
@@ -135,10 +171,25 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
   const memory = (fn: string) => context.memoryMb[fn] ?? 256;
   const lines: BillLine[] = [];
   const add = (service: string, item: string, quantity: number, price: PriceKey, basis: string, fixed = false) =>
-    lines.push({ service, item, quantity, price, fixed, withoutFreeTier: costOf(price, quantity, false), withFreeTier: 0, basis });
+    lines.push({
+      service,
+      item,
+      quantity,
+      price,
+      fixed,
+      withoutFreeTier: costOf(price, quantity, false),
+      withFreeTier: 0,
+      basis,
+    });
 
   const requests = sum(fns.map(([, f]) => f.invocations));
-  add('Lambda', 'requests', requests, 'lambdaRequests', fns.map(([name, f]) => `${name} ${Math.round(f.invocations)}`).join(', '));
+  add(
+    'Lambda',
+    'requests',
+    requests,
+    'lambdaRequests',
+    fns.map(([name, f]) => `${name} ${Math.round(f.invocations)}`).join(', '),
+  );
   add(
     'Lambda',
     'duration, handler time (measured)',
@@ -170,24 +221,85 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     `Bedrock ${waits.bedrockConverse} ms/call, SES ${waits.sesSendEmail} ms, Scheduler ${waits.schedulerCall} ms, async invoke ${waits.lambdaAsyncInvoke} ms, SSM ${waits.ssmGetParameter} ms, Google Docs ${waits.googleDocsRead} ms: not measurable locally`,
   );
 
-  add('DynamoDB', 'write request units', (usage.dynamo.wru + usage.dynamo.failedWriteWru), 'dynamoWrite', 'ConsumedCapacity summed per call (base table + GSIs); failed conditional writes at 1 WRU/KB');
-  add('DynamoDB', 'read request units', usage.dynamo.rru, 'dynamoRead', 'ConsumedCapacity summed per call; docs cached 120 s per function');
-  const storedGb = (usage.storageBytes) / GB;
-  add('DynamoDB', 'storage', storedGb, 'dynamoStorage', 'items at month end × retention (90 days = 3 months of carts), GSI copies, 100 B/item overhead');
-  if (context.pitr) add('DynamoDB', 'point-in-time recovery', storedGb, 'dynamoPitr', 'PITR on all three tables (stack), billed on table size');
+  add(
+    'DynamoDB',
+    'write request units',
+    usage.dynamo.wru + usage.dynamo.failedWriteWru,
+    'dynamoWrite',
+    'ConsumedCapacity summed per call (base table + GSIs); failed conditional writes at 1 WRU/KB',
+  );
+  add(
+    'DynamoDB',
+    'read request units',
+    usage.dynamo.rru,
+    'dynamoRead',
+    'ConsumedCapacity summed per call; docs cached 120 s per function',
+  );
+  const storedGb = usage.storageBytes / GB;
+  add(
+    'DynamoDB',
+    'storage',
+    storedGb,
+    'dynamoStorage',
+    'items at month end × retention (90 days = 3 months of carts), GSI copies, 100 B/item overhead',
+  );
+  if (context.pitr)
+    add(
+      'DynamoDB',
+      'point-in-time recovery',
+      storedGb,
+      'dynamoPitr',
+      'PITR on all three tables (stack), billed on table size',
+    );
   const counterBatches = usage.functions['cart-counter']?.invocations ?? 0;
-  add('DynamoDB Streams', 'cr-carts stream, read by the cart counter', counterBatches, 'dynamoStreamReadsByLambda', `${Math.round(counterBatches)} batches delivered; reads by a Lambda event source mapping are not charged`);
+  add(
+    'DynamoDB Streams',
+    'cr-carts stream, read by the cart counter',
+    counterBatches,
+    'dynamoStreamReadsByLambda',
+    `${Math.round(counterBatches)} batches delivered; reads by a Lambda event source mapping are not charged`,
+  );
 
-  add('EventBridge Scheduler', 'invocations', usage.scheduler.invocations, 'schedulerInvocations', 'waiter wake-ups and quiet-hours deferrals that fired, plus the recurring jobs; creating and deleting schedules is not billed');
+  add(
+    'EventBridge Scheduler',
+    'invocations',
+    usage.scheduler.invocations,
+    'schedulerInvocations',
+    'waiter wake-ups and quiet-hours deferrals that fired, plus the recurring jobs; creating and deleting schedules is not billed',
+  );
 
   add('SES', 'emails', usage.emails, 'sesEmails', 'every message handed to the mailer');
 
-  add('Bedrock (Haiku 4.5, global)', 'input tokens', usage.bedrock.inputTokens, 'bedrockInput', `${usage.bedrock.calls} calls × buildPolishPrompt system+user, ${ASSUMPTIONS.charsPerToken} chars/token`);
-  add('Bedrock (Haiku 4.5, global)', 'output tokens', usage.bedrock.outputTokens, 'bedrockOutput', `one sentence per call (the plain line's length), ${ASSUMPTIONS.charsPerToken} chars/token`);
+  add(
+    'Bedrock (Haiku 4.5, global)',
+    'input tokens',
+    usage.bedrock.inputTokens,
+    'bedrockInput',
+    `${usage.bedrock.calls} calls × buildPolishPrompt system+user, ${ASSUMPTIONS.charsPerToken} chars/token`,
+  );
+  add(
+    'Bedrock (Haiku 4.5, global)',
+    'output tokens',
+    usage.bedrock.outputTokens,
+    'bedrockOutput',
+    `one sentence per call (the plain line's length), ${ASSUMPTIONS.charsPerToken} chars/token`,
+  );
 
   const logBytes = sum(fns.map(([, f]) => f.logBytes + f.invocations * ASSUMPTIONS.platformLogBytesPerInvocation));
-  add('CloudWatch Logs', 'ingestion', logBytes / GB, 'logsIngestion', `handler lines counted + ${ASSUMPTIONS.platformLogBytesPerInvocation} B START/END/REPORT per invocation`);
-  add('CloudWatch Logs', 'storage', (logBytes / GB) * (context.logRetentionDays / 30), 'logsStorage', `${context.logRetentionDays}-day retention (stack): about ${(context.logRetentionDays / 30).toFixed(1)} month(s) of logs kept, uncompressed (upper bound)`);
+  add(
+    'CloudWatch Logs',
+    'ingestion',
+    logBytes / GB,
+    'logsIngestion',
+    `handler lines counted + ${ASSUMPTIONS.platformLogBytesPerInvocation} B START/END/REPORT per invocation`,
+  );
+  add(
+    'CloudWatch Logs',
+    'storage',
+    (logBytes / GB) * (context.logRetentionDays / 30),
+    'logsStorage',
+    `${context.logRetentionDays}-day retention (stack): about ${(context.logRetentionDays / 30).toFixed(1)} month(s) of logs kept, uncompressed (upper bound)`,
+  );
 
   const maxWindows = context.kmsTables * ((30 * 24 * 60) / ASSUMPTIONS.kmsTableKeyWindowMinutes);
   const tableKeyRequests = Math.min(usage.kmsTableKeyWindows, maxWindows);
@@ -197,10 +309,25 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     coldSecretReads + tableKeyRequests,
     'kmsRequests',
     `${Math.round(coldSecretReads)} SecureString decrypts (one per secret per cold start)` +
-      (context.kmsTables > 0 ? ` + ${Math.round(tableKeyRequests)} aws/dynamodb table-key requests (≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} min of use, estimated)` : '; tables on the AWS-owned key: none for DynamoDB'),
+      (context.kmsTables > 0
+        ? ` + ${Math.round(tableKeyRequests)} aws/dynamodb table-key requests (≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} min of use, estimated)`
+        : '; tables on the AWS-owned key: none for DynamoDB'),
   );
-  add('SSM Parameter Store', 'standard SecureString parameters', context.secretParameters.length, 'ssmStandardParameter', `${context.secretParameters.join(', ')}: no charge (Secrets Manager would be $${PRICES.secretsManagerSecret.usd.toFixed(2)} each)`);
-  add('CloudWatch', 'alarms', context.alarms, 'cloudWatchAlarm', `${context.alarms} alarm(s) in the synthesized stack (fixed)`, true);
+  add(
+    'SSM Parameter Store',
+    'standard SecureString parameters',
+    context.secretParameters.length,
+    'ssmStandardParameter',
+    `${context.secretParameters.join(', ')}: no charge (Secrets Manager would be $${PRICES.secretsManagerSecret.usd.toFixed(2)} each)`,
+  );
+  add(
+    'CloudWatch',
+    'alarms',
+    context.alarms,
+    'cloudWatchAlarm',
+    `${context.alarms} alarm(s) in the synthesized stack (fixed)`,
+    true,
+  );
 
   applyFreeTiers(lines);
   return lines;
@@ -219,7 +346,10 @@ function applyFreeTiers(lines: BillLine[]): void {
 }
 
 export function totals(lines: readonly BillLine[]): { withoutFreeTier: number; withFreeTier: number } {
-  return { withoutFreeTier: sum(lines.map((l) => l.withoutFreeTier)), withFreeTier: sum(lines.map((l) => l.withFreeTier)) };
+  return {
+    withoutFreeTier: sum(lines.map((l) => l.withoutFreeTier)),
+    withFreeTier: sum(lines.map((l) => l.withFreeTier)),
+  };
 }
 
 /** Tokens of one text at the assumed ratio. */

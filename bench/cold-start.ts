@@ -33,7 +33,9 @@ export function lambdaEntries(dir = resolve('src/lambda')): { name: string; file
   return readdirSync(dir)
     .filter((file) => file.endsWith('.ts'))
     .map((file) => ({ name: file.replace(/\.ts$/, ''), file: join(dir, file) }))
-    .filter(({ file }) => /export\s+(?:const|let|async\s+function|function)\s+handler\b/.test(readFileSync(file, 'utf8')))
+    .filter(({ file }) =>
+      /export\s+(?:const|let|async\s+function|function)\s+handler\b/.test(readFileSync(file, 'utf8')),
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -60,7 +62,8 @@ export async function bundleEntry(file: string): Promise<{ code: string; bytes: 
 export function envSchemaFor(name: string): z.ZodObject {
   const key = `${name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}EnvSchema`;
   const schema = (config as Record<string, unknown>)[key];
-  if (!schema || typeof schema !== 'object' || !('shape' in schema)) throw new Error(`src/composition/aws/environment.ts has no ${key} for src/lambda/${name}.ts`);
+  if (!schema || typeof schema !== 'object' || !('shape' in schema))
+    throw new Error(`src/composition/aws/environment.ts has no ${key} for src/lambda/${name}.ts`);
   return schema as z.ZodObject;
 }
 
@@ -79,7 +82,10 @@ export function dummyEnv(schema: z.ZodObject): Record<string, string> {
     else env[key] = 'bench';
   }
   const checked = schema.safeParse(env);
-  if (!checked.success) throw new Error(`dummy env does not satisfy the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!checked.success)
+    throw new Error(
+      `dummy env does not satisfy the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return env;
 }
 
@@ -131,7 +137,9 @@ export async function measureColdStarts(options: { runs: number; names?: readonl
       writeFileSync(file, code);
       targets.push({ name: entry.name, file, bytes, env: dummyEnv(envSchemaFor(entry.name)) });
     }
-    const samples = new Map<string, { requireMs: number[]; readyMs: number[] }>(targets.map((t) => [t.name, { requireMs: [], readyMs: [] }]));
+    const samples = new Map<string, { requireMs: number[]; readyMs: number[] }>(
+      targets.map((t) => [t.name, { requireMs: [], readyMs: [] }]),
+    );
     for (let round = 0; round < options.runs; round++) {
       for (const target of targets) {
         const sample = await loadOnce(target.file, target.env);
@@ -142,7 +150,13 @@ export async function measureColdStarts(options: { runs: number; names?: readonl
     }
     return targets.map((target) => {
       const s = samples.get(target.name)!;
-      return { name: target.name, bundleBytes: target.bytes, requireMs: median(s.requireMs), readyMs: median(s.readyMs), runs: options.runs };
+      return {
+        name: target.name,
+        bundleBytes: target.bytes,
+        requireMs: median(s.requireMs),
+        readyMs: median(s.readyMs),
+        runs: options.runs,
+      };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

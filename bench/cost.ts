@@ -9,7 +9,18 @@ import { performance } from 'node:perf_hooks';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { InvocationRecord, MeterCounts } from './meter';
 import type { Polisher } from '../src/ports/polisher';
-import { addUsage, ASSUMPTIONS, monthlyBill, tokens, totals, unitPrice, type BillContext, type BillLine, type FunctionUsage, type MonthUsage } from './bill';
+import {
+  addUsage,
+  ASSUMPTIONS,
+  monthlyBill,
+  tokens,
+  totals,
+  unitPrice,
+  type BillContext,
+  type BillLine,
+  type FunctionUsage,
+  type MonthUsage,
+} from './bill';
 import { modelRelease, throttleUsage, type ReleaseModel, type ThrottleCost } from './release-model';
 import { NEW_ACCOUNT_CAPACITY, type SendCapacity } from '../src/domain/cart/release';
 import { envSchemaFor, lambdaEntries, measureColdStarts } from './cold-start';
@@ -30,9 +41,19 @@ const SCALES = [1, 10, 100] as const;
 const SEED_TARGET_USD = 2.2;
 const OUR_TARGET_USD = 1.0;
 /** The account the bill assumes: a new production one (14 a second, 10 concurrent executions, a second a send). */
-const BILL_ACCOUNT: SendCapacity = { ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'a new production account' };
+const BILL_ACCOUNT: SendCapacity = {
+  ...NEW_ACCOUNT_CAPACITY,
+  senderSecondsPerSend: 1,
+  source: 'a new production account',
+};
 /** A grown account, for the morning table: SES raised to 50 a second, Lambda's default 1,000 concurrency. */
-const GROWN_ACCOUNT: SendCapacity = { sesMaxSendRate: 50, sesMax24HourSend: 1_000_000, senderConcurrency: 1_000, senderSecondsPerSend: 1, source: 'a grown account' };
+const GROWN_ACCOUNT: SendCapacity = {
+  sesMaxSendRate: 50,
+  sesMax24HourSend: 1_000_000,
+  senderConcurrency: 1_000,
+  senderSecondsPerSend: 1,
+  source: 'a grown account',
+};
 /** Write and read units one throttled attempt spends: claim with the shopper's window, its release, a log entry, the counter. */
 const THROTTLE_WRU = 8;
 const THROTTLE_RRU = 4;
@@ -73,12 +94,19 @@ function polishByStep(counts: MeterCounts): Record<'first' | 'second', PolishByS
 
 async function earliestDue(metered: MeteredSystem): Promise<number> {
   const { scheduler } = metered.system;
-  const due = (await scheduler.jobs()).filter((job) => !job.dead && scheduler.handles(job.target)).map((job) => Date.parse(job.dueAt));
+  const due = (await scheduler.jobs())
+    .filter((job) => !job.dead && scheduler.handles(job.target))
+    .map((job) => Date.parse(job.dueAt));
   return due.length ? Math.min(...due) : Number.POSITIVE_INFINITY;
 }
 
 /** Plays the deliveries in time order, firing every job due in between at its own time; then plays out every chase. */
-async function play(metered: MeteredSystem, deliveries: readonly Delivery[], next: { due: number }, progress: (text: string) => void): Promise<{ endMs: number }> {
+async function play(
+  metered: MeteredSystem,
+  deliveries: readonly Delivery[],
+  next: { due: number },
+  progress: (text: string) => void,
+): Promise<{ endMs: number }> {
   const { system } = metered;
   next.due = await earliestDue(metered);
   let day = -1;
@@ -89,7 +117,8 @@ async function play(metered: MeteredSystem, deliveries: readonly Delivery[], nex
       next.due = await earliestDue(metered);
     } else system.clock.advanceTo(new Date(delivery.at));
     const result = await metered.intake(signedDelivery(delivery.payload, delivery.id));
-    if (result.statusCode !== 200) throw new Error(`intake answered ${result.statusCode} to ${delivery.id}: ${result.body ?? ''}`);
+    if (result.statusCode !== 200)
+      throw new Error(`intake answered ${result.statusCode} to ${delivery.id}: ${result.body ?? ''}`);
     const today = Math.floor((delivery.at - STANDARD_MONTH.startMs) / DAY);
     if (today !== day && today % 5 === 0) {
       day = today;
@@ -99,7 +128,9 @@ async function play(metered: MeteredSystem, deliveries: readonly Delivery[], nex
   // The tail: every cart's chase runs to its end (give-up 7 days after the last reminder), so the month is whole.
   for (let extra = 0; extra < 30; extra++) {
     // The recurring jobs always have their next tick waiting: only carts' work counts as pending.
-    const pending = (await system.scheduler.jobs()).filter((job) => !job.dead && job.target !== 'importer' && job.target !== 'summary');
+    const pending = (await system.scheduler.jobs()).filter(
+      (job) => !job.dead && job.target !== 'importer' && job.target !== 'summary',
+    );
     if (pending.length === 0) break;
     await system.advance(DAY);
   }
@@ -140,19 +171,24 @@ function functionUsage(counts: MeterCounts, fn: string): FunctionUsage {
   };
 }
 
-const usd = (value: number) => (value === 0 ? '$0' : value < 0.0001 ? '<$0.0001' : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(3)}`);
-const qty = (value: number) => (value === 0 ? '0' : value < 1 ? value.toPrecision(3) : Math.round(value).toLocaleString('en-US'));
+const usd = (value: number) =>
+  value === 0 ? '$0' : value < 0.0001 ? '<$0.0001' : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(3)}`;
+const qty = (value: number) =>
+  value === 0 ? '0' : value < 1 ? value.toPrecision(3) : Math.round(value).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const progress = (text: string) => console.error(`[cost ${((performance.now() - started) / 1000).toFixed(0)} s] ${text}`);
+  const progress = (text: string) =>
+    console.error(`[cost ${((performance.now() - started) / 1000).toFixed(0)} s] ${text}`);
 
   const facts: StackFacts = stackFacts();
   const deployed = facts.functions.map((f) => f.name.replace(/^cart-recovery-/, ''));
   // COST_CARTS plays a smaller month for a quick look (the report says how many carts were played).
   const month = { ...STANDARD_MONTH, carts: Number(process.env.COST_CARTS ?? STANDARD_MONTH.carts) };
   const { deliveries, summary } = monthDeliveries(month);
-  progress(`${summary.carts} carts, ${deliveries.length} webhook deliveries; functions in the stack: ${deployed.join(', ')}`);
+  progress(
+    `${summary.carts} carts, ${deliveries.length} webhook deliveries; functions in the stack: ${deployed.join(', ')}`,
+  );
 
   const next = { due: Number.POSITIVE_INFINITY };
   const played = await withDynamoDbLocal(async (engine) => {
@@ -221,7 +257,9 @@ async function main(): Promise<void> {
   // The SecureStrings each deployed entry reads at its first invocation: the `_PARAM` variables of its environment
   // schema (optional secrets, Shopify's, are not configured for the standard store).
   const secretsOf = (fn: string): string[] =>
-    existsSync(`src/lambda/${fn}.ts`) ? Object.keys(envSchemaFor(fn).shape).filter((key) => key.endsWith('_PARAM') && !/SHOPIFY/.test(key)) : [];
+    existsSync(`src/lambda/${fn}.ts`)
+      ? Object.keys(envSchemaFor(fn).shape).filter((key) => key.endsWith('_PARAM') && !/SHOPIFY/.test(key))
+      : [];
   const secretReads = Object.fromEntries(deployed.map((fn) => [fn, secretsOf(fn).length]));
   const retention = facts.functions.map((f) => f.logRetentionDays ?? 30);
   // The SecureStrings the deployed entries read (config variable names), the optional Shopify one aside.
@@ -266,11 +304,27 @@ async function main(): Promise<void> {
   const total1 = totals(bill1);
 
   const releaseRows = renderMornings(mornings, bills, heldPerMorning);
-  const section = renderCost({ summary, counts, usage, context, facts, bills, byStep, played, playSeconds, cold: initMs, recurring: recurring.notes, recurringCost: totals(bill1).withoutFreeTier - totals(monthlyBill(usage, context, 1)).withoutFreeTier, mornings: releaseRows });
+  const section = renderCost({
+    summary,
+    counts,
+    usage,
+    context,
+    facts,
+    bills,
+    byStep,
+    played,
+    playSeconds,
+    cold: initMs,
+    recurring: recurring.notes,
+    recurringCost: totals(bill1).withoutFreeTier - totals(monthlyBill(usage, context, 1)).withoutFreeTier,
+    mornings: releaseRows,
+  });
   console.log(section);
   const standard = month.carts === STANDARD_MONTH.carts;
   if (standard) writeSection('cost', section);
-  progress(`done: ${usd(total1.withoutFreeTier)} without free tiers, ${usd(total1.withFreeTier)} with${standard ? '; written to docs/performance.md' : ' (a smaller month: docs/performance.md left alone)'}`);
+  progress(
+    `done: ${usd(total1.withoutFreeTier)} without free tiers, ${usd(total1.withFreeTier)} with${standard ? '; written to docs/performance.md' : ' (a smaller month: docs/performance.md left alone)'}`,
+  );
 }
 
 function renderCost(input: {
@@ -301,18 +355,42 @@ function renderCost(input: {
     [
       ['carts / change events / checkouts', `${summary.carts} / ${summary.changes} / ${summary.checkouts}`],
       ['carts with an email / big carts ($100+) at their last change', `${summary.withEmail} / ${summary.bigCarts}`],
-      ['shoppers by zone', Object.entries(summary.byZone).map(([zone, n]) => `${zone} ${n}`).join(', ')],
+      [
+        'shoppers by zone',
+        Object.entries(summary.byZone)
+          .map(([zone, n]) => `${zone} ${n}`)
+          .join(', '),
+      ],
       ['Lambda invocations', fnUsage.map(([fn, f]) => `${fn} ${f.invocations}`).join(', ')],
       ['cold starts (idle > 5 min)', fnUsage.map(([fn, f]) => `${fn} ${f.coldStarts}`).join(', ')],
-      ['wake-ups created / fired, deferrals created, schedules cancelled', `${counts.scheduler.wakeUpsCreated} / ${counts.scheduler.invocations.waiter}, ${counts.scheduler.deferralsCreated}, ${counts.scheduler.cancels}`],
+      [
+        'wake-ups created / fired, deferrals created, schedules cancelled',
+        `${counts.scheduler.wakeUpsCreated} / ${counts.scheduler.invocations.waiter}, ${counts.scheduler.deferralsCreated}, ${counts.scheduler.cancels}`,
+      ],
       ['hand-offs to the sender (async invoke)', String(counts.scheduler.handOffs)],
       ['recurring jobs (on their own schedule, whatever the volume)', input.recurring.join('; ')],
-      ['emails sent (first / second reminders polished)', `${counts.emails.count} (${byStep.first.calls} / ${byStep.second.calls})`],
-      ['DynamoDB requests (read / write), product tables', `${dynamo.readRequests} / ${dynamo.writeRequests}; failed conditional writes ${dynamo.failedConditionalWrites}`],
-      ['handler log lines / bytes', `${Object.values(counts.logs).reduce((s, l) => s + l.lines, 0)} / ${Object.values(counts.logs).reduce((s, l) => s + l.bytes, 0).toLocaleString('en-US')}`],
+      [
+        'emails sent (first / second reminders polished)',
+        `${counts.emails.count} (${byStep.first.calls} / ${byStep.second.calls})`,
+      ],
+      [
+        'DynamoDB requests (read / write), product tables',
+        `${dynamo.readRequests} / ${dynamo.writeRequests}; failed conditional writes ${dynamo.failedConditionalWrites}`,
+      ],
+      [
+        'handler log lines / bytes',
+        `${Object.values(counts.logs).reduce((s, l) => s + l.lines, 0)} / ${Object.values(counts.logs)
+          .reduce((s, l) => s + l.bytes, 0)
+          .toLocaleString('en-US')}`,
+      ],
       ...(usage.functions.importer
         ? []
-        : [['not in the stack, so not billed', `nightly importer fired ${counts.scheduler.invocations.importer} times locally (export lane: the stack adds it only with an export sheet)`]]),
+        : [
+            [
+              'not in the stack, so not billed',
+              `nightly importer fired ${counts.scheduler.invocations.importer} times locally (export lane: the stack adds it only with an export sheet)`,
+            ],
+          ]),
     ],
   );
 
@@ -326,7 +404,10 @@ function renderCost(input: {
     line.basis,
   ]);
   lineRows.push(['**Total**', '', '', '', `**${usd(t1.withoutFreeTier)}**`, `**${usd(t1.withFreeTier)}**`, '']);
-  const billTable = table(['Service', 'Item', 'Quantity', 'Price', 'Without free tiers', 'With always-free tiers', 'Basis'], lineRows);
+  const billTable = table(
+    ['Service', 'Item', 'Quantity', 'Price', 'Without free tiers', 'With always-free tiers', 'Basis'],
+    lineRows,
+  );
 
   const scaleRows = bills.map(({ scale, lines, variable }) => {
     const t = totals(lines);
@@ -339,7 +420,17 @@ function renderCost(input: {
       usd(variable.withoutFreeTier / (summary.carts * scale)),
     ];
   });
-  const scaleTable = table(['Volume', 'Carts', 'Without free tiers', 'With always-free tiers', 'Usage-driven part (no free tiers)', 'Per cart'], scaleRows);
+  const scaleTable = table(
+    [
+      'Volume',
+      'Carts',
+      'Without free tiers',
+      'With always-free tiers',
+      'Usage-driven part (no free tiers)',
+      'Per cart',
+    ],
+    scaleRows,
+  );
 
   // What drives it, and what would change it.
   const ranked = [...bill1].sort((a, b) => b.withoutFreeTier - a.withoutFreeTier).filter((l) => l.withoutFreeTier > 0);
@@ -350,7 +441,8 @@ function renderCost(input: {
   const perEmailIn = usage.bedrock.inputTokens / calls;
   const perEmailOut = usage.bedrock.outputTokens / calls;
   const systemShare = (byStep.first.systemTokens + byStep.second.systemTokens) / Math.max(1, usage.bedrock.inputTokens);
-  const stepCost = (s: PolishByStep) => (s.inputTokens * PRICES.bedrockInput.usd) / 1e6 + (s.outputTokens * PRICES.bedrockOutput.usd) / 1e6;
+  const stepCost = (s: PolishByStep) =>
+    (s.inputTokens * PRICES.bedrockInput.usd) / 1e6 + (s.outputTokens * PRICES.bedrockOutput.usd) / 1e6;
   const alarmLine = bill1.find((l) => l.price === 'cloudWatchAlarm');
   // One Errors alarm per function could be one alarm on the account-wide Lambda Errors metric.
   const errorAlarms = facts.alarms.filter((id) => /Errors/.test(id));
@@ -366,7 +458,9 @@ function renderCost(input: {
     '',
     'Largest lines (without free tiers):',
     '',
-    ...ranked.slice(0, 5).map((l) => `- ${l.service} ${l.item}: ${usd(l.withoutFreeTier)} (${share(l.withoutFreeTier)})`),
+    ...ranked
+      .slice(0, 5)
+      .map((l) => `- ${l.service} ${l.item}: ${usd(l.withoutFreeTier)} (${share(l.withoutFreeTier)})`),
     '',
     `Bedrock per email: ${perEmailIn.toFixed(0)} input + ${perEmailOut.toFixed(0)} output tokens ≈ ${usd(bedrockCost / calls)} (${usage.bedrock.calls} calls, one per email); ` +
       `the fixed system prompt is ${(systemShare * 100).toFixed(0)}% of the input tokens.`,
@@ -387,7 +481,9 @@ function renderCost(input: {
         ]
       : []),
     ...(kmsLine && context.kmsTables > 0
-      ? [`- **DynamoDB with the AWS-owned key.** The stack uses the AWS-managed \`aws/dynamodb\` key (KMS requests billed, estimated above); the AWS-owned key encrypts at rest too at no charge: saves up to ${usd(kmsLine.withoutFreeTier)} (data-tables.ts).`]
+      ? [
+          `- **DynamoDB with the AWS-owned key.** The stack uses the AWS-managed \`aws/dynamodb\` key (KMS requests billed, estimated above); the AWS-owned key encrypts at rest too at no charge: saves up to ${usd(kmsLine.withoutFreeTier)} (data-tables.ts).`,
+        ]
       : []),
     '',
     (() => {
@@ -412,11 +508,28 @@ function renderCost(input: {
     `- Played, not estimated: ${summary.carts} carts through the local system (\`startLocalSystem\` with a meter), ${input.playSeconds.toFixed(0)} s wall time for ${days} simulated days (30 days of carts, then every chase to its end, so the counts are one month of steady state). Webhooks are called in-process on the intake handler the local HTTP server routes (no loopback HTTP), signed like a storefront signs them.`,
     ...MONTH_ASSUMPTIONS.map((a) => `- Month: ${a}.`),
     `- DynamoDB: \`ReturnConsumedCapacity: TOTAL\` on every call; DynamoDB Local reports base-table and GSI units. Failed conditional writes (${dynamo.failedConditionalWrites} this month) report none and are priced at 1 WRU per KB sent. Owner docs are read as production reads them: stored copies, cached ${120} s per function (container recycling ignored). Storage: items at the end of the month × 3 (90-day retention).`,
-    `- Lambda: handler durations measured on this machine against DynamoDB Local (not AWS latencies); remote waits added as assumed per call (${Object.entries(ASSUMPTIONS.remoteWaitMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}). Cold starts: a function's first call and any after more than ${ASSUMPTIONS.coldStartIdleMinutes} min idle on the simulated timeline (calls were sequential, so concurrency-driven cold starts are not counted); each pays the measured bundle load (${Object.entries(input.cold).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}, this machine) as INIT.`,
+    `- Lambda: handler durations measured on this machine against DynamoDB Local (not AWS latencies); remote waits added as assumed per call (${Object.entries(
+      ASSUMPTIONS.remoteWaitMs,
+    )
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(
+        ', ',
+      )}). Cold starts: a function's first call and any after more than ${ASSUMPTIONS.coldStartIdleMinutes} min idle on the simulated timeline (calls were sequential, so concurrency-driven cold starts are not counted); each pays the measured bundle load (${Object.entries(
+      input.cold,
+    )
+      .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+      .join(', ')}, this machine) as INIT.`,
     `- Bedrock: the real prompts from \`buildPolishPrompt\`; ${ASSUMPTIONS.charsPerToken} characters per token (no tokenizer installed; Claude's tokenizer may count more), output = one sentence as long as the plain line. Real usage is in the Converse response (\`usage\`).`,
     `- The monthly summary is played where the month crosses its hour (08:00 on the 1st, store time), with its owner email and reads; its other hourly ticks, which only read the rules, are priced as invocations. Not played: owner-doc edits (the rules loader is priced from sampled runs over unchanged docs; an edit adds a few writes).`,
     `- Logs: the handlers' lines as Powertools prints them (JSON with service and trace id), plus ${ASSUMPTIONS.platformLogBytesPerInvocation} B of START/END/REPORT per invocation.`,
-    `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(context.secretReadsPerColdStart).filter(([, n]) => n > 0).map(([fn, n]) => `${fn} ${n}`).join(', ')}, counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
+    `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(
+      context.secretReadsPerColdStart,
+    )
+      .filter(([, n]) => n > 0)
+      .map(([fn, n]) => `${fn} ${n}`)
+      .join(
+        ', ',
+      )}, counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
     `- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which overstates them; table-key requests capped at one per window); the recurring jobs and the ${facts.alarms.length} alarm(s) stay as they are. On top, at every volume, the morning release's throttled attempts from \`bench/release-model.ts\` (held reminders per morning = the month's quiet-hours deferrals ÷ ${MORNINGS_PER_MONTH}, on a new production account; Scheduler's 60-second precision makes each second's arrivals Poisson around the pace): each a full sender run with its polish, a schedule and its firing, ${THROTTLE_WRU} WRU and ${THROTTLE_RRU} RRU.`,
     `- Stack read from the synthesized template: ${facts.functions.map((f) => `${f.name.replace('cart-recovery-', '')} ${f.memoryMb} MB ${f.architecture}`).join(', ')}; ${facts.alarms.length} alarm(s); ${facts.queues} SQS queue(s) (idle dead-letter queues: $0); ${facts.customerManagedKeys} customer-managed KMS keys; ${facts.secrets} Secrets Manager secrets; recurring schedules: ${facts.recurringSchedules.length ? facts.recurringSchedules.map((r) => `${r.expression} → ${r.functionName ?? r.id}`).join(', ') : 'none'}. Synthesized with \`rulesDocId\` and \`voiceDocId\` set (a deployable store: the rules loader exists only with them) and no \`exportSheetId\` (a webhook store needs no importer). ${notDeployed(facts, input.cold['rules-loader'])}`,
   ];
@@ -455,7 +568,12 @@ function renderCost(input: {
  * sampled runs, anything else (the monthly summary's hourly ticks) as its invocations only, less the runs the played
  * month already counted (the local system runs the summary at its hour, with its email and reads).
  */
-function recurringUsage(facts: StackFacts, loader: MeterCounts, month: MeterCounts, kms: boolean): { usage: MonthUsage; notes: string[] } {
+function recurringUsage(
+  facts: StackFacts,
+  loader: MeterCounts,
+  month: MeterCounts,
+  kms: boolean,
+): { usage: MonthUsage; notes: string[] } {
   const functions: Record<string, FunctionUsage> = {};
   const notes: string[] = [];
   let scheduler = 0;
@@ -476,7 +594,12 @@ function recurringUsage(facts: StackFacts, loader: MeterCounts, month: MeterCoun
       const sample = functionUsage(loader, fn);
       const perRun = (value: number) => (value / Math.max(1, sample.invocations)) * runs;
       const d = dynamoTotals(loader);
-      functions[fn] = { invocations: runs, billedMs: perRun(sample.billedMs), coldStarts, logBytes: perRun(sample.logBytes) };
+      functions[fn] = {
+        invocations: runs,
+        billedMs: perRun(sample.billedMs),
+        coldStarts,
+        logBytes: perRun(sample.logBytes),
+      };
       dynamo.rru += perRun(d.rru);
       dynamo.wru += perRun(d.wru);
       dynamo.failedWriteWru += perRun(d.failedWriteWru);
@@ -489,7 +612,9 @@ function recurringUsage(facts: StackFacts, loader: MeterCounts, month: MeterCoun
     } else {
       const played = functionUsage(month, fn).invocations;
       functions[fn] = { invocations: Math.max(0, runs - played), billedMs: 0, coldStarts, logBytes: 0 };
-      notes.push(`${fn} ${schedule.expression}: ${runs} run(s), ${played} played at its hour (counted in full), the rest invocations only`);
+      notes.push(
+        `${fn} ${schedule.expression}: ${runs} run(s), ${played} played at its hour (counted in full), the rest invocations only`,
+      );
     }
   }
   return {
@@ -511,14 +636,20 @@ function recurringUsage(facts: StackFacts, loader: MeterCounts, month: MeterCoun
 /** Lambda entries that exist in src/lambda but not in the stack: not billed here, said so. */
 function notDeployed(facts: StackFacts, rulesLoaderInitMs: number | undefined): string {
   const deployed = new Set(facts.functions.map((f) => f.name.replace(/^cart-recovery-/, '')));
-  const missing = lambdaEntries().map((e) => e.name).filter((name) => !deployed.has(name));
+  const missing = lambdaEntries()
+    .map((e) => e.name)
+    .filter((name) => !deployed.has(name));
   if (missing.length === 0) return 'Every Lambda entry is in the stack.';
   let loader = '';
   if (missing.includes('rules-loader')) {
     // Priced, not played: every 5 minutes, each run cold (5-min idle), 500 ms of Google and DynamoDB waits assumed.
     const runs = (30 * 24 * 60) / 5;
     const gbs = runs * ((500 + (rulesLoaderInitMs ?? 0)) / 1000) * (256 / 1024);
-    const cost = costOf('lambdaRequests', runs, false) + costOf('schedulerInvocations', runs, false) + costOf('lambdaArmGbSecond', gbs, false) + costOf('kmsRequests', runs, false);
+    const cost =
+      costOf('lambdaRequests', runs, false) +
+      costOf('schedulerInvocations', runs, false) +
+      costOf('lambdaArmGbSecond', gbs, false) +
+      costOf('kmsRequests', runs, false);
     loader = ` If the rules loader runs every 5 minutes it adds about ${usd(cost)} a month without free tiers (${runs.toLocaleString('en-US')} requests, Scheduler invocations and Google-key decrypts, ${Math.round(gbs)} GB-s with its ${Math.round(rulesLoaderInitMs ?? 0)} ms load); every 15 minutes, a third of that.`;
   }
   return `Lambda entries this stack leaves out, so not billed: ${missing.join(', ')}.${loader}`;
@@ -530,7 +661,11 @@ main().catch((error: unknown) => {
 });
 
 /** The morning release at each volume of the bill, and the bench's stress mornings at both account sizes. */
-function renderMornings(mornings: readonly { scale: number; model: ReleaseModel }[], bills: readonly { scale: number; throttledPerMonth: number }[], heldPerMorning: number): string {
+function renderMornings(
+  mornings: readonly { scale: number; model: ReleaseModel }[],
+  bills: readonly { scale: number; throttledPerMonth: number }[],
+  heldPerMorning: number,
+): string {
   const row = (label: string, model: ReleaseModel, account: string, throttledPerMonth?: number) => [
     label,
     Math.round(model.held).toLocaleString('en-US'),
@@ -540,13 +675,31 @@ function renderMornings(mornings: readonly { scale: number; model: ReleaseModel 
     `${((model.throttledAttempts / Math.max(1, model.held)) * 100).toFixed(1)}% (${qty(model.throttledAttempts)} a morning${throttledPerMonth === undefined ? '' : `, ${qty(throttledPerMonth)} a month`})`,
     `${model.counterWritesPerSecondAtRelease.toFixed(1)}/s on one item`,
   ];
-  const rows = mornings.map(({ scale, model }) => row(`${scale}x month (${heldPerMorning.toFixed(1)} × ${scale} held)`, model, 'new', bills.find((b) => b.scale === scale)?.throttledPerMonth));
+  const rows = mornings.map(({ scale, model }) =>
+    row(
+      `${scale}x month (${heldPerMorning.toFixed(1)} × ${scale} held)`,
+      model,
+      'new',
+      bills.find((b) => b.scale === scale)?.throttledPerMonth,
+    ),
+  );
   for (const held of [2_000, 20_000, 200_000]) {
     rows.push(row(`a ${held.toLocaleString('en-US')}-reminder morning`, modelRelease(held, BILL_ACCOUNT), 'new'));
     rows.push(row(`a ${held.toLocaleString('en-US')}-reminder morning`, modelRelease(held, GROWN_ACCOUNT), 'grown'));
   }
   return [
-    table(['Morning', 'Held', 'Account', 'Pace', 'Release takes', 'Throttled attempts (re-queued)', 'Counter writes at 08:00'], rows),
+    table(
+      [
+        'Morning',
+        'Held',
+        'Account',
+        'Pace',
+        'Release takes',
+        'Throttled attempts (re-queued)',
+        'Counter writes at 08:00',
+      ],
+      rows,
+    ),
     '',
     "Accounts: new = SES 14/s, 50,000 a day, 10 concurrent executions; grown = SES 50/s, 1,000,000 a day, 1,000 executions; a second a send (the polish, then SES). The pace is 0.9 × the lower limit. Throttled attempts follow from Scheduler's 60-second precision (Poisson arrivals within each minute).",
   ].join('\n');

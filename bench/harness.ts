@@ -71,7 +71,10 @@ export async function startMetered(options: {
 }): Promise<MeteredSystem> {
   const meter = new Meter(options.meter);
   let now = () => options.frozenMs;
-  const production = options.docs === 'production' ? perFunctionStoredDocs(meter, options.dynamoEndpoint, options.tablePrefix, () => now()) : undefined;
+  const production =
+    options.docs === 'production'
+      ? perFunctionStoredDocs(meter, options.dynamoEndpoint, options.tablePrefix, () => now())
+      : undefined;
   let system: LocalSystem;
   try {
     system = await startLocalSystem({
@@ -133,11 +136,25 @@ export function isProductTable(tableName: string): boolean {
 /** The meter's per-table counts, summed over tables. */
 export type DynamoTotals = Omit<TableUsage, 'activeWindows'>;
 
-const SUMMED = ['readRequests', 'writeRequests', 'rru', 'wru', 'failedConditionalWrites', 'failedWriteWru'] as const satisfies ReadonlyArray<keyof DynamoTotals>;
+const SUMMED = [
+  'readRequests',
+  'writeRequests',
+  'rru',
+  'wru',
+  'failedConditionalWrites',
+  'failedWriteWru',
+] as const satisfies ReadonlyArray<keyof DynamoTotals>;
 
 /** DynamoDB usage summed over the product tables (or over the tables `include` picks). */
 export function dynamoTotals(counts: MeterCounts, include: (table: string) => boolean = isProductTable): DynamoTotals {
-  const total: DynamoTotals = { readRequests: 0, writeRequests: 0, rru: 0, wru: 0, failedConditionalWrites: 0, failedWriteWru: 0 };
+  const total: DynamoTotals = {
+    readRequests: 0,
+    writeRequests: 0,
+    rru: 0,
+    wru: 0,
+    failedConditionalWrites: 0,
+    failedWriteWru: 0,
+  };
   for (const [table, usage] of Object.entries(counts.dynamo) as [string, TableUsage][]) {
     if (include(table)) for (const key of SUMMED) total[key] += usage[key];
   }

@@ -41,13 +41,28 @@ export interface SweepOptions {
 }
 
 /** The headers a request goes out with: signed now when it must pass our format's replay window. */
-export function headersToSend(request: Pick<SweepRequest, 'body' | 'headers' | 'signOnSend'>, cartSecret: string): SweepHeaders {
-  return request.signOnSend ? standardHeaders(request.body, cartSecret, { id: request.headers['webhook-id'] }) : request.headers;
+export function headersToSend(
+  request: Pick<SweepRequest, 'body' | 'headers' | 'signOnSend'>,
+  cartSecret: string,
+): SweepHeaders {
+  return request.signOnSend
+    ? standardHeaders(request.body, cartSecret, { id: request.headers['webhook-id'] })
+    : request.headers;
 }
 
 /** Values that must be refused, by the field they replace (a path into the body). */
 const long = (n: number) => 'x'.repeat(n);
-const BAD_EMAILS = ['not-an-email', 'a@b.com, victim@x.com', 'sam@example.com\r\nBcc: victim@x.com', `${long(65)}@example.com`, `sam@${'d'.repeat(64)}.com`, `${long(3000)}@example.com`, 'sam @example.com', 5, ['a@b.com']];
+const BAD_EMAILS = [
+  'not-an-email',
+  'a@b.com, victim@x.com',
+  'sam@example.com\r\nBcc: victim@x.com',
+  `${long(65)}@example.com`,
+  `sam@${'d'.repeat(64)}.com`,
+  `${long(3000)}@example.com`,
+  'sam @example.com',
+  5,
+  ['a@b.com'],
+];
 const OUR_MUTATIONS: Array<[string, unknown[]]> = [
   ['type', [5, null, '', long(200)]],
   ['timestamp', ['yesterday', '2999-01-01T00:00:00Z', 'FUTURE', 5, null, '2026-13-01T00:00:00Z']],
@@ -105,7 +120,11 @@ const ORDER_MUTATIONS: Array<[string, unknown[]]> = [
  * The sweep: `valid` are 60 good deliveries (30 carts in our format, 20 Shopify checkouts, 10 of their orders) to send
  * first; `sweep` is 5,000+ requests to send after them, in `order`.
  */
-export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]; sweep: SweepRequest[]; order: number[] } {
+export function buildIntakeSweep(options: SweepOptions): {
+  valid: SweepRequest[];
+  sweep: SweepRequest[];
+  order: number[];
+} {
   const { cartSecret, shopifySecret, nowMs } = options;
   const prefix = options.prefix ?? '';
   const seed = options.seed ?? 13;
@@ -160,15 +179,33 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
   const valid: SweepRequest[] = [];
   for (let i = 0; i < 30; i++) {
     const body = JSON.stringify(ourCart(`${prefix}sweep-${i}`, 30 - i));
-    valid.push({ path: '/webhooks/cart', body, headers: standardHeaders(body, cartSecret), expect: { kind: 'replay' }, category: 'valid' });
+    valid.push({
+      path: '/webhooks/cart',
+      body,
+      headers: standardHeaders(body, cartSecret),
+      expect: { kind: 'replay' },
+      category: 'valid',
+    });
   }
   for (let i = 0; i < 20; i++) {
     const body = JSON.stringify(shopifyCheckout(`${prefix}tok${i}`, 40 - i));
-    valid.push({ path: '/webhooks/shopify', body, headers: signedShopify(body, 'checkouts/update'), expect: { kind: 'replay' }, category: 'valid' });
+    valid.push({
+      path: '/webhooks/shopify',
+      body,
+      headers: signedShopify(body, 'checkouts/update'),
+      expect: { kind: 'replay' },
+      category: 'valid',
+    });
   }
   for (let i = 0; i < 10; i++) {
     const body = JSON.stringify(shopifyOrder(`${prefix}tok${i}`, 5));
-    valid.push({ path: '/webhooks/shopify', body, headers: signedShopify(body, 'orders/create'), expect: { kind: 'replay' }, category: 'valid' });
+    valid.push({
+      path: '/webhooks/shopify',
+      body,
+      headers: signedShopify(body, 'orders/create'),
+      expect: { kind: 'replay' },
+      category: 'valid',
+    });
   }
 
   const rng = fc.sample(fc.integer({ min: 0, max: 2 ** 30 }), { seed, numRuns: 40_000 });
@@ -183,12 +220,24 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
   }
   for (let i = 0; i < 60; i++) {
     const original = pick(valid.filter((v) => v.path === '/webhooks/shopify'));
-    sweep.push({ ...original, headers: { ...original.headers, 'x-shopify-webhook-id': randomUUID() }, category: 'replayed' });
-    sweep.push({ ...original, headers: { ...original.headers, 'x-shopify-triggered-at': at(5 * 60) }, expect: { kind: 'ignored' }, category: 'replayed' });
+    sweep.push({
+      ...original,
+      headers: { ...original.headers, 'x-shopify-webhook-id': randomUUID() },
+      category: 'replayed',
+    });
+    sweep.push({
+      ...original,
+      headers: { ...original.headers, 'x-shopify-triggered-at': at(5 * 60) },
+      expect: { kind: 'ignored' },
+      category: 'replayed',
+    });
     const ours = pick(valid.filter((v) => v.path === '/webhooks/cart'));
     sweep.push({
       ...ours,
-      headers: standardHeaders(ours.body, cartSecret, { id: ours.headers['webhook-id'], signedAt: new Date(Date.now() - 10 * MINUTE) }),
+      headers: standardHeaders(ours.body, cartSecret, {
+        id: ours.headers['webhook-id'],
+        signedAt: new Date(Date.now() - 10 * MINUTE),
+      }),
       expect: { kind: 'refused', statuses: [401] },
       category: 'replayed',
     });
@@ -201,13 +250,19 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
     if (base.path === '/webhooks/cart') {
       if (how === 0) delete forged['webhook-signature'];
       else if (how === 1) forged['webhook-signature'] = `v1,${Buffer.from(randomUUID()).toString('base64')}`;
-      else if (how === 2) Object.assign(forged, standardHeaders(base.body, `whsec_${Buffer.from('other').toString('base64')}`));
-      else forged['webhook-signature'] = standardHeaders(JSON.stringify(ourCart('other', 1)), cartSecret, { id: forged['webhook-id'] })['webhook-signature'];
+      else if (how === 2)
+        Object.assign(forged, standardHeaders(base.body, `whsec_${Buffer.from('other').toString('base64')}`));
+      else
+        forged['webhook-signature'] = standardHeaders(JSON.stringify(ourCart('other', 1)), cartSecret, {
+          id: forged['webhook-id'],
+        })['webhook-signature'];
     } else {
       if (how === 0) delete forged['x-shopify-hmac-sha256'];
       else if (how === 1) forged['x-shopify-hmac-sha256'] = Buffer.from(randomUUID()).toString('base64');
-      else if (how === 2) forged['x-shopify-hmac-sha256'] = createHmac('sha256', 'other').update(base.body).digest('base64');
-      else forged['x-shopify-hmac-sha256'] = createHmac('sha256', shopifySecret).update(`${base.body} `).digest('base64');
+      else if (how === 2)
+        forged['x-shopify-hmac-sha256'] = createHmac('sha256', 'other').update(base.body).digest('base64');
+      else
+        forged['x-shopify-hmac-sha256'] = createHmac('sha256', shopifySecret).update(`${base.body} `).digest('base64');
     }
     sweep.push({ ...base, headers: forged, expect: { kind: 'refused', statuses: [401] }, category: 'forged' });
   }
@@ -221,10 +276,19 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
   }
   // Bodies over the Function URL's own limit (6 MB; AWS refuses them before the function in production), signed.
   const big = JSON.stringify({ ...ourCart(`${prefix}big`, 1), padding: long(6 * 1024 * 1024) });
-  const bigHeaders = { '/webhooks/cart': standardHeaders(big, cartSecret), '/webhooks/shopify': signedShopify(big, 'checkouts/update') } as const;
+  const bigHeaders = {
+    '/webhooks/cart': standardHeaders(big, cartSecret),
+    '/webhooks/shopify': signedShopify(big, 'checkouts/update'),
+  } as const;
   for (let i = 0; i < 40; i++) {
     const path = i % 2 === 0 ? '/webhooks/cart' : '/webhooks/shopify';
-    sweep.push({ path, body: big, headers: bigHeaders[path], expect: { kind: 'refused', statuses: [413] }, category: 'oversized' });
+    sweep.push({
+      path,
+      body: big,
+      headers: bigHeaders[path],
+      expect: { kind: 'refused', statuses: [413] },
+      category: 'oversized',
+    });
   }
   // Mistyped, out of bounds or the wrong kind, correctly signed: a 400 naming the field.
   for (let i = 0; i < 3_300; i++) {
@@ -232,36 +296,93 @@ export function buildIntakeSweep(options: SweepOptions): { valid: SweepRequest[]
     if (kind === 0) {
       const [path, values] = pick(OUR_MUTATIONS);
       const body = JSON.stringify(mutate(ourCart(`${prefix}bad-${i}`, 1), path, pick(values)));
-      sweep.push({ path: '/webhooks/cart', body, headers: { 'webhook-id': `msg_${randomUUID()}` }, signOnSend: true, expect: { kind: 'refused', statuses: [400], field: path }, category: 'mistyped' });
+      sweep.push({
+        path: '/webhooks/cart',
+        body,
+        headers: { 'webhook-id': `msg_${randomUUID()}` },
+        signOnSend: true,
+        expect: { kind: 'refused', statuses: [400], field: path },
+        category: 'mistyped',
+      });
     } else if (kind === 1) {
       const [path, values] = pick(CHECKOUT_MUTATIONS);
       const body = JSON.stringify(mutate(shopifyCheckout(`${prefix}bad${i}`, 1), path, pick(values)));
-      sweep.push({ path: '/webhooks/shopify', body, headers: signedShopify(body, 'checkouts/update'), expect: { kind: 'refused', statuses: [400], field: path }, category: 'mistyped' });
+      sweep.push({
+        path: '/webhooks/shopify',
+        body,
+        headers: signedShopify(body, 'checkouts/update'),
+        expect: { kind: 'refused', statuses: [400], field: path },
+        category: 'mistyped',
+      });
     } else {
       const [path, values] = pick(ORDER_MUTATIONS);
       const body = JSON.stringify(mutate(shopifyOrder(`${prefix}bad${i}`, 1), path, pick(values)));
-      sweep.push({ path: '/webhooks/shopify', body, headers: signedShopify(body, 'orders/create'), expect: { kind: 'refused', statuses: [400], field: path }, category: 'mistyped' });
+      sweep.push({
+        path: '/webhooks/shopify',
+        body,
+        headers: signedShopify(body, 'orders/create'),
+        expect: { kind: 'refused', statuses: [400], field: path },
+        category: 'mistyped',
+      });
     }
   }
   // A checkout re-sent as an order (and the reverse), unsigned headers that are too long or unreadable.
   for (let i = 0; i < 100; i++) {
     const checkout = JSON.stringify(shopifyCheckout(`${prefix}swap${i}`, 1));
-    sweep.push({ path: '/webhooks/shopify', body: checkout, headers: signedShopify(checkout, 'orders/create'), expect: { kind: 'refused', statuses: [400], field: 'admin_graphql_api_id' }, category: 'mistyped' });
+    sweep.push({
+      path: '/webhooks/shopify',
+      body: checkout,
+      headers: signedShopify(checkout, 'orders/create'),
+      expect: { kind: 'refused', statuses: [400], field: 'admin_graphql_api_id' },
+      category: 'mistyped',
+    });
     const order = JSON.stringify(shopifyOrder(`${prefix}swap${i}`, 1));
-    sweep.push({ path: '/webhooks/shopify', body: order, headers: signedShopify(order, 'checkouts/update'), expect: { kind: 'refused', statuses: [400], field: 'checkout_token' }, category: 'mistyped' });
-    sweep.push({ path: '/webhooks/shopify', body: checkout, headers: signedShopify(checkout, 'checkouts/update', { 'x-shopify-event-id': long(300) }), expect: { kind: 'refused', statuses: [400], field: 'x-shopify-event-id' }, category: 'mistyped' });
-    sweep.push({ path: '/webhooks/shopify', body: checkout, headers: signedShopify(checkout, 'checkouts/update', { 'x-shopify-triggered-at': 'a while ago' }), expect: { kind: 'refused', statuses: [400], field: 'x-shopify-triggered-at' }, category: 'mistyped' });
+    sweep.push({
+      path: '/webhooks/shopify',
+      body: order,
+      headers: signedShopify(order, 'checkouts/update'),
+      expect: { kind: 'refused', statuses: [400], field: 'checkout_token' },
+      category: 'mistyped',
+    });
+    sweep.push({
+      path: '/webhooks/shopify',
+      body: checkout,
+      headers: signedShopify(checkout, 'checkouts/update', { 'x-shopify-event-id': long(300) }),
+      expect: { kind: 'refused', statuses: [400], field: 'x-shopify-event-id' },
+      category: 'mistyped',
+    });
+    sweep.push({
+      path: '/webhooks/shopify',
+      body: checkout,
+      headers: signedShopify(checkout, 'checkouts/update', { 'x-shopify-triggered-at': 'a while ago' }),
+      expect: { kind: 'refused', statuses: [400], field: 'x-shopify-triggered-at' },
+      category: 'mistyped',
+    });
   }
 
   // In a fixed shuffled order.
-  const order = fc.sample(fc.shuffledSubarray(sweep.map((_, i) => i), { minLength: sweep.length, maxLength: sweep.length }), { seed, numRuns: 1 })[0]!;
+  const order = fc.sample(
+    fc.shuffledSubarray(
+      sweep.map((_, i) => i),
+      { minLength: sweep.length, maxLength: sweep.length },
+    ),
+    { seed, numRuns: 1 },
+  )[0]!;
   return { valid, sweep, order };
 }
 
 /** Whether an answer is the one the request must get. */
-export function answeredAsExpected(request: SweepRequest, statusCode: number, responseBody: string | undefined): boolean {
+export function answeredAsExpected(
+  request: SweepRequest,
+  statusCode: number,
+  responseBody: string | undefined,
+): boolean {
   const body = JSON.parse(responseBody ?? '{}') as { outcome?: string; message?: string };
-  if (request.expect.kind === 'replay') return statusCode === 200 && ['duplicate', 'already_checked_out', 'closed'].includes(body.outcome ?? '');
+  if (request.expect.kind === 'replay')
+    return statusCode === 200 && ['duplicate', 'already_checked_out', 'closed'].includes(body.outcome ?? '');
   if (request.expect.kind === 'ignored') return statusCode === 202 && body.outcome === 'ignored';
-  return request.expect.statuses.includes(statusCode) && (request.expect.field === undefined || (body.message ?? '').startsWith(request.expect.field));
+  return (
+    request.expect.statuses.includes(statusCode) &&
+    (request.expect.field === undefined || (body.message ?? '').startsWith(request.expect.field))
+  );
 }

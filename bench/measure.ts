@@ -4,7 +4,12 @@
  * Cold starts live in ./cold-start.ts.
  */
 import { performance } from 'node:perf_hooks';
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../src/local/dynamodb-local';
 import type { FunctionUrlEvent } from '../src/http/function-url';
@@ -12,7 +17,15 @@ import { LOCAL_SECRETS } from '../src/local/system';
 import { functionUrlEvent } from '../test/support/function-url';
 import { dynamoTotals, percentile, startMetered, type MeteredSystem } from './harness';
 import { answeredAsExpected, buildIntakeSweep, headersToSend } from './intake-sweep';
-import { CATALOGUE, cartUpdated, money, signedDelivery, totalOf, type CartBody, type CartItemBody } from './webhook-events';
+import {
+  CATALOGUE,
+  cartUpdated,
+  money,
+  signedDelivery,
+  totalOf,
+  type CartBody,
+  type CartItemBody,
+} from './webhook-events';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -74,8 +87,15 @@ function intakePayload(prefix: string, delivery: Delivery, baseMs: number): { ev
   const { cart, round } = delivery;
   const withEmail = cart % 20 < 9; // 45%
   const product = CATALOGUE[cart % CATALOGUE.length]!;
-  const items: CartItemBody[] = [{ title: product.title, quantity: 1 + ((cart + round) % 3), unitPrice: money(product.price) }];
-  if (round % 2 === 1) items.push({ title: CATALOGUE[(cart + 3) % CATALOGUE.length]!.title, quantity: 1, unitPrice: money(CATALOGUE[(cart + 3) % CATALOGUE.length]!.price) });
+  const items: CartItemBody[] = [
+    { title: product.title, quantity: 1 + ((cart + round) % 3), unitPrice: money(product.price) },
+  ];
+  if (round % 2 === 1)
+    items.push({
+      title: CATALOGUE[(cart + 3) % CATALOGUE.length]!.title,
+      quantity: 1,
+      unitPrice: money(CATALOGUE[(cart + 3) % CATALOGUE.length]!.price),
+    });
   const body: CartBody = {
     id: `${prefix}${cart}`,
     ...(withEmail && round >= 1 ? { email: `shopper${cart}@example.com`, firstName: 'Sam' } : {}),
@@ -90,7 +110,11 @@ function intakePayload(prefix: string, delivery: Delivery, baseMs: number): { ev
 }
 
 /** Runs `count` calls with `concurrency` workers; returns each call's latency and the wall time. */
-async function drive(count: number, concurrency: number, call: (index: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
+async function drive(
+  count: number,
+  concurrency: number,
+  call: (index: number) => Promise<void>,
+): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies: number[] = new Array<number>(count);
   let next = 0;
   const started = performance.now();
@@ -109,7 +133,12 @@ async function drive(count: number, concurrency: number, call: (index: number) =
 function stats(runs: { latencies: number[]; wallMs: number }[]): RunStats {
   const latencies = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
   const wallMs = runs.reduce((sum, run) => sum + run.wallMs, 0);
-  return { events: latencies.length, perSecond: (latencies.length / wallMs) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    events: latencies.length,
+    perSecond: (latencies.length / wallMs) * 1000,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }
 
 /**
@@ -179,7 +208,10 @@ export async function measureIntake(options: {
           const input = captured.get(`${fromPrefix}${cart}`)?.[round];
           if (!input) throw new Error(`no captured write for cart ${fromPrefix}${cart}, change ${round}`);
           const wire = typeof (input.Key as { cartId: unknown }).cartId !== 'string';
-          return { wire, input: { ...input, Key: { cartId: wire ? { S: `${toPrefix}${cart}` } : `${toPrefix}${cart}` } } };
+          return {
+            wire,
+            input: { ...input, Key: { cartId: wire ? { S: `${toPrefix}${cart}` } : `${toPrefix}${cart}` } },
+          };
         });
         return drive(inputs.length, concurrency, async (index) => {
           const { wire, input } = inputs[index]!;
@@ -295,18 +327,35 @@ export async function measureIntakeAfterSweep(options: {
     let answeredWrongly = 0;
     let serverErrors = 0;
     const runSweep = async (prefix: string) => {
-      const { valid, sweep, order } = buildIntakeSweep({ cartSecret: LOCAL_SECRETS.webhook, shopifySecret: LOCAL_SECRETS.shopify, nowMs, prefix });
+      const { valid, sweep, order } = buildIntakeSweep({
+        cartSecret: LOCAL_SECRETS.webhook,
+        shopifySecret: LOCAL_SECRETS.shopify,
+        nowMs,
+        prefix,
+      });
       const requests = [...valid, ...order.map((index) => sweep[index]!)].slice(0, options.limit ?? Infinity);
       // Valid ones first and one at a time (the sweep replays them), then the rest 16 at a time, as the test sends them.
       const firstBad = Math.min(valid.length, requests.length);
       for (const request of requests.slice(0, firstBad)) {
-        const response = await metered.intake(functionUrlEvent({ path: request.path, headers: headersToSend(request, LOCAL_SECRETS.webhook), body: request.body }));
+        const response = await metered.intake(
+          functionUrlEvent({
+            path: request.path,
+            headers: headersToSend(request, LOCAL_SECRETS.webhook),
+            body: request.body,
+          }),
+        );
         if (response.statusCode !== 200) answeredWrongly++;
       }
       const bad = requests.slice(firstBad);
       await drive(bad.length, 16, async (index) => {
         const request = bad[index]!;
-        const response = await metered.intake(functionUrlEvent({ path: request.path, headers: headersToSend(request, LOCAL_SECRETS.webhook), body: request.body }));
+        const response = await metered.intake(
+          functionUrlEvent({
+            path: request.path,
+            headers: headersToSend(request, LOCAL_SECRETS.webhook),
+            body: request.body,
+          }),
+        );
         if (response.statusCode >= 500) serverErrors++;
         if (!answeredAsExpected(request, response.statusCode, response.body)) answeredWrongly++;
       });
@@ -324,7 +373,15 @@ export async function measureIntakeAfterSweep(options: {
     const before = stats([await runValid('before0-'), await runValid('before1-')]);
     for (let sweep = 0; sweep < options.sweeps; sweep++) await runSweep(`s${sweep}-`);
     const after = stats([await runValid('after0-'), await runValid('after1-')]);
-    return { concurrency: options.concurrency, before, after, ratio: after.perSecond / before.perSecond, sweepRequests, answeredWrongly, serverErrors };
+    return {
+      concurrency: options.concurrency,
+      before,
+      after,
+      ratio: after.perSecond / before.perSecond,
+      sweepRequests,
+      answeredWrongly,
+      serverErrors,
+    };
   } finally {
     await metered.stop();
   }
@@ -384,7 +441,8 @@ export async function measureGrowth(options: {
   // 12:00 in New York on 1 October: the reminders fall outside quiet hours, so no deferral blurs the comparison, and
   // the chases end inside the month, so the owner's monthly summary (08:00 on the 1st) is not counted to the carts.
   const firstStart = Date.parse('2026-10-01T16:00:00Z');
-  if (options.sizes.length * GROWTH_ROW_DAYS > 30) throw new Error(`at most 3 sizes fit in October (${GROWTH_ROW_DAYS} days each)`);
+  if (options.sizes.length * GROWTH_ROW_DAYS > 30)
+    throw new Error(`at most 3 sizes fit in October (${GROWTH_ROW_DAYS} days each)`);
   const metered = await startMetered({
     dynamoEndpoint: options.dynamoEndpoint,
     tablePrefix: options.tablePrefix ?? 'bench-growth-',

@@ -80,7 +80,16 @@ export interface MeterCounts {
 type Handler<E, R> = (event: E) => Promise<R>;
 
 /** What a data-plane DynamoDB call is, by command name (low-level and document-client names). */
-const READ_OPS = new Set(['GetItem', 'Get', 'Query', 'Scan', 'BatchGetItem', 'BatchGet', 'TransactGetItems', 'TransactGet']);
+const READ_OPS = new Set([
+  'GetItem',
+  'Get',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchGet',
+  'TransactGetItems',
+  'TransactGet',
+]);
 const WRITE_OPS = new Set([
   'PutItem',
   'Put',
@@ -118,7 +127,10 @@ export interface MeterOptions {
   /** Called whenever a job is put on the local scheduler, with its due time (lets a driver skip idle stretches). */
   readonly onJobPut?: (dueAtMs: number) => void;
   /** Called for every DynamoDB data-plane call with its wire-format input (the bench replays intake's write). */
-  readonly onDynamoCall?: (call: { readonly operation: string; readonly input: Readonly<Record<string, unknown>> }) => void;
+  readonly onDynamoCall?: (call: {
+    readonly operation: string;
+    readonly input: Readonly<Record<string, unknown>>;
+  }) => void;
 }
 
 export class Meter {
@@ -129,7 +141,11 @@ export class Meter {
 
   private now: () => number;
   /** The metered function running in this async context, and the event it was invoked with. */
-  private readonly current = new AsyncLocalStorage<{ readonly fn: string; readonly event: unknown; readonly keys: Record<string, unknown> }>();
+  private readonly current = new AsyncLocalStorage<{
+    readonly fn: string;
+    readonly event: unknown;
+    readonly keys: Record<string, unknown>;
+  }>();
   private readonly pendingDeferrals = new Map<string, number>();
   private counts = Meter.empty();
 
@@ -142,7 +158,12 @@ export class Meter {
             const answer = await inner.polish(prompt);
             const event = this.current.getStore()?.event;
             const step = event && typeof event === 'object' && 'step' in event ? String(event.step) : undefined;
-            this.counts.polish.push({ step, systemChars: prompt.system.length, userChars: prompt.user.length, outputChars: answer.text.length });
+            this.counts.polish.push({
+              step,
+              systemChars: prompt.system.length,
+              userChars: prompt.user.length,
+              outputChars: answer.text.length,
+            });
             return answer;
           },
         }
@@ -153,7 +174,14 @@ export class Meter {
     return {
       invocations: [] as InvocationRecord[],
       dynamo: {} as Record<string, TableUsage>,
-      scheduler: { wakeUpsCreated: 0, deferralsCreated: 0, quietHoursDeferrals: 0, cancels: 0, handOffs: 0, invocations: { waiter: 0, sender: 0, importer: 0, 'ses-events': 0 } as Record<JobTarget, number> },
+      scheduler: {
+        wakeUpsCreated: 0,
+        deferralsCreated: 0,
+        quietHoursDeferrals: 0,
+        cancels: 0,
+        handOffs: 0,
+        invocations: { waiter: 0, sender: 0, importer: 0, 'ses-events': 0 } as Record<JobTarget, number>,
+      },
       emails: { count: 0, bytes: 0 },
       polish: [] as PolishCall[],
       logs: {} as Record<string, LogUsage>,
@@ -189,7 +217,10 @@ export class Meter {
         const read = READ_OPS.has(operation);
         const write = WRITE_OPS.has(operation);
         if (!read && !write) return next(args);
-        const input: Record<string, unknown> = { ...(args.input as Record<string, unknown>), ReturnConsumedCapacity: 'TOTAL' };
+        const input: Record<string, unknown> = {
+          ...(args.input as Record<string, unknown>),
+          ReturnConsumedCapacity: 'TOTAL',
+        };
         this.options.onDynamoCall?.({ operation, input });
         const tableName = typeof input.TableName === 'string' ? input.TableName : '(multi-table)';
         try {
@@ -255,7 +286,8 @@ export class Meter {
     scheduler.register = (target: JobTarget, invoke) => {
       const metered = this.watchFunction(target, invoke);
       original.register(target, async (payload) => {
-        if (this.firedBySchedule(target, payload)) this.counts.scheduler.invocations[target] = (this.counts.scheduler.invocations[target] ?? 0) + 1;
+        if (this.firedBySchedule(target, payload))
+          this.counts.scheduler.invocations[target] = (this.counts.scheduler.invocations[target] ?? 0) + 1;
         return metered(payload);
       });
     };
@@ -266,7 +298,8 @@ export class Meter {
     const send = mailer.send.bind(mailer);
     mailer.send = async (email: OutgoingEmail) => {
       this.counts.emails.count++;
-      this.counts.emails.bytes += Buffer.byteLength(email.html) + Buffer.byteLength(email.text) + Buffer.byteLength(email.subject);
+      this.counts.emails.bytes +=
+        Buffer.byteLength(email.html) + Buffer.byteLength(email.text) + Buffer.byteLength(email.subject);
       return send(email);
     };
   }

@@ -6,7 +6,15 @@
  */
 import { DateTime } from 'luxon';
 import { random } from './harness';
-import { CATALOGUE, cartCheckedOut, cartUpdated, money, totalOf, type CartBody, type CartItemBody } from './webhook-events';
+import {
+  CATALOGUE,
+  cartCheckedOut,
+  cartUpdated,
+  money,
+  totalOf,
+  type CartBody,
+  type CartItemBody,
+} from './webhook-events';
 
 export interface MonthSpec {
   readonly carts: number;
@@ -50,7 +58,9 @@ export interface MonthSummary {
 }
 
 /** Relative shopping activity by local hour (quiet at night, peaking in the evening). */
-const HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.5, 2.5, 3.5, 4, 4.5, 5, 5, 4.5, 4.5, 5, 5.5, 6, 6.5, 6.5, 5.5, 4, 2];
+const HOUR_WEIGHTS = [
+  1, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 1.5, 2.5, 3.5, 4, 4.5, 5, 5, 4.5, 4.5, 5, 5.5, 6, 6.5, 6.5, 5.5, 4, 2,
+];
 
 /** Assumptions about sessions and checkouts, printed with the report. */
 export const MONTH_ASSUMPTIONS = [
@@ -134,7 +144,12 @@ export function monthDeliveries(spec: MonthSpec = STANDARD_MONTH): { deliveries:
     const day = Math.floor(rand() * spec.days);
     const startLocal = DateTime.fromMillis(spec.startMs, { zone })
       .startOf('day')
-      .plus({ days: day, hours: pickWeighted(rand, HOUR_WEIGHTS), minutes: Math.floor(rand() * 60), seconds: Math.floor(rand() * 60) });
+      .plus({
+        days: day,
+        hours: pickWeighted(rand, HOUR_WEIGHTS),
+        minutes: Math.floor(rand() * 60),
+        seconds: Math.floor(rand() * 60),
+      });
     let at = Math.max(spec.startMs, startLocal.toMillis());
     const cartId = `c${String(i).padStart(5, '0')}`;
     const changes = counts[i]!;
@@ -178,6 +193,13 @@ export function monthDeliveries(spec: MonthSpec = STANDARD_MONTH): { deliveries:
   deliveries.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   return {
     deliveries,
-    summary: { carts: spec.carts, changes: target, withEmail: emailed.size, checkouts: checkedOut.size, bigCarts, byZone },
+    summary: {
+      carts: spec.carts,
+      changes: target,
+      withEmail: emailed.size,
+      checkouts: checkedOut.size,
+      bigCarts,
+      byZone,
+    },
   };
 }

@@ -72,7 +72,12 @@ export interface ThrottleCost {
 
 /** The month's extra usage from throttled attempts, to add to a scaled bill. */
 export function throttleUsage(attempts: number, cost: ThrottleCost): MonthUsage {
-  const sender: FunctionUsage = { invocations: attempts, billedMs: attempts * cost.senderMs, coldStarts: 0, logBytes: attempts * cost.senderLogBytes };
+  const sender: FunctionUsage = {
+    invocations: attempts,
+    billedMs: attempts * cost.senderMs,
+    coldStarts: 0,
+    logBytes: attempts * cost.senderLogBytes,
+  };
   return {
     carts: 0,
     functions: { sender },
@@ -80,7 +85,11 @@ export function throttleUsage(attempts: number, cost: ThrottleCost): MonthUsage 
     kmsTableKeyWindows: 0,
     scheduler: { invocations: attempts, apiCalls: attempts, handOffs: 0 },
     emails: 0,
-    bedrock: { calls: attempts, inputTokens: attempts * cost.bedrockInputTokens, outputTokens: attempts * cost.bedrockOutputTokens },
+    bedrock: {
+      calls: attempts,
+      inputTokens: attempts * cost.bedrockInputTokens,
+      outputTokens: attempts * cost.bedrockOutputTokens,
+    },
     googleReads: 0,
     storageBytes: 0,
   };

@@ -48,7 +48,8 @@ export function renderBenchTable(result: BenchResult): string {
   if (result.afterSweep) {
     const row = result.afterSweep;
     const clean = row.answeredWrongly === 0 && row.serverErrors === 0;
-    const verdict = row.ratio >= AFTER_SWEEP_TARGET_RATIO && clean ? `meets ≥ ${AFTER_SWEEP_TARGET_RATIO.toFixed(2)}` : 'MISSES';
+    const verdict =
+      row.ratio >= AFTER_SWEEP_TARGET_RATIO && clean ? `meets ≥ ${AFTER_SWEEP_TARGET_RATIO.toFixed(2)}` : 'MISSES';
     rows.push([
       `Intake after the sweep, concurrency ${row.concurrency}`,
       `after: ${row.after.perSecond.toFixed(0)} events/s · p50 ${ms(row.after.p50Ms)} ms · p99 ${ms(row.after.p99Ms)} ms`,
@@ -98,7 +99,10 @@ export function writeSection(name: string, content: string, file = PERFORMANCE_D
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance and cost\n';
   const start = current.indexOf(begin);
   const stop = current.indexOf(end);
-  const next = start >= 0 && stop > start ? `${current.slice(0, start)}${block}${current.slice(stop + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
+  const next =
+    start >= 0 && stop > start
+      ? `${current.slice(0, start)}${block}${current.slice(stop + end.length)}`
+      : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
 }
 

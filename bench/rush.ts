@@ -75,8 +75,21 @@ export async function playMorningRush(options: {
     const concurrency = options.concurrency ?? 10;
     const invocationMs = options.invocationMs ?? 150;
     // The sender reads the same limits the stand-ins enforce, as it reads the account's in AWS.
-    const capacity = { sesMaxSendRate: options.believedRatePerSecond ?? options.ratePerSecond, sesMax24HourSend: 1_000_000, senderConcurrency: concurrency, senderSecondsPerSend: invocationMs / 1000, source: 'the bench' };
-    const world = new SendWorld({ documents: options.documents, tables: options.tables, standIn, clock, capacity, concurrency: { cap: concurrency, invocationMs } });
+    const capacity = {
+      sesMaxSendRate: options.believedRatePerSecond ?? options.ratePerSecond,
+      sesMax24HourSend: 1_000_000,
+      senderConcurrency: concurrency,
+      senderSecondsPerSend: invocationMs / 1000,
+      source: 'the bench',
+    };
+    const world = new SendWorld({
+      documents: options.documents,
+      tables: options.tables,
+      standIn,
+      clock,
+      capacity,
+      concurrency: { cap: concurrency, invocationMs },
+    });
     const prefix = options.prefix ?? 'rush';
     const cartIds = Array.from({ length: options.reminders }, (_, i) => `${prefix}-${i}`);
     for (let i = 0; i < cartIds.length; i += 16) {
@@ -89,7 +102,8 @@ export async function playMorningRush(options: {
     await world.settle(1_000_000);
 
     const emailsPerCart = new Map<string, number>();
-    for (const message of standIn.accepted) emailsPerCart.set(message.tags.cart ?? '', (emailsPerCart.get(message.tags.cart ?? '') ?? 0) + 1);
+    for (const message of standIn.accepted)
+      emailsPerCart.set(message.tags.cart ?? '', (emailsPerCart.get(message.tags.cart ?? '') ?? 0) + 1);
     const last = Math.max(...standIn.accepted.map((message) => message.at));
     return {
       reminders: options.reminders,

@@ -130,7 +130,11 @@ export class SendWorld {
     this.seenAccepted = options.standIn.accepted.length;
     const { documents, tables } = options;
     this.carts = new DynamoDbCartStore(documents, tables.carts);
-    this.counters = new DynamoDbStats(documents, tables.sends, async () => (await fixedRules().current()).store.timeZone);
+    this.counters = new DynamoDbStats(
+      documents,
+      tables.sends,
+      async () => (await fixedRules().current()).store.timeZone,
+    );
     this.ledger = new DynamoDbSendLedger(documents, tables, 90, this.counters);
     this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
     this.optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
@@ -162,7 +166,15 @@ export class SendWorld {
         source: 'generic',
         cart: seedCartSnapshot({ cartId, email, returnUrl: seedReturnUrl(cartId) }),
       },
-      { carts: this.carts, activity: this.activity, scheduler: NO_WAKE_UPS, rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+      {
+        carts: this.carts,
+        activity: this.activity,
+        scheduler: NO_WAKE_UPS,
+        rules: fixedRules(),
+        clock,
+        log: silentLog,
+        retentionDays: 90,
+      },
     );
   }
 
@@ -310,7 +322,12 @@ export class SendWorld {
           ...(request.retry !== undefined ? { retry: request.retry } : {}),
           ...(request.releaseAt !== undefined ? { releaseAt: request.releaseAt } : {}),
         };
-        this.pending.push({ at: request.at.getTime(), key, sender: true, run: () => this.invoke(next, 0, 'scheduler') });
+        this.pending.push({
+          at: request.at.getTime(),
+          key,
+          sender: true,
+          run: () => this.invoke(next, 0, 'scheduler'),
+        });
       },
       withdraw: async (request: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }) => {
         const key = `${request.reason}:${request.cartId}:${request.step}:${Math.floor(request.at.getTime() / 1000)}`;
@@ -324,7 +341,12 @@ export class SendWorld {
       optOuts: this.optOuts,
       sends,
       deferrals,
-      release: { queue: this.releaseQueue, capacity: fixedSendCapacity(this.options.capacity ?? { ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'the bench' }) },
+      release: {
+        queue: this.releaseQueue,
+        capacity: fixedSendCapacity(
+          this.options.capacity ?? { ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'the bench' },
+        ),
+      },
       polisher: undefined,
       mailer,
       activity: this.activity,
@@ -333,7 +355,12 @@ export class SendWorld {
       voice: fixedVoice(),
       clock: { now: () => new Date(this.now) },
       log: this.options.log ?? silentLog,
-      email: { from: 'reminders@store.example', replyTo: 'owner@store.example', unsubscribeBaseUrl: 'https://unsub.example.on.aws/', unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!' },
+      email: {
+        from: 'reminders@store.example',
+        replyTo: 'owner@store.example',
+        unsubscribeBaseUrl: 'https://unsub.example.on.aws/',
+        unsubscribeKey: 'a-test-unsubscribe-key-of-32-bytes!',
+      },
     };
   }
 
@@ -367,7 +394,11 @@ function sendEventOf(message: AcceptedMessage) {
     'detail-type': 'Email Sent',
     detail: {
       eventType: 'Send',
-      mail: { messageId: message.messageId, timestamp: new Date(message.at).toISOString(), tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])) },
+      mail: {
+        messageId: message.messageId,
+        timestamp: new Date(message.at).toISOString(),
+        tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])),
+      },
     },
   };
 }

@@ -55,9 +55,16 @@ const ERRORS: Partial<Record<SesFault, { status: number; type: string; message: 
  * @param options.patientClient give the client a minute before it gives up, instead of production's seconds: for
  *   measurements of the design (the rush), where a timeout would only measure how busy this machine is.
  */
-export async function startSesStandIn(now: () => number, options: { readonly patientClient?: boolean } = {}): Promise<SesStandIn> {
+export async function startSesStandIn(
+  now: () => number,
+  options: { readonly patientClient?: boolean } = {},
+): Promise<SesStandIn> {
   let counter = 0;
-  const standIn: Omit<SesStandIn, 'endpoint' | 'client' | 'close'> = { accepted: [], requests: 0, decide: () => 'accept' };
+  const standIn: Omit<SesStandIn, 'endpoint' | 'client' | 'close'> = {
+    accepted: [],
+    requests: 0,
+    decide: () => 'accept',
+  };
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,7 +76,10 @@ export async function startSesStandIn(now: () => number, options: { readonly pat
       };
       const tags = Object.fromEntries((body.EmailTags ?? []).map((tag) => [tag.Name, tag.Value]));
       const to = body.Destination?.ToAddresses?.[0] ?? '';
-      const fault = request.method === 'POST' && request.url === '/v2/email/outbound-emails' ? standIn.decide({ tags, to }) : 'reject';
+      const fault =
+        request.method === 'POST' && request.url === '/v2/email/outbound-emails'
+          ? standIn.decide({ tags, to })
+          : 'reject';
       const accept = fault === 'accept' || fault === 'accept-lose' || fault === 'accept-5xx';
       const messageId = `stand-in-${++counter}`;
       if (accept) standIn.accepted.push({ messageId, to, tags, at: now() });
@@ -101,7 +111,9 @@ export async function startSesStandIn(now: () => number, options: { readonly pat
     client() {
       if (shared) return shared;
       // Production's attempts and timeouts; a timeout on a busy machine is one more "unknown" the sender must handle.
-      const policy = options.patientClient ? { ...AWS_CLIENT_POLICY.ses, connectionTimeoutMs: 60_000, requestTimeoutMs: 60_000 } : AWS_CLIENT_POLICY.ses;
+      const policy = options.patientClient
+        ? { ...AWS_CLIENT_POLICY.ses, connectionTimeoutMs: 60_000, requestTimeoutMs: 60_000 }
+        : AWS_CLIENT_POLICY.ses;
       const client = new SESv2Client({
         ...clientOptions(policy),
         endpoint,

@@ -40,7 +40,8 @@ const MONTH_MINUTES = 30 * 24 * 60;
 /** Runs per 30-day month of `rate(n unit)` and of the simple hourly/daily/monthly `cron(...)` forms. */
 export function runsPerMonth(expression: string): number | undefined {
   const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
-  if (rate) return MONTH_MINUTES / (Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute' | 'hour' | 'day']);
+  if (rate)
+    return MONTH_MINUTES / (Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute' | 'hour' | 'day']);
   const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
   if (!cron) return undefined;
   const [, minute, hour, dayOfMonth, month, dayOfWeek] = cron as unknown as string[];
@@ -96,7 +97,12 @@ export function stackFacts(): StackFacts {
     recurringSchedules: ofType('AWS::Scheduler::Schedule').map(([id, s]) => {
       const expression = String(s.Properties?.ScheduleExpression);
       const target = s.Properties?.Target?.Arn?.['Fn::GetAtt']?.[0];
-      return { id, expression, functionName: typeof target === 'string' ? functionNames.get(target) : undefined, runsPerMonth: runsPerMonth(expression) };
+      return {
+        id,
+        expression,
+        functionName: typeof target === 'string' ? functionNames.get(target) : undefined,
+        runsPerMonth: runsPerMonth(expression),
+      };
     }),
   };
 }

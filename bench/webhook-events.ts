@@ -27,7 +27,12 @@ export function cartUpdated(at: number, cart: CartBody): Record<string, unknown>
   return { type: 'cart.updated', timestamp: new Date(at).toISOString(), data: cart };
 }
 
-export function cartCheckedOut(at: number, cartId: string, email: string | undefined, total: string): Record<string, unknown> {
+export function cartCheckedOut(
+  at: number,
+  cartId: string,
+  email: string | undefined,
+  total: string,
+): Record<string, unknown> {
   return {
     type: 'cart.checked_out',
     timestamp: new Date(at).toISOString(),
@@ -62,7 +67,13 @@ export function signedDelivery(payload: Record<string, unknown>, deliveryId: str
       apiId: 'bench',
       domainName: 'bench.lambda-url.us-east-1.on.aws',
       domainPrefix: 'bench',
-      http: { method: 'POST', path: '/webhooks/cart', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'storefront' },
+      http: {
+        method: 'POST',
+        path: '/webhooks/cart',
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.9',
+        userAgent: 'storefront',
+      },
       requestId: deliveryId,
       routeKey: '$default',
       stage: '$default',

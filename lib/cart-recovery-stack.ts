@@ -15,7 +15,12 @@ import { RulesLoader } from './constructs/rules-loader';
 import { Scheduling } from './constructs/scheduling';
 import { Sender } from './constructs/sender';
 import { SesFeedback } from './constructs/ses-feedback';
-import { FUNCTION_NAMES, type FunctionRole, functionArnForName, type ServiceFunction } from './constructs/service-function';
+import {
+  FUNCTION_NAMES,
+  type FunctionRole,
+  functionArnForName,
+  type ServiceFunction,
+} from './constructs/service-function';
 import { Unsubscribe } from './constructs/unsubscribe';
 import { Waiter } from './constructs/waiter';
 
@@ -79,7 +84,8 @@ export class CartRecoveryStack extends Stack {
     const common = { retentionDays: config.retentionDays, logRetention };
     const docsCache = config.docsCacheSeconds !== undefined ? { docsCacheSeconds: config.docsCacheSeconds } : {};
     // Opt-in only: a reservation fails the deploy on an account whose concurrency quota is 10.
-    const urlCap = config.publicUrlConcurrency !== undefined ? { reservedConcurrency: config.publicUrlConcurrency } : {};
+    const urlCap =
+      config.publicUrlConcurrency !== undefined ? { reservedConcurrency: config.publicUrlConcurrency } : {};
     Tags.of(this).add('app', 'cart-recovery');
 
     this.tables = new DataTables(this, 'Data');
@@ -92,7 +98,13 @@ export class CartRecoveryStack extends Stack {
     });
     this.email = new Email(this, 'Email', { senderDomain: config.senderDomain });
 
-    this.waiter = new Waiter(this, 'Waiter', { ...common, tables, entry: entries.waiter, scheduling: this.scheduling, ...docsCache });
+    this.waiter = new Waiter(this, 'Waiter', {
+      ...common,
+      tables,
+      entry: entries.waiter,
+      scheduling: this.scheduling,
+      ...docsCache,
+    });
     this.intake = new Intake(this, 'Intake', {
       ...common,
       tables,
@@ -100,7 +112,9 @@ export class CartRecoveryStack extends Stack {
       scheduling: this.scheduling,
       webhookSecretParam: config.webhookSecretParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
-      ...(config.stripeSecretParam && config.stripeKeyParam ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } } : {}),
+      ...(config.stripeSecretParam && config.stripeKeyParam
+        ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } }
+        : {}),
       ...urlCap,
       ...docsCache,
     });
@@ -257,9 +271,13 @@ export class CartRecoveryStack extends Stack {
     });
     new CfnOutput(this, 'StripeWebhookUrl', {
       value: Fn.join('', [intakeUrl, 'webhooks/stripe']),
-      description: 'Stripe webhook endpoint for checkout.session.* events (answers 404 unless stripeSecretParam and stripeKeyParam are set)',
+      description:
+        'Stripe webhook endpoint for checkout.session.* events (answers 404 unless stripeSecretParam and stripeKeyParam are set)',
     });
-    new CfnOutput(this, 'UnsubscribeUrl', { value: this.unsubscribe.url.url, description: 'One-click unsubscribe endpoint' });
+    new CfnOutput(this, 'UnsubscribeUrl', {
+      value: this.unsubscribe.url.url,
+      description: 'One-click unsubscribe endpoint',
+    });
     new CfnOutput(this, 'CartsTableName', { value: this.tables.tables.carts.tableName });
     new CfnOutput(this, 'SendsTableName', { value: this.tables.tables.sends.tableName });
     new CfnOutput(this, 'OptOutsTableName', { value: this.tables.tables.optouts.tableName });

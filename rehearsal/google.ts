@@ -30,10 +30,54 @@ export interface GoogleStandIn {
 export async function startGoogleStandIn(): Promise<GoogleStandIn> {
   const dir = mkdtempSync(join(tmpdir(), 'cr-rehearsal-google-'));
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cart-recovery rehearsal CA');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=*.googleapis.com');
-  writeFileSync(join(dir, 'leaf.ext'), 'subjectAltName=DNS:*.googleapis.com,DNS:googleapis.com\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=cart-recovery rehearsal CA',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'leaf.key',
+    '-out',
+    'leaf.csr',
+    '-subj',
+    '/CN=*.googleapis.com',
+  );
+  writeFileSync(
+    join(dir, 'leaf.ext'),
+    'subjectAltName=DNS:*.googleapis.com,DNS:googleapis.com\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'leaf.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'leaf.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'leaf.ext',
+  );
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const email = 'cart-recovery@rehearsal-project.iam.gserviceaccount.com';
@@ -51,34 +95,53 @@ export async function startGoogleStandIn(): Promise<GoogleStandIn> {
 
   const fake = await startGoogleFake();
   const fakeUrl = new URL(fake.url);
-  const tls = createHttpsServer({ key: readFileSync(join(dir, 'leaf.key')), cert: readFileSync(join(dir, 'leaf.pem')) }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const host = String(req.headers.host ?? '').split(':')[0];
-      if (host === 'oauth2.googleapis.com' && req.url === '/token') {
-        const assertion = new URLSearchParams(Buffer.concat(chunks).toString()).get('assertion') ?? '';
-        const [header, payload, signature] = assertion.split('.');
-        const verified =
-          header !== undefined && payload !== undefined && signature !== undefined &&
-          createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(verifyKey, Buffer.from(signature, 'base64url'));
-        const claims = payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iss?: string }) : {};
-        tokens.push({ email: claims.iss ?? '', verified });
-        res.writeHead(verified ? 200 : 400, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify(verified ? { access_token: 'ya29.rehearsal', expires_in: 3599, token_type: 'Bearer' } : { error: 'invalid_grant' }));
-      }
-      // docs.googleapis.com, www.googleapis.com (Drive), sheets.googleapis.com: the fake serves them all by path.
-      const forward = httpRequest(
-        { host: fakeUrl.hostname, port: fakeUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: fakeUrl.host } },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', () => res.writeHead(502).end());
-      forward.end(Buffer.concat(chunks));
-    });
-  });
+  const tls = createHttpsServer(
+    { key: readFileSync(join(dir, 'leaf.key')), cert: readFileSync(join(dir, 'leaf.pem')) },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const host = String(req.headers.host ?? '').split(':')[0];
+        if (host === 'oauth2.googleapis.com' && req.url === '/token') {
+          const assertion = new URLSearchParams(Buffer.concat(chunks).toString()).get('assertion') ?? '';
+          const [header, payload, signature] = assertion.split('.');
+          const verified =
+            header !== undefined &&
+            payload !== undefined &&
+            signature !== undefined &&
+            createVerify('RSA-SHA256')
+              .update(`${header}.${payload}`)
+              .verify(verifyKey, Buffer.from(signature, 'base64url'));
+          const claims = payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iss?: string }) : {};
+          tokens.push({ email: claims.iss ?? '', verified });
+          res.writeHead(verified ? 200 : 400, { 'content-type': 'application/json' });
+          return void res.end(
+            JSON.stringify(
+              verified
+                ? { access_token: 'ya29.rehearsal', expires_in: 3599, token_type: 'Bearer' }
+                : { error: 'invalid_grant' },
+            ),
+          );
+        }
+        // docs.googleapis.com, www.googleapis.com (Drive), sheets.googleapis.com: the fake serves them all by path.
+        const forward = httpRequest(
+          {
+            host: fakeUrl.hostname,
+            port: fakeUrl.port,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, host: fakeUrl.host },
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        forward.on('error', () => res.writeHead(502).end());
+        forward.end(Buffer.concat(chunks));
+      });
+    },
+  );
   const sockets = new Set<Socket>();
   const proxy = createServer((_req, res) => res.writeHead(405).end('CONNECT only'));
   proxy.on('connect', (req, socket: Socket) => {
@@ -99,7 +162,11 @@ export async function startGoogleStandIn(): Promise<GoogleStandIn> {
     fake,
     serviceAccountKey,
     tokens,
-    env: { HTTPS_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '127.0.0.1,localhost', NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+    env: {
+      HTTPS_PROXY: `http://127.0.0.1:${port}`,
+      NO_PROXY: '127.0.0.1,localhost',
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+    },
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((done) => proxy.close(() => done()));

@@ -65,7 +65,8 @@ export class PolicyChecker {
         resource: { resource: request.resource, accountId: REHEARSAL_ACCOUNT },
         contextVariables: { ...request.context },
       },
-      identityPolicies: statements.length > 0 ? [{ name: 'role', policy: { Version: '2012-10-17', Statement: statements } }] : [],
+      identityPolicies:
+        statements.length > 0 ? [{ name: 'role', policy: { Version: '2012-10-17', Statement: statements } }] : [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: undefined,
@@ -80,9 +81,16 @@ export class PolicyChecker {
       if (allowed) {
         const keys = this.used.get(principal) ?? new Set<string>();
         for (const allow of response.result.analysis?.identityAnalysis?.allowStatements ?? []) {
-          const explain = allow.explain as { identifier?: string; resources?: Array<{ resource: string; matches: boolean }> };
+          const explain = allow.explain as {
+            identifier?: string;
+            resources?: Array<{ resource: string; matches: boolean }>;
+          };
           const index = Number(String(explain.identifier ?? '').replace(/^S/, ''));
-          const resources = Array.isArray(explain.resources) ? explain.resources : explain.resources ? [explain.resources] : [];
+          const resources = Array.isArray(explain.resources)
+            ? explain.resources
+            : explain.resources
+              ? [explain.resources]
+              : [];
           for (const r of resources) if (r.matches) keys.add(`${index}|${request.action}|${r.resource}`);
         }
         this.used.set(principal, keys);
@@ -130,7 +138,12 @@ async function applies(action: string, pattern: string): Promise<boolean> {
   const resource = pattern.replace(/\*/g, 'x').replace(/:x:/, ':us-east-1:');
   const response = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${REHEARSAL_ACCOUNT}:role/probe`, action, resource: { resource, accountId: REHEARSAL_ACCOUNT }, contextVariables: {} },
+      request: {
+        principal: `arn:aws:iam::${REHEARSAL_ACCOUNT}:role/probe`,
+        action,
+        resource: { resource, accountId: REHEARSAL_ACCOUNT },
+        contextVariables: {},
+      },
       identityPolicies: [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],

@@ -64,7 +64,8 @@ export class LambdaService {
     private readonly functions: ReadonlyMap<string, FunctionSpec>,
     private readonly options: ContainerOptions,
   ) {
-    for (const name of functions.keys()) this.stats.set(name, { invocations: 0, coldStarts: 0, initMs: [], errors: 0, timeouts: 0 });
+    for (const name of functions.keys())
+      this.stats.set(name, { invocations: 0, coldStarts: 0, initMs: [], errors: 0, timeouts: 0 });
   }
 
   /** The function a name or ARN (qualified or not) names. */
@@ -110,20 +111,40 @@ export class LambdaService {
     const timeoutMs = fn.timeoutSeconds * 1000 * this.options.timeoutScale;
     const child = container.child;
     const outcome = await new Promise<InvocationResult>((done) => {
-      const onMessage = (message: { type: string; id?: string; ok?: boolean; value?: unknown; error?: InvocationResult['error'] }) => {
+      const onMessage = (message: {
+        type: string;
+        id?: string;
+        ok?: boolean;
+        value?: unknown;
+        error?: InvocationResult['error'];
+      }) => {
         if (message.type !== 'result' || message.id !== requestId) return;
         cleanup();
         done({ ok: message.ok === true, ...(message.ok ? { value: message.value } : { error: message.error! }), cold });
       };
       const onExit = (code: number | null) => {
         cleanup();
-        done({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}` }, cold });
+        done({
+          ok: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`,
+          },
+          cold,
+        });
       };
       const timer = setTimeout(() => {
         cleanup();
         stats.timeouts += 1;
         child.kill('SIGKILL');
-        done({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }, cold });
+        done({
+          ok: false,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+          },
+          cold,
+        });
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -132,7 +153,15 @@ export class LambdaService {
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send({ type: 'invoke', id: requestId, requestId, event, timeoutMs, clockOffsetMs: this.options.clockOffsetMs(), invokedFunctionArn: fn.arn });
+      child.send({
+        type: 'invoke',
+        id: requestId,
+        requestId,
+        event,
+        timeoutMs,
+        clockOffsetMs: this.options.clockOffsetMs(),
+        invokedFunctionArn: fn.arn,
+      });
     });
     container.busy = false;
     if (!outcome.ok) {
@@ -152,7 +181,11 @@ export class LambdaService {
       cwd: fn.assetDir,
       execPath: this.options.node,
       execArgv: [],
-      env: { ...fn.environment, ...this.options.runtimeEnv(fn), REHEARSAL_CLOCK_OFFSET_MS: String(this.options.clockOffsetMs()) },
+      env: {
+        ...fn.environment,
+        ...this.options.runtimeEnv(fn),
+        REHEARSAL_CLOCK_OFFSET_MS: String(this.options.clockOffsetMs()),
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
@@ -166,17 +199,35 @@ export class LambdaService {
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     const ready = new Promise<void>((done, fail) => {
-      child.on('message', (message: { type: string; initMs?: number; node?: string; error?: { errorType: string; errorMessage: string } }) => {
-        if (message.type === 'ready') {
-          stats.initMs.push(message.initMs ?? 0);
-          if (message.node) stats.nodeVersion = message.node;
-          done();
-        }
-        if (message.type === 'init-error') {
-          fail(new InitError(`${fn.name} failed to start (init): ${message.error?.errorType}: ${message.error?.errorMessage}`));
-        }
-      });
-      child.once('exit', (code) => fail(new InitError(`${fn.name} failed to start: its process exited with ${code}${buffered ? `\n${buffered}` : ''}`)));
+      child.on(
+        'message',
+        (message: {
+          type: string;
+          initMs?: number;
+          node?: string;
+          error?: { errorType: string; errorMessage: string };
+        }) => {
+          if (message.type === 'ready') {
+            stats.initMs.push(message.initMs ?? 0);
+            if (message.node) stats.nodeVersion = message.node;
+            done();
+          }
+          if (message.type === 'init-error') {
+            fail(
+              new InitError(
+                `${fn.name} failed to start (init): ${message.error?.errorType}: ${message.error?.errorMessage}`,
+              ),
+            );
+          }
+        },
+      );
+      child.once('exit', (code) =>
+        fail(
+          new InitError(
+            `${fn.name} failed to start: its process exited with ${code}${buffered ? `\n${buffered}` : ''}`,
+          ),
+        ),
+      );
     });
     ready.catch(() => undefined);
     return { child, busy: false, ready };

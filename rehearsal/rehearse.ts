@@ -8,9 +8,14 @@
 import { parseArgs } from 'node:util';
 import { renderReport, runRehearsal } from './run';
 
-const { values } = parseArgs({ options: { short: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { short: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+});
 const started = Date.now();
-const outcome = await runRehearsal({ short: values.short, ...(values.verbose ? { log: (line: string) => console.error(line) } : {}) });
+const outcome = await runRehearsal({
+  short: values.short,
+  ...(values.verbose ? { log: (line: string) => console.error(line) } : {}),
+});
 console.log(await renderReport(outcome));
 console.log(`\nRehearsal took ${((Date.now() - started) / 1000).toFixed(1)} s on this machine.`);
 process.exitCode = outcome.ok ? 0 : 1;

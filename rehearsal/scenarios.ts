@@ -19,7 +19,9 @@ export function googleDoc(documentId: string, text: string): docs_v1.Schema$Docu
   return {
     documentId,
     title: documentId,
-    body: { content: text.split('\n').map((line) => ({ paragraph: { elements: [{ textRun: { content: `${line}\n` } }] } })) },
+    body: {
+      content: text.split('\n').map((line) => ({ paragraph: { elements: [{ textRun: { content: `${line}\n` } }] } })),
+    },
   };
 }
 
@@ -42,15 +44,26 @@ export async function ownerSharesDocs(r: Rehearsal, docs = exampleDocs()): Promi
   await r.tick('cart-recovery-rules-loader');
   const stored = await r.sendsItem('#owner', 'rules');
   expect(stored, 'the rules loader stored no rules doc');
-  expect(r.google.tokens.some((t) => t.verified), 'the loader never got a Google token with a verified JWT');
+  expect(
+    r.google.tokens.some((t) => t.verified),
+    'the loader never got a Google token with a verified JWT',
+  );
   return 'rules loader read both docs through Google (service-account JWT verified) and stored them';
 }
 
 /** Shopify posts a checkout update (signed with the app secret) to the intake Function URL. */
-export async function shopifyCheckout(r: Rehearsal, overrides: Json = {}): Promise<{ cartId: string; status: number; body: string }> {
+export async function shopifyCheckout(
+  r: Rehearsal,
+  overrides: Json = {},
+): Promise<{ cartId: string; status: number; body: string }> {
   const base = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/shopify-checkout-update.json'), 'utf8')) as Json;
   const now = r.now();
-  const payload: Json = { ...base, updated_at: now.toISOString(), created_at: new Date(now.getTime() - 10 * 60_000).toISOString(), ...overrides };
+  const payload: Json = {
+    ...base,
+    updated_at: now.toISOString(),
+    created_at: new Date(now.getTime() - 10 * 60_000).toISOString(),
+    ...overrides,
+  };
   const body = JSON.stringify(payload);
   const intake = r.functionNamed('intake');
   const res = await fetch(new URL('webhooks/shopify', intake.url), {
@@ -80,17 +93,33 @@ export async function seedStory(r: Rehearsal): Promise<{ cartId: string; said: s
   expect(status === 200, `intake answered ${status} ${body}`);
   const cart = await r.cartItem(cartId);
   expect(cart?.status === 'open', `the cart row is ${JSON.stringify(cart?.status)}`);
-  expect(r.pendingSchedules().some((s) => s.name.startsWith('wake-')), 'intake created no wake-up schedule');
+  expect(
+    r.pendingSchedules().some((s) => s.name.startsWith('wake-')),
+    'intake created no wake-up schedule',
+  );
   // Four days: the first reminder, the second, and giving up, each fired by Scheduler at its time.
   const fired = await r.runSchedulesUntil(new Date(r.now().getTime() + 4 * 86_400_000));
-  const toShopper = r.emails.slice(sentBefore).filter((e) => e.to.some((t) => t.toLowerCase().includes('sam.shopper@example.com')));
-  expect(toShopper.length >= 1, `no reminder reached the shopper (emails: ${JSON.stringify(r.emails.map((e) => e.to))})`);
+  const toShopper = r.emails
+    .slice(sentBefore)
+    .filter((e) => e.to.some((t) => t.toLowerCase().includes('sam.shopper@example.com')));
+  expect(
+    toShopper.length >= 1,
+    `no reminder reached the shopper (emails: ${JSON.stringify(r.emails.map((e) => e.to))})`,
+  );
   expect(toShopper.length <= 2, `${toShopper.length} reminders for one cart`);
-  const polishFailures = (r.logs.get(r.functionNamed('sender').name) ?? []).filter((line) => line.includes('polish failed'));
+  const polishFailures = (r.logs.get(r.functionNamed('sender').name) ?? []).filter((line) =>
+    line.includes('polish failed'),
+  );
   expect(polishFailures.length === 0, `the sender could not polish through Bedrock: ${polishFailures[0]}`);
   const log = await r.activity(cartId);
-  expect(log.some((l) => /sent/.test(l)), `no "sent" in the activity log: ${log.join(' | ')}`);
-  return { cartId, said: `${fired} schedules fired; ${toShopper.length} reminder(s) to the shopper; log: ${log.length} entries` };
+  expect(
+    log.some((l) => /sent/.test(l)),
+    `no "sent" in the activity log: ${log.join(' | ')}`,
+  );
+  return {
+    cartId,
+    said: `${fired} schedules fired; ${toShopper.length} reminder(s) to the shopper; log: ${log.length} entries`,
+  };
 }
 
 /** The shopper unsubscribes from the reminder's one-click header (RFC 8058 POST). */
@@ -102,7 +131,11 @@ export async function oneClickUnsubscribe(r: Rehearsal): Promise<string> {
   expect(url, `List-Unsubscribe has no http link: ${header}`);
   const post = email.headers.find((h) => h.Name.toLowerCase() === 'list-unsubscribe-post')?.Value;
   expect(post === 'List-Unsubscribe=One-Click', `List-Unsubscribe-Post is ${post}`);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mail-Provider/1.0' }, body: 'List-Unsubscribe=One-Click' });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mail-Provider/1.0' },
+    body: 'List-Unsubscribe=One-Click',
+  });
   expect(res.status >= 200 && res.status < 300, `one-click POST answered ${res.status} ${await res.text()}`);
   await r.settle();
   const to = email.to[0]!.replace(/^.*<|>$/g, '').toLowerCase();
@@ -113,11 +146,19 @@ export async function oneClickUnsubscribe(r: Rehearsal): Promise<string> {
 
 /** A cart whose address bounces: SES's BOUNCE event, through EventBridge's rule, becomes a permanent opt-out. */
 export async function bounce(r: Rehearsal): Promise<string> {
-  const { cartId, status } = await shopifyCheckout(r, { email: 'bounce@simulator.amazonses.com', token: `t${randomUUID().slice(0, 8)}`, cart_token: `b${randomUUID().replace(/-/g, '').slice(0, 20)}`, customer: { id: 1, email: 'bounce@simulator.amazonses.com', first_name: 'Bo', accepts_marketing: true } });
+  const { cartId, status } = await shopifyCheckout(r, {
+    email: 'bounce@simulator.amazonses.com',
+    token: `t${randomUUID().slice(0, 8)}`,
+    cart_token: `b${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+    customer: { id: 1, email: 'bounce@simulator.amazonses.com', first_name: 'Bo', accepts_marketing: true },
+  });
   expect(status === 200, `intake answered ${status}`);
   await r.runSchedulesUntil(new Date(r.now().getTime() + 6 * 3_600_000));
   const optouts = await r.optOuts('bounce@simulator.amazonses.com');
-  expect(optouts.includes('all'), `the bounce did not become an opt-out (${optouts.join(', ') || 'none'}); cart ${cartId}`);
+  expect(
+    optouts.includes('all'),
+    `the bounce did not become an opt-out (${optouts.join(', ') || 'none'}); cart ${cartId}`,
+  );
   return `reminder to bounce@simulator.amazonses.com bounced; the Email Bounced event reached ses-events through the rule; opted out`;
 }
 
@@ -157,7 +198,11 @@ export async function monthlySummary(r: Rehearsal): Promise<string> {
 
 /** Runs one of the project's npm scripts as the operator would, against the rehearsal. */
 async function npmRun(r: Rehearsal, script: string, args: string[]): Promise<{ code: number; out: string }> {
-  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...process.env, ...r.operatorEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...r.operatorEnv() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -174,7 +219,12 @@ export async function replayFailure(r: Rehearsal): Promise<string> {
   const queue = r.template.queues.find((q) => /FailedInvocations/.test(q.name)) ?? r.template.queues[0];
   expect(queue, 'the template has no queue');
   const token = `f${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-  const { cartId, status } = await shopifyCheckout(r, { token: `t${token}`, cart_token: token, email: 'riley@example.org', customer: { id: 2, email: 'riley@example.org', first_name: 'Riley', accepts_marketing: true } });
+  const { cartId, status } = await shopifyCheckout(r, {
+    token: `t${token}`,
+    cart_token: token,
+    email: 'riley@example.org',
+    customer: { id: 2, email: 'riley@example.org', first_name: 'Riley', accepts_marketing: true },
+  });
   expect(status === 200, `intake answered ${status}`);
   r.forceFault('dynamodb', r.functionNamed('waiter').name, /waiter failed on an asynchronous invoke/);
   await r.runSchedulesUntil(new Date(r.now().getTime() + 2 * 3_600_000));
@@ -185,9 +235,17 @@ export async function replayFailure(r: Rehearsal): Promise<string> {
     waiting.some((m) => JSON.parse(m.body).requestPayload?.cartId === cartId),
     `the wake-up of ${cartId} is not on the queue after the waiter's retries (${waiting.length} messages)`,
   );
-  const tables = ['--carts-table', r.template.tables.find((t) => t.name.endsWith('cr-carts'))!.name, '--sends-table', r.template.tables.find((t) => t.name.endsWith('cr-sends'))!.name];
+  const tables = [
+    '--carts-table',
+    r.template.tables.find((t) => t.name.endsWith('cr-carts'))!.name,
+    '--sends-table',
+    r.template.tables.find((t) => t.name.endsWith('cr-sends'))!.name,
+  ];
   const listed = await npmRun(r, 'carts', ['--aws', ...tables, '--queue-url', queue.url, 'failures']);
-  expect(listed.code === 0 && listed.out.includes(cartId), `npm run carts -- --aws failures (exit ${listed.code}):\n${listed.out}`);
+  expect(
+    listed.code === 0 && listed.out.includes(cartId),
+    `npm run carts -- --aws failures (exit ${listed.code}):\n${listed.out}`,
+  );
   const before = r.emails.length;
   const replayed = await npmRun(r, 'carts', ['--aws', ...tables, '--queue-url', queue.url, 'replay', 'all']);
   expect(replayed.code === 0, `npm run carts -- --aws replay all (exit ${replayed.code}):\n${replayed.out}`);
@@ -196,16 +254,28 @@ export async function replayFailure(r: Rehearsal): Promise<string> {
   // The replayed wake-up decides as the waiter would have; quiet hours may move the reminder to the morning.
   await r.runSchedulesUntil(new Date(r.now().getTime() + 12 * 3_600_000));
   const reminded = r.emails.slice(before).some((e) => e.to.some((t) => t.includes('riley@example.org')));
-  expect(reminded, `the replayed wake-up sent no reminder to riley@example.org:\n${replayed.out}\n${(await r.activity(cartId)).join('\n')}`);
+  expect(
+    reminded,
+    `the replayed wake-up sent no reminder to riley@example.org:\n${replayed.out}\n${(await r.activity(cartId)).join('\n')}`,
+  );
   return `waiter failed 3 times on DynamoDB 500s → queue; "carts --aws failures" listed ${cartId}; "replay all" ran it and the reminder went out`;
 }
 
 /** `npm run doctor -- --aws` against an SES account in the sandbox, then one with production access. */
 export async function doctor(r: Rehearsal): Promise<string> {
   const sends = r.template.tables.find((t) => t.name.endsWith('cr-sends'))!.name;
-  const env = Object.fromEntries(Object.entries(REHEARSAL_CONTEXT).map(([key, value]) => [`CART_RECOVERY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, value]));
+  const env = Object.fromEntries(
+    Object.entries(REHEARSAL_CONTEXT).map(([key, value]) => [
+      `CART_RECOVERY_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+      value,
+    ]),
+  );
   const run = async () => {
-    const child = spawn('npm', ['run', '--silent', 'doctor', '--', '--aws', '--table', sends], { cwd: ROOT, env: { ...process.env, ...env, ...r.operatorEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', 'doctor', '--', '--aws', '--table', sends], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, ...r.operatorEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -216,11 +286,22 @@ export async function doctor(r: Rehearsal): Promise<string> {
   r.setSandbox(false);
   const ready = await run();
   expect(/sandbox/i.test(sandboxed.out), `the doctor did not name the SES sandbox:\n${sandboxed.out}`);
-  expect(!/sandbox/i.test(ready.out.split('\n').filter((l) => /fail|✗|FAIL/.test(l)).join('\n')), `the doctor still fails on the sandbox with production access:\n${ready.out}`);
+  expect(
+    !/sandbox/i.test(
+      ready.out
+        .split('\n')
+        .filter((l) => /fail|✗|FAIL/.test(l))
+        .join('\n'),
+    ),
+    `the doctor still fails on the sandbox with production access:\n${ready.out}`,
+  );
   expect(ready.code === 0, `the doctor found problems with a ready account (exit ${ready.code}):\n${ready.out}`);
   // It read the account's sending limits through the operator's credentials and stored them for the sender.
   const release = /^ok\s+Morning release: (.*)$/m.exec(ready.out)?.[1];
-  expect(release !== undefined && /stored for the sender/.test(release), `the doctor did not read and store the account's sending limits:\n${ready.out}`);
+  expect(
+    release !== undefined && /stored for the sender/.test(release),
+    `the doctor did not read and store the account's sending limits:\n${ready.out}`,
+  );
   return `sandboxed account: exit ${sandboxed.code}, names the sandbox; ready account: exit ${ready.code}; morning release: ${release}`;
 }
 
@@ -228,20 +309,39 @@ export async function doctor(r: Rehearsal): Promise<string> {
 export async function checkout(r: Rehearsal): Promise<string> {
   const token = `k${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const cartToken = `c${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-  const started = await shopifyCheckout(r, { token, cart_token: cartToken, email: 'kai@example.net', customer: { id: 3, email: 'kai@example.net', first_name: 'Kai', accepts_marketing: true } });
+  const started = await shopifyCheckout(r, {
+    token,
+    cart_token: cartToken,
+    email: 'kai@example.net',
+    customer: { id: 3, email: 'kai@example.net', first_name: 'Kai', accepts_marketing: true },
+  });
   expect(started.status === 200, `intake answered ${started.status}`);
   // The first reminder goes out (quiet hours may hold it till morning); the order then ends the chase and counts as
   // recovered.
   const sentBefore = r.emails.length;
-  for (let hours = 0; hours < 24 && !r.emails.slice(sentBefore).some((e) => e.to.some((t) => t.includes('kai@example.net'))); hours += 1) {
+  for (
+    let hours = 0;
+    hours < 24 && !r.emails.slice(sentBefore).some((e) => e.to.some((t) => t.includes('kai@example.net')));
+    hours += 1
+  ) {
     await r.runSchedulesUntil(new Date(r.now().getTime() + 3_600_000));
   }
-  expect(r.emails.slice(sentBefore).some((e) => e.to.some((t) => t.includes('kai@example.net'))), 'no first reminder to kai@example.net within a day');
+  expect(
+    r.emails.slice(sentBefore).some((e) => e.to.some((t) => t.includes('kai@example.net'))),
+    'no first reminder to kai@example.net within a day',
+  );
   const wakeUps = r.pendingSchedules().filter((s) => s.name.startsWith('wake-')).length;
   const base = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/shopify-order-create.json'), 'utf8')) as Json;
   const now = r.now();
   // An order that names only its checkout token: intake finds the cart through the byCheckoutToken index.
-  const order: Json = { ...base, id: Date.now(), checkout_token: token, email: 'kai@example.net', created_at: now.toISOString(), processed_at: now.toISOString() };
+  const order: Json = {
+    ...base,
+    id: Date.now(),
+    checkout_token: token,
+    email: 'kai@example.net',
+    created_at: now.toISOString(),
+    processed_at: now.toISOString(),
+  };
   delete order.cart_token;
   const body = JSON.stringify(order);
   const res = await fetch(new URL('webhooks/shopify', r.functionNamed('intake').url), {
@@ -267,7 +367,10 @@ export async function checkout(r: Rehearsal): Promise<string> {
   expect(left < wakeUps, `the order cancelled no wake-up (${wakeUps} before, ${left} after)`);
   const before = r.emails.length;
   await r.runSchedulesUntil(new Date(r.now().getTime() + 2 * 86_400_000));
-  expect(!r.emails.slice(before).some((e) => e.to.some((t) => t.includes('kai@example.net'))), 'a checked-out cart was reminded again');
+  expect(
+    !r.emails.slice(before).some((e) => e.to.some((t) => t.includes('kai@example.net'))),
+    'a checked-out cart was reminded again',
+  );
   return `first reminder sent; orders/create then matched ${started.cartId} by its checkout token: checked out, wake-up cancelled, no second reminder`;
 }
 
@@ -282,7 +385,14 @@ export async function failuresReachTheQueue(r: Rehearsal): Promise<string> {
     const before = (r.queues.get(queue.url) ?? []).length;
     // A fault the function cannot get past: DynamoDB answers 500 to it (the SDK retries, then the invocation fails).
     r.forceFault('dynamodb', fn.name, new RegExp(`${fn.name} failed`));
-    r.invokeAsync(fn, { rehearsal: 'an event this function cannot complete while DynamoDB fails it', cartId: 'rehearsal-fault', seq: 1, step: 'first', detail: { eventType: 'Send', mail: { messageId: 'm', tags: { cart: ['rehearsal-fault'], step: ['first'] } } }, scheduled: r.now().toISOString() });
+    r.invokeAsync(fn, {
+      rehearsal: 'an event this function cannot complete while DynamoDB fails it',
+      cartId: 'rehearsal-fault',
+      seq: 1,
+      step: 'first',
+      detail: { eventType: 'Send', mail: { messageId: 'm', tags: { cart: ['rehearsal-fault'], step: ['first'] } } },
+      scheduled: r.now().toISOString(),
+    });
     await r.settle();
     r.clearFaults();
     const after = r.queues.get(queue.url) ?? [];
@@ -296,7 +406,12 @@ export async function failuresReachTheQueue(r: Rehearsal): Promise<string> {
   const counter = r.template.streamMappings[0];
   if (counter) {
     r.forceFault('dynamodb', counter.functionName, new RegExp(`${counter.functionName} failed`));
-    await shopifyCheckout(r, { token: `q${randomUUID().slice(0, 8)}`, cart_token: `q${randomUUID().replace(/-/g, '').slice(0, 20)}`, email: 'quinn@example.org', customer: { id: 4, email: 'quinn@example.org', first_name: 'Quinn', accepts_marketing: true } });
+    await shopifyCheckout(r, {
+      token: `q${randomUUID().slice(0, 8)}`,
+      cart_token: `q${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      email: 'quinn@example.org',
+      customer: { id: 4, email: 'quinn@example.org', first_name: 'Quinn', accepts_marketing: true },
+    });
     r.clearFaults();
     const queue = r.template.queues.find((q) => q.arn === counter.onFailureArn);
     const position = (r.queues.get(queue?.url ?? '') ?? []).find((m) => m.body.includes('DDBStreamBatchInfo'));
@@ -336,16 +451,45 @@ export async function importSheet(r: Rehearsal): Promise<string> {
   const now = r.now();
   const rows = [
     ['cart id', 'updated at', 'email', 'first name', 'items', 'total', 'status', 'time zone'],
-    ['x-101', new Date(now.getTime() - 3_600_000).toISOString(), 'ines@example.org', 'Ines', 'Linen shirt x1 @ 60.00', '60.00', 'open', 'America/New_York'],
+    [
+      'x-101',
+      new Date(now.getTime() - 3_600_000).toISOString(),
+      'ines@example.org',
+      'Ines',
+      'Linen shirt x1 @ 60.00',
+      '60.00',
+      'open',
+      'America/New_York',
+    ],
     ['x-102', 'yesterday-ish', 'noor@example.org', 'Noor', '', '20.00', 'open', ''],
-    ['x-103', new Date(now.getTime() - 7_200_000).toISOString(), 'ola@example.org', 'Ola', 'Canvas tote x1 @ 20.00', '20.00', 'open', 'Europe/Oslo'],
+    [
+      'x-103',
+      new Date(now.getTime() - 7_200_000).toISOString(),
+      'ola@example.org',
+      'Ola',
+      'Canvas tote x1 @ 20.00',
+      '20.00',
+      'open',
+      'Europe/Oslo',
+    ],
     ['x-103', new Date(now.getTime() - 1_800_000).toISOString(), 'ola@example.org', '', '', '20.00', 'checked out', ''],
   ];
   // The newest reminded cart checks out in the export: a recovery, which the importer counts as intake would.
-  const reminded = [...r.emails].reverse().find((e) => e.by.endsWith('sender') && e.tags.some((t) => t.Name === 'cart'));
+  const reminded = [...r.emails]
+    .reverse()
+    .find((e) => e.by.endsWith('sender') && e.tags.some((t) => t.Name === 'cart'));
   const recoveredId = reminded?.tags.find((t) => t.Name === 'cart')?.Value;
   expect(recoveredId, 'no reminded cart to check out in the export');
-  rows.push([recoveredId, new Date(now.getTime() - 600_000).toISOString(), reminded!.to[0]!.replace(/^.*<|>$/g, ''), '', '', '', 'checked out', '']);
+  rows.push([
+    recoveredId,
+    new Date(now.getTime() - 600_000).toISOString(),
+    reminded!.to[0]!.replace(/^.*<|>$/g, ''),
+    '',
+    '',
+    '',
+    'checked out',
+    '',
+  ]);
   r.google.fake.sheets.set(REHEARSAL_DOCS.exportSheet, rows);
   // 02:00 in New York: 07:00 UTC in winter, on the next day.
   const tick = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 7, 0, 0));
@@ -361,7 +505,10 @@ export async function importSheet(r: Rehearsal): Promise<string> {
   const notice = r.emails.slice(before).find((e) => e.by.endsWith('importer'));
   expect(notice, 'the owner was not told about the bad row');
   expect((await r.cartItem('x-103'))?.status === 'checked_out', 'the checked-out row did not close its cart');
-  expect((await r.cartItem(recoveredId))?.status === 'checked_out', `the export's checkout did not close ${recoveredId}`);
+  expect(
+    (await r.cartItem(recoveredId))?.status === 'checked_out',
+    `the export's checkout did not close ${recoveredId}`,
+  );
   return `tick at ${tick.toISOString()} imported x-101, closed x-103 and the reminded ${recoveredId} (checked out), and reported the bad row ("${notice.subject}")`;
 }
 
@@ -370,9 +517,17 @@ export async function ownerStopsAndLifts(r: Rehearsal): Promise<string> {
   const docs = exampleDocs();
   const token = `s${randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const email = 'lee@example.org';
-  r.google.fake.docs.set(REHEARSAL_DOCS.rules, googleDoc(REHEARSAL_DOCS.rules, `${docs.rules.trimEnd()}\nStop shopper ${email} — phoned, ordering by hand\n`));
+  r.google.fake.docs.set(
+    REHEARSAL_DOCS.rules,
+    googleDoc(REHEARSAL_DOCS.rules, `${docs.rules.trimEnd()}\nStop shopper ${email} — phoned, ordering by hand\n`),
+  );
   await r.tick('cart-recovery-rules-loader', new Date(r.now().getTime() + 5 * 60_000));
-  const { cartId, status } = await shopifyCheckout(r, { token: `t${token}`, cart_token: token, email, customer: { id: 5, email, first_name: 'Lee', accepts_marketing: true } });
+  const { cartId, status } = await shopifyCheckout(r, {
+    token: `t${token}`,
+    cart_token: token,
+    email,
+    customer: { id: 5, email, first_name: 'Lee', accepts_marketing: true },
+  });
   expect(status === 200, `intake answered ${status}`);
   const before = r.emails.length;
   const toLee = () => r.emails.slice(before).filter((e) => e.to.some((t) => t.includes(email)));
@@ -392,7 +547,12 @@ export async function ownerStopsAndLifts(r: Rehearsal): Promise<string> {
 export async function sesThrottles(r: Rehearsal): Promise<string> {
   const token = `h${randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const email = 'hana@example.org';
-  const { cartId, status } = await shopifyCheckout(r, { token: `t${token}`, cart_token: token, email, customer: { id: 6, email, first_name: 'Hana', accepts_marketing: true } });
+  const { cartId, status } = await shopifyCheckout(r, {
+    token: `t${token}`,
+    cart_token: token,
+    email,
+    customer: { id: 6, email, first_name: 'Hana', accepts_marketing: true },
+  });
   expect(status === 200, `intake answered ${status}`);
   const before = r.emails.length;
   r.throttleSes(1);

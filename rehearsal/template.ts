@@ -126,7 +126,8 @@ export interface SynthOptions {
 /** Synthesizes the production stack with bundling into a fresh temporary folder; returns the folder and template. */
 export function synthesize(options: Pick<SynthOptions, 'context' | 'entries'>): { outdir: string; template: Json } {
   const outdir = mkdtempSync(join(tmpdir(), 'cr-rehearsal-'));
-  const cdkJson = (JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context: Json }).context;
+  const cdkJson = (JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context: Json })
+    .context;
   const app = new App({ outdir, context: { ...cdkJson, 'aws:cdk:enable-asset-metadata': true, ...options.context } });
   const stack = new CartRecoveryStack(app, 'CartRecovery', {
     config: readDeployConfig(app, {}),
@@ -138,7 +139,11 @@ export function synthesize(options: Pick<SynthOptions, 'context' | 'entries'>): 
 }
 
 /** Reads a synthesized template into the rehearsal's view of the system. */
-export function readTemplate(outdir: string, template: Json, options: Pick<SynthOptions, 'functionUrls' | 'prefix' | 'queueUrl'>): RehearsalTemplate {
+export function readTemplate(
+  outdir: string,
+  template: Json,
+  options: Pick<SynthOptions, 'functionUrls' | 'prefix' | 'queueUrl'>,
+): RehearsalTemplate {
   const resources = template.Resources as Record<string, Json>;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   const physical = new Map<string, { ref: string; attrs: Record<string, string> }>();
@@ -153,11 +158,17 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
   }
   for (const [id, r] of ofType('AWS::SQS::Queue')) {
     const name = `${options.prefix}${r.Properties?.QueueName ?? `CartRecovery-${id}`}`;
-    physical.set(id, { ref: options.queueUrl(name), attrs: { Arn: arn('sqs', name), QueueName: name, QueueUrl: options.queueUrl(name) } });
+    physical.set(id, {
+      ref: options.queueUrl(name),
+      attrs: { Arn: arn('sqs', name), QueueName: name, QueueUrl: options.queueUrl(name) },
+    });
   }
   for (const [id, r] of ofType('AWS::IAM::Role')) {
     const name = r.Properties.RoleName ?? `CartRecovery-${id}`;
-    physical.set(id, { ref: name, attrs: { Arn: `arn:aws:iam::${REHEARSAL_ACCOUNT}:role/${name}`, RoleId: `AROA${id.slice(0, 12)}` } });
+    physical.set(id, {
+      ref: name,
+      attrs: { Arn: `arn:aws:iam::${REHEARSAL_ACCOUNT}:role/${name}`, RoleId: `AROA${id.slice(0, 12)}` },
+    });
   }
   for (const [id, r] of ofType('AWS::Lambda::Function')) {
     const name = r.Properties.FunctionName ?? `CartRecovery-${id}`;
@@ -177,10 +188,16 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
   for (const [id, r] of ofType('AWS::SES::EmailIdentity')) {
     physical.set(id, {
       ref: r.Properties.EmailIdentity,
-      attrs: Object.fromEntries([1, 2, 3].flatMap((n) => [[`DkimDNSTokenName${n}`, `token${n}._domainkey`], [`DkimDNSTokenValue${n}`, `token${n}.dkim.amazonses.com`]])),
+      attrs: Object.fromEntries(
+        [1, 2, 3].flatMap((n) => [
+          [`DkimDNSTokenName${n}`, `token${n}._domainkey`],
+          [`DkimDNSTokenValue${n}`, `token${n}.dkim.amazonses.com`],
+        ]),
+      ),
     });
   }
-  for (const [id, r] of ofType('AWS::SNS::Topic')) physical.set(id, { ref: arn('sns', r.Properties.TopicName ?? id), attrs: { TopicArn: arn('sns', id) } });
+  for (const [id, r] of ofType('AWS::SNS::Topic'))
+    physical.set(id, { ref: arn('sns', r.Properties.TopicName ?? id), attrs: { TopicArn: arn('sns', id) } });
   for (const [id, r] of ofType('AWS::Lambda::Url')) {
     const target = resolve(r.Properties.TargetFunctionArn) as string;
     const fnName = target.split(':').pop()!;
@@ -208,7 +225,10 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
       if (key === 'Fn::GetAtt') {
         const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
         const found = physical.get(id)?.attrs[attribute];
-        if (found === undefined) throw new Error(`the rehearsal cannot resolve GetAtt ${id}.${attribute} (${resources[id]?.Type ?? 'unknown'})`);
+        if (found === undefined)
+          throw new Error(
+            `the rehearsal cannot resolve GetAtt ${id}.${attribute} (${resources[id]?.Type ?? 'unknown'})`,
+          );
         return found;
       }
       if (key === 'Fn::Join') {
@@ -226,7 +246,13 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
       if (key === 'Fn::Sub') {
         const [text, vars] = (Array.isArray(arg) ? arg : [arg, {}]) as [string, Json];
         return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) =>
-          String(name in vars ? resolve(vars[name]) : name.includes('.') ? resolve({ 'Fn::GetAtt': name.split('.') }) : resolve({ Ref: name })),
+          String(
+            name in vars
+              ? resolve(vars[name])
+              : name.includes('.')
+                ? resolve({ 'Fn::GetAtt': name.split('.') })
+                : resolve({ Ref: name }),
+          ),
         );
       }
     }
@@ -244,16 +270,25 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
   const roles = new Map<string, RoleSpec>();
   for (const [id, r] of ofType('AWS::IAM::Role')) {
     const name = physical.get(id)!.ref;
-    const inline = ((r.Properties.Policies ?? []) as Json[]).flatMap((p) => (resolve(p.PolicyDocument) as { Statement: Statement[] }).Statement);
-    if ((r.Properties.ManagedPolicyArns ?? []).length > 0) throw new Error(`role ${id} has managed policies, which the rehearsal cannot read`);
-    roles.set(physical.get(id)!.attrs.Arn!, { arn: physical.get(id)!.attrs.Arn!, statements: [...inline, ...(policiesByRole.get(name) ?? [])] });
+    const inline = ((r.Properties.Policies ?? []) as Json[]).flatMap(
+      (p) => (resolve(p.PolicyDocument) as { Statement: Statement[] }).Statement,
+    );
+    if ((r.Properties.ManagedPolicyArns ?? []).length > 0)
+      throw new Error(`role ${id} has managed policies, which the rehearsal cannot read`);
+    roles.set(physical.get(id)!.attrs.Arn!, {
+      arn: physical.get(id)!.attrs.Arn!,
+      statements: [...inline, ...(policiesByRole.get(name) ?? [])],
+    });
   }
 
   const invokeConfigs = new Map<string, { retryAttempts: number; onFailureArn?: string }>();
   for (const [, r] of ofType('AWS::Lambda::EventInvokeConfig')) {
     const p = resolve(r.Properties) as Json;
     const onFailureArn = p.DestinationConfig?.OnFailure?.Destination as string | undefined;
-    invokeConfigs.set(p.FunctionName, { retryAttempts: p.MaximumRetryAttempts ?? 2, ...(onFailureArn ? { onFailureArn } : {}) });
+    invokeConfigs.set(p.FunctionName, {
+      retryAttempts: p.MaximumRetryAttempts ?? 2,
+      ...(onFailureArn ? { onFailureArn } : {}),
+    });
   }
   const urls = new Map<string, string>();
   for (const [id] of ofType('AWS::Lambda::Url')) {
@@ -267,7 +302,9 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
     const assetPath = r.Metadata?.['aws:asset:path'] as string | undefined;
     if (!assetPath) throw new Error(`function ${name} has no code asset in the synthesized template`);
     const roleArn = resolve(p.Role) as string;
-    const logGroupArn = p.LoggingConfig?.LogGroup ? arn('logs', `log-group:${resolve(p.LoggingConfig.LogGroup)}`) : arn('logs', `log-group:/aws/lambda/${name}`);
+    const logGroupArn = p.LoggingConfig?.LogGroup
+      ? arn('logs', `log-group:${resolve(p.LoggingConfig.LogGroup)}`)
+      : arn('logs', `log-group:/aws/lambda/${name}`);
     const asyncConfig = invokeConfigs.get(name);
     const url = urls.get(name);
     return {
@@ -280,7 +317,7 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
       architecture: (p.Architectures ?? ['x86_64'])[0],
       memoryMb: p.MemorySize ?? 128,
       timeoutSeconds: p.Timeout ?? 3,
-      environment: (resolve(p.Environment?.Variables ?? {}) as Record<string, string>),
+      environment: resolve(p.Environment?.Variables ?? {}) as Record<string, string>,
       roleArn,
       logGroupArn,
       statements: roles.get(roleArn)?.statements ?? [],
@@ -320,7 +357,10 @@ export function readTemplate(outdir: string, template: Json, options: Pick<Synth
     const p = resolve(r.Properties) as Json;
     return {
       pattern: p.EventPattern,
-      targets: ((p.Targets ?? []) as Json[]).map((t) => ({ arn: t.Arn, ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: t.DeadLetterConfig.Arn } : {}) })),
+      targets: ((p.Targets ?? []) as Json[]).map((t) => ({
+        arn: t.Arn,
+        ...(t.DeadLetterConfig?.Arn ? { deadLetterArn: t.DeadLetterConfig.Arn } : {}),
+      })),
     };
   });
   const schedules: RecurringScheduleSpec[] = ofType('AWS::Scheduler::Schedule').map(([id, r]) => {

@@ -20,12 +20,25 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { matchesAnyFilter } from '../src/local/event-filter';
 import { type DynamoDbLocal, LOCAL_AWS, startDynamoDbLocal } from '../src/local/dynamodb-local';
 import { AccessDenied, type IamRequest, PolicyChecker } from './iam';
 import { InitError, type InvocationResult, LambdaService } from './lambda';
-import { type FunctionSpec, type RehearsalTemplate, readTemplate, REHEARSAL_ACCOUNT, REHEARSAL_REGION, type SynthOptions, synthesize } from './template';
+import {
+  type FunctionSpec,
+  type RehearsalTemplate,
+  readTemplate,
+  REHEARSAL_ACCOUNT,
+  REHEARSAL_REGION,
+  type SynthOptions,
+  synthesize,
+} from './template';
 import { type GoogleStandIn, startGoogleStandIn } from './google';
 
 // biome-ignore lint/suspicious/noExplicitAny: AWS wire requests and a synthesized template, read by path
@@ -109,14 +122,23 @@ const SECRET_KINDS: Record<string, string> = {
 export function lambdaNode(): { path: string; version: string } {
   const pkg = join(ROOT, 'node_modules', `node-linux-${process.arch}`);
   if (!existsSync(join(pkg, 'bin', 'node'))) {
-    throw new Error(`the rehearsal runs the bundles on Lambda's Node 22 from the node-linux-${process.arch} package, which npm installs on Linux x64 and arm64 only (this is ${process.platform} ${process.arch})`);
+    throw new Error(
+      `the rehearsal runs the bundles on Lambda's Node 22 from the node-linux-${process.arch} package, which npm installs on Linux x64 and arm64 only (this is ${process.platform} ${process.arch})`,
+    );
   }
-  return { path: join(pkg, 'bin', 'node'), version: (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version };
+  return {
+    path: join(pkg, 'bin', 'node'),
+    version: (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version,
+  };
 }
 
 /** The version of the AWS SDK the runtime provides (the project's installed clients; Lambda's own may differ). */
 export function runtimeSdkVersion(): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@aws-sdk', 'client-dynamodb', 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(join(ROOT, 'node_modules', '@aws-sdk', 'client-dynamodb', 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 }
 
 /**
@@ -150,7 +172,12 @@ export class Rehearsal {
     readonly lambda: LambdaService,
     readonly iam: PolicyChecker,
     readonly endpoints: Record<string, string>,
-    readonly dynamo: { client: DynamoDBClient; streams: DynamoDBStreamsClient; engine?: DynamoDbLocal; endpoint: string },
+    readonly dynamo: {
+      client: DynamoDBClient;
+      streams: DynamoDBStreamsClient;
+      engine?: DynamoDbLocal;
+      endpoint: string;
+    },
     readonly google: GoogleStandIn,
     private readonly options: RehearsalOptions,
   ) {
@@ -196,7 +223,8 @@ export class Rehearsal {
           if (!handler) return void res.writeHead(503).end();
           handler(req, Buffer.concat(chunks), res).catch((error: unknown) => {
             log(`stand-in ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
-            if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"stand-in failure"}');
+            if (!res.headersSent)
+              res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"stand-in failure"}');
           });
         });
       });
@@ -205,9 +233,13 @@ export class Rehearsal {
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     };
     const endpoints: Record<string, string> = {};
-    for (const service of ['dynamodb', 'sesv2', 'scheduler', 'lambda', 'sqs', 'ssm', 'bedrock-runtime', 'monitoring']) endpoints[service] = await listen(service);
+    for (const service of ['dynamodb', 'sesv2', 'scheduler', 'lambda', 'sqs', 'ssm', 'bedrock-runtime', 'monitoring'])
+      endpoints[service] = await listen(service);
 
-    const { outdir, template: raw } = synthesize({ context: options.context, ...(options.entries ? { entries: options.entries } : {}) });
+    const { outdir, template: raw } = synthesize({
+      context: options.context,
+      ...(options.entries ? { entries: options.entries } : {}),
+    });
     options.editTemplate?.(raw);
     const fnUrl = (name: string) => `${endpoints[`url:${name}`]}/`;
     // One server per Function URL, made for every function the template gives a URL.
@@ -218,7 +250,11 @@ export class Rehearsal {
       endpoints[`url:${name}`] = await listen(`url:${name}`);
     }
     // Queue URLs on the SQS stand-in itself, so an SDK that sends to the queue's URL reaches it.
-    const template = readTemplate(outdir, raw, { prefix, functionUrls: fnUrl, queueUrl: (name) => `${endpoints.sqs}/${REHEARSAL_ACCOUNT}/${name}` });
+    const template = readTemplate(outdir, raw, {
+      prefix,
+      functionUrls: fnUrl,
+      queueUrl: (name) => `${endpoints.sqs}/${REHEARSAL_ACCOUNT}/${name}`,
+    });
 
     let engine: DynamoDbLocal | undefined;
     let dynamoEndpoint = options.dynamoEndpoint;
@@ -230,9 +266,13 @@ export class Rehearsal {
     const streams = new DynamoDBStreamsClient({ endpoint: dynamoEndpoint, ...LOCAL_AWS });
     await createTables(client, template);
 
-    const principals = new Map<string, { roleArn: string; statements: RehearsalTemplate['functions'][number]['statements'] }>();
+    const principals = new Map<
+      string,
+      { roleArn: string; statements: RehearsalTemplate['functions'][number]['statements'] }
+    >();
     for (const fn of template.functions) principals.set(fn.name, { roleArn: fn.roleArn, statements: fn.statements });
-    for (const role of template.roles.values()) principals.set(role.arn, { roleArn: role.arn, statements: role.statements });
+    for (const role of template.roles.values())
+      principals.set(role.arn, { roleArn: role.arn, statements: role.statements });
     const iam = new PolicyChecker(principals);
 
     const google = await startGoogleStandIn();
@@ -243,9 +283,11 @@ export class Rehearsal {
         if (!/^CR_.*_PARAM$/.test(key) || secrets[name] !== undefined) continue;
         const kind = SECRET_KINDS[key] ?? key;
         const value =
-          kind === 'webhook' ? `whsec_${Buffer.from(randomUUID()).toString('base64')}`
-          : kind === 'google' ? google.serviceAccountKey
-          : `rehearsal-${kind.toLowerCase()}-${randomUUID()}`;
+          kind === 'webhook'
+            ? `whsec_${Buffer.from(randomUUID()).toString('base64')}`
+            : kind === 'google'
+              ? google.serviceAccountKey
+              : `rehearsal-${kind.toLowerCase()}-${randomUUID()}`;
         secrets[name] = value;
         secretByKind[kind] = value;
       }
@@ -262,7 +304,10 @@ export class Rehearsal {
       onLog: (fn, line) => rehearsal?.recordLog(fn, line),
       onStart: (fn) => rehearsal?.containerStarted(fn),
       runtimeEnv: (fn) => {
-        const key = `ASIAREHEARSAL${[...fn.name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(36).toUpperCase()}`;
+        const key = `ASIAREHEARSAL${[...fn.name]
+          .reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7)
+          .toString(36)
+          .toUpperCase()}`;
         keys.set(key, fn.name);
         return {
           ...google.env,
@@ -293,7 +338,15 @@ export class Rehearsal {
         };
       },
     });
-    rehearsal = new Rehearsal(template, lambda, iam, endpoints, { client, streams, ...(engine ? { engine } : {}), endpoint: dynamoEndpoint }, google, options);
+    rehearsal = new Rehearsal(
+      template,
+      lambda,
+      iam,
+      endpoints,
+      { client, streams, ...(engine ? { engine } : {}), endpoint: dynamoEndpoint },
+      google,
+      options,
+    );
     rehearsal.secrets = secrets;
     rehearsal.secretByKind = secretByKind;
     rehearsal.servers.push(...servers);
@@ -327,19 +380,27 @@ export class Rehearsal {
 
   /** One item of cr-sends, unmarshalled (the observer's read, not a function's: not checked against any role). */
   async sendsItem(cartId: string, sk: string): Promise<Json | undefined> {
-    const { Item } = await this.dynamo.client.send(new GetItemCommand({ TableName: this.tableNamed('cr-sends'), Key: marshall({ cartId, sk }) }));
+    const { Item } = await this.dynamo.client.send(
+      new GetItemCommand({ TableName: this.tableNamed('cr-sends'), Key: marshall({ cartId, sk }) }),
+    );
     return Item ? unmarshall(Item) : undefined;
   }
 
   async cartItem(cartId: string): Promise<Json | undefined> {
-    const { Item } = await this.dynamo.client.send(new GetItemCommand({ TableName: this.tableNamed('cr-carts'), Key: marshall({ cartId }) }));
+    const { Item } = await this.dynamo.client.send(
+      new GetItemCommand({ TableName: this.tableNamed('cr-carts'), Key: marshall({ cartId }) }),
+    );
     return Item ? unmarshall(Item) : undefined;
   }
 
   /** A cart's activity log, oldest first, as `action: reason`. */
   async activity(cartId: string): Promise<string[]> {
     const { Items = [] } = await this.dynamo.client.send(
-      new QueryCommand({ TableName: this.tableNamed('cr-sends'), KeyConditionExpression: 'cartId = :c', ExpressionAttributeValues: marshall({ ':c': cartId }) }),
+      new QueryCommand({
+        TableName: this.tableNamed('cr-sends'),
+        KeyConditionExpression: 'cartId = :c',
+        ExpressionAttributeValues: marshall({ ':c': cartId }),
+      }),
     );
     return Items.map((i) => unmarshall(i)).map((i) => `${i.sk}${i.reason ? `: ${i.reason}` : ''}`);
   }
@@ -347,7 +408,11 @@ export class Rehearsal {
   /** The scopes an address has opted out of. */
   async optOuts(email: string): Promise<string[]> {
     const { Items = [] } = await this.dynamo.client.send(
-      new QueryCommand({ TableName: this.tableNamed('cr-optouts'), KeyConditionExpression: 'email = :e', ExpressionAttributeValues: marshall({ ':e': email }) }),
+      new QueryCommand({
+        TableName: this.tableNamed('cr-optouts'),
+        KeyConditionExpression: 'email = :e',
+        ExpressionAttributeValues: marshall({ ':e': email }),
+      }),
     );
     return Items.map((i) => String(unmarshall(i).scope));
   }
@@ -453,7 +518,12 @@ export class Rehearsal {
   }
 
   /** Checks a function's call; answers AccessDenied like AWS when it is not allowed. Returns false then. */
-  private async authorize(caller: string, res: ServerResponse, requests: IamRequest[], style: 'json' | 'rest'): Promise<boolean> {
+  private async authorize(
+    caller: string,
+    res: ServerResponse,
+    requests: IamRequest[],
+    style: 'json' | 'rest',
+  ): Promise<boolean> {
     if (caller === 'operator') return true;
     for (const request of requests) {
       try {
@@ -461,15 +531,26 @@ export class Rehearsal {
       } catch (error) {
         if (!(error instanceof AccessDenied)) throw error;
         this.fail(error.message);
-        const body = JSON.stringify({ __type: 'AccessDeniedException', message: `User: ${caller} is not authorized to perform: ${request.action} on resource: ${request.resource}`, Message: 'AccessDenied' });
-        res.writeHead(style === 'json' ? 400 : 403, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'AccessDeniedException' }).end(body);
+        const body = JSON.stringify({
+          __type: 'AccessDeniedException',
+          message: `User: ${caller} is not authorized to perform: ${request.action} on resource: ${request.resource}`,
+          Message: 'AccessDenied',
+        });
+        res
+          .writeHead(style === 'json' ? 400 : 403, {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amzn-errortype': 'AccessDeniedException',
+          })
+          .end(body);
         return false;
       }
     }
     return true;
   }
 
-  private install(handlers: Map<string, (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>>): void {
+  private install(
+    handlers: Map<string, (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>>,
+  ): void {
     handlers.set('dynamodb', (req, body, res) => this.dynamodb(req, body, res));
     handlers.set('sesv2', (req, body, res) => this.ses(req, body, res));
     handlers.set('scheduler', (req, body, res) => this.scheduler(req, body, res));
@@ -478,7 +559,8 @@ export class Rehearsal {
     handlers.set('ssm', (req, body, res) => this.ssm(req, body, res));
     handlers.set('bedrock-runtime', (req, body, res) => this.bedrock(req, body, res));
     handlers.set('monitoring', (req, body, res) => this.cloudwatch(req, body, res));
-    for (const fn of this.template.functions) if (fn.url) handlers.set(`url:${fn.name}`, (req, body, res) => this.functionUrl(fn, req, body, res));
+    for (const fn of this.template.functions)
+      if (fn.url) handlers.set(`url:${fn.name}`, (req, body, res) => this.functionUrl(fn, req, body, res));
   }
 
   // ---- DynamoDB: the real engine, behind the function's policy ----
@@ -494,11 +576,18 @@ export class Rehearsal {
     const input = JSON.parse(body.toString() || '{}') as Json;
     const requests: IamRequest[] = [];
     const on = (action: string, table: string, index?: string) =>
-      requests.push({ action: `dynamodb:${action}`, resource: `${this.tableArn(table)}${index ? `/index/${index}` : ''}` });
+      requests.push({
+        action: `dynamodb:${action}`,
+        resource: `${this.tableArn(table)}${index ? `/index/${index}` : ''}`,
+      });
     if (operation === 'TransactWriteItems') {
       for (const item of input.TransactItems as Json[]) {
         const [kind, detail] = Object.entries(item)[0] as [string, Json];
-        on({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? kind, detail.TableName);
+        on(
+          { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ??
+            kind,
+          detail.TableName,
+        );
       }
     } else if (operation === 'TransactGetItems') {
       for (const item of input.TransactItems as Json[]) on('GetItem', item.Get.TableName);
@@ -512,11 +601,24 @@ export class Rehearsal {
     if (!(await this.authorize(caller, res, requests, 'json'))) return;
     const answer = await fetch(this.dynamo.endpoint, {
       method: 'POST',
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)).map(([k, v]) => [k, String(v)])),
+      headers: Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => !['host', 'content-length', 'connection'].includes(k))
+          .map(([k, v]) => [k, String(v)]),
+      ),
       body,
     });
     const text = Buffer.from(await answer.arrayBuffer());
-    res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(k)))).end(text);
+    res
+      .writeHead(
+        answer.status,
+        Object.fromEntries(
+          [...answer.headers].filter(
+            ([k]) => !['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(k),
+          ),
+        ),
+      )
+      .end(text);
   }
 
   // ---- SSM Parameter Store ----
@@ -525,13 +627,28 @@ export class Rehearsal {
     const caller = this.caller(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1];
     const input = JSON.parse(body.toString() || '{}') as Json;
-    if (operation !== 'GetParameter') return void json(res, 400, { __type: 'UnknownOperationException', message: `SSM ${operation} is not in the rehearsal` });
+    if (operation !== 'GetParameter')
+      return void json(res, 400, {
+        __type: 'UnknownOperationException',
+        message: `SSM ${operation} is not in the rehearsal`,
+      });
     const name = String(input.Name);
     const arn = `arn:aws:ssm:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:parameter/${name.replace(/^\//, '')}`;
     if (!(await this.authorize(caller, res, [{ action: 'ssm:GetParameter', resource: arn }], 'json'))) return;
     const value = this.secrets[name];
-    if (value === undefined) return void json(res, 400, { __type: 'ParameterNotFound', message: `Parameter ${name} not found.` });
-    json(res, 200, { Parameter: { Name: name, Type: 'SecureString', Value: input.WithDecryption ? value : 'AQICAH…encrypted', Version: 1, ARN: arn, DataType: 'text', LastModifiedDate: Math.floor(Date.now() / 1000) } });
+    if (value === undefined)
+      return void json(res, 400, { __type: 'ParameterNotFound', message: `Parameter ${name} not found.` });
+    json(res, 200, {
+      Parameter: {
+        Name: name,
+        Type: 'SecureString',
+        Value: input.WithDecryption ? value : 'AQICAH…encrypted',
+        Version: 1,
+        ARN: arn,
+        DataType: 'text',
+        LastModifiedDate: Math.floor(Date.now() / 1000),
+      },
+    });
   }
 
   // ---- Bedrock Runtime (Converse) ----
@@ -545,15 +662,25 @@ export class Rehearsal {
     const profile = /^(global|us|eu|apac|jp|au|ca|us-gov)\.(.+)$/.exec(modelId);
     const requests: IamRequest[] = profile
       ? [
-          { action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}` },
+          {
+            action: 'bedrock:InvokeModel',
+            resource: `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}`,
+          },
           {
             action: 'bedrock:InvokeModel',
             // A global profile may route to any Region; the rehearsal picks another one, as AWS may.
             resource: `arn:aws:bedrock:us-west-2::foundation-model/${profile[2]}`,
-            context: { 'bedrock:InferenceProfileArn': `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}` },
+            context: {
+              'bedrock:InferenceProfileArn': `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}`,
+            },
           },
         ]
-      : [{ action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:${REHEARSAL_REGION}::foundation-model/${modelId}` }];
+      : [
+          {
+            action: 'bedrock:InvokeModel',
+            resource: `arn:aws:bedrock:${REHEARSAL_REGION}::foundation-model/${modelId}`,
+          },
+        ];
     if (!(await this.authorize(caller, res, requests, 'rest'))) return;
     const user = String(input.messages?.[0]?.content?.[0]?.text ?? '');
     const name = /first name[^:]*:\s*([A-Z][a-z]+)/i.exec(user)?.[1];
@@ -561,7 +688,11 @@ export class Rehearsal {
     json(res, 200, {
       output: { message: { role: 'assistant', content: [{ text }] } },
       stopReason: 'end_turn',
-      usage: { inputTokens: Math.ceil(user.length / 4), outputTokens: Math.ceil(text.length / 4), totalTokens: Math.ceil((user.length + text.length) / 4) },
+      usage: {
+        inputTokens: Math.ceil(user.length / 4),
+        outputTokens: Math.ceil(text.length / 4),
+        totalTokens: Math.ceil((user.length + text.length) / 4),
+      },
       metrics: { latencyMs: 420 },
     });
   }
@@ -577,8 +708,18 @@ export class Rehearsal {
         SendingEnabled: true,
         EnforcementStatus: 'HEALTHY',
         DedicatedIpAutoWarmupEnabled: false,
-        SendQuota: this.sandbox ? { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: this.emails.length } : { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: this.emails.length },
-        ...(this.sandbox ? {} : { Details: { MailType: 'MARKETING', WebsiteURL: 'https://shop.example.com', ReviewDetails: { Status: 'GRANTED', CaseId: 'rehearsal' } } }),
+        SendQuota: this.sandbox
+          ? { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: this.emails.length }
+          : { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: this.emails.length },
+        ...(this.sandbox
+          ? {}
+          : {
+              Details: {
+                MailType: 'MARKETING',
+                WebsiteURL: 'https://shop.example.com',
+                ReviewDetails: { Status: 'GRANTED', CaseId: 'rehearsal' },
+              },
+            }),
       });
     }
     const identity = /^\/v2\/email\/identities\/([^/?]+)/.exec(url);
@@ -588,10 +729,16 @@ export class Rehearsal {
         FeedbackForwardingStatus: true,
         VerifiedForSendingStatus: true,
         VerificationStatus: 'SUCCESS',
-        DkimAttributes: { SigningEnabled: true, Status: 'SUCCESS', SigningAttributesOrigin: 'AWS_SES', Tokens: ['token1', 'token2', 'token3'] },
+        DkimAttributes: {
+          SigningEnabled: true,
+          Status: 'SUCCESS',
+          SigningAttributesOrigin: 'AWS_SES',
+          Tokens: ['token1', 'token2', 'token3'],
+        },
       });
     }
-    if (req.method !== 'POST' || url !== '/v2/email/outbound-emails') return void json(res, 404, { message: `SES ${req.method} ${url} is not in the rehearsal` });
+    if (req.method !== 'POST' || url !== '/v2/email/outbound-emails')
+      return void json(res, 404, { message: `SES ${req.method} ${url} is not in the rehearsal` });
     const input = JSON.parse(body.toString()) as Json;
     const from = String(input.FromEmailAddress ?? '');
     const domain = (/@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? '').toLowerCase();
@@ -600,21 +747,39 @@ export class Rehearsal {
     const identityArn = (name: string) => `arn:aws:ses:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:identity/${name}`;
     const requests: IamRequest[] = [
       { action: 'ses:SendEmail', resource: identityArn(domain) },
-      ...(configurationSet ? [{ action: 'ses:SendEmail', resource: `arn:aws:ses:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:configuration-set/${configurationSet}` }] : []),
+      ...(configurationSet
+        ? [
+            {
+              action: 'ses:SendEmail',
+              resource: `arn:aws:ses:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:configuration-set/${configurationSet}`,
+            },
+          ]
+        : []),
     ];
     // In the sandbox SES also authorizes the send against each recipient's identity.
     const outside = to.map((a) => a.replace(/^.*<|>$/g, '').toLowerCase()).filter((a) => !a.endsWith(`@${domain}`));
-    if (this.sandbox) for (const address of outside) requests.push({ action: 'ses:SendEmail', resource: identityArn(address) });
+    if (this.sandbox)
+      for (const address of outside) requests.push({ action: 'ses:SendEmail', resource: identityArn(address) });
     if (!(await this.authorize(caller, res, requests, 'rest'))) return;
     if (this.sesThrottles > 0) {
       this.sesThrottles -= 1;
       return void json(res, 429, { message: 'Maximum sending rate exceeded.' }, 'TooManyRequestsException');
     }
     if (this.sandbox) {
-      const verified = [...(this.options.verifiedAddresses ?? []), ...this.template.functions.map((f) => f.environment.CR_OWNER_EMAIL?.toLowerCase())];
+      const verified = [
+        ...(this.options.verifiedAddresses ?? []),
+        ...this.template.functions.map((f) => f.environment.CR_OWNER_EMAIL?.toLowerCase()),
+      ];
       const unverified = outside.filter((a) => !verified.includes(a));
       if (unverified.length > 0) {
-        return void json(res, 400, { message: `Email address is not verified. The following identities failed the check in region US-EAST-1: ${unverified.join(', ')}` }, 'MessageRejected');
+        return void json(
+          res,
+          400,
+          {
+            message: `Email address is not verified. The following identities failed the check in region US-EAST-1: ${unverified.join(', ')}`,
+          },
+          'MessageRejected',
+        );
       }
     }
     const simple = input.Content?.Simple ?? {};
@@ -653,7 +818,12 @@ export class Rehearsal {
           feedbackId: `${randomUUID()}-000000`,
           bounceType: 'Permanent',
           bounceSubType: 'General',
-          bouncedRecipients: recipients.map((emailAddress) => ({ emailAddress, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' })),
+          bouncedRecipients: recipients.map((emailAddress) => ({
+            emailAddress,
+            action: 'failed',
+            status: '5.1.1',
+            diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+          })),
           timestamp: at,
           reportingMTA: 'dns; b232-5.smtp-out.amazonses.com',
         },
@@ -677,7 +847,13 @@ export class Rehearsal {
       await this.putEvent('Email Delivered', {
         eventType: 'Delivery',
         mail,
-        delivery: { timestamp: at, processingTimeMillis: 546, recipients, smtpResponse: '250 ok', reportingMTA: 'a8-70.smtp-out.amazonses.com' },
+        delivery: {
+          timestamp: at,
+          processingTimeMillis: 546,
+          recipients,
+          smtpResponse: '250 ok',
+          reportingMTA: 'a8-70.smtp-out.amazonses.com',
+        },
       });
     }
   }
@@ -690,7 +866,9 @@ export class Rehearsal {
       'detail-type': detailType,
       source: 'aws.ses',
       account: REHEARSAL_ACCOUNT,
-      time: this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time: this.now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       region: REHEARSAL_REGION,
       resources: [],
       detail,
@@ -718,19 +896,38 @@ export class Rehearsal {
     const key = `${group}/${name}`;
     if (req.method === 'POST') {
       const requests: IamRequest[] = [{ action: 'scheduler:CreateSchedule', resource: arn }];
-      if (input.Target?.RoleArn) requests.push({ action: 'iam:PassRole', resource: input.Target.RoleArn, context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+      if (input.Target?.RoleArn)
+        requests.push({
+          action: 'iam:PassRole',
+          resource: input.Target.RoleArn,
+          context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+        });
       if (!(await this.authorize(caller, res, requests, 'rest'))) return;
-      if (this.schedules.has(key)) return void json(res, 409, { Message: `Schedule ${name} already exists.` }, 'ConflictException');
+      if (this.schedules.has(key))
+        return void json(res, 409, { Message: `Schedule ${name} already exists.` }, 'ConflictException');
       const at = /^at\((.+)\)$/.exec(String(input.ScheduleExpression))?.[1];
-      if (!at) return void json(res, 400, { Message: `the rehearsal runs one-off at() schedules only, not ${input.ScheduleExpression}` }, 'ValidationException');
+      if (!at)
+        return void json(
+          res,
+          400,
+          { Message: `the rehearsal runs one-off at() schedules only, not ${input.ScheduleExpression}` },
+          'ValidationException',
+        );
       const zone = input.ScheduleExpressionTimezone ?? 'UTC';
-      if (zone !== 'UTC') return void json(res, 400, { Message: `the rehearsal reads at() in UTC only, not ${zone}` }, 'ValidationException');
+      if (zone !== 'UTC')
+        return void json(
+          res,
+          400,
+          { Message: `the rehearsal reads at() in UTC only, not ${zone}` },
+          'ValidationException',
+        );
       this.schedules.set(key, { group, name, at: Date.parse(`${at}Z`), target: input.Target });
       return void json(res, 200, { ScheduleArn: arn });
     }
     if (req.method === 'DELETE') {
       if (!(await this.authorize(caller, res, [{ action: 'scheduler:DeleteSchedule', resource: arn }], 'rest'))) return;
-      if (!this.schedules.delete(key)) return void json(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
+      if (!this.schedules.delete(key))
+        return void json(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
       return void json(res, 200, {});
     }
     json(res, 405, { Message: `Scheduler ${req.method} is not in the rehearsal` });
@@ -760,7 +957,13 @@ export class Rehearsal {
   private async deliverScheduled(target: Json, scheduleName: string): Promise<void> {
     const fn = this.lambda.resolve(String(target.Arn));
     if (!fn) return this.fail(`schedule ${scheduleName} targets ${target.Arn}, which the template does not define`);
-    if (!(await this.checkQuietly(String(target.RoleArn), { action: 'lambda:InvokeFunction', resource: String(target.Arn) }))) return;
+    if (
+      !(await this.checkQuietly(String(target.RoleArn), {
+        action: 'lambda:InvokeFunction',
+        resource: String(target.Arn),
+      }))
+    )
+      return;
     this.invokeAsync(fn, JSON.parse(String(target.Input ?? '{}')));
   }
 
@@ -769,7 +972,10 @@ export class Rehearsal {
     const schedule = this.template.schedules.find((s) => s.name === scheduleName);
     if (!schedule) throw new Error(`the template has no schedule ${scheduleName}`);
     this.advanceTo(at);
-    const input = (schedule.input ?? '{}').replace(/<aws\.scheduler\.scheduled-time>/g, at.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    const input = (schedule.input ?? '{}').replace(
+      /<aws\.scheduler\.scheduled-time>/g,
+      at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    );
     await this.deliverScheduled({ Arn: schedule.targetArn, RoleArn: schedule.roleArn, Input: input }, scheduleName);
     await this.settle();
   }
@@ -780,11 +986,20 @@ export class Rehearsal {
     const caller = this.caller(req);
     // The doctor's reads of the account's concurrency (operator credentials): a new account's 10, no reservation.
     if (req.method === 'GET' && caller === 'operator' && req.url === '/2016-08-19/account-settings') {
-      return void json(res, 200, { AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 }, AccountUsage: { FunctionCount: this.template.functions.length } });
+      return void json(res, 200, {
+        AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 },
+        AccountUsage: { FunctionCount: this.template.functions.length },
+      });
     }
-    if (req.method === 'GET' && caller === 'operator' && /^\/2019-09-30\/functions\/[^/]+\/concurrency$/.test(req.url ?? '')) return void json(res, 200, {});
+    if (
+      req.method === 'GET' &&
+      caller === 'operator' &&
+      /^\/2019-09-30\/functions\/[^/]+\/concurrency$/.test(req.url ?? '')
+    )
+      return void json(res, 200, {});
     const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
-    if (!match || req.method !== 'POST') return void json(res, 404, { Message: `Lambda ${req.url} is not in the rehearsal` });
+    if (!match || req.method !== 'POST')
+      return void json(res, 404, { Message: `Lambda ${req.url} is not in the rehearsal` });
     const fn = this.lambda.resolve(decodeURIComponent(match[1]!));
     const arn = fn?.arn ?? decodeURIComponent(match[1]!);
     if (!(await this.authorize(caller, res, [{ action: 'lambda:InvokeFunction', resource: arn }], 'rest'))) return;
@@ -795,15 +1010,23 @@ export class Rehearsal {
       return void res.writeHead(202, { 'x-amzn-requestid': randomUUID() }).end();
     }
     const result = await this.lambda.invoke(fn, event);
-    res.writeHead(200, { 'content-type': 'application/json', ...(result.ok ? {} : { 'x-amz-function-error': 'Unhandled' }) }).end(JSON.stringify(result.ok ? result.value : result.error));
+    res
+      .writeHead(200, {
+        'content-type': 'application/json',
+        ...(result.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
+      })
+      .end(JSON.stringify(result.ok ? result.value : result.error));
   }
 
   /** CloudWatch (AWS JSON 1.0), for the operator's doctor: no metrics in the rehearsal, so no datapoints. */
   private async cloudwatch(req: IncomingMessage, _body: Buffer, res: ServerResponse): Promise<void> {
     const caller = this.caller(req);
     const target = String(req.headers['x-amz-target'] ?? '');
-    if (caller !== 'operator' || !target.endsWith('.GetMetricStatistics')) return void json(res, 400, { message: `CloudWatch ${target} is not in the rehearsal` }, 'InvalidAction');
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() }).end(JSON.stringify({ Label: 'Duration', Datapoints: [] }));
+    if (caller !== 'operator' || !target.endsWith('.GetMetricStatistics'))
+      return void json(res, 400, { message: `CloudWatch ${target} is not in the rehearsal` }, 'InvalidAction');
+    res
+      .writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() })
+      .end(JSON.stringify({ Label: 'Duration', Datapoints: [] }));
   }
 
   private track(delta: number): void {
@@ -822,19 +1045,33 @@ export class Rehearsal {
         try {
           result = await this.lambda.invoke(fn, event);
         } catch (error) {
-          result = { ok: false, cold: true, error: { errorType: error instanceof InitError ? 'Runtime.InitError' : 'Error', errorMessage: error instanceof Error ? error.message : String(error) } };
+          result = {
+            ok: false,
+            cold: true,
+            error: {
+              errorType: error instanceof InitError ? 'Runtime.InitError' : 'Error',
+              errorMessage: error instanceof Error ? error.message : String(error),
+            },
+          };
         }
         if (result.ok) break;
       }
       this.asyncResults.push({ fn: fn.name, result: result!, attempts: Math.min(attempt, attempts) });
       if (!result!.ok) {
-        this.fail(`${fn.name} failed on an asynchronous invoke after ${attempts} attempts: ${result!.error?.errorType}: ${result!.error?.errorMessage}`);
+        this.fail(
+          `${fn.name} failed on an asynchronous invoke after ${attempts} attempts: ${result!.error?.errorType}: ${result!.error?.errorMessage}`,
+        );
         const destination = fn.asyncConfig?.onFailureArn;
         if (destination) {
           await this.sendToQueue(fn.name, destination, {
             version: '1.0',
             timestamp: this.now().toISOString(),
-            requestContext: { requestId: randomUUID(), functionArn: `${fn.arn}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: attempts },
+            requestContext: {
+              requestId: randomUUID(),
+              functionArn: `${fn.arn}:$LATEST`,
+              condition: 'RetriesExhausted',
+              approximateInvokeCount: attempts,
+            },
             requestPayload: event,
             responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
             responsePayload: result!.error,
@@ -852,7 +1089,12 @@ export class Rehearsal {
     const queue = this.template.queues.find((q) => q.arn === queueArn);
     if (!queue) return this.fail(`${principal} sends to ${queueArn}, which the template does not define`);
     const id = randomUUID();
-    this.queues.get(queue.url)!.push({ id, receipt: randomUUID(), body: JSON.stringify(body), attributes: { SentTimestamp: String(this.now().getTime()), ApproximateReceiveCount: '0' } });
+    this.queues.get(queue.url)!.push({
+      id,
+      receipt: randomUUID(),
+      body: JSON.stringify(body),
+      attributes: { SentTimestamp: String(this.now().getTime()), ApproximateReceiveCount: '0' },
+    });
   }
 
   private async sqs(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
@@ -861,19 +1103,38 @@ export class Rehearsal {
     const input = JSON.parse(body.toString() || '{}') as Json;
     const messages = this.queues.get(String(input.QueueUrl));
     if (operation === 'ListQueues') {
-      return void json(res, 200, { QueueUrls: this.template.queues.filter((q) => q.name.includes(String(input.QueueNamePrefix ?? ''))).map((q) => q.url) });
+      return void json(res, 200, {
+        QueueUrls: this.template.queues
+          .filter((q) => q.name.includes(String(input.QueueNamePrefix ?? '')))
+          .map((q) => q.url),
+      });
     }
     if (operation === 'GetQueueUrl') {
       const queue = this.template.queues.find((q) => q.name === input.QueueName);
-      return void (queue ? json(res, 200, { QueueUrl: queue.url }) : json(res, 400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }));
+      return void (queue
+        ? json(res, 200, { QueueUrl: queue.url })
+        : json(res, 400, {
+            __type: 'com.amazonaws.sqs#QueueDoesNotExist',
+            message: 'The specified queue does not exist.',
+          }));
     }
-    if (!messages) return void json(res, 400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' });
+    if (!messages)
+      return void json(res, 400, {
+        __type: 'com.amazonaws.sqs#QueueDoesNotExist',
+        message: 'The specified queue does not exist.',
+      });
     if (operation === 'ReceiveMessage') {
       const max = Number(input.MaxNumberOfMessages ?? 1);
       const batch = messages.slice(0, max).map((m) => {
         m.attributes.ApproximateReceiveCount = String(Number(m.attributes.ApproximateReceiveCount) + 1);
         m.receipt = randomUUID();
-        return { MessageId: m.id, ReceiptHandle: m.receipt, Body: m.body, Attributes: m.attributes, MD5OfBody: md5(m.body) };
+        return {
+          MessageId: m.id,
+          ReceiptHandle: m.receipt,
+          Body: m.body,
+          Attributes: m.attributes,
+          MD5OfBody: md5(m.body),
+        };
       });
       return void json(res, 200, batch.length > 0 ? { Messages: batch } : {});
     }
@@ -883,9 +1144,17 @@ export class Rehearsal {
       return void json(res, 200, {});
     }
     if (operation === 'GetQueueAttributes') {
-      return void json(res, 200, { Attributes: { ApproximateNumberOfMessages: String(messages.length), ApproximateNumberOfMessagesNotVisible: '0' } });
+      return void json(res, 200, {
+        Attributes: {
+          ApproximateNumberOfMessages: String(messages.length),
+          ApproximateNumberOfMessagesNotVisible: '0',
+        },
+      });
     }
-    json(res, 400, { __type: 'com.amazonaws.sqs#UnsupportedOperation', message: `SQS ${operation} is not in the rehearsal` });
+    json(res, 400, {
+      __type: 'com.amazonaws.sqs#UnsupportedOperation',
+      message: `SQS ${operation} is not in the rehearsal`,
+    });
   }
 
   // ---- Function URLs (payload format 2.0, from real HTTP requests) ----
@@ -893,7 +1162,8 @@ export class Rehearsal {
   private async functionUrl(fn: FunctionSpec, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
     const text = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/.test(headers['content-type'] ?? '');
     const cookies = headers.cookie?.split(/;\s*/);
     delete headers.cookie;
@@ -906,21 +1176,35 @@ export class Rehearsal {
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
       ...(cookies ? { cookies } : {}),
-      headers: { ...headers, host, 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7', 'x-amzn-trace-id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}` },
+      headers: {
+        ...headers,
+        host,
+        'x-forwarded-proto': 'https',
+        'x-forwarded-for': '203.0.113.7',
+        'x-amzn-trace-id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+      },
       ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
       requestContext: {
         accountId: 'anonymous',
         apiId: host.split('.')[0],
         domainName: host,
         domainPrefix: host.split('.')[0],
-        http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: headers['user-agent'] ?? '' },
+        http: {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: '203.0.113.7',
+          userAgent: headers['user-agent'] ?? '',
+        },
         requestId,
         routeKey: '$default',
         stage: '$default',
         time: now.toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000'),
         timeEpoch: now.getTime(),
       },
-      ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !text } : { isBase64Encoded: false }),
+      ...(body.length > 0
+        ? { body: text ? body.toString('utf8') : body.toString('base64'), isBase64Encoded: !text }
+        : { isBase64Encoded: false }),
     };
     let result: InvocationResult;
     try {
@@ -930,7 +1214,9 @@ export class Rehearsal {
       return void res.writeHead(502, { 'content-type': 'application/json' }).end('{"Message":"Internal Server Error"}');
     }
     if (!result.ok) {
-      this.fail(`${fn.name} failed on a Function URL request: ${result.error?.errorType}: ${result.error?.errorMessage}`);
+      this.fail(
+        `${fn.name} failed on a Function URL request: ${result.error?.errorType}: ${result.error?.errorMessage}`,
+      );
       return void res.writeHead(502, { 'content-type': 'application/json' }).end('{"Message":"Internal Server Error"}');
     }
     const value = result.value as Json | string | null;
@@ -938,8 +1224,15 @@ export class Rehearsal {
     if (value === null || typeof value !== 'object' || !('statusCode' in value)) {
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     }
-    const out = value.isBase64Encoded ? Buffer.from(String(value.body ?? ''), 'base64') : Buffer.from(String(value.body ?? ''));
-    res.writeHead(Number(value.statusCode), { ...(value.headers ?? {}), ...(value.cookies ? { 'set-cookie': value.cookies } : {}) }).end(out);
+    const out = value.isBase64Encoded
+      ? Buffer.from(String(value.body ?? ''), 'base64')
+      : Buffer.from(String(value.body ?? ''));
+    res
+      .writeHead(Number(value.statusCode), {
+        ...(value.headers ?? {}),
+        ...(value.cookies ? { 'set-cookie': value.cookies } : {}),
+      })
+      .end(out);
   }
 
   // ---- The cr-carts stream and its mapping ----
@@ -960,7 +1253,8 @@ export class Rehearsal {
       }
       // Lambda's poller reads the stream with the function's role.
       for (const action of ['DescribeStream', 'GetShardIterator', 'GetRecords']) {
-        if (!(await this.checkQuietly(fn.name, { action: `dynamodb:${action}`, resource: mapping.streamArn }))) return delivered;
+        if (!(await this.checkQuietly(fn.name, { action: `dynamodb:${action}`, resource: mapping.streamArn })))
+          return delivered;
       }
       const records = await this.readNewRecords(table.name);
       const wanted = records.filter((r) => mapping.filters.length === 0 || matchesAnyFilter(mapping.filters, r));
@@ -975,17 +1269,33 @@ export class Rehearsal {
           try {
             result = await this.lambda.invoke(fn, { Records: pending });
           } catch (error) {
-            result = { ok: false, cold: true, error: { errorType: 'Runtime.InitError', errorMessage: error instanceof Error ? error.message : String(error) } };
+            result = {
+              ok: false,
+              cold: true,
+              error: {
+                errorType: 'Runtime.InitError',
+                errorMessage: error instanceof Error ? error.message : String(error),
+              },
+            };
           }
-          const failed = result.ok ? ((result.value as Json | null)?.batchItemFailures ?? []) as Array<{ itemIdentifier: string }> : [{ itemIdentifier: pending[0]!.dynamodb.SequenceNumber }];
+          const failed = result.ok
+            ? (((result.value as Json | null)?.batchItemFailures ?? []) as Array<{ itemIdentifier: string }>)
+            : [{ itemIdentifier: pending[0]!.dynamodb.SequenceNumber }];
           if (result.ok && failed.length === 0) break;
           const from = pending.findIndex((r) => r.dynamodb.SequenceNumber === failed[0]!.itemIdentifier);
           pending = pending.slice(Math.max(0, from));
           if (attempts > mapping.retryAttempts) {
-            this.fail(`${fn.name} failed on a stream batch after ${attempts} attempts: ${result.error?.errorMessage ?? 'reported batch item failures'}`);
+            this.fail(
+              `${fn.name} failed on a stream batch after ${attempts} attempts: ${result.error?.errorMessage ?? 'reported batch item failures'}`,
+            );
             if (mapping.onFailureArn) {
               await this.sendToQueue(fn.name, mapping.onFailureArn, {
-                requestContext: { requestId: randomUUID(), functionArn: fn.arn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
+                requestContext: {
+                  requestId: randomUUID(),
+                  functionArn: fn.arn,
+                  condition: 'RetryAttemptsExhausted',
+                  approximateInvokeCount: attempts,
+                },
                 responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
                 version: '1.0',
                 timestamp: this.now().toISOString(),
@@ -1019,7 +1329,13 @@ export class Rehearsal {
       if (this.finishedShards.has(id)) continue;
       const after = this.streamPositions.get(id);
       let { ShardIterator: iterator } = await this.dynamo.streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }) }),
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: id,
+          ...(after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
       );
       while (iterator) {
         const page = await this.dynamo.streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
@@ -1090,7 +1406,11 @@ function md5(text: string): string {
 
 /** SES's `mail` object of an event for a message it accepted. */
 function sesMail(email: SentEmail, configurationSet: string): Json {
-  const tags: Record<string, string[]> = { 'ses:configuration-set': [configurationSet], 'ses:source-ip': ['203.0.113.20'], 'ses:caller-identity': [email.by] };
+  const tags: Record<string, string[]> = {
+    'ses:configuration-set': [configurationSet],
+    'ses:source-ip': ['203.0.113.20'],
+    'ses:caller-identity': [email.by],
+  };
   for (const tag of email.tags) tags[tag.Name] = [tag.Value];
   return {
     timestamp: email.at,
@@ -1100,7 +1420,12 @@ function sesMail(email: SentEmail, configurationSet: string): Json {
     messageId: email.messageId,
     destination: email.to,
     headersTruncated: false,
-    headers: [{ name: 'From', value: email.from }, { name: 'To', value: email.to.join(', ') }, { name: 'Subject', value: email.subject }, ...email.headers.map((h) => ({ name: h.Name, value: h.Value }))],
+    headers: [
+      { name: 'From', value: email.from },
+      { name: 'To', value: email.to.join(', ') },
+      { name: 'Subject', value: email.subject },
+      ...email.headers.map((h) => ({ name: h.Name, value: h.Value })),
+    ],
     commonHeaders: { from: [email.from], to: email.to, messageId: email.messageId, subject: email.subject },
     tags,
   };
@@ -1116,12 +1441,27 @@ async function createTables(client: DynamoDBClient, template: RehearsalTemplate)
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: p.AttributeDefinitions,
         KeySchema: p.KeySchema,
-        ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: (p.GlobalSecondaryIndexes as Json[]).map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) } : {}),
-        ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType } } : {}),
+        ...(p.GlobalSecondaryIndexes
+          ? {
+              GlobalSecondaryIndexes: (p.GlobalSecondaryIndexes as Json[]).map((g) => ({
+                IndexName: g.IndexName,
+                KeySchema: g.KeySchema,
+                Projection: g.Projection,
+              })),
+            }
+          : {}),
+        ...(p.StreamSpecification
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType } }
+          : {}),
       }),
     );
     if (p.TimeToLiveSpecification?.Enabled) {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: table.name, TimeToLiveSpecification: { AttributeName: p.TimeToLiveSpecification.AttributeName, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: table.name,
+          TimeToLiveSpecification: { AttributeName: p.TimeToLiveSpecification.AttributeName, Enabled: true },
+        }),
+      );
     }
   }
 }

@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { openOperator } from '../src/local/operator';
 import { runCartsCommand } from '../src/use-cases/operator-carts';
 
-const USAGE = 'usage: npm run carts -- [--aws [--queue-url <url>] [--stack <name>]] story <cartId> | failures | replay <id>|all';
+const USAGE =
+  'usage: npm run carts -- [--aws [--queue-url <url>] [--stack <name>]] story <cartId> | failures | replay <id>|all';
 
 try {
   const { values, positionals } = parseArgs({
@@ -30,7 +31,10 @@ try {
   const system = openOperator({
     where: values.aws ? 'aws' : 'local',
     tables: { carts: values['carts-table'], sends: values['sends-table'] },
-    failureQueue: { stackName: values.stack, queueUrl: values['queue-url'] ?? process.env.CR_FAILED_INVOCATIONS_QUEUE_URL },
+    failureQueue: {
+      stackName: values.stack,
+      queueUrl: values['queue-url'] ?? process.env.CR_FAILED_INVOCATIONS_QUEUE_URL,
+    },
   });
   try {
     // Only the commands that read the queue look for it (a story needs no SQS permissions).
@@ -39,7 +43,9 @@ try {
       await runCartsCommand(positionals, {
         carts: system.carts,
         activity: system.activity,
-        ...(readsQueue ? { failures: await system.failures() } : { failuresUnavailable: 'the failure queue is read only by the failures and replay commands' }),
+        ...(readsQueue
+          ? { failures: await system.failures() }
+          : { failuresUnavailable: 'the failure queue is read only by the failures and replay commands' }),
         zone: system.zone,
       }),
     );

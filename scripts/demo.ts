@@ -12,7 +12,14 @@ import { Webhook } from 'standardwebhooks';
 import { LOCAL_SECRETS } from '../src/local/system';
 import { formatMoney } from '../src/domain/cart/money';
 import { itemsSummary } from '../src/domain/email/template';
-import { SEED_CART, seedCartData, seedCartTotal, seedCheckoutData, seedReturnUrl, seedStripeLineItems } from '../src/local/seed-cart';
+import {
+  SEED_CART,
+  seedCartData,
+  seedCartTotal,
+  seedCheckoutData,
+  seedReturnUrl,
+  seedStripeLineItems,
+} from '../src/local/seed-cart';
 
 const base = process.env.CR_URL ?? 'http://127.0.0.1:3000';
 const stripeMode = process.argv.includes('--stripe');
@@ -46,10 +53,13 @@ async function post(type: string, data: object): Promise<unknown> {
 type Entry = { at: string; actor: string; action: string; reason: string };
 
 async function advance(by: string): Promise<Entry[]> {
-  const { now } = (await call(`/_local/clock/advance?by=${encodeURIComponent(by)}`, { method: 'POST' })) as { now: string };
+  const { now } = (await call(`/_local/clock/advance?by=${encodeURIComponent(by)}`, { method: 'POST' })) as {
+    now: string;
+  };
   console.log(`\n… clock moved ${by}; it is now ${now}`);
   const history = (await call(`/_local/carts/${cartId}/activity`)) as Entry[];
-  for (const entry of history) console.log(`  ${entry.at}  ${entry.actor.padEnd(6)} ${entry.action.padEnd(16)} ${entry.reason}`);
+  for (const entry of history)
+    console.log(`  ${entry.at}  ${entry.actor.padEnd(6)} ${entry.action.padEnd(16)} ${entry.reason}`);
   return history;
 }
 
@@ -59,7 +69,8 @@ async function advance(by: string): Promise<Entry[]> {
  */
 async function advanceUntilSent(count: number, by: string): Promise<void> {
   let history = await advance(by);
-  for (let hour = 0; hour < 24 && history.filter((entry) => entry.action === 'sent').length < count; hour++) history = await advance('1 hour');
+  for (let hour = 0; hour < 24 && history.filter((entry) => entry.action === 'sent').length < count; hour++)
+    history = await advance('1 hour');
 }
 
 /** A Stripe event around a Checkout Session, in Stripe's shape, signed with the local endpoint secret. */
@@ -78,7 +89,11 @@ async function postStripe(type: string, session: Record<string, unknown>): Promi
   });
   // Signed on the wall clock: the 300-second window is about transport, not the test clock.
   const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: LOCAL_SECRETS.stripe });
-  return call('/webhooks/stripe', { method: 'POST', body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+  return call('/webhooks/stripe', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+  });
 }
 
 /** The seed cart as the demo announces it: "Linen shirt, Candle ×2 and Tote, $120.00, from sam@example.com". */
@@ -119,18 +134,35 @@ async function stripeStory(): Promise<void> {
         status: 'expired',
         payment_status: 'unpaid',
         recovered_from: null,
-        after_expiration: { recovery: { allow_promotion_codes: false, enabled: true, expires_at: created + 31 * 24 * 3600, url: `https://buy.stripe.com/r/${sessionId}` } },
+        after_expiration: {
+          recovery: {
+            allow_promotion_codes: false,
+            enabled: true,
+            expires_at: created + 31 * 24 * 3600,
+            url: `https://buy.stripe.com/r/${sessionId}`,
+          },
+        },
       }),
     ),
   );
   await advance('5 minutes');
   await advance('20 hours');
-  console.log('\nThe shopper follows the recovery link and pays; Stripe sends checkout.session.completed for the new session:');
+  console.log(
+    '\nThe shopper follows the recovery link and pays; Stripe sends checkout.session.completed for the new session:',
+  );
   const back = Math.floor(Date.parse(((await call('/_local/clock')) as { now: string }).now) / 1000);
   console.log(
     await postStripe(
       'checkout.session.completed',
-      session({ id: `${sessionId}_r`, created: back - 600, expires_at: back - 600 + 24 * 3600, status: 'complete', payment_status: 'paid', recovered_from: sessionId, after_expiration: null }),
+      session({
+        id: `${sessionId}_r`,
+        created: back - 600,
+        expires_at: back - 600 + 24 * 3600,
+        status: 'complete',
+        payment_status: 'paid',
+        recovered_from: sessionId,
+        after_expiration: null,
+      }),
     ),
   );
   await advance('8 days');
@@ -151,6 +183,8 @@ try {
   await advance('8 days');
   console.log(`\nCart row: ${base}/_local/carts/${cartId}`);
 } catch (error) {
-  console.error(`Demo failed: ${error instanceof Error ? error.message : String(error)}\nIs the local system running (npm start)?`);
+  console.error(
+    `Demo failed: ${error instanceof Error ? error.message : String(error)}\nIs the local system running (npm start)?`,
+  );
   process.exit(1);
 }

@@ -22,7 +22,12 @@ import { readCheckoutDeployConfig, type DeployConfig } from '../src/composition/
 import { FUNCTION_NAMES } from '../lib/constructs/service-function';
 
 const { values } = parseArgs({
-  options: { aws: { type: 'boolean', default: false }, table: { type: 'string' }, rules: { type: 'string' }, voice: { type: 'string' } },
+  options: {
+    aws: { type: 'boolean', default: false },
+    table: { type: 'string' },
+    rules: { type: 'string' },
+    voice: { type: 'string' },
+  },
 });
 
 /** Settings a working deployment needs that the configuration lacks. */
@@ -48,7 +53,9 @@ try {
       webhookSecretParam: config.webhookSecretParam,
       unsubscribeKeyParam: config.unsubscribeKeyParam,
       ...(config.shopifySecretParam ? { shopifySecretParam: config.shopifySecretParam } : {}),
-      ...(config.stripeSecretParam && config.stripeKeyParam ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } } : {}),
+      ...(config.stripeSecretParam && config.stripeKeyParam
+        ? { stripe: { secretParam: config.stripeSecretParam, keyParam: config.stripeKeyParam } }
+        : {}),
       sendsTable: values.table ?? SENDS_TABLE.name,
       senderFunctionName: FUNCTION_NAMES.sender,
       senderSecondsPerSend: config.senderSecondsPerSend,

@@ -19,7 +19,13 @@ import { EXAMPLE_DOCS, readRulesDoc, readVoiceDoc } from '../src/local/system';
 import { SEED_CART, seedCartRow, seedCartTotal, seedReturnUrl } from '../src/local/seed-cart';
 
 const { values } = parseArgs({
-  options: { rules: { type: 'string' }, voice: { type: 'string' }, out: { type: 'string' }, aws: { type: 'boolean', default: false }, table: { type: 'string' } },
+  options: {
+    rules: { type: 'string' },
+    voice: { type: 'string' },
+    out: { type: 'string' },
+    aws: { type: 'boolean', default: false },
+    table: { type: 'string' },
+  },
 });
 
 /** The deployed stack's last accepted docs, as every function reads them. */
@@ -28,9 +34,15 @@ async function storedDocs(table: string | undefined): Promise<{ rules: Rules; vo
   try {
     const [rules, voice] = await Promise.all([system.ownerDocs.rules(), system.ownerDocs.voice()]);
     if (!rules || !voice) {
-      throw new Error(`no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${system.platform.tables.sends}: run npm run doctor -- --aws to see why`);
+      throw new Error(
+        `no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${system.platform.tables.sends}: run npm run doctor -- --aws to see why`,
+      );
     }
-    return { rules: rules.value, voice: voice.value, said: `rules accepted ${rules.savedAt}, voice accepted ${voice.savedAt}` };
+    return {
+      rules: rules.value,
+      voice: voice.value,
+      said: `rules accepted ${rules.savedAt}, voice accepted ${voice.savedAt}`,
+    };
   } finally {
     system.destroy();
   }
@@ -39,14 +51,27 @@ async function storedDocs(table: string | undefined): Promise<{ rules: Rules; vo
 try {
   const { rules, voice, said } = values.aws
     ? await storedDocs(values.table)
-    : { rules: readRulesDoc(values.rules ?? EXAMPLE_DOCS.rules), voice: readVoiceDoc(values.voice ?? EXAMPLE_DOCS.voice), said: 'the docs on this machine' };
+    : {
+        rules: readRulesDoc(values.rules ?? EXAMPLE_DOCS.rules),
+        voice: readVoiceDoc(values.voice ?? EXAMPLE_DOCS.voice),
+        said: 'the docs on this machine',
+      };
   console.log(`Rendering with ${said}.`);
   const out = resolve(values.out ?? '.local/preview');
   mkdirSync(out, { recursive: true });
 
   // The seed cart, its prices read in the store's currency.
-  const sample: CartRow = seedCartRow({ cartId: 'preview-cart', total: seedCartTotal(rules.store.currency), returnUrl: seedReturnUrl('preview-cart') });
-  const links = unsubscribeLinks('https://unsubscribe.example', 'preview-only-key-not-secret', sample.cartId, SEED_CART.shopper.email);
+  const sample: CartRow = seedCartRow({
+    cartId: 'preview-cart',
+    total: seedCartTotal(rules.store.currency),
+    returnUrl: seedReturnUrl('preview-cart'),
+  });
+  const links = unsubscribeLinks(
+    'https://unsubscribe.example',
+    'preview-only-key-not-secret',
+    sample.cartId,
+    SEED_CART.shopper.email,
+  );
   for (const savedLink of [false, true]) {
     for (const step of ['first', 'second'] as ReminderStep[]) {
       const email = composeReminder({
@@ -62,7 +87,9 @@ try {
       console.log(`${name.padEnd(26)} "${email.subject}"  ${join(out, `${name}.html`)}`);
     }
   }
-  console.log('\nOpen the .html files in a browser. The opening line is the template\'s own; in production the model may polish that one sentence.');
+  console.log(
+    "\nOpen the .html files in a browser. The opening line is the template's own; in production the model may polish that one sentence.",
+  );
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);

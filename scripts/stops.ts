@@ -14,7 +14,8 @@ import { openOperator } from '../src/local/operator';
 import type { OperatorStops } from '../src/domain/owner-docs/rules';
 import { applyOperatorCommand, type OperatorCommand } from '../src/use-cases/operator-stops';
 
-const USAGE = 'usage: npm run stops -- [--aws] [--table cr-sends] list | pause <reason> | resume | stop-cart <id> <reason> | unstop-cart <id> | stop-shopper <email> <reason> | unstop-shopper <email>';
+const USAGE =
+  'usage: npm run stops -- [--aws] [--table cr-sends] list | pause <reason> | resume | stop-cart <id> <reason> | unstop-cart <id> | stop-shopper <email> <reason> | unstop-shopper <email>';
 
 function command(words: string[]): OperatorCommand {
   const [kind, first = '', ...rest] = words;
@@ -58,7 +59,10 @@ try {
     const parsed = command(positionals);
     const stops = await applyOperatorCommand(parsed, system.ownerDocs);
     console.log(describe(stops));
-    if (parsed.kind !== 'list') console.log('\nStops act at the next reminder check; a lifted stop reopens its carts at the rules loader\'s next run.');
+    if (parsed.kind !== 'list')
+      console.log(
+        "\nStops act at the next reminder check; a lifted stop reopens its carts at the rules loader's next run.",
+      );
   } finally {
     system.destroy();
   }

@@ -8,9 +8,13 @@ import { openOperator } from '../src/local/operator';
 import { recountMonth, sendMonthlySummary } from '../src/use-cases/monthly-summary';
 
 try {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { recount: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { recount: { type: 'boolean', default: false } },
+  });
   const month = positionals[0];
-  if (month !== undefined && !/^\d{4}-\d{2}$/.test(month)) throw new Error(`"${month}" is not a month; write it as 2026-11`);
+  if (month !== undefined && !/^\d{4}-\d{2}$/.test(month))
+    throw new Error(`"${month}" is not a month; write it as 2026-11`);
   const system = openOperator({ where: 'local', localOnly: true, verbose: true });
   try {
     const outbox = system.outbox();

@@ -127,7 +127,12 @@ export class Alarms extends Construct {
     // Bounces and complaints are what get an SES account paused: watched by default (three alarms stay inside the
     // ten free ones).
     const reputation = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: cloudwatch.Stats.MAXIMUM });
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName,
+        period: Duration.hours(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      });
     atLeast(
       'SesBounceRate',
       reputation('Reputation.BounceRate'),
@@ -145,7 +150,6 @@ export class Alarms extends Construct {
 
     // The rest costs $0.10 a month per alarm beyond the free ten: only with alarmSet=full.
     if (props.set === 'full') {
-
       for (const [name, service] of Object.entries(props.functions)) {
         atLeast(
           `${name}Errors`,

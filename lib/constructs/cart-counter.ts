@@ -11,7 +11,10 @@ import { ServiceFunction } from './service-function';
  * and how old a record may get, before its position goes to the failed-invocations queue. Bounded so a record that
  * can never be counted holds up its shard for minutes, not for the stream's whole 24 h retention.
  */
-export const CART_STREAM_RETRIES = { attempts: CART_STREAM_BATCH.retryAttempts, maxRecordAge: Duration.days(1) } as const;
+export const CART_STREAM_RETRIES = {
+  attempts: CART_STREAM_BATCH.retryAttempts,
+  maxRecordAge: Duration.days(1),
+} as const;
 
 export interface CartCounterProps extends ReadsOwnerDocsProps {
   /** Where the position of a batch that still failed after its retries goes (alarmed). */

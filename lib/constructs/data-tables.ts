@@ -2,7 +2,13 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CARTS_TABLE, type KeyAttribute, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition } from '../../src/resources/tables';
+import {
+  CARTS_TABLE,
+  type KeyAttribute,
+  OPTOUTS_TABLE,
+  SENDS_TABLE,
+  type TableDefinition,
+} from '../../src/resources/tables';
 import type { EnvName } from '../../src/composition/aws/environment';
 import { acknowledgeWildcardResource, type ServiceFunction } from './service-function';
 
@@ -107,10 +113,17 @@ export class DataTables extends Construct {
     const { name, indexes } = TABLE_DEFINITIONS[role];
     const onTable = actions.filter((action) => action !== 'QueryIndex');
     if (onTable.length > 0) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: onTable.map((action) => `dynamodb:${action}`), resources: [table.tableArn] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: onTable.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+        }),
+      );
     }
     if (actions.includes('QueryIndex') && indexes.length > 0) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }),
+      );
       acknowledgeWildcardResource(
         fn,
         `${table.tableArn}/index/*`,
@@ -131,7 +144,8 @@ export class DataTables extends Construct {
    */
   grantStreamRead(fn: ServiceFunction, role: TableRole): string {
     const streamArn = this.tables[role].tableStreamArn;
-    if (!streamArn) throw new Error(`${TABLE_DEFINITIONS[role].name} has no stream (set \`stream\` in src/resources/tables.ts)`);
+    if (!streamArn)
+      throw new Error(`${TABLE_DEFINITIONS[role].name} has no stream (set \`stream\` in src/resources/tables.ts)`);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: `Read${role.charAt(0).toUpperCase()}${role.slice(1)}Stream`,

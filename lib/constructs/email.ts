@@ -69,7 +69,12 @@ export class Email extends Construct {
       (address) => address.split('@').pop()?.toLowerCase() !== this.senderDomain.toLowerCase(),
     );
     const recipientIdentities = outsideDomain.map((address) =>
-      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: address, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      stack.formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: address,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({

@@ -70,7 +70,13 @@ export class FailedInvocations extends Construct {
     const queue = this.queue;
     return {
       bind(_scope: Construct, fn: lambda.IFunction) {
-        fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            sid: 'SendFailedInvocations',
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queueArn],
+          }),
+        );
         return { destination: queue.queueArn };
       },
     };

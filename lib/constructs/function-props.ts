@@ -53,7 +53,9 @@ export function functionDefaults<R extends FunctionRole>(
   const reads = FUNCTION_ENV_SCHEMAS[role].shape;
   const common = {
     ...('CR_RETENTION_DAYS' in reads ? { CR_RETENTION_DAYS: String(props.retentionDays) } : {}),
-    ...('CR_DOCS_CACHE_SECONDS' in reads && props.docsCacheSeconds !== undefined ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) } : {}),
+    ...('CR_DOCS_CACHE_SECONDS' in reads && props.docsCacheSeconds !== undefined
+      ? { CR_DOCS_CACHE_SECONDS: String(props.docsCacheSeconds) }
+      : {}),
   };
   return {
     entry: props.entry,

@@ -42,7 +42,9 @@ export class Intake extends Construct {
       ...functionDefaults('intake', props, {
         CR_WEBHOOK_SECRET_PARAM: props.webhookSecretParam,
         ...(props.shopifySecretParam ? { CR_SHOPIFY_SECRET_PARAM: props.shopifySecretParam } : {}),
-        ...(props.stripe ? { CR_STRIPE_SECRET_PARAM: props.stripe.secretParam, CR_STRIPE_KEY_PARAM: props.stripe.keyParam } : {}),
+        ...(props.stripe
+          ? { CR_STRIPE_SECRET_PARAM: props.stripe.secretParam, CR_STRIPE_KEY_PARAM: props.stripe.keyParam }
+          : {}),
       }),
       description: 'cart-recovery: storefront webhooks into cr-carts',
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
@@ -54,7 +56,9 @@ export class Intake extends Construct {
     props.scheduling.grantScheduling(this.service);
     grantReadParameters(
       this.service,
-      [props.webhookSecretParam, props.shopifySecretParam, props.stripe?.secretParam, props.stripe?.keyParam].filter((name): name is string => Boolean(name)),
+      [props.webhookSecretParam, props.shopifySecretParam, props.stripe?.secretParam, props.stripe?.keyParam].filter(
+        (name): name is string => Boolean(name),
+      ),
     );
     this.url = this.service.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
   }

@@ -34,7 +34,8 @@ export class MonthlySummary extends Construct {
       target: this.service.function,
       ...HOURLY_STORE_TICK,
       scheduleName: 'cart-recovery-monthly-summary',
-      description: "cart-recovery: hourly tick; the owner's monthly summary at 08:00 on the 1st in the rules doc's time zone",
+      description:
+        "cart-recovery: hourly tick; the owner's monthly summary at 08:00 on the 1st in the rules doc's time zone",
       maxEventAge: Duration.hours(6),
       retryAttempts: 10,
       deadLetterQueue: props.scheduling.deadLetterQueue,

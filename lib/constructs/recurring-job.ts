@@ -52,7 +52,11 @@ export class RecurringJob extends Construct {
 
   constructor(scope: Construct, id: string, props: RecurringJobProps) {
     super(scope, id);
-    const defaultGroupArn = Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' });
+    const defaultGroupArn = Stack.of(this).formatArn({
+      service: 'scheduler',
+      resource: 'schedule-group',
+      resourceName: 'default',
+    });
     this.role = new iam.Role(this, 'Role', {
       description: `Assumed by EventBridge Scheduler to run ${props.scheduleName}`,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -60,10 +64,18 @@ export class RecurringJob extends Construct {
       }),
     });
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'InvokeJob', actions: ['lambda:InvokeFunction'], resources: [props.target.functionArn] }),
+      new iam.PolicyStatement({
+        sid: 'InvokeJob',
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.target.functionArn],
+      }),
     );
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),
+      new iam.PolicyStatement({
+        sid: 'SendDeadLetters',
+        actions: ['sqs:SendMessage'],
+        resources: [props.deadLetterQueue.queueArn],
+      }),
     );
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {

@@ -112,7 +112,10 @@ export class Scheduling extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ManageWakeUps',
-        actions: options.cancels === false ? ['scheduler:CreateSchedule'] : ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        actions:
+          options.cancels === false
+            ? ['scheduler:CreateSchedule']
+            : ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
         resources: [schedulesArn],
       }),
     );

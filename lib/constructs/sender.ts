@@ -5,7 +5,13 @@ import type { BedrockModel } from '../../src/composition/aws/deploy-config';
 import type { Email } from './email';
 import type { Scheduling } from './scheduling';
 import { functionDefaults, type ReadsOwnerDocsProps } from './function-props';
-import { acknowledgeWildcardResource, FUNCTION_NAMES, functionArnForName, grantReadParameters, ServiceFunction } from './service-function';
+import {
+  acknowledgeWildcardResource,
+  FUNCTION_NAMES,
+  functionArnForName,
+  grantReadParameters,
+  ServiceFunction,
+} from './service-function';
 
 export interface SenderProps extends ReadsOwnerDocsProps {
   readonly scheduling: Scheduling;
@@ -78,12 +84,23 @@ export class Sender extends Construct {
         new iam.PolicyStatement({
           sid: 'InvokeModel',
           actions: ['bedrock:InvokeModel'],
-          resources: [stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: model.modelId })],
+          resources: [
+            stack.formatArn({
+              service: 'bedrock',
+              account: '',
+              resource: 'foundation-model',
+              resourceName: model.modelId,
+            }),
+          ],
         }),
       );
       return;
     }
-    const profileArn = stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: model.modelId });
+    const profileArn = stack.formatArn({
+      service: 'bedrock',
+      resource: 'inference-profile',
+      resourceName: model.modelId,
+    });
     this.service.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'InvokeInferenceProfile',

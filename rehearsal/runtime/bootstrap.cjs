@@ -30,7 +30,11 @@ const send = (message) => new Promise((resolve) => process.send(message, () => r
 
 function errorOf(error) {
   if (error instanceof Error) {
-    return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack || '').split('\n') };
+    return {
+      errorType: error.name || 'Error',
+      errorMessage: error.message,
+      trace: String(error.stack || '').split('\n'),
+    };
   }
   return { errorType: 'Error', errorMessage: String(error), trace: [] };
 }
@@ -40,11 +44,14 @@ async function init() {
   const [file, exportName] = splitHandler(process.env._HANDLER);
   const root = process.env.LAMBDA_TASK_ROOT;
   const candidates = ['.js', '.cjs', '.mjs'].map((ext) => path.join(root, file + ext)).filter((p) => fs.existsSync(p));
-  if (candidates.length === 0) throw Object.assign(new Error(`Cannot find module '${file}'`), { name: 'Runtime.ImportModuleError' });
+  if (candidates.length === 0)
+    throw Object.assign(new Error(`Cannot find module '${file}'`), { name: 'Runtime.ImportModuleError' });
   const loaded = candidates[0].endsWith('.mjs') ? await import(candidates[0]) : require(candidates[0]);
   const handler = exportName.split('.').reduce((value, key) => (value == null ? undefined : value[key]), loaded);
   if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${file}.${exportName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+    throw Object.assign(new Error(`${file}.${exportName} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
   }
   return { handler, initMs: performance.now() - started };
 }
@@ -76,9 +83,21 @@ process.on('message', async (message) => {
   const started = performance.now();
   try {
     const value = await handler(message.event, context);
-    await send({ type: 'result', id: message.id, ok: true, value: value === undefined ? null : value, durationMs: performance.now() - started });
+    await send({
+      type: 'result',
+      id: message.id,
+      ok: true,
+      value: value === undefined ? null : value,
+      durationMs: performance.now() - started,
+    });
   } catch (error) {
-    await send({ type: 'result', id: message.id, ok: false, error: errorOf(error), durationMs: performance.now() - started });
+    await send({
+      type: 'result',
+      id: message.id,
+      ok: false,
+      error: errorOf(error),
+      durationMs: performance.now() - started,
+    });
   }
 });
 

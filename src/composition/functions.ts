@@ -104,20 +104,34 @@ const table = (platform: Platform, key: keyof TableNames) => need(platform.table
 const retentionDays = (platform: Platform) => need(platform.retentionDays, 'a retention period');
 
 export const cartStore = /* @__PURE__ */ part((p) => new DynamoDbCartStore(p.documents, table(p, 'carts')));
-export const activityLog = /* @__PURE__ */ part((p) => new DynamoDbActivityLog(p.documents, table(p, 'sends'), retentionDays(p)));
+export const activityLog = /* @__PURE__ */ part(
+  (p) => new DynamoDbActivityLog(p.documents, table(p, 'sends'), retentionDays(p)),
+);
 export const optOutStore = /* @__PURE__ */ part((p) => new DynamoDbOptOutStore(p.documents, table(p, 'optouts')));
 // A reminder recorded sent is counted, written on its cart row and logged in the same transaction.
 export const sendLedger = /* @__PURE__ */ part(
-  (p) => new DynamoDbSendLedger(p.documents, { sends: table(p, 'sends'), carts: table(p, 'carts') }, retentionDays(p), monthlyStats(p)),
+  (p) =>
+    new DynamoDbSendLedger(
+      p.documents,
+      { sends: table(p, 'sends'), carts: table(p, 'carts') },
+      retentionDays(p),
+      monthlyStats(p),
+    ),
 );
-export const releaseQueue = /* @__PURE__ */ part((p) => new DynamoDbReleaseQueue(p.documents, table(p, 'sends'), retentionDays(p)));
+export const releaseQueue = /* @__PURE__ */ part(
+  (p) => new DynamoDbReleaseQueue(p.documents, table(p, 'sends'), retentionDays(p)),
+);
 export const ownerDocsStore = /* @__PURE__ */ part((p) => new DynamoDbOwnerDocsStore(p.documents, table(p, 'sends')));
-const storedDocs = /* @__PURE__ */ part((p) => new StoredOwnerDocs(ownerDocsStore(p), p.clock, p.docsCacheSeconds * 1000));
+const storedDocs = /* @__PURE__ */ part(
+  (p) => new StoredOwnerDocs(ownerDocsStore(p), p.clock, p.docsCacheSeconds * 1000),
+);
 /** The owner's rules: the loader's stored copy, cached per container. */
 export const rulesSource = /* @__PURE__ */ part((p): RulesSource => p.rules ?? storedDocs(p));
 export const voiceSource = /* @__PURE__ */ part((p): VoiceSource => p.voice ?? storedDocs(p).voiceSource);
 // The monthly counters count in the store's month: the time zone comes from the owner's rules.
-export const monthlyStats = /* @__PURE__ */ part((p) => new DynamoDbStats(p.documents, table(p, 'sends'), async () => (await rulesSource(p).current()).store.timeZone));
+export const monthlyStats = /* @__PURE__ */ part(
+  (p) => new DynamoDbStats(p.documents, table(p, 'sends'), async () => (await rulesSource(p).current()).store.timeZone),
+);
 const scheduler = /* @__PURE__ */ part((p) => need(p.scheduler, 'a scheduler')());
 const reminders = /* @__PURE__ */ part((p) => need(p.reminders, 'a reminder queue')());
 const mailer = /* @__PURE__ */ part((p) => need(p.mailer, 'a mailer')());
@@ -125,7 +139,13 @@ const polisher = /* @__PURE__ */ part((p) => p.polisher?.());
 const sendCapacity = /* @__PURE__ */ part(
   (p): SendCapacitySource =>
     p.sendCapacity?.() ??
-    new DynamoDbSendCapacity(p.documents, table(p, 'sends'), need(p.senderSecondsPerSend, 'the seconds one send takes'), p.clock, p.log),
+    new DynamoDbSendCapacity(
+      p.documents,
+      table(p, 'sends'),
+      need(p.senderSecondsPerSend, 'the seconds one send takes'),
+      p.clock,
+      p.log,
+    ),
 );
 const owner = (p: Platform) => need(p.owner, "the owner's address");
 
@@ -170,7 +190,9 @@ export function intakeFunction(
     readonly stripe?: StripeLane | undefined;
   },
 ) {
-  const formats: Record<string, WebhookFormat> = { '/webhooks/cart': new StandardCartWebhook(secrets.cart, platform.clock) };
+  const formats: Record<string, WebhookFormat> = {
+    '/webhooks/cart': new StandardCartWebhook(secrets.cart, platform.clock),
+  };
   const shopify = secrets.shopify;
   if (typeof shopify === 'string') formats['/webhooks/shopify'] = new ShopifyWebhook(shopify, platform.clock);
   else if (shopify) {
@@ -185,7 +207,13 @@ export function intakeFunction(
     formats['/webhooks/stripe'] = new SecretOnFirstUseFormat(
       async () => {
         const { secret, api } = await stripe.read();
-        return new StripeCheckoutWebhook({ secret, api, clock: platform.clock, signatureClock: stripe.signatureClock ?? platform.clock, log: platform.log });
+        return new StripeCheckoutWebhook({
+          secret,
+          api,
+          clock: platform.clock,
+          signatureClock: stripe.signatureClock ?? platform.clock,
+          log: platform.log,
+        });
       },
       `the Stripe signing secret and restricted key: ${stripe.name} (docs/deploy.md, "Connect the storefront")`,
       platform.log,
@@ -262,11 +290,21 @@ export function sesEventsFunction(platform: Platform) {
 
 /** The nightly export lane; `readRows` reads the export (a Google Sheet, a local CSV). */
 export function importerFunction(platform: Platform, readRows: () => Promise<string[][]>) {
-  return createImporterHandler({ ...ingestDeps(platform), readRows, mailer: mailer(platform), notices: ownerDocsStore(platform), owner: owner(platform) });
+  return createImporterHandler({
+    ...ingestDeps(platform),
+    readRows,
+    mailer: mailer(platform),
+    notices: ownerDocsStore(platform),
+    owner: owner(platform),
+  });
 }
 
 /** The rules loader; `docs` are the two documents' ids (Google Doc ids, local file paths). */
-export function rulesLoaderFunction(platform: Platform, drive: () => Promise<OwnerDrive>, docs: { readonly rules: string; readonly voice: string }) {
+export function rulesLoaderFunction(
+  platform: Platform,
+  drive: () => Promise<OwnerDrive>,
+  docs: { readonly rules: string; readonly voice: string },
+) {
   return createRulesLoaderHandler({
     drive,
     docs,
@@ -282,7 +320,14 @@ export function rulesLoaderFunction(platform: Platform, drive: () => Promise<Own
 }
 
 export function summaryFunction(platform: Platform) {
-  return createSummaryHandler({ stats: monthlyStats(platform), rules: rulesSource(platform), mailer: mailer(platform), clock: platform.clock, log: platform.log, owner: owner(platform) });
+  return createSummaryHandler({
+    stats: monthlyStats(platform),
+    rules: rulesSource(platform),
+    mailer: mailer(platform),
+    clock: platform.clock,
+    log: platform.log,
+    owner: owner(platform),
+  });
 }
 
 function need<T>(value: T | undefined, what: string): T {

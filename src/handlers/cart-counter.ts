@@ -35,14 +35,18 @@ const cartImageSchema = z.object({
 
 const streamEventSchema = z.object({ Records: z.array(z.unknown()) });
 
-type ReadRecord = { ok: true; eventID: string; write: CartRowWrite } | { ok: false; sequenceNumber?: string; reason: string };
+type ReadRecord =
+  | { ok: true; eventID: string; write: CartRowWrite }
+  | { ok: false; sequenceNumber?: string; reason: string };
 
 function readImage(image: Record<string, unknown> | undefined): CartRowImage | undefined {
   if (image === undefined) return undefined;
   const { orderTotal, total, ...rest } = cartImageSchema.parse(unmarshall(image as Record<string, AttributeValue>));
   // Only what is there: an absent field stays absent (exactOptionalPropertyTypes).
   return Object.fromEntries(
-    Object.entries({ ...rest, ...(orderTotal ? { orderTotal } : {}), ...(total ? { total } : {}) }).filter(([, value]) => value !== undefined),
+    Object.entries({ ...rest, ...(orderTotal ? { orderTotal } : {}), ...(total ? { total } : {}) }).filter(
+      ([, value]) => value !== undefined,
+    ),
   ) as CartRowImage;
 }
 
@@ -63,7 +67,8 @@ function readRecord(raw: unknown): ReadRecord {
     const after = readImage(dynamodb.NewImage);
     return { ok: true, eventID, write: { ...(before ? { before } : {}), ...(after ? { after } : {}) } };
   } catch (error) {
-    const reason = error instanceof z.ZodError ? `${error.issues[0]?.path.join('.')}: ${error.issues[0]?.message}` : String(error);
+    const reason =
+      error instanceof z.ZodError ? `${error.issues[0]?.path.join('.')}: ${error.issues[0]?.message}` : String(error);
     return { ok: false, sequenceNumber: dynamodb.SequenceNumber, reason: `image: ${reason}` };
   }
 }
@@ -75,7 +80,9 @@ function readRecord(raw: unknown): ReadRecord {
  * batch's first failure (`ReportBatchItemFailures`), so Lambda retries from there and, once its retries are spent,
  * sends the record's position to the alarmed failed-invocations queue. An event with no readable position fails whole.
  */
-export function createCartCounterHandler(deps: CountCartWritesDeps): (event: unknown) => Promise<DynamoDBBatchResponse> {
+export function createCartCounterHandler(
+  deps: CountCartWritesDeps,
+): (event: unknown) => Promise<DynamoDBBatchResponse> {
   return async (event) => {
     const parsed = streamEventSchema.safeParse(event);
     if (!parsed.success) throw new Error('not a DynamoDB stream event: Records must be a list');
@@ -85,14 +92,19 @@ export function createCartCounterHandler(deps: CountCartWritesDeps): (event: unk
     for (const [index, raw] of parsed.data.Records.entries()) {
       const read = readRecord(raw);
       if (!read.ok) {
-        deps.log.error('cart stream record not understood', { index, reason: read.reason, sequenceNumber: read.sequenceNumber });
+        deps.log.error('cart stream record not understood', {
+          index,
+          reason: read.reason,
+          sequenceNumber: read.sequenceNumber,
+        });
         failure = read;
         break;
       }
       writes.push(read.write);
       eventIds.push(read.eventID);
     }
-    if (failure && failure.sequenceNumber === undefined) throw new Error(`cart stream record not understood: ${failure.reason}`);
+    if (failure && failure.sequenceNumber === undefined)
+      throw new Error(`cart stream record not understood: ${failure.reason}`);
     if (writes.length > 0) await countCartWrites(writes, batchKey(eventIds), deps);
     return { batchItemFailures: failure?.sequenceNumber ? [{ itemIdentifier: failure.sequenceNumber }] : [] };
   };

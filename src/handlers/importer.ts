@@ -17,10 +17,15 @@ const importerRequestSchema = z
  * rows and sends each through the intake path; invoked without a tick it imports at once. Bad rows are reported to
  * the owner by the use case; a sheet that cannot be read at all throws, so the alarmed failure queue hears of it.
  */
-export function createImporterHandler(deps: ImporterHandlerDeps): (event?: unknown) => Promise<ImportReport & { readonly notDue?: string }> {
+export function createImporterHandler(
+  deps: ImporterHandlerDeps,
+): (event?: unknown) => Promise<ImportReport & { readonly notDue?: string }> {
   return async (event) => {
     const parsed = importerRequestSchema.safeParse(event);
-    if (!parsed.success) throw new Error(`import request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `import request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const run = async () => importExportRows(await deps.readRows(), deps);
     const scheduled = parsed.data?.scheduled;
     if (!scheduled) return run();

@@ -1,5 +1,13 @@
 import type { Log } from '../ports/log';
-import { errorResponse, type FunctionUrlEvent, type FunctionUrlHandler, header, HttpError, jsonResponse, rawBody } from '../http/function-url';
+import {
+  errorResponse,
+  type FunctionUrlEvent,
+  type FunctionUrlHandler,
+  header,
+  HttpError,
+  jsonResponse,
+  rawBody,
+} from '../http/function-url';
 import { ingestCartEvent, type IngestDeps } from '../use-cases/ingest-cart-event';
 import type { WebhookFormat } from '../ports/webhook-format';
 
@@ -27,7 +35,8 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
     const path = event.rawPath.length > 100 ? `${event.rawPath.slice(0, 100)}…` : event.rawPath;
     try {
       const format = deps.formats[event.rawPath];
-      if (!format) throw new HttpError(404, 'not_found', `No webhook at ${path}; use ${Object.keys(deps.formats).join(' or ')}.`);
+      if (!format)
+        throw new HttpError(404, 'not_found', `No webhook at ${path}; use ${Object.keys(deps.formats).join(' or ')}.`);
       if (event.requestContext.http.method !== 'POST') {
         throw new HttpError(405, 'method_not_allowed', 'Webhooks are delivered with POST.', { allow: 'POST' });
       }
@@ -44,10 +53,17 @@ export function createIntakeHandler(deps: IntakeHandlerDeps): FunctionUrlHandler
           type: delivery.type,
           ...(delivery.reason ? { reason: delivery.reason } : {}),
         });
-        return jsonResponse(202, { outcome: 'ignored', type: delivery.type, ...(delivery.reason ? { reason: delivery.reason } : {}) });
+        return jsonResponse(202, {
+          outcome: 'ignored',
+          type: delivery.type,
+          ...(delivery.reason ? { reason: delivery.reason } : {}),
+        });
       }
       const { event: cartEvent } = delivery;
-      deps.log.appendKeys({ eventId: cartEvent.eventId, cartId: cartEvent.kind === 'cart_changed' ? cartEvent.cart.cartId : cartEvent.match.cartId });
+      deps.log.appendKeys({
+        eventId: cartEvent.eventId,
+        cartId: cartEvent.kind === 'cart_changed' ? cartEvent.cart.cartId : cartEvent.match.cartId,
+      });
       const result = await ingestCartEvent(cartEvent, deps);
       return jsonResponse(200, result);
     } catch (error) {

@@ -10,7 +10,9 @@ export interface RulesLoaderHandlerDeps extends Omit<OwnerDocsLoaderDeps, 'drive
  * The rules loader, run every few minutes: read the owner's rules and voice docs, keep the last good ones, tell the
  * owner about problems and lift stops that were removed. Answers each doc's outcome, for the log.
  */
-export function createRulesLoaderHandler(deps: RulesLoaderHandlerDeps): () => Promise<Record<'rules' | 'voice', DocLoadOutcome>> {
+export function createRulesLoaderHandler(
+  deps: RulesLoaderHandlerDeps,
+): () => Promise<Record<'rules' | 'voice', DocLoadOutcome>> {
   // One Drive per container, so its access token is reused between runs; a failed build is tried again next run.
   let drive: Promise<OwnerDrive> | undefined;
   return async () => {

@@ -29,13 +29,17 @@ export const sesEventSchema = z.object({
  */
 export function createSesEventsHandler(
   deps: SuppressDeps & ConfirmSendDeps & { log: Log },
-): (event: unknown) => Promise<{ suppressed: number; confirmed?: 'confirmed' | 'already' | 'second_copy' | 'unknown' }> {
+): (
+  event: unknown,
+) => Promise<{ suppressed: number; confirmed?: 'confirmed' | 'already' | 'second_copy' | 'unknown' }> {
   return async (event) => {
     const parsed = sesEventSchema.safeParse(event);
     if (!parsed.success) {
       // Thrown, not swallowed: after Lambda's retries it lands in the failed-invocations queue, which is alarmed.
       const issue = parsed.error.issues[0];
-      throw new Error(`SES event not understood at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+      throw new Error(
+        `SES event not understood at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      );
     }
     const { detail } = parsed.data;
     const cartId = detail.mail?.tags?.cart?.[0];
@@ -47,7 +51,10 @@ export function createSesEventsHandler(
       if (!cartId || (step !== 'first' && step !== 'second') || !messageId) return { suppressed: 0 };
       const at = detail.mail?.timestamp ? new Date(detail.mail.timestamp) : deps.clock.now();
       const test = detail.mail?.tags?.test?.[0] === 'yes';
-      return { suppressed: 0, confirmed: await confirmSend({ cartId, step, messageId, at, ...(test ? { test } : {}) }, deps) };
+      return {
+        suppressed: 0,
+        confirmed: await confirmSend({ cartId, step, messageId, at, ...(test ? { test } : {}) }, deps),
+      };
     }
     let addresses: string[] = [];
     let source: 'bounce' | 'complaint' = 'bounce';
@@ -57,7 +64,10 @@ export function createSesEventsHandler(
     } else if (detail.eventType === 'Bounce' && detail.bounce?.bounceType === 'Permanent') {
       addresses = detail.bounce.bouncedRecipients.map((r) => r.emailAddress);
     } else {
-      deps.log.info('SES event needs no action', { eventType: detail.eventType, bounceType: detail.bounce?.bounceType });
+      deps.log.info('SES event needs no action', {
+        eventType: detail.eventType,
+        bounceType: detail.bounce?.bounceType,
+      });
       return { suppressed: 0 };
     }
     for (const email of addresses) await suppressAddress({ email, source, ...(cartId ? { cartId } : {}) }, deps);

@@ -8,8 +8,11 @@ import { runStoreJobIfDue } from '../use-cases/run-store-job';
  */
 export const summaryRequestSchema = z
   .object({
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM').optional(),
-    scheduled: z.iso.datetime({ offset: true, error: 'expected the schedule\'s ISO time' }).optional(),
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM')
+      .optional(),
+    scheduled: z.iso.datetime({ offset: true, error: "expected the schedule's ISO time" }).optional(),
   })
   .nullish();
 
@@ -17,11 +20,16 @@ export const summaryRequestSchema = z
  * The monthly summary: ticked every hour, it emails the owner last month's numbers at 08:00 on the 1st in the
  * store's zone (the rules doc's), or the month an operator asks for, at once.
  */
-export function createSummaryHandler(deps: SummaryDeps): (event?: unknown) => Promise<{ month: string; messageId: string } | { notDue: string }> {
+export function createSummaryHandler(
+  deps: SummaryDeps,
+): (event?: unknown) => Promise<{ month: string; messageId: string } | { notDue: string }> {
   return async (event) => {
     const parsed = summaryRequestSchema.safeParse(event);
     // An operator asking for a month that is not one hears so, rather than getting last month's summary instead.
-    if (!parsed.success) throw new Error(`summary request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `summary request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const { month, scheduled } = parsed.data ?? {};
     const send = async () => {
       const { messageId, month: sent } = await sendMonthlySummary(month ? { month } : {}, deps);

@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { readFormBody } from '../http/form-body';
 import type { FunctionUrlEvent, FunctionUrlHandler, FunctionUrlResult } from '../http/function-url';
-import { invalidLinkPage, nothingToStopPage, unsubscribeChoicePage, unsubscribedPage } from '../domain/unsubscribe/pages';
+import {
+  invalidLinkPage,
+  nothingToStopPage,
+  unsubscribeChoicePage,
+  unsubscribedPage,
+} from '../domain/unsubscribe/pages';
 import { MAX_TOKEN_LENGTH, verifyUnsubscribeToken } from '../domain/unsubscribe/token';
 import { unsubscribe, type UnsubscribeDeps } from '../use-cases/unsubscribe';
 import type { RulesSource } from '../ports/owner-docs';
@@ -37,7 +42,8 @@ export function createUnsubscribeHandler(deps: UnsubscribeHandlerDeps): Function
       const { claims } = verified;
       deps.log.appendKeys({ cartId: claims.cartId });
       const method = event.requestContext.http.method;
-      if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return refuse(`method ${method.slice(0, 10)}`, 405, { allow: 'GET, POST' });
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
+        return refuse(`method ${method.slice(0, 10)}`, 405, { allow: 'GET, POST' });
       const { store } = await deps.rules.current();
       if (method !== 'POST') return html(200, unsubscribeChoicePage(store.name, event.rawPath));
 
@@ -49,13 +55,24 @@ export function createUnsubscribeHandler(deps: UnsubscribeHandlerDeps): Function
       const scope = oneClick ? claims.scope : (choice.data?.scope ?? claims.scope);
 
       const result = await unsubscribe(
-        { cartId: claims.cartId, scope, source: oneClick ? 'one_click' : 'page', ...(claims.email ? { email: claims.email } : {}) },
+        {
+          cartId: claims.cartId,
+          scope,
+          source: oneClick ? 'one_click' : 'page',
+          ...(claims.email ? { email: claims.email } : {}),
+        },
         deps,
       );
-      return html(200, result.outcome === 'unsubscribed' ? unsubscribedPage(store.name, scope) : nothingToStopPage(store.name));
+      return html(
+        200,
+        result.outcome === 'unsubscribed' ? unsubscribedPage(store.name, scope) : nothingToStopPage(store.name),
+      );
     } catch (error) {
       deps.log.error('unsubscribe failed', { error: error instanceof Error ? error.stack : String(error) });
-      return html(500, '<!doctype html><title>Try again</title><p>Something went wrong on our side. Please try the link again in a minute.</p>');
+      return html(
+        500,
+        '<!doctype html><title>Try again</title><p>Something went wrong on our side. Please try the link again in a minute.</p>',
+      );
     }
   };
 }
@@ -78,7 +95,12 @@ function tokenIn(rawPath: string): string | undefined {
 function html(statusCode: number, body: string, headers: Record<string, string> = {}): FunctionUrlResult {
   return {
     statusCode,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex', ...headers },
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-robots-tag': 'noindex',
+      ...headers,
+    },
     body,
   };
 }

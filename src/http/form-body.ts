@@ -70,7 +70,8 @@ function text(bytes: Uint8Array): string | undefined {
 /** Adds a field; the same name twice is fine only with the same value (otherwise which one was meant?). */
 function add(fields: Map<string, string>, name: string, value: string): string | undefined {
   const earlier = fields.get(name);
-  if (earlier !== undefined && earlier !== value) return `field "${name.slice(0, 40)}" given twice with different values`;
+  if (earlier !== undefined && earlier !== value)
+    return `field "${name.slice(0, 40)}" given twice with different values`;
   if (earlier === undefined && fields.size >= MAX_FORM_FIELDS) return 'too many fields';
   fields.set(name, value);
   return undefined;
@@ -146,7 +147,11 @@ function startOfFirst(body: string, delimiter: string): number {
 }
 
 /** The next delimiter after `from`: where the part's content ends (before the line end) and where the delimiter ends. */
-function nextDelimiter(body: string, delimiter: string, from: number): { contentEnd: number; delimiterEnd: number } | undefined {
+function nextDelimiter(
+  body: string,
+  delimiter: string,
+  from: number,
+): { contentEnd: number; delimiterEnd: number } | undefined {
   const index = body.indexOf(`\n${delimiter}`, from - 1);
   if (index === -1) return undefined;
   const contentEnd = index > 0 && body[index - 1] === '\r' ? index - 1 : index;

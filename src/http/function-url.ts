@@ -27,7 +27,11 @@ export class HttpError extends Error {
   }
 }
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): FunctionUrlResult {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): FunctionUrlResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },

@@ -3,4 +3,6 @@ import { awsEntry } from '../composition/aws/root';
 import { cartCounterFunction } from '../composition/functions';
 import { cartCounterEnvSchema } from '../composition/aws/environment';
 
-export const handler = awsEntry('cart-counter', cartCounterEnvSchema, {}, ({ platform }) => cartCounterFunction(platform));
+export const handler = awsEntry('cart-counter', cartCounterEnvSchema, {}, ({ platform }) =>
+  cartCounterFunction(platform),
+);

@@ -14,11 +14,15 @@ export const handler = awsEntry(
     intakeFunction(platform, {
       cart: await secret(config.CR_WEBHOOK_SECRET_PARAM),
       // Read on the first Shopify delivery, not here: the parameter may not exist yet (docs/deploy.md, step 10).
-      shopify: config.CR_SHOPIFY_SECRET_PARAM ? { name: config.CR_SHOPIFY_SECRET_PARAM, read: () => secret(config.CR_SHOPIFY_SECRET_PARAM ?? '') } : undefined,
+      shopify: config.CR_SHOPIFY_SECRET_PARAM
+        ? { name: config.CR_SHOPIFY_SECRET_PARAM, read: () => secret(config.CR_SHOPIFY_SECRET_PARAM ?? '') }
+        : undefined,
       stripe:
         config.CR_STRIPE_SECRET_PARAM && config.CR_STRIPE_KEY_PARAM
           ? stripeLane({ secret: config.CR_STRIPE_SECRET_PARAM, key: config.CR_STRIPE_KEY_PARAM })
           : undefined,
     }),
-  { unavailable: { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"error":"unavailable"}' } },
+  {
+    unavailable: { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"error":"unavailable"}' },
+  },
 );

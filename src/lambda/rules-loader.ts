@@ -10,9 +10,13 @@ import { rulesLoaderFunction } from '../composition/functions';
 import { eventBridgeScheduler } from '../composition/aws/scheduling';
 import { rulesLoaderEnvSchema } from '../composition/aws/environment';
 
-export const handler = awsEntry('rules-loader', rulesLoaderEnvSchema, { scheduler: eventBridgeScheduler, mailer: sesMailer }, ({ config, platform }) =>
-  rulesLoaderFunction(platform, async () => googleOwnerDrive(await secret(config.CR_GOOGLE_KEY_PARAM)), {
-    rules: config.CR_RULES_DOC_ID,
-    voice: config.CR_VOICE_DOC_ID,
-  }),
+export const handler = awsEntry(
+  'rules-loader',
+  rulesLoaderEnvSchema,
+  { scheduler: eventBridgeScheduler, mailer: sesMailer },
+  ({ config, platform }) =>
+    rulesLoaderFunction(platform, async () => googleOwnerDrive(await secret(config.CR_GOOGLE_KEY_PARAM)), {
+      rules: config.CR_RULES_DOC_ID,
+      voice: config.CR_VOICE_DOC_ID,
+    }),
 );

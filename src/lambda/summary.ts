@@ -4,4 +4,6 @@ import { awsEntry } from '../composition/aws/root';
 import { summaryFunction } from '../composition/functions';
 import { summaryEnvSchema } from '../composition/aws/environment';
 
-export const handler = awsEntry('summary', summaryEnvSchema, { mailer: sesMailer }, ({ platform }) => summaryFunction(platform));
+export const handler = awsEntry('summary', summaryEnvSchema, { mailer: sesMailer }, ({ platform }) =>
+  summaryFunction(platform),
+);

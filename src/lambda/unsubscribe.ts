@@ -9,5 +9,11 @@ export const handler = awsEntry(
   unsubscribeEnvSchema,
   {},
   async ({ config, platform }) => unsubscribeFunction(platform, await secret(config.CR_UNSUBSCRIBE_KEY_PARAM)),
-  { unavailable: { statusCode: 503, headers: { 'content-type': 'text/plain' }, body: 'Please try the link again in a minute.' } },
+  {
+    unavailable: {
+      statusCode: 503,
+      headers: { 'content-type': 'text/plain' },
+      body: 'Please try the link again in a minute.',
+    },
+  },
 );

@@ -4,6 +4,9 @@ import { waiterFunction } from '../composition/functions';
 import { eventBridgeScheduler, lambdaReminderQueue } from '../composition/aws/scheduling';
 import { waiterEnvSchema } from '../composition/aws/environment';
 
-export const handler = awsEntry('waiter', waiterEnvSchema, { scheduler: eventBridgeScheduler, reminders: lambdaReminderQueue }, ({ platform }) =>
-  waiterFunction(platform),
+export const handler = awsEntry(
+  'waiter',
+  waiterEnvSchema,
+  { scheduler: eventBridgeScheduler, reminders: lambdaReminderQueue },
+  ({ platform }) => waiterFunction(platform),
 );

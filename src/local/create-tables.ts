@@ -7,7 +7,14 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CARTS_TABLE, OPTOUTS_TABLE, SENDS_TABLE, type TableDefinition, type TableNames, tableNames } from '../resources/tables';
+import {
+  CARTS_TABLE,
+  OPTOUTS_TABLE,
+  SENDS_TABLE,
+  type TableDefinition,
+  type TableNames,
+  tableNames,
+} from '../resources/tables';
 import { LOCAL_SCHEDULES_TABLE } from '../adapters/local/local-scheduler';
 
 /** The local system's tables under a prefix: the three product tables plus the local stand-in for Scheduler. */
@@ -30,7 +37,11 @@ export function localTables(prefix = ''): {
 /** The CreateTable request for a shared table definition (the CDK stack maps the same definition). */
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>();
-  const keys = [definition.partitionKey, definition.sortKey, ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keys = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   for (const key of keys) if (key) attributes.set(key.name, key.type);
   return {
     TableName: tableName,
@@ -74,7 +85,10 @@ export async function ensureTables(
       const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
       if (definition.stream && !Table?.StreamSpecification?.StreamEnabled) {
         await client.send(
-          new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
+          new UpdateTableCommand({
+            TableName: tableName,
+            StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
+          }),
         );
       }
       continue;

@@ -19,7 +19,8 @@ function matches(pattern: unknown, value: unknown): boolean {
 
 function matchesRule(rule: unknown, value: unknown): boolean {
   if (rule !== null && typeof rule === 'object') {
-    if ('exists' in rule && Object.keys(rule).length === 1) return (value !== undefined) === (rule as { exists: boolean }).exists;
+    if ('exists' in rule && Object.keys(rule).length === 1)
+      return (value !== undefined) === (rule as { exists: boolean }).exists;
     throw new Error(`unsupported filter rule: ${JSON.stringify(rule)}`);
   }
   return value !== undefined && (Array.isArray(value) ? value.includes(rule) : value === rule);

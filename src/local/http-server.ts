@@ -28,7 +28,12 @@ async function serve(routes: readonly Route[], request: IncomingMessage, respons
   try {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = routes.find((candidate) => url.pathname.startsWith(candidate.prefix));
-    if (!route) return send(response, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not_found"}' });
+    if (!route)
+      return send(response, {
+        statusCode: 404,
+        headers: { 'content-type': 'application/json' },
+        body: '{"error":"not_found"}',
+      });
     const body = await readBody(request);
     if (body === undefined) return send(response, { statusCode: 413, body: '{"error":"payload_too_large"}' });
     const result = await route.handler(toFunctionUrlEvent(request, url, body));
@@ -58,7 +63,13 @@ export function toFunctionUrlEvent(request: IncomingMessage, url: URL, body: Buf
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: `local-${Date.now().toString(36)}`,
       routeKey: '$default',
       stage: '$default',

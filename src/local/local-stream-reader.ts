@@ -101,7 +101,9 @@ export class LocalStreamReader {
   /** Polls until stopped (the interactive system; tests and `npm run cost` pump as the clock moves). */
   start(intervalMs = 1_000): void {
     this.timer ??= setInterval(() => {
-      this.pump().catch((error: unknown) => this.log.error('local stream reader failed', { table: this.tableName, error: String(error) }));
+      this.pump().catch((error: unknown) =>
+        this.log.error('local stream reader failed', { table: this.tableName, error: String(error) }),
+      );
     }, intervalMs);
   }
 
@@ -159,8 +161,16 @@ export class LocalStreamReader {
    * A batch failed from `failedAt` on: the records before it are settled, it is tried again next time, and after
    * `maxAttempts` it is logged and passed over. Returns how many of the batch were delivered.
    */
-  private failed(shardId: string, records: readonly LambdaStreamRecord[], batch: readonly LambdaStreamRecord[], failedAt: string): number {
-    const inBatch = Math.max(0, batch.findIndex((record) => record.dynamodb.SequenceNumber === failedAt));
+  private failed(
+    shardId: string,
+    records: readonly LambdaStreamRecord[],
+    batch: readonly LambdaStreamRecord[],
+    failedAt: string,
+  ): number {
+    const inBatch = Math.max(
+      0,
+      batch.findIndex((record) => record.dynamodb.SequenceNumber === failedAt),
+    );
     const failed = batch[inBatch] as LambdaStreamRecord;
     const index = records.indexOf(failed);
     if (index > 0) this.checkpoint(shardId, (records[index - 1] as LambdaStreamRecord).dynamodb.SequenceNumber);
@@ -168,7 +178,12 @@ export class LocalStreamReader {
     const attempts = (this.attempts.get(sequenceNumber) ?? 0) + 1;
     this.attempts.set(sequenceNumber, attempts);
     if (attempts >= this.options.maxAttempts) {
-      this.log.error('stream record given up after retries', { table: this.tableName, shardId, sequenceNumber, attempts });
+      this.log.error('stream record given up after retries', {
+        table: this.tableName,
+        shardId,
+        sequenceNumber,
+        attempts,
+      });
       this.attempts.delete(sequenceNumber);
       this.checkpoint(shardId, sequenceNumber);
     }
@@ -226,8 +241,11 @@ export class LocalStreamReader {
    */
   private async iterator(streamArn: string, shardId: string): Promise<string | undefined> {
     const after = this.checkpoints.delivered[shardId];
-    const from = (position: { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER'; SequenceNumber: string } | { ShardIteratorType: 'TRIM_HORIZON' }) =>
-      this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...position }));
+    const from = (
+      position:
+        | { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER'; SequenceNumber: string }
+        | { ShardIteratorType: 'TRIM_HORIZON' },
+    ) => this.streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...position }));
     if (!after) return (await from({ ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
     try {
       return (await from({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after })).ShardIterator;
@@ -255,7 +273,10 @@ export class LocalStreamReader {
     let startAfter: string | undefined;
     do {
       const { StreamDescription } = await this.streams.send(
-        new DescribeStreamCommand({ StreamArn: streamArn, ...(startAfter ? { ExclusiveStartShardId: startAfter } : {}) }),
+        new DescribeStreamCommand({
+          StreamArn: streamArn,
+          ...(startAfter ? { ExclusiveStartShardId: startAfter } : {}),
+        }),
       );
       shards.push(...(StreamDescription?.Shards ?? []));
       startAfter = StreamDescription?.LastEvaluatedShardId;

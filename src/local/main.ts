@@ -12,12 +12,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 
 const log = consoleLog();
-const system = await startLocalSystem({ port, dataDir: process.env.CR_DATA_DIR ?? '.local', log, pollSchedules: true }).catch(
-  (error: unknown) => {
-    console.error(`Could not start the local system: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+const system = await startLocalSystem({
+  port,
+  dataDir: process.env.CR_DATA_DIR ?? '.local',
+  log,
+  pollSchedules: true,
+}).catch((error: unknown) => {
+  console.error(`Could not start the local system: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 
 console.log(`
 cart-recovery is running locally

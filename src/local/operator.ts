@@ -29,7 +29,14 @@ import { silentLog } from '../ports/log';
 import { diagnoseSetup } from '../use-cases/diagnose-setup';
 import type { OwnerContact } from '../use-cases/mail-owner';
 import { type AwsFailureQueue, awsFailureQueue, awsOperatorPlatform } from '../composition/aws/operator';
-import { activityLog, cartStore, monthlyStats, ownerDocsStore, type Platform, rulesSource } from '../composition/functions';
+import {
+  activityLog,
+  cartStore,
+  monthlyStats,
+  ownerDocsStore,
+  type Platform,
+  rulesSource,
+} from '../composition/functions';
 
 export interface OperatorOptions {
   /** The running local system, or the deployed stack reached with the operator's AWS credentials and Region. */
@@ -81,7 +88,9 @@ export interface Operator {
 export class LocalSystemNotRunningError extends Error {
   override readonly name = 'LocalSystemNotRunningError';
   constructor(localOnly = false) {
-    super(`the local system is not running (start it with npm start)${localOnly ? '' : ', or pass --aws for a deployed stack'}`);
+    super(
+      `the local system is not running (start it with npm start)${localOnly ? '' : ', or pass --aws for a deployed stack'}`,
+    );
   }
 }
 
@@ -101,15 +110,24 @@ export function openOperator(options: OperatorOptions): Operator {
       failures: async () => {
         const found = options.failureQueue;
         if (!found) throw new Error('this command reads no failure queue');
-        queue ??= awsFailureQueue({ stackName: found.stackName, ...(found.queueUrl ? { queueUrl: found.queueUrl } : {}), ...(options.region ? { region: options.region } : {}) });
+        queue ??= awsFailureQueue({
+          stackName: found.stackName,
+          ...(found.queueUrl ? { queueUrl: found.queueUrl } : {}),
+          ...(options.region ? { region: options.region } : {}),
+        });
         return (await queue).failures;
       },
       outbox: () => {
-        throw new Error('a deployed stack mails the owner through SES itself (the summary function, on the 1st); the outbox is the local system\'s');
+        throw new Error(
+          "a deployed stack mails the owner through SES itself (the summary function, on the 1st); the outbox is the local system's",
+        );
       },
       destroy: () => {
         destroy();
-        void queue?.then((made) => made.destroy(), () => undefined);
+        void queue?.then(
+          (made) => made.destroy(),
+          () => undefined,
+        );
       },
     });
   }
@@ -121,7 +139,8 @@ export function openOperator(options: OperatorOptions): Operator {
   let outbox: { mailer: Mailer; url: string } | undefined;
   return operator('local', `DynamoDB Local at ${running.endpoint}`, platform, {
     failures: async () => scheduler,
-    outbox: () => (outbox ??= { mailer: new OutboxMailer(join(dataDir, 'outbox'), platform.clock), url: `${running.url}/outbox/` }),
+    outbox: () =>
+      (outbox ??= { mailer: new OutboxMailer(join(dataDir, 'outbox'), platform.clock), url: `${running.url}/outbox/` }),
     destroy,
   });
 }
@@ -130,11 +149,20 @@ export function openOperator(options: OperatorOptions): Operator {
  * The running local system as a platform: its DynamoDB Local through a client made as the system makes its own (on
  * loopback, no policy), its tables unless the command names others, its test clock, owner and retention.
  */
-function localOperatorPlatform(running: RunningLocalSystem, dataDir: string, options: OperatorOptions, log: Platform['log']): { platform: Platform; destroy(): void } {
+function localOperatorPlatform(
+  running: RunningLocalSystem,
+  dataDir: string,
+  options: OperatorOptions,
+  log: Platform['log'],
+): { platform: Platform; destroy(): void } {
   const dynamodb = new DynamoDBClient({ endpoint: running.endpoint, ...LOCAL_AWS });
   const platform: Platform = {
     documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-    tables: { ...running.tables, ...(options.tables?.carts ? { carts: options.tables.carts } : {}), ...(options.tables?.sends ? { sends: options.tables.sends } : {}) },
+    tables: {
+      ...running.tables,
+      ...(options.tables?.carts ? { carts: options.tables.carts } : {}),
+      ...(options.tables?.sends ? { sends: options.tables.sends } : {}),
+    },
     retentionDays: running.retentionDays,
     docsCacheSeconds: 0,
     // The system's test clock: its offset is kept in the data folder, so the command sees the time the system sees.
@@ -202,7 +230,11 @@ export async function localDoctor(request: {
 }): Promise<{ findings: Finding[] }> {
   let system: Operator | undefined;
   try {
-    system = openOperator({ where: 'local', ...(request.tables ? { tables: request.tables } : {}), ...(request.dataDir ? { dataDir: request.dataDir } : {}) });
+    system = openOperator({
+      where: 'local',
+      ...(request.tables ? { tables: request.tables } : {}),
+      ...(request.dataDir ? { dataDir: request.dataDir } : {}),
+    });
   } catch (error) {
     if (!(error instanceof LocalSystemNotRunningError)) throw error;
   }
@@ -216,7 +248,12 @@ export async function localDoctor(request: {
     });
     const running: Finding = system
       ? { check: 'Local system', status: 'ok', said: `${system.said}.` }
-      : { check: 'Local system', status: 'fail', said: 'not running.', next: 'start it with npm start (in another terminal), then run the doctor again.' };
+      : {
+          check: 'Local system',
+          status: 'fail',
+          said: 'not running.',
+          next: 'start it with npm start (in another terminal), then run the doctor again.',
+        };
     return { findings: [running, ...findings] };
   } finally {
     system?.destroy();

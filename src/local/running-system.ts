@@ -45,6 +45,9 @@ export function readRunningSystem(dataDir?: string): RunningLocalSystem | undefi
   } catch {
     parsed = runningSystemSchema.safeParse(undefined);
   }
-  if (!parsed.success) throw new Error(`${file} does not describe a running local system (started by an older version?): restart it with npm start`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} does not describe a running local system (started by an older version?): restart it with npm start`,
+    );
   return parsed.data;
 }

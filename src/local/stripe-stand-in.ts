@@ -39,15 +39,29 @@ export class StripeStandIn {
     try {
       const path = event.rawPath;
       const method = event.requestContext.http.method;
-      if (path.startsWith('/_local/stripe/') && method === 'POST') return this.control(path, event.queryStringParameters ?? {}, rawBody(event));
-      if (!path.startsWith('/v1/') || method !== 'GET') throw new HttpError(404, 'not_found', `The Stripe stand-in serves GET ${path} no more than Stripe does.`);
+      if (path.startsWith('/_local/stripe/') && method === 'POST')
+        return this.control(path, event.queryStringParameters ?? {}, rawBody(event));
+      if (!path.startsWith('/v1/') || method !== 'GET')
+        throw new HttpError(404, 'not_found', `The Stripe stand-in serves GET ${path} no more than Stripe does.`);
       this.requests.push(path);
       if (this.delayMs) await new Promise((done) => setTimeout(done, this.delayMs));
-      if (this.failWith === 403) return stripeError(403, 'invalid_request_error', "The provided key 'rk_test_***' does not have the required permissions for this endpoint.");
+      if (this.failWith === 403)
+        return stripeError(
+          403,
+          'invalid_request_error',
+          "The provided key 'rk_test_***' does not have the required permissions for this endpoint.",
+        );
       if (this.failWith) return stripeError(this.failWith, 'api_error', 'The stand-in was told to fail.');
       if (path === '/v1/checkout/sessions') {
-        const ids = [...this.lineItems.keys()].reverse().slice(0, Number(event.queryStringParameters?.limit ?? 10) || 10);
-        return jsonResponse(200, { object: 'list', data: ids.map((id) => ({ id, object: 'checkout.session' })), has_more: false, url: '/v1/checkout/sessions' });
+        const ids = [...this.lineItems.keys()]
+          .reverse()
+          .slice(0, Number(event.queryStringParameters?.limit ?? 10) || 10);
+        return jsonResponse(200, {
+          object: 'list',
+          data: ids.map((id) => ({ id, object: 'checkout.session' })),
+          has_more: false,
+          url: '/v1/checkout/sessions',
+        });
       }
       const lines = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(path);
       if (lines?.[1]) return this.listLineItems(decodeURIComponent(lines[1]), event.queryStringParameters ?? {});
@@ -62,7 +76,8 @@ export class StripeStandIn {
 
   private listLineItems(sessionId: string, query: Record<string, string | undefined>) {
     const items = this.lineItems.get(sessionId);
-    if (!items) return stripeError(404, 'invalid_request_error', `No such checkout.session: '${sessionId}'`, 'resource_missing');
+    if (!items)
+      return stripeError(404, 'invalid_request_error', `No such checkout.session: '${sessionId}'`, 'resource_missing');
     const limit = Math.min(Math.max(Number(query.limit ?? 10) || 10, 1), 100);
     const after = query.starting_after;
     const start = after ? items.findIndex((item) => item.id === after) + 1 : 0;
@@ -91,7 +106,11 @@ export class StripeStandIn {
       this.setPaymentLink({ ...(json as Record<string, unknown>), id: decodeURIComponent(link[1]) });
       return jsonResponse(200, { paymentLinkId: link[1] });
     }
-    throw new HttpError(400, 'invalid_request', 'POST /_local/stripe/sessions/{id}/line_items with a JSON array, /_local/stripe/payment_links/{id} with an object, or /_local/stripe/fail?status=500');
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'POST /_local/stripe/sessions/{id}/line_items with a JSON array, /_local/stripe/payment_links/{id} with an object, or /_local/stripe/fail?status=500',
+    );
   }
 }
 

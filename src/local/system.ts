@@ -89,7 +89,12 @@ export interface LocalSystemOptions {
   readonly dynamoEndpoint?: string;
   /** Prefix for table names, to keep several systems apart in one engine. */
   readonly tablePrefix?: string;
-  readonly secrets?: { readonly webhook: string; readonly shopify: string; readonly unsubscribeKey: string; readonly stripe?: string };
+  readonly secrets?: {
+    readonly webhook: string;
+    readonly shopify: string;
+    readonly unsubscribeKey: string;
+    readonly stripe?: string;
+  };
   /**
    * Where the Stripe client reads line items and Payment Links: by default the stand-in this system serves on its own
    * port (`/v1/...`, `src/local/stripe-stand-in.ts`); tests may point it at their own stand-in.
@@ -212,7 +217,13 @@ async function assemble(
   // The laptop's platform: the parts that differ from AWS are the job table (Scheduler and async invokes), the outbox
   // (SES, with its SEND events), no model unless a meter brings a stand-in, and owner docs read from files; the rest
   // is wired as deployed.
-  const platform = localPlatform(options, { documents, tables, clock, scheduler, mailer: withSesSendEcho(outboxMailer, clock, scheduler) });
+  const platform = localPlatform(options, {
+    documents,
+    tables,
+    clock,
+    scheduler,
+    mailer: withSesSendEcho(outboxMailer, clock, scheduler),
+  });
   const carts = cartStore(platform);
   const activity = activityLog(platform);
   const local = <E, R>(name: string, handler: (event: E) => Promise<R>) => {
@@ -222,12 +233,16 @@ async function assemble(
 
   // The same loader production runs on a schedule, reading files instead of Google Docs; the hot path reads only
   // what it stored, as in production.
-  const reloadDocs = inInvocationScope(rulesLoaderFunction(platform, async () => new FileOwnerDrive(), options.docs ?? EXAMPLE_DOCS));
+  const reloadDocs = inInvocationScope(
+    rulesLoaderFunction(platform, async () => new FileOwnerDrive(), options.docs ?? EXAMPLE_DOCS),
+  );
   await reloadDocs();
   try {
     await Promise.all([rulesSource(platform).current(), voiceSource(platform).current()]);
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)} (see the problems logged above, or the owner emails in ${outboxDir})`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)} (see the problems logged above, or the owner emails in ${outboxDir})`,
+    );
   }
 
   scheduler.register('waiter', inInvocationScope(waiterFunction(platform)));
@@ -240,7 +255,10 @@ async function assemble(
   const intake = local('intake', intakeFunction(platform, { cart: secrets.webhook, shopify: secrets.shopify, stripe }));
 
   const advance = clockDriver(clock, scheduler, cartStream, log);
-  const runImport = exportImporter(platform, options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined));
+  const runImport = exportImporter(
+    platform,
+    options.exportCsv ?? (dataDir ? join(dataDir, 'import', 'carts.csv') : undefined),
+  );
   await scheduleStoreJobs(scheduler, clock, rulesSource(platform), [
     { job: 'nightly-import', target: 'importer', run: runImport },
     { job: 'monthly-summary', target: 'summary', run: inInvocationScope(summaryFunction(platform)) },
@@ -262,11 +280,17 @@ async function assemble(
   ownPort = port;
   // The operator's commands (npm run carts, stops, summary, doctor) find this system, its tables and its settings here.
   const endpointFile = dataDir ? localEndpointFile(dataDir) : undefined;
-  if (dataDir) writeRunningSystem(dataDir, { endpoint: dynamoEndpoint, url, tables, retentionDays: RETENTION_DAYS, owner: OWNER });
+  if (dataDir)
+    writeRunningSystem(dataDir, { endpoint: dynamoEndpoint, url, tables, retentionDays: RETENTION_DAYS, owner: OWNER });
 
   // Locally there is no Bedrock: every reminder uses the voice doc's own opening line (the production fallback),
   // unless a meter brings a model stand-in (`npm run cost` counts the real prompts).
-  const sender = senderFunction(platform, { from: 'reminders@shop.example', replyTo: OWNER.email, unsubscribeBaseUrl: url, unsubscribeKey: secrets.unsubscribeKey });
+  const sender = senderFunction(platform, {
+    from: 'reminders@shop.example',
+    replyTo: OWNER.email,
+    unsubscribeBaseUrl: url,
+    unsubscribeKey: secrets.unsubscribeKey,
+  });
   scheduler.register('sender', inInvocationScope(sender));
   let docsTimer: NodeJS.Timeout | undefined;
   if (options.pollSchedules) {
@@ -300,7 +324,9 @@ async function assemble(
       cartStream.stop();
       await new Promise<void>((done) => server.close(() => done()));
       // What is still waiting in the stream is counted before the engine goes (a kept data folder would resume it).
-      await cartStream.pump({ force: true }).catch((error: unknown) => log.error('cart stream not drained', { error: String(error) }));
+      await cartStream
+        .pump({ force: true })
+        .catch((error: unknown) => log.error('cart stream not drained', { error: String(error) }));
       streams.destroy();
       dynamo.destroy();
       await engine?.stop();
@@ -333,7 +359,12 @@ function localPlatform(
     mailer: () => mailer,
     polisher: () => options.meter?.polisher,
     // The outbox stands in for a new production account: the morning release is paced as it would be there.
-    sendCapacity: () => fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: "the local stand-in for a new account's limits" }),
+    sendCapacity: () =>
+      fixedSendCapacity({
+        ...NEW_ACCOUNT_CAPACITY,
+        senderSecondsPerSend: 1,
+        source: "the local stand-in for a new account's limits",
+      }),
     owner: OWNER,
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.voice ? { voice: options.voice } : {}),
@@ -344,7 +375,11 @@ function localPlatform(
  * Stripe's lane as the laptop reads it: the local secrets, and the official client pointed at the stand-in on this
  * system's own port (`port()`, known once the server listens, before any delivery) unless the caller brings one.
  */
-function localStripeLane(options: LocalSystemOptions, secrets: NonNullable<LocalSystemOptions['secrets']>, port: () => number): StripeLane {
+function localStripeLane(
+  options: LocalSystemOptions,
+  secrets: NonNullable<LocalSystemOptions['secrets']>,
+  port: () => number,
+): StripeLane {
   return {
     name: 'the local Stripe secrets (LOCAL_SECRETS)',
     read: async () => ({
@@ -361,7 +396,9 @@ function localStripeLane(options: LocalSystemOptions, secrets: NonNullable<Local
 
 /** The nightly export lane: a CSV file standing in for the sheet in the owner's Drive folder; none, nothing to do. */
 function exportImporter(platform: Platform, exportCsv: string | undefined): LocalSystem['runImport'] {
-  const importer = inInvocationScope(importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))));
+  const importer = inInvocationScope(
+    importerFunction(platform, async () => parseCsv(readFileSync(exportCsv ?? '', 'utf8'))),
+  );
   return async (tick) => {
     if (!exportCsv || !existsSync(exportCsv)) return { outcomes: {}, problems: [], file: undefined };
     return { ...(await importer(tick)), file: exportCsv };
@@ -373,8 +410,14 @@ function exportImporter(platform: Platform, exportCsv: string | undefined): Loca
  * as time moves, so its batching window runs on the test clock too. A failing read is logged and tried again next
  * time, as Lambda's poller would; it never stops the clock.
  */
-function clockDriver(clock: ControllableClock, scheduler: LocalScheduler, cartStream: LocalStreamReader, log: Log): LocalSystem['advance'] {
-  const pumpCartStream = () => cartStream.pump().catch((error: unknown) => log.error('cart stream read failed', { error: String(error) }));
+function clockDriver(
+  clock: ControllableClock,
+  scheduler: LocalScheduler,
+  cartStream: LocalStreamReader,
+  log: Log,
+): LocalSystem['advance'] {
+  const pumpCartStream = () =>
+    cartStream.pump().catch((error: unknown) => log.error('cart stream read failed', { error: String(error) }));
   return async (ms: number) => {
     const target = clock.now().getTime() + ms;
     const fired: string[] = [];
@@ -405,7 +448,11 @@ async function scheduleStoreJobs(
   scheduler: LocalScheduler,
   clock: Clock,
   rules: RulesSource,
-  jobs: ReadonlyArray<{ readonly job: StoreJob; readonly target: JobTarget; readonly run: (tick: { scheduled: string }) => Promise<unknown> }>,
+  jobs: ReadonlyArray<{
+    readonly job: StoreJob;
+    readonly target: JobTarget;
+    readonly run: (tick: { scheduled: string }) => Promise<unknown>;
+  }>,
 ): Promise<void> {
   for (const { job, target, run } of jobs) {
     const scheduleAfter = async (after: Date) => {

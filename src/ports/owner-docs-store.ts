@@ -10,8 +10,6 @@ export interface StoredDoc<T> {
   readonly savedAt: string;
 }
 
-
-
 /**
  * The last good rules and voice, kept in DynamoDB so a cold Lambda has them without asking Google, plus the
  * operator's stops and the record of which doc problems the owner was already told about.

@@ -17,4 +17,6 @@ export const CART_STREAM_BATCH = { size: 100, windowSeconds: 60, retryAttempts: 
  * the two images, and the writes that move a count (an older event moving `firstSeenAt`, an earlier order, a
  * checkout, a send or a hold-back group recorded) look like any other change.
  */
-export const CART_COUNTER_FILTERS = [{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { createdBy: { S: [{ exists: true }] } } } }] as const;
+export const CART_COUNTER_FILTERS = [
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { createdBy: { S: [{ exists: true }] } } } },
+] as const;

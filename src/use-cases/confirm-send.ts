@@ -44,11 +44,20 @@ export async function confirmSend(
     entry: {
       at: event.at,
       reason: `${event.step} reminder sent: SES's answer was lost, its SEND event confirms it accepted the message`,
-      details: { step: event.step, messageId: event.messageId, confirmedBy: 'ses_event', ...(test ? { test: true } : {}) },
+      details: {
+        step: event.step,
+        messageId: event.messageId,
+        confirmedBy: 'ses_event',
+        ...(test ? { test: true } : {}),
+      },
     },
   });
   const written = await deps.sends.confirm(event.cartId, event.step, event.messageId, event.at, facts);
-  await settleSentWrite(written, { cartId: event.cartId, step: event.step, messageId: event.messageId, at: event.at, test, learntFrom: 'ses_event' }, deps);
+  await settleSentWrite(
+    written,
+    { cartId: event.cartId, step: event.step, messageId: event.messageId, at: event.at, test, learntFrom: 'ses_event' },
+    deps,
+  );
   // The waiter times the chase from a test send too; a real one it reads from the cart row's sent time, written above.
   if (test && written.outcome === 'recorded') await recordConfirmedTestSend(event.cartId, event.step, event.at, deps);
   return written.outcome === 'recorded'

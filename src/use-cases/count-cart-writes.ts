@@ -17,7 +17,11 @@ export interface CountCartWritesDeps {
  * (the table's change stream), so a writer that crashes right after its write loses no count, and none is counted
  * on any writer's path.
  */
-export async function countCartWrites(writes: readonly CartRowWrite[], batchKey: string, deps: CountCartWritesDeps): Promise<{ counted: number }> {
+export async function countCartWrites(
+  writes: readonly CartRowWrite[],
+  batchKey: string,
+  deps: CountCartWritesDeps,
+): Promise<{ counted: number }> {
   const rules = await deps.rules.current();
   const entries = writes.flatMap((write) => cartCountsOf(write, rules));
   if (entries.length > 0) await deps.stats.addBatch(entries, batchKey);

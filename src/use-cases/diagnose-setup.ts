@@ -25,7 +25,10 @@ export interface DiagnoseDeps {
   readonly region?: string;
   readonly email?: { readonly inspector: EmailAccountInspector; readonly senderDomain: string };
   readonly model?: { readonly probe: ModelAccessProbe; readonly modelId: string };
-  readonly secrets?: { readonly inspector: SecretInspector; readonly wanted: readonly { readonly name: string; readonly purpose: string }[] };
+  readonly secrets?: {
+    readonly inspector: SecretInspector;
+    readonly wanted: readonly { readonly name: string; readonly purpose: string }[];
+  };
   /** The owner's Drive as the service account sees it, or why it could not be reached (e.g. its key is missing). */
   readonly drive: OwnerDrive | Error;
   readonly serviceAccountEmail?: string;
@@ -49,12 +52,23 @@ export async function diagnoseSetup(deps: DiagnoseDeps): Promise<{ facts: Doctor
     deps.email ? probe(deps.email.inspector.identity(deps.email.senderDomain)) : undefined,
     deps.model ? probe(deps.model.probe.probe(deps.model.modelId).then(() => true as const)) : undefined,
     deps.secrets
-      ? Promise.all(deps.secrets.wanted.map(async ({ name, purpose }): Promise<SecretFacts> => ({ name, purpose, state: await probe(deps.secrets!.inspector.state(name)) })))
+      ? Promise.all(
+          deps.secrets.wanted.map(
+            async ({ name, purpose }): Promise<SecretFacts> => ({
+              name,
+              purpose,
+              state: await probe(deps.secrets!.inspector.state(name)),
+            }),
+          ),
+        )
       : undefined,
     Promise.all((['rules', 'voice'] as const).map((doc) => readDoc(doc, deps.docIds[doc], deps.drive))),
     deps.stats
       ? probe(
-          Promise.all([deps.stats.month(now.toFormat('yyyy-MM')), deps.stats.month(now.minus({ months: 1 }).toFormat('yyyy-MM'))]).then(([current, last]) => ({
+          Promise.all([
+            deps.stats.month(now.toFormat('yyyy-MM')),
+            deps.stats.month(now.minus({ months: 1 }).toFormat('yyyy-MM')),
+          ]).then(([current, last]) => ({
             cartsThisMonth: current.cartsSeen,
             cartsLastMonth: last.cartsSeen,
           })),
@@ -81,7 +95,11 @@ export async function diagnoseSetup(deps: DiagnoseDeps): Promise<{ facts: Doctor
   return { facts, findings: diagnose(facts) };
 }
 
-async function readDoc(doc: 'rules' | 'voice', id: string | undefined, drive: OwnerDrive | Error): Promise<DocFacts & { rules?: Rules }> {
+async function readDoc(
+  doc: 'rules' | 'voice',
+  id: string | undefined,
+  drive: OwnerDrive | Error,
+): Promise<DocFacts & { rules?: Rules }> {
   if (!id) return { doc };
   if (drive instanceof Error) return { doc, id, read: { ok: false, code: 'unavailable', message: drive.message } };
   let rules: Rules | undefined;
@@ -99,17 +117,26 @@ async function readDoc(doc: 'rules' | 'voice', id: string | undefined, drive: Ow
  * Reads the account's limits and stores them for the sender (it holds no permission to read them itself), then
  * looks at the next morning: when quiet hours next end in the store's zone, and how many reminders hold a place.
  */
-async function releaseFacts(release: NonNullable<DiagnoseDeps['release']>, rules: Rules | undefined, now: Date): Promise<ReleaseFacts> {
+async function releaseFacts(
+  release: NonNullable<DiagnoseDeps['release']>,
+  rules: Rules | undefined,
+  now: Date,
+): Promise<ReleaseFacts> {
   const limits = { ...(await release.reader.read()), readAt: now.toISOString() };
   await release.store.save(limits);
-  if (!rules || rules.quietHours.start === rules.quietHours.end) return { limits, secondsPerSend: release.secondsPerSend };
+  if (!rules || rules.quietHours.start === rules.quietHours.end)
+    return { limits, secondsPerSend: release.secondsPerSend };
   const timeZone = rules.store.timeZone;
   const end = parseClock(rules.quietHours.end);
   const local = DateTime.fromJSDate(now, { zone: timeZone });
   let at = local.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
   if (at <= local) at = at.plus({ days: 1 });
   const releaseAt = at.toJSDate();
-  return { limits, secondsPerSend: release.secondsPerSend, next: { at: releaseAt.toISOString(), timeZone, held: await release.queue.size(releaseAt) } };
+  return {
+    limits,
+    secondsPerSend: release.secondsPerSend,
+    next: { at: releaseAt.toISOString(), timeZone, held: await release.queue.size(releaseAt) },
+  };
 }
 
 /** A look-up's value, or its error as a fact: Google's own kind (`forbidden`, ...), else the error's name. */

@@ -38,7 +38,12 @@ export interface IngestDeps {
 export type IngestResult =
   | { readonly outcome: 'applied'; readonly cartId: string; readonly wakeUpScheduled: boolean }
   | { readonly outcome: 'duplicate' | 'stale' | 'closed'; readonly cartId: string }
-  | { readonly outcome: 'checked_out'; readonly cartId: string; readonly matchedBy: string; readonly alsoStopped: string[] }
+  | {
+      readonly outcome: 'checked_out';
+      readonly cartId: string;
+      readonly matchedBy: string;
+      readonly alsoStopped: string[];
+    }
   | { readonly outcome: 'already_checked_out'; readonly cartId: string }
   | { readonly outcome: 'unmatched' };
 
@@ -51,8 +56,19 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   const key = eventKey(event.occurredAt, event.eventId);
   // A big cart is kept bounded, never refused (its delivery was signed): the first items, titles cut, the rest counted.
   const { snapshot: cart, cut } = boundSnapshot(event.cart);
-  if (cut) deps.log.warn('cart kept bounded', { cartId: cart.cartId, eventKey: key, itemsSent: event.cart.items.length, itemsKept: cart.items.length, ...cut });
-  const { changed, before, cart: row } = await deps.carts.applyChange({
+  if (cut)
+    deps.log.warn('cart kept bounded', {
+      cartId: cart.cartId,
+      eventKey: key,
+      itemsSent: event.cart.items.length,
+      itemsKept: cart.items.length,
+      ...cut,
+    });
+  const {
+    changed,
+    before,
+    cart: row,
+  } = await deps.carts.applyChange({
     snapshot: cart,
     eventKey: key,
     occurredAt: event.occurredAt,
@@ -65,7 +81,11 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
     // carts under every address the cart carried; an address first heard of after the order stops them now, as it
     // would have had it come first.
     const newAddress = cart.email !== undefined && !emailsOf(before).includes(cart.email);
-    if (newAddress && row.status === 'checked_out' && (row.orderEmail === undefined || row.orderWithoutEmail === true)) {
+    if (
+      newAddress &&
+      row.status === 'checked_out' &&
+      (row.orderEmail === undefined || row.orderWithoutEmail === true)
+    ) {
       await stopOtherCarts(row.cartId, [cart.email!], undefined, deps, row.checkedOutAt);
     }
     deps.log.info('cart event merged into a closed cart', { cartId: cart.cartId, eventKey: key, changed });
@@ -78,7 +98,10 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
   const duplicate = !changed && alreadyMerged(row, key);
   // (At the chase's start no wake-up exists yet; otherwise the pending one is cancelled.)
   if (changed && row.source === 'stripe' && (await boughtSince(row, !startsChase, deps))) {
-    deps.log.info('cart event applied to a cart its shopper has since bought elsewhere', { cartId: cart.cartId, eventKey: key });
+    deps.log.info('cart event applied to a cart its shopper has since bought elsewhere', {
+      cartId: cart.cartId,
+      eventKey: key,
+    });
     return { outcome: 'closed', cartId: cart.cartId };
   }
   if (startsChase) {
@@ -89,7 +112,12 @@ async function applyChange(event: CartChangedEvent, deps: IngestDeps): Promise<I
     await scheduleFirstWakeUp(row, deps);
   }
   const outcome = changed ? 'applied' : duplicate ? 'duplicate' : 'stale';
-  deps.log.info(`cart event ${outcome}`, { cartId: cart.cartId, eventKey: key, rowEventKey: row.eventKey, wakeUpScheduled: startsChase });
+  deps.log.info(`cart event ${outcome}`, {
+    cartId: cart.cartId,
+    eventKey: key,
+    rowEventKey: row.eventKey,
+    wakeUpScheduled: startsChase,
+  });
   return outcome === 'applied'
     ? { outcome, cartId: cart.cartId, wakeUpScheduled: startsChase }
     : { outcome, cartId: cart.cartId };
@@ -176,12 +204,24 @@ async function checkOut(event: CheckedOutEvent, deps: IngestDeps): Promise<Inges
   // Recovered (and the hold-back groups' came-back) is counted from the checkout write itself, through the cart stream
   // (the cart counter), so a crash anywhere after that one write loses no count.
   await cancelPendingWakeUp(closed.before, deps);
-  await deps.activity.record({ cartId: target.cartId, at: deps.clock.now(), actor: 'intake', action: 'checked_out', reason: checkedOutReason });
+  await deps.activity.record({
+    cartId: target.cartId,
+    at: deps.clock.now(),
+    actor: 'intake',
+    action: 'checked_out',
+    reason: checkedOutReason,
+  });
 
   // The shopper bought: their other open carts are done too, so nobody is reminded of a cart they replaced. By the
   // order's email, else by every address the cart carried (and one that arrives later, applyChange stops then).
   const emails = match.email ? [match.email] : emailsOf(closed.before);
-  const alsoStopped = await stopOtherCarts(target.cartId, emails, knownOpen, deps, (event.startedAt ?? event.occurredAt).toISOString());
+  const alsoStopped = await stopOtherCarts(
+    target.cartId,
+    emails,
+    knownOpen,
+    deps,
+    (event.startedAt ?? event.occurredAt).toISOString(),
+  );
   deps.log.info('cart checked out', { cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped });
   return { outcome: 'checked_out', cartId: target.cartId, matchedBy: target.matchedBy, alsoStopped };
 }
@@ -216,14 +256,21 @@ async function stopOtherCarts(
   const stoppedIds: string[] = [];
   // A Stripe cart begun after this order is a new cart, not one the order replaced (its expiry may be delivered
   // first; `boughtSince` applies the same rule when it is delivered second).
-  const replaced = (c: CartRow) => c.cartId !== boughtCartId && !(c.source === 'stripe' && orderedAt !== undefined && c.firstSeenAt > orderedAt);
+  const replaced = (c: CartRow) =>
+    c.cartId !== boughtCartId && !(c.source === 'stripe' && orderedAt !== undefined && c.firstSeenAt > orderedAt);
   for (const other of open.filter(replaced)) {
     const reason = `shopper placed an order from cart ${boughtCartId}`;
     const stopped = await deps.carts.stop(other.cartId, reason, 'order');
     if (stopped.outcome === 'closed') {
       stoppedIds.push(other.cartId);
       await cancelPendingWakeUp(stopped.before, deps);
-      await deps.activity.record({ cartId: other.cartId, at: deps.clock.now(), actor: 'intake', action: 'stopped', reason });
+      await deps.activity.record({
+        cartId: other.cartId,
+        at: deps.clock.now(),
+        actor: 'intake',
+        action: 'stopped',
+        reason,
+      });
     }
   }
   return stoppedIds;

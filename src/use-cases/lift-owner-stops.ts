@@ -37,7 +37,13 @@ export async function liftRemovedOwnerStops(previous: StopSet, next: StopSet, de
     const reopened = await deps.carts.resume(cartId, now);
     if (!reopened?.wakeSeq) continue;
     await deps.scheduler.schedule({ cartId, seq: reopened.wakeSeq, at: now });
-    await deps.activity.record({ cartId, at: now, actor: 'owner', action: 'resumed', reason: "the owner's stop was lifted; the chase carries on" });
+    await deps.activity.record({
+      cartId,
+      at: now,
+      actor: 'owner',
+      action: 'resumed',
+      reason: "the owner's stop was lifted; the chase carries on",
+    });
     lifted.push(cartId);
   }
   if (lifted.length > 0) deps.log.info('owner stops lifted', { carts: lifted });

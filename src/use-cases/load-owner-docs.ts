@@ -43,17 +43,29 @@ export type DocLoadOutcome = 'updated' | 'unchanged' | 'rejected' | 'unavailable
  */
 export async function loadOwnerDocs(deps: OwnerDocsLoaderDeps): Promise<Record<OwnerDocKind, DocLoadOutcome>> {
   const lastRules = await deps.store.rules();
-  const rules = await loadDoc('rules', deps, lastRules, (text) => {
-    const parsed = parseRulesDoc(text, DEFAULT_RULES);
-    return parsed.ok ? { ok: true, value: parsed.rules } : { ok: false, problems: parsed.problems };
-  }, lastRules?.value.store.name);
+  const rules = await loadDoc(
+    'rules',
+    deps,
+    lastRules,
+    (text) => {
+      const parsed = parseRulesDoc(text, DEFAULT_RULES);
+      return parsed.ok ? { ok: true, value: parsed.rules } : { ok: false, problems: parsed.problems };
+    },
+    lastRules?.value.store.name,
+  );
   const accepted = await deps.store.rules();
   if (accepted) await applyStops(accepted.value, deps);
   const storeName = accepted?.value.store.name ?? DEFAULT_RULES.store.name;
-  const voice = await loadDoc('voice', deps, await deps.store.voice(), (text) => {
-    const parsed = parseVoiceDoc(text);
-    return parsed.ok ? { ok: true, value: parsed.voice } : { ok: false, problems: parsed.problems };
-  }, storeName);
+  const voice = await loadDoc(
+    'voice',
+    deps,
+    await deps.store.voice(),
+    (text) => {
+      const parsed = parseVoiceDoc(text);
+      return parsed.ok ? { ok: true, value: parsed.voice } : { ok: false, problems: parsed.problems };
+    },
+    storeName,
+  );
   return { rules, voice };
 }
 
@@ -83,7 +95,10 @@ async function loadDoc<T extends Rules | Voice>(
     text = await deps.drive.readDocText(deps.docs[kind]);
   } catch (error) {
     if (!(error instanceof GoogleReadError)) throw error;
-    deps.log.warn(`${kind} doc unavailable; the last good one stays in force`, { kind: error.kind, reason: error.message });
+    deps.log.warn(`${kind} doc unavailable; the last good one stays in force`, {
+      kind: error.kind,
+      reason: error.message,
+    });
     return 'unavailable';
   }
   const sourceHash = createHash('sha256').update(text).digest('hex');
@@ -116,9 +131,14 @@ async function loadDoc<T extends Rules | Voice>(
   }
   if (notice.notified || now.getTime() - Date.parse(notice.since) < DOC_QUIET_MINUTES * 60_000) return 'rejected';
   const docUrl = deps.drive.docUrl(deps.docs[kind]);
-  await mailOwner(deps.mailer, deps.owner, ownerProblemsEmail({ doc: kind, problems: parsed.problems, storeName, docUrl }), {
-    kind: `${kind}-doc-problem`,
-  });
+  await mailOwner(
+    deps.mailer,
+    deps.owner,
+    ownerProblemsEmail({ doc: kind, problems: parsed.problems, storeName, docUrl }),
+    {
+      kind: `${kind}-doc-problem`,
+    },
+  );
   await deps.store.saveProblemNotice(kind, { ...notice, notified: true });
   return 'rejected';
 }

@@ -21,7 +21,10 @@ export interface SummaryDeps {
  * The owner's monthly summary: one read of the month's counters (and one of the month before), one email. Run on the 1st of the month (store
  * time) for the month just ended, or for any month on request.
  */
-export async function sendMonthlySummary(request: { month?: string }, deps: SummaryDeps): Promise<{ month: string; messageId: string; counters: MonthlyCounters }> {
+export async function sendMonthlySummary(
+  request: { month?: string },
+  deps: SummaryDeps,
+): Promise<{ month: string; messageId: string; counters: MonthlyCounters }> {
   const rules = await deps.rules.current();
   const month = request.month ?? previousMonth(deps.clock.now(), rules.store.timeZone);
   const counters = await deps.stats.month(month);
@@ -37,12 +40,18 @@ export async function sendMonthlySummary(request: { month?: string }, deps: Summ
  * Recounts a month from the records themselves (carts, send records, activity log, opt-outs). Slow on purpose and
  * never used for the summary: it is how the counters are checked.
  */
-export function recountMonth(month: string, records: MonthRecords, rules: Parameters<typeof isRecovered>[1] & { store: { timeZone: string } }): MonthlyCounters {
+export function recountMonth(
+  month: string,
+  records: MonthRecords,
+  rules: Parameters<typeof isRecovered>[1] & { store: { timeZone: string } },
+): MonthlyCounters {
   const zone = rules.store.timeZone;
   const inMonth = (iso: string | Date | undefined) => iso !== undefined && monthOf(new Date(iso), zone) === month;
   const seen = records.carts.filter((cart) => cart.createdBy !== undefined && inMonth(cart.firstSeenAt));
   const sent = records.sends.filter((send) => send.status === 'sent' && inMonth(send.sentAt));
-  const recovered = records.carts.filter((cart) => cart.status === 'checked_out' && inMonth(cart.checkedOutAt) && isRecovered(cart, rules));
+  const recovered = records.carts.filter(
+    (cart) => cart.status === 'checked_out' && inMonth(cart.checkedOutAt) && isRecovered(cart, rules),
+  );
   const wonBack: Record<string, number> = {};
   for (const cart of recovered) {
     const value = cart.orderTotal ?? cart.total;
@@ -56,7 +65,9 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
   }
   // Test mode's sends went to the owner: their "sent" entries say so, and they are counted apart.
   const testSends = new Set(
-    senderEntries.filter((e) => e.action === 'sent' && e.details?.test === true).map((e) => `${e.cartId}#${String(e.details?.step)}`),
+    senderEntries
+      .filter((e) => e.action === 'sent' && e.details?.test === true)
+      .map((e) => `${e.cartId}#${String(e.details?.step)}`),
   );
   const real = sent.filter((send) => !testSends.has(`${send.cartId}#${send.step}`));
   const grouped = records.carts.filter((cart) => cart.holdBack !== undefined && inMonth(cart.holdBack.at));
@@ -71,7 +82,8 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
     recovered: recovered.length,
     wonBack,
     optOuts: records.optOuts.filter((optOut) => inMonth(optOut.at)).length,
-    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred' && e.details?.reason === 'quiet_hours').length,
+    deferredQuietHours: senderEntries.filter((e) => e.action === 'deferred' && e.details?.reason === 'quiet_hours')
+      .length,
     releaseLate: senderEntries.filter((e) => e.action === 'deferred' && e.details?.late !== undefined).length,
     skipped,
     heldBack: group('held_back').length,
@@ -87,7 +99,9 @@ export function recountMonth(month: string, records: MonthRecords, rules: Parame
  * back (the shopper changed the cart) is handed off again later, but the cart was left behind once, as the waiter
  * counts it.
  */
-function firstHandOffs(activity: readonly { readonly cartId?: string; readonly actor: string; readonly action: string; readonly at: Date }[]): Date[] {
+function firstHandOffs(
+  activity: readonly { readonly cartId?: string; readonly actor: string; readonly action: string; readonly at: Date }[],
+): Date[] {
   const earliest = new Map<string, Date>();
   const loose: Date[] = [];
   for (const entry of activity) {

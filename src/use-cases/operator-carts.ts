@@ -29,7 +29,11 @@ export async function runCartsCommand(words: readonly string[], deps: OperatorCa
   switch (command) {
     case 'story': {
       if (!argument) throw new OperatorCommandError('story needs a cart id, e.g. npm run carts -- story shopify-8f2k1');
-      const [cart, entries, zone] = await Promise.all([deps.carts.get(argument), deps.activity.history(argument), deps.zone()]);
+      const [cart, entries, zone] = await Promise.all([
+        deps.carts.get(argument),
+        deps.activity.history(argument),
+        deps.zone(),
+      ]);
       return renderCartStory(argument, cart, entries, zone);
     }
     case 'failures':
@@ -52,8 +56,14 @@ export async function runCartsCommand(words: readonly string[], deps: OperatorCa
         }
       }
       return [
-        ...(replayed.length > 0 ? [`Replayed ${replayed.length}: ${replayed.join(', ')}. Each runs again now with its original event; npm run carts -- story <cartId> shows what it did.`] : []),
-        ...(missing.length > 0 ? [`Not in the failure queue (replayed already, or a wrong id): ${missing.join(', ')}.`] : []),
+        ...(replayed.length > 0
+          ? [
+              `Replayed ${replayed.length}: ${replayed.join(', ')}. Each runs again now with its original event; npm run carts -- story <cartId> shows what it did.`,
+            ]
+          : []),
+        ...(missing.length > 0
+          ? [`Not in the failure queue (replayed already, or a wrong id): ${missing.join(', ')}.`]
+          : []),
         ...(refused.length > 0 ? ['Not replayed (still in the queue):', ...refused.map((line) => `  ${line}`)] : []),
       ].join('\n');
     }
@@ -63,6 +73,7 @@ export async function runCartsCommand(words: readonly string[], deps: OperatorCa
 }
 
 function queue(deps: OperatorCartsDeps): FailureQueue {
-  if (!deps.failures) throw new OperatorCommandError(deps.failuresUnavailable ?? 'the failure queue cannot be read here');
+  if (!deps.failures)
+    throw new OperatorCommandError(deps.failuresUnavailable ?? 'the failure queue cannot be read here');
   return deps.failures;
 }

@@ -31,7 +31,10 @@ export async function applyOperatorCommand(command: OperatorCommand, store: Owne
       next = { carts: stops.carts, emails: stops.emails };
       break;
     case 'stop-cart':
-      next = { ...stops, carts: [...without(stops.carts, command.cartId), { target: command.cartId, reason: reason(command.reason) }] };
+      next = {
+        ...stops,
+        carts: [...without(stops.carts, command.cartId), { target: command.cartId, reason: reason(command.reason) }],
+      };
       break;
     case 'unstop-cart':
       next = { ...stops, carts: without(stops.carts, command.cartId) };
@@ -39,9 +42,13 @@ export async function applyOperatorCommand(command: OperatorCommand, store: Owne
     case 'stop-shopper':
     case 'unstop-shopper': {
       const email = normaliseEmail(command.email);
-      if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new Error(`"${command.email}" is not an email address`);
+      if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+        throw new Error(`"${command.email}" is not an email address`);
       const kept = without(stops.emails, email);
-      next = { ...stops, emails: command.kind === 'stop-shopper' ? [...kept, { target: email, reason: reason(command.reason) }] : kept };
+      next = {
+        ...stops,
+        emails: command.kind === 'stop-shopper' ? [...kept, { target: email, reason: reason(command.reason) }] : kept,
+      };
       break;
     }
   }

@@ -44,12 +44,24 @@ export interface SettleSentDeps {
  */
 export async function settleSentWrite(
   written: SentWrite,
-  message: { readonly cartId: string; readonly step: ReminderStep; readonly messageId: string; readonly at: Date; readonly test: boolean; readonly learntFrom: 'answer' | 'ses_event' },
+  message: {
+    readonly cartId: string;
+    readonly step: ReminderStep;
+    readonly messageId: string;
+    readonly at: Date;
+    readonly test: boolean;
+    readonly learntFrom: 'answer' | 'ses_event';
+  },
   deps: SettleSentDeps,
 ): Promise<void> {
   const { cartId, step, messageId } = message;
   if (written.outcome === 'no_claim') {
-    deps.log.error('SES accepted a reminder no open claim stood for', { cartId, step, messageId, learntFrom: message.learntFrom });
+    deps.log.error('SES accepted a reminder no open claim stood for', {
+      cartId,
+      step,
+      messageId,
+      learntFrom: message.learntFrom,
+    });
     return;
   }
   if (written.outcome !== 'other_message') return;
@@ -69,8 +81,21 @@ export async function settleSentWrite(
       reason:
         `a second copy of the ${step} reminder reached ${who}: SES accepted message ${messageId} after the reminder was recorded as sent with ` +
         `message ${recordedMessageId} (an answer from SES was lost and its SEND event came after the claim's 15-minute lease)`,
-      details: { step, messageId, recordedMessageId, learntFrom: message.learntFrom, ...(message.test ? { test: true } : {}) },
+      details: {
+        step,
+        messageId,
+        recordedMessageId,
+        learntFrom: message.learntFrom,
+        ...(message.test ? { test: true } : {}),
+      },
     },
   });
-  if (recorded) deps.log.error(SECOND_COPY_LOG_MESSAGE, { cartId, step, messageId, recordedMessageId, learntFrom: message.learntFrom });
+  if (recorded)
+    deps.log.error(SECOND_COPY_LOG_MESSAGE, {
+      cartId,
+      step,
+      messageId,
+      recordedMessageId,
+      learntFrom: message.learntFrom,
+    });
 }

@@ -53,8 +53,16 @@ export async function recordHandOffOutcome(
   deps: { readonly carts: Pick<CartStore, 'recordReminderOutcome'>; readonly log: Log },
 ): Promise<void> {
   if (cart.lastReminderAt === undefined || handedOffStep(cart) !== step) return;
-  const written = await deps.carts.recordReminderOutcome(cart.cartId, step, { ...outcome, handOffAt: cart.lastReminderAt });
-  if (!written) deps.log.info('hand-off outcome not written: the row has moved on', { step, outcome: outcome.outcome, handOffAt: cart.lastReminderAt });
+  const written = await deps.carts.recordReminderOutcome(cart.cartId, step, {
+    ...outcome,
+    handOffAt: cart.lastReminderAt,
+  });
+  if (!written)
+    deps.log.info('hand-off outcome not written: the row has moved on', {
+      step,
+      outcome: outcome.outcome,
+      handOffAt: cart.lastReminderAt,
+    });
 }
 
 /**
@@ -64,7 +72,10 @@ export async function recordHandOffOutcome(
  */
 export function followUpWithoutFirst(cart: CartRow, step: ReminderStep, testMode: boolean): string | undefined {
   if (step !== 'second' || testMode || cart.firstSentAt !== undefined) return undefined;
-  const why = cart.firstOutcome?.outcome === 'test_sent' ? 'the first reminder went to the owner in test mode' : 'no first reminder reached the shopper';
+  const why =
+    cart.firstOutcome?.outcome === 'test_sent'
+      ? 'the first reminder went to the owner in test mode'
+      : 'no first reminder reached the shopper';
   return `${why}: a follow-up is never a shopper's only email, so this cart gets none`;
 }
 
@@ -79,5 +90,6 @@ export async function recordConfirmedTestSend(
   deps: { readonly carts: Pick<CartStore, 'get' | 'recordReminderOutcome'>; readonly log: Log },
 ): Promise<void> {
   const cart = await deps.carts.get(cartId);
-  if (cart) await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: at.toISOString(), reason: 'test' }, deps);
+  if (cart)
+    await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: at.toISOString(), reason: 'test' }, deps);
 }

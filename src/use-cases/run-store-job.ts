@@ -3,7 +3,9 @@ import type { Log } from '../ports/log';
 import type { RulesSource } from '../ports/owner-docs';
 
 /** The outcome of an hourly tick: the job ran, or it is not the job's hour in the store's zone. */
-export type StoreJobTick<T> = { readonly ran: true; readonly result: T } | { readonly ran: false; readonly reason: string };
+export type StoreJobTick<T> =
+  | { readonly ran: true; readonly result: T }
+  | { readonly ran: false; readonly reason: string };
 
 /**
  * Runs `job` when the hourly tick scheduled for `tick` falls on its local hour in the store's zone (from the rules

@@ -135,7 +135,13 @@ interface ReminderRun {
   giveBackStale(): Promise<void>;
 }
 
-function reminderRun(request: ReminderRequest, deps: SenderDeps, now: Date, cart: CartRow, stale: SendRecord | undefined): ReminderRun {
+function reminderRun(
+  request: ReminderRequest,
+  deps: SenderDeps,
+  now: Date,
+  cart: CartRow,
+  stale: SendRecord | undefined,
+): ReminderRun {
   const { cartId, step } = request;
   const log = (action: string, reason: string, details?: Details) =>
     deps.activity.record({ cartId, at: now, actor: 'sender', action, reason, details: { step, ...details } });
@@ -149,9 +155,19 @@ function reminderRun(request: ReminderRequest, deps: SenderDeps, now: Date, cart
     stale,
     log,
     async defer(at, reason, detail, details = {}, releaseAt) {
-      const retry = reason === 'throttled' || reason === 'paused' || reason === 'sandbox' ? (request.retry ?? 0) + 1 : request.retry;
+      const retry =
+        reason === 'throttled' || reason === 'paused' || reason === 'sandbox'
+          ? (request.retry ?? 0) + 1
+          : request.retry;
       const release = releaseAt?.toISOString() ?? request.releaseAt;
-      await deps.deferrals.defer({ cartId, step, at, reason, ...(retry !== undefined ? { retry } : {}), ...(release !== undefined ? { releaseAt: release } : {}) });
+      await deps.deferrals.defer({
+        cartId,
+        step,
+        at,
+        reason,
+        ...(retry !== undefined ? { retry } : {}),
+        ...(release !== undefined ? { releaseAt: release } : {}),
+      });
       if (reason === 'quiet_hours') await deps.stats.add(now, { counter: 'deferredQuietHours' });
       await log('deferred', detail, { reason, until: at.toISOString(), ...details });
       return { outcome: 'deferred', until: at, reason } as const;
@@ -166,18 +182,36 @@ function reminderRun(request: ReminderRequest, deps: SenderDeps, now: Date, cart
     // A place in a paced release: quiet hours' morning, or (for a throttle) the tail of the release the reminder came
     // from, else the next minute's. A place that does not fit the morning still goes out, and is said plainly.
     async placeInRelease(releaseAt, timeZone) {
-      const [place, capacity] = await Promise.all([deps.release.queue.take(releaseAt), deps.release.capacity.current()]);
+      const [place, capacity] = await Promise.all([
+        deps.release.queue.take(releaseAt),
+        deps.release.capacity.current(),
+      ]);
       const rate = releaseRate(capacity);
       const at = new Date(Math.max(releaseSlotAt(releaseAt, place, rate).getTime(), now.getTime() + 1_000));
       const overflow = releaseOverflow({ releaseAt, place, at, timeZone, capacity, rate });
-      const details: Details = { place, releaseAt: releaseAt.toISOString(), perSecond: Number(rate.perSecond.toFixed(2)) };
+      const details: Details = {
+        place,
+        releaseAt: releaseAt.toISOString(),
+        perSecond: Number(rate.perSecond.toFixed(2)),
+      };
       if (overflow) {
-        deps.log.warn('morning release does not fit', { cartId, step, overflow: overflow.kind, place, releaseAt: releaseAt.toISOString(), limits: capacity.source });
+        deps.log.warn('morning release does not fit', {
+          cartId,
+          step,
+          overflow: overflow.kind,
+          place,
+          releaseAt: releaseAt.toISOString(),
+          limits: capacity.source,
+        });
         await deps.stats.add(now, { counter: 'releaseLate' });
         details.late = overflow.kind;
       }
       const placeText = `place ${place} of the release from ${releaseAt.toISOString()}, paced at ${rate.perSecond.toFixed(1)} a second (${capacity.source})`;
-      return { at, details, text: overflow ? `${placeText}; it does not fit the morning: ${overflow.detail}` : placeText };
+      return {
+        at,
+        details,
+        text: overflow ? `${placeText}; it does not fit the morning: ${overflow.detail}` : placeText,
+      };
     },
     async giveBackStale() {
       if (stale?.attempt) await deps.sends.release(cartId, step, stale.attempt, stale.email);
@@ -193,13 +227,18 @@ async function previousClaim(
   request: ReminderRequest,
   now: Date,
   deps: SenderDeps,
-): Promise<{ readonly outcome: 'duplicate' } | { readonly outcome: 'none' | 'stale'; readonly stale: SendRecord | undefined }> {
+): Promise<
+  { readonly outcome: 'duplicate' } | { readonly outcome: 'none' | 'stale'; readonly stale: SendRecord | undefined }
+> {
   const { cartId, step } = request;
   const previous = await deps.sends.find(cartId, step);
   if (!previous) return { outcome: 'none', stale: undefined };
   const leaseUntil = previous.leaseUntil ? Date.parse(previous.leaseUntil) : undefined;
   if (previous.status !== 'claimed' || leaseUntil === undefined || leaseUntil > now.getTime()) {
-    deps.log.info('reminder already claimed or ended; not sending again', { status: previous.status, leaseUntil: previous.leaseUntil });
+    deps.log.info('reminder already claimed or ended; not sending again', {
+      status: previous.status,
+      leaseUntil: previous.leaseUntil,
+    });
     // A live claim whose attempt died before it scheduled its lease check would stand in between for good: make
     // sure the check exists (the same name as the claimer's own, so this is a no-op when it does).
     if (previous.status === 'claimed' && leaseUntil !== undefined) {
@@ -242,7 +281,8 @@ async function passGates(run: ReminderRun): Promise<Cleared | SendResult> {
     }
   }
 
-  const lonelyFollowUp = decision.action === 'send' ? followUpWithoutFirst(cart, step, rules.testMode === true) : undefined;
+  const lonelyFollowUp =
+    decision.action === 'send' ? followUpWithoutFirst(cart, step, rules.testMode === true) : undefined;
   if (lonelyFollowUp !== undefined) {
     await run.giveBackStale();
     return run.skip('no_first_reminder', lonelyFollowUp, { gate: 3 });
@@ -251,7 +291,13 @@ async function passGates(run: ReminderRun): Promise<Cleared | SendResult> {
   if (decision.action === 'defer') {
     await run.giveBackStale();
     const placed = await run.placeInRelease(decision.until, zone);
-    return run.defer(placed.at, 'quiet_hours', `${decision.detail}; ${placed.text}`, { gate: decision.gate, ...placed.details }, decision.until);
+    return run.defer(
+      placed.at,
+      'quiet_hours',
+      `${decision.detail}; ${placed.text}`,
+      { gate: decision.gate, ...placed.details },
+      decision.until,
+    );
   }
   if (decision.action === 'skip' && decision.reason === 'paused') {
     await run.giveBackStale();
@@ -263,16 +309,26 @@ async function passGates(run: ReminderRun): Promise<Cleared | SendResult> {
     const tooLateMs = handedOffMs + rules.giveUpAfterMinutes * 60_000;
     if (now.getTime() < tooLateMs) {
       const at = new Date(Math.min(now.getTime() + OWNER_PAUSE_RECHECK_MS, tooLateMs));
-      return run.defer(at, 'owner_paused', `held: ${decision.detail}; not sent and not counted, looking again at ${at.toISOString()}`, { gate: decision.gate });
+      return run.defer(
+        at,
+        'owner_paused',
+        `held: ${decision.detail}; not sent and not counted, looking again at ${at.toISOString()}`,
+        { gate: decision.gate },
+      );
     }
-    return run.skip(decision.reason, `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up window: too late for a reminder`, { gate: decision.gate });
+    return run.skip(
+      decision.reason,
+      `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up window: too late for a reminder`,
+      { gate: decision.gate },
+    );
   }
   if (decision.action === 'skip') {
     await run.giveBackStale();
     // The cart joins the owner's comparison as held back from the moment its first reminder would have gone.
     // (The cart counter counts the group from that write on the row.) Not in test mode: a test reminded nobody, so
     // neither comparison group is joined.
-    if (decision.reason === 'held_back' && step === 'first' && rules.testMode !== true) await deps.carts.recordReminder(cartId, { kind: 'held_back', at: now });
+    if (decision.reason === 'held_back' && step === 'first' && rules.testMode !== true)
+      await deps.carts.recordReminder(cartId, { kind: 'held_back', at: now });
     return run.skip(decision.reason, decision.detail, { gate: decision.gate });
   }
 
@@ -282,7 +338,11 @@ async function passGates(run: ReminderRun): Promise<Cleared | SendResult> {
   const testMode = rules.testMode === true;
   if (testMode && !deps.email.testModeTo) {
     await run.giveBackStale();
-    return run.skip('test_mode_no_owner', 'test mode is on but no owner address is configured; nothing is sent to the shopper', { gate: 4, test: true });
+    return run.skip(
+      'test_mode_no_owner',
+      'test mode is on but no owner address is configured; nothing is sent to the shopper',
+      { gate: 4, test: true },
+    );
   }
   const deliverTo = testMode ? (deps.email.testModeTo as string) : to;
   return { rules, zone, quietSince, to, testMode, deliverTo };
@@ -340,16 +400,34 @@ async function claimReminder(run: ReminderRun, cleared: Cleared): Promise<Claim 
   const { rules, to, testMode, quietSince } = cleared;
   const attempt = (deps.newAttemptId ?? randomUUID)();
   const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
-  const claim = await deps.sends.claim({ cartId, step, email: to, attempt, now, leaseUntil, quietSince, ...(testMode ? { testMode: true } : {}) });
+  const claim = await deps.sends.claim({
+    cartId,
+    step,
+    email: to,
+    attempt,
+    now,
+    leaseUntil,
+    quietSince,
+    ...(testMode ? { testMode: true } : {}),
+  });
   if (claim.outcome === 'taken') return { outcome: 'duplicate' };
   if (claim.outcome === 'do_not_disturb') {
     await run.giveBackStale();
     const minutes = Math.round((now.getTime() - claim.nudge.at.getTime()) / 60_000);
-    return run.skip('do_not_disturb', `this address got a reminder about another cart ${minutes} min ago (window ${rules.doNotDisturbMinutes} min)`, {
-      gate: 3,
-    });
+    return run.skip(
+      'do_not_disturb',
+      `this address got a reminder about another cart ${minutes} min ago (window ${rules.doNotDisturbMinutes} min)`,
+      {
+        gate: 3,
+      },
+    );
   }
-  if (run.stale) await run.log('retried', 'the last attempt neither got an answer from SES nor a SEND event before its lease ran out: nothing was accepted', { attempt });
+  if (run.stale)
+    await run.log(
+      'retried',
+      'the last attempt neither got an answer from SES nor a SEND event before its lease ran out: nothing was accepted',
+      { attempt },
+    );
 
   // Before SES: whatever happens to this invocation from here, the lease's end brings the sender back to settle it.
   try {
@@ -386,7 +464,10 @@ async function deliver(run: ReminderRun, cleared: Cleared, composed: Composed, c
         : [
             {
               name: 'List-Unsubscribe',
-              value: [`<${links.oneClickUrl}>`, ...(deps.email.unsubscribeMailto ? [`<${deps.email.unsubscribeMailto}>`] : [])].join(', '),
+              value: [
+                `<${links.oneClickUrl}>`,
+                ...(deps.email.unsubscribeMailto ? [`<${deps.email.unsubscribeMailto}>`] : []),
+              ].join(', '),
             },
             { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
           ],
@@ -397,11 +478,20 @@ async function deliver(run: ReminderRun, cleared: Cleared, composed: Composed, c
   }
   // The email is out: recorded, counted, written on the cart row and logged in one transaction.
   const acceptedAt = deps.clock.now();
-  await recordAcceptedReminder({ cartId, step, attempt: claim.attempt, messageId, now, acceptedAt, polish, testMode, deliverTo, to, rules }, deps);
+  await recordAcceptedReminder(
+    { cartId, step, attempt: claim.attempt, messageId, now, acceptedAt, polish, testMode, deliverTo, to, rules },
+    deps,
+  );
   // Settled by SES's answer: the lease's check has nothing left to do.
   await claim.withdrawLeaseCheck();
   // The chase is timed from a test send as from a real one (the waiter reads this verdict, not firstSentAt).
-  if (testMode) await recordHandOffOutcome(cart, step, { outcome: 'test_sent', at: acceptedAt.toISOString(), reason: 'test' }, deps);
+  if (testMode)
+    await recordHandOffOutcome(
+      cart,
+      step,
+      { outcome: 'test_sent', at: acceptedAt.toISOString(), reason: 'test' },
+      deps,
+    );
   return { outcome: 'sent', messageId, polished: polish.polished };
 }
 
@@ -414,9 +504,16 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
   const { cartId, step, now, request, deps } = run;
   const { to, zone } = cleared;
   const { attempt, leaseUntil } = claim;
-  const failure = error instanceof MailError ? error : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
+  const failure =
+    error instanceof MailError
+      ? error
+      : new MailError('unknown', error instanceof Error ? error.name : 'Error', String(error));
   // `sesError`, not `message`: the logger keeps its own `message` (this line's text) and drops a field of that name.
-  deps.log.warn('SES did not accept the reminder', { kind: failure.kind, code: failure.code, sesError: failure.message });
+  deps.log.warn('SES did not accept the reminder', {
+    kind: failure.kind,
+    code: failure.code,
+    sesError: failure.message,
+  });
   // Nothing went out on a throttle or a refusal: the lease's check has nothing left to settle.
   if (failure.kind !== 'unknown') await claim.withdrawLeaseCheck();
   if (failure.kind === 'throttled') {
@@ -425,32 +522,58 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
     // send never piles into one second with the others it met.
     const releaseAt = sameMorning(request.releaseAt, now) ?? throttleQueueAt(now);
     const placed = await run.placeInRelease(releaseAt, zone);
-    return run.defer(placed.at, 'throttled', `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`, { code: failure.code, ...placed.details }, releaseAt);
+    return run.defer(
+      placed.at,
+      'throttled',
+      `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`,
+      { code: failure.code, ...placed.details },
+      releaseAt,
+    );
   }
   if (failure.kind === 'refused' && failure.retryLater && (request.retry ?? 0) < PAUSED_MAX_RETRIES) {
     await deps.sends.release(cartId, step, attempt, to);
     const at = new Date(now.getTime() + PAUSED_RETRY_MS);
-    return run.defer(at, 'paused', `SES refused for now (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour`, { code: failure.code });
+    return run.defer(
+      at,
+      'paused',
+      `SES refused for now (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour`,
+      { code: failure.code },
+    );
   }
   if (failure.kind === 'sandbox') {
     // Nothing went out and nothing is wrong with the reminder: the account is not ready yet. Held, never refused.
     await deps.sends.release(cartId, step, attempt, to);
     if ((request.retry ?? 0) >= PAUSED_MAX_RETRIES) {
-      return run.skip('ses_sandbox', `SES still refuses to send to unverified addresses after a day of holding this reminder (${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the sending domain (npm run doctor -- --aws)`, { code: failure.code });
+      return run.skip(
+        'ses_sandbox',
+        `SES still refuses to send to unverified addresses after a day of holding this reminder (${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the sending domain (npm run doctor -- --aws)`,
+        { code: failure.code },
+      );
     }
     const at = new Date(now.getTime() + PAUSED_RETRY_MS);
-    return run.defer(at, 'sandbox', `held: SES is still in the sandbox or the sending address is not verified (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. Run npm run doctor -- --aws for what to do`, { code: failure.code });
+    return run.defer(
+      at,
+      'sandbox',
+      `held: SES is still in the sandbox or the sending address is not verified (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. Run npm run doctor -- --aws for what to do`,
+      { code: failure.code },
+    );
   }
   if (failure.kind === 'refused') {
     await deps.sends.refuse(cartId, step, attempt, to, failure.code);
-    return run.skip(`ses_refused`, `SES refused the reminder (${failure.code}: ${failure.message}); nothing was sent`, { code: failure.code });
+    return run.skip(`ses_refused`, `SES refused the reminder (${failure.code}: ${failure.message}); nothing was sent`, {
+      code: failure.code,
+    });
   }
   // Unknown: SES may have accepted it. Never resend blindly: its SEND event marks it sent, and the lease's end
   // brings the sender back to send it again only if no SEND event came.
-  await run.log('unknown', `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event or at ${leaseUntil.toISOString()}`, {
-    code: failure.code,
-    attempt,
-  });
+  await run.log(
+    'unknown',
+    `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event or at ${leaseUntil.toISOString()}`,
+    {
+      code: failure.code,
+      attempt,
+    },
+  );
   return { outcome: 'unknown', settleAt: leaseUntil };
 }
 
@@ -458,13 +581,22 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
  * A request that answers no live hand-off (a late duplicate of one the sender already settled, or of one it gave back
  * to the waiter) sends nothing.
  */
-function leftoverRequest(cart: CartRow, step: ReminderStep, deps: SenderDeps): { readonly outcome: 'duplicate' } | undefined {
+function leftoverRequest(
+  cart: CartRow,
+  step: ReminderStep,
+  deps: SenderDeps,
+): { readonly outcome: 'duplicate' } | undefined {
   const state = handOffState(cart, step);
   if (state === 'current') return undefined;
-  deps.log.info(state === 'settled' ? 'reminder already settled for this hand-off; nothing to do' : 'reminder request answers no live hand-off; nothing to do', {
-    remindersSent: cart.remindersSent,
-    lastReminderAt: cart.lastReminderAt,
-  });
+  deps.log.info(
+    state === 'settled'
+      ? 'reminder already settled for this hand-off; nothing to do'
+      : 'reminder request answers no live hand-off; nothing to do',
+    {
+      remindersSent: cart.remindersSent,
+      lastReminderAt: cart.lastReminderAt,
+    },
+  );
   return { outcome: 'duplicate' };
 }
 
@@ -504,11 +636,26 @@ async function recordAcceptedReminder(
     entry: {
       at: sent.now,
       reason: `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`,
-      details: { step, messageId, polished: polish.polished, ...(testMode ? { test: true, sentTo: sent.deliverTo } : {}) },
+      details: {
+        step,
+        messageId,
+        polished: polish.polished,
+        ...(testMode ? { test: true, sentTo: sent.deliverTo } : {}),
+      },
     },
   });
-  const written = await deps.sends.complete(cartId, step, sent.attempt, { sentAt: sent.now.toISOString(), messageId, ...polish }, facts);
-  await settleSentWrite(written, { cartId, step, messageId, at: sent.acceptedAt, test: testMode, learntFrom: 'answer' }, deps);
+  const written = await deps.sends.complete(
+    cartId,
+    step,
+    sent.attempt,
+    { sentAt: sent.now.toISOString(), messageId, ...polish },
+    facts,
+  );
+  await settleSentWrite(
+    written,
+    { cartId, step, messageId, at: sent.acceptedAt, test: testMode, learntFrom: 'answer' },
+    deps,
+  );
 }
 
 /**
@@ -516,7 +663,12 @@ async function recordAcceptedReminder(
  * are still shopping. Nothing is sent or counted; the row says so (the waiter's next look takes the hand-off back and
  * times the reminder from the change) and the log says why.
  */
-async function returnIfStillShopping(cart: CartRow, step: ReminderStep, now: Date, deps: SenderDeps): Promise<SendResult | undefined> {
+async function returnIfStillShopping(
+  cart: CartRow,
+  step: ReminderStep,
+  now: Date,
+  deps: SenderDeps,
+): Promise<SendResult | undefined> {
   const changedAt = changedSinceHandOff(cart, step);
   if (changedAt === undefined) return undefined;
   await deps.activity.record({
@@ -527,7 +679,12 @@ async function returnIfStillShopping(cart: CartRow, step: ReminderStep, now: Dat
     reason: `the shopper changed the cart at ${changedAt.toISOString()}, after the ${step} reminder was handed off at ${cart.lastReminderAt}: still shopping, nothing sent and not counted; the waiter times the reminder from the change`,
     details: { step, changedAt: changedAt.toISOString() },
   });
-  await recordHandOffOutcome(cart, step, { outcome: 'returned', at: now.toISOString(), reason: 'still_shopping' }, deps);
+  await recordHandOffOutcome(
+    cart,
+    step,
+    { outcome: 'returned', at: now.toISOString(), reason: 'still_shopping' },
+    deps,
+  );
   return { outcome: 'returned', changedAt };
 }
 
@@ -565,7 +722,14 @@ async function polishOpening(
   if (!deps.polisher) return { ok: false, reason: 'no model configured' };
   // The titles the email lists (a big cart has more): the model sees no more than the shopper does.
   const itemTitles = cart.items.slice(0, CART_BOUNDS.emailItems).map((item) => item.title);
-  const prompt = buildPolishPrompt({ plainOpening, voiceDescription, step, savedLink: cart.savedLink === true, itemTitles, storeName: rules.store.name });
+  const prompt = buildPolishPrompt({
+    plainOpening,
+    voiceDescription,
+    step,
+    savedLink: cart.savedLink === true,
+    itemTitles,
+    storeName: rules.store.name,
+  });
   try {
     const { text } = await deps.polisher.polish(prompt);
     return validatePolishedLine(text, { plainOpening, itemTitles });

@@ -48,9 +48,15 @@ export class StoredOwnerDocs implements RulesSource {
   }
 
   private async read(): Promise<{ rules: Rules; voice: Voice }> {
-    const [rules, voice, operator] = await Promise.all([this.store.rules(), this.store.voice(), this.store.operatorStops()]);
-    if (!rules) throw new OwnerDocsMissingError('no rules doc has been accepted yet: run the rules loader and check its log');
-    if (!voice) throw new OwnerDocsMissingError('no voice doc has been accepted yet: run the rules loader and check its log');
+    const [rules, voice, operator] = await Promise.all([
+      this.store.rules(),
+      this.store.voice(),
+      this.store.operatorStops(),
+    ]);
+    if (!rules)
+      throw new OwnerDocsMissingError('no rules doc has been accepted yet: run the rules loader and check its log');
+    if (!voice)
+      throw new OwnerDocsMissingError('no voice doc has been accepted yet: run the rules loader and check its log');
     return { rules: withOperatorStops(rules.value, operator), voice: voice.value };
   }
 }

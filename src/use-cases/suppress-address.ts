@@ -27,10 +27,13 @@ export async function suppressAddress(
   const email = normaliseEmail(request.email);
   if (!email) return [];
   const now = deps.clock.now();
-  if (await deps.optOuts.record({ email, scope: 'all', cartId: request.cartId ?? '-', at: now, source: request.source })) {
+  if (
+    await deps.optOuts.record({ email, scope: 'all', cartId: request.cartId ?? '-', at: now, source: request.source })
+  ) {
     await deps.stats.add(now, { counter: 'optOuts' });
   }
-  const reason = request.source === 'complaint' ? 'the shopper marked a reminder as spam' : 'the address bounced permanently';
+  const reason =
+    request.source === 'complaint' ? 'the shopper marked a reminder as spam' : 'the address bounced permanently';
   const stopped: string[] = [];
   for (const cart of await deps.carts.findOpenByEmail(email)) {
     if ((await deps.carts.stop(cart.cartId, reason, 'shopper')).outcome !== 'closed') continue;

@@ -52,7 +52,13 @@ export async function unsubscribe(request: UnsubscribeRequest, deps: Unsubscribe
     return { outcome: 'nothing_to_stop' };
   }
   const now = deps.clock.now();
-  const recorded = await deps.optOuts.record({ email, scope: request.scope, cartId: request.cartId, at: now, source: request.source });
+  const recorded = await deps.optOuts.record({
+    email,
+    scope: request.scope,
+    cartId: request.cartId,
+    at: now,
+    source: request.source,
+  });
   if (recorded) await deps.stats.add(now, { counter: 'optOuts' });
 
   const all = request.scope === 'all';
@@ -60,14 +66,19 @@ export async function unsubscribe(request: UnsubscribeRequest, deps: Unsubscribe
   const covered = all ? await deps.carts.findOpenByEmail(email) : cart?.email === email ? [cart] : [];
   const stoppedCarts: string[] = [];
   for (const target of covered) {
-    if ((await deps.carts.stop(target.cartId, reason, 'shopper')).outcome === 'closed') stoppedCarts.push(target.cartId);
+    if ((await deps.carts.stop(target.cartId, reason, 'shopper')).outcome === 'closed')
+      stoppedCarts.push(target.cartId);
   }
   const changed = recorded || stoppedCarts.length > 0;
   if (changed) {
     const whose =
-      request.email === undefined ? ''
-      : cart === undefined ? '; the cart itself has expired'
-      : cart.email !== email ? '; from the address the reminder went to, which the cart no longer has' : '';
+      request.email === undefined
+        ? ''
+        : cart === undefined
+          ? '; the cart itself has expired'
+          : cart.email !== email
+            ? '; from the address the reminder went to, which the cart no longer has'
+            : '';
     await deps.activity.record({
       cartId: request.cartId,
       at: now,
@@ -77,6 +88,12 @@ export async function unsubscribe(request: UnsubscribeRequest, deps: Unsubscribe
       details: { scope: request.scope },
     });
   }
-  deps.log.info('unsubscribed', { cartId: request.cartId, scope: request.scope, source: request.source, stoppedCarts, changed });
+  deps.log.info('unsubscribed', {
+    cartId: request.cartId,
+    scope: request.scope,
+    source: request.source,
+    stoppedCarts,
+    changed,
+  });
   return { outcome: 'unsubscribed', scope: request.scope, stoppedCarts, changed };
 }

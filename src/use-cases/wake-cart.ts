@@ -68,7 +68,8 @@ export async function wakeCart(request: WakeUpMessage, deps: WakeDeps): Promise<
 
     // Counted by the write that recorded the move, so a redelivered wake-up (stale by then) counts nothing; a first
     // reminder handed off again after the sender gave it back (the row has a hand-off already) is the same cart.
-    if (decision.kind === 'move' && decision.move === 'first_reminder' && cart.lastReminderAt === undefined) await deps.stats.add(now, { counter: 'leftBehind' });
+    if (decision.kind === 'move' && decision.move === 'first_reminder' && cart.lastReminderAt === undefined)
+      await deps.stats.add(now, { counter: 'leftBehind' });
     await deps.activity.record({
       cartId: cart.cartId,
       at: now,

@@ -19,7 +19,12 @@ const prefix = () => `b${Math.random().toString(36).slice(2, 8)}-`;
 
 describe('bench measurements (tiny inputs)', () => {
   it('measures intake against the raw write at each concurrency, with the same number of events on both sides', async () => {
-    const rows = await measureIntake({ dynamoEndpoint: endpoint(), events: 36, concurrency: [2, 4], tablePrefix: prefix() });
+    const rows = await measureIntake({
+      dynamoEndpoint: endpoint(),
+      events: 36,
+      concurrency: [2, 4],
+      tablePrefix: prefix(),
+    });
     expect(rows.map((row) => row.concurrency)).toEqual([2, 4]);
     for (const row of rows) {
       expect(row.intake.events).toBe(36);
@@ -38,7 +43,14 @@ describe('bench measurements (tiny inputs)', () => {
   });
 
   it('measures valid deliveries before and after the intake sweep on one warm intake, checking every sweep answer', async () => {
-    const row = await measureIntakeAfterSweep({ dynamoEndpoint: endpoint(), events: 24, concurrency: 4, sweeps: 1, limit: 400, tablePrefix: prefix() });
+    const row = await measureIntakeAfterSweep({
+      dynamoEndpoint: endpoint(),
+      events: 24,
+      concurrency: 4,
+      sweeps: 1,
+      limit: 400,
+      tablePrefix: prefix(),
+    });
     expect(row.before.events).toBe(48);
     expect(row.after.events).toBe(48);
     expect(row.ratio).toBeCloseTo(row.after.perSecond / row.before.perSecond, 10);
@@ -59,7 +71,12 @@ describe('bench measurements (tiny inputs)', () => {
   });
 
   it('keeps Scheduler calls flat per cart while changes grow, and DynamoDB writes growing with them', async () => {
-    const rows = await measureGrowth({ dynamoEndpoint: endpoint(), sizes: [1, 3, 6], cartsPerSize: 2, tablePrefix: prefix() });
+    const rows = await measureGrowth({
+      dynamoEndpoint: endpoint(),
+      sizes: [1, 3, 6],
+      cartsPerSize: 2,
+      tablePrefix: prefix(),
+    });
     expect(rows.map((row) => row.changes)).toEqual([1, 3, 6]);
     for (const row of rows) {
       expect(row.carts).toBe(2);
@@ -106,7 +123,12 @@ describe('bench measurements (tiny inputs)', () => {
 describe('the meter in the local system', () => {
   it('counts the intake invocation, its DynamoDB units, the wake-up and the log line at the boundaries', async () => {
     const at = Date.parse('2026-11-02T15:00:00Z');
-    const metered = await startMetered({ dynamoEndpoint: endpoint(), tablePrefix: prefix(), frozenMs: at, docs: 'memory' });
+    const metered = await startMetered({
+      dynamoEndpoint: endpoint(),
+      tablePrefix: prefix(),
+      frozenMs: at,
+      docs: 'memory',
+    });
     try {
       const body = {
         id: 'meter-1',
@@ -134,7 +156,7 @@ describe('the meter in the local system', () => {
   });
 });
 
-describe('the cost run\'s inputs and arithmetic', () => {
+describe("the cost run's inputs and arithmetic", () => {
   it('builds the standard month exactly: carts, changes, emails and checkouts', () => {
     const { deliveries, summary } = monthDeliveries(STANDARD_MONTH);
     expect(summary).toMatchObject({ carts: 3_000, changes: 18_000, withEmail: 1_350, checkouts: 900 });
@@ -147,7 +169,10 @@ describe('the cost run\'s inputs and arithmetic', () => {
   it('prices every line from the one price list, applies free tiers per price, scales usage but not fixed resources', () => {
     const usage: MonthUsage = {
       carts: 10,
-      functions: { intake: { invocations: 60, billedMs: 300, coldStarts: 2, logBytes: 6_000 }, sender: { invocations: 5, billedMs: 100, coldStarts: 1, logBytes: 0 } },
+      functions: {
+        intake: { invocations: 60, billedMs: 300, coldStarts: 2, logBytes: 6_000 },
+        sender: { invocations: 5, billedMs: 100, coldStarts: 1, logBytes: 0 },
+      },
       dynamo: { rru: 100, wru: 200, failedWriteWru: 1 },
       kmsTableKeyWindows: 12,
       scheduler: { invocations: 15, apiCalls: 20, handOffs: 5 },
@@ -180,7 +205,8 @@ describe('the cost run\'s inputs and arithmetic', () => {
     };
     const one = monthlyBill(usage, context, 1);
     const ten = monthlyBill(usage, context, 10);
-    const line = (lines: typeof one, price: string, item?: string) => lines.find((l) => l.price === price && (!item || l.item === item))!;
+    const line = (lines: typeof one, price: string, item?: string) =>
+      lines.find((l) => l.price === price && (!item || l.item === item))!;
     expect(line(one, 'sesEmails').withoutFreeTier).toBeCloseTo(costOf('sesEmails', 5, false), 12);
     expect(line(one, 'bedrockInput').withoutFreeTier).toBeCloseTo(1_000 * (PRICES.bedrockInput.usd / 1e6), 12);
     expect(line(one, 'dynamoWrite').quantity).toBe(201);
@@ -197,7 +223,10 @@ describe('the cost run\'s inputs and arithmetic', () => {
     expect(line(tenWithJobs, 'lambdaRequests').quantity).toBe(650 + 100);
     expect(line(tenWithJobs, 'sesEmails').quantity).toBe(50);
     // Log bytes: the handlers' own plus the platform's lines per invocation.
-    expect(line(one, 'logsIngestion').quantity * 1024 ** 3).toBeCloseTo(6_000 + 65 * ASSUMPTIONS.platformLogBytesPerInvocation, 6);
+    expect(line(one, 'logsIngestion').quantity * 1024 ** 3).toBeCloseTo(
+      6_000 + 65 * ASSUMPTIONS.platformLogBytesPerInvocation,
+      6,
+    );
     const t = totals(one);
     expect(t.withoutFreeTier).toBeGreaterThan(t.withFreeTier);
     expect(one.every((l) => l.withFreeTier <= l.withoutFreeTier + 1e-12)).toBe(true);

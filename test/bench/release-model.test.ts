@@ -25,7 +25,9 @@ describe('the morning release in AWS (bench/release-model.ts)', () => {
       [9, 14],
       [45, 50],
     ] as const) {
-      expect(Math.abs(minutePrecisionThrottleShare(perSecond, sesRate) - simulatedShare(perSecond, sesRate, 3_000))).toBeLessThan(0.005);
+      expect(
+        Math.abs(minutePrecisionThrottleShare(perSecond, sesRate) - simulatedShare(perSecond, sesRate, 3_000)),
+      ).toBeLessThan(0.005);
     }
   });
 
@@ -39,7 +41,14 @@ describe('the morning release in AWS (bench/release-model.ts)', () => {
   });
 
   it('counts each throttled attempt as a full sender run with its polish, a schedule and its writes', () => {
-    const usage = throttleUsage(10, { senderMs: 300, senderLogBytes: 500, bedrockInputTokens: 400, bedrockOutputTokens: 30, wru: 8, rru: 4 });
+    const usage = throttleUsage(10, {
+      senderMs: 300,
+      senderLogBytes: 500,
+      bedrockInputTokens: 400,
+      bedrockOutputTokens: 30,
+      wru: 8,
+      rru: 4,
+    });
     expect(usage.functions.sender).toEqual({ invocations: 10, billedMs: 3_000, coldStarts: 0, logBytes: 5_000 });
     expect(usage.scheduler).toEqual({ invocations: 10, apiCalls: 10, handOffs: 0 });
     expect(usage.bedrock).toEqual({ calls: 10, inputTokens: 4_000, outputTokens: 300 });

@@ -55,7 +55,11 @@ describe('the bundled SDK', () => {
     writeFileSync(file, result.outputFiles[0]!.text);
     const { stdout } = await run(process.execPath, [file], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', PROBE_ENDPOINT: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PROBE_ENDPOINT: endpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
       timeout: 60_000,
     });
     const outcome = JSON.parse(stdout) as { outcome: string; name?: string; message?: string; ms: number };

@@ -13,7 +13,13 @@ import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HANDLER_ENTRIES } from '../../lib/cart-recovery-stack';
-import { BEDROCK_ROLES, BUNDLE_BUDGETS_KB, BUNDLING, type FunctionRole, GOOGLE_ROLES } from '../../lib/constructs/service-function';
+import {
+  BEDROCK_ROLES,
+  BUNDLE_BUDGETS_KB,
+  BUNDLING,
+  type FunctionRole,
+  GOOGLE_ROLES,
+} from '../../lib/constructs/service-function';
 
 interface Bundle {
   readonly bytes: number;
@@ -71,7 +77,8 @@ function summarize(output: Metafile['outputs'][string], code: string): Bundle {
 /** Node's own modules, which esbuild leaves as requires on the node platform. */
 const BUILTIN = new Set(builtinModules);
 const ROLES = Object.keys(BUNDLE_BUDGETS_KB) as FunctionRole[];
-const GOOGLE_CODE = /node_modules\/(?:@googleapis\/|googleapis(?:-common)?\/|google-auth-library\/|gaxios\/|gtoken\/|google-logging-utils\/)/;
+const GOOGLE_CODE =
+  /node_modules\/(?:@googleapis\/|googleapis(?:-common)?\/|google-auth-library\/|gaxios\/|gtoken\/|google-logging-utils\/)/;
 const BEDROCK_CODE = /bedrock|polish/i;
 
 let bundles: Map<FunctionRole, Bundle>;
@@ -101,14 +108,17 @@ describe('function bundles', () => {
     expect(bytes / 1024, summary).toBeLessThanOrEqual(budget);
   });
 
-  it.each(ROLES)('%s: carries the pinned AWS SDK, whose request timeouts throw, and requires nothing from node_modules', (role) => {
-    expect(of(role).inputs.filter((input) => input.includes('node_modules/@aws-sdk/')).length).toBeGreaterThan(0);
-    // The handler that enforces the stated timeouts (src/composition/aws/policy.ts) is in the bundle, in a version
-    // that knows `throwOnRequestTimeout`; with the runtime's SDK neither would be ours to say.
-    expect(of(role).inputs.some((input) => input.includes('node_modules/@smithy/node-http-handler/'))).toBe(true);
-    expect(of(role).code).toContain('throwOnRequestTimeout');
-    expect(of(role).externals.filter((path) => !path.startsWith('node:') && !BUILTIN.has(path))).toEqual([]);
-  });
+  it.each(ROLES)(
+    '%s: carries the pinned AWS SDK, whose request timeouts throw, and requires nothing from node_modules',
+    (role) => {
+      expect(of(role).inputs.filter((input) => input.includes('node_modules/@aws-sdk/')).length).toBeGreaterThan(0);
+      // The handler that enforces the stated timeouts (src/composition/aws/policy.ts) is in the bundle, in a version
+      // that knows `throwOnRequestTimeout`; with the runtime's SDK neither would be ours to say.
+      expect(of(role).inputs.some((input) => input.includes('node_modules/@smithy/node-http-handler/'))).toBe(true);
+      expect(of(role).code).toContain('throwOnRequestTimeout');
+      expect(of(role).externals.filter((path) => !path.startsWith('node:') && !BUILTIN.has(path))).toEqual([]);
+    },
+  );
 
   it.each(ROLES.filter((role) => !GOOGLE_ROLES.includes(role)))('%s: contains no Google API code', (role) => {
     expect(googleInputs(role)).toEqual([]);
@@ -125,12 +135,17 @@ describe('function bundles', () => {
   });
 
   it('the sender does call Bedrock (so the check above can see it)', () => {
-    expect(of('sender').inputs.some((input) => input.includes('node_modules/@aws-sdk/client-bedrock-runtime/'))).toBe(true);
+    expect(of('sender').inputs.some((input) => input.includes('node_modules/@aws-sdk/client-bedrock-runtime/'))).toBe(
+      true,
+    );
   });
 
-  it.each(ROLES.filter((role) => role !== 'intake'))('%s: contains no Stripe code (only the intake reads Stripe)', (role) => {
-    expect(of(role).inputs.filter((input) => input.includes('node_modules/stripe/'))).toEqual([]);
-  });
+  it.each(ROLES.filter((role) => role !== 'intake'))(
+    '%s: contains no Stripe code (only the intake reads Stripe)',
+    (role) => {
+      expect(of(role).inputs.filter((input) => input.includes('node_modules/stripe/'))).toEqual([]);
+    },
+  );
 
   it('the intake does carry the official stripe package (so the check above can see it)', () => {
     expect(of('intake').inputs.some((input) => input.includes('node_modules/stripe/'))).toBe(true);

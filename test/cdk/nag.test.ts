@@ -73,7 +73,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
     const findings = report.violations.map(
-      (violation) => `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      (violation) =>
+        `${violation.severity} ${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
     );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
@@ -105,7 +106,11 @@ describe('cdk-nag AwsSolutions', () => {
       /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:bedrock:\*::foundation-model\/anthropic\.claude-haiku-4-5-20251001-v1:0\]$/,
     ];
     expect(ids).toHaveLength(expected.length);
-    for (const pattern of expected) expect(ids.some((id) => pattern.test(id)), String(pattern)).toBe(true);
+    for (const pattern of expected)
+      expect(
+        ids.some((id) => pattern.test(id)),
+        String(pattern),
+      ).toBe(true);
     for (const [id, { reasons }] of found) {
       for (const reason of reasons) expect(reason.length, `reason for ${id}`).toBeGreaterThan(60);
     }

@@ -23,7 +23,12 @@ import {
   PLACEHOLDERS,
   readDeployConfig,
 } from '../../src/composition/aws/deploy-config';
-import { ALARM_MONTHLY_USD, DEFAULT_URL_REQUEST_ALARM, FREE_ALARMS, SES_REPUTATION_ALARM_THRESHOLDS } from '../../lib/constructs/alarms';
+import {
+  ALARM_MONTHLY_USD,
+  DEFAULT_URL_REQUEST_ALARM,
+  FREE_ALARMS,
+  SES_REPUTATION_ALARM_THRESHOLDS,
+} from '../../lib/constructs/alarms';
 import { CART_STREAM_RETRIES } from '../../lib/constructs/cart-counter';
 import { STREAM_READ_ACTIONS, TABLE_DEFINITIONS, TABLE_ENV, type TableRole } from '../../lib/constructs/data-tables';
 import { ASYNC_RETRY_ATTEMPTS } from '../../lib/constructs/failed-invocations';
@@ -75,7 +80,14 @@ const OWNER_ENV = ['CR_GOOGLE_KEY_PARAM', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', '
 /** Every variable each function must get, from the brief and src/composition/aws/environment.ts. */
 const EXPECTED_ENV: Record<FunctionRole, string[]> = {
   intake: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_WEBHOOK_SECRET_PARAM', ...SCHEDULING_ENV],
-  waiter: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS', 'CR_SENDER_ARN', ...SCHEDULING_ENV],
+  waiter: [
+    'CR_CARTS_TABLE',
+    'CR_SENDS_TABLE',
+    'CR_OPTOUTS_TABLE',
+    'CR_RETENTION_DAYS',
+    'CR_SENDER_ARN',
+    ...SCHEDULING_ENV,
+  ],
   sender: [
     'CR_CARTS_TABLE',
     'CR_SENDS_TABLE',
@@ -92,9 +104,30 @@ const EXPECTED_ENV: Record<FunctionRole, string[]> = {
     'CR_SENDER_SECONDS_PER_SEND',
     ...SCHEDULING_ENV,
   ],
-  unsubscribe: ['CR_CARTS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_SENDS_TABLE', 'CR_UNSUBSCRIBE_KEY_PARAM', 'CR_RETENTION_DAYS'],
-  rulesLoader: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RULES_DOC_ID', 'CR_VOICE_DOC_ID', 'CR_RETENTION_DAYS', ...OWNER_ENV, ...SCHEDULING_ENV],
-  importer: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_RETENTION_DAYS', 'CR_EXPORT_SHEET_ID', ...OWNER_ENV, ...SCHEDULING_ENV],
+  unsubscribe: [
+    'CR_CARTS_TABLE',
+    'CR_OPTOUTS_TABLE',
+    'CR_SENDS_TABLE',
+    'CR_UNSUBSCRIBE_KEY_PARAM',
+    'CR_RETENTION_DAYS',
+  ],
+  rulesLoader: [
+    'CR_CARTS_TABLE',
+    'CR_SENDS_TABLE',
+    'CR_RULES_DOC_ID',
+    'CR_VOICE_DOC_ID',
+    'CR_RETENTION_DAYS',
+    ...OWNER_ENV,
+    ...SCHEDULING_ENV,
+  ],
+  importer: [
+    'CR_CARTS_TABLE',
+    'CR_SENDS_TABLE',
+    'CR_RETENTION_DAYS',
+    'CR_EXPORT_SHEET_ID',
+    ...OWNER_ENV,
+    ...SCHEDULING_ENV,
+  ],
   sesEvents: ['CR_CARTS_TABLE', 'CR_SENDS_TABLE', 'CR_OPTOUTS_TABLE', 'CR_RETENTION_DAYS'],
   summary: ['CR_SENDS_TABLE', 'CR_OWNER_EMAIL', 'CR_FROM_ADDRESS', 'CR_SES_CONFIGURATION_SET'],
   cartCounter: ['CR_SENDS_TABLE'],
@@ -128,7 +161,9 @@ const TIMEOUTS: Record<FunctionRole, number> = {
 /** The only wildcard-suffixed resources any policy may name, each for a reason acknowledged in cdk-nag. */
 const WILDCARD_ALLOW_LIST = {
   // Per-cart schedules are named at runtime, inside the one group.
-  schedules: new RegExp(`^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/\\*$`),
+  schedules: new RegExp(
+    `^arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/\\*$`,
+  ),
   // Global secondary indexes of the one table that has them (cr-carts).
   cartsIndexes: /^<DataCarts[0-9A-F]{8}\.Arn>\/index\/\*$/,
   // The foundation model behind the global inference profile, in whichever Region serves the call.
@@ -169,14 +204,16 @@ const logicalIdOf = (type: string, predicate: (props: Json, id: string) => boole
 };
 const idStartingWith = (type: string, prefix: string) => logicalIdOf(type, (_p, id) => id.startsWith(prefix));
 const tableId = (name: string) => logicalIdOf('AWS::DynamoDB::Table', (p) => p.TableName === name);
-const functionId = (role: FunctionRole) => logicalIdOf('AWS::Lambda::Function', (p) => p.FunctionName === FUNCTION_NAMES[role]);
+const functionId = (role: FunctionRole) =>
+  logicalIdOf('AWS::Lambda::Function', (p) => p.FunctionName === FUNCTION_NAMES[role]);
 const functionProps = (role: FunctionRole): Json => resources[functionId(role)]!.Properties;
 const roleIdOf = (role: FunctionRole): string => functionProps(role).Role['Fn::GetAtt'][0];
 const policyOf = (roleId: string): Json[] => {
   const policies = ofType('AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
   return policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
 };
-const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 const statementsFor = (role: FunctionRole, action: string) =>
   policyOf(roleIdOf(role)).filter((statement) => list(statement.Action).includes(action));
 const resourcesFor = (role: FunctionRole, action: string) =>
@@ -185,8 +222,10 @@ const resourcesFor = (role: FunctionRole, action: string) =>
 const schedulerDlqId = () => failedQueueId();
 const failedQueueId = () => idStartingWith('AWS::SQS::Queue', 'FailedInvocationsQueue');
 const schedulerRoleId = () => idStartingWith('AWS::IAM::Role', 'SchedulingSchedulerRole');
-const scheduleNamed = (name: string) => resources[logicalIdOf('AWS::Scheduler::Schedule', (p) => p.Name === name)]!.Properties;
-const alarmsOf = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties as Json);
+const scheduleNamed = (name: string) =>
+  resources[logicalIdOf('AWS::Scheduler::Schedule', (p) => p.Name === name)]!.Properties;
+const alarmsOf = (t: Template) =>
+  Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties as Json);
 
 describe('resources', () => {
   it('has exactly the expected resource types and counts', () => {
@@ -249,8 +288,14 @@ describe('a bare `cdk synth` (no context at all)', () => {
     expect(bareStack.importer).toBeUndefined();
     bareTemplate.resourceCountIs('AWS::Scheduler::Schedule', 1); // the monthly summary
     bareTemplate.resourceCountIs('AWS::Lambda::Function', ROLES.length - 2);
-    bareAnnotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('rules loader is left out. Nothing can be sent without accepted rules'));
-    bareAnnotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('Demo placeholders in use for senderDomain, fromAddress, ownerEmail'));
+    bareAnnotations.hasWarning(
+      '/CartRecovery',
+      Match.stringLikeRegexp('rules loader is left out. Nothing can be sent without accepted rules'),
+    );
+    bareAnnotations.hasWarning(
+      '/CartRecovery',
+      Match.stringLikeRegexp('Demo placeholders in use for senderDomain, fromAddress, ownerEmail'),
+    );
   });
 
   it('reserves no concurrency for any function, so it deploys on a new account whose concurrency quota is 10', () => {
@@ -273,16 +318,24 @@ describe('a bare `cdk synth` (no context at all)', () => {
     expect(stack.alarms.monthlyCostUsd).toBe(0);
     // No alarmEmail: the alarms go to ownerEmail, so they reach a person.
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'owner@example.com' });
-    for (const alarm of alarmsOf(t)) expect(alarm.AlarmActions).toEqual([{ Ref: Object.keys(t.findResources('AWS::SNS::Topic'))[0] }]);
+    for (const alarm of alarmsOf(t))
+      expect(alarm.AlarmActions).toEqual([{ Ref: Object.keys(t.findResources('AWS::SNS::Topic'))[0] }]);
   });
 
   it('warns about retired keys that are still set', () => {
-    const retired = synthStack({ storeName: 'Ridge & Loom', googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345', storeTimeZone: 'Europe/London' });
+    const retired = synthStack({
+      storeName: 'Ridge & Loom',
+      googleFolderId: '1FoLdErIdAbCdEfGhIjKlMnOpQrStUvWxYz012345',
+      storeTimeZone: 'Europe/London',
+    });
     retired.annotations.hasWarning(
       '/CartRecovery',
       Match.stringLikeRegexp('No longer used, ignored: storeName \\(the store name now comes from the rules doc'),
     );
-    retired.annotations.hasWarning('/CartRecovery', Match.stringLikeRegexp('storeTimeZone \\(the store\'s time zone is the rules doc\'s'));
+    retired.annotations.hasWarning(
+      '/CartRecovery',
+      Match.stringLikeRegexp("storeTimeZone \\(the store's time zone is the rules doc's"),
+    );
   });
 });
 
@@ -301,7 +354,8 @@ describe('tables follow src/resources/tables.ts', () => {
     expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     // SSEEnabled false means the AWS-owned key: still encrypted at rest, with no KMS key fee or KMS requests billed.
     expect(props.SSESpecification).toEqual({ SSEEnabled: false });
-    if (def.ttlAttribute) expect(props.TimeToLiveSpecification).toEqual({ AttributeName: def.ttlAttribute, Enabled: true });
+    if (def.ttlAttribute)
+      expect(props.TimeToLiveSpecification).toEqual({ AttributeName: def.ttlAttribute, Enabled: true });
     else expect(props.TimeToLiveSpecification).toBeUndefined();
     if (def.stream) expect(props.StreamSpecification).toEqual({ StreamViewType: def.stream });
     else expect(props.StreamSpecification).toBeUndefined();
@@ -320,7 +374,11 @@ describe('tables follow src/resources/tables.ts', () => {
       });
     }
 
-    const keys = [def.partitionKey, def.sortKey, ...def.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    const keys = [
+      def.partitionKey,
+      def.sortKey,
+      ...def.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ];
     const expected = new Map(keys.filter((key) => key !== undefined).map((key) => [key.name, key.type]));
     expect(props.AttributeDefinitions).toEqual(
       expect.arrayContaining([...expected].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }))),
@@ -348,12 +406,17 @@ describe('functions', () => {
 
     const logGroupId = props.LoggingConfig.LogGroup.Ref as string;
     expect(resources[logGroupId]!.Type).toBe('AWS::Logs::LogGroup');
-    expect(resources[logGroupId]!.Properties).toMatchObject({ LogGroupName: `/aws/lambda/${FUNCTION_NAMES[role]}`, RetentionInDays: 30 });
+    expect(resources[logGroupId]!.Properties).toMatchObject({
+      LogGroupName: `/aws/lambda/${FUNCTION_NAMES[role]}`,
+      RetentionInDays: 30,
+    });
 
     // No managed policies (no AWSLambdaBasicExecutionRole): the role writes only to its own log group.
     const roleResource = resources[roleIdOf(role)]!;
     expect(roleResource.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(statementsFor(role, 'logs:PutLogEvents').flatMap((s) => list(s.Resource))).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+    expect(statementsFor(role, 'logs:PutLogEvents').flatMap((s) => list(s.Resource))).toEqual([
+      { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+    ]);
   });
 
   it('gives every function in the template a log group with the configured retention (none logs forever)', () => {
@@ -367,25 +430,44 @@ describe('functions', () => {
     for (const [id, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays, id).toBe(30);
   });
 
-  it.each(ROLES)('%s: sets every variable its runtime schema in src/composition/aws/environment.ts requires, and no other', (role) => {
-    // Deploy-time values (Ref, GetAtt) stand in as plausible strings of the right shape.
-    const stand = (key: string) =>
-      key.endsWith('_ARN') ? 'arn:aws:service:region:account:resource' : key.endsWith('_URL') ? 'https://id.lambda-url.region.on.aws/' : 'resolved-at-deploy';
-    const env = Object.fromEntries(
-      Object.entries(functionProps(role).Environment.Variables as Json).map(([key, value]) => [key, typeof value === 'string' ? value : stand(key)]),
-    );
-    const schema = RUNTIME_SCHEMAS[role];
-    const result = schema.safeParse(env);
-    expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []).toEqual([]);
-    // A variable the runtime does not read is a leftover (or a typo that leaves the real one unset).
-    const known = new Set(['NODE_OPTIONS', ...Object.keys(schema.shape)]);
-    expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
-  });
+  it.each(ROLES)(
+    '%s: sets every variable its runtime schema in src/composition/aws/environment.ts requires, and no other',
+    (role) => {
+      // Deploy-time values (Ref, GetAtt) stand in as plausible strings of the right shape.
+      const stand = (key: string) =>
+        key.endsWith('_ARN')
+          ? 'arn:aws:service:region:account:resource'
+          : key.endsWith('_URL')
+            ? 'https://id.lambda-url.region.on.aws/'
+            : 'resolved-at-deploy';
+      const env = Object.fromEntries(
+        Object.entries(functionProps(role).Environment.Variables as Json).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : stand(key),
+        ]),
+      );
+      const schema = RUNTIME_SCHEMAS[role];
+      const result = schema.safeParse(env);
+      expect(result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []).toEqual([]);
+      // A variable the runtime does not read is a leftover (or a typo that leaves the real one unset).
+      const known = new Set(['NODE_OPTIONS', ...Object.keys(schema.shape)]);
+      expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
+    },
+  );
 
   it('passes CR_DOCS_CACHE_SECONDS to every function that reads the stored rules, only when docsCacheSeconds is set', () => {
     const { template: withCache } = synthStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
     const readers = ROLES.filter((role) => 'CR_DOCS_CACHE_SECONDS' in RUNTIME_SCHEMAS[role].shape);
-    expect(readers.sort()).toEqual(['cartCounter', 'importer', 'intake', 'sender', 'sesEvents', 'summary', 'unsubscribe', 'waiter']);
+    expect(readers.sort()).toEqual([
+      'cartCounter',
+      'importer',
+      'intake',
+      'sender',
+      'sesEvents',
+      'summary',
+      'unsubscribe',
+      'waiter',
+    ]);
     for (const role of readers) {
       withCache.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: FUNCTION_NAMES[role],
@@ -399,7 +481,9 @@ describe('functions', () => {
     for (const role of SCHEDULING_ROLES) {
       const variables = functionProps(role).Environment.Variables as Json;
       expect(variables.CR_SCHEDULE_GROUP).toBe(SCHEDULE_GROUP_NAME);
-      expect(renderForNag(variables.CR_WAITER_ARN)).toBe(`arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${FUNCTION_NAMES.waiter}`);
+      expect(renderForNag(variables.CR_WAITER_ARN)).toBe(
+        `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${FUNCTION_NAMES.waiter}`,
+      );
       expect(variables.CR_SCHEDULER_ROLE_ARN).toEqual({ 'Fn::GetAtt': [schedulerRoleId(), 'Arn'] });
       expect(variables.CR_SCHEDULER_DLQ_ARN).toEqual({ 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] });
     }
@@ -425,7 +509,9 @@ describe('functions', () => {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const exported = new Set<string>();
     for (const statement of source.statements) {
-      const isExported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const isExported =
+        ts.canHaveModifiers(statement) &&
+        ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       if (isExported && ts.isFunctionDeclaration(statement) && statement.name) exported.add(statement.name.text);
       if (isExported && ts.isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
@@ -447,7 +533,10 @@ describe('functions', () => {
   });
 
   it('gives no other function a URL or any other resource-based invoke permission', () => {
-    const targets = ofType('AWS::Lambda::Permission').map(([, p]) => [p.Properties.FunctionName['Fn::GetAtt'][0], p.Properties.Principal]);
+    const targets = ofType('AWS::Lambda::Permission').map(([, p]) => [
+      p.Properties.FunctionName['Fn::GetAtt'][0],
+      p.Properties.Principal,
+    ]);
     expect(targets.sort()).toEqual(
       [
         [functionId('intake'), '*'],
@@ -475,7 +564,11 @@ describe('asynchronous invocations', () => {
   it('does not retry the rules loader (its next run is the retry) and configures nothing for the others', () => {
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
     const loader = configs.find((c) => c.FunctionName.Ref === functionId('rulesLoader'));
-    expect(loader).toEqual({ FunctionName: { Ref: functionId('rulesLoader') }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 });
+    expect(loader).toEqual({
+      FunctionName: { Ref: functionId('rulesLoader') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+    });
     const configured = configs.map((c) => c.FunctionName.Ref as string).sort();
     expect(configured).toEqual(([...ASYNC_CAPTURED, 'rulesLoader'] as FunctionRole[]).map(functionId).sort());
     // The stream-fed cart counter sends to the queue through its mapping's destination instead (own tests below).
@@ -491,12 +584,20 @@ describe('asynchronous invocations', () => {
     const policy = logicalIdOf('AWS::SQS::QueuePolicy', (p) => p.Queues[0].Ref === failedQueueId());
     const statements = resources[policy]!.Properties.PolicyDocument.Statement as Json[];
     expect(statements).toEqual([
-      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
       expect.objectContaining({
         Effect: 'Allow',
         Action: 'sqs:SendMessage',
         Principal: { Service: 'events.amazonaws.com' },
-        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [idStartingWith('AWS::Events::Rule', 'SesFeedbackRule'), 'Arn'] } } },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': { 'Fn::GetAtt': [idStartingWith('AWS::Events::Rule', 'SesFeedbackRule'), 'Arn'] },
+          },
+        },
       }),
     ]);
   });
@@ -511,7 +612,9 @@ describe('scheduling', () => {
     const policy = logicalIdOf('AWS::SQS::QueuePolicy', (p) => p.Queues[0].Ref === schedulerDlqId());
     // TLS only; the queue's other statement (the SES rule's dead letters) has its own test below.
     expect(resources[policy]!.Properties.PolicyDocument.Statement).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
     );
   });
 
@@ -529,8 +632,14 @@ describe('scheduling', () => {
   it('lets the wake-up role invoke only the waiter and the sender and send only to its dead-letter queue', () => {
     const statements = policyOf(schedulerRoleId());
     expect(statements.flatMap((s) => list(s.Action)).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
-    const invoke = statements.filter((s) => list(s.Action).includes('lambda:InvokeFunction')).flatMap((s) => list(s.Resource));
-    expect(invoke).toEqual(expect.arrayContaining((['waiter', 'sender'] as const).map((role) => ({ 'Fn::GetAtt': [functionId(role), 'Arn'] }))));
+    const invoke = statements
+      .filter((s) => list(s.Action).includes('lambda:InvokeFunction'))
+      .flatMap((s) => list(s.Resource));
+    expect(invoke).toEqual(
+      expect.arrayContaining(
+        (['waiter', 'sender'] as const).map((role) => ({ 'Fn::GetAtt': [functionId(role), 'Arn'] })),
+      ),
+    );
     expect(invoke).toHaveLength(2);
     const send = statements.filter((s) => list(s.Action).includes('sqs:SendMessage')).flatMap((s) => list(s.Resource));
     expect(send).toEqual([{ 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] }]);
@@ -539,18 +648,25 @@ describe('scheduling', () => {
   // Only the code that cancels a wake-up (intake and the importer, on a checkout) or withdraws a deferral (the sender)
   // may delete; the waiter and the rules loader only create.
   const CANCELS: FunctionRole[] = ['intake', 'importer', 'sender'];
-  it.each(SCHEDULING_ROLES)('%s may create (and delete, if it cancels) schedules only in the group and pass only the wake-up role', (role) => {
-    const group = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`;
-    expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([group]);
-    expect(resourcesFor(role, 'scheduler:DeleteSchedule')).toEqual(CANCELS.includes(role) ? [group] : []);
-    const passRole = statementsFor(role, 'iam:PassRole');
-    expect(passRole).toHaveLength(1);
-    expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
-    expect(renderForNag(passRole[0]!.Resource)).toMatch(/^<SchedulingSchedulerRole[0-9A-F]{8}\.Arn>$/);
-  });
+  it.each(SCHEDULING_ROLES)(
+    '%s may create (and delete, if it cancels) schedules only in the group and pass only the wake-up role',
+    (role) => {
+      const group = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${SCHEDULE_GROUP_NAME}/*`;
+      expect(resourcesFor(role, 'scheduler:CreateSchedule')).toEqual([group]);
+      expect(resourcesFor(role, 'scheduler:DeleteSchedule')).toEqual(CANCELS.includes(role) ? [group] : []);
+      const passRole = statementsFor(role, 'iam:PassRole');
+      expect(passRole).toHaveLength(1);
+      expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+      expect(renderForNag(passRole[0]!.Resource)).toMatch(/^<SchedulingSchedulerRole[0-9A-F]{8}\.Arn>$/);
+    },
+  );
 
   it.each(ROLES.filter((role) => !SCHEDULING_ROLES.includes(role)))('%s cannot touch schedules', (role) => {
-    expect(policyOf(roleIdOf(role)).flatMap((s) => list(s.Action)).filter((a: string) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+    expect(
+      policyOf(roleIdOf(role))
+        .flatMap((s) => list(s.Action))
+        .filter((a: string) => a.startsWith('scheduler:') || a === 'iam:PassRole'),
+    ).toEqual([]);
   });
 });
 
@@ -561,46 +677,63 @@ describe('recurring jobs', () => {
     ['cart-recovery-monthly-summary', 'summary', 'cron(0 * * * ? *)', 'Etc/UTC', 6 * 3600, 10],
   ] as const;
 
-  it.each(JOBS)('%s: %s on "%s" (%s), default group, kept after firing, dead letters to the Scheduler DLQ', (name, role, expression, zone, maxAge, retries) => {
-    const schedule = scheduleNamed(name);
-    expect(schedule.ScheduleExpression).toBe(expression);
-    expect(schedule.ScheduleExpressionTimezone).toBe(zone);
-    expect(schedule.State).toBe('ENABLED');
-    expect(schedule.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
-    // Not in the cart-recovery group, whose schedules the functions may delete; never deleted after firing.
-    expect(schedule.GroupName).toBeUndefined();
-    expect(schedule.ActionAfterCompletion ?? 'NONE').toBe('NONE');
-    expect(schedule.Target).toMatchObject({
-      Arn: { 'Fn::GetAtt': [functionId(role), 'Arn'] },
-      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] } },
-      RetryPolicy: { MaximumEventAgeInSeconds: maxAge, MaximumRetryAttempts: retries },
-    });
-  });
+  it.each(JOBS)(
+    '%s: %s on "%s" (%s), default group, kept after firing, dead letters to the Scheduler DLQ',
+    (name, role, expression, zone, maxAge, retries) => {
+      const schedule = scheduleNamed(name);
+      expect(schedule.ScheduleExpression).toBe(expression);
+      expect(schedule.ScheduleExpressionTimezone).toBe(zone);
+      expect(schedule.State).toBe('ENABLED');
+      expect(schedule.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      // Not in the cart-recovery group, whose schedules the functions may delete; never deleted after firing.
+      expect(schedule.GroupName).toBeUndefined();
+      expect(schedule.ActionAfterCompletion ?? 'NONE').toBe('NONE');
+      expect(schedule.Target).toMatchObject({
+        Arn: { 'Fn::GetAtt': [functionId(role), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [schedulerDlqId(), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: maxAge, MaximumRetryAttempts: retries },
+      });
+    },
+  );
 
-  it.each(JOBS)('%s: its own role, assumable only by Scheduler for this account and the default group, invoking only %s', (name, role) => {
-    const roleId = scheduleNamed(name).Target.RoleArn['Fn::GetAtt'][0] as string;
-    expect(roleId).not.toBe(schedulerRoleId());
-    expect(resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      {
-        Action: 'sts:AssumeRole',
-        Effect: 'Allow',
-        Principal: { Service: 'scheduler.amazonaws.com' },
-        Condition: {
-          StringEquals: {
-            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-            'aws:SourceArn': {
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule-group/default']],
+  it.each(JOBS)(
+    '%s: its own role, assumable only by Scheduler for this account and the default group, invoking only %s',
+    (name, role) => {
+      const roleId = scheduleNamed(name).Target.RoleArn['Fn::GetAtt'][0] as string;
+      expect(roleId).not.toBe(schedulerRoleId());
+      expect(resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':scheduler:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':schedule-group/default',
+                  ],
+                ],
+              },
             },
           },
         },
-      },
-    ]);
-    // Exactly the unqualified function ARN (no ":*" for versions and aliases) and the dead-letter queue.
-    expect(policyOf(roleId).map((s) => [s.Action, renderForNag(s.Resource)])).toEqual([
-      ['lambda:InvokeFunction', `<${functionId(role)}.Arn>`],
-      ['sqs:SendMessage', `<${schedulerDlqId()}.Arn>`],
-    ]);
-  });
+      ]);
+      // Exactly the unqualified function ARN (no ":*" for versions and aliases) and the dead-letter queue.
+      expect(policyOf(roleId).map((s) => [s.Action, renderForNag(s.Resource)])).toEqual([
+        ['lambda:InvokeFunction', `<${functionId(role)}.Arn>`],
+        ['sqs:SendMessage', `<${schedulerDlqId()}.Arn>`],
+      ]);
+    },
+  );
 
   it("follows docsRefreshMinutes; the import and summary tick hourly in UTC with their scheduled time (the rules doc's zone decides)", () => {
     const every = (minutes: number) => {
@@ -608,11 +741,17 @@ describe('recurring jobs', () => {
       const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as Json);
       return Object.fromEntries(schedules.map((s) => [s.Name, s]));
     };
-    expect(every(1)['cart-recovery-rules-loader']).toMatchObject({ ScheduleExpression: 'rate(1 minute)', Target: { RetryPolicy: { MaximumEventAgeInSeconds: 60 } } });
+    expect(every(1)['cart-recovery-rules-loader']).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      Target: { RetryPolicy: { MaximumEventAgeInSeconds: 60 } },
+    });
     const hourly = every(60);
     expect(hourly['cart-recovery-rules-loader'].ScheduleExpression).toMatch(/^rate\((60 minutes|1 hour)\)$/);
     for (const name of ['cart-recovery-importer', 'cart-recovery-monthly-summary']) {
-      expect(hourly[name]).toMatchObject({ ScheduleExpression: 'cron(0 * * * ? *)', Target: { Input: '{"scheduled":"<aws.scheduler.scheduled-time>"}' } });
+      expect(hourly[name]).toMatchObject({
+        ScheduleExpression: 'cron(0 * * * ? *)',
+        Target: { Input: '{"scheduled":"<aws.scheduler.scheduled-time>"}' },
+      });
       expect(hourly[name]?.ScheduleExpressionTimezone).toBe('Etc/UTC');
     }
   });
@@ -627,7 +766,18 @@ describe('SES feedback', () => {
         MatchingEventTypes: ['send', 'bounce', 'complaint'],
         EventBridgeDestination: {
           EventBusArn: {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']],
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':events:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':event-bus/default',
+              ],
+            ],
           },
         },
       },
@@ -659,7 +809,9 @@ describe('SES feedback', () => {
     const actions = new Set(policyOf(roleIdOf('sesEvents')).flatMap((s) => list(s.Action as string | string[])));
     for (const action of actions) expect(action, action).toMatch(/^(dynamodb|logs|sqs):/);
     const optOutsId = tableId(TABLE_DEFINITIONS.optouts.name);
-    const onOptOuts = policyOf(roleIdOf('sesEvents')).filter((s) => list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === optOutsId));
+    const onOptOuts = policyOf(roleIdOf('sesEvents')).filter((s) =>
+      list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === optOutsId),
+    );
     expect(onOptOuts.flatMap((s) => list(s.Action))).not.toContain('dynamodb:GetItem'); // write-only
   });
 });
@@ -668,7 +820,10 @@ describe('cart counter (cr-carts stream)', () => {
   const cartsId = () => tableId(TABLE_DEFINITIONS.carts.name);
   const streamArn = () => ({ 'Fn::GetAtt': [cartsId(), 'StreamArn'] });
   const mapping = () => resources[idStartingWith('AWS::Lambda::EventSourceMapping', 'CartCounter')]!;
-  const namesStream = (statement: Json) => list(statement.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === cartsId() && r['Fn::GetAtt']?.[1] === 'StreamArn');
+  const namesStream = (statement: Json) =>
+    list(statement.Resource).some(
+      (r: Json) => r['Fn::GetAtt']?.[0] === cartsId() && r['Fn::GetAtt']?.[1] === 'StreamArn',
+    );
 
   it('turns on the cr-carts stream with old and new images (and no other table has one)', () => {
     expect(resources[cartsId()]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
@@ -724,7 +879,9 @@ describe('cart counter (cr-carts stream)', () => {
   it('reads the stored rules and adds to the counters in cr-sends, never writes cart rows, sends nothing else', () => {
     const sendsId = tableId(TABLE_DEFINITIONS.sends.name);
     const onSends = (action: string) =>
-      statementsFor('cartCounter', action).some((s) => list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === sendsId && r['Fn::GetAtt']?.[1] === 'Arn'));
+      statementsFor('cartCounter', action).some((s) =>
+        list(s.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === sendsId && r['Fn::GetAtt']?.[1] === 'Arn'),
+      );
     // GetItem for the rules; TransactWriteItems of Update items is authorized as UpdateItem.
     for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem']) expect(onSends(action), action).toBe(true);
     const actions = new Set(policyOf(roleIdOf('cartCounter')).flatMap((s) => list(s.Action as string | string[])));
@@ -739,7 +896,9 @@ describe('cart counter (cr-carts stream)', () => {
   });
 
   it('has no asynchronous invoke config: only the mapping invokes it, synchronously', () => {
-    const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName.Ref === functionId('cartCounter'));
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(
+      ([, c]) => c.Properties.FunctionName.Ref === functionId('cartCounter'),
+    );
     expect(configs).toEqual([]);
   });
 });
@@ -752,34 +911,69 @@ describe('least privilege', () => {
   const TABLE_ACTIONS: Record<FunctionRole, Partial<Record<'carts' | 'sends' | 'optouts', string[]>>> = {
     intake: { carts: CART_ROW, sends: ['GetItem', 'PutItem'] },
     waiter: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['Query'] },
-    sender: { carts: ['GetItem', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], optouts: ['Query'] },
+    sender: {
+      carts: ['GetItem', 'UpdateItem'],
+      sends: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      optouts: ['Query'],
+    },
     unsubscribe: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
     rulesLoader: { carts: CART_ROW, sends: ['GetItem', 'PutItem', 'DeleteItem'] },
     importer: { carts: CART_ROW, sends: ['GetItem', 'PutItem'] },
-    sesEvents: { carts: ['QueryIndex', 'UpdateItem'], sends: ['GetItem', 'PutItem', 'UpdateItem'], optouts: ['PutItem'] },
+    sesEvents: {
+      carts: ['QueryIndex', 'UpdateItem'],
+      sends: ['GetItem', 'PutItem', 'UpdateItem'],
+      optouts: ['PutItem'],
+    },
     summary: { sends: ['GetItem'] },
     cartCounter: { sends: ['GetItem', 'UpdateItem'] },
   };
 
-  it.each(ROLES)('%s: exactly the DynamoDB item actions its adapters make, per table; index/* for Query only', (role) => {
-    for (const tableRole of ['carts', 'sends', 'optouts'] as const) {
-      const id = tableId(TABLE_DEFINITIONS[tableRole].name);
-      const onTable = (statement: Json) => list(statement.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === id && r['Fn::GetAtt']?.[1] === 'Arn');
-      const onIndex = (statement: Json) => list(statement.Resource).some((r: Json) => JSON.stringify(r).includes(id) && JSON.stringify(r).includes('/index/*'));
-      const granted = policyOf(roleIdOf(role))
-        .filter(onTable)
-        .flatMap((s) => list(s.Action as string | string[]))
-        .filter((a) => a.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(a));
-      const wanted = TABLE_ACTIONS[role][tableRole] ?? [];
-      expect([...new Set(granted)].sort(), `${role} on ${tableRole}`).toEqual(wanted.filter((a) => a !== 'QueryIndex').map((a) => `dynamodb:${a}`).sort());
-      const onIndexes = policyOf(roleIdOf(role)).filter(onIndex).flatMap((s) => list(s.Action as string | string[]));
-      expect([...new Set(onIndexes)], `${role} on ${tableRole} indexes`).toEqual(wanted.includes('QueryIndex') ? ['dynamodb:Query'] : []);
-    }
-  });
+  it.each(ROLES)(
+    '%s: exactly the DynamoDB item actions its adapters make, per table; index/* for Query only',
+    (role) => {
+      for (const tableRole of ['carts', 'sends', 'optouts'] as const) {
+        const id = tableId(TABLE_DEFINITIONS[tableRole].name);
+        const onTable = (statement: Json) =>
+          list(statement.Resource).some((r: Json) => r['Fn::GetAtt']?.[0] === id && r['Fn::GetAtt']?.[1] === 'Arn');
+        const onIndex = (statement: Json) =>
+          list(statement.Resource).some(
+            (r: Json) => JSON.stringify(r).includes(id) && JSON.stringify(r).includes('/index/*'),
+          );
+        const granted = policyOf(roleIdOf(role))
+          .filter(onTable)
+          .flatMap((s) => list(s.Action as string | string[]))
+          .filter(
+            (a) =>
+              a.startsWith('dynamodb:') &&
+              ![
+                'dynamodb:DescribeStream',
+                'dynamodb:GetRecords',
+                'dynamodb:GetShardIterator',
+                'dynamodb:ListStreams',
+              ].includes(a),
+          );
+        const wanted = TABLE_ACTIONS[role][tableRole] ?? [];
+        expect([...new Set(granted)].sort(), `${role} on ${tableRole}`).toEqual(
+          wanted
+            .filter((a) => a !== 'QueryIndex')
+            .map((a) => `dynamodb:${a}`)
+            .sort(),
+        );
+        const onIndexes = policyOf(roleIdOf(role))
+          .filter(onIndex)
+          .flatMap((s) => list(s.Action as string | string[]));
+        expect([...new Set(onIndexes)], `${role} on ${tableRole} indexes`).toEqual(
+          wanted.includes('QueryIndex') ? ['dynamodb:Query'] : [],
+        );
+      }
+    },
+  );
 
   const documents = () => [
     ...ofType('AWS::IAM::Policy').map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
-    ...ofType('AWS::IAM::Role').flatMap(([id, r]) => list(r.Properties.Policies as Json[]).map((p) => [id, p.PolicyDocument] as const)),
+    ...ofType('AWS::IAM::Role').flatMap(([id, r]) =>
+      list(r.Properties.Policies as Json[]).map((p) => [id, p.PolicyDocument] as const),
+    ),
   ];
 
   it('names no "*" action or resource in any policy, and only allow-listed wildcard suffixes', () => {
@@ -794,7 +988,10 @@ describe('least privilege', () => {
         for (const resource of list(statement.Resource).map(renderForNag)) {
           expect(resource, id).not.toBe('*');
           if (resource.includes('*')) {
-            expect(Object.values(WILDCARD_ALLOW_LIST).some((allowed) => allowed.test(resource)), `${id}: ${resource}`).toBe(true);
+            expect(
+              Object.values(WILDCARD_ALLOW_LIST).some((allowed) => allowed.test(resource)),
+              `${id}: ${resource}`,
+            ).toBe(true);
             wildcards.push(resource);
           }
         }
@@ -809,7 +1006,11 @@ describe('least privilege', () => {
         .flatMap((s) => list(s.Resource).map(renderForNag))
         .filter((resource) => resource.includes('*')),
     );
-    const named = [...found].map((resource) => (Object.keys(WILDCARD_ALLOW_LIST) as Wildcard[]).find((key) => WILDCARD_ALLOW_LIST[key].test(resource)) ?? resource);
+    const named = [...found].map(
+      (resource) =>
+        (Object.keys(WILDCARD_ALLOW_LIST) as Wildcard[]).find((key) => WILDCARD_ALLOW_LIST[key].test(resource)) ??
+        resource,
+    );
     expect(named.sort()).toEqual([...WILDCARDS_BY_ROLE[role]].sort());
   });
 
@@ -831,7 +1032,8 @@ describe('least privilege', () => {
 
   it('lets only the waiter invoke the sender, and no function invoke anything else', () => {
     expect(resourcesFor('waiter', 'lambda:InvokeFunction')).toEqual([`<${functionId('sender')}.Arn>`]);
-    for (const role of ROLES.filter((r) => r !== 'waiter')) expect(resourcesFor(role, 'lambda:InvokeFunction'), role).toEqual([]);
+    for (const role of ROLES.filter((r) => r !== 'waiter'))
+      expect(resourcesFor(role, 'lambda:InvokeFunction'), role).toEqual([]);
   });
 
   it('lets the sender call the one model, and only the sender', () => {
@@ -841,13 +1043,18 @@ describe('least privilege', () => {
         'arn:<AWS::Partition>:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0',
       ].sort(),
     );
-    for (const role of ROLES.filter((r) => r !== 'sender')) expect(resourcesFor(role, 'bedrock:InvokeModel'), role).toEqual([]);
+    for (const role of ROLES.filter((r) => r !== 'sender'))
+      expect(resourcesFor(role, 'bedrock:InvokeModel'), role).toEqual([]);
   });
 
   it('lets the sender mail shoppers and the Google readers mail the owner, through the identity and configuration set', () => {
     const identityAndSet = [
-      expect.stringMatching(/^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/<EmailIdentity[0-9A-F]{8}>$/),
-      expect.stringMatching(/^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set\/<EmailConfigurationSet[0-9A-F]{8}>$/),
+      expect.stringMatching(
+        /^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/<EmailIdentity[0-9A-F]{8}>$/,
+      ),
+      expect.stringMatching(
+        /^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set\/<EmailConfigurationSet[0-9A-F]{8}>$/,
+      ),
     ];
     expect(resourcesFor('sender', 'ses:SendEmail')).toEqual(expect.arrayContaining(identityAndSet));
     expect(resourcesFor('sender', 'ses:SendEmail')).toHaveLength(2);
@@ -857,7 +1064,8 @@ describe('least privilege', () => {
       expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual(expect.arrayContaining([...identityAndSet, owner]));
       expect(resourcesFor(role, 'ses:SendEmail'), role).toHaveLength(3);
     }
-    for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents', 'cartCounter'] as const) expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
+    for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents', 'cartCounter'] as const)
+      expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
   });
 
   it('needs no recipient identity when the owner is at the sender domain', () => {
@@ -912,8 +1120,16 @@ describe('alarms', () => {
   it('alarms on the first message in the one dead-letter queue', () => {
     for (const queueId of [failedQueueId()]) {
       expect(
-        alarmOn((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Dimensions[0].Value['Fn::GetAtt'][0] === queueId),
-      ).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+        alarmOn(
+          (a) =>
+            a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Dimensions[0].Value['Fn::GetAtt'][0] === queueId,
+        ),
+      ).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
     }
   });
 
@@ -923,18 +1139,27 @@ describe('alarms', () => {
       ['Reputation.ComplaintRate', SES_REPUTATION_ALARM_THRESHOLDS.complaintRate],
     ] as const) {
       const alarm = alarmOn((a) => a.MetricName === metricName);
-      expect(alarm).toMatchObject({ Namespace: 'AWS/SES', Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Maximum' });
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SES',
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Statistic: 'Maximum',
+      });
       expect(alarm.Dimensions).toBeUndefined(); // account-wide
     }
     expect(SES_REPUTATION_ALARM_THRESHOLDS).toEqual({ bounceRate: 0.05, complaintRate: 0.001 });
   });
 
   it('alarms when the rules loader keeps failing to read the docs, from a log metric filter on its own log group', () => {
-    const filter = ofType('AWS::Logs::MetricFilter').find(([, f]) => f.Properties.FilterPattern === `"${DOC_UNAVAILABLE_PHRASE}"`)![1].Properties;
+    const filter = ofType('AWS::Logs::MetricFilter').find(
+      ([, f]) => f.Properties.FilterPattern === `"${DOC_UNAVAILABLE_PHRASE}"`,
+    )![1].Properties;
     expect(filter).toMatchObject({
       FilterPattern: `"${DOC_UNAVAILABLE_PHRASE}"`,
       LogGroupName: { Ref: functionProps('rulesLoader').LoggingConfig.LogGroup.Ref },
-      MetricTransformations: [{ MetricNamespace: METRIC_NAMESPACE, MetricName: 'OwnerDocsUnavailable', MetricValue: '1' }],
+      MetricTransformations: [
+        { MetricNamespace: METRIC_NAMESPACE, MetricName: 'OwnerDocsUnavailable', MetricValue: '1' },
+      ],
     });
     expect(alarmOn((a) => a.MetricName === 'OwnerDocsUnavailable')).toMatchObject({
       Namespace: METRIC_NAMESPACE,
@@ -947,12 +1172,19 @@ describe('alarms', () => {
     expect(loader).toContain(`\${kind} ${DOC_UNAVAILABLE_PHRASE};`);
   });
 
-  it('alarms at the first second copy of a reminder, from the sender\'s and SES feedback\'s own log lines', () => {
-    const filters = ofType('AWS::Logs::MetricFilter').filter(([, f]) => String(f.Properties.FilterPattern).includes(SECOND_COPY_LOG_MESSAGE));
-    expect(filters.map(([, f]) => f.Properties.LogGroupName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      [{ Ref: functionProps('sender').LoggingConfig.LogGroup.Ref }, { Ref: functionProps('sesEvents').LoggingConfig.LogGroup.Ref }].sort((a, b) =>
-        JSON.stringify(a).localeCompare(JSON.stringify(b)),
-      ),
+  it("alarms at the first second copy of a reminder, from the sender's and SES feedback's own log lines", () => {
+    const filters = ofType('AWS::Logs::MetricFilter').filter(([, f]) =>
+      String(f.Properties.FilterPattern).includes(SECOND_COPY_LOG_MESSAGE),
+    );
+    expect(
+      filters
+        .map(([, f]) => f.Properties.LogGroupName)
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
+      [
+        { Ref: functionProps('sender').LoggingConfig.LogGroup.Ref },
+        { Ref: functionProps('sesEvents').LoggingConfig.LogGroup.Ref },
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
     for (const [, filter] of filters) {
       expect(filter.Properties).toMatchObject({
@@ -960,7 +1192,12 @@ describe('alarms', () => {
         MetricTransformations: [{ MetricNamespace: METRIC_NAMESPACE, MetricName: 'SecondCopies', MetricValue: '1' }],
       });
     }
-    expect(alarmOn((a) => a.MetricName === 'SecondCopies')).toMatchObject({ Namespace: METRIC_NAMESPACE, Statistic: 'Sum', Period: 300, Threshold: 1 });
+    expect(alarmOn((a) => a.MetricName === 'SecondCopies')).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+    });
     // The filter matches the line the code writes; rewording it there must update the filter (one constant).
     const settle = readFileSync(new URL('../../src/use-cases/record-sent.ts', import.meta.url), 'utf8');
     expect(settle).toContain('deps.log.error(SECOND_COPY_LOG_MESSAGE,');
@@ -968,7 +1205,9 @@ describe('alarms', () => {
 
   it('alarms on an unusual request rate at each public URL, whatever the answers', () => {
     for (const role of WITH_URL) {
-      expect(alarmOn((a) => a.MetricName === 'UrlRequestCount' && a.Dimensions?.[0]?.Value?.Ref === functionId(role))).toMatchObject({
+      expect(
+        alarmOn((a) => a.MetricName === 'UrlRequestCount' && a.Dimensions?.[0]?.Value?.Ref === functionId(role)),
+      ).toMatchObject({
         Namespace: 'AWS/Lambda',
         Statistic: 'Sum',
         Period: 300,
@@ -985,7 +1224,9 @@ describe('alarms', () => {
       .filter((fn) => fn.Properties.ReservedConcurrentExecutions !== undefined)
       .map((fn) => [fn.Properties.FunctionName, fn.Properties.ReservedConcurrentExecutions]);
     expect(reserved.sort()).toEqual(WITH_URL.map((role) => [FUNCTION_NAMES[role], 3]).sort());
-    const thresholds = alarmsOf(capped.template).filter((a) => a.MetricName === 'UrlRequestCount').map((a) => a.Threshold);
+    const thresholds = alarmsOf(capped.template)
+      .filter((a) => a.MetricName === 'UrlRequestCount')
+      .map((a) => a.Threshold);
     expect(thresholds).toEqual([250, 250]);
   });
 
@@ -1018,9 +1259,20 @@ describe('outputs', () => {
   it('prints both webhook URLs, the unsubscribe URL, the table names and both queue URLs', () => {
     const outputs = template.toJSON().Outputs as Json;
     const urlId = logicalIdOf('AWS::Lambda::Url', (p) => p.TargetFunctionArn['Fn::GetAtt'][0] === functionId('intake'));
-    expect(outputs.CartWebhookUrl.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/cart']] });
-    expect(outputs.ShopifyWebhookUrl.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/shopify']] });
-    for (const key of ['UnsubscribeUrl', 'CartsTableName', 'SendsTableName', 'OptOutsTableName', 'SchedulerDeadLetterQueueUrl', 'FailedInvocationsQueueUrl']) {
+    expect(outputs.CartWebhookUrl.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/cart']],
+    });
+    expect(outputs.ShopifyWebhookUrl.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/shopify']],
+    });
+    for (const key of [
+      'UnsubscribeUrl',
+      'CartsTableName',
+      'SendsTableName',
+      'OptOutsTableName',
+      'SchedulerDeadLetterQueueUrl',
+      'FailedInvocationsQueueUrl',
+    ]) {
       expect(outputs).toHaveProperty(key);
     }
     expect(outputs.FailedInvocationsQueueUrl.Value).toEqual({ Ref: failedQueueId() });
@@ -1054,7 +1306,13 @@ describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
 
   it('takes context over environment, treats blanks as unset and coerces numbers from -c strings', () => {
     const app = new App({
-      context: { senderDomain: 'shop.example.org', fromAddress: 'Hi@Shop.Example.org', replyTo: '', retentionDays: '30', docsRefreshMinutes: '10' },
+      context: {
+        senderDomain: 'shop.example.org',
+        fromAddress: 'Hi@Shop.Example.org',
+        replyTo: '',
+        retentionDays: '30',
+        docsRefreshMinutes: '10',
+      },
     });
     const config = readDeployConfig(app, {
       [environmentVariableFor('senderDomain')]: 'ignored.example.net',
@@ -1077,9 +1335,12 @@ describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
   });
 
   it('fails with one message naming every bad key and where to set it', () => {
-    const attempt = () => parseDeployConfig({ senderDomain: 'not a domain', logRetentionDays: 31, webhookSecretParam: 'no-slash' });
+    const attempt = () =>
+      parseDeployConfig({ senderDomain: 'not a domain', logRetentionDays: 31, webhookSecretParam: 'no-slash' });
     expect(attempt).toThrowError(DeployConfigError);
-    expect(attempt).toThrowError('senderDomain (context "senderDomain" or env CART_RECOVERY_SENDER_DOMAIN): expected a domain name');
+    expect(attempt).toThrowError(
+      'senderDomain (context "senderDomain" or env CART_RECOVERY_SENDER_DOMAIN): expected a domain name',
+    );
     expect(attempt).toThrowError(/logRetentionDays .*CloudWatch Logs accepts only 1, 3, 5/);
     expect(attempt).toThrowError(/webhookSecretParam .*starting with "\/"/);
     expect(() => parseDeployConfig({ senderDomain: 'shop.example.org', fromAddress: 'hi@other.example' })).toThrowError(
@@ -1089,7 +1350,10 @@ describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
 
   it('validates the new keys with messages that name them', () => {
     const fails = (raw: Json, message: RegExp) => expect(() => parseDeployConfig(raw)).toThrowError(message);
-    fails({ ownerEmail: 'not-an-email' }, /^[\s\S]*ownerEmail \(context "ownerEmail" or env CART_RECOVERY_OWNER_EMAIL\): expected an email address/);
+    fails(
+      { ownerEmail: 'not-an-email' },
+      /^[\s\S]*ownerEmail \(context "ownerEmail" or env CART_RECOVERY_OWNER_EMAIL\): expected an email address/,
+    );
     fails({ googleKeyParam: 'google-key' }, /googleKeyParam .*starting with "\/"/);
     fails(
       { senderDomain: 'shop.example.org', fromAddress: 'hi@shop.example.org', replyTo: 'hi@shop.example.org' },
@@ -1113,7 +1377,9 @@ describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
     const fails = (raw: Json, message: RegExp) => expect(() => parseDeployConfig(raw)).toThrowError(message);
     expect(parseDeployConfig({}).publicUrlConcurrency).toBeUndefined();
     expect(parseDeployConfig({}).publicUrlRequestAlarm).toBe(DEFAULT_URL_REQUEST_ALARM);
-    expect(parseDeployConfig({ publicUrlConcurrency: '', publicUrlRequestAlarm: '5000' })).toMatchObject({ publicUrlRequestAlarm: 5000 });
+    expect(parseDeployConfig({ publicUrlConcurrency: '', publicUrlRequestAlarm: '5000' })).toMatchObject({
+      publicUrlRequestAlarm: 5000,
+    });
     expect(parseDeployConfig({ publicUrlConcurrency: '2' }).publicUrlConcurrency).toBe(2);
     fails({ publicUrlConcurrency: 0 }, /publicUrlConcurrency .*at least 1/);
     fails({ publicUrlConcurrency: 1.5 }, /publicUrlConcurrency .*whole number of concurrent executions/);
@@ -1122,20 +1388,35 @@ describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
 });
 
 describe('the Stripe lane (stripeSecretParam and stripeKeyParam)', () => {
-  const STRIPE = { stripeSecretParam: '/cart-recovery/stripe-webhook-secret', stripeKeyParam: '/cart-recovery/stripe-restricted-key' };
+  const STRIPE = {
+    stripeSecretParam: '/cart-recovery/stripe-webhook-secret',
+    stripeKeyParam: '/cart-recovery/stripe-restricted-key',
+  };
   const withStripe = () => synthStack({ ...GOOGLE_CONTEXT, ...STRIPE });
   const intakeOf = (t: Template) => {
-    const [id, resource] = Object.entries(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: FUNCTION_NAMES.intake } }))[0]!;
+    const [id, resource] = Object.entries(
+      t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: FUNCTION_NAMES.intake } }),
+    )[0]!;
     return { id, props: resource.Properties as Json };
   };
 
   it('writes both parameter names into the intake environment (which its schema accepts) and no other function', () => {
     const { template: t } = withStripe();
     const variables = intakeOf(t).props.Environment.Variables as Json;
-    expect(variables).toMatchObject({ CR_STRIPE_SECRET_PARAM: STRIPE.stripeSecretParam, CR_STRIPE_KEY_PARAM: STRIPE.stripeKeyParam });
-    const stand = (value: unknown) => (typeof value === 'string' ? value : 'arn:aws:lambda:eu-west-1:123456789012:function:x');
-    expect(intakeEnvSchema.safeParse(Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, stand(value)]))).success).toBe(true);
-    const others = Object.values(t.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.FunctionName !== FUNCTION_NAMES.intake);
+    expect(variables).toMatchObject({
+      CR_STRIPE_SECRET_PARAM: STRIPE.stripeSecretParam,
+      CR_STRIPE_KEY_PARAM: STRIPE.stripeKeyParam,
+    });
+    const stand = (value: unknown) =>
+      typeof value === 'string' ? value : 'arn:aws:lambda:eu-west-1:123456789012:function:x';
+    expect(
+      intakeEnvSchema.safeParse(
+        Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, stand(value)])),
+      ).success,
+    ).toBe(true);
+    const others = Object.values(t.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.FunctionName !== FUNCTION_NAMES.intake,
+    );
     for (const fn of others) expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('STRIPE');
     // Without the keys, the intake has no Stripe variables (and /webhooks/stripe answers 404).
     expect(JSON.stringify(functionProps('intake').Environment.Variables)).not.toContain('STRIPE');
@@ -1150,7 +1431,8 @@ describe('the Stripe lane (stripeSecretParam and stripeKeyParam)', () => {
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[])
       .filter((statement) => [statement.Action].flat().includes('ssm:GetParameter'));
     const resources = JSON.stringify(statements.map((statement) => statement.Resource));
-    for (const name of ['/cart-recovery/webhook-secret', STRIPE.stripeSecretParam, STRIPE.stripeKeyParam]) expect(resources).toContain(`parameter${name}`);
+    for (const name of ['/cart-recovery/webhook-secret', STRIPE.stripeSecretParam, STRIPE.stripeKeyParam])
+      expect(resources).toContain(`parameter${name}`);
     expect(resources).not.toContain('*');
     expect(id).toBeTruthy();
   });
@@ -1158,12 +1440,20 @@ describe('the Stripe lane (stripeSecretParam and stripeKeyParam)', () => {
   it('prints the Stripe endpoint among the outputs', () => {
     const { template: t } = withStripe();
     const outputs = t.toJSON().Outputs as Json;
-    const urlId = Object.keys(t.findResources('AWS::Lambda::Url')).find((key) => JSON.stringify(t.toJSON().Resources[key]).includes(intakeOf(t).id))!;
-    expect(outputs.StripeWebhookUrl.Value).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/stripe']] });
+    const urlId = Object.keys(t.findResources('AWS::Lambda::Url')).find((key) =>
+      JSON.stringify(t.toJSON().Resources[key]).includes(intakeOf(t).id),
+    )!;
+    expect(outputs.StripeWebhookUrl.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [urlId, 'FunctionUrl'] }, 'webhooks/stripe']],
+    });
   });
 
   it('refuses one Stripe parameter without the other', () => {
-    expect(() => parseDeployConfig({ stripeSecretParam: STRIPE.stripeSecretParam })).toThrowError(/stripeKeyParam .*required when stripeSecretParam is set/);
-    expect(() => parseDeployConfig({ stripeKeyParam: STRIPE.stripeKeyParam })).toThrowError(/stripeSecretParam .*required when stripeKeyParam is set/);
+    expect(() => parseDeployConfig({ stripeSecretParam: STRIPE.stripeSecretParam })).toThrowError(
+      /stripeKeyParam .*required when stripeSecretParam is set/,
+    );
+    expect(() => parseDeployConfig({ stripeKeyParam: STRIPE.stripeKeyParam })).toThrowError(
+      /stripeSecretParam .*required when stripeKeyParam is set/,
+    );
   });
 });

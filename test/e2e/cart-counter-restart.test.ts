@@ -17,7 +17,13 @@ describe('the cart counter across a restart of the local system (data kept on di
   const cart = (id: string, timestamp: string, email?: string) => ({
     type: 'cart.updated',
     timestamp,
-    data: { id, ...(email ? { email } : {}), items: [{ title: 'Linen shirt', quantity: 1, unitPrice: '45.00' }], total: '45.00', currency: 'USD' },
+    data: {
+      id,
+      ...(email ? { email } : {}),
+      items: [{ title: 'Linen shirt', quantity: 1, unitPrice: '45.00' }],
+      total: '45.00',
+      currency: 'USD',
+    },
   });
 
   it('counts what came before and after the restart once each, including what was still waiting in the stream', async () => {

@@ -29,8 +29,15 @@ describe('the nightly export lane on the local system', () => {
     const t0 = system.clock.now();
     const at = (hours: number) => new Date(t0.getTime() + hours * HOUR).toISOString();
     // From the webhook: a cart already reminded, and a cart already bought.
-    await post(cartPayload({ id: 'known', email: 'known@example.com', returnUrl: 'https://shop.example.com/cart/known' }, at(0)));
-    await post(cartPayload({ id: 'bought', email: 'bought@example.com', returnUrl: 'https://shop.example.com/cart/bought' }, at(0)));
+    await post(
+      cartPayload({ id: 'known', email: 'known@example.com', returnUrl: 'https://shop.example.com/cart/known' }, at(0)),
+    );
+    await post(
+      cartPayload(
+        { id: 'bought', email: 'bought@example.com', returnUrl: 'https://shop.example.com/cart/bought' },
+        at(0),
+      ),
+    );
     await post({ type: 'cart.checked_out', timestamp: at(0.05), data: { id: 'bought' } });
     await system.advance(1 * HOUR);
     expect(sentTo('known')).toHaveLength(1);
@@ -59,9 +66,16 @@ describe('the nightly export lane on the local system', () => {
     // at the webhook's own time (a tie on time is broken by delivery id; the content is the same, and the cart's one
     // wake-up is untouched). The bought cart's row takes the sheet's data but stays closed.
     expect(report.outcomes).toEqual({ closed: 1, applied: 3 });
-    expect(await (await fetch(`${system.url}/_local/carts/known`)).json()).toMatchObject({ total: { minor: 12000 }, remindersSent: 1 });
+    expect(await (await fetch(`${system.url}/_local/carts/known`)).json()).toMatchObject({
+      total: { minor: 12000 },
+      remindersSent: 1,
+    });
     expect(await (await fetch(`${system.url}/_local/carts/bought`)).json()).toMatchObject({ status: 'checked_out' });
-    expect(listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example').map((e) => e.subject)).toEqual(['Cart export: 1 row skipped']);
+    expect(
+      listOutbox(system.outboxDir)
+        .filter((e) => e.to === 'owner@shop.example')
+        .map((e) => e.subject),
+    ).toEqual(['Cart export: 1 row skipped']);
 
     // Re-importing the same sheet changes nothing.
     expect((await system.runImport()).outcomes).toEqual({ closed: 1, duplicate: 3 });
@@ -72,11 +86,14 @@ describe('the nightly export lane on the local system', () => {
     expect(sentTo('only-in-sheet').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('runs the import at 02:00 and the summary at 08:00 on the 1st in the store\'s zone, through the deployed handlers\' hourly-tick check', async () => {
+  it("runs the import at 02:00 and the summary at 08:00 on the 1st in the store's zone, through the deployed handlers' hourly-tick check", async () => {
     const nowMs = () => system.clock.now().getTime();
     const newYork = (iso: string) => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis();
     const cart = async (id: string) => (await fetch(`${system.url}/_local/carts/${id}`)).status;
-    const summaries = () => listOutbox(system.outboxDir).filter((e) => e.to === 'owner@shop.example' && e.subject.startsWith('Your cart reminders'));
+    const summaries = () =>
+      listOutbox(system.outboxDir).filter(
+        (e) => e.to === 'owner@shop.example' && e.subject.startsWith('Your cart reminders'),
+      );
     const row = `night-cart,${system.clock.now().toISOString()},night@example.com,Ana,Tote x1 @ 20.00,20.00,https://shop.example.com/cart/night-cart`;
     writeFileSync(csv, ['cart id,updated at,email,first name,items,total,return url', row].join('\n'));
     const day = DateTime.fromMillis(nowMs(), { zone: 'America/New_York' }).plus({ days: 1 }).toISODate();

@@ -40,8 +40,15 @@ describe('a German store on the local system', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-german-'));
     const rules = join(dir, 'rules.md');
     writeFileSync(rules, GERMAN_RULES);
-    system = await startTestSystem('e2e-german-', { docs: { rules, voice: new URL('../../docs/examples/voice-doc-de.md', import.meta.url).pathname } });
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'], timeout: 300_000 });
+    system = await startTestSystem('e2e-german-', {
+      docs: { rules, voice: new URL('../../docs/examples/voice-doc-de.md', import.meta.url).pathname },
+    });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+      timeout: 300_000,
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -49,7 +56,10 @@ describe('a German store on the local system', () => {
   });
 
   it('reminds a EUR cart with "120,00 €" and the voice doc\'s own fixed words', async () => {
-    const cart = cartPayload({ id: 'berlin-120', currency: 'EUR', email: 'jonas@example.de', firstName: 'Jonas' }, system.clock.now().toISOString());
+    const cart = cartPayload(
+      { id: 'berlin-120', currency: 'EUR', email: 'jonas@example.de', firstName: 'Jonas' },
+      system.clock.now().toISOString(),
+    );
     await postCartEvent(system, cart);
     await system.advance(60 * 60_000);
 
@@ -58,9 +68,15 @@ describe('a German store on the local system', () => {
     expect(email?.subject).toBe('Noch am Überlegen?');
     const text = email?.text ?? '';
     expect(text).toMatch(/^Hallo Jonas,\n/);
-    expect(text).toContain('Noch am Überlegen? Ihr Warenkorb ist noch da: Linen shirt, Candle ×2 und Tote, zusammen 120,00 €.');
-    expect(text).toContain('Ihr Warenkorb:\n- Linen shirt: 60,00\u00a0€\n- Candle ×2: 40,00\u00a0€\n- Tote: 20,00\u00a0€\nSumme: 120,00\u00a0€');
-    expect(text).toContain('--\nLeinen & Lärche\nHafenstraße 12\n20457 Hamburg\nDeutschland\nSie erhalten diese E-Mail, weil Sie bei Leinen & Lärche Artikel im Warenkorb gelassen haben.\nAbmelden: ');
+    expect(text).toContain(
+      'Noch am Überlegen? Ihr Warenkorb ist noch da: Linen shirt, Candle ×2 und Tote, zusammen 120,00 €.',
+    );
+    expect(text).toContain(
+      'Ihr Warenkorb:\n- Linen shirt: 60,00\u00a0€\n- Candle ×2: 40,00\u00a0€\n- Tote: 20,00\u00a0€\nSumme: 120,00\u00a0€',
+    );
+    expect(text).toContain(
+      '--\nLeinen & Lärche\nHafenstraße 12\n20457 Hamburg\nDeutschland\nSie erhalten diese E-Mail, weil Sie bei Leinen & Lärche Artikel im Warenkorb gelassen haben.\nAbmelden: ',
+    );
 
     // What the shopper sees: the HTML part in a browser at phone width.
     const html = readFileSync(join(system.outboxDir, `${email?.name ?? ''}.html`), 'utf8');
@@ -69,13 +85,23 @@ describe('a German store on the local system', () => {
     await page.setContent(html, { waitUntil: 'load' });
     // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what the shopper reads (textContent includes hidden text)
     const seen = await page.$eval('body', (body) => (body as unknown as { innerText: string }).innerText);
-    for (const words of ['Hallo Jonas,', 'Menge: 2', 'Summe', '120,00\u00a0€', 'Zurück zum Warenkorb', 'Hafenstraße 12', '20457 Hamburg', 'Keine Erinnerungen mehr? Abmelden']) {
+    for (const words of [
+      'Hallo Jonas,',
+      'Menge: 2',
+      'Summe',
+      '120,00\u00a0€',
+      'Zurück zum Warenkorb',
+      'Hafenstraße 12',
+      '20457 Hamburg',
+      'Keine Erinnerungen mehr? Abmelden',
+    ]) {
       expect(seen).toContain(words);
     }
     for (const english of ['Quantity', 'Total', 'Unsubscribe', '$']) expect(seen).not.toContain(english);
     expect(await page.$eval('html', (root) => root.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     const screenshot = await page.screenshot({ type: 'png', fullPage: true });
     expect(Buffer.from(screenshot).subarray(1, 4).toString()).toBe('PNG');
-    if (process.env.UPDATE_DOC_IMAGES === '1') writeFileSync(new URL('../../docs/images/german-reminder.png', import.meta.url), screenshot);
+    if (process.env.UPDATE_DOC_IMAGES === '1')
+      writeFileSync(new URL('../../docs/images/german-reminder.png', import.meta.url), screenshot);
   });
 });

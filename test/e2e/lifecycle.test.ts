@@ -16,7 +16,8 @@ describe('cart lifecycles on the local system, in simulated time', () => {
   });
   afterAll(() => system.stop());
 
-  const now = async () => Date.parse(((await (await fetch(`${system.url}/_local/clock`)).json()) as { now: string }).now);
+  const now = async () =>
+    Date.parse(((await (await fetch(`${system.url}/_local/clock`)).json()) as { now: string }).now);
   const advance = async (by: string) => {
     const response = await fetch(`${system.url}/_local/clock/advance?by=${encodeURIComponent(by)}`, { method: 'POST' });
     expect(response.status).toBe(200);
@@ -24,7 +25,13 @@ describe('cart lifecycles on the local system, in simulated time', () => {
   const postEvent = (payload: object) => postCartEvent(system, payload);
   /** The waiter's moves and the intake's stops, as [action, time since T]; the sender's entries have their own test. */
   const history = async (cartId: string) =>
-    ((await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{ actor: string; action: string; at: string }>)
+    (
+      (await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{
+        actor: string;
+        action: string;
+        at: string;
+      }>
+    )
       .filter((entry) => entry.actor !== 'sender')
       .map((entry) => [entry.action, Date.parse(entry.at) - T] as const);
 
@@ -45,7 +52,11 @@ describe('cart lifecycles on the local system, in simulated time', () => {
       ['still_shopping', 21 * HOUR + 5 * MIN],
     ]);
 
-    await postEvent({ type: 'cart.checked_out', timestamp: new Date(await now()).toISOString(), data: { id: 'seed-story' } });
+    await postEvent({
+      type: 'cart.checked_out',
+      timestamp: new Date(await now()).toISOString(),
+      data: { id: 'seed-story' },
+    });
     await advance('10 days');
 
     expect(await history('seed-story')).toEqual([
@@ -57,7 +68,9 @@ describe('cart lifecycles on the local system, in simulated time', () => {
     ]);
     const cart = (await (await fetch(`${system.url}/_local/carts/seed-story`)).json()) as Record<string, unknown>;
     expect(cart).toMatchObject({ status: 'checked_out', remindersSent: 2 });
-    const jobs = (await (await fetch(`${system.url}/_local/schedules`)).json()) as Array<{ payload: { cartId: string } }>;
+    const jobs = (await (await fetch(`${system.url}/_local/schedules`)).json()) as Array<{
+      payload: { cartId: string };
+    }>;
     // Nothing is left pending for this cart: no wake-up, no reminder.
     expect(jobs.filter((job) => job.payload.cartId === 'seed-story')).toEqual([]);
   });
@@ -66,7 +79,12 @@ describe('cart lifecycles on the local system, in simulated time', () => {
     T = await now();
     // A small cart ($25: four-hour wait) edited every 30 minutes for six hours.
     for (let step = 0; step <= 12; step++) {
-      await postEvent(cartPayload({ id: 'busy', total: '25.00', items: [{ title: 'Socks', quantity: step + 1, unitPrice: '1.00' }] }, new Date(await now()).toISOString()));
+      await postEvent(
+        cartPayload(
+          { id: 'busy', total: '25.00', items: [{ title: 'Socks', quantity: step + 1, unitPrice: '1.00' }] },
+          new Date(await now()).toISOString(),
+        ),
+      );
       await advance('30 min');
     }
     const lastChange = 12 * 0.5 * HOUR;
@@ -75,7 +93,11 @@ describe('cart lifecycles on the local system, in simulated time', () => {
     await advance('4 hours');
 
     const moves = await history('busy');
-    expect(moves.filter(([action]) => action === 'first_reminder')).toEqual([['first_reminder', lastChange + 4 * HOUR]]);
-    expect(moves.filter(([action]) => action === 'still_shopping').every(([, at]) => at <= lastChange + 4 * HOUR)).toBe(true);
+    expect(moves.filter(([action]) => action === 'first_reminder')).toEqual([
+      ['first_reminder', lastChange + 4 * HOUR],
+    ]);
+    expect(moves.filter(([action]) => action === 'still_shopping').every(([, at]) => at <= lastChange + 4 * HOUR)).toBe(
+      true,
+    );
   });
 });

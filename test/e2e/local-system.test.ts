@@ -16,7 +16,12 @@ describe('the local system over HTTP', () => {
     fetch(`${system.url}${path}`, { method: 'POST', body, headers });
   /** Carts with a pending waiter wake-up (the nightly import job is there too, and is not a cart's). */
   const wakeUps = async () =>
-    ((await (await fetch(`${system.url}/_local/schedules`)).json()) as Array<{ target: string; payload: { cartId: string } }>)
+    (
+      (await (await fetch(`${system.url}/_local/schedules`)).json()) as Array<{
+        target: string;
+        payload: { cartId: string };
+      }>
+    )
       .filter((job) => job.target === 'waiter')
       .map((job) => job.payload.cartId);
   const get = async (path: string) => (await fetch(`${system.url}${path}`)).json() as Promise<Record<string, unknown>>;
@@ -26,11 +31,19 @@ describe('the local system over HTTP', () => {
     const shopify = JSON.stringify(fixture('shopify-checkout-update.json'));
 
     const oursResponse = await post('/webhooks/cart', ours, standardHeaders(ours, LOCAL_SECRETS.webhook));
-    const shopifyResponse = await post('/webhooks/shopify', shopify, shopifyHeaders(shopify, LOCAL_SECRETS.shopify, 'checkouts/update'));
+    const shopifyResponse = await post(
+      '/webhooks/shopify',
+      shopify,
+      shopifyHeaders(shopify, LOCAL_SECRETS.shopify, 'checkouts/update'),
+    );
 
     expect(oursResponse.status).toBe(200);
     expect(shopifyResponse.status).toBe(200);
-    expect(await get('/_local/carts/e2e-ours')).toMatchObject({ status: 'open', email: 'sam@example.com', total: { minor: 12000 } });
+    expect(await get('/_local/carts/e2e-ours')).toMatchObject({
+      status: 'open',
+      email: 'sam@example.com',
+      total: { minor: 12000 },
+    });
     expect(await get('/_local/carts/shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR')).toMatchObject({
       status: 'open',
       email: 'sam.shopper@example.com',
@@ -42,14 +55,24 @@ describe('the local system over HTTP', () => {
 
   it('ends the chase when the Shopify order arrives, and refuses a tampered delivery', async () => {
     const order = JSON.stringify(fixture('shopify-order-create.json'));
-    const tampered = await post('/webhooks/shopify', order.replace('120.00', '121.00'), shopifyHeaders(order, LOCAL_SECRETS.shopify, 'orders/create'));
+    const tampered = await post(
+      '/webhooks/shopify',
+      order.replace('120.00', '121.00'),
+      shopifyHeaders(order, LOCAL_SECRETS.shopify, 'orders/create'),
+    );
     expect(tampered.status).toBe(401);
     expect(await get('/_local/carts/shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR')).toMatchObject({ status: 'open' });
 
-    const response = await post('/webhooks/shopify', order, shopifyHeaders(order, LOCAL_SECRETS.shopify, 'orders/create'));
+    const response = await post(
+      '/webhooks/shopify',
+      order,
+      shopifyHeaders(order, LOCAL_SECRETS.shopify, 'orders/create'),
+    );
 
     expect(await response.json()).toMatchObject({ outcome: 'checked_out', matchedBy: 'checkout token' });
-    expect(await get('/_local/carts/shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR')).toMatchObject({ status: 'checked_out' });
+    expect(await get('/_local/carts/shopify-Z2NwLXVzLWVhc3QxOjAxSkZYN0tBUDRR')).toMatchObject({
+      status: 'checked_out',
+    });
     expect(await wakeUps()).toEqual(['e2e-ours']);
   });
 

@@ -23,7 +23,11 @@ type Action = { at: number; kind: 'change' | 'checkout' | 'unsubscribe'; cart: n
 
 /** The stored owner docs, the rules in force and the month counters of a local system, as the summary reads them. */
 async function storedDocsAndCounters(system: LocalSystem) {
-  const ownerDocs = new StoredOwnerDocs(new DynamoDbOwnerDocsStore(system.documents, system.tables.sends), system.clock, 0);
+  const ownerDocs = new StoredOwnerDocs(
+    new DynamoDbOwnerDocsStore(system.documents, system.tables.sends),
+    system.clock,
+    0,
+  );
   const rules = await ownerDocs.current();
   const stats = new DynamoDbStats(system.documents, system.tables.sends, async () => rules.store.timeZone);
   return { ownerDocs, rules, stats };
@@ -103,8 +107,15 @@ describe('the monthly summary', () => {
       } else {
         // The shopper presses the mail client's one-click unsubscribe on the reminder they got, if any.
         const reminder = listOutbox(system.outboxDir).find((e) => e.tags.cart === cart.id);
-        const link = /^<(http[^>]+)>/.exec(reminder?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '')?.[1];
-        if (link) await fetch(link, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const link = /^<(http[^>]+)>/.exec(
+          reminder?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '',
+        )?.[1];
+        if (link)
+          await fetch(link, {
+            method: 'POST',
+            body: 'List-Unsubscribe=One-Click',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          });
       }
     }
     // Let every chase run out (follow-ups, quiet-hours deferrals, give-ups) well into the next month.
@@ -126,8 +137,12 @@ describe('the monthly summary', () => {
 
     const summary = await novemberSummary(system, stats, ownerDocs);
     expect(summary?.subject).toBe(`Your cart reminders in November 2026: ${november.recovered} carts recovered`);
-    expect(summary?.text).toContain(`48 carts came in at Linen & Larch and ${november.leftBehind} were left behind (still not bought when the first reminder was due)`);
-    expect(summary?.text).toContain('A cart counts as recovered when it is checked out within 7 days after a reminder the email service accepted');
+    expect(summary?.text).toContain(
+      `48 carts came in at Linen & Larch and ${november.leftBehind} were left behind (still not bought when the first reminder was due)`,
+    );
+    expect(summary?.text).toContain(
+      'A cart counts as recovered when it is checked out within 7 days after a reminder the email service accepted',
+    );
   });
 });
 
@@ -147,9 +162,15 @@ describe('the monthly summary counts only what the reminders did', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-attribution-'));
     rulesPath = join(dir, 'rules.md');
     const example = readFileSync('docs/examples/rules-doc.md', 'utf8');
-    writeFileSync(rulesPath, example.replace('Marketing consent required: no', 'Marketing consent required: yes\nHold back: 10% of carts'));
+    writeFileSync(
+      rulesPath,
+      example.replace('Marketing consent required: no', 'Marketing consent required: yes\nHold back: 10% of carts'),
+    );
     copyFileSync('docs/examples/voice-doc.md', join(dir, 'voice.md'));
-    system = await startTestSystem('e2e-attrib-', { realNow: () => START, docs: { rules: rulesPath, voice: join(dir, 'voice.md') } });
+    system = await startTestSystem('e2e-attrib-', {
+      realNow: () => START,
+      docs: { rules: rulesPath, voice: join(dir, 'voice.md') },
+    });
   });
   afterAll(() => system.stop());
 
@@ -163,23 +184,31 @@ describe('the monthly summary counts only what the reminders did', () => {
     const plan: Array<{ at: number; run: () => Promise<unknown> }> = [];
     /** The seed's $120 cart (src/local/seed-cart.ts), in our format: each shopper's cart unless `extra` says otherwise. */
     const seed = seedCartData();
-    const change = (id: string, email: string, extra: Record<string, unknown> = {}) => async () =>
-      postCartEvent(system, {
-        type: 'cart.updated',
-        timestamp: system.clock.now().toISOString(),
-        data: {
-          id,
-          email,
-          items: seed.items,
-          total: seed.total,
-          currency: seed.currency,
-          returnUrl: `https://shop.example.com/cart/${id}`,
-          timeZone: 'America/New_York',
-          ...extra,
-        },
-      });
-    const buy = (id: string, total = seed.total, currency = seed.currency) => async () =>
-      postCartEvent(system, { type: 'cart.checked_out', timestamp: system.clock.now().toISOString(), data: { id, total, currency } });
+    const change =
+      (id: string, email: string, extra: Record<string, unknown> = {}) =>
+      async () =>
+        postCartEvent(system, {
+          type: 'cart.updated',
+          timestamp: system.clock.now().toISOString(),
+          data: {
+            id,
+            email,
+            items: seed.items,
+            total: seed.total,
+            currency: seed.currency,
+            returnUrl: `https://shop.example.com/cart/${id}`,
+            timeZone: 'America/New_York',
+            ...extra,
+          },
+        });
+    const buy =
+      (id: string, total = seed.total, currency = seed.currency) =>
+      async () =>
+        postCartEvent(system, {
+          type: 'cart.checked_out',
+          timestamp: system.clock.now().toISOString(),
+          data: { id, total, currency },
+        });
     const setPause = (on: boolean) => async () => {
       const text = readFileSync(rulesPath, 'utf8').replace(/\nPause all reminders — stock count\n?/, '\n');
       writeFileSync(rulesPath, on ? `${text.trimEnd()}\nPause all reminders — stock count\n` : text);
@@ -190,11 +219,18 @@ describe('the monthly summary counts only what the reminders did', () => {
     plan.push({ at: at(0), run: change(ids.a1, 'ann@example.com') }, { at: at(3), run: buy(ids.a1) });
     // B: one shopper, two carts; the second is skipped for do-not-disturb and then bought: not recovered. (The
     // purchase stops the first cart, whose reminder was sent but which was never bought.)
-    plan.push({ at: at(0), run: change(ids.b1, 'bo@example.com') }, { at: at(0.1), run: change(ids.b2, 'bo@example.com') }, { at: at(2), run: buy(ids.b2) });
+    plan.push(
+      { at: at(0), run: change(ids.b1, 'bo@example.com') },
+      { at: at(0.1), run: change(ids.b2, 'bo@example.com') },
+      { at: at(2), run: buy(ids.b2) },
+    );
     // C: changed at 20:30, first reminder due 21:30 inside quiet hours, bought at 23:00 before the morning: not recovered.
     plan.push({ at: at(11.5), run: change(ids.c1, 'cy@example.com') }, { at: at(14), run: buy(ids.c1) });
     // D: declined marketing with consent required: skipped, then bought: not recovered.
-    plan.push({ at: at(0), run: change(ids.d1, 'di@example.com', { marketingConsent: false }) }, { at: at(3), run: buy(ids.d1) });
+    plan.push(
+      { at: at(0), run: change(ids.d1, 'di@example.com', { marketingConsent: false }) },
+      { at: at(3), run: buy(ids.d1) },
+    );
     // E: the owner pauses on Tuesday 09:30. e1's reminder falls due in the pause and it is bought during it: not
     // recovered. e2's is held until the pause ends at 15:00, then goes out as the first reminder; bought at 17:00:
     // recovered, $120.
@@ -210,7 +246,14 @@ describe('the monthly summary counts only what the reminders did', () => {
     plan.push({ at: at(48), run: change(ids.f1, 'fay@example.com') }, { at: at(52), run: buy(ids.f1) });
     // H: a cart in euros (small: 4 h wait), reminded at 13:00 on Thursday, bought at 15:00 for €80: recovered, €80.
     plan.push(
-      { at: at(72), run: change(ids.h1, 'hal@example.com', { items: [{ title: 'Candle', quantity: 1, unitPrice: '80.00' }], total: '80.00', currency: 'EUR' }) },
+      {
+        at: at(72),
+        run: change(ids.h1, 'hal@example.com', {
+          items: [{ title: 'Candle', quantity: 1, unitPrice: '80.00' }],
+          total: '80.00',
+          currency: 'EUR',
+        }),
+      },
       { at: at(78), run: buy(ids.h1, '80.00', 'EUR') },
     );
 
@@ -245,14 +288,22 @@ describe('the monthly summary counts only what the reminders did', () => {
     // e2's reminder was held, not spent: it went out as the first reminder, after the pause.
     const activity = new DynamoDbActivityLog(system.documents, system.tables.sends, 90);
     const e2History = await activity.history(ids.e2);
-    expect(e2History.some((entry) => entry.actor === 'waiter' && /held because the owner paused reminders/.test(entry.reason))).toBe(true);
+    expect(
+      e2History.some(
+        (entry) => entry.actor === 'waiter' && /held because the owner paused reminders/.test(entry.reason),
+      ),
+    ).toBe(true);
     const e2Sent = e2History.filter((entry) => entry.action === 'sent');
     expect(e2Sent.map((entry) => [entry.details?.step, entry.at.getTime() >= at(30)])).toEqual([['first', true]]);
     expect((await system.carts.get(ids.e1))?.remindersSent).toBe(0);
 
     const summary = await novemberSummary(system, stats, ownerDocs);
     expect(summary?.subject).toBe('Your cart reminders in November 2026: 3 carts recovered');
-    expect(summary?.text).toContain('3 carts were bought within 7 days of a reminder the shopper got, bringing in $240.00 and €80.00.');
-    expect(summary?.text).toContain('1 cart was held back (no reminder) this month: too few to tell what the reminders added.');
+    expect(summary?.text).toContain(
+      '3 carts were bought within 7 days of a reminder the shopper got, bringing in $240.00 and €80.00.',
+    );
+    expect(summary?.text).toContain(
+      '1 cart was held back (no reminder) this month: too few to tell what the reminders added.',
+    );
   });
 });

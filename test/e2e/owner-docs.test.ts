@@ -30,15 +30,33 @@ describe("the owner's docs steer the local system without a restart", () => {
     await system.reloadDocs();
   };
   const postCart = async (id: string, email = `${id}@example.com`) => {
-    const body = JSON.stringify(cartPayload({ id, email, returnUrl: `https://shop.example.com/cart/${id}` }, system.clock.now().toISOString()));
-    expect((await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) })).status).toBe(200);
+    const body = JSON.stringify(
+      cartPayload({ id, email, returnUrl: `https://shop.example.com/cart/${id}` }, system.clock.now().toISOString()),
+    );
+    expect(
+      (
+        await fetch(`${system.url}/webhooks/cart`, {
+          method: 'POST',
+          body,
+          headers: standardHeaders(body, LOCAL_SECRETS.webhook),
+        })
+      ).status,
+    ).toBe(200);
   };
   const activity = async (id: string) =>
-    (await (await fetch(`${system.url}/_local/carts/${id}/activity`)).json()) as Array<{ actor: string; action: string; reason: string; at: string; details?: Record<string, unknown> }>;
+    (await (await fetch(`${system.url}/_local/carts/${id}/activity`)).json()) as Array<{
+      actor: string;
+      action: string;
+      reason: string;
+      at: string;
+      details?: Record<string, unknown>;
+    }>;
   const sentTo = (id: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === id);
   /** Later tests start at 10:00 New York time the next day, clear of quiet hours whatever earlier tests did. */
   const toTenAm = async () => {
-    const tenAm = DateTime.fromJSDate(system.clock.now(), { zone: 'America/New_York' }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+    const tenAm = DateTime.fromJSDate(system.clock.now(), { zone: 'America/New_York' })
+      .plus({ days: 1 })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
     await system.advance(tenAm.toMillis() - system.clock.now().getTime());
   };
 
@@ -77,7 +95,9 @@ describe("the owner's docs steer the local system without a restart", () => {
     await editRules('## Stops\n', '## Stops\nStop cart stop-me — customer phoned, order taken by hand\n');
     await system.advance(1 * HOUR);
     expect(sentTo('stop-me')).toEqual([]);
-    expect((await activity('stop-me')).find((e) => e.action === 'stopped')?.reason).toContain('customer phoned, order taken by hand');
+    expect((await activity('stop-me')).find((e) => e.action === 'stopped')?.reason).toContain(
+      'customer phoned, order taken by hand',
+    );
 
     await editRules('Stop cart stop-me — customer phoned, order taken by hand\n', '');
     await system.advance(60_000);
@@ -106,7 +126,9 @@ describe("the owner's docs steer the local system without a restart", () => {
     await system.advance(1 * HOUR);
     expect(sentTo('during-pause')).toEqual([]);
     // Held, not spent: the waiter keeps the reminder (nothing handed off, nothing skipped) and says why.
-    const held = (await activity('during-pause')).find((e) => e.actor === 'waiter' && e.action === 'still_shopping' && /held because/.test(e.reason));
+    const held = (await activity('during-pause')).find(
+      (e) => e.actor === 'waiter' && e.action === 'still_shopping' && /held because/.test(e.reason),
+    );
     expect(held?.reason).toContain('stock count this week');
     expect((await activity('during-pause')).some((e) => e.action === 'skipped')).toBe(false);
 
@@ -116,6 +138,8 @@ describe("the owner's docs steer the local system without a restart", () => {
     expect(sentTo('after-pause')).toHaveLength(1);
     // The held reminder goes out within the hour after the pause, as the first reminder.
     expect(sentTo('during-pause')).toHaveLength(1);
-    expect((await activity('during-pause')).filter((e) => e.action === 'sent').map((e) => e.details?.step)).toEqual(['first']);
+    expect((await activity('during-pause')).filter((e) => e.action === 'sent').map((e) => e.details?.step)).toEqual([
+      'first',
+    ]);
   });
 });

@@ -50,7 +50,9 @@ describe('reminders in the local outbox', () => {
 
     // A mail scanner fetching the link changes nothing.
     expect((await fetch(oneClick)).status).toBe(200);
-    expect((await (await fetch(`${system.url}/_local/carts/seed-mail`)).json()) as object).toMatchObject({ status: 'open' });
+    expect((await (await fetch(`${system.url}/_local/carts/seed-mail`)).json()) as object).toMatchObject({
+      status: 'open',
+    });
 
     // The mail client's one-click POST unsubscribes at once.
     const unsubscribed = await fetch(oneClick, {
@@ -59,7 +61,9 @@ describe('reminders in the local outbox', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(unsubscribed.status).toBe(200);
-    expect((await (await fetch(`${system.url}/_local/carts/seed-mail`)).json()) as object).toMatchObject({ status: 'stopped' });
+    expect((await (await fetch(`${system.url}/_local/carts/seed-mail`)).json()) as object).toMatchObject({
+      status: 'stopped',
+    });
 
     await system.advance(3 * 24 * 3_600_000);
     expect(emailsFor('seed-mail')).toHaveLength(1);
@@ -80,7 +84,10 @@ describe('reminders in the local outbox', () => {
     const sentAt = eightAm.toISO();
     const [email] = emailsFor('night-cart');
     expect(email?.sentAt).toBe(sentAt);
-    const activity = (await (await fetch(`${system.url}/_local/carts/night-cart/activity`)).json()) as Array<{ action: string; at: string }>;
+    const activity = (await (await fetch(`${system.url}/_local/carts/night-cart/activity`)).json()) as Array<{
+      action: string;
+      at: string;
+    }>;
     expect(activity.map((entry) => [entry.action, entry.at])).toEqual(
       expect.arrayContaining([
         ['first_reminder', dueAt],

@@ -24,7 +24,13 @@ describe('the rhythm on the local system', () => {
 
   const advanceTo = (local: DateTime) => system.advance(Math.max(0, local.toMillis() - system.clock.now().getTime()));
   const post = (id: string, items: StandardCartData['items'], total: StandardCartData['total']) =>
-    postCartEvent(system, cartPayload({ id, email: `${id}@example.com`, items, total, returnUrl: `https://shop.example.com/cart/${id}` }, system.clock.now().toISOString()));
+    postCartEvent(
+      system,
+      cartPayload(
+        { id, email: `${id}@example.com`, items, total, returnUrl: `https://shop.example.com/cart/${id}` },
+        system.clock.now().toISOString(),
+      ),
+    );
   const emailsOf = (id: string) =>
     listOutbox(system.outboxDir)
       .filter((email) => email.tags.cart === id)
@@ -56,14 +62,24 @@ describe('the rhythm on the local system', () => {
     const edit = left.plus({ hours: 8, minutes: 40 }); // 07:40
     await advanceTo(edit);
     expect(emailsOf('morning-edit')).toEqual([]);
-    await post('morning-edit', [...seed.items, { title: 'Mug', quantity: 1, unitPrice: '20.00' }], decimalOf(seedCartTotal().minor + 20_00));
+    await post(
+      'morning-edit',
+      [...seed.items, { title: 'Mug', quantity: 1, unitPrice: '20.00' }],
+      decimalOf(seedCartTotal().minor + 20_00),
+    );
     await advanceTo(edit.plus({ minutes: 59 }));
     expect(emailsOf('morning-edit')).toEqual([]); // nothing in the 08:00 release
     await advanceTo(edit.plus({ hours: 1 }));
     const [first] = emailsOf('morning-edit');
     expect(first?.step).toBe('first');
     expect(first?.at.toFormat('HH:mm')).toBe('08:40');
-    const activity = (await (await fetch(`${system.url}/_local/carts/morning-edit/activity`)).json()) as Array<{ actor: string; action: string; reason: string }>;
-    expect(activity.find((entry) => entry.actor === 'sender' && entry.action === 'returned')?.reason).toContain('still shopping, nothing sent');
+    const activity = (await (await fetch(`${system.url}/_local/carts/morning-edit/activity`)).json()) as Array<{
+      actor: string;
+      action: string;
+      reason: string;
+    }>;
+    expect(activity.find((entry) => entry.actor === 'sender' && entry.action === 'returned')?.reason).toContain(
+      'still shopping, nothing sent',
+    );
   });
 });

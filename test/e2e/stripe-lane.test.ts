@@ -29,11 +29,20 @@ describe('Stripe Checkout on the local system', () => {
   const emailsFor = (cartId: string) => listOutbox(system.outboxDir).filter((entry) => entry.tags.cart === cartId);
   const deliver = async (body: Json) => {
     const text = JSON.stringify(body);
-    const response = await fetch(`${system.url}/webhooks/stripe`, { method: 'POST', body: text, headers: stripeHeaders(text, LOCAL_SECRETS.stripe) });
+    const response = await fetch(`${system.url}/webhooks/stripe`, {
+      method: 'POST',
+      body: text,
+      headers: stripeHeaders(text, LOCAL_SECRETS.stripe),
+    });
     return { status: response.status, body: (await response.json()) as Json };
   };
   /** A fixture event moved to the test clock: the session created at `createdMs`, the event sent at `sentMs`. */
-  const expiredEvent = (sessionId: string, createdMs: number, sentMs: number, change: (session: Json) => void = () => {}) => {
+  const expiredEvent = (
+    sessionId: string,
+    createdMs: number,
+    sentMs: number,
+    change: (session: Json) => void = () => {},
+  ) => {
     const event = structuredClone(fixture('stripe-checkout-session-expired.json')) as Json;
     event.id = `evt_${sessionId}_expired`;
     event.created = unix(sentMs);
@@ -56,7 +65,10 @@ describe('Stripe Checkout on the local system', () => {
     await giveLineItems('cs_test_e2eSeed');
     await system.advance(24 * HOUR);
     const expired = await deliver(expiredEvent('cs_test_e2eSeed', created, system.clock.now().getTime()));
-    expect(expired).toEqual({ status: 200, body: { outcome: 'applied', cartId: 'stripe-cs_test_e2eSeed', wakeUpScheduled: true } });
+    expect(expired).toEqual({
+      status: 200,
+      body: { outcome: 'applied', cartId: 'stripe-cs_test_e2eSeed', wakeUpScheduled: true },
+    });
 
     await system.advance(5 * 60_000);
     const [first] = emailsFor('stripe-cs_test_e2eSeed');
@@ -71,12 +83,20 @@ describe('Stripe Checkout on the local system', () => {
     const completed = structuredClone(fixture('stripe-checkout-session-completed.json')) as Json;
     completed.id = 'evt_e2eSeed_completed';
     completed.created = unix(system.clock.now().getTime());
-    Object.assign(completed.data.object, { id: 'cs_test_e2eSeedBack', recovered_from: 'cs_test_e2eSeed', created: unix(system.clock.now().getTime() - 10 * 60_000) });
+    Object.assign(completed.data.object, {
+      id: 'cs_test_e2eSeedBack',
+      recovered_from: 'cs_test_e2eSeed',
+      created: unix(system.clock.now().getTime() - 10 * 60_000),
+    });
     expect((await deliver(completed)).body).toMatchObject({ outcome: 'checked_out', cartId: 'stripe-cs_test_e2eSeed' });
     await system.advance(8 * 24 * HOUR);
     expect(emailsFor('stripe-cs_test_e2eSeed')).toHaveLength(1);
     const month = storeMonth(created);
-    const counters = await new DynamoDbStats(system.documents, system.tables.sends, async () => 'America/New_York').month(month);
+    const counters = await new DynamoDbStats(
+      system.documents,
+      system.tables.sends,
+      async () => 'America/New_York',
+    ).month(month);
     expect(counters.recovered).toBe(1);
     expect(counters.wonBack.USD).toBe(12000);
   });
@@ -87,7 +107,18 @@ describe('Stripe Checkout on the local system', () => {
     system.stripeStandIn.failWith = 500;
     try {
       const sentAt = system.clock.now().getTime();
-      expect((await deliver(expiredEvent('cs_test_e2eNoItems', created, sentAt, (session) => (session.customer_details.email = 'kim@example.com')))).status).toBe(200);
+      expect(
+        (
+          await deliver(
+            expiredEvent(
+              'cs_test_e2eNoItems',
+              created,
+              sentAt,
+              (session) => (session.customer_details.email = 'kim@example.com'),
+            ),
+          )
+        ).status,
+      ).toBe(200);
     } finally {
       system.stripeStandIn.failWith = 0;
     }
@@ -110,12 +141,21 @@ describe('Stripe Checkout on the local system', () => {
     expect((await deliver(event)).status).toBe(200);
     await system.advance(2 * 24 * HOUR);
     expect(emailsFor('stripe-cs_test_e2eNoConsent')).toEqual([]);
-    const history = (await (await fetch(`${system.url}/_local/carts/stripe-cs_test_e2eNoConsent/activity`)).json()) as Array<{ actor: string; action: string; reason: string }>;
-    expect(history).toContainEqual(expect.objectContaining({ actor: 'sender', reason: expect.stringContaining('gave no promotional consent at Stripe Checkout') }));
+    const history = (await (
+      await fetch(`${system.url}/_local/carts/stripe-cs_test_e2eNoConsent/activity`)
+    ).json()) as Array<{ actor: string; action: string; reason: string }>;
+    expect(history).toContainEqual(
+      expect.objectContaining({
+        actor: 'sender',
+        reason: expect.stringContaining('gave no promotional consent at Stripe Checkout'),
+      }),
+    );
   });
 });
 
 /** The store month (YYYY-MM, New York) of an instant. */
 function storeMonth(ms: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit' }).format(new Date(ms)).slice(0, 7);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit' })
+    .format(new Date(ms))
+    .slice(0, 7);
 }

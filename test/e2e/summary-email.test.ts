@@ -47,7 +47,11 @@ const OCTOBER = {
 describe.skipIf(!existsSync(CHROMIUM))('the monthly summary email at phone width', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
   });
   afterAll(() => browser?.close());
 
@@ -64,7 +68,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the monthly summary email at phone width
       scrollWidth: await page.$eval('html', (html) => html.scrollWidth),
       text: await page.$eval('body', (body) => body.textContent ?? ''),
       // Any cell or paragraph poking out of the screen on the right.
-      overflowing: await page.$$eval('td, p, h1, h2', (elements, limit) => elements.filter((el) => el.getBoundingClientRect().right > limit + 0.5).length, width),
+      overflowing: await page.$$eval(
+        'td, p, h1, h2',
+        (elements, limit) => elements.filter((el) => el.getBoundingClientRect().right > limit + 0.5).length,
+        width,
+      ),
     };
     expect(layout.scrollWidth).toBeLessThanOrEqual(PHONE.width);
     expect(layout.overflowing).toBe(0);
@@ -76,7 +84,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the monthly summary email at phone width
 
     const screenshot = await page.screenshot({ type: 'png', fullPage: true });
     expect(Buffer.from(screenshot).subarray(1, 4).toString()).toBe('PNG');
-    if (process.env.UPDATE_DOC_IMAGES === '1') writeFileSync(new URL('../../docs/images/monthly-summary.png', import.meta.url), screenshot);
+    if (process.env.UPDATE_DOC_IMAGES === '1')
+      writeFileSync(new URL('../../docs/images/monthly-summary.png', import.meta.url), screenshot);
     await page.close();
   });
 });

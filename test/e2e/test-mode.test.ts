@@ -52,7 +52,8 @@ function week(): Planned[] {
     const date = DateTime.fromObject({ year: 2026, month: 11, day: 3 + day }, { zone: ZONE });
     const at = (hour: number, minute = 0) => date.set({ hour, minute }).toMillis();
     const shopper = (kind: Kind) => `shopper-${day}-${kind === 'd' ? 'a' : kind}@example.com`;
-    const add = (kind: Kind, time: number, total: string) => plan.push({ at: time, cartId: `t-${day}-${kind}`, kind: 'change', email: shopper(kind), total });
+    const add = (kind: Kind, time: number, total: string) =>
+      plan.push({ at: time, cartId: `t-${day}-${kind}`, kind: 'change', email: shopper(kind), total });
     add('a', at(10), '120.00');
     add('d', at(10, 30), '150.00');
     add('b', at(22, 30), '35.00');
@@ -69,7 +70,9 @@ describe('test mode on the local system', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cr-test-mode-'));
     const rules = join(dir, 'rules.md');
     writeFileSync(rules, testModeRules());
-    system = await startTestSystem('e2e-testmode-', { docs: { rules, voice: new URL('../../docs/examples/voice-doc.md', import.meta.url).pathname } });
+    system = await startTestSystem('e2e-testmode-', {
+      docs: { rules, voice: new URL('../../docs/examples/voice-doc.md', import.meta.url).pathname },
+    });
   });
   afterAll(() => system.stop());
 
@@ -93,7 +96,11 @@ describe('test mode on the local system', () => {
           },
         });
       } else {
-        await postCartEvent(system, { type: 'cart.checked_out', timestamp, data: { id: step.cartId, total: step.total, currency: 'USD' } });
+        await postCartEvent(system, {
+          type: 'cart.checked_out',
+          timestamp,
+          data: { id: step.cartId, total: step.total, currency: 'USD' },
+        });
       }
     }
     // Every chase runs out (second reminders, quiet-hours holds, give-ups) before the month ends.
@@ -107,7 +114,8 @@ describe('test mode on the local system', () => {
 
     const reminders = outbox.filter((email) => email.tags.cart !== undefined);
     const byCart = new Map<string, typeof reminders>();
-    for (const email of reminders) byCart.set(email.tags.cart as string, [...(byCart.get(email.tags.cart as string) ?? []), email]);
+    for (const email of reminders)
+      byCart.set(email.tags.cart as string, [...(byCart.get(email.tags.cart as string) ?? []), email]);
     const count = (cartId: string) => byCart.get(cartId)?.length ?? 0;
     for (let day = 0; day < 7; day++) {
       expect(count(`t-${day}-a`), `t-${day}-a`).toBe(day === 3 ? 0 : 2); // at most two; the stopped cart none
@@ -132,7 +140,11 @@ describe('test mode on the local system', () => {
 
     // Every send and every stop is logged with its reason, and says it was a test.
     const history = async (cartId: string) =>
-      (await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{ action: string; reason: string; details?: Record<string, unknown> }>;
+      (await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{
+        action: string;
+        reason: string;
+        details?: Record<string, unknown>;
+      }>;
     for (const [cartId, emails] of byCart) {
       const sent = (await history(cartId)).filter((entry) => entry.action === 'sent');
       expect(sent, cartId).toHaveLength(emails.length);
@@ -142,15 +154,29 @@ describe('test mode on the local system', () => {
       }
     }
     expect((await history('t-3-a')).map((entry) => entry.reason).join('\n')).toContain('test of a stop');
-    expect((await history('t-0-d')).some((entry) => entry.action === 'skipped' && entry.details?.skipReason === 'do_not_disturb')).toBe(false);
+    expect(
+      (await history('t-0-d')).some(
+        (entry) => entry.action === 'skipped' && entry.details?.skipReason === 'do_not_disturb',
+      ),
+    ).toBe(false);
     // The shoppers' do-not-disturb windows were never touched: no nudge record for any of them.
     for (const email of shoppers) {
-      const { Item } = await system.documents.send(new GetCommand({ TableName: system.tables.sends, Key: { cartId: `#nudge#${email}`, sk: 'nudge' }, ConsistentRead: true }));
+      const { Item } = await system.documents.send(
+        new GetCommand({
+          TableName: system.tables.sends,
+          Key: { cartId: `#nudge#${email}`, sk: 'nudge' },
+          ConsistentRead: true,
+        }),
+      );
       expect(Item, email).toBeUndefined();
     }
 
     // The summary: the week's reminders are counted apart, as tests, and match a recount from the records.
-    const ownerDocs = new StoredOwnerDocs(new DynamoDbOwnerDocsStore(system.documents, system.tables.sends), system.clock, 0);
+    const ownerDocs = new StoredOwnerDocs(
+      new DynamoDbOwnerDocsStore(system.documents, system.tables.sends),
+      system.clock,
+      0,
+    );
     const rules = await ownerDocs.current();
     expect(rules.testMode).toBe(true);
     const stats = new DynamoDbStats(system.documents, system.tables.sends, async () => rules.store.timeZone);
@@ -169,7 +195,9 @@ describe('test mode on the local system', () => {
       },
     );
     const summary = listOutbox(system.outboxDir).find((email) => email.messageId === messageId);
-    expect(summary?.text).toMatch(new RegExp(`Test reminders \\(test mode, sent to you\\)\\s+${reminders.length}(\\s|$)`));
+    expect(summary?.text).toMatch(
+      new RegExp(`Test reminders \\(test mode, sent to you\\)\\s+${reminders.length}(\\s|$)`),
+    );
     // No reminder reached a shopper: the shoppers' reminder rows read 0.
     expect(summary?.text).toMatch(/\nReminders sent\s+0(\s|$)/);
     expect(summary?.text).toMatch(/\n {2}first reminders\s+0(\s|$)/);

@@ -33,11 +33,20 @@ describe('unsubscribing on the local system', () => {
     listOutbox(system.outboxDir)
       .filter((entry) => entry.tags.cart === cartId)
       .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
-  const cart = async (cartId: string) => (await (await fetch(`${system.url}/_local/carts/${cartId}`)).json()) as Record<string, unknown>;
+  const cart = async (cartId: string) =>
+    (await (await fetch(`${system.url}/_local/carts/${cartId}`)).json()) as Record<string, unknown>;
   const activity = async (cartId: string) =>
-    ((await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{ action: string; reason: string }>).map((entry) => entry.action);
-  const oneClickUrlOf = (cartId: string) => /^<(http[^>]+)>/.exec(emailsFor(cartId)[0]?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '')?.[1] ?? '';
-  const footerUrlOf = (cartId: string) => new RegExp(`${system.url}/u/v2\\.[\\w-]+`).exec(emailsFor(cartId)[0]?.text ?? '')?.[0] ?? '';
+    (
+      (await (await fetch(`${system.url}/_local/carts/${cartId}/activity`)).json()) as Array<{
+        action: string;
+        reason: string;
+      }>
+    ).map((entry) => entry.action);
+  const oneClickUrlOf = (cartId: string) =>
+    /^<(http[^>]+)>/.exec(emailsFor(cartId)[0]?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '')?.[1] ??
+    '';
+  const footerUrlOf = (cartId: string) =>
+    new RegExp(`${system.url}/u/v2\\.[\\w-]+`).exec(emailsFor(cartId)[0]?.text ?? '')?.[0] ?? '';
 
   it('stops the follow-up on a one-click in every shape mail receivers send, multipart delivered base64', async () => {
     // Each shape from test/support/one-click-bodies.ts, sent byte for byte, and Node's own FormData encoder.
@@ -56,7 +65,8 @@ describe('unsubscribing on the local system', () => {
       ],
     ];
     const cartIds = senders.map((_, index) => `shape-${index}`);
-    for (const cartId of cartIds) await postCartEvent(system, cartPayload({ id: cartId, email: `${cartId}@example.com` }, now()));
+    for (const cartId of cartIds)
+      await postCartEvent(system, cartPayload({ id: cartId, email: `${cartId}@example.com` }, now()));
     await system.advance(HOUR);
     for (const cartId of cartIds) expect(emailsFor(cartId), cartId).toHaveLength(1);
 
@@ -91,10 +101,17 @@ describe('unsubscribing on the local system', () => {
 
     beforeAll(async () => {
       if (!existsSync(CHROMIUM)) {
-        throw new Error(`No chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`);
+        throw new Error(
+          `No chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`,
+        );
       }
       // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-      browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'], timeout: 300_000 });
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu'],
+        timeout: 300_000,
+      });
     });
     afterAll(() => browser?.close());
 
@@ -127,7 +144,10 @@ describe('unsubscribing on the local system', () => {
         ),
       };
       expect(layout.scrollWidth).toBeLessThanOrEqual(PHONE.width);
-      expect(layout.buttons.map((button) => button.text)).toEqual(['Stop reminders about this cart', 'Stop all cart reminders']);
+      expect(layout.buttons.map((button) => button.text)).toEqual([
+        'Stop reminders about this cart',
+        'Stop all cart reminders',
+      ]);
       for (const button of layout.buttons) {
         expect(button.left).toBeGreaterThanOrEqual(0);
         expect(button.right).toBeLessThanOrEqual(PHONE.width);
@@ -135,10 +155,14 @@ describe('unsubscribing on the local system', () => {
       }
       const screenshot = await page.screenshot({ type: 'png', fullPage: true });
       expect(Buffer.from(screenshot).subarray(1, 4).toString()).toBe('PNG');
-      if (process.env.UPDATE_DOC_IMAGES === '1') writeFileSync(new URL('../../docs/images/unsubscribe-page.png', import.meta.url), screenshot);
+      if (process.env.UPDATE_DOC_IMAGES === '1')
+        writeFileSync(new URL('../../docs/images/unsubscribe-page.png', import.meta.url), screenshot);
 
       // A person: taps "Stop all cart reminders".
-      const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('::-p-text(Stop all cart reminders)')]);
+      const [response] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.click('::-p-text(Stop all cart reminders)'),
+      ]);
       expect(response?.status()).toBe(200);
       expect(await page.$eval('h1', (h1) => h1.textContent)).toBe('Done.');
       expect(await page.$eval('p', (p) => p.textContent)).toContain("You won't get any more cart reminders");

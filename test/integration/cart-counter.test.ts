@@ -8,7 +8,11 @@ import { DynamoDbStats } from '../../src/adapters/aws/dynamodb-stats';
 import { ControllableClock } from '../../src/adapters/local/controllable-clock';
 import { LOCAL_AWS } from '../../src/local/dynamodb-local';
 import { matchesAnyFilter } from '../../src/local/event-filter';
-import { type LambdaStreamRecord, LocalStreamReader, type LocalStreamReaderOptions } from '../../src/local/local-stream-reader';
+import {
+  type LambdaStreamRecord,
+  LocalStreamReader,
+  type LocalStreamReaderOptions,
+} from '../../src/local/local-stream-reader';
 import { CART_COUNTER_FILTERS } from '../../src/resources/cart-stream';
 import type { CartSnapshot } from '../../src/domain/cart/cart';
 import { createCartCounterHandler } from '../../src/handlers/cart-counter';
@@ -64,7 +68,10 @@ describe('the monthly counters in cr-sends', () => {
     const stats = new DynamoDbStats(documents, names.sends, NEW_YORK);
     const entries = [
       { at: new Date('2026-11-30T23:00:00Z'), increments: [{ counter: 'cartsSeen' as const }] },
-      { at: new Date('2026-12-01T06:00:00Z'), increments: [{ counter: 'cartsSeen' as const }, { counter: 'cartsWithAddress' as const }] },
+      {
+        at: new Date('2026-12-01T06:00:00Z'),
+        increments: [{ counter: 'cartsSeen' as const }, { counter: 'cartsWithAddress' as const }],
+      },
     ];
     await stats.addBatch(entries, 'batch-1');
     await stats.addBatch(entries, 'batch-1');
@@ -106,7 +113,8 @@ describe('the local stream reader feeding the cart counter (DynamoDB Local strea
     const checkpointFile = join(mkdtempSync(join(tmpdir(), 'cr-stream-')), 'cart-stream.json');
     const { reader, change } = await setUp({ checkpointFile });
     const seen: string[] = [];
-    const collect = async (event: { Records: unknown[] }) => void seen.push(...(event.Records as LambdaStreamRecord[]).map((r) => r.eventID));
+    const collect = async (event: { Records: unknown[] }) =>
+      void seen.push(...(event.Records as LambdaStreamRecord[]).map((r) => r.eventID));
 
     const first = reader();
     first.register(collect);

@@ -27,7 +27,13 @@ function change(cartId: string, id: string, at: Date, fields: Partial<CartSnapsh
     eventId: id,
     occurredAt: at,
     source: 'generic',
-    cart: { cartId, source: 'generic', items: [{ title: `Thing ${id}`, quantity: 1, unitPrice: 4_000 }], total: { minor: 4_000, currency: 'USD' }, ...fields },
+    cart: {
+      cartId,
+      source: 'generic',
+      items: [{ title: `Thing ${id}`, quantity: 1, unitPrice: 4_000 }],
+      total: { minor: 4_000, currency: 'USD' },
+      ...fields,
+    },
   };
 }
 
@@ -52,7 +58,9 @@ function legacyRow(event: CartChangedEvent): Record<string, unknown> {
 /** The row as the other cart id would have it, without the write counter. */
 function comparable(row: CartRow | undefined, cartId: string): unknown {
   const { rev: _rev, ...rest } = row!;
-  const json = JSON.stringify(rest, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<string>)].sort() : value));
+  const json = JSON.stringify(rest, (_key, value: unknown) =>
+    value instanceof Set ? [...(value as Set<string>)].sort() : value,
+  );
   return JSON.parse(json.replaceAll(cartId, 'CART'));
 }
 
@@ -80,8 +88,16 @@ describe('rows written before the merge kept field keys', () => {
 
   it('merges older and newer events into an old row exactly as in-order delivery to a fresh cart does', async () => {
     const story = (cartId: string) => ({
-      first: change(cartId, 'e1', T, { email: 'sam@example.com', firstName: 'Sam', returnUrl: `https://shop.example.com/cart/${cartId}` }),
-      older: change(cartId, 'e0', minutes(-30), { firstName: 'Samuel', timeZone: 'Europe/Paris', marketingConsent: true }),
+      first: change(cartId, 'e1', T, {
+        email: 'sam@example.com',
+        firstName: 'Sam',
+        returnUrl: `https://shop.example.com/cart/${cartId}`,
+      }),
+      older: change(cartId, 'e0', minutes(-30), {
+        firstName: 'Samuel',
+        timeZone: 'Europe/Paris',
+        marketingConsent: true,
+      }),
       newer: change(cartId, 'e2', minutes(30), { email: 'sam.new@example.com' }),
     });
     const old = story('old-cart');
@@ -98,18 +114,32 @@ describe('rows written before the merge kept field keys', () => {
     const upgraded = await carts.get('old-cart');
     expect(comparable(upgraded, 'old-cart')).toEqual(comparable(await carts.get('fresh-cart'), 'fresh-cart'));
     // The old row's first name is newer than the older event's: it stays; the older event fills what it alone carried.
-    expect(upgraded).toMatchObject({ firstName: 'Sam', timeZone: 'Europe/Paris', marketingConsent: true, email: 'sam.new@example.com' });
+    expect(upgraded).toMatchObject({
+      firstName: 'Sam',
+      timeZone: 'Europe/Paris',
+      marketingConsent: true,
+      email: 'sam.new@example.com',
+    });
     expect([...(upgraded?.emailsSeen ?? [])].sort()).toEqual(['sam.new@example.com', 'sam@example.com']);
   });
 
-  it('stops the other carts under the old row\'s address when an order names none', async () => {
-    const first = change('old-cart', 'e1', T, { email: 'sam@example.com', returnUrl: 'https://shop.example.com/cart/old' });
+  it("stops the other carts under the old row's address when an order names none", async () => {
+    const first = change('old-cart', 'e1', T, {
+      email: 'sam@example.com',
+      returnUrl: 'https://shop.example.com/cart/old',
+    });
     await documents.send(new PutCommand({ TableName: table, Item: legacyRow(first) }));
     await ingestCartEvent(change('other-old', 'o1', minutes(-60), { email: 'sam@example.com' }), deps);
     await ingestCartEvent(change('other-new', 'o2', minutes(-60), { email: 'sam.new@example.com' }), deps);
     await ingestCartEvent(change('old-cart', 'e2', minutes(30), { email: 'sam.new@example.com' }), deps);
 
-    const bought: CheckedOutEvent = { kind: 'checked_out', eventId: 'order', occurredAt: minutes(60), source: 'generic', match: { cartId: 'old-cart' } };
+    const bought: CheckedOutEvent = {
+      kind: 'checked_out',
+      eventId: 'order',
+      occurredAt: minutes(60),
+      source: 'generic',
+      match: { cartId: 'old-cart' },
+    };
     const result = await ingestCartEvent(bought, deps);
 
     expect(result).toMatchObject({ outcome: 'checked_out', cartId: 'old-cart' });
@@ -119,12 +149,32 @@ describe('rows written before the merge kept field keys', () => {
   it('keeps an old closed row closed: its order repeated changes nothing, a late change starts nothing', async () => {
     const first = change('closed-cart', 'e1', T, { email: 'sam@example.com' });
     await documents.send(
-      new PutCommand({ TableName: table, Item: { ...legacyRow(first), status: 'checked_out', checkedOutAt: minutes(10).toISOString(), stopReason: 'order placed' } }),
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...legacyRow(first),
+          status: 'checked_out',
+          checkedOutAt: minutes(10).toISOString(),
+          stopReason: 'order placed',
+        },
+      }),
     );
-    const again: CheckedOutEvent = { kind: 'checked_out', eventId: 'order', occurredAt: minutes(10), source: 'generic', match: { cartId: 'closed-cart' } };
+    const again: CheckedOutEvent = {
+      kind: 'checked_out',
+      eventId: 'order',
+      occurredAt: minutes(10),
+      source: 'generic',
+      match: { cartId: 'closed-cart' },
+    };
 
     expect(await ingestCartEvent(again, deps)).toEqual({ outcome: 'already_checked_out', cartId: 'closed-cart' });
-    expect(await ingestCartEvent(change('closed-cart', 'e2', minutes(20), { email: 'sam@example.com' }), deps)).toEqual({ outcome: 'closed', cartId: 'closed-cart' });
-    expect(await carts.get('closed-cart')).toMatchObject({ status: 'checked_out', checkedOutAt: minutes(10).toISOString(), stopReason: 'order placed' });
+    expect(await ingestCartEvent(change('closed-cart', 'e2', minutes(20), { email: 'sam@example.com' }), deps)).toEqual(
+      { outcome: 'closed', cartId: 'closed-cart' },
+    );
+    expect(await carts.get('closed-cart')).toMatchObject({
+      status: 'checked_out',
+      checkedOutAt: minutes(10).toISOString(),
+      stopReason: 'order placed',
+    });
   });
 });

@@ -42,7 +42,8 @@ class Crash extends Error {
 /** Intake's dependencies, with the process killed just before its `crashAt`-th write (1-based; 0: never). */
 function crashing(deps: IngestDeps, crashAt: number): { deps: IngestDeps; writes: () => number } {
   let writes = 0;
-  const write = <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+  const write =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       writes += 1;
       if (writes === crashAt) throw new Crash(`killed before write ${crashAt}`);
@@ -53,8 +54,14 @@ function crashing(deps: IngestDeps, crashAt: number): { deps: IngestDeps; writes
     stop: write(deps.carts.stop.bind(deps.carts)),
     applyChange: write(deps.carts.applyChange.bind(deps.carts)),
   });
-  const activity: ActivityLog = { record: write(deps.activity.record.bind(deps.activity)), history: deps.activity.history.bind(deps.activity) };
-  const scheduler: WakeUpScheduler = { schedule: write(deps.scheduler.schedule.bind(deps.scheduler)), cancel: write(deps.scheduler.cancel.bind(deps.scheduler)) };
+  const activity: ActivityLog = {
+    record: write(deps.activity.record.bind(deps.activity)),
+    history: deps.activity.history.bind(deps.activity),
+  };
+  const scheduler: WakeUpScheduler = {
+    schedule: write(deps.scheduler.schedule.bind(deps.scheduler)),
+    cancel: write(deps.scheduler.cancel.bind(deps.scheduler)),
+  };
   return { deps: { ...deps, carts, activity, scheduler }, writes: () => writes };
 }
 
@@ -67,12 +74,19 @@ describe('counters after a crash between any two writes of the checkout path', (
   beforeAll(async () => {
     const { documents, names, client, endpoint } = await freshTables();
     const stats = new DynamoDbStats(documents, names.sends, async () => (await fixedRules().current()).store.timeZone);
-    const reader = new LocalStreamReader(client, new DynamoDBStreamsClient({ endpoint, ...LOCAL_AWS }), names.carts, new ControllableClock(), silentLog, {
-      batchSize: CART_STREAM_BATCH.size,
-      windowMs: CART_STREAM_BATCH.windowSeconds * 1000,
-      accepts: (record) => matchesAnyFilter(CART_COUNTER_FILTERS, record),
-      maxAttempts: 3,
-    });
+    const reader = new LocalStreamReader(
+      client,
+      new DynamoDBStreamsClient({ endpoint, ...LOCAL_AWS }),
+      names.carts,
+      new ControllableClock(),
+      silentLog,
+      {
+        batchSize: CART_STREAM_BATCH.size,
+        windowMs: CART_STREAM_BATCH.windowSeconds * 1000,
+        accepts: (record) => matchesAnyFilter(CART_COUNTER_FILTERS, record),
+        maxAttempts: 3,
+      },
+    );
     reader.register(createCartCounterHandler({ stats, rules: fixedRules(), log: silentLog }));
     countAll = async () => {
       while ((await reader.pump({ force: true })) > 0);
@@ -98,12 +112,23 @@ describe('counters after a crash between any two writes of the checkout path', (
       eventId: `${cartId}-change`,
       occurredAt: new Date(at),
       source: 'generic',
-      cart: { cartId, source: 'generic', email, items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 4_500 }], total: { minor: 4_500, currency: 'USD' } },
+      cart: {
+        cartId,
+        source: 'generic',
+        email,
+        items: [{ title: 'Linen shirt', quantity: 1, unitPrice: 4_500 }],
+        total: { minor: 4_500, currency: 'USD' },
+      },
     });
     await ingestCartEvent(change(`${id}-bought`, T), deps);
     await ingestCartEvent(change(`${id}-other`, T + 1_000), deps);
     // SES accepted the first reminder (the sender's `sent` transaction writes this on the row).
-    await deps.carts.recordReminder(`${id}-bought`, { kind: 'sent', step: 'first', at: new Date(T + HOUR), joinsHoldBack: false });
+    await deps.carts.recordReminder(`${id}-bought`, {
+      kind: 'sent',
+      step: 'first',
+      at: new Date(T + HOUR),
+      joinsHoldBack: false,
+    });
     const order: CartEvent = {
       kind: 'checked_out',
       eventId: `${id}-order`,
@@ -129,8 +154,15 @@ describe('counters after a crash between any two writes of the checkout path', (
         await story(`k${crashAt}-${redeliver ? 'retried' : 'lost'}`, crashAt, redeliver);
         await countAll();
         const [counted, expected] = await Promise.all([counters(), recount()]);
-        const fromRows = (c: MonthlyCounters) => ({ cartsSeen: c.cartsSeen, cartsWithAddress: c.cartsWithAddress, recovered: c.recovered, wonBack: c.wonBack });
-        expect(fromRows(counted), `killed before write ${crashAt}${redeliver ? ', then redelivered' : ''}`).toEqual(fromRows(expected));
+        const fromRows = (c: MonthlyCounters) => ({
+          cartsSeen: c.cartsSeen,
+          cartsWithAddress: c.cartsWithAddress,
+          recovered: c.recovered,
+          wonBack: c.wonBack,
+        });
+        expect(fromRows(counted), `killed before write ${crashAt}${redeliver ? ', then redelivered' : ''}`).toEqual(
+          fromRows(expected),
+        );
       }
     }
     // The crash points include the one that used to lose the count: after the checkout write, before anything else.

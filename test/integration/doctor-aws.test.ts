@@ -30,7 +30,9 @@ const lambda = mockClient(LambdaClient);
 const cloudwatch = mockClient(CloudWatchClient);
 
 const SERVICE_ACCOUNT = 'cart-recovery@store-project.iam.gserviceaccount.com';
-const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const config: AwsDoctorConfig = {
   region: 'us-east-1',
   senderDomain: 'mail.store.example',
@@ -49,7 +51,9 @@ const config: AwsDoctorConfig = {
 /** A Google Doc whose paragraphs are the lines of `text`. */
 function googleDoc(text: string): docs_v1.Schema$Document {
   return {
-    body: { content: text.split('\n').map((line) => ({ paragraph: { elements: [{ textRun: { content: `${line}\n` } }] } })) },
+    body: {
+      content: text.split('\n').map((line) => ({ paragraph: { elements: [{ textRun: { content: `${line}\n` } }] } })),
+    },
   };
 }
 
@@ -57,10 +61,15 @@ let fake: GoogleFake;
 const run = async () => {
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: 'test' });
-  const result = await awsDoctor(config, { googleRootUrl: fake.url, googleAuth: auth, clock: { now: () => new Date('2026-11-20T12:00:00Z') } });
+  const result = await awsDoctor(config, {
+    googleRootUrl: fake.url,
+    googleAuth: auth,
+    clock: { now: () => new Date('2026-11-20T12:00:00Z') },
+  });
   return { ...result, report: renderDoctorReport(result.findings, 'aws') };
 };
-const finding = (findings: Awaited<ReturnType<typeof run>>['findings'], check: string) => findings.find((f) => f.check.startsWith(check));
+const finding = (findings: Awaited<ReturnType<typeof run>>['findings'], check: string) =>
+  findings.find((f) => f.check.startsWith(check));
 
 beforeAll(async () => {
   fake = await startGoogleFake();
@@ -80,16 +89,23 @@ beforeEach(() => {
     SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 120 },
   });
   ses.on(GetEmailIdentityCommand).resolves({ VerifiedForSendingStatus: true, DkimAttributes: { Status: 'SUCCESS' } });
-  bedrock.on(ConverseCommand).resolves({ output: { message: { role: 'assistant', content: [{ text: 'ok' }] } }, stopReason: 'max_tokens' } as never);
+  bedrock.on(ConverseCommand).resolves({
+    output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+    stopReason: 'max_tokens',
+  } as never);
   ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'AQICAH...ciphertext' } });
-  ssm
-    .on(GetParameterCommand, { Name: config.googleKeyParam, WithDecryption: true })
-    .resolves({ Parameter: { Value: JSON.stringify({ type: 'service_account', client_email: SERVICE_ACCOUNT, private_key: privateKey }) } });
+  ssm.on(GetParameterCommand, { Name: config.googleKeyParam, WithDecryption: true }).resolves({
+    Parameter: {
+      Value: JSON.stringify({ type: 'service_account', client_email: SERVICE_ACCOUNT, private_key: privateKey }),
+    },
+  });
   dynamo.on(GetCommand).resolves({ Item: { cartId: '#stats', sk: 'month#2026-11', cartsSeen: 42 } });
   dynamo.on(PutCommand).resolves({});
   // A new account: no reservation for the sender, 10 unreserved executions.
   lambda.on(GetFunctionConcurrencyCommand).resolves({});
-  lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+  lambda
+    .on(GetAccountSettingsCommand)
+    .resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
   // A sender that has not run yet: no duration to measure.
   cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [] });
   fake.docs.set('rules-doc-0000000001', googleDoc(readFileSync('docs/examples/rules-doc.md', 'utf8')));
@@ -102,35 +118,58 @@ describe('npm run doctor -- --aws', () => {
     expect(findings.filter((f) => f.status !== 'ok')).toEqual([]);
     expect(report).toMatch(/Everything checked is ready: reminders can go out\.$/);
     expect(ses).toHaveReceivedCommandWith(GetEmailIdentityCommand, { EmailIdentity: 'mail.store.example' });
-    expect(bedrock).toHaveReceivedCommandWith(ConverseCommand, { modelId: config.bedrockModelId, inferenceConfig: { maxTokens: 1 } });
+    expect(bedrock).toHaveReceivedCommandWith(ConverseCommand, {
+      modelId: config.bedrockModelId,
+      inferenceConfig: { maxTokens: 1 },
+    });
     // Secrets are checked for existence without decrypting them.
-    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/cart-recovery/webhook-secret', WithDecryption: false });
-    expect(fake.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/v1/documents/rules-doc-0000000001', '/v1/documents/voice-doc-0000000001']));
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, {
+      Name: '/cart-recovery/webhook-secret',
+      WithDecryption: false,
+    });
+    expect(fake.requests.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/v1/documents/rules-doc-0000000001', '/v1/documents/voice-doc-0000000001']),
+    );
   });
 
   it('a sandboxed account: says reminders are held, and to request production access before connecting the storefront', async () => {
-    ses.on(GetAccountCommand).resolves({ ProductionAccessEnabled: false, SendingEnabled: true, SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 } });
+    ses.on(GetAccountCommand).resolves({
+      ProductionAccessEnabled: false,
+      SendingEnabled: true,
+      SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 },
+    });
     const { findings, report } = await run();
     const sandbox = finding(findings, 'SES account');
     expect(sandbox).toMatchObject({ status: 'fail', said: expect.stringContaining('still in the sandbox') });
-    expect(sandbox?.next).toMatch(/request production access: SES console \(us-east-1\) > Account dashboard > Request production access/);
+    expect(sandbox?.next).toMatch(
+      /request production access: SES console \(us-east-1\) > Account dashboard > Request production access/,
+    );
     expect(sandbox?.next).toMatch(/Do not connect the storefront until it is granted/);
     expect(report).toMatch(/^FIX {2}SES account: SES is still in the sandbox/m);
     expect(report).toMatch(/1 thing to fix before reminders can go out/);
   });
 
   it('an unverified DKIM: says to add the DKIM CNAME records and wait', async () => {
-    ses.on(GetEmailIdentityCommand).resolves({ VerifiedForSendingStatus: false, DkimAttributes: { Status: 'PENDING' } });
+    ses
+      .on(GetEmailIdentityCommand)
+      .resolves({ VerifiedForSendingStatus: false, DkimAttributes: { Status: 'PENDING' } });
     const { findings } = await run();
     expect(finding(findings, 'Sending domain')).toMatchObject({
       status: 'fail',
       said: 'DKIM is not verified yet (PENDING): nothing can be sent from mail.store.example.',
-      next: expect.stringMatching(/^add the three CNAME records from the stack's DkimRecord1 to DkimRecord3 outputs at your DNS host \(docs\/deploy\.md, step 8\)/),
+      next: expect.stringMatching(
+        /^add the three CNAME records from the stack's DkimRecord1 to DkimRecord3 outputs at your DNS host \(docs\/deploy\.md, step 8\)/,
+      ),
     });
   });
 
   it('no Bedrock access: a warning (reminders still go out with the plain line) and where to enable the model', async () => {
-    bedrock.on(ConverseCommand).rejects(new AccessDeniedException({ message: "You don't have access to the model with the specified model ID.", $metadata: { httpStatusCode: 403 } }));
+    bedrock.on(ConverseCommand).rejects(
+      new AccessDeniedException({
+        message: "You don't have access to the model with the specified model ID.",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const { findings, report } = await run();
     expect(finding(findings, 'Bedrock model')).toMatchObject({
       status: 'warn',
@@ -152,36 +191,59 @@ describe('npm run doctor -- --aws', () => {
   });
 
   it('a missing secret and a doc the parser refuses: each named, with the command or the line to fix', async () => {
-    ssm.on(GetParameterCommand, { Name: '/cart-recovery/unsubscribe-key', WithDecryption: false }).rejects(new ParameterNotFound({ message: 'not found', $metadata: { httpStatusCode: 400 } }));
+    ssm
+      .on(GetParameterCommand, { Name: '/cart-recovery/unsubscribe-key', WithDecryption: false })
+      .rejects(new ParameterNotFound({ message: 'not found', $metadata: { httpStatusCode: 400 } }));
     fake.docs.set('rules-doc-0000000001', googleDoc('# Rules\nQuiet hours: 25:00 to 07:00'));
     const { findings } = await run();
     expect(finding(findings, 'Secret /cart-recovery/unsubscribe-key')).toMatchObject({
       status: 'fail',
       next: expect.stringContaining('aws ssm put-parameter --type SecureString --name /cart-recovery/unsubscribe-key'),
     });
-    expect(finding(findings, 'Rules doc')).toMatchObject({ status: 'fail', said: expect.stringMatching(/last good copy stays in force \(line 2: /) });
+    expect(finding(findings, 'Rules doc')).toMatchObject({
+      status: 'fail',
+      said: expect.stringMatching(/last good copy stays in force \(line 2: /),
+    });
   });
 
   it("reads the account's sending limits, stores them for the sender, and says how long the next morning's release takes", async () => {
-    dynamo.on(GetCommand, { Key: { cartId: '#release', sk: 'at#2026-11-20T13:00:00.000Z' } }).resolves({ Item: { places: 2_000 } });
+    dynamo
+      .on(GetCommand, { Key: { cartId: '#release', sk: 'at#2026-11-20T13:00:00.000Z' } })
+      .resolves({ Item: { places: 2_000 } });
     const { findings } = await run();
     expect(finding(findings, 'Morning release')).toMatchObject({
       status: 'ok',
-      said: expect.stringMatching(/^held reminders go out at 9\.0 a second \(90% of 10 unreserved Lambda executions at 1 s a send, as stated; stored for the sender\); 2000 reminders are held for 08:00 \(America\/New_York\), done by 08:03/),
+      said: expect.stringMatching(
+        /^held reminders go out at 9\.0 a second \(90% of 10 unreserved Lambda executions at 1 s a send, as stated; stored for the sender\); 2000 reminders are held for 08:00 \(America\/New_York\), done by 08:03/,
+      ),
     });
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: 'cr-sends',
-      Item: { cartId: '#owner', sk: 'account-limits', sesMaxSendRate: 14, sesMax24HourSend: 50_000, senderConcurrency: 10, concurrencyFrom: 'unreserved', readAt: '2026-11-20T12:00:00.000Z' },
+      Item: {
+        cartId: '#owner',
+        sk: 'account-limits',
+        sesMaxSendRate: 14,
+        sesMax24HourSend: 50_000,
+        senderConcurrency: 10,
+        concurrencyFrom: 'unreserved',
+        readAt: '2026-11-20T12:00:00.000Z',
+      },
     });
     expect(lambda).toHaveReceivedCommandWith(GetFunctionConcurrencyCommand, { FunctionName: 'cart-recovery-sender' });
   });
 
   it("paces by the sender's measured duration once it has run: its p90 over the last 7 days, stored with the limits", async () => {
-    cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ ExtendedStatistics: { p90: 1_800 }, Unit: 'Milliseconds' }] });
+    cloudwatch
+      .on(GetMetricStatisticsCommand)
+      .resolves({ Datapoints: [{ ExtendedStatistics: { p90: 1_800 }, Unit: 'Milliseconds' }] });
     const { findings } = await run();
     // 10 executions of 1.8 s carry 5.6 a second; 90% of that is 5.0.
-    expect(finding(findings, 'Morning release')?.said).toMatch(/^held reminders go out at 5\.0 a second \(90% of 10 unreserved Lambda executions at 1\.8 s a send, the sender's p90 over 7 days; stored for the sender\)/);
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ sk: 'account-limits', senderSecondsPerSend: 1.8 }) });
+    expect(finding(findings, 'Morning release')?.said).toMatch(
+      /^held reminders go out at 5\.0 a second \(90% of 10 unreserved Lambda executions at 1\.8 s a send, the sender's p90 over 7 days; stored for the sender\)/,
+    );
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ sk: 'account-limits', senderSecondsPerSend: 1.8 }),
+    });
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricStatisticsCommand, {
       Namespace: 'AWS/Lambda',
       MetricName: 'Duration',
@@ -191,14 +253,22 @@ describe('npm run doctor -- --aws', () => {
     });
   });
 
-  it("a morning too big for the account: says the last reminder goes out past noon, and which limit to raise", async () => {
+  it('a morning too big for the account: says the last reminder goes out past noon, and which limit to raise', async () => {
     lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 50 });
-    ses.on(GetAccountCommand).resolves({ ProductionAccessEnabled: true, SendingEnabled: true, SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: 14, SentLast24Hours: 0 } });
-    dynamo.on(GetCommand, { Key: { cartId: '#release', sk: 'at#2026-11-20T13:00:00.000Z' } }).resolves({ Item: { places: 200_000 } });
+    ses.on(GetAccountCommand).resolves({
+      ProductionAccessEnabled: true,
+      SendingEnabled: true,
+      SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: 14, SentLast24Hours: 0 },
+    });
+    dynamo
+      .on(GetCommand, { Key: { cartId: '#release', sk: 'at#2026-11-20T13:00:00.000Z' } })
+      .resolves({ Item: { places: 200_000 } });
     const { findings } = await run();
     expect(finding(findings, 'Morning release')).toMatchObject({
       status: 'warn',
-      said: expect.stringMatching(/at 12\.6 a second \(90% of SES's 14 a second.*200000 reminders are held for 08:00 \(America\/New_York\) and the last goes out at 12:24: .*past noon/),
+      said: expect.stringMatching(
+        /at 12\.6 a second \(90% of SES's 14 a second.*200000 reminders are held for 08:00 \(America\/New_York\) and the last goes out at 12:24: .*past noon/,
+      ),
       next: expect.stringMatching(/^ask AWS for a higher SES sending rate/),
     });
   });
@@ -206,7 +276,10 @@ describe('npm run doctor -- --aws', () => {
   it('no carts this month or last: says the storefront is not connected yet', async () => {
     dynamo.on(GetCommand).resolves({});
     const { findings } = await run();
-    expect(finding(findings, 'Carts from the storefront')).toMatchObject({ status: 'warn', next: expect.stringContaining('connect the storefront (docs/webhooks.md') });
+    expect(finding(findings, 'Carts from the storefront')).toMatchObject({
+      status: 'warn',
+      next: expect.stringContaining('connect the storefront (docs/webhooks.md'),
+    });
   });
 });
 
@@ -214,7 +287,10 @@ describe('npm run doctor -- --aws, with the Stripe lane (the official client aga
   const standIn = new StripeStandIn();
   let server: Server;
   let port = 0;
-  const stripe = { secretParam: '/cart-recovery/stripe-webhook-secret', keyParam: '/cart-recovery/stripe-restricted-key' };
+  const stripe = {
+    secretParam: '/cart-recovery/stripe-webhook-secret',
+    keyParam: '/cart-recovery/stripe-restricted-key',
+  };
   beforeAll(async () => {
     server = await startHttpServer([{ prefix: '/', handler: standIn.handler }], 0);
     const address = server.address();
@@ -226,32 +302,61 @@ describe('npm run doctor -- --aws, with the Stripe lane (the official client aga
   beforeEach(() => {
     standIn.failWith = 0;
     standIn.requests.length = 0;
-    ssm.on(GetParameterCommand, { Name: stripe.keyParam, WithDecryption: true }).resolves({ Parameter: { Value: 'rk_test_doctor' } });
+    ssm
+      .on(GetParameterCommand, { Name: stripe.keyParam, WithDecryption: true })
+      .resolves({ Parameter: { Value: 'rk_test_doctor' } });
   });
   const runWithStripe = async () => {
     const auth = new OAuth2Client();
     auth.setCredentials({ access_token: 'test' });
-    return awsDoctor({ ...config, stripe }, { googleRootUrl: fake.url, googleAuth: auth, stripeEndpoint: { host: '127.0.0.1', port, protocol: 'http' } });
+    return awsDoctor(
+      { ...config, stripe },
+      { googleRootUrl: fake.url, googleAuth: auth, stripeEndpoint: { host: '127.0.0.1', port, protocol: 'http' } },
+    );
   };
 
   it('reads a session and its line items with the restricted key, and checks both parameters exist', async () => {
-    standIn.setLineItems('cs_test_doctor1', [{ id: 'li_1', object: 'item', description: 'Tote', quantity: 1, amount_subtotal: 2000, amount_total: 2000, currency: 'usd', price: null }]);
+    standIn.setLineItems('cs_test_doctor1', [
+      {
+        id: 'li_1',
+        object: 'item',
+        description: 'Tote',
+        quantity: 1,
+        amount_subtotal: 2000,
+        amount_total: 2000,
+        currency: 'usd',
+        price: null,
+      },
+    ]);
     const { findings } = await runWithStripe();
-    expect(finding(findings, 'Stripe restricted key')).toMatchObject({ status: 'ok', said: expect.stringContaining('cs_test_doctor1') });
+    expect(finding(findings, 'Stripe restricted key')).toMatchObject({
+      status: 'ok',
+      said: expect.stringContaining('cs_test_doctor1'),
+    });
     expect(standIn.requests).toEqual(['/v1/checkout/sessions', '/v1/checkout/sessions/cs_test_doctor1/line_items']);
-    for (const name of [stripe.secretParam, stripe.keyParam]) expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: name, WithDecryption: false });
+    for (const name of [stripe.secretParam, stripe.keyParam])
+      expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: name, WithDecryption: false });
   });
 
   it('a key without the Checkout Sessions permission: fails with the permission to give it', async () => {
     standIn.failWith = 403;
     const { findings } = await runWithStripe();
-    expect(finding(findings, 'Stripe restricted key')).toMatchObject({ status: 'fail', said: expect.stringContaining('may not read'), next: expect.stringContaining('Read on Checkout Sessions') });
+    expect(finding(findings, 'Stripe restricted key')).toMatchObject({
+      status: 'fail',
+      said: expect.stringContaining('may not read'),
+      next: expect.stringContaining('Read on Checkout Sessions'),
+    });
   });
 
   it('no key stored yet: says which parameter to create', async () => {
-    ssm.on(GetParameterCommand, { Name: stripe.keyParam, WithDecryption: true }).rejects(new ParameterNotFound({ message: 'not found', $metadata: { httpStatusCode: 400 } }));
+    ssm
+      .on(GetParameterCommand, { Name: stripe.keyParam, WithDecryption: true })
+      .rejects(new ParameterNotFound({ message: 'not found', $metadata: { httpStatusCode: 400 } }));
     const { findings } = await runWithStripe();
-    expect(finding(findings, 'Stripe restricted key')).toMatchObject({ status: 'fail', said: `SSM parameter ${stripe.keyParam} does not exist.` });
+    expect(finding(findings, 'Stripe restricted key')).toMatchObject({
+      status: 'fail',
+      said: `SSM parameter ${stripe.keyParam} does not exist.`,
+    });
     expect(standIn.requests).toEqual([]);
   });
 });

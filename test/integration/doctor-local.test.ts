@@ -19,19 +19,38 @@ describe('npm run doctor, locally', () => {
     const { documents, names } = await freshTables();
     const stats = new DynamoDbStats(documents, names.sends, async () => 'UTC');
     const run = (rules: string) =>
-      diagnoseSetup({ where: 'local', clock: { now: () => now }, drive: new FileOwnerDrive(), docIds: { rules, voice: EXAMPLE_DOCS.voice }, stats });
+      diagnoseSetup({
+        where: 'local',
+        clock: { now: () => now },
+        drive: new FileOwnerDrive(),
+        docIds: { rules, voice: EXAMPLE_DOCS.voice },
+        stats,
+      });
 
     const empty = await run(EXAMPLE_DOCS.rules);
-    expect(empty.findings.map((f) => `${f.status} ${f.check}`)).toEqual(['ok Rules doc', 'ok Voice doc', 'warn Carts from the storefront']);
+    expect(empty.findings.map((f) => `${f.status} ${f.check}`)).toEqual([
+      'ok Rules doc',
+      'ok Voice doc',
+      'warn Carts from the storefront',
+    ]);
 
     await stats.add(now, { counter: 'cartsSeen' });
     const broken = join(mkdtempSync(join(tmpdir(), 'doctor-')), 'rules.md');
     writeFileSync(broken, '# Rules\nQuiet hours: 25:00 to 07:00\n');
     const { findings } = await run(broken);
-    expect(findings.find((f) => f.check === 'Carts from the storefront')).toMatchObject({ status: 'ok', said: '1 cart this month, 0 last month.' });
-    expect(findings.find((f) => f.check === 'Rules doc')).toMatchObject({ status: 'fail', said: expect.stringContaining('(line 2: ') });
+    expect(findings.find((f) => f.check === 'Carts from the storefront')).toMatchObject({
+      status: 'ok',
+      said: '1 cart this month, 0 last month.',
+    });
+    expect(findings.find((f) => f.check === 'Rules doc')).toMatchObject({
+      status: 'fail',
+      said: expect.stringContaining('(line 2: '),
+    });
 
     const missing = await run(join(tmpdir(), 'no-such-rules-doc.md'));
-    expect(missing.findings.find((f) => f.check === 'Rules doc')).toMatchObject({ status: 'fail', said: expect.stringMatching(/^cannot read .*no-such-rules-doc\.md \(not_found: /) });
+    expect(missing.findings.find((f) => f.check === 'Rules doc')).toMatchObject({
+      status: 'fail',
+      said: expect.stringMatching(/^cannot read .*no-such-rules-doc\.md \(not_found: /),
+    });
   });
 });

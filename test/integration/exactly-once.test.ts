@@ -42,13 +42,23 @@ describe('exactly one email under faults', () => {
   async function endOf(world: SendWorld, cartId: string) {
     const accepted = standIn.accepted.filter((m) => m.tags.cart === cartId && m.tags.step === 'first').length;
     const record = await world.ledger.find(cartId, 'first');
-    const log = (await world.activity.history(cartId)).filter((e) => e.actor === 'sender' && e.details?.step === 'first').map((e) => e.action);
+    const log = (await world.activity.history(cartId))
+      .filter((e) => e.actor === 'sender' && e.details?.step === 'first')
+      .map((e) => e.action);
     return { accepted, record, log };
   }
 
   it(`sends each reminder at most once and ends every one, over ${RUNS} random fault schedules`, async () => {
     let run = 0;
-    const seen = { faults: new Set<SesFault>(), crashes: new Set<CrashPoint>(), timings: new Set<string>(), sent: 0, skipped: 0, concurrent: 0, sameShopper: 0 };
+    const seen = {
+      faults: new Set<SesFault>(),
+      crashes: new Set<CrashPoint>(),
+      timings: new Set<string>(),
+      sent: 0,
+      skipped: 0,
+      concurrent: 0,
+      sameShopper: 0,
+    };
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -87,12 +97,15 @@ describe('exactly one email under faults', () => {
           seen.timings.add(schedule.sendEventTiming);
           const countedBefore = (await world.counters.month('2026-11')).remindersFirst;
           const cartIds = schedule.twoCarts ? [`r${run}-a`, `r${run}-b`] : [`r${run}-a`];
-          const emailOf = (i: number) => (schedule.sameShopper ? `shopper${run}@example.com` : `shopper${run}-${i}@example.com`);
+          const emailOf = (i: number) =>
+            schedule.sameShopper ? `shopper${run}@example.com` : `shopper${run}-${i}@example.com`;
           for (const [i, cartId] of cartIds.entries()) await world.addCart(cartId, emailOf(i));
           if (schedule.twoCarts && schedule.sameShopper) seen.sameShopper++;
           if (schedule.concurrent) seen.concurrent++;
 
-          const deliveries = cartIds.flatMap((cartId) => Array.from({ length: schedule.deliveries }, () => ({ cartId, step: 'first' as const })));
+          const deliveries = cartIds.flatMap((cartId) =>
+            Array.from({ length: schedule.deliveries }, () => ({ cartId, step: 'first' as const })),
+          );
           if (schedule.concurrent) await Promise.all(deliveries.map((request) => world.handOff(request)));
           else for (const request of deliveries) await world.handOff(request);
           await world.settle();
@@ -103,8 +116,12 @@ describe('exactly one email under faults', () => {
             const { accepted, record, log } = await endOf(world, cartId);
             acceptedInRun += accepted;
             // One "sent" entry per email, whichever confirmation recorded it, however often SES reported it.
-            expect(log.filter((action) => action === 'sent'), `${cartId} sent entries`).toHaveLength(accepted);
-            if (accepted === 1) expect((await world.carts.get(cartId))?.firstSentAt, `${cartId} attribution`).toBeDefined();
+            expect(
+              log.filter((action) => action === 'sent'),
+              `${cartId} sent entries`,
+            ).toHaveLength(accepted);
+            if (accepted === 1)
+              expect((await world.carts.get(cartId))?.firstSentAt, `${cartId} attribution`).toBeDefined();
             // 0 duplicates.
             expect(accepted, `${cartId} emails`).toBeLessThanOrEqual(1);
             acceptedForShopper += accepted;
@@ -137,14 +154,21 @@ describe('exactly one email under faults', () => {
     // The summary's send counts equal the recount of the records, whatever crashed where.
     const world = new SendWorld({ documents, tables, standIn, clock });
     const recount = recountMonth('2026-11', await scanMonthRecords(documents, tables), await fixedRules().current());
-    const sendCounts = (c: MonthlyCounters) => ({ first: c.remindersFirst, second: c.remindersSecond, test: c.remindersTest ?? 0, secondCopies: c.secondCopies ?? 0 });
+    const sendCounts = (c: MonthlyCounters) => ({
+      first: c.remindersFirst,
+      second: c.remindersSecond,
+      test: c.remindersTest ?? 0,
+      secondCopies: c.secondCopies ?? 0,
+    });
     expect(sendCounts(await world.counters.month('2026-11'))).toEqual(sendCounts(recount));
     expect(recount.remindersFirst).toBe(seen.sent);
     expect(seen.sent).toBeGreaterThan(RUNS / 4);
     expect(seen.skipped).toBeGreaterThan(0);
     expect(seen.concurrent).toBeGreaterThan(0);
     expect(seen.sameShopper).toBeGreaterThan(0);
-    console.log(`exactly-once: ${RUNS} schedules, ${seen.sent} sent, ${seen.skipped} skipped (every other end), 0 duplicates`);
+    console.log(
+      `exactly-once: ${RUNS} schedules, ${seen.sent} sent, ${seen.skipped} skipped (every other end), 0 duplicates`,
+    );
   });
 
   it('puts the residual second copy on the record: a lost answer and a SEND event 20 minutes late', async () => {
@@ -182,7 +206,10 @@ describe('exactly one email under faults', () => {
 
       const emails = standIn.accepted.filter((m) => m.to === email);
       expect(emails, `round ${round}`).toHaveLength(1);
-      const outcome = world.results.map((r) => (r.outcome === 'skipped' ? `skipped:${r.reason}` : r.outcome)).sort().join(' + ');
+      const outcome = world.results
+        .map((r) => (r.outcome === 'skipped' ? `skipped:${r.reason}` : r.outcome))
+        .sort()
+        .join(' + ');
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
     expect(Object.fromEntries(outcomes)).toEqual({ 'sent + skipped:do_not_disturb': 100 });

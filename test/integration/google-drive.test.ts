@@ -55,7 +55,9 @@ function cell(...content: docs_v1.Schema$StructuralElement[]): docs_v1.Schema$Ta
 }
 
 function table(...rows: docs_v1.Schema$TableCell[][]): docs_v1.Schema$StructuralElement {
-  return { table: { rows: rows.length, columns: rows[0]?.length ?? 0, tableRows: rows.map((tableCells) => ({ tableCells })) } };
+  return {
+    table: { rows: rows.length, columns: rows[0]?.length ?? 0, tableRows: rows.map((tableCells) => ({ tableCells })) },
+  };
 }
 
 async function readError(promise: Promise<unknown>): Promise<GoogleReadError> {
@@ -303,7 +305,9 @@ describe('failures', () => {
   it('names the service account when it knows its address', async () => {
     fake.failNext('/v1/documents/', 403);
 
-    const error = await readError(calls.docs.read(ownerDrive({ serviceAccountEmail: 'reader@shop.iam.gserviceaccount.com' })));
+    const error = await readError(
+      calls.docs.read(ownerDrive({ serviceAccountEmail: 'reader@shop.iam.gserviceaccount.com' })),
+    );
 
     expect(error.message).toContain('Share it (or its folder) with reader@shop.iam.gserviceaccount.com');
   });

@@ -28,9 +28,17 @@ describe('hand-offs that do not simply go out', () => {
   });
 
   const nudgeOf = async (email: string) =>
-    (await documents.send(new GetCommand({ TableName: tables.sends, Key: { cartId: `#nudge#${email}`, sk: 'nudge' }, ConsistentRead: true }))).Item;
+    (
+      await documents.send(
+        new GetCommand({
+          TableName: tables.sends,
+          Key: { cartId: `#nudge#${email}`, sk: 'nudge' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
 
-  it('a first reminder skipped for do-not-disturb ends the chase: the shopper never gets that cart\'s follow-up', async () => {
+  it("a first reminder skipped for do-not-disturb ends the chase: the shopper never gets that cart's follow-up", async () => {
     const world = await RhythmWorld.open(documents, tables, TEN);
     try {
       const email = 'dnd@example.com';
@@ -47,7 +55,7 @@ describe('hand-offs that do not simply go out', () => {
       const giveUp = history.find((e) => e.action === 'give_up');
       // Given up at the waiter's look five minutes after the hand-off, with the reason.
       expect(giveUp?.at.getTime()).toBe(TEN + HOUR / 2 + HOUR + 5 * 60_000);
-      expect(giveUp?.reason).toContain("the first reminder was not sent (do not disturb");
+      expect(giveUp?.reason).toContain('the first reminder was not sent (do not disturb');
       expect(renderCartStory('dnd-2', row, history, ZONE)).toContain('given up');
       expect(renderCartStory('dnd-2', row, history, ZONE)).not.toContain('still being chased');
       expect(world.failures).toEqual([]);
@@ -56,7 +64,7 @@ describe('hand-offs that do not simply go out', () => {
     }
   });
 
-  it('test mode: the owner gets both, timed from the test emails; the shopper\'s window and counters are untouched', async () => {
+  it("test mode: the owner gets both, timed from the test emails; the shopper's window and counters are untouched", async () => {
     const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
     try {
       const email = 'tested@example.com';
@@ -79,7 +87,12 @@ describe('hand-offs that do not simply go out', () => {
       const later = world.now + HOUR;
       world.at(later, () => world.change({ cartId: 'test-2', email, total: BIG }, 'test-2-e'));
       await world.run(later + 2 * HOUR);
-      expect(world.received().filter((m) => m.to === email).map((m) => `${m.cartId}/${m.step}`)).toEqual(['test-2/first']);
+      expect(
+        world
+          .received()
+          .filter((m) => m.to === email)
+          .map((m) => `${m.cartId}/${m.step}`),
+      ).toEqual(['test-2/first']);
       expect(world.failures).toEqual([]);
     } finally {
       await world.close();
@@ -96,7 +109,10 @@ describe('hand-offs that do not simply go out', () => {
       const toOwner = world.received().filter((m) => m.cartId === 'lost-1');
       expect(toOwner.map((m) => m.step)).toEqual(['first', 'second']);
       expect((toOwner[1]?.at ?? 0) - (toOwner[0]?.at ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
-      expect((await world.carts.get('lost-1'))?.firstOutcome).toMatchObject({ outcome: 'test_sent', at: new Date(toOwner[0]?.at ?? 0).toISOString() });
+      expect((await world.carts.get('lost-1'))?.firstOutcome).toMatchObject({
+        outcome: 'test_sent',
+        at: new Date(toOwner[0]?.at ?? 0).toISOString(),
+      });
       expect(world.failures).toEqual([]);
     } finally {
       await world.close();
@@ -112,7 +128,9 @@ describe('hand-offs that do not simply go out', () => {
       await world.run(TEN + 30 * DAY);
       expect(world.received().filter((m) => m.to === email)).toEqual([]);
       const history = await world.activity.history('switch-1');
-      expect(history.find((e) => e.action === 'skipped')?.reason).toContain("the first reminder went to the owner in test mode: a follow-up is never a shopper's only email");
+      expect(history.find((e) => e.action === 'skipped')?.reason).toContain(
+        "the first reminder went to the owner in test mode: a follow-up is never a shopper's only email",
+      );
       expect((await world.carts.get('switch-1'))?.status).toBe('given_up');
       expect(world.failures).toEqual([]);
     } finally {
@@ -127,7 +145,12 @@ describe('hand-offs that do not simply go out', () => {
       const email = 'returned@example.com';
       world.at(eleven, () => world.change({ cartId: 'ret-1', email, total: BIG }, 'ret-1-e0'));
       // 07:40 the next morning, while the reminder handed off at midnight is held for 08:00.
-      world.at(eleven + 8 * HOUR + 40 * 60_000, () => world.change({ cartId: 'ret-1', email, total: BIG, items: [{ title: 'Linen shirt', quantity: 2, unitPrice: 6000 }] }, 'ret-1-e1'));
+      world.at(eleven + 8 * HOUR + 40 * 60_000, () =>
+        world.change(
+          { cartId: 'ret-1', email, total: BIG, items: [{ title: 'Linen shirt', quantity: 2, unitPrice: 6000 }] },
+          'ret-1-e1',
+        ),
+      );
       await world.run(eleven + 9 * HOUR + 10 * 60_000); // 08:10: past the release and the waiter's look
       const row = await world.carts.get('ret-1');
       expect(row?.firstOutcome).toMatchObject({ outcome: 'returned', reason: 'still_shopping' });
@@ -135,7 +158,12 @@ describe('hand-offs that do not simply go out', () => {
       expect(await world.sendNow({ cartId: 'ret-1', step: 'first' })).toEqual({ outcome: 'duplicate' });
       expect(world.received().filter((m) => m.to === email)).toEqual([]);
       await world.run(eleven + 30 * DAY);
-      expect(world.received().filter((m) => m.to === email).map((m) => m.step)).toEqual(['first', 'second']);
+      expect(
+        world
+          .received()
+          .filter((m) => m.to === email)
+          .map((m) => m.step),
+      ).toEqual(['first', 'second']);
       expect(world.failures).toEqual([]);
     } finally {
       await world.close();

@@ -49,11 +49,18 @@ describe('intake against DynamoDB Local', () => {
 
     expect(result).toEqual({ outcome: 'applied', cartId: 'cart-1', wakeUpScheduled: true });
     const row = await carts.get('cart-1');
-    expect(row).toMatchObject({ status: 'open', total: { minor: 12000, currency: 'USD' }, remindersSent: 0, wakeSeq: 1 });
+    expect(row).toMatchObject({
+      status: 'open',
+      total: { minor: 12000, currency: 'USD' },
+      remindersSent: 0,
+      wakeSeq: 1,
+    });
     // The first wake-up lives on the schedule only: one hour after the change, the shortest first wait.
     expect(row?.wakeUpAt).toBeUndefined();
     expect(row?.expiresAt).toBe(Math.floor(T.getTime() / 1000) + 90 * 86_400);
-    expect(await local.jobs()).toEqual([expect.objectContaining({ dueAt: minutes(60).toISOString(), payload: { cartId: 'cart-1', seq: 1 } })]);
+    expect(await local.jobs()).toEqual([
+      expect.objectContaining({ dueAt: minutes(60).toISOString(), payload: { cartId: 'cart-1', seq: 1 } }),
+    ]);
   });
 
   it('wakes a small cart at the shortest first wait too: a later event may still make it big', async () => {
@@ -73,8 +80,14 @@ describe('intake against DynamoDB Local', () => {
   });
 
   it('never moves a cart backwards: the newest event time wins whatever the arrival order', async () => {
-    await ingestCartEvent(change('newer', minutes(10), { items: [{ title: 'Newer', quantity: 2, unitPrice: 100 }] }), deps);
-    const older = await ingestCartEvent(change('older', minutes(5), { items: [{ title: 'Older', quantity: 1, unitPrice: 100 }] }), deps);
+    await ingestCartEvent(
+      change('newer', minutes(10), { items: [{ title: 'Newer', quantity: 2, unitPrice: 100 }] }),
+      deps,
+    );
+    const older = await ingestCartEvent(
+      change('older', minutes(5), { items: [{ title: 'Older', quantity: 1, unitPrice: 100 }] }),
+      deps,
+    );
 
     // Merged (the cart was first seen earlier than the row thought), but nothing the newer event said moved.
     expect(older.outcome).toBe('applied');
@@ -89,7 +102,10 @@ describe('intake against DynamoDB Local', () => {
   });
 
   it('lets an older event fill a field the newer ones left out, and never overwrite one they carried', async () => {
-    await ingestCartEvent(change('newer', minutes(10), { email: undefined, returnUrl: undefined, firstName: 'Sam' }), deps);
+    await ingestCartEvent(
+      change('newer', minutes(10), { email: undefined, returnUrl: undefined, firstName: 'Sam' }),
+      deps,
+    );
     const older = await ingestCartEvent(change('older', minutes(5), { firstName: 'Samuel' }), deps);
 
     expect(older).toMatchObject({ outcome: 'applied', wakeUpScheduled: true });
@@ -142,10 +158,21 @@ describe('intake against DynamoDB Local', () => {
   it('checks out by checkout token, cancels the pending wake-up, and ignores later changes', async () => {
     await ingestCartEvent(change('e1', T, { cartId: 'shopify-c1', checkoutToken: 'tok-1' }), deps);
 
-    const result = await ingestCartEvent(order('o1', minutes(30), { checkoutToken: 'tok-1', email: 'sam@example.com' }), deps);
+    const result = await ingestCartEvent(
+      order('o1', minutes(30), { checkoutToken: 'tok-1', email: 'sam@example.com' }),
+      deps,
+    );
 
-    expect(result).toEqual({ outcome: 'checked_out', cartId: 'shopify-c1', matchedBy: 'checkout token', alsoStopped: [] });
-    expect(await carts.get('shopify-c1')).toMatchObject({ status: 'checked_out', checkedOutAt: minutes(30).toISOString() });
+    expect(result).toEqual({
+      outcome: 'checked_out',
+      cartId: 'shopify-c1',
+      matchedBy: 'checkout token',
+      alsoStopped: [],
+    });
+    expect(await carts.get('shopify-c1')).toMatchObject({
+      status: 'checked_out',
+      checkedOutAt: minutes(30).toISOString(),
+    });
     expect((await carts.get('shopify-c1'))?.wakeUpAt).toBeUndefined();
     expect(scheduler.cancelled).toEqual([{ cartId: 'shopify-c1', seq: 1 }]);
     expect(await local.jobs()).toEqual([]);
@@ -156,7 +183,9 @@ describe('intake against DynamoDB Local', () => {
 
   it('checks out by cart id when the token is unknown, and a repeated order changes nothing', async () => {
     await ingestCartEvent(change('e1', T), deps);
-    expect(await ingestCartEvent(order('o1', minutes(5), { checkoutToken: 'nope', cartId: 'cart-1' }), deps)).toMatchObject({
+    expect(
+      await ingestCartEvent(order('o1', minutes(5), { checkoutToken: 'nope', cartId: 'cart-1' }), deps),
+    ).toMatchObject({
       outcome: 'checked_out',
       matchedBy: 'cart id',
     });
@@ -166,15 +195,23 @@ describe('intake against DynamoDB Local', () => {
     });
   });
 
-  it('checks out by email when no token matches, and ends the same shopper\'s other open carts', async () => {
+  it("checks out by email when no token matches, and ends the same shopper's other open carts", async () => {
     await ingestCartEvent(change('a', T, { cartId: 'older-cart' }), deps);
     await ingestCartEvent(change('b', minutes(20), { cartId: 'newer-cart' }), deps);
     await ingestCartEvent(change('c', T, { cartId: 'someone-else', email: 'kim@example.com' }), deps);
 
     const result = await ingestCartEvent(order('o1', minutes(60), { email: 'sam@example.com' }), deps);
 
-    expect(result).toEqual({ outcome: 'checked_out', cartId: 'newer-cart', matchedBy: 'email', alsoStopped: ['older-cart'] });
-    expect(await carts.get('older-cart')).toMatchObject({ status: 'stopped', stopReason: 'shopper placed an order from cart newer-cart' });
+    expect(result).toEqual({
+      outcome: 'checked_out',
+      cartId: 'newer-cart',
+      matchedBy: 'email',
+      alsoStopped: ['older-cart'],
+    });
+    expect(await carts.get('older-cart')).toMatchObject({
+      status: 'stopped',
+      stopReason: 'shopper placed an order from cart newer-cart',
+    });
     // Both ends of the chase are in the carts' history, with their reasons.
     expect(await activity.history('newer-cart')).toEqual([
       expect.objectContaining({ actor: 'intake', action: 'checked_out', reason: 'order placed (matched by email)' }),
@@ -194,7 +231,9 @@ describe('intake against DynamoDB Local', () => {
   });
 
   it('reports an order that matches nothing and names no cart', async () => {
-    expect(await ingestCartEvent(order('o1', T, { email: 'nobody@example.com' }), deps)).toEqual({ outcome: 'unmatched' });
+    expect(await ingestCartEvent(order('o1', T, { email: 'nobody@example.com' }), deps)).toEqual({
+      outcome: 'unmatched',
+    });
   });
 
   it('re-ensures the first wake-up when the delivery that created it is retried after a crash', async () => {

@@ -45,7 +45,10 @@ describe('intake handler', () => {
       clock: new ControllableClock(),
       log,
       retentionDays: 90,
-      formats: { '/webhooks/cart': new StandardCartWebhook(secret, new ControllableClock()), '/webhooks/shopify': new ShopifyWebhook(shopSecret, new ControllableClock()) },
+      formats: {
+        '/webhooks/cart': new StandardCartWebhook(secret, new ControllableClock()),
+        '/webhooks/shopify': new ShopifyWebhook(shopSecret, new ControllableClock()),
+      },
     });
     countRows = async () => (await documents.send(new ScanCommand({ TableName: names.carts }))).Count ?? 0;
     getRow = (cartId) => new DynamoDbCartStore(documents, names.carts).get(cartId);
@@ -57,13 +60,19 @@ describe('intake handler', () => {
   it('accepts a signed cart event and writes the row', async () => {
     const response = await postCart(JSON.stringify(cartPayload()));
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body ?? '')).toEqual({ outcome: 'applied', cartId: 'cart-seed-120', wakeUpScheduled: true });
+    expect(JSON.parse(response.body ?? '')).toEqual({
+      outcome: 'applied',
+      cartId: 'cart-seed-120',
+      wakeUpScheduled: true,
+    });
     expect(await countRows()).toBe(1);
   });
 
   it('accepts a base64-encoded body the same way', async () => {
     const body = JSON.stringify(cartPayload());
-    const response = await handler(functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body, base64: true }));
+    const response = await handler(
+      functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body, base64: true }),
+    );
     expect(response.statusCode).toBe(200);
   });
 
@@ -79,41 +88,75 @@ describe('intake handler', () => {
       expect(row?.items[0]?.title).toBe('Linen shirt 0');
       expect(row?.moreItems).toBe(450);
       expect(row?.total).toEqual({ minor: 50_000, currency: 'USD' });
-      expect(logged.find((l) => l.message === 'cart kept bounded')?.attributes).toMatchObject({ itemsSent: 500, itemsKept: 50, itemsDropped: 450, titlesCut: 0 });
+      expect(logged.find((l) => l.message === 'cart kept bounded')?.attributes).toMatchObject({
+        itemsSent: 500,
+        itemsKept: 50,
+        itemsDropped: 450,
+        titlesCut: 0,
+      });
       // A later, smaller change of the same cart keeps all its items and no stale count.
       const small = cartPayload({ items: lines(2) }, '2026-11-02T20:05:00Z');
       expect((await postCart(JSON.stringify(small))).statusCode).toBe(200);
-      expect(await getRow('cart-seed-120')).toMatchObject({ items: [{ title: 'Linen shirt 0' }, { title: 'Linen shirt 1' }] });
+      expect(await getRow('cart-seed-120')).toMatchObject({
+        items: [{ title: 'Linen shirt 0' }, { title: 'Linen shirt 1' }],
+      });
       expect((await getRow('cart-seed-120'))?.moreItems).toBeUndefined();
     });
 
     it('cuts very long titles, whole characters, and says so', async () => {
       const long = `Hand-loomed ${'linen '.repeat(2_000)}throw`;
-      const response = await postCart(JSON.stringify(cartPayload({ items: [{ title: long, quantity: 1, unitPrice: '90.00' }, { title: '🧵'.repeat(400), quantity: 1, unitPrice: '1.00' }], total: '91.00' })));
+      const response = await postCart(
+        JSON.stringify(
+          cartPayload({
+            items: [
+              { title: long, quantity: 1, unitPrice: '90.00' },
+              { title: '🧵'.repeat(400), quantity: 1, unitPrice: '1.00' },
+            ],
+            total: '91.00',
+          }),
+        ),
+      );
       expect(response.statusCode).toBe(200);
       const titles = (await getRow('cart-seed-120'))?.items.map((item) => item.title) ?? [];
       expect(titles.map((title) => Array.from(title).length)).toEqual([CART_BOUNDS.title, CART_BOUNDS.title]);
       expect(titles.every((title) => title.endsWith('…'))).toBe(true);
       expect(titles[1]?.startsWith('🧵🧵')).toBe(true);
-      expect(logged.find((l) => l.message === 'cart kept bounded')?.attributes).toMatchObject({ itemsDropped: 0, titlesCut: 2 });
+      expect(logged.find((l) => l.message === 'cart kept bounded')?.attributes).toMatchObject({
+        itemsDropped: 0,
+        titlesCut: 2,
+      });
     });
 
     it('accepts a Shopify checkout of 5,000 line items with properties and tax lines, a body of several MB', async () => {
-      const checkout = fixture('shopify-checkout-update.json') as Record<string, unknown> & { line_items: Array<Record<string, unknown>> };
+      const checkout = fixture('shopify-checkout-update.json') as Record<string, unknown> & {
+        line_items: Array<Record<string, unknown>>;
+      };
       const [line] = checkout.line_items;
       const big = {
         ...checkout,
         line_items: Array.from({ length: 5_000 }, (_, i) => ({
           ...line,
           title: `${String(line?.title)} ${i}`,
-          properties: [{ name: 'Engraving', value: 'x'.repeat(400) }, { name: '_gift_wrap', value: 'yes' }],
-          tax_lines: [{ title: 'State tax', price: '0.50', rate: 0.06 }, { title: 'County tax', price: '0.10', rate: 0.01 }],
+          properties: [
+            { name: 'Engraving', value: 'x'.repeat(400) },
+            { name: '_gift_wrap', value: 'yes' },
+          ],
+          tax_lines: [
+            { title: 'State tax', price: '0.50', rate: 0.06 },
+            { title: 'County tax', price: '0.10', rate: 0.01 },
+          ],
         })),
       };
       const body = JSON.stringify(big);
       expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
       expect(body.length).toBeLessThan(MAX_BODY_BYTES);
-      const response = await handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'checkouts/update'), body }));
+      const response = await handler(
+        functionUrlEvent({
+          path: '/webhooks/shopify',
+          headers: shopifyHeaders(body, shopSecret, 'checkouts/update'),
+          body,
+        }),
+      );
       expect(response.statusCode).toBe(200);
       const cartId = JSON.parse(response.body ?? '{}').cartId as string;
       const row = await getRow(cartId);
@@ -126,13 +169,25 @@ describe('intake handler', () => {
       expect(body.length).toBeGreaterThan(4 * 1024 * 1024);
       const forged = standardHeaders(body, `whsec_${Buffer.from('someone else').toString('base64')}`);
       expect((await postCart(body, forged)).statusCode).toBe(401);
-      const shopify = await handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, 'not-the-secret', 'checkouts/update'), body }));
+      const shopify = await handler(
+        functionUrlEvent({
+          path: '/webhooks/shopify',
+          headers: shopifyHeaders(body, 'not-the-secret', 'checkouts/update'),
+          body,
+        }),
+      );
       expect(shopify.statusCode).toBe(401);
       expect(await countRows()).toBe(0);
     });
   });
 
-  type Case = { name: string; request: () => ReturnType<FunctionUrlHandler>; status: number; code: string; message?: RegExp };
+  type Case = {
+    name: string;
+    request: () => ReturnType<FunctionUrlHandler>;
+    status: number;
+    code: string;
+    message?: RegExp;
+  };
   const cases: Case[] = [
     {
       name: 'missing signature headers',
@@ -200,7 +255,8 @@ describe('intake handler', () => {
     },
     {
       name: 'zero quantity',
-      request: () => postCart(JSON.stringify(cartPayload({ items: [{ title: 'Shirt', quantity: 0, unitPrice: '1.00' }] }))),
+      request: () =>
+        postCart(JSON.stringify(cartPayload({ items: [{ title: 'Shirt', quantity: 0, unitPrice: '1.00' }] }))),
       status: 400,
       code: 'invalid_field',
       message: /^data\.items\.0\.quantity: /,
@@ -257,7 +313,13 @@ describe('intake handler', () => {
       request: () => {
         const body = JSON.stringify(fixture('shopify-checkout-update.json'));
         const tampered = body.replace('"120.00"', '"920.00"');
-        return handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'checkouts/update'), body: tampered }));
+        return handler(
+          functionUrlEvent({
+            path: '/webhooks/shopify',
+            headers: shopifyHeaders(body, shopSecret, 'checkouts/update'),
+            body: tampered,
+          }),
+        );
       },
       status: 401,
       code: 'bad_signature',
@@ -265,7 +327,13 @@ describe('intake handler', () => {
     {
       name: 'Shopify payload without HMAC',
       request: () =>
-        handler(functionUrlEvent({ path: '/webhooks/shopify', headers: { 'x-shopify-topic': 'checkouts/update' }, body: '{}' })),
+        handler(
+          functionUrlEvent({
+            path: '/webhooks/shopify',
+            headers: { 'x-shopify-topic': 'checkouts/update' },
+            body: '{}',
+          }),
+        ),
       status: 401,
       code: 'missing_signature',
     },
@@ -274,7 +342,13 @@ describe('intake handler', () => {
       request: () => {
         const { line_items: _, ...rest } = fixture('shopify-checkout-update.json');
         const body = JSON.stringify(rest);
-        return handler(functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'checkouts/update'), body }));
+        return handler(
+          functionUrlEvent({
+            path: '/webhooks/shopify',
+            headers: shopifyHeaders(body, shopSecret, 'checkouts/update'),
+            body,
+          }),
+        );
       },
       status: 400,
       code: 'invalid_field',
@@ -299,7 +373,11 @@ describe('intake handler', () => {
     expect(response.statusCode).toBe(404);
     expect((response.body ?? '').length).toBeLessThan(300);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ level: 'warn', message: 'webhook refused', attributes: { status: 404, code: 'not_found' } });
+    expect(logged[0]).toMatchObject({
+      level: 'warn',
+      message: 'webhook refused',
+      attributes: { status: 404, code: 'not_found' },
+    });
     expect(JSON.stringify(logged[0]).length).toBeLessThan(400);
     expect(await countRows()).toBe(0);
   });
@@ -316,7 +394,11 @@ describe('intake handler', () => {
   it('acknowledges Shopify topics it does not act on', async () => {
     const body = JSON.stringify({ id: 1 });
     const response = await handler(
-      functionUrlEvent({ path: '/webhooks/shopify', headers: shopifyHeaders(body, shopSecret, 'products/update'), body }),
+      functionUrlEvent({
+        path: '/webhooks/shopify',
+        headers: shopifyHeaders(body, shopSecret, 'products/update'),
+        body,
+      }),
     );
     expect(response.statusCode).toBe(202);
     expect(await countRows()).toBe(0);
@@ -329,12 +411,19 @@ describe('intake handler', () => {
       scheduler,
       rules: fixedRules(),
       clock: new ControllableClock(),
-      log: { info() {}, warn() {}, appendKeys() {}, error: (message, attributes) => logged.push({ level: 'error', message, attributes }) },
+      log: {
+        info() {},
+        warn() {},
+        appendKeys() {},
+        error: (message, attributes) => logged.push({ level: 'error', message, attributes }),
+      },
       retentionDays: 90,
       formats: { '/webhooks/cart': new StandardCartWebhook(secret, new ControllableClock()) },
     });
     const body = JSON.stringify(cartPayload());
-    const response = await broken(functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body }));
+    const response = await broken(
+      functionUrlEvent({ path: '/webhooks/cart', headers: standardHeaders(body, secret), body }),
+    );
 
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('exploded');

@@ -40,11 +40,17 @@ describe('the intake sweep', () => {
       clock,
       log: silentLog,
       retentionDays: 90,
-      formats: { '/webhooks/cart': new StandardCartWebhook(secret, clock), '/webhooks/shopify': new ShopifyWebhook(shopSecret, clock) },
+      formats: {
+        '/webhooks/cart': new StandardCartWebhook(secret, clock),
+        '/webhooks/shopify': new ShopifyWebhook(shopSecret, clock),
+      },
     });
     snapshot = async () => {
       const [carts, sends] = await Promise.all(
-        [names.carts, names.sends].map(async (table) => (await documents.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []),
+        [names.carts, names.sends].map(
+          async (table) =>
+            (await documents.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [],
+        ),
       );
       const key = (item: Record<string, unknown>) => `${String(item.cartId)}#${String(item.sk ?? '')}`;
       return [...carts!, ...sends!].sort((a, b) => (key(a) < key(b) ? -1 : 1));
@@ -57,7 +63,11 @@ describe('the intake sweep', () => {
 
     // The valid deliveries first (30 carts in our format, 20 Shopify checkouts and 10 of their orders), then the
     // sweep (bench/intake-sweep.ts) in a fixed shuffled order, a few at a time.
-    const { valid, sweep, order } = buildIntakeSweep({ cartSecret: secret, shopifySecret: shopSecret, nowMs: Date.now() });
+    const { valid, sweep, order } = buildIntakeSweep({
+      cartSecret: secret,
+      shopifySecret: shopSecret,
+      nowMs: Date.now(),
+    });
     for (const request of valid) expect((await send(request)).statusCode).toBe(200);
     const photograph = await snapshot();
 
@@ -72,15 +82,20 @@ describe('the intake sweep', () => {
           tally[request.category] = (tally[request.category] ?? 0) + 1;
           if (response.statusCode >= 500) serverErrors += 1;
           const ok = answeredAsExpected(request, response.statusCode, response.body);
-          if (!ok) wrong.push(`${request.category} ${request.path} ${JSON.stringify(request.expect)} -> ${response.statusCode} ${response.body?.slice(0, 160)}`);
+          if (!ok)
+            wrong.push(
+              `${request.category} ${request.path} ${JSON.stringify(request.expect)} -> ${response.statusCode} ${response.body?.slice(0, 160)}`,
+            );
         }),
       );
     }
     const total = Object.values(tally).reduce((a, b) => a + b, 0);
-    console.info(`intake sweep: ${total} requests ${JSON.stringify(tally)}, ${wrong.length} answered wrongly, ${serverErrors} 5xx`);
+    console.info(
+      `intake sweep: ${total} requests ${JSON.stringify(tally)}, ${wrong.length} answered wrongly, ${serverErrors} 5xx`,
+    );
 
     expect(total).toBeGreaterThanOrEqual(5_000);
-    if (wrong.length > 0) console.info(wrong.join("\n"));
+    if (wrong.length > 0) console.info(wrong.join('\n'));
     expect(wrong.slice(0, 10)).toEqual([]);
     expect(serverErrors).toBe(0);
     // Nothing a refusal or a replay did is in the tables.
@@ -88,6 +103,8 @@ describe('the intake sweep', () => {
     // And a valid delivery still lands.
     const first = JSON.parse(valid[0]!.body) as { data: Record<string, unknown> };
     const fresh = JSON.stringify({ ...first, data: { ...first.data, id: 'after-sweep' } });
-    expect((await send({ path: '/webhooks/cart', body: fresh, headers: standardHeaders(fresh, secret) })).statusCode).toBe(200);
+    expect(
+      (await send({ path: '/webhooks/cart', body: fresh, headers: standardHeaders(fresh, secret) })).statusCode,
+    ).toBe(200);
   }, 600_000);
 });

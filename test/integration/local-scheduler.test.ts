@@ -28,7 +28,12 @@ describe('the local scheduler (durable, on DynamoDB Local)', () => {
 
   it('keeps a job whose target failed, retries it, and parks it as dead after the last attempt', async () => {
     const { documents, names } = await freshTables();
-    const scheduler = new LocalScheduler(documents, names.schedules, new ControllableClock(undefined, () => T), silentLog);
+    const scheduler = new LocalScheduler(
+      documents,
+      names.schedules,
+      new ControllableClock(undefined, () => T),
+      silentLog,
+    );
     await scheduler.schedule({ cartId: 'c1', seq: 1, at: new Date(T) });
     let calls = 0;
     scheduler.register('waiter', async () => {
@@ -42,7 +47,12 @@ describe('the local scheduler (durable, on DynamoDB Local)', () => {
 
   it('treats a second schedule of the same wake-up as already scheduled, and cancels what is pending', async () => {
     const { documents, names } = await freshTables();
-    const scheduler = new LocalScheduler(documents, names.schedules, new ControllableClock(undefined, () => T), silentLog);
+    const scheduler = new LocalScheduler(
+      documents,
+      names.schedules,
+      new ControllableClock(undefined, () => T),
+      silentLog,
+    );
     await scheduler.schedule({ cartId: 'c1', seq: 1, at: new Date(T + 60_000) });
     await scheduler.schedule({ cartId: 'c1', seq: 1, at: new Date(T + 120_000) });
     expect((await scheduler.jobs()).map((job) => job.dueAt)).toEqual([new Date(T + 60_000).toISOString()]);

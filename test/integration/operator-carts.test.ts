@@ -17,7 +17,12 @@ const zone = async () => 'America/New_York';
 describe('npm run carts, locally (DynamoDB Local)', () => {
   it('lists a sender job that died in plain words, replays it, and the replayed job runs with its original event', async () => {
     const { documents, names } = await freshTables();
-    const scheduler = new LocalScheduler(documents, names.schedules, new ControllableClock(undefined, () => T), silentLog);
+    const scheduler = new LocalScheduler(
+      documents,
+      names.schedules,
+      new ControllableClock(undefined, () => T),
+      silentLog,
+    );
     await scheduler.handOff({ cartId: 'cart-7', step: 'first' });
     await scheduler.schedule({ cartId: 'cart-8', seq: 2, at: new Date(T + 86_400_000) }); // pending, not failed
     let senderUp = false;
@@ -27,7 +32,12 @@ describe('npm run carts, locally (DynamoDB Local)', () => {
       delivered.push(payload);
     });
     for (let run = 0; run < MAX_ATTEMPTS; run++) await scheduler.runDue();
-    const deps = { carts: new DynamoDbCartStore(documents, names.carts), activity: new DynamoDbActivityLog(documents, names.sends, 90), failures: scheduler, zone };
+    const deps = {
+      carts: new DynamoDbCartStore(documents, names.carts),
+      activity: new DynamoDbActivityLog(documents, names.sends, 90),
+      failures: scheduler,
+      zone,
+    };
 
     const listed = await runCartsCommand(['failures'], deps);
     expect(listed).toMatch(/^1 piece of work failed after every retry \(times in America\/New_York\):/);
@@ -48,9 +58,26 @@ describe('npm run carts, locally (DynamoDB Local)', () => {
   it("tells a cart's story from its row and activity log, in time order, with each reason", async () => {
     const { documents, names } = await freshTables();
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    await activity.record({ cartId: 'c1', at: new Date(T + 3_600_000), actor: 'sender', action: 'sent', reason: 'first reminder sent (plain opening line: no model configured)', details: { step: 'first' } });
-    await activity.record({ cartId: 'c1', at: new Date(T), actor: 'waiter', action: 'still_shopping', reason: 'changed 10 min ago; first reminder due at 16:00' });
-    const story = await runCartsCommand(['story', 'c1'], { carts: new DynamoDbCartStore(documents, names.carts), activity, zone });
+    await activity.record({
+      cartId: 'c1',
+      at: new Date(T + 3_600_000),
+      actor: 'sender',
+      action: 'sent',
+      reason: 'first reminder sent (plain opening line: no model configured)',
+      details: { step: 'first' },
+    });
+    await activity.record({
+      cartId: 'c1',
+      at: new Date(T),
+      actor: 'waiter',
+      action: 'still_shopping',
+      reason: 'changed 10 min ago; first reminder due at 16:00',
+    });
+    const story = await runCartsCommand(['story', 'c1'], {
+      carts: new DynamoDbCartStore(documents, names.carts),
+      activity,
+      zone,
+    });
     expect(story.split('\n')).toEqual([
       'Cart c1: no row (never seen, or expired after the retention period).',
       '',

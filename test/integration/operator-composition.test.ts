@@ -26,7 +26,13 @@ const script = (name: string, args: string[], dataDir: string) =>
 const cart = (id: string) => ({
   type: 'cart.updated',
   timestamp: new Date(FROZEN_AT).toISOString(),
-  data: { id, email: 'jo@example.com', items: [{ title: 'Linen shirt', quantity: 1, unitPrice: '45.00' }], total: '45.00', currency: 'USD' },
+  data: {
+    id,
+    email: 'jo@example.com',
+    items: [{ title: 'Linen shirt', quantity: 1, unitPrice: '45.00' }],
+    total: '45.00',
+    currency: 'USD',
+  },
 });
 
 describe('the operator composition, locally (a running local system on DynamoDB Local)', () => {
@@ -45,10 +51,18 @@ describe('the operator composition, locally (a running local system on DynamoDB 
     try {
       expect(operator.said).toBe(`DynamoDB Local at ${system.dynamoEndpoint}`);
       // The system runs under a table prefix: the operator finds it without being told.
-      expect(operator.platform.tables).toMatchObject({ carts: system.tables.carts, sends: system.tables.sends, optouts: system.tables.optouts });
+      expect(operator.platform.tables).toMatchObject({
+        carts: system.tables.carts,
+        sends: system.tables.sends,
+        optouts: system.tables.optouts,
+      });
       expect(operator.platform.retentionDays).toBe(90);
       expect(operator.owner).toEqual({ email: 'owner@shop.example', from: 'cart-recovery <reminders@shop.example>' });
-      expect(await operator.carts.get('op-cart-1')).toMatchObject({ cartId: 'op-cart-1', email: 'jo@example.com', status: 'open' });
+      expect(await operator.carts.get('op-cart-1')).toMatchObject({
+        cartId: 'op-cart-1',
+        email: 'jo@example.com',
+        status: 'open',
+      });
       const history = await operator.activity.history('op-cart-1');
       expect(history.map((entry) => entry.actor)).toContain('waiter');
       expect(history).toEqual(await system.activity.history('op-cart-1'));
@@ -74,7 +88,9 @@ describe('the operator composition, locally (a running local system on DynamoDB 
 
     const summary = await script('summary', ['2026-11'], dataDir);
     expect(summary.stdout).toContain(`Summary for 2026-11 is in the outbox: ${system.url}/outbox/`);
-    const sent = listOutbox(system.outboxDir).filter((message) => message.subject.startsWith('Your cart reminders in November 2026'));
+    const sent = listOutbox(system.outboxDir).filter((message) =>
+      message.subject.startsWith('Your cart reminders in November 2026'),
+    );
     expect(sent.map((message) => message.to)).toEqual(['owner@shop.example']);
 
     const doctor = await script('doctor', [], dataDir);
@@ -83,16 +99,24 @@ describe('the operator composition, locally (a running local system on DynamoDB 
 
   it('says once, the same way everywhere, that the local system is not running; an old description asks for a restart', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'operator-none-'));
-    expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(
-      new LocalSystemNotRunningError().message,
+    expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(new LocalSystemNotRunningError().message);
+    expect(new LocalSystemNotRunningError().message).toBe(
+      'the local system is not running (start it with npm start), or pass --aws for a deployed stack',
     );
-    expect(new LocalSystemNotRunningError().message).toBe('the local system is not running (start it with npm start), or pass --aws for a deployed stack');
-    expect(() => openOperator({ where: 'local', dataDir: empty, localOnly: true })).toThrow(/^the local system is not running \(start it with npm start\)$/);
-    await expect(script('carts', ['story', 'x'], empty)).rejects.toMatchObject({ stderr: expect.stringContaining(new LocalSystemNotRunningError().message) });
-    await expect(script('summary', [], empty)).rejects.toMatchObject({ stderr: expect.stringContaining('the local system is not running (start it with npm start)\n') });
+    expect(() => openOperator({ where: 'local', dataDir: empty, localOnly: true })).toThrow(
+      /^the local system is not running \(start it with npm start\)$/,
+    );
+    await expect(script('carts', ['story', 'x'], empty)).rejects.toMatchObject({
+      stderr: expect.stringContaining(new LocalSystemNotRunningError().message),
+    });
+    await expect(script('summary', [], empty)).rejects.toMatchObject({
+      stderr: expect.stringContaining('the local system is not running (start it with npm start)\n'),
+    });
 
     writeFileSync(localEndpointFile(empty), JSON.stringify({ endpoint: system.dynamoEndpoint, url: system.url }));
-    expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(/does not describe a running local system .*restart it with npm start/);
+    expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(
+      /does not describe a running local system .*restart it with npm start/,
+    );
   });
 });
 
@@ -102,10 +126,18 @@ describe('the operator composition, on AWS', () => {
     writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'npx tsx bin/cart-recovery.ts', context }));
     return dir;
   };
-  const deployed = { senderDomain: 'harbour.example.org', fromAddress: 'reminders@harbour.example.org', ownerEmail: 'ann@harbour.example.org' };
+  const deployed = {
+    senderDomain: 'harbour.example.org',
+    fromAddress: 'reminders@harbour.example.org',
+    ownerEmail: 'ann@harbour.example.org',
+  };
 
   it('builds its DynamoDB client with the stated policy and the deployed table names, or those the flags name', async () => {
-    const operator = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: checkout(deployed), env: {} } });
+    const operator = openOperator({
+      where: 'aws',
+      region: 'eu-west-1',
+      checkout: { dir: checkout(deployed), env: {} },
+    });
     try {
       expect(await operator.platform.documents.config.maxAttempts()).toBe(AWS_CLIENT_POLICY.dynamodb.maxAttempts);
       expect(await operator.platform.documents.config.region()).toBe('eu-west-1');
@@ -119,28 +151,50 @@ describe('the operator composition, on AWS', () => {
   });
 
   it("reads the retention and the owner's address the stack was deployed with: cdk.json, then CART_RECOVERY_*", () => {
-    const fromContext = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: checkout({ ...deployed, retentionDays: 30 }), env: {} } });
+    const fromContext = openOperator({
+      where: 'aws',
+      region: 'eu-west-1',
+      checkout: { dir: checkout({ ...deployed, retentionDays: 30 }), env: {} },
+    });
     expect(fromContext.platform.retentionDays).toBe(30);
     expect(fromContext.owner).toEqual({ email: 'ann@harbour.example.org', from: 'reminders@harbour.example.org' });
     fromContext.destroy();
 
-    const fromEnv = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: checkout(deployed), env: { CART_RECOVERY_RETENTION_DAYS: '45' } } });
+    const fromEnv = openOperator({
+      where: 'aws',
+      region: 'eu-west-1',
+      checkout: { dir: checkout(deployed), env: { CART_RECOVERY_RETENTION_DAYS: '45' } },
+    });
     expect(fromEnv.platform.retentionDays).toBe(45);
     fromEnv.destroy();
   });
 
   it('fails, naming the key and its variable, when a setting is wrong, still a placeholder or not there at all', () => {
-    const bad = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: checkout({ ...deployed, retentionDays: 0 }), env: {} } });
-    expect(() => bad.platform.retentionDays).toThrow(/retentionDays \(context "retentionDays" or env CART_RECOVERY_RETENTION_DAYS\): at least 1/);
+    const bad = openOperator({
+      where: 'aws',
+      region: 'eu-west-1',
+      checkout: { dir: checkout({ ...deployed, retentionDays: 0 }), env: {} },
+    });
+    expect(() => bad.platform.retentionDays).toThrow(
+      /retentionDays \(context "retentionDays" or env CART_RECOVERY_RETENTION_DAYS\): at least 1/,
+    );
     bad.destroy();
 
     const placeholder = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: checkout({}), env: {} } });
     expect(placeholder.platform.retentionDays).toBe(90); // the deploy configuration's own default
-    expect(() => placeholder.owner).toThrow('ownerEmail is still the placeholder "owner@example.com": set ownerEmail in cdk.json (or CART_RECOVERY_OWNER_EMAIL) to the deployed value');
+    expect(() => placeholder.owner).toThrow(
+      'ownerEmail is still the placeholder "owner@example.com": set ownerEmail in cdk.json (or CART_RECOVERY_OWNER_EMAIL) to the deployed value',
+    );
     placeholder.destroy();
 
-    const nowhere = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: mkdtempSync(join(tmpdir(), 'operator-none-')), env: {} } });
-    expect(() => nowhere.platform.retentionDays).toThrow(/cannot read the deploy configuration .*cdk\.json .*run from the checkout the stack was deployed from/);
+    const nowhere = openOperator({
+      where: 'aws',
+      region: 'eu-west-1',
+      checkout: { dir: mkdtempSync(join(tmpdir(), 'operator-none-')), env: {} },
+    });
+    expect(() => nowhere.platform.retentionDays).toThrow(
+      /cannot read the deploy configuration .*cdk\.json .*run from the checkout the stack was deployed from/,
+    );
     expect(() => nowhere.outbox()).toThrow(/the outbox is the local system's/);
     nowhere.destroy();
   });

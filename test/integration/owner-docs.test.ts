@@ -31,7 +31,8 @@ describe('the rules loader', () => {
   let store: DynamoDbOwnerDocsStore;
   let rulesPath: string;
   let time: number;
-  const edit = (from: string | RegExp, to: string) => writeFileSync(rulesPath, readFileSync(rulesPath, 'utf8').replace(from, to));
+  const edit = (from: string | RegExp, to: string) =>
+    writeFileSync(rulesPath, readFileSync(rulesPath, 'utf8').replace(from, to));
 
   beforeEach(async () => {
     const { documents, names } = await freshTables();
@@ -156,7 +157,13 @@ describe('the rules loader', () => {
 
     // A cart the waiter stopped for that shopper opens again once the operator lifts the stop.
     await carts.applyChange({
-      snapshot: { cartId: 'kim-cart', source: 'generic', email: 'kim@example.com', items: [], total: { minor: 100, currency: 'USD' } },
+      snapshot: {
+        cartId: 'kim-cart',
+        source: 'generic',
+        email: 'kim@example.com',
+        items: [],
+        total: { minor: 100, currency: 'USD' },
+      },
       eventKey: 'k1',
       occurredAt: new Date(time),
       expiresAt: 0,
@@ -167,12 +174,16 @@ describe('the rules loader', () => {
     await loadOwnerDocs(deps);
 
     expect(await carts.get('kim-cart')).toMatchObject({ status: 'open', wakeSeq: 2 });
-    expect((deps.scheduler as RecordingScheduler).scheduled).toEqual([{ cartId: 'kim-cart', seq: 2, at: new Date(time) }]);
+    expect((deps.scheduler as RecordingScheduler).scheduled).toEqual([
+      { cartId: 'kim-cart', seq: 2, at: new Date(time) },
+    ]);
     expect((await new StoredOwnerDocs(store, deps.clock, 0).current()).pause).toBeUndefined();
   });
 
   it('refuses an operator stop for something that is not an email', async () => {
-    await expect(applyOperatorCommand({ kind: 'stop-shopper', email: 'kim at example', reason: '' }, store)).rejects.toThrow('is not an email address');
+    await expect(
+      applyOperatorCommand({ kind: 'stop-shopper', email: 'kim at example', reason: '' }, store),
+    ).rejects.toThrow('is not an email address');
   });
 
   it('refuses to run on guesses when no rules were ever accepted', async () => {

@@ -27,16 +27,23 @@ describe('npm run preview -- --aws', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const preview = () => run(process.execPath, ['--import', 'tsx', 'scripts/preview.ts', '--aws', '--table', names.sends, '--out', out], { env });
+    const preview = () =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/preview.ts', '--aws', '--table', names.sends, '--out', out], {
+        env,
+      });
 
-    await expect(preview()).rejects.toMatchObject({ stderr: expect.stringContaining(`no rules doc was ever accepted in ${names.sends}: run npm run doctor -- --aws`) });
+    await expect(preview()).rejects.toMatchObject({
+      stderr: expect.stringContaining(`no rules doc was ever accepted in ${names.sends}: run npm run doctor -- --aws`),
+    });
 
     const store = new DynamoDbOwnerDocsStore(documents, names.sends);
     const rules = { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, name: 'Harbour Lights Candles' } };
     await store.saveRules({ value: rules, sourceHash: 'h1', savedAt: '2026-11-20T10:00:00.000Z' });
     await store.saveVoice({ value: DEFAULT_VOICE, sourceHash: 'h2', savedAt: '2026-11-20T10:05:00.000Z' });
     const { stdout } = await preview();
-    expect(stdout).toContain('Rendering with rules accepted 2026-11-20T10:00:00.000Z, voice accepted 2026-11-20T10:05:00.000Z.');
+    expect(stdout).toContain(
+      'Rendering with rules accepted 2026-11-20T10:00:00.000Z, voice accepted 2026-11-20T10:05:00.000Z.',
+    );
     expect(readFileSync(join(out, 'first-reminder.html'), 'utf8')).toContain('Harbour Lights Candles');
   });
 });

@@ -32,20 +32,40 @@ describe("the account's limits the sender paces by", () => {
     const { documents, names } = await freshTables();
     let now = EIGHT.getTime();
     const capacity = new DynamoDbSendCapacity(documents, names.sends, 1.5, { now: () => new Date(now) }, silentLog);
-    expect(await capacity.current()).toMatchObject({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1.5, source: expect.stringMatching(/new account/) });
+    expect(await capacity.current()).toMatchObject({
+      ...NEW_ACCOUNT_CAPACITY,
+      senderSecondsPerSend: 1.5,
+      source: expect.stringMatching(/new account/),
+    });
 
     const doctor = new DynamoDbSendCapacity(documents, names.sends, 1.5, { now: () => new Date(now) }, silentLog);
-    await doctor.save({ sesMaxSendRate: 50, sesMax24HourSend: 200_000, senderConcurrency: 1_000, concurrencyFrom: 'unreserved', readAt: '2026-11-02T09:00:00Z' });
+    await doctor.save({
+      sesMaxSendRate: 50,
+      sesMax24HourSend: 200_000,
+      senderConcurrency: 1_000,
+      concurrencyFrom: 'unreserved',
+      readAt: '2026-11-02T09:00:00Z',
+    });
     // Still the cached reading inside the hour; the stored one after it.
     expect((await capacity.current()).sesMaxSendRate).toBe(14);
     now += 60 * 60_000;
-    expect(await capacity.current()).toMatchObject({ sesMaxSendRate: 50, sesMax24HourSend: 200_000, senderConcurrency: 1_000, source: expect.stringMatching(/read by npm run doctor -- --aws at 2026-11-02T09:00:00Z/) });
+    expect(await capacity.current()).toMatchObject({
+      sesMaxSendRate: 50,
+      sesMax24HourSend: 200_000,
+      senderConcurrency: 1_000,
+      source: expect.stringMatching(/read by npm run doctor -- --aws at 2026-11-02T09:00:00Z/),
+    });
     expect(await doctor.stored()).toMatchObject({ concurrencyFrom: 'unreserved' });
   });
 
   it("reads an unreadable stored row as a new account's limits instead of failing the send", async () => {
     const { documents, names } = await freshTables();
-    await documents.send(new PutCommand({ TableName: names.sends, Item: { cartId: OWNER_PARTITION, sk: 'account-limits', sesMaxSendRate: 'fast', senderConcurrency: -1 } }));
+    await documents.send(
+      new PutCommand({
+        TableName: names.sends,
+        Item: { cartId: OWNER_PARTITION, sk: 'account-limits', sesMaxSendRate: 'fast', senderConcurrency: -1 },
+      }),
+    );
     const capacity = new DynamoDbSendCapacity(documents, names.sends, 1, { now: () => EIGHT }, silentLog);
     expect(await capacity.current()).toMatchObject(NEW_ACCOUNT_CAPACITY);
   });

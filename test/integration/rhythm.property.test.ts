@@ -51,19 +51,35 @@ interface Scenario {
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   zone: fc.constantFrom('America/New_York', 'Europe/Berlin', 'America/Los_Angeles'),
-  shopperZone: fc.option(fc.constantFrom('Europe/London', 'Asia/Tokyo', 'America/Chicago', 'Australia/Sydney'), { nil: undefined }),
+  shopperZone: fc.option(fc.constantFrom('Europe/London', 'Asia/Tokyo', 'America/Chicago', 'Australia/Sydney'), {
+    nil: undefined,
+  }),
   month: fc.constantFrom(3, 10, 11),
   day: fc.integer({ min: 1, max: 28 }),
   leaveMinute: fc.integer({ min: 0, max: 24 * 60 - 1 }),
   big: fc.boolean(),
   waits: fc.record({
-    small: fc.record({ firstMinutes: fc.constantFrom(4 * 60, 60, 30), secondMinutes: fc.constantFrom(24 * 60, 8 * 60, 3 * 60) }),
-    big: fc.record({ firstMinutes: fc.constantFrom(60, 30, 2 * 60), secondMinutes: fc.constantFrom(20 * 60, 8 * 60, 2 * 60, 45) }),
+    small: fc.record({
+      firstMinutes: fc.constantFrom(4 * 60, 60, 30),
+      secondMinutes: fc.constantFrom(24 * 60, 8 * 60, 3 * 60),
+    }),
+    big: fc.record({
+      firstMinutes: fc.constantFrom(60, 30, 2 * 60),
+      secondMinutes: fc.constantFrom(20 * 60, 8 * 60, 2 * 60, 45),
+    }),
   }),
   giveUpMinutes: fc.constantFrom(7 * 24 * 60, 3 * 24 * 60),
-  quiet: fc.constantFrom({ start: '21:00', end: '08:00' }, { start: '22:00', end: '07:00' }, { start: '20:00', end: '09:00' }, { start: '23:30', end: '06:15' }),
+  quiet: fc.constantFrom(
+    { start: '21:00', end: '08:00' },
+    { start: '22:00', end: '07:00' },
+    { start: '20:00', end: '09:00' },
+    { start: '23:30', end: '06:15' },
+  ),
   edits: fc.array(fc.integer({ min: 1, max: 36 * 60 }), { maxLength: 3 }),
-  pause: fc.option(fc.record({ fromMin: fc.integer({ min: 0, max: 48 * 60 }), forMin: fc.integer({ min: 30, max: 24 * 60 }) }), { nil: undefined }),
+  pause: fc.option(
+    fc.record({ fromMin: fc.integer({ min: 0, max: 48 * 60 }), forMin: fc.integer({ min: 30, max: 24 * 60 }) }),
+    { nil: undefined },
+  ),
   faults: fc.array(fc.constantFrom<SesFault>('throttle', 'pause', 'reject', 'accept-lose', 'accept'), { maxLength: 4 }),
   duplicateAfterMs: fc.option(fc.constantFrom(0, 30_000, 7 * 60_000), { nil: undefined }),
 });
@@ -91,7 +107,9 @@ describe('the rhythm of the two emails, on the real use cases', () => {
       giveUpAfterMinutes: s.giveUpMinutes,
       quietHours: s.quiet,
     };
-    const leave = DateTime.fromObject({ year: 2026, month: s.month ?? 11, day: s.day }, { zone: s.zone }).plus({ minutes: s.leaveMinute }).toMillis();
+    const leave = DateTime.fromObject({ year: 2026, month: s.month ?? 11, day: s.day }, { zone: s.zone })
+      .plus({ minutes: s.leaveMinute })
+      .toMillis();
     const world = await RhythmWorld.open(documents, tables, leave, rules);
     try {
       const faults = [...s.faults];
@@ -101,9 +119,22 @@ describe('the rhythm of the two emails, on the real use cases', () => {
       const changes = [leave, ...s.edits.map((m) => leave + m * MIN)].sort((a, b) => a - b);
       const zone = s.shopperZone ? { timeZone: s.shopperZone } : {};
       for (const [i, at] of changes.entries()) {
-        world.at(at, () => world.change({ cartId, email, total, ...zone, items: [{ title: 'Linen shirt', quantity: i + 1, unitPrice: total.minor }] }, `${cartId}-e${i}`));
+        world.at(at, () =>
+          world.change(
+            {
+              cartId,
+              email,
+              total,
+              ...zone,
+              items: [{ title: 'Linen shirt', quantity: i + 1, unitPrice: total.minor }],
+            },
+            `${cartId}-e${i}`,
+          ),
+        );
       }
-      const pause = s.pause ? { from: leave + s.pause.fromMin * MIN, to: leave + (s.pause.fromMin + s.pause.forMin) * MIN } : undefined;
+      const pause = s.pause
+        ? { from: leave + s.pause.fromMin * MIN, to: leave + (s.pause.fromMin + s.pause.forMin) * MIN }
+        : undefined;
       if (pause) {
         world.at(pause.from, async () => void (world.rules = { ...world.rules, pause: PAUSE }));
         world.at(pause.to, async () => void (world.rules = { ...world.rules, pause: undefined }));
@@ -134,7 +165,8 @@ describe('the rhythm of the two emails, on the real use cases', () => {
       expect(m.at - lastTouch).toBeGreaterThanOrEqual((i === 0 ? waits.firstMinutes : waits.secondMinutes) * MIN);
     }
     const [first, second] = r.emails;
-    if (first && second) expect(second.at - first.at).toBeGreaterThanOrEqual(waits.secondMinutes * MIN - RELEASE_SPREAD_ALLOWANCE_MS);
+    if (first && second)
+      expect(second.at - first.at).toBeGreaterThanOrEqual(waits.secondMinutes * MIN - RELEASE_SPREAD_ALLOWANCE_MS);
     // The chase ends with the give-up, the give-up window after the later of the last email and the last change.
     expect(r.row?.status).toBe('given_up');
     const last = r.emails[r.emails.length - 1];
@@ -158,7 +190,7 @@ describe('the rhythm of the two emails, on the real use cases', () => {
     );
   });
 
-  it('the issue\'s evening cart: $120 left at 23:30 in New York gets its follow-up 20 h after the 08:0x email, not at 20:30', async () => {
+  it("the issue's evening cart: $120 left at 23:30 in New York gets its follow-up 20 h after the 08:0x email, not at 20:30", async () => {
     const s: Scenario = {
       zone: 'America/New_York',
       day: 3,
@@ -203,7 +235,9 @@ describe('the rhythm of the two emails, on the real use cases', () => {
     expect(DateTime.fromMillis(first?.at ?? 0, { zone: s.zone }).toFormat('HH:mm')).toBe('08:40');
     // The sender said why it sent nothing at release, and the waiter took the hand-off back without counting it.
     const returned = r.history.find((e) => e.actor === 'sender' && e.action === 'returned');
-    expect(returned?.reason).toMatch(/changed the cart at .* after the first reminder was handed off at .*still shopping, nothing sent/);
+    expect(returned?.reason).toMatch(
+      /changed the cart at .* after the first reminder was handed off at .*still shopping, nothing sent/,
+    );
     const retaken = r.history.find((e) => e.actor === 'waiter' && /gave back the first reminder/.test(e.reason));
     expect(retaken?.action).toBe('still_shopping');
     expect(r.row?.remindersSent).toBe(2);

@@ -48,7 +48,9 @@ describe('a hung SES answer', () => {
       // The invocation itself, as Lambda would end it at its timeout: whichever comes first.
       const ended = await Promise.race([
         world.handOff({ cartId: 'hung-1', step: 'first' }).then(() => 'returned' as const),
-        new Promise<'function timed out'>((resolve) => setTimeout(() => resolve('function timed out'), SENDER_FUNCTION_TIMEOUT_MS).unref()),
+        new Promise<'function timed out'>((resolve) =>
+          setTimeout(() => resolve('function timed out'), SENDER_FUNCTION_TIMEOUT_MS).unref(),
+        ),
       ]);
       const elapsed = Date.now() - started;
 
@@ -64,7 +66,9 @@ describe('a hung SES answer', () => {
       expect((await world.ledger.find('hung-1', 'first'))?.status).toBe('claimed');
 
       // The warning keeps SES's (here: the client's) error text in a field the logger keeps.
-      const warning = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.message === 'SES did not accept the reminder');
+      const warning = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === 'SES did not accept the reminder');
       expect(warning).toMatchObject({ level: 'WARN', kind: 'unknown', code: 'TimeoutError' });
       expect(String(warning?.sesError)).toMatch(/exceeded the configured 5000 ms requestTimeout/);
     } finally {

@@ -1,4 +1,11 @@
-import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandOutput, type StopReason, ThrottlingException, ValidationException } from '@aws-sdk/client-bedrock-runtime';
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandOutput,
+  type StopReason,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-bedrock-runtime';
 import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -77,8 +84,13 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       sends: ledger,
       deferrals,
       // A new account's 14 a second, 10 senders of half a second each: releases are paced at 0.9 x 14 = 12.6 a second.
-      release: { queue: new DynamoDbReleaseQueue(documents, names.sends, 90), capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 0.5, source: 'test' }) },
-      polisher: new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0' }),
+      release: {
+        queue: new DynamoDbReleaseQueue(documents, names.sends, 90),
+        capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 0.5, source: 'test' }),
+      },
+      polisher: new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), {
+        modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      }),
       mailer: new SesMailer(new SESv2Client({ region: 'us-east-1' }), { configurationSetName: 'cart-recovery' }),
       activity,
       stats: new RecordingStats(),
@@ -103,7 +115,15 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
           source: 'generic',
           cart: seedCartSnapshot({ cartId: 'c1', returnUrl: seedReturnUrl('c1'), ...overrides }),
         },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock, log: silentLog, retentionDays: 90 },
+        {
+          carts,
+          activity,
+          scheduler: new RecordingScheduler(),
+          rules: deps.rules,
+          clock,
+          log: silentLog,
+          retentionDays: 90,
+        },
       );
     };
     await addCart();
@@ -125,7 +145,9 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(simple?.Subject?.Data).toBe('Still thinking it over?');
     const [listUnsubscribe, listUnsubscribePost] = simple?.Headers ?? [];
     expect(listUnsubscribe?.Name).toBe('List-Unsubscribe');
-    expect(listUnsubscribe?.Value).toMatch(/^<https:\/\/unsub\.example\.on\.aws\/u\/v2\.[\w-]+>, <mailto:unsubscribe@store\.example\?subject=unsubscribe>$/);
+    expect(listUnsubscribe?.Value).toMatch(
+      /^<https:\/\/unsub\.example\.on\.aws\/u\/v2\.[\w-]+>, <mailto:unsubscribe@store\.example\?subject=unsubscribe>$/,
+    );
     expect(listUnsubscribe?.Value?.length).toBeLessThanOrEqual(870); // SES's limit on a header value
     // The one-click token binds the address this email went to (sealed: it is not in the link).
     const oneClickToken = /\/u\/([\w.-]+)>/.exec(listUnsubscribe?.Value ?? '')?.[1] ?? '';
@@ -142,13 +164,24 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       expect(body).toMatch(/https:\/\/unsub\.example\.on\.aws\/u\/v2\./);
     }
     expect(bedrock).toHaveReceivedCommandTimes(ConverseCommand, 1);
-    expect(await ledger.find('c1', 'first')).toMatchObject({ status: 'sent', messageId: 'ses-message-1', polished: true, email: 'sam@example.com' });
+    expect(await ledger.find('c1', 'first')).toMatchObject({
+      status: 'sent',
+      messageId: 'ses-message-1',
+      polished: true,
+      email: 'sam@example.com',
+    });
   });
 
   it.each([
     ['an error', () => bedrock.on(ConverseCommand).rejects(new ValidationException({ message: 'bad', $metadata: {} }))],
-    ['throttling', () => bedrock.on(ConverseCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }))],
-    ['a line with a link', () => bedrock.on(ConverseCommand).resolves(converse('Come back at https://evil.example now.'))],
+    [
+      'throttling',
+      () => bedrock.on(ConverseCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: {} })),
+    ],
+    [
+      'a line with a link',
+      () => bedrock.on(ConverseCommand).resolves(converse('Come back at https://evil.example now.')),
+    ],
     ['a made-up discount', () => bedrock.on(ConverseCommand).resolves(converse('Take 20% off your cart today.'))],
     ['two sentences', () => bedrock.on(ConverseCommand).resolves(converse('Still here. Also buy more.'))],
     ['a cut-off answer', () => bedrock.on(ConverseCommand).resolves(converse('Your linen shirt is', 'max_tokens'))],
@@ -158,20 +191,29 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
 
     expect(result).toEqual({ outcome: 'sent', messageId: 'ses-message-1', polished: false });
     const text = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
-    expect(text).toContain('Still thinking it over? Your cart is still here: Linen shirt, Candle ×2 and Tote, $120.00 in all.');
+    expect(text).toContain(
+      'Still thinking it over? Your cart is still here: Linen shirt, Candle ×2 and Tote, $120.00 in all.',
+    );
     expect((await ledger.find('c1', 'first'))?.fallbackReason).toBeTruthy();
   });
 
   it('ships the plain line when Bedrock times out', async () => {
     bedrock.on(ConverseCommand).callsFake(() => new Promise(() => {}));
-    const polisher = new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), { modelId: 'm', timeoutMs: 50 });
+    const polisher = new BedrockPolisher(new BedrockRuntimeClient({ region: 'us-east-1' }), {
+      modelId: 'm',
+      timeoutMs: 50,
+    });
     const result = await sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, polisher });
     expect(result).toMatchObject({ outcome: 'sent', polished: false });
   });
 
   it('sends one email however many times it is invoked, one after another or at once', async () => {
     const request = { cartId: 'c1', step: 'first' } as const;
-    const sequential = [await sendReminder(request, deps), await sendReminder(request, deps), await sendReminder(request, deps)];
+    const sequential = [
+      await sendReminder(request, deps),
+      await sendReminder(request, deps),
+      await sendReminder(request, deps),
+    ];
     expect(sequential.map((r) => r.outcome)).toEqual(['sent', 'duplicate', 'duplicate']);
 
     const concurrent = await Promise.all([1, 2, 3].map(() => sendReminder({ cartId: 'c1', step: 'second' }, deps)));
@@ -180,7 +222,12 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   });
 
   it("defers a throttled send to its place in the next minute's paced queue (nothing went out), and the deferred run sends it", async () => {
-    ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } })).resolves({ MessageId: 'ses-2' });
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(
+        new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
+      )
+      .resolves({ MessageId: 'ses-2' });
     const first = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
     expect(first).toMatchObject({ outcome: 'deferred', reason: 'throttled' });
     expect(await ledger.find('c1', 'first')).toBeUndefined();
@@ -193,7 +240,10 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect((retry?.at.getTime() ?? 0) - time).toBeGreaterThanOrEqual(1_000);
     expect((retry?.at.getTime() ?? 0) - time).toBeLessThanOrEqual(60_000);
     time = retry?.at.getTime() ?? time;
-    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-2' });
+    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({
+      outcome: 'sent',
+      messageId: 'ses-2',
+    });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
     // Settled each time (a throttle sent nothing; then SES's answer): both lease checks made before the sends are withdrawn.
     const leaseChecks = deferred.filter((d) => d.reason === 'lease');
@@ -204,7 +254,8 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   it('holds a reminder while SES is in the sandbox (logged, claim given back, nothing refused) and sends it once the account is live', async () => {
     const sandbox = () =>
       new MessageRejected({
-        message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.com',
+        message:
+          'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.com',
         $metadata: { httpStatusCode: 400 },
       });
     ses.on(SendEmailCommand).rejectsOnce(sandbox()).resolves({ MessageId: 'ses-live' });
@@ -221,24 +272,39 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(entries.some((e) => e.action === 'skipped')).toBe(false);
 
     time = retry?.at.getTime() ?? time;
-    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({ outcome: 'sent', messageId: 'ses-live' });
+    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({
+      outcome: 'sent',
+      messageId: 'ses-live',
+    });
   });
 
   it('gives a sandbox hold up after a day, skipped with a reason that says what to do', async () => {
-    ses.on(SendEmailCommand).rejects(
-      new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }),
-    );
-    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 24 }, deps)).toEqual({ outcome: 'skipped', reason: 'ses_sandbox' });
+    ses
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: 'Email address is not verified.', $metadata: { httpStatusCode: 400 } }));
+    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 24 }, deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'ses_sandbox',
+    });
     const skipped = (await activity.history('c1')).find((e) => e.action === 'skipped');
     expect(skipped?.reason).toMatch(/Request SES production access/);
     expect(await ledger.find('c1', 'first')).toBeUndefined();
   });
 
-  it('after a crash between SES accepting and the record, SES\'s SEND event settles it: no second email at the lease\'s end', async () => {
-    const crashing: SendLedger = Object.assign(Object.create(ledger) as SendLedger, { complete: () => Promise.reject(new Error('process died')) });
-    await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow('process died');
+  it("after a crash between SES accepting and the record, SES's SEND event settles it: no second email at the lease's end", async () => {
+    const crashing: SendLedger = Object.assign(Object.create(ledger) as SendLedger, {
+      complete: () => Promise.reject(new Error('process died')),
+    });
+    await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow(
+      'process died',
+    );
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
-    expect(await confirmSend({ cartId: 'c1', step: 'first', messageId: 'ses-message-1', at: new Date(time + 2_000) }, { sends: ledger, carts: deps.carts, rules: deps.rules, log: silentLog })).toBe('confirmed');
+    expect(
+      await confirmSend(
+        { cartId: 'c1', step: 'first', messageId: 'ses-message-1', at: new Date(time + 2_000) },
+        { sends: ledger, carts: deps.carts, rules: deps.rules, log: silentLog },
+      ),
+    ).toBe('confirmed');
     const settle = deferred.find((d) => d.reason === 'lease');
     expect(settle).toBeDefined();
     time = settle?.at.getTime() ?? time;
@@ -246,12 +312,14 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
-  it('defers inside quiet hours to its place in the morning release, paced at the account\'s rate, and sends nothing', async () => {
+  it("defers inside quiet hours to its place in the morning release, paced at the account's rate, and sends nothing", async () => {
     time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York
     const eight = '2026-11-03T13:00:00.000Z';
     const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
     expect(result).toEqual({ outcome: 'deferred', reason: 'quiet_hours', until: new Date(eight) });
-    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date(eight), reason: 'quiet_hours', releaseAt: eight }]);
+    expect(deferred).toEqual([
+      { cartId: 'c1', step: 'first', at: new Date(eight), reason: 'quiet_hours', releaseAt: eight },
+    ]);
     const entry = (await activity.history('c1')).find((e) => e.action === 'deferred');
     expect(entry?.details).toMatchObject({ reason: 'quiet_hours', place: 1, releaseAt: eight, perSecond: 12.6 });
     expect(entry?.details?.late).toBeUndefined();
@@ -280,17 +348,36 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(c1?.releaseAt).toBe(new Date(eight).toISOString());
     // 08:00: SES throttles c1's send; it re-joins the same release after the 40 already placed (place 41: 08:00:03).
     time = eight;
-    ses.on(SendEmailCommand).rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }));
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(
+        new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
+      );
     const result = await sendReminder({ cartId: 'c1', step: 'first', releaseAt: c1?.releaseAt }, deps);
     expect(result).toEqual({ outcome: 'deferred', reason: 'throttled', until: new Date(eight + 3_000) });
-    expect(deferred.at(-1)).toMatchObject({ cartId: 'c1', reason: 'throttled', retry: 1, releaseAt: new Date(eight).toISOString() });
+    expect(deferred.at(-1)).toMatchObject({
+      cartId: 'c1',
+      reason: 'throttled',
+      retry: 1,
+      releaseAt: new Date(eight).toISOString(),
+    });
   });
 
   it('says plainly when a morning does not fit: the place past noon is still sent, logged and counted', async () => {
     const stats = new RecordingStats();
     // One email a second, paced at 0.9: 08:00 to noon holds 12,961 places, and this cart is handed the 12,962nd.
-    const capacity = fixedSendCapacity({ sesMaxSendRate: 1, sesMax24HourSend: 50_000, senderConcurrency: 10, senderSecondsPerSend: 1, source: 'test' });
-    const slow = { ...deps, stats, release: { queue: { take: async () => 12_962, size: async () => 12_962 }, capacity } };
+    const capacity = fixedSendCapacity({
+      sesMaxSendRate: 1,
+      sesMax24HourSend: 50_000,
+      senderConcurrency: 10,
+      senderSecondsPerSend: 1,
+      source: 'test',
+    });
+    const slow = {
+      ...deps,
+      stats,
+      release: { queue: { take: async () => 12_962, size: async () => 12_962 }, capacity },
+    };
     time = Date.parse('2026-11-03T03:30:00Z');
     const result = await sendReminder({ cartId: 'c1', step: 'first' }, slow);
     expect(result.outcome).toBe('deferred');
@@ -303,18 +390,26 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   });
 
   it("holds a reminder handed off before the owner's pause: nothing sent or spent, and it goes out as the first once the pause lifts", async () => {
-    const paused = { ...deps, rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'stock-take', line: 7 } }) };
+    const paused = {
+      ...deps,
+      rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'stock-take', line: 7 } }),
+    };
     const stats = deps.stats as RecordingStats;
 
     const held = await sendReminder({ cartId: 'c1', step: 'first' }, paused);
 
     expect(held).toEqual({ outcome: 'deferred', until: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' });
-    expect(deferred).toEqual([{ cartId: 'c1', step: 'first', at: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' }]);
+    expect(deferred).toEqual([
+      { cartId: 'c1', step: 'first', at: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' },
+    ]);
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
     // Not spent: no skip counted, no send recorded; the log says why it waits.
     expect(stats.counted('skipped')).toBe(0);
     expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
-    expect((await activity.history('c1')).at(-1)).toMatchObject({ action: 'deferred', details: expect.objectContaining({ reason: 'owner_paused' }) });
+    expect((await activity.history('c1')).at(-1)).toMatchObject({
+      action: 'deferred',
+      details: expect.objectContaining({ reason: 'owner_paused' }),
+    });
 
     // The pause line goes: the held reminder goes out as the first.
     time += 3_600_000;
@@ -323,11 +418,20 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   });
 
   it("gives a held reminder up once the owner's pause outlasts the give-up window, with that reason", async () => {
-    const paused = { ...deps, rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'closed for winter' } }) };
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, paused)).toMatchObject({ outcome: 'deferred', reason: 'owner_paused' });
+    const paused = {
+      ...deps,
+      rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'closed for winter' } }),
+    };
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, paused)).toMatchObject({
+      outcome: 'deferred',
+      reason: 'owner_paused',
+    });
     time += DEFAULT_RULES.giveUpAfterMinutes * 60_000;
 
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, paused)).toEqual({ outcome: 'skipped', reason: 'paused' });
+    expect(await sendReminder({ cartId: 'c1', step: 'first' }, paused)).toEqual({
+      outcome: 'skipped',
+      reason: 'paused',
+    });
     expect((await activity.history('c1')).at(-1)?.reason).toContain('past the give-up window');
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
   });
@@ -337,17 +441,31 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     await addCart({ cartId: 'c2', returnUrl: 'https://shop.example.com/cart/c2' });
     time += 20 * 3_600_000;
 
-    expect(await sendReminder({ cartId: 'c2', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'do_not_disturb' });
+    expect(await sendReminder({ cartId: 'c2', step: 'first' }, deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'do_not_disturb',
+    });
     expect(await sendReminder({ cartId: 'c1', step: 'second' }, deps)).toMatchObject({ outcome: 'sent' });
     expect((await activity.history('c2')).map((e) => e.action)).toContain('skipped');
   });
 
   it('skips a cart without an email, and one bought since the waiter woke', async () => {
     await addCart({ cartId: 'guest', email: undefined });
-    expect(await sendReminder({ cartId: 'guest', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_address' });
+    expect(await sendReminder({ cartId: 'guest', step: 'first' }, deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'no_address',
+    });
     await ingestCartEvent(
       { kind: 'checked_out', eventId: 'o1', occurredAt: T, source: 'generic', match: { cartId: 'c1' } },
-      { carts: deps.carts as DynamoDbCartStore, activity, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 },
+      {
+        carts: deps.carts as DynamoDbCartStore,
+        activity,
+        scheduler: new RecordingScheduler(),
+        rules: deps.rules,
+        clock: deps.clock,
+        log: silentLog,
+        retentionDays: 90,
+      },
     );
     expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'skipped' });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
@@ -359,11 +477,16 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     await addCart({ cartId: 'unknown' });
     await addCart({ cartId: 'agreed', email: 'agreed@example.com', marketingConsent: true });
 
-    expect(await sendReminder({ cartId: 'unknown', step: 'first' }, deps)).toEqual({ outcome: 'skipped', reason: 'no_consent' });
+    expect(await sendReminder({ cartId: 'unknown', step: 'first' }, deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'no_consent',
+    });
     expect(await sendReminder({ cartId: 'agreed', step: 'first' }, deps)).toMatchObject({ outcome: 'sent' });
 
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(stats.increments.filter((i) => i.counter === 'skipped')).toEqual([expect.objectContaining({ counter: 'skipped', reason: 'no_consent' })]);
+    expect(stats.increments.filter((i) => i.counter === 'skipped')).toEqual([
+      expect.objectContaining({ counter: 'skipped', reason: 'no_consent' }),
+    ]);
     expect((await activity.history('unknown')).find((entry) => entry.action === 'skipped')).toMatchObject({
       reason: 'shopper gave no marketing consent and the rules send only with consent',
       details: { gate: 3, skipReason: 'no_consent' },
@@ -375,18 +498,41 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
       await sendReminder({ cartId: 'c1', step: 'first' }, deps);
       const row = await deps.carts.get('c1');
       expect(row?.firstSentAt).toBe(T.toISOString());
-      const again = await (deps.carts as DynamoDbCartStore).recordReminder('c1', { kind: 'sent', step: 'first', at: new Date(T.getTime() + 60_000), joinsHoldBack: false });
+      const again = await (deps.carts as DynamoDbCartStore).recordReminder('c1', {
+        kind: 'sent',
+        step: 'first',
+        at: new Date(T.getTime() + 60_000),
+        joinsHoldBack: false,
+      });
       expect(again).toBeUndefined();
       expect((await deps.carts.get('c1'))?.firstSentAt).toBe(T.toISOString());
     });
 
-    it('records nothing when SES refused; a checkout counts nothing on intake\'s path (the cart stream counts recoveries)', async () => {
+    it("records nothing when SES refused; a checkout counts nothing on intake's path (the cart stream counts recoveries)", async () => {
       ses.on(SendEmailCommand).rejects(Object.assign(new Error('bad address'), { name: 'MessageRejected' }));
       await sendReminder({ cartId: 'c1', step: 'first' }, deps);
       expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
       const stats = deps.stats as RecordingStats;
-      const intake = { carts: deps.carts as DynamoDbCartStore, activity, stats, scheduler: new RecordingScheduler(), rules: deps.rules, clock: deps.clock, log: silentLog, retentionDays: 90 };
-      await ingestCartEvent({ kind: 'checked_out', eventId: 'o1', occurredAt: new Date(T.getTime() + 60_000), source: 'generic', match: { cartId: 'c1' } }, intake);
+      const intake = {
+        carts: deps.carts as DynamoDbCartStore,
+        activity,
+        stats,
+        scheduler: new RecordingScheduler(),
+        rules: deps.rules,
+        clock: deps.clock,
+        log: silentLog,
+        retentionDays: 90,
+      };
+      await ingestCartEvent(
+        {
+          kind: 'checked_out',
+          eventId: 'o1',
+          occurredAt: new Date(T.getTime() + 60_000),
+          source: 'generic',
+          match: { cartId: 'c1' },
+        },
+        intake,
+      );
       expect(stats.counted('recovered')).toBe(0);
       expect(await counters.month('2026-11')).toMatchObject({ recovered: 0, remindersFirst: 0 });
     });
@@ -394,14 +540,20 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     it("a held-back cart gets no email, the skip says why, and the row joins the owner's comparison", async () => {
       const heldId = Array.from({ length: 200 }, (_, i) => `hb-${i}`).find((id) => isHeldBack(id, 10))!;
       await addCart({ cartId: heldId, email: 'held@example.com' });
-      const result = await sendReminder({ cartId: heldId, step: 'first' }, { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) });
+      const result = await sendReminder(
+        { cartId: heldId, step: 'first' },
+        { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) },
+      );
       expect(result).toEqual({ outcome: 'skipped', reason: 'held_back' });
       expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
       expect((await deps.carts.get(heldId))?.holdBack).toEqual({ group: 'held_back', at: T.toISOString() });
       // Counted from that write by the cart counter (the stream), not on the sender's path.
       expect((deps.stats as RecordingStats).counted('heldBack')).toBe(0);
       // A first reminder sent while the hold-back is on puts the cart in the reminded group.
-      await sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) });
+      await sendReminder(
+        { cartId: 'c1', step: 'first' },
+        { ...deps, rules: fixedRules({ ...DEFAULT_RULES, holdBackPercent: 10 }) },
+      );
       expect((await deps.carts.get('c1'))?.holdBack).toEqual({ group: 'reminded', at: T.toISOString() });
     });
   });

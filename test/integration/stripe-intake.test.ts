@@ -37,7 +37,8 @@ const CART = `stripe-${SESSION}`;
 type Json = Record<string, any>;
 
 /** A fresh copy of a fixture, to change as a test needs. */
-const event = (name: 'expired' | 'completed'): Json => structuredClone(fixture(`stripe-checkout-session-${name}.json`)) as Json;
+const event = (name: 'expired' | 'completed'): Json =>
+  structuredClone(fixture(`stripe-checkout-session-${name}.json`)) as Json;
 const lineItems = fixture('../fixtures/stripe-line-items.json') as unknown as StripeLineItemJson[];
 
 describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official client against a Stripe stand-in)', () => {
@@ -79,7 +80,11 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       warn: (message, attributes) => logged.push({ level: 'warn', message, attributes }),
       error: (message, attributes) => logged.push({ level: 'error', message, attributes }),
     };
-    const api = new StripeCheckoutClient('rk_test_intake', { timeoutMs: 2_000, maxNetworkRetries: 1, endpoint: { host: '127.0.0.1', port, protocol: 'http' } });
+    const api = new StripeCheckoutClient('rk_test_intake', {
+      timeoutMs: 2_000,
+      maxNetworkRetries: 1,
+      endpoint: { host: '127.0.0.1', port, protocol: 'http' },
+    });
     handler = createIntakeHandler({
       carts,
       activity,
@@ -88,13 +93,18 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       clock,
       log,
       retentionDays: 90,
-      formats: { '/webhooks/stripe': new StripeCheckoutWebhook({ secret: SECRET, api, clock, signatureClock: clock, log }) },
+      formats: {
+        '/webhooks/stripe': new StripeCheckoutWebhook({ secret: SECRET, api, clock, signatureClock: clock, log }),
+      },
     });
     countRows = async () => (await documents.send(new ScanCommand({ TableName: names.carts }))).Count ?? 0;
   });
 
   /** Delivers an event as Stripe does: the JSON text, signed now (or at `signedAt`). */
-  const deliver = async (body: Json | string, options: { signedAt?: Date; secret?: string; headers?: Record<string, string> } = {}) => {
+  const deliver = async (
+    body: Json | string,
+    options: { signedAt?: Date; secret?: string; headers?: Record<string, string> } = {},
+  ) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
     const headers = options.headers ?? stripeHeaders(text, options.secret ?? SECRET, options.signedAt ?? now);
     const response = await handler(functionUrlEvent({ path: '/webhooks/stripe', headers, body: text }));
@@ -125,7 +135,16 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     const wake = decideWake({ cart: row!, wakeSeq: 1, rules: DEFAULT_RULES, now });
     expect(wake).toMatchObject({ kind: 'move', move: 'first_reminder' });
     // 20:00:30 UTC is 14:00 in Chicago: outside quiet hours in the store's zone, so the gates send.
-    expect(decideSend({ cart: row!, step: 'first', rules: { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, timeZone: 'America/Chicago' } }, now, optOut: undefined, lastReminderToEmailAt: undefined }).action).toBe('send');
+    expect(
+      decideSend({
+        cart: row!,
+        step: 'first',
+        rules: { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, timeZone: 'America/Chicago' } },
+        now,
+        optOut: undefined,
+        lastReminderToEmailAt: undefined,
+      }).action,
+    ).toBe('send');
   });
 
   it('a redelivery of the same event (same evt id) changes nothing and asks for no other wake-up', async () => {
@@ -144,7 +163,11 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     const completed = await deliver(event('completed'));
     expect(completed.body).toEqual({ outcome: 'checked_out', cartId: CART, matchedBy: 'cart id', alsoStopped: [] });
     expect(scheduler.cancelled).toEqual([{ cartId: CART, seq: 1 }]);
-    expect(await carts.get(CART)).toMatchObject({ status: 'checked_out', checkedOutAt: '2026-11-04T18:50:00.000Z', orderTotal: { minor: 12000, currency: 'USD' } });
+    expect(await carts.get(CART)).toMatchObject({
+      status: 'checked_out',
+      checkedOutAt: '2026-11-04T18:50:00.000Z',
+      orderTotal: { minor: 12000, currency: 'USD' },
+    });
     // async_payment_succeeded for the same session is the same purchase.
     const succeeded = event('completed');
     succeeded.id = 'evt_1QxAsyncSucceededSeed120';
@@ -158,7 +181,11 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect((await deliver(event('completed'))).body).toMatchObject({ outcome: 'checked_out', cartId: CART });
     expect((await deliver(event('expired'))).body).toEqual({ outcome: 'closed', cartId: CART });
     expect(scheduler.scheduled).toEqual([]);
-    expect(await carts.get(CART)).toMatchObject({ status: 'checked_out', email: 'sam@example.com', items: seedCartLines() });
+    expect(await carts.get(CART)).toMatchObject({
+      status: 'checked_out',
+      email: 'sam@example.com',
+      items: seedCartLines(),
+    });
   });
 
   it('a purchase through another session stops this one, whichever of the two events arrives first', async () => {
@@ -169,10 +196,17 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     now = new Date('2026-11-04T19:00:00Z');
 
     // Natural order: B completes a day before A's expiry is delivered... (A's event is delivered late here.)
-    expect((await deliver(bought)).body).toMatchObject({ outcome: 'checked_out', cartId: 'stripe-cs_test_b2FreshSession' });
+    expect((await deliver(bought)).body).toMatchObject({
+      outcome: 'checked_out',
+      cartId: 'stripe-cs_test_b2FreshSession',
+    });
     expect((await deliver(event('expired'))).body).toEqual({ outcome: 'closed', cartId: CART });
     const firstOrder = await carts.get(CART);
-    expect(firstOrder).toMatchObject({ status: 'stopped', stoppedBy: 'order', stopReason: 'shopper placed an order from cart stripe-cs_test_b2FreshSession' });
+    expect(firstOrder).toMatchObject({
+      status: 'stopped',
+      stoppedBy: 'order',
+      stopReason: 'shopper placed an order from cart stripe-cs_test_b2FreshSession',
+    });
     expect(scheduler.scheduled).toEqual([]);
     expect((await activity.history(CART)).map((entry) => entry.action)).toEqual(['stopped']);
   });
@@ -184,7 +218,11 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     await deliver(event('expired'));
     now = new Date('2026-11-04T19:00:00Z');
     expect((await deliver(bought)).body).toMatchObject({ outcome: 'checked_out', alsoStopped: [CART] });
-    expect(await carts.get(CART)).toMatchObject({ status: 'stopped', stoppedBy: 'order', stopReason: 'shopper placed an order from cart stripe-cs_test_b2FreshSession' });
+    expect(await carts.get(CART)).toMatchObject({
+      status: 'stopped',
+      stoppedBy: 'order',
+      stopReason: 'shopper placed an order from cart stripe-cs_test_b2FreshSession',
+    });
     expect(scheduler.cancelled).toEqual([{ cartId: CART, seq: 1 }]);
     expect((await activity.history(CART)).map((entry) => entry.action)).toEqual(['stopped']);
   });
@@ -212,10 +250,19 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     const row = (await carts.get(CART))!;
     expect(row.marketingConsent).toBeUndefined();
     const gateInput = { cart: row, step: 'first' as const, now, optOut: undefined, lastReminderToEmailAt: undefined };
-    expect(decideSend({ ...gateInput, rules: DEFAULT_RULES })).toMatchObject({ action: 'skip', reason: 'no_consent', gate: 3 });
-    expect(decideSend({ ...gateInput, rules: { ...DEFAULT_RULES, stripeRequiresConsent: false } }).action).not.toBe('skip');
+    expect(decideSend({ ...gateInput, rules: DEFAULT_RULES })).toMatchObject({
+      action: 'skip',
+      reason: 'no_consent',
+      gate: 3,
+    });
+    expect(decideSend({ ...gateInput, rules: { ...DEFAULT_RULES, stripeRequiresConsent: false } }).action).not.toBe(
+      'skip',
+    );
     const declined = { ...row, marketingConsent: false };
-    expect(decideSend({ ...gateInput, cart: declined, rules: DEFAULT_RULES })).toMatchObject({ action: 'skip', reason: 'no_consent' });
+    expect(decideSend({ ...gateInput, cart: declined, rules: DEFAULT_RULES })).toMatchObject({
+      action: 'skip',
+      reason: 'no_consent',
+    });
   });
 
   it('when the line items cannot be read the cart keeps its total, without items, and the failure is logged', async () => {
@@ -224,7 +271,12 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect(await carts.get(CART)).toMatchObject({ items: [], total: { minor: 12000, currency: 'USD' } });
     // The client's one retry, then the fallback.
     expect(standIn.requests).toHaveLength(2);
-    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', message: 'stripe line items not readable: the reminder will state the total without items' }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'stripe line items not readable: the reminder will state the total without items',
+      }),
+    );
   });
 
   it('a Stripe that does not answer within the client timeout: two attempts, then the same fallback', async () => {
@@ -232,14 +284,24 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect((await deliver(event('expired'))).body).toEqual({ outcome: 'applied', cartId: CART, wakeUpScheduled: true });
     expect(standIn.requests).toHaveLength(2); // the first attempt timed out, the one retry too: then the fallback
     expect((await carts.get(CART))?.items).toEqual([]);
-    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', message: 'stripe line items not readable: the reminder will state the total without items' }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'stripe line items not readable: the reminder will state the total without items',
+      }),
+    );
   });
 
   it('a Payment Link session (no recovery URL) returns to the Payment Link while it is active', async () => {
     const body = event('expired');
     body.data.object.after_expiration = null;
     body.data.object.payment_link = 'plink_1Seed';
-    standIn.setPaymentLink({ id: 'plink_1Seed', object: 'payment_link', active: true, url: 'https://buy.stripe.com/test_seed' });
+    standIn.setPaymentLink({
+      id: 'plink_1Seed',
+      object: 'payment_link',
+      active: true,
+      url: 'https://buy.stripe.com/test_seed',
+    });
     await deliver(body);
     expect((await carts.get(CART))?.returnUrl).toBe('https://buy.stripe.com/test_seed');
   });
@@ -256,7 +318,9 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       const text = JSON.stringify(event('expired'));
       const forged = await deliver(text, { secret: 'whsec_someone_else' });
       expect(forged).toMatchObject({ status: 401, body: { error: 'bad_signature' } });
-      const altered = await deliver(text.replace('"amount_total":12000', '"amount_total":1'), { headers: stripeHeaders(text, SECRET, now) });
+      const altered = await deliver(text.replace('"amount_total":12000', '"amount_total":1'), {
+        headers: stripeHeaders(text, SECRET, now),
+      });
       expect(altered).toMatchObject({ status: 401, body: { error: 'bad_signature' } });
       const stale = await deliver(text, { signedAt: new Date(now.getTime() - 301_000) });
       expect(stale).toMatchObject({ status: 401, body: { error: 'timestamp_out_of_window' } });
@@ -298,9 +362,16 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
           }
           default:
             // A genuine signature made more than 300 s ago (a replay), or one with the v0 scheme only.
-            header = next() < 0.5 ? stripeHeaders(text, SECRET, new Date(now.getTime() - 301_000 - Math.floor(next() * 86_400_000)))['stripe-signature'] : `t=${t},v0=${v1}`;
+            header =
+              next() < 0.5
+                ? stripeHeaders(text, SECRET, new Date(now.getTime() - 301_000 - Math.floor(next() * 86_400_000)))[
+                    'stripe-signature'
+                  ]
+                : `t=${t},v0=${v1}`;
         }
-        const response = await handler(functionUrlEvent({ path: '/webhooks/stripe', headers: { ...genuine, 'stripe-signature': header }, body }));
+        const response = await handler(
+          functionUrlEvent({ path: '/webhooks/stripe', headers: { ...genuine, 'stripe-signature': header }, body }),
+        );
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
       }
       expect([...statuses]).toEqual([[401, 600]]);
@@ -312,7 +383,12 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     it('a body well over 256 KB (a common webhook cap): refused unsigned (401), accepted when genuine', async () => {
       const big = event('expired');
       big.data.object.metadata = { note: 'x'.repeat(400) };
-      big.data.object.custom_fields = Array.from({ length: 800 }, (_, index) => ({ key: `f${index}`, label: { custom: 'L'.repeat(300), type: 'custom' }, type: 'text', text: { value: 'v'.repeat(100) } }));
+      big.data.object.custom_fields = Array.from({ length: 800 }, (_, index) => ({
+        key: `f${index}`,
+        label: { custom: 'L'.repeat(300), type: 'custom' },
+        type: 'text',
+        text: { value: 'v'.repeat(100) },
+      }));
       const text = JSON.stringify(big);
       expect(Buffer.byteLength(text)).toBeGreaterThan(256 * 1024);
       expect(Buffer.byteLength(text)).toBeLessThan(MAX_BODY_BYTES);
@@ -325,12 +401,27 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       expect(await deliver('not json')).toMatchObject({ status: 400, body: { error: 'invalid_json' } });
       const other = event('expired');
       other.type = 'payment_intent.succeeded';
-      expect(await deliver(other)).toEqual({ status: 202, body: { outcome: 'ignored', type: 'payment_intent.succeeded' } });
-      const thin = { id: 'evt_test_65R9Ijk8', object: 'v2.core.event', type: 'v1.checkout.session.expired', created: '2026-11-03T20:00:00.000Z', related_object: { id: SESSION, type: 'checkout.session', url: `/v1/checkout/sessions/${SESSION}` } };
-      expect(await deliver(thin)).toMatchObject({ status: 202, body: { outcome: 'ignored', type: 'v2.core.event', reason: expect.stringContaining('thin event') } });
+      expect(await deliver(other)).toEqual({
+        status: 202,
+        body: { outcome: 'ignored', type: 'payment_intent.succeeded' },
+      });
+      const thin = {
+        id: 'evt_test_65R9Ijk8',
+        object: 'v2.core.event',
+        type: 'v1.checkout.session.expired',
+        created: '2026-11-03T20:00:00.000Z',
+        related_object: { id: SESSION, type: 'checkout.session', url: `/v1/checkout/sessions/${SESSION}` },
+      };
+      expect(await deliver(thin)).toMatchObject({
+        status: 202,
+        body: { outcome: 'ignored', type: 'v2.core.event', reason: expect.stringContaining('thin event') },
+      });
       const odd = event('expired');
       odd.data.object.currency = 'zzz';
-      expect(await deliver(odd)).toMatchObject({ status: 202, body: { outcome: 'ignored', reason: expect.stringContaining('currency') } });
+      expect(await deliver(odd)).toMatchObject({
+        status: 202,
+        body: { outcome: 'ignored', reason: expect.stringContaining('currency') },
+      });
       expect(await countRows()).toBe(0);
     });
   });

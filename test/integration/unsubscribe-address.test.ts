@@ -40,7 +40,16 @@ describe('unsubscribe binds the address the email was sent to', () => {
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
     stats = new RecordingStats();
-    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, stats, rules: fixedRules(), clock, log: silentLog });
+    handler = createUnsubscribeHandler({
+      key: KEY,
+      carts,
+      optOuts,
+      activity,
+      stats,
+      rules: fixedRules(),
+      clock,
+      log: silentLog,
+    });
     let event = 0;
     ingest = (cartId, email, at) =>
       ingestCartEvent(
@@ -51,7 +60,15 @@ describe('unsubscribe binds the address the email was sent to', () => {
           source: 'generic',
           cart: { cartId, source: 'generic', email, items: [], total: { minor: 100, currency: 'USD' } },
         },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        {
+          carts,
+          activity,
+          scheduler: new RecordingScheduler(),
+          rules: fixedRules(),
+          clock,
+          log: silentLog,
+          retentionDays: 90,
+        },
       );
   });
 
@@ -60,8 +77,11 @@ describe('unsubscribe binds the address the email was sent to', () => {
   // Each request a second after the last, so activity entries of repeated clicks could not hide behind one key.
   const post = (url: string, body: string, contentType = 'application/x-www-form-urlencoded', base64 = true) =>
     clock.advance(1000) &&
-    handler(functionUrlEvent({ path: pathOf(url), method: 'POST', body, base64, headers: { 'content-type': contentType } }));
-  const unsubscribedEntries = async (cartId: string) => (await activity.history(cartId)).filter((entry) => entry.action === 'unsubscribed');
+    handler(
+      functionUrlEvent({ path: pathOf(url), method: 'POST', body, base64, headers: { 'content-type': contentType } }),
+    );
+  const unsubscribedEntries = async (cartId: string) =>
+    (await activity.history(cartId)).filter((entry) => entry.action === 'unsubscribed');
 
   it.each(ONE_CLICK_BODIES.map((shape, index) => [shape.name, shape, index] as const))(
     'records the one-click opt-out sent as %s, base64-encoded',
@@ -89,7 +109,9 @@ describe('unsubscribe binds the address the email was sent to', () => {
     expect((await carts.get('chg'))?.status).toBe('open');
 
     // The one-click button: d1 leaves everything, d2 still does not.
-    expect((await post(fromD1.oneClickUrl, ONE_CLICK_BODIES[1]!.body, ONE_CLICK_BODIES[1]!.contentType)).statusCode).toBe(200);
+    expect(
+      (await post(fromD1.oneClickUrl, ONE_CLICK_BODIES[1]!.body, ONE_CLICK_BODIES[1]!.contentType)).statusCode,
+    ).toBe(200);
     expect(await optOuts.find('d1@example.com', 'another-cart')).toBe('all');
     expect(await optOuts.find('d2@example.com', 'chg')).toBeUndefined();
     expect((await carts.get('chg'))?.status).toBe('open');
@@ -99,7 +121,7 @@ describe('unsubscribe binds the address the email was sent to', () => {
     ]);
   });
 
-  it('stops an address for good from an expired cart\'s link, including carts it opens later', async () => {
+  it("stops an address for good from an expired cart's link, including carts it opens later", async () => {
     const fromExpired = linksFor('expired-long-ago', 'old@example.com'); // no row: it expired after 90 days
     await ingest('old-open', 'old@example.com', T); // an open cart of the same address
 
@@ -120,7 +142,8 @@ describe('unsubscribe binds the address the email was sent to', () => {
 
     const statuses: number[] = [];
     for (let click = 0; click < 20; click++) statuses.push((await post(links.pageUrl, 'scope=cart')).statusCode);
-    for (let click = 0; click < 20; click++) statuses.push((await post(links.oneClickUrl, 'List-Unsubscribe=One-Click')).statusCode);
+    for (let click = 0; click < 20; click++)
+      statuses.push((await post(links.oneClickUrl, 'List-Unsubscribe=One-Click')).statusCode);
 
     expect(new Set(statuses)).toEqual(new Set([200]));
     expect(stats.counted('optOuts') - before).toBe(2); // cart#rep, then all

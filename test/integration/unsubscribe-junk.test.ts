@@ -59,7 +59,8 @@ describe('the unsubscribe endpoint under junk', () => {
   let optOutRows: () => Promise<string[]>;
   /** Every log line the handler writes, as `level message {attributes}`. */
   const lines: string[] = [];
-  const line = (level: string) => (message: string, attributes?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(attributes ?? {})}`);
+  const line = (level: string) => (message: string, attributes?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message} ${JSON.stringify(attributes ?? {})}`);
   const recordingLog: Log = { info: line('info'), warn: line('warn'), error: line('error'), appendKeys() {} };
 
   beforeAll(async () => {
@@ -68,13 +69,42 @@ describe('the unsubscribe endpoint under junk', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     const optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: recordingLog });
+    handler = createUnsubscribeHandler({
+      key: KEY,
+      carts,
+      optOuts,
+      activity,
+      stats: new RecordingStats(),
+      rules: fixedRules(),
+      clock,
+      log: recordingLog,
+    });
     optOutRows = async () =>
-      ((await documents.send(new ScanCommand({ TableName: names.optouts }))).Items ?? []).map((item) => `${item.email} ${item.scope}`).sort();
-    for (const [cartId, email] of [['c1', 'sam@example.com'], ['c2', 'sam@example.com'], ['v', 'victim@example.com']] as const) {
+      ((await documents.send(new ScanCommand({ TableName: names.optouts }))).Items ?? [])
+        .map((item) => `${item.email} ${item.scope}`)
+        .sort();
+    for (const [cartId, email] of [
+      ['c1', 'sam@example.com'],
+      ['c2', 'sam@example.com'],
+      ['v', 'victim@example.com'],
+    ] as const) {
       await ingestCartEvent(
-        { kind: 'cart_changed', eventId: cartId, occurredAt: T, source: 'generic', cart: { cartId, source: 'generic', email, items: [], total: { minor: 100, currency: 'USD' } } },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        {
+          kind: 'cart_changed',
+          eventId: cartId,
+          occurredAt: T,
+          source: 'generic',
+          cart: { cartId, source: 'generic', email, items: [], total: { minor: 100, currency: 'USD' } },
+        },
+        {
+          carts,
+          activity,
+          scheduler: new RecordingScheduler(),
+          rules: fixedRules(),
+          clock,
+          log: silentLog,
+          retentionDays: 90,
+        },
       );
     }
   });
@@ -109,7 +139,10 @@ describe('the unsubscribe endpoint under junk', () => {
       let altered = token;
       for (let changes = 1 + random.int(3); changes > 0 || altered === token; changes--) {
         const at = random.int(altered.length);
-        altered = altered.slice(0, at) + random.chars(1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=') + altered.slice(at + 1);
+        altered =
+          altered.slice(0, at) +
+          random.chars(1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=') +
+          altered.slice(at + 1);
       }
       return altered;
     };
@@ -136,19 +169,46 @@ describe('the unsubscribe endpoint under junk', () => {
       const valid = random.pick(own);
       if (roll < 0.3) {
         const forged = random.pick(forgeries());
-        made.push({ kind: 'forged', event: random.next() < 0.8 ? post(`/u/${forged}`) : functionUrlEvent({ path: `/u/${forged}`, method: 'GET' }) });
+        made.push({
+          kind: 'forged',
+          event: random.next() < 0.8 ? post(`/u/${forged}`) : functionUrlEvent({ path: `/u/${forged}`, method: 'GET' }),
+        });
       } else if (roll < 0.55) {
-        made.push({ kind: 'altered', event: post(`/u/${alter(valid)}`, random.next() < 0.5 ? oneClick() : { body: 'scope=all', contentType: 'application/x-www-form-urlencoded' }) });
+        made.push({
+          kind: 'altered',
+          event: post(
+            `/u/${alter(valid)}`,
+            random.next() < 0.5 ? oneClick() : { body: 'scope=all', contentType: 'application/x-www-form-urlencoded' },
+          ),
+        });
       } else if (roll < 0.7) {
         made.push({ kind: 'truncated', event: post(`/u/${valid.slice(0, random.int(valid.length))}`) });
       } else if (roll < 0.96) {
         const variant = random.int(5);
         const event =
-          variant === 0 ? post(`/u/${valid.slice(0, 10)}${random.pick(['%', '%z', '%zz', '%E0%A4', '%C0%AF', '%%41'])}${valid.slice(10)}`)
-          : variant === 1 ? post(random.pick([`/u/${valid}/x`, `/u//${valid}`, `/${valid}`, `/u/${valid}%2F..`, `/u/${valid}`.padEnd(3000, 'A')]))
-          : variant === 2 ? post(`/u/${valid}`, random.pick(junkBodies))
-          : variant === 3 ? post(`/u/${valid}`, oneClick(), random.pick(['PUT', 'DELETE', 'PATCH', 'OPTIONS']))
-          : { ...post(`/u/${valid}`), body: random.pick(['!!!!', 'abc', '====', random.chars(50, '!@#$%^&*()')]), isBase64Encoded: true };
+          variant === 0
+            ? post(
+                `/u/${valid.slice(0, 10)}${random.pick(['%', '%z', '%zz', '%E0%A4', '%C0%AF', '%%41'])}${valid.slice(10)}`,
+              )
+            : variant === 1
+              ? post(
+                  random.pick([
+                    `/u/${valid}/x`,
+                    `/u//${valid}`,
+                    `/${valid}`,
+                    `/u/${valid}%2F..`,
+                    `/u/${valid}`.padEnd(3000, 'A'),
+                  ]),
+                )
+              : variant === 2
+                ? post(`/u/${valid}`, random.pick(junkBodies))
+                : variant === 3
+                  ? post(`/u/${valid}`, oneClick(), random.pick(['PUT', 'DELETE', 'PATCH', 'OPTIONS']))
+                  : {
+                      ...post(`/u/${valid}`),
+                      body: random.pick(['!!!!', 'abc', '====', random.chars(50, '!@#$%^&*()')]),
+                      isBase64Encoded: true,
+                    };
         made.push({ kind: 'malformed', event });
       } else {
         // The real thing, again and again: a one-click, a page button, or a mail scanner's GET.
@@ -156,9 +216,11 @@ describe('the unsubscribe endpoint under junk', () => {
         made.push({
           kind: 'repeated',
           event:
-            choice === 0 ? post(`/u/${valid}`)
-            : choice === 1 ? post(`/u/${valid}`, { body: 'scope=cart', contentType: 'application/x-www-form-urlencoded' })
-            : functionUrlEvent({ path: `/u/${valid}`, method: 'GET' }),
+            choice === 0
+              ? post(`/u/${valid}`)
+              : choice === 1
+                ? post(`/u/${valid}`, { body: 'scope=cart', contentType: 'application/x-www-form-urlencoded' })
+                : functionUrlEvent({ path: `/u/${valid}`, method: 'GET' }),
         });
       }
     }
@@ -175,20 +237,30 @@ describe('the unsubscribe endpoint under junk', () => {
       const { statusCode } = await handler(attempt.event);
       if (attempt.kind !== 'repeated') {
         // The refusal path: exactly one short line, never an error with a stack.
-        expect(lines.slice(linesBefore)).toEqual([expect.stringMatching(/^info unsubscribe refused \{"reason":".{1,100}"\}$/)]);
+        expect(lines.slice(linesBefore)).toEqual([
+          expect.stringMatching(/^info unsubscribe refused \{"reason":".{1,100}"\}$/),
+        ]);
       }
       count(attempt.kind);
       count(`${attempt.kind} ${statusCode}`);
       if (statusCode >= 500) count('5xx');
-      if (attempt.kind !== 'repeated') expect(statusCode, `${attempt.kind} ${attempt.event.requestContext.http.method} ${attempt.event.rawPath.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+      if (attempt.kind !== 'repeated')
+        expect(
+          statusCode,
+          `${attempt.kind} ${attempt.event.requestContext.http.method} ${attempt.event.rawPath.slice(0, 80)}`,
+        ).toBeGreaterThanOrEqual(400);
     }
     const refusalLines = lines.filter((text) => text.startsWith('info unsubscribe refused'));
     const longest = Math.max(...refusalLines.map((text) => text.length));
-    console.info('unsubscribe junk run:', Object.fromEntries([...tally].sort()), { refusalLines: refusalLines.length, longestRefusalLine: longest });
+    console.info('unsubscribe junk run:', Object.fromEntries([...tally].sort()), {
+      refusalLines: refusalLines.length,
+      longestRefusalLine: longest,
+    });
     expect(lines.filter((text) => text.startsWith('error'))).toEqual([]);
 
     expect(made.length).toBeGreaterThanOrEqual(2000);
-    for (const kind of ['forged', 'altered', 'truncated', 'malformed', 'repeated']) expect(tally.get(kind) ?? 0, kind).toBeGreaterThan(50);
+    for (const kind of ['forged', 'altered', 'truncated', 'malformed', 'repeated'])
+      expect(tally.get(kind) ?? 0, kind).toBeGreaterThan(50);
     expect(tally.get('5xx') ?? 0).toBe(0);
     // Only what Sam asked for, with his own links: everything, and this cart. Nothing for the victim.
     expect(await optOutRows()).toEqual(['sam@example.com all', 'sam@example.com cart#c1']);

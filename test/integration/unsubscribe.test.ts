@@ -31,7 +31,16 @@ describe('the unsubscribe endpoint', () => {
     carts = new DynamoDbCartStore(documents, names.carts);
     optOuts = new DynamoDbOptOutStore(documents, names.optouts);
     const activity = new DynamoDbActivityLog(documents, names.sends, 90);
-    handler = createUnsubscribeHandler({ key: KEY, carts, optOuts, activity, stats: new RecordingStats(), rules: fixedRules(), clock, log: silentLog });
+    handler = createUnsubscribeHandler({
+      key: KEY,
+      carts,
+      optOuts,
+      activity,
+      stats: new RecordingStats(),
+      rules: fixedRules(),
+      clock,
+      log: silentLog,
+    });
     countOptOuts = async () => (await documents.send(new ScanCommand({ TableName: names.optouts }))).Count ?? 0;
     for (const cartId of ['c1', 'c2']) {
       await ingestCartEvent(
@@ -40,9 +49,23 @@ describe('the unsubscribe endpoint', () => {
           eventId: cartId,
           occurredAt: T,
           source: 'generic',
-          cart: { cartId, source: 'generic', email: 'sam@example.com', items: [], total: { minor: 100, currency: 'USD' } },
+          cart: {
+            cartId,
+            source: 'generic',
+            email: 'sam@example.com',
+            items: [],
+            total: { minor: 100, currency: 'USD' },
+          },
         },
-        { carts, activity, scheduler: new RecordingScheduler(), rules: fixedRules(), clock, log: silentLog, retentionDays: 90 },
+        {
+          carts,
+          activity,
+          scheduler: new RecordingScheduler(),
+          rules: fixedRules(),
+          clock,
+          log: silentLog,
+          retentionDays: 90,
+        },
       );
     }
   });
@@ -50,7 +73,14 @@ describe('the unsubscribe endpoint', () => {
   const links = unsubscribeLinks('https://u.example', KEY, 'c1', 'sam@example.com');
   const pathOf = (url: string) => new URL(url).pathname;
   const post = (path: string, body: string) =>
-    handler(functionUrlEvent({ path, method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    handler(
+      functionUrlEvent({
+        path,
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
 
   it('shows a choice page on GET and writes nothing (a mail scanner cannot unsubscribe anyone)', async () => {
     const response = await handler(functionUrlEvent({ path: pathOf(links.pageUrl), method: 'GET' }));
@@ -89,8 +119,14 @@ describe('the unsubscribe endpoint', () => {
   const token = links.pageUrl.split('/u/')[1] ?? '';
   const [version, payload, mac] = token.split('.');
   it.each([
-    ['a token signed with another key', signUnsubscribeToken({ cartId: 'c1', scope: 'all' }, 'someone-elses-key-0123456789')],
-    ['a payload swapped for another cart', `${version}.${Buffer.from(JSON.stringify({ c: 'c2', s: 'all' })).toString('base64url')}.${mac}`],
+    [
+      'a token signed with another key',
+      signUnsubscribeToken({ cartId: 'c1', scope: 'all' }, 'someone-elses-key-0123456789'),
+    ],
+    [
+      'a payload swapped for another cart',
+      `${version}.${Buffer.from(JSON.stringify({ c: 'c2', s: 'all' })).toString('base64url')}.${mac}`,
+    ],
     ['a truncated mac', `${version}.${payload}.${mac?.slice(0, -4)}`],
     ['garbage', 'not-a-token'],
     ['an overlong token', `v1.${'a'.repeat(600)}.b`],
@@ -120,7 +156,7 @@ describe('the unsubscribe endpoint', () => {
     expect(await countOptOuts()).toBe(0);
   });
 
-  it('keeps an old (v1) link working as it always did: the cart\'s address is opted out', async () => {
+  it("keeps an old (v1) link working as it always did: the cart's address is opted out", async () => {
     const v1 = signUnsubscribeToken({ cartId: 'c1', scope: 'all' }, KEY);
     expect((await post(`/u/${v1}`, 'List-Unsubscribe=One-Click')).statusCode).toBe(200);
     expect(await optOuts.find('sam@example.com', 'c9')).toBe('all');

@@ -87,7 +87,8 @@ describe('the waiter against DynamoDB Local', () => {
   });
 
   /** The sender: SES accepted the reminder at `when` (what the sender, or SES's SEND event, writes on the row). */
-  const accepted = (step: 'first' | 'second', when: Date) => carts.recordReminder('seed', { kind: 'sent', step, at: when, joinsHoldBack: false });
+  const accepted = (step: 'first' | 'second', when: Date) =>
+    carts.recordReminder('seed', { kind: 'sent', step, at: when, joinsHoldBack: false });
   const LOOK = 5 / 60; // the waiter's look after a hand-off: five minutes
 
   it('plays the seed story: big cart, first reminder at T+1h, second at T+21h, gives up 7 days later, no third', async () => {
@@ -97,7 +98,11 @@ describe('the waiter against DynamoDB Local', () => {
     // 16:00 in New York: no quiet hours, the waiter looks five minutes after the hand-off.
     expect(await wakeAt(at(21))).toEqual({ outcome: 'moved', move: 'second_reminder', nextWakeAt: at(21 + LOOK) });
     await accepted('second', at(21));
-    expect(await wakeAt(at(21 + LOOK))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(21 + 7 * 24) });
+    expect(await wakeAt(at(21 + LOOK))).toEqual({
+      outcome: 'moved',
+      move: 'still_shopping',
+      nextWakeAt: at(21 + 7 * 24),
+    });
     expect(await wakeAt(at(21 + 7 * 24))).toMatchObject({ outcome: 'moved', move: 'give_up' });
 
     expect(queue.handed).toEqual([
@@ -150,7 +155,10 @@ describe('the waiter against DynamoDB Local', () => {
       recordWake: async (write: Parameters<CartStore['recordWake']>[0]) => {
         if (!raced) {
           raced = true;
-          await ingestCartEvent({ ...seedCart(), eventId: 'racer', occurredAt: at(0.99) }, { ...deps, retentionDays: 90 });
+          await ingestCartEvent(
+            { ...seedCart(), eventId: 'racer', occurredAt: at(0.99) },
+            { ...deps, retentionDays: 90 },
+          );
         }
         return carts.recordWake(write);
       },
@@ -188,9 +196,16 @@ describe('the waiter against DynamoDB Local', () => {
   });
 
   it("records an owner's stop with the owner's words", async () => {
-    const rules: Rules = { ...DEFAULT_RULES, stoppedCarts: [{ target: 'seed', reason: 'customer phoned, order taken by hand', line: 31 }] };
+    const rules: Rules = {
+      ...DEFAULT_RULES,
+      stoppedCarts: [{ target: 'seed', reason: 'customer phoned, order taken by hand', line: 31 }],
+    };
     expect(await wakeAt(at(1), undefined, withRules(rules))).toMatchObject({ outcome: 'ended', recorded: true });
-    expect(await carts.get('seed')).toMatchObject({ status: 'stopped', stopReason: 'customer phoned, order taken by hand', stoppedBy: 'owner' });
+    expect(await carts.get('seed')).toMatchObject({
+      status: 'stopped',
+      stopReason: 'customer phoned, order taken by hand',
+      stoppedBy: 'owner',
+    });
     expect((await activity.history('seed'))[0]?.reason).toContain('customer phoned, order taken by hand');
   });
 

@@ -17,7 +17,9 @@ const short = (extra: Parameters<typeof runRehearsal>[0] = {}) =>
 
 /** The template's function resource with this physical name. */
 function functionResource(template: Json, name: string): Json {
-  const found = Object.values(template.Resources as Record<string, Json>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === name);
+  const found = Object.values(template.Resources as Record<string, Json>).find(
+    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === name,
+  );
   if (!found) throw new Error(`no function ${name} in the template`);
   return found;
 }
@@ -27,11 +29,23 @@ describe('the rehearsal', () => {
     const outcome = await short();
     const report = await renderReport(outcome);
     expect(outcome.failures, report).toEqual([]);
-    expect(outcome.scenarios.map((s) => s.ok), report).toEqual([true, true, true, true]);
+    expect(
+      outcome.scenarios.map((s) => s.ok),
+      report,
+    ).toEqual([true, true, true, true]);
     expect(outcome.ok, report).toBe(true);
     const byName = new Map(outcome.functions.map((f) => [f.name, f]));
     // Every function the story touches ran from its bundle on Node 22 with a cold start, and made checked calls.
-    for (const name of ['intake', 'waiter', 'sender', 'unsubscribe', 'ses-events', 'rules-loader', 'summary', 'cart-counter']) {
+    for (const name of [
+      'intake',
+      'waiter',
+      'sender',
+      'unsubscribe',
+      'ses-events',
+      'rules-loader',
+      'summary',
+      'cart-counter',
+    ]) {
       const fn = byName.get(`cart-recovery-${name}`);
       expect(fn, name).toBeDefined();
       expect(fn!.coldStarts, name).toBeGreaterThanOrEqual(1);
@@ -49,12 +63,16 @@ describe('the rehearsal', () => {
         // The sender's role without its SES grant (what deleting `email.grantSend` from lib/constructs/sender.ts does).
         for (const r of Object.values(template.Resources as Record<string, Json>)) {
           if (r.Type !== 'AWS::IAM::Policy') continue;
-          r.Properties.PolicyDocument.Statement = (r.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Sid !== 'SendReminders');
+          r.Properties.PolicyDocument.Statement = (r.Properties.PolicyDocument.Statement as Json[]).filter(
+            (s) => s.Sid !== 'SendReminders',
+          );
         }
       },
     });
     expect(outcome.ok).toBe(false);
-    expect(outcome.failures.join('\n')).toMatch(/cart-recovery-sender may not ses:SendEmail on arn:aws:ses:us-east-1:123456789012:identity\/linenandlarch\.example/);
+    expect(outcome.failures.join('\n')).toMatch(
+      /cart-recovery-sender may not ses:SendEmail on arn:aws:ses:us-east-1:123456789012:identity\/linenandlarch\.example/,
+    );
   });
 
   it('fails, naming the function and the variable, when the stack stops writing a variable a function reads', async () => {
@@ -68,16 +86,24 @@ describe('the rehearsal', () => {
   });
 
   it('fails, naming the function, when its bundle throws while it loads', async () => {
-    const outcome = await short({ entries: { intake: fileURLToPath(new URL('../fixtures/rehearsal/throws-on-load.ts', import.meta.url)) } });
+    const outcome = await short({
+      entries: { intake: fileURLToPath(new URL('../fixtures/rehearsal/throws-on-load.ts', import.meta.url)) },
+    });
     expect(outcome.ok).toBe(false);
-    expect(outcome.failures.join('\n')).toMatch(/cart-recovery-intake failed to start[\s\S]*this bundle throws on load/);
+    expect(outcome.failures.join('\n')).toMatch(
+      /cart-recovery-intake failed to start[\s\S]*this bundle throws on load/,
+    );
   });
 
   it('ends a function that overruns its timeout by ending its process, and names it', async () => {
     // The handler never answers, so it overruns whatever the timeout (scaled down here to keep the test short).
-    const outcome = await short({ timeoutScale: 0.05, entries: { rulesLoader: fileURLToPath(new URL('../fixtures/rehearsal/never-answers.ts', import.meta.url)) } });
+    const outcome = await short({
+      timeoutScale: 0.05,
+      entries: { rulesLoader: fileURLToPath(new URL('../fixtures/rehearsal/never-answers.ts', import.meta.url)) },
+    });
     expect(outcome.ok).toBe(false);
-    expect(outcome.failures.join('\n')).toMatch(/cart-recovery-rules-loader failed on an asynchronous invoke after 1 attempts: Sandbox\.Timedout: Task timed out after 3\.00 seconds/);
+    expect(outcome.failures.join('\n')).toMatch(
+      /cart-recovery-rules-loader failed on an asynchronous invoke after 1 attempts: Sandbox\.Timedout: Task timed out after 3\.00 seconds/,
+    );
   });
 });
-

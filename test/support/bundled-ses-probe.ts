@@ -27,5 +27,10 @@ client
   )
   .then(
     () => report({ outcome: 'answered' }),
-    (error: unknown) => report({ outcome: 'failed', name: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      report({
+        outcome: 'failed',
+        name: error instanceof Error ? error.name : 'unknown',
+        message: error instanceof Error ? error.message : String(error),
+      }),
   );

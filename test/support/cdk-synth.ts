@@ -45,7 +45,9 @@ const synthesized = new Map<string, SynthesizedStack>();
 /** JSON with object keys sorted, so the same context written in another order is the same synthesis. */
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 
 /**
@@ -58,7 +60,10 @@ export function synthStack(context: Readonly<Json> = {}): SynthesizedStack {
   const found = synthesized.get(key);
   if (found) return found;
 
-  const app = new App({ builtinCloudFormationValidation: false, context: { ...CDK_JSON_CONTEXT, ...context, ...NO_BUNDLING } });
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { ...CDK_JSON_CONTEXT, ...context, ...NO_BUNDLING },
+  });
   const stack = new CartRecoveryStack(app, 'CartRecovery', { config: readDeployConfig(app, {}) });
   const template = Template.fromStack(stack); // synthesizes, so synthesis-time annotations are present too
   let annotations: Annotations | undefined;

@@ -96,12 +96,7 @@ export async function startGoogleFake(): Promise<GoogleFake> {
   });
 }
 
-function route(
-  path: string,
-  query: URLSearchParams,
-  fake: FakeState,
-  response: ServerResponse,
-): void {
+function route(path: string, query: URLSearchParams, fake: FakeState, response: ServerResponse): void {
   let match = /^\/v1\/documents\/([^/]+)$/.exec(path);
   if (match) {
     const doc = fake.docs.get(match[1] ?? '');

@@ -25,7 +25,11 @@ export function startTestSystem(tablePrefix: string, options: Partial<LocalSyste
 /** Posts one event in our signed format over HTTP and expects it accepted. */
 export async function postCartEvent(system: LocalSystem, payload: object): Promise<Record<string, unknown>> {
   const body = JSON.stringify(payload);
-  const response = await fetch(`${system.url}/webhooks/cart`, { method: 'POST', body, headers: standardHeaders(body, LOCAL_SECRETS.webhook) });
+  const response = await fetch(`${system.url}/webhooks/cart`, {
+    method: 'POST',
+    body,
+    headers: standardHeaders(body, LOCAL_SECRETS.webhook),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
 }

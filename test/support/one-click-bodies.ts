@@ -15,7 +15,11 @@ export interface OneClickBody {
 const crlf = (...lines: string[]) => lines.join('\r\n');
 
 export const ONE_CLICK_BODIES: readonly OneClickBody[] = [
-  { name: 'Gmail (urlencoded, as Google documents it)', contentType: 'application/x-www-form-urlencoded', body: 'List-Unsubscribe=One-Click' },
+  {
+    name: 'Gmail (urlencoded, as Google documents it)',
+    contentType: 'application/x-www-form-urlencoded',
+    body: 'List-Unsubscribe=One-Click',
+  },
   {
     name: 'WebKit multipart (Apple Mail)',
     contentType: 'multipart/form-data; boundary=----WebKitFormBoundaryq3Dy8EGsKd1mTpLa',
@@ -45,11 +49,23 @@ export const ONE_CLICK_BODIES: readonly OneClickBody[] = [
   {
     name: 'RFC 8058 section 8.3 example as printed (bare-boundary delimiters)',
     contentType: 'multipart/form-data; boundary=---FormBoundaryjWmhtjORrn',
-    body: crlf('---FormBoundaryjWmhtjORrn', 'Content-Disposition: form-data; name="List-Unsubscribe"', '', 'One-Click', '---FormBoundaryjWmhtjORrn--'),
+    body: crlf(
+      '---FormBoundaryjWmhtjORrn',
+      'Content-Disposition: form-data; name="List-Unsubscribe"',
+      '',
+      'One-Click',
+      '---FormBoundaryjWmhtjORrn--',
+    ),
   },
   {
     name: 'RFC 8058 section 8.3 example with its errata applied',
     contentType: 'multipart/form-data; boundary=-FormBoundaryjWmhtjORrn',
-    body: crlf('---FormBoundaryjWmhtjORrn', 'Content-Disposition: form-data; name="List-Unsubscribe"', '', 'One-Click', '---FormBoundaryjWmhtjORrn--'),
+    body: crlf(
+      '---FormBoundaryjWmhtjORrn',
+      'Content-Disposition: form-data; name="List-Unsubscribe"',
+      '',
+      'One-Click',
+      '---FormBoundaryjWmhtjORrn--',
+    ),
   },
 ];

@@ -80,16 +80,23 @@ export class RhythmWorld {
     this.carts = new DynamoDbCartStore(documents, tables.carts);
     this.activity = new DynamoDbActivityLog(documents, tables.sends, 90);
     // Counted in the same transaction as each record, as deployed (this world reads no counters).
-    const ledger = new DynamoDbSendLedger(documents, tables, 90, new DynamoDbStats(documents, tables.sends, async () => this.rules.store.timeZone));
+    const ledger = new DynamoDbSendLedger(
+      documents,
+      tables,
+      90,
+      new DynamoDbStats(documents, tables.sends, async () => this.rules.store.timeZone),
+    );
     const optOuts = new DynamoDbOptOutStore(documents, tables.optouts);
     const clock = { now: () => new Date(this.now) };
     const rulesSource: RulesSource = { current: async () => this.rules };
     const scheduler: WakeUpScheduler = {
-      schedule: async ({ cartId, seq, at }) => this.delivered(at.getTime(), () => this.wake(cartId, seq), `wake:${cartId}:${seq}`),
+      schedule: async ({ cartId, seq, at }) =>
+        this.delivered(at.getTime(), () => this.wake(cartId, seq), `wake:${cartId}:${seq}`),
       cancel: async (cartId, seq) => this.remove(`wake:${cartId}:${seq}`),
     };
     const reminders: ReminderQueue = { handOff: async (request) => this.delivered(this.now, () => this.send(request)) };
-    const key = (r: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }) => `defer:${r.reason}:${r.cartId}:${r.step}:${Math.floor(r.at.getTime() / 1000)}`;
+    const key = (r: { cartId: string; step: ReminderStep; at: Date; reason: DeferralReason }) =>
+      `defer:${r.reason}:${r.cartId}:${r.step}:${Math.floor(r.at.getTime() / 1000)}`;
     const deferrals: SendDeferrals = {
       defer: async (request) => {
         const next: ReminderRequest = {
@@ -102,14 +109,27 @@ export class RhythmWorld {
       },
       withdraw: async (request) => this.remove(key(request)),
     };
-    this.waiterDeps = { carts: this.carts, optOuts, scheduler, reminders, activity: this.activity, rules: rulesSource, clock, log: silentLog, stats: NO_STATS };
+    this.waiterDeps = {
+      carts: this.carts,
+      optOuts,
+      scheduler,
+      reminders,
+      activity: this.activity,
+      rules: rulesSource,
+      clock,
+      log: silentLog,
+      stats: NO_STATS,
+    };
     this.senderDeps = {
       carts: this.carts,
       optOuts,
       sends: ledger,
       deferrals,
       // A new account's limits (14 a second, 10 senders of a second): a morning's places are paced at 9 a second.
-      release: { queue: new DynamoDbReleaseQueue(documents, tables.sends, 90), capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'the rhythm world' }) },
+      release: {
+        queue: new DynamoDbReleaseQueue(documents, tables.sends, 90),
+        capacity: fixedSendCapacity({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'the rhythm world' }),
+      },
       polisher: undefined,
       mailer: new SesMailer(standIn.client(), { configurationSetName: 'cart-recovery' }),
       activity: this.activity,
@@ -126,11 +146,25 @@ export class RhythmWorld {
         testModeTo: 'owner@store.example',
       },
     };
-    this.sesEvents = createSesEventsHandler({ rules: rulesSource, sends: ledger, carts: this.carts, optOuts, activity: this.activity, stats: NO_STATS, clock, log: silentLog });
+    this.sesEvents = createSesEventsHandler({
+      rules: rulesSource,
+      sends: ledger,
+      carts: this.carts,
+      optOuts,
+      activity: this.activity,
+      stats: NO_STATS,
+      clock,
+      log: silentLog,
+    });
   }
 
   /** A world on the given tables, starting at `start`; `close()` it after. */
-  static async open(documents: DynamoDBDocumentClient, tables: TableNames, start: number, rules: Rules = DEFAULT_RULES): Promise<RhythmWorld> {
+  static async open(
+    documents: DynamoDBDocumentClient,
+    tables: TableNames,
+    start: number,
+    rules: Rules = DEFAULT_RULES,
+  ): Promise<RhythmWorld> {
     let world: RhythmWorld | undefined;
     const standIn = await startSesStandIn(() => world?.now ?? start, { patientClient: true });
     world = new RhythmWorld(documents, tables, standIn, start, rules);
@@ -152,7 +186,10 @@ export class RhythmWorld {
   }
 
   /** The shopper changes (or leaves) the cart now: the real intake use case. */
-  async change(cart: Pick<CartSnapshot, 'cartId' | 'email' | 'total'> & Partial<CartSnapshot>, eventId: string): Promise<void> {
+  async change(
+    cart: Pick<CartSnapshot, 'cartId' | 'email' | 'total'> & Partial<CartSnapshot>,
+    eventId: string,
+  ): Promise<void> {
     await ingestCartEvent(
       {
         kind: 'cart_changed',
@@ -174,7 +211,11 @@ export class RhythmWorld {
   async run(until: number): Promise<void> {
     for (let round = 0; round < 20_000; round++) {
       this.collectSendEvents();
-      const next = this.jobs.reduce<Job | undefined>((best, job) => (best === undefined || job.at < best.at || (job.at === best.at && job.order < best.order) ? job : best), undefined);
+      const next = this.jobs.reduce<Job | undefined>(
+        (best, job) =>
+          best === undefined || job.at < best.at || (job.at === best.at && job.order < best.order) ? job : best,
+        undefined,
+      );
       if (next === undefined || next.at > until) return;
       this.jobs.splice(this.jobs.indexOf(next), 1);
       this.now = Math.max(this.now, next.at);
@@ -234,7 +275,11 @@ export class RhythmWorld {
         'detail-type': 'Email Sent',
         detail: {
           eventType: 'Send',
-          mail: { messageId: message.messageId, timestamp: new Date(message.at).toISOString(), tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])) },
+          mail: {
+            messageId: message.messageId,
+            timestamp: new Date(message.at).toISOString(),
+            tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])),
+          },
         },
       };
       this.add(message.at + 2_000, async () => {

@@ -49,6 +49,10 @@ export function stripeHeaders(body: string, secret: string, signedAt: Date = new
   return {
     'content-type': 'application/json; charset=utf-8',
     'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-    'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: Math.floor(signedAt.getTime() / 1000) }),
+    'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret,
+      timestamp: Math.floor(signedAt.getTime() / 1000),
+    }),
   };
 }

@@ -30,17 +30,45 @@ describe('recovered: bought after a reminder that reached the shopper', () => {
   // Handed off twice by the waiter, but only the first reminder was accepted by SES.
   const reminded = cart({ remindersSent: 2, lastReminderAt: iso(21 * HOUR), firstSentAt: iso(HOUR) });
   it.each([
-    ['checked out 2 days after the sent reminder', { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR + 2 * DAY) }, true],
-    ['checked out exactly at the window end', { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR + 7 * DAY) }, true],
-    ['checked out 8 days after the only sent reminder (the skipped one does not extend it)', { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR + 8 * DAY) }, false],
-    ['checked out before the reminder was accepted', { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR - 1) }, false],
+    [
+      'checked out 2 days after the sent reminder',
+      { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR + 2 * DAY) },
+      true,
+    ],
+    [
+      'checked out exactly at the window end',
+      { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR + 7 * DAY) },
+      true,
+    ],
+    [
+      'checked out 8 days after the only sent reminder (the skipped one does not extend it)',
+      { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR + 8 * DAY) },
+      false,
+    ],
+    [
+      'checked out before the reminder was accepted',
+      { ...reminded, status: 'checked_out', checkedOutAt: iso(HOUR - 1) },
+      false,
+    ],
     ['checked out without a known time', { ...reminded, status: 'checked_out' }, false],
     ['still open after a reminder', reminded, false],
     ['stopped after a reminder', { ...reminded, status: 'stopped', checkedOutAt: iso(2 * HOUR) }, false],
     // The cases the old rule (hand-offs) counted: the waiter handed off, nothing reached the shopper.
-    ['handed off, skipped (paused, do not disturb, no consent), then bought', cart({ remindersSent: 1, lastReminderAt: iso(HOUR), status: 'checked_out', checkedOutAt: iso(2 * HOUR) }), false],
-    ['held for quiet hours and bought overnight', cart({ remindersSent: 1, lastReminderAt: iso(7 * HOUR), status: 'checked_out', checkedOutAt: iso(10 * HOUR) }), false],
-    ['second reminder sent, checked out 7 days after it', cart({ firstSentAt: iso(HOUR), secondSentAt: iso(DAY), status: 'checked_out', checkedOutAt: iso(8 * DAY) }), true],
+    [
+      'handed off, skipped (paused, do not disturb, no consent), then bought',
+      cart({ remindersSent: 1, lastReminderAt: iso(HOUR), status: 'checked_out', checkedOutAt: iso(2 * HOUR) }),
+      false,
+    ],
+    [
+      'held for quiet hours and bought overnight',
+      cart({ remindersSent: 1, lastReminderAt: iso(7 * HOUR), status: 'checked_out', checkedOutAt: iso(10 * HOUR) }),
+      false,
+    ],
+    [
+      'second reminder sent, checked out 7 days after it',
+      cart({ firstSentAt: iso(HOUR), secondSentAt: iso(DAY), status: 'checked_out', checkedOutAt: iso(8 * DAY) }),
+      true,
+    ],
   ] as const)('%s: recovered = %s', (_label, row, expected) => {
     expect(isRecovered(row as CartRow, DEFAULT_RULES)).toBe(expected);
   });
@@ -48,7 +76,12 @@ describe('recovered: bought after a reminder that reached the shopper', () => {
 
 describe('counted once, by whichever write lands second', () => {
   const sent = cart({ firstSentAt: iso(HOUR), total: { minor: 40_00, currency: 'EUR' } });
-  const bought = { ...sent, status: 'checked_out' as const, checkedOutAt: iso(3 * HOUR), orderTotal: { minor: 42_50, currency: 'EUR' } };
+  const bought = {
+    ...sent,
+    status: 'checked_out' as const,
+    checkedOutAt: iso(3 * HOUR),
+    orderTotal: { minor: 42_50, currency: 'EUR' },
+  };
 
   it('a checkout after the recorded send counts the recovery and the order total, in the checkout month', () => {
     expect(attributionCounts(sent, bought, DEFAULT_RULES)).toEqual([
@@ -67,11 +100,15 @@ describe('counted once, by whichever write lands second', () => {
 
   it('hold-back groups: joining counts once, and coming back within the window counts once, in the joining month', () => {
     const held = cart({ holdBack: { group: 'held_back', at: iso(HOUR) } });
-    expect(attributionCounts(cart(), held, DEFAULT_RULES)).toEqual([{ at: new Date(iso(HOUR)), increments: [{ counter: 'heldBack' }] }]);
+    expect(attributionCounts(cart(), held, DEFAULT_RULES)).toEqual([
+      { at: new Date(iso(HOUR)), increments: [{ counter: 'heldBack' }] },
+    ]);
     const back = { ...held, status: 'checked_out' as const, checkedOutAt: iso(2 * DAY) };
     expect(cameBack(back, DEFAULT_RULES)).toBe(true);
     expect(isRecovered(back, DEFAULT_RULES)).toBe(false);
-    expect(attributionCounts(held, back, DEFAULT_RULES)).toEqual([{ at: new Date(iso(HOUR)), increments: [{ counter: 'heldBackReturned' }] }]);
+    expect(attributionCounts(held, back, DEFAULT_RULES)).toEqual([
+      { at: new Date(iso(HOUR)), increments: [{ counter: 'heldBackReturned' }] },
+    ]);
     expect(cameBack({ ...back, checkedOutAt: iso(HOUR + 7 * DAY + 1) }, DEFAULT_RULES)).toBe(false);
   });
 });

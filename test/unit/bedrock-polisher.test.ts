@@ -16,7 +16,10 @@ import { BedrockPolishError, BedrockPolisher } from '../../src/adapters/aws/bedr
 import { bedrockClient } from '../../src/composition/aws/bedrock';
 
 const MODEL_ID = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
-const prompt = { system: 'Rewrite the line in the store voice. One sentence.', user: 'Line: Your cart is waiting, Sam.' };
+const prompt = {
+  system: 'Rewrite the line in the store voice. One sentence.',
+  user: 'Line: Your cart is waiting, Sam.',
+};
 
 // Mock one client instance, so the abort test at the end can use a real, unmocked client.
 const client = new BedrockRuntimeClient({ region: 'us-east-1', maxAttempts: 1 });
@@ -71,17 +74,26 @@ describe('Bedrock polisher', () => {
 
     await new BedrockPolisher(client, { modelId: MODEL_ID, maxTokens: 40, temperature: 0.2 }).polish(prompt);
 
-    expect(bedrock).toHaveReceivedCommandWith(ConverseCommand, { inferenceConfig: { maxTokens: 40, temperature: 0.2 } });
+    expect(bedrock).toHaveReceivedCommandWith(ConverseCommand, {
+      inferenceConfig: { maxTokens: 40, temperature: 0.2 },
+    });
   });
 
   it('returns the text blocks joined and the token usage', async () => {
     bedrock.on(ConverseCommand).resolves(
-      answer({ output: { message: { role: 'assistant', content: [{ text: 'Sam, your linen throw ' }, { text: 'is still here.' }] } } }),
+      answer({
+        output: {
+          message: { role: 'assistant', content: [{ text: 'Sam, your linen throw ' }, { text: 'is still here.' }] },
+        },
+      }),
     );
 
     const result = await new BedrockPolisher(client, { modelId: MODEL_ID }).polish(prompt);
 
-    expect(result).toEqual({ text: 'Sam, your linen throw is still here.', usage: { inputTokens: 212, outputTokens: 11 } });
+    expect(result).toEqual({
+      text: 'Sam, your linen throw is still here.',
+      usage: { inputTokens: 212, outputTokens: 11 },
+    });
   });
 
   it('passes an abort signal with the call', async () => {
@@ -96,7 +108,10 @@ describe('Bedrock polisher', () => {
     ['ThrottlingException', new ThrottlingException({ message: 'Too many requests', $metadata: {} })],
     ['ServiceUnavailableException', new ServiceUnavailableException({ message: 'Service unavailable', $metadata: {} })],
     ['ModelTimeoutException', new ModelTimeoutException({ message: 'Model timed out', $metadata: {} })],
-    ['ValidationException', new ValidationException({ message: 'on-demand throughput isn’t supported', $metadata: {} })],
+    [
+      'ValidationException',
+      new ValidationException({ message: 'on-demand throughput isn’t supported', $metadata: {} }),
+    ],
   ])('rejects with the SDK error on %s, after one attempt', async (_name, error) => {
     bedrock.on(ConverseCommand).rejects(error);
 
@@ -106,19 +121,27 @@ describe('Bedrock polisher', () => {
 
   it('rejects a truncated answer (stopReason max_tokens) even though it has text', async () => {
     bedrock.on(ConverseCommand).resolves(
-      answer({ stopReason: 'max_tokens', output: { message: { role: 'assistant', content: [{ text: 'Sam, your linen throw is' }] } } }),
+      answer({
+        stopReason: 'max_tokens',
+        output: { message: { role: 'assistant', content: [{ text: 'Sam, your linen throw is' }] } },
+      }),
     );
 
     const polishing = new BedrockPolisher(client, { modelId: MODEL_ID }).polish(prompt);
 
     await expect(polishing).rejects.toBeInstanceOf(BedrockPolishError);
-    await expect(polishing).rejects.toMatchObject({ reason: 'stopped', message: expect.stringContaining('max_tokens') });
+    await expect(polishing).rejects.toMatchObject({
+      reason: 'stopped',
+      message: expect.stringContaining('max_tokens'),
+    });
   });
 
   it('rejects an answer a guardrail or content filter stopped', async () => {
     bedrock.on(ConverseCommand).resolves(answer({ stopReason: 'content_filtered' }));
 
-    await expect(new BedrockPolisher(client, { modelId: MODEL_ID }).polish(prompt)).rejects.toMatchObject({ reason: 'stopped' });
+    await expect(new BedrockPolisher(client, { modelId: MODEL_ID }).polish(prompt)).rejects.toMatchObject({
+      reason: 'stopped',
+    });
   });
 
   it.each([
@@ -140,7 +163,11 @@ describe('Bedrock polisher', () => {
     bedrock.on(ConverseCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve(answer()), 10_000)));
 
     const polishing = new BedrockPolisher(client, { modelId: MODEL_ID, timeoutMs: 50 }).polish(prompt);
-    const outcome = expect(polishing).rejects.toMatchObject({ name: 'BedrockPolishError', reason: 'timeout', message: expect.stringContaining('timed out') });
+    const outcome = expect(polishing).rejects.toMatchObject({
+      name: 'BedrockPolishError',
+      reason: 'timeout',
+      message: expect.stringContaining('timed out'),
+    });
     await vi.advanceTimersByTimeAsync(50);
     await outcome;
 
@@ -192,7 +219,9 @@ describe('Bedrock client for the polisher', () => {
         credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
       });
 
-      await expect(new BedrockPolisher(real, { modelId: MODEL_ID, timeoutMs: 1000 }).polish(prompt)).rejects.toMatchObject({
+      await expect(
+        new BedrockPolisher(real, { modelId: MODEL_ID, timeoutMs: 1000 }).polish(prompt),
+      ).rejects.toMatchObject({
         name: 'BedrockPolishError',
         reason: 'timeout',
       });

@@ -22,7 +22,12 @@ function record(seq: number, eventName: string, before?: object, after?: object)
 
 const insert = (seq: number) => record(seq, 'INSERT', undefined, { createdBy: `k${seq}`, firstSeenAt: SEEN_AT });
 const email = (seq: number) =>
-  record(seq, 'MODIFY', { createdBy: 'k', firstSeenAt: SEEN_AT }, { createdBy: 'k', firstSeenAt: SEEN_AT, wakeUpSetBy: `k${seq}` });
+  record(
+    seq,
+    'MODIFY',
+    { createdBy: 'k', firstSeenAt: SEEN_AT },
+    { createdBy: 'k', firstSeenAt: SEEN_AT, wakeUpSetBy: `k${seq}` },
+  );
 
 describe('the cart counter handler (cr-carts stream batches)', () => {
   it('counts a batch with one all-or-nothing add, keyed by its records', async () => {
@@ -45,7 +50,11 @@ describe('the cart counter handler (cr-carts stream batches)', () => {
   it('counts the records before one it cannot read and reports that one, so Lambda retries from there', async () => {
     const stats = new RecordingStats();
     const errors: unknown[] = [];
-    const handler = createCartCounterHandler({ stats, rules: fixedRules(), log: { ...silentLog, error: (message, fields) => void errors.push({ message, fields }) } });
+    const handler = createCartCounterHandler({
+      stats,
+      rules: fixedRules(),
+      log: { ...silentLog, error: (message, fields) => void errors.push({ message, fields }) },
+    });
     const bad = record(2, 'INSERT', undefined, { createdBy: 'k2', firstSeenAt: 'yesterday' });
 
     const response = await handler({ Records: [insert(1), bad, insert(3)] });
@@ -53,14 +62,19 @@ describe('the cart counter handler (cr-carts stream batches)', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.dynamodb.SequenceNumber }] });
     expect(stats.counted('cartsSeen')).toBe(1);
     expect(errors).toEqual([
-      { message: 'cart stream record not understood', fields: expect.objectContaining({ index: 1, reason: expect.stringContaining('firstSeenAt') }) },
+      {
+        message: 'cart stream record not understood',
+        fields: expect.objectContaining({ index: 1, reason: expect.stringContaining('firstSeenAt') }),
+      },
     ]);
   });
 
   it('fails the whole batch, counting nothing, when a bad record has no position to report', async () => {
     const stats = new RecordingStats();
     const handler = createCartCounterHandler({ stats, rules: fixedRules(), log: silentLog });
-    await expect(handler({ Records: [insert(1), { eventName: 'INSERT' }] })).rejects.toThrow(/cart stream record not understood: eventID/);
+    await expect(handler({ Records: [insert(1), { eventName: 'INSERT' }] })).rejects.toThrow(
+      /cart stream record not understood: eventID/,
+    );
     await expect(handler({ something: 'else' })).rejects.toThrow('not a DynamoDB stream event: Records must be a list');
     expect(stats.increments).toEqual([]);
   });

@@ -11,16 +11,22 @@ const emailed: CartRowImage = { ...created, wakeUpSetBy: 'k2' };
 
 /** The stream record DynamoDB writes for a change from `before` to `after` (absent = no row). */
 function streamRecord(before: CartRowImage | undefined, after: CartRowImage | undefined) {
-  const image = (row: CartRowImage) => marshall({ cartId: 'c1', status: 'open', ...row }, { removeUndefinedValues: true });
+  const image = (row: CartRowImage) =>
+    marshall({ cartId: 'c1', status: 'open', ...row }, { removeUndefinedValues: true });
   return {
     eventName: before === undefined ? 'INSERT' : after === undefined ? 'REMOVE' : 'MODIFY',
-    dynamodb: { SequenceNumber: '1', ...(before ? { OldImage: image(before) } : {}), ...(after ? { NewImage: image(after) } : {}) },
+    dynamodb: {
+      SequenceNumber: '1',
+      ...(before ? { OldImage: image(before) } : {}),
+      ...(after ? { NewImage: image(after) } : {}),
+    },
   };
 }
 
 const RULES = { giveUpAfterMinutes: 7 * 24 * 60 };
 const counts = (write: CartRowWrite) => cartCountsOf(write, RULES);
-const flat = (write: CartRowWrite) => counts(write).flatMap(({ at, increments }) => increments.map((i) => ({ at: at.toISOString(), ...i })));
+const flat = (write: CartRowWrite) =>
+  counts(write).flatMap(({ at, increments }) => increments.map((i) => ({ at: at.toISOString(), ...i })));
 
 /** Sums increments into counter totals per month key (UTC month is enough here), money included. */
 function totals(entries: ReadonlyArray<{ at: string } & Record<string, unknown>>): Record<string, number> {
@@ -48,7 +54,9 @@ describe('what a cart row write adds to the monthly counters', () => {
   });
 
   it('counts with-address when a later event brings the email, in the month the cart was first seen', () => {
-    expect(counts({ before: created, after: emailed })).toEqual([{ at: new Date(FIRST_SEEN), increments: [{ counter: 'cartsWithAddress' }] }]);
+    expect(counts({ before: created, after: emailed })).toEqual([
+      { at: new Date(FIRST_SEEN), increments: [{ counter: 'cartsWithAddress' }] },
+    ]);
   });
 
   it('counts nothing for writes that change nothing counted, deletions, and rows no cart event created', () => {
@@ -56,7 +64,9 @@ describe('what a cart row write adds to the monthly counters', () => {
     expect(counts({ before: created, after: created })).toEqual([]);
     expect(counts({ before: emailed })).toEqual([]);
     expect(counts({ after: { firstSeenAt: FIRST_SEEN } })).toEqual([]);
-    expect(counts({ before: { firstSeenAt: FIRST_SEEN }, after: { firstSeenAt: FIRST_SEEN, wakeUpSetBy: 'k' } })).toEqual([]);
+    expect(
+      counts({ before: { firstSeenAt: FIRST_SEEN }, after: { firstSeenAt: FIRST_SEEN, wakeUpSetBy: 'k' } }),
+    ).toEqual([]);
   });
 
   it('moves a counted cart into the month before when an older event moves firstSeenAt there', () => {
@@ -71,17 +81,35 @@ describe('what a cart row write adds to the monthly counters', () => {
 
   it('counts a recovery by the write that makes it true (checkout or send, whichever lands second), and moves it with an earlier order', () => {
     const sent = { ...emailed, firstSentAt: '2026-12-01T10:00:00.000Z', total: { minor: 4500, currency: 'USD' } };
-    const bought = { ...sent, status: 'checked_out' as const, checkedOutAt: '2026-12-02T10:00:00.000Z', orderTotal: { minor: 5000, currency: 'USD' } };
-    expect(totals(flat({ before: sent, after: bought }))).toEqual({ '2026-12 recovered': 1, '2026-12 wonBack_USD': 5000 });
+    const bought = {
+      ...sent,
+      status: 'checked_out' as const,
+      checkedOutAt: '2026-12-02T10:00:00.000Z',
+      orderTotal: { minor: 5000, currency: 'USD' },
+    };
+    expect(totals(flat({ before: sent, after: bought }))).toEqual({
+      '2026-12 recovered': 1,
+      '2026-12 wonBack_USD': 5000,
+    });
     // The send recorded after the checkout.
     const boughtFirst = { ...bought, firstSentAt: undefined };
-    expect(totals(flat({ before: boughtFirst, after: bought }))).toEqual({ '2026-12 recovered': 1, '2026-12 wonBack_USD': 5000 });
+    expect(totals(flat({ before: boughtFirst, after: bought }))).toEqual({
+      '2026-12 recovered': 1,
+      '2026-12 wonBack_USD': 5000,
+    });
     // An earlier order (still after the reminder) arrives later and is the one kept: the money is its own.
-    const earlierOrder = { ...bought, checkedOutAt: '2026-12-01T11:00:00.000Z', orderTotal: { minor: 3000, currency: 'USD' } };
+    const earlierOrder = {
+      ...bought,
+      checkedOutAt: '2026-12-01T11:00:00.000Z',
+      orderTotal: { minor: 3000, currency: 'USD' },
+    };
     expect(totals(flat({ before: bought, after: earlierOrder }))).toEqual({ '2026-12 wonBack_USD': -2000 });
     // An earlier order from before the reminder: not recovered after all.
     const beforeReminder = { ...bought, checkedOutAt: '2026-11-30T23:59:00.000Z' };
-    expect(totals(flat({ before: bought, after: beforeReminder }))).toEqual({ '2026-12 recovered': -1, '2026-12 wonBack_USD': -5000 });
+    expect(totals(flat({ before: bought, after: beforeReminder }))).toEqual({
+      '2026-12 recovered': -1,
+      '2026-12 wonBack_USD': -5000,
+    });
   });
 
   // A row's life as the cart store writes it: fields set (or moved) by its writes, then perhaps a TTL deletion.
@@ -108,7 +136,8 @@ describe('what a cart row write adds to the monthly counters', () => {
         const isCreated = life.createdAt !== undefined && w >= life.createdAt;
         // firstSeenAt only ever moves earlier; the kept order only ever moves to an earlier one.
         firstSeen = Math.min(firstSeen, life.firstSeenDays[w] ?? 0);
-        if (life.boughtAt !== undefined && w >= life.boughtAt) checkout = Math.min(checkout ?? Infinity, life.checkoutDays[w] ?? 0);
+        if (life.boughtAt !== undefined && w >= life.boughtAt)
+          checkout = Math.min(checkout ?? Infinity, life.checkoutDays[w] ?? 0);
         const kept = checkout === undefined ? undefined : life.checkoutDays.indexOf(checkout);
         images.push({
           firstSeenAt: day(firstSeen),
@@ -116,9 +145,15 @@ describe('what a cart row write adds to the monthly counters', () => {
           ...(isCreated ? { createdBy: 'k1' } : {}),
           ...(isCreated && life.emailAt !== undefined && w >= life.emailAt ? { wakeUpSetBy: 'k2' } : {}),
           ...(isCreated && life.sentAt !== undefined && w >= life.sentAt ? { firstSentAt: day(0) } : {}),
-          ...(isCreated && life.holdBackAt !== undefined && w >= life.holdBackAt ? { holdBack: { group: 'reminded' as const, at: day(0) } } : {}),
+          ...(isCreated && life.holdBackAt !== undefined && w >= life.holdBackAt
+            ? { holdBack: { group: 'reminded' as const, at: day(0) } }
+            : {}),
           ...(checkout !== undefined
-            ? { status: 'checked_out' as const, checkedOutAt: day(checkout), orderTotal: { minor: life.orderMinor[kept ?? 0] ?? 1, currency: 'USD' } }
+            ? {
+                status: 'checked_out' as const,
+                checkedOutAt: day(checkout),
+                orderTotal: { minor: life.orderMinor[kept ?? 0] ?? 1, currency: 'USD' },
+              }
             : { status: 'open' as const }),
         });
       }
@@ -128,10 +163,17 @@ describe('what a cart row write adds to the monthly counters', () => {
   it('adds up, over any life of a row, to exactly what a recount of the final row finds', () => {
     fc.assert(
       fc.property(lifeOfARow, ({ images, deleted }) => {
-        const writes: CartRowWrite[] = images.map((after, i) => ({ ...(i > 0 ? { before: images[i - 1] } : {}), after }));
+        const writes: CartRowWrite[] = images.map((after, i) => ({
+          ...(i > 0 ? { before: images[i - 1] } : {}),
+          after,
+        }));
         if (deleted) writes.push({ before: images.at(-1) as CartRowImage });
         const counted = totals(writes.flatMap(flat));
-        const recount = totals(counts({ after: images.at(-1) as CartRowImage }).flatMap(({ at, increments }) => increments.map((i) => ({ at: at.toISOString(), ...i }))));
+        const recount = totals(
+          counts({ after: images.at(-1) as CartRowImage }).flatMap(({ at, increments }) =>
+            increments.map((i) => ({ at: at.toISOString(), ...i })),
+          ),
+        );
         expect(counted).toEqual(recount);
       }),
     );
@@ -140,11 +182,18 @@ describe('what a cart row write adds to the monthly counters', () => {
   it('has event filters that let every counting write through and keep TTL deletions and rows no cart event made out', () => {
     fc.assert(
       fc.property(lifeOfARow, ({ images, deleted }) => {
-        const writes: Array<[CartRowImage | undefined, CartRowImage | undefined]> = images.map((after, i) => [images[i - 1], after]);
+        const writes: Array<[CartRowImage | undefined, CartRowImage | undefined]> = images.map((after, i) => [
+          images[i - 1],
+          after,
+        ]);
         if (deleted) writes.push([images.at(-1), undefined]);
         for (const [before, after] of writes) {
           const counted = counts({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
-          if (counted.length > 0) expect(matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(before, after)), JSON.stringify([before, after])).toBe(true);
+          if (counted.length > 0)
+            expect(
+              matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(before, after)),
+              JSON.stringify([before, after]),
+            ).toBe(true);
         }
       }),
     );
@@ -160,7 +209,9 @@ describe('the local event filter (the subset of Lambda event filtering the stack
     expect(matchesAnyFilter([{ a: { b: [{ exists: false }] } }], {})).toBe(true);
     expect(matchesAnyFilter([{ a: { b: [{ exists: true }] } }], { a: { b: 'x' } })).toBe(true);
     expect(matchesAnyFilter([{ a: { b: [{ exists: true }] } }], { a: {} })).toBe(false);
-    expect(matchesAnyFilter([{ eventName: ['INSERT'] }, { eventName: ['REMOVE'] }], { eventName: 'REMOVE' })).toBe(true);
+    expect(matchesAnyFilter([{ eventName: ['INSERT'] }, { eventName: ['REMOVE'] }], { eventName: 'REMOVE' })).toBe(
+      true,
+    );
   });
 
   it('refuses a rule it does not implement instead of guessing', () => {

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { CartRow, CartSnapshot } from '../../src/domain/cart/cart';
 import { eventKey } from '../../src/domain/cart/cart';
 import { EMAILS_SEEN_CAP } from '../../src/domain/cart/cart';
-import { type ChangeFacts, type CheckoutFacts, mergeChange, mergeCheckout, withEmail } from '../../src/domain/cart/merge';
+import {
+  type ChangeFacts,
+  type CheckoutFacts,
+  mergeChange,
+  mergeCheckout,
+  withEmail,
+} from '../../src/domain/cart/merge';
 
 const T = Date.parse('2026-11-02T20:00:00Z');
 const at = (minute: number) => new Date(T + minute * 60_000);
@@ -118,7 +124,13 @@ describe('the cart merge', () => {
     const change = (minute: number, id: string, snapshot: Partial<CartSnapshot>): Event => ({
       kind: 'change',
       facts: {
-        snapshot: { cartId: 'c1', source: 'generic', items: [], total: { minor: minute, currency: 'USD' }, ...snapshot },
+        snapshot: {
+          cartId: 'c1',
+          source: 'generic',
+          items: [],
+          total: { minor: minute, currency: 'USD' },
+          ...snapshot,
+        },
         eventKey: eventKey(at(minute), id),
         occurredAt: at(minute),
         expiresAt: 1,
@@ -148,7 +160,13 @@ describe('the cart merge', () => {
     const change: Event = {
       kind: 'change',
       facts: {
-        snapshot: { cartId: 'c1', source: 'generic', email: 'sam@example.com', items: [], total: { minor: 500, currency: 'USD' } },
+        snapshot: {
+          cartId: 'c1',
+          source: 'generic',
+          email: 'sam@example.com',
+          items: [],
+          total: { minor: 500, currency: 'USD' },
+        },
         eventKey: eventKey(at(0), 'c'),
         occurredAt: at(0),
         expiresAt: 1,
@@ -156,23 +174,45 @@ describe('the cart merge', () => {
     };
     const order: Event = {
       kind: 'order',
-      facts: { cartId: 'c1', source: 'generic', eventKey: eventKey(at(5), 'o'), occurredAt: at(5), reason: 'order placed', expiresAt: 1, storeCurrency: 'USD' },
+      facts: {
+        cartId: 'c1',
+        source: 'generic',
+        eventKey: eventKey(at(5), 'o'),
+        occurredAt: at(5),
+        reason: 'order placed',
+        expiresAt: 1,
+        storeCurrency: 'USD',
+      },
     };
     const orderFirst = fold([order, change]);
     expect(orderFirst).toEqual(fold([change, order]));
-    expect(orderFirst).toMatchObject({ status: 'checked_out', total: { minor: 500, currency: 'USD' }, email: 'sam@example.com' });
+    expect(orderFirst).toMatchObject({
+      status: 'checked_out',
+      total: { minor: 500, currency: 'USD' },
+      email: 'sam@example.com',
+    });
   });
 
   it('keeps the same bounded set of addresses whatever order they arrive in (the cap keeps the smallest)', () => {
     const pool = Array.from({ length: 20 }, (_, i) => `shopper${String(i).padStart(2, '0')}@example.com`);
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...pool), { minLength: 1, maxLength: 30 }).chain((emails) => fc.tuple(fc.constant(emails), fc.shuffledSubarray(emails, { minLength: emails.length, maxLength: emails.length }))), ([emails, shuffled]) => {
-        const inOrder = emails.reduce<ReadonlySet<string> | undefined>(withEmail, undefined)!;
-        const outOfOrder = shuffled.reduce<ReadonlySet<string> | undefined>(withEmail, undefined)!;
-        const expected = [...new Set(emails)].sort().slice(0, EMAILS_SEEN_CAP);
-        expect([...inOrder].sort()).toEqual(expected);
-        expect([...outOfOrder].sort()).toEqual(expected);
-      }),
+      fc.property(
+        fc
+          .array(fc.constantFrom(...pool), { minLength: 1, maxLength: 30 })
+          .chain((emails) =>
+            fc.tuple(
+              fc.constant(emails),
+              fc.shuffledSubarray(emails, { minLength: emails.length, maxLength: emails.length }),
+            ),
+          ),
+        ([emails, shuffled]) => {
+          const inOrder = emails.reduce<ReadonlySet<string> | undefined>(withEmail, undefined)!;
+          const outOfOrder = shuffled.reduce<ReadonlySet<string> | undefined>(withEmail, undefined)!;
+          const expected = [...new Set(emails)].sort().slice(0, EMAILS_SEEN_CAP);
+          expect([...inOrder].sort()).toEqual(expected);
+          expect([...outOfOrder].sort()).toEqual(expected);
+        },
+      ),
       { numRuns: 500 },
     );
   });

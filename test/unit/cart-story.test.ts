@@ -21,13 +21,25 @@ const cart = (overrides: Partial<CartRow>): CartRow => ({
 
 describe('a cart story', () => {
   it('counts reminders SES accepted, and says when a hand-off did not go out', () => {
-    const bought = renderCartStory('c1', cart({ status: 'checked_out', remindersSent: 2, firstSentAt: '2026-11-03T13:00:00.000Z' }), [], 'America/New_York');
+    const bought = renderCartStory(
+      'c1',
+      cart({ status: 'checked_out', remindersSent: 2, firstSentAt: '2026-11-03T13:00:00.000Z' }),
+      [],
+      'America/New_York',
+    );
     expect(bought).toContain('1 of at most 2 reminders sent; 1 more handed to the sender but not sent');
 
-    const both = renderCartStory('c1', cart({ remindersSent: 2, firstSentAt: '2026-11-03T13:00:00.000Z', secondSentAt: '2026-11-04T13:00:00.000Z' }), [], 'America/New_York');
+    const both = renderCartStory(
+      'c1',
+      cart({ remindersSent: 2, firstSentAt: '2026-11-03T13:00:00.000Z', secondSentAt: '2026-11-04T13:00:00.000Z' }),
+      [],
+      'America/New_York',
+    );
     expect(both).toContain('2 of at most 2 reminders sent.');
 
-    expect(renderCartStory('c1', cart({ remindersSent: 1 }), [], 'America/New_York')).toContain('0 of at most 2 reminders sent; 1 more handed to the sender but not sent');
+    expect(renderCartStory('c1', cart({ remindersSent: 1 }), [], 'America/New_York')).toContain(
+      '0 of at most 2 reminders sent; 1 more handed to the sender but not sent',
+    );
   });
 });
 
@@ -37,11 +49,18 @@ describe('a cart story tells what became of each hand-off (issue 20)', () => {
     const row = cart({
       remindersSent: 1,
       lastReminderAt: '2026-11-02T21:00:00.000Z',
-      firstOutcome: { outcome: 'skipped', at: '2026-11-02T21:00:00.000Z', handOffAt: '2026-11-02T21:00:00.000Z', reason: 'do_not_disturb' },
+      firstOutcome: {
+        outcome: 'skipped',
+        at: '2026-11-02T21:00:00.000Z',
+        handOffAt: '2026-11-02T21:00:00.000Z',
+        reason: 'do_not_disturb',
+      },
     });
     const story = renderCartStory('c1', row, [], zone);
     expect(story).not.toContain('still being chased');
-    expect(story).toContain('no longer chased: its first reminder was not sent (do not disturb), so it gets no follow-up');
+    expect(story).toContain(
+      'no longer chased: its first reminder was not sent (do not disturb), so it gets no follow-up',
+    );
     expect(story).toContain('0 of at most 2 reminders sent; the first was not sent (do not disturb).');
   });
 
@@ -49,16 +68,32 @@ describe('a cart story tells what became of each hand-off (issue 20)', () => {
     const tested = cart({
       remindersSent: 1,
       lastReminderAt: '2026-11-02T21:00:00.000Z',
-      firstOutcome: { outcome: 'test_sent', at: '2026-11-02T21:00:01.000Z', handOffAt: '2026-11-02T21:00:00.000Z', reason: 'test' },
+      firstOutcome: {
+        outcome: 'test_sent',
+        at: '2026-11-02T21:00:01.000Z',
+        handOffAt: '2026-11-02T21:00:00.000Z',
+        reason: 'test',
+      },
     });
-    expect(renderCartStory('c1', tested, [], zone)).toContain('0 of at most 2 reminders sent; the first went to the owner in test mode.');
+    expect(renderCartStory('c1', tested, [], zone)).toContain(
+      '0 of at most 2 reminders sent; the first went to the owner in test mode.',
+    );
     const returned = cart({
       remindersSent: 1,
       lastReminderAt: '2026-11-02T21:00:00.000Z',
-      firstOutcome: { outcome: 'returned', at: '2026-11-03T13:01:00.000Z', handOffAt: '2026-11-02T21:00:00.000Z', reason: 'still_shopping' },
+      firstOutcome: {
+        outcome: 'returned',
+        at: '2026-11-03T13:01:00.000Z',
+        handOffAt: '2026-11-02T21:00:00.000Z',
+        reason: 'still_shopping',
+      },
     });
-    expect(renderCartStory('c1', returned, [], zone)).toContain('the first was given back unsent: the shopper changed the cart after it was handed on');
+    expect(renderCartStory('c1', returned, [], zone)).toContain(
+      'the first was given back unsent: the shopper changed the cart after it was handed on',
+    );
     expect(renderCartStory('c1', returned, [], zone)).toContain('still being chased');
-    expect(renderCartStory('c1', cart({ remindersSent: 1, lastReminderAt: '2026-11-02T21:00:00.000Z' }), [], zone)).toContain('1 more handed to the sender but not sent');
+    expect(
+      renderCartStory('c1', cart({ remindersSent: 1, lastReminderAt: '2026-11-02T21:00:00.000Z' }), [], zone),
+    ).toContain('1 more handed to the sender but not sent');
   });
 });

@@ -26,7 +26,11 @@ describe('the AWS client policy', () => {
     for (const [name, policy] of Object.entries(AWS_CLIENT_POLICY)) {
       if (!('maxAttempts' in policy) || !('requestTimeoutMs' in policy)) continue;
       const options = clientOptions(policy);
-      expect(options.requestHandler, name).toEqual({ connectionTimeout: policy.connectionTimeoutMs, requestTimeout: policy.requestTimeoutMs, throwOnRequestTimeout: true });
+      expect(options.requestHandler, name).toEqual({
+        connectionTimeout: policy.connectionTimeoutMs,
+        requestTimeout: policy.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      });
       // The request timer runs from the request's start, so it bounds one attempt, connecting included.
       expect(policy.connectionTimeoutMs, name).toBeLessThan(policy.requestTimeoutMs);
       expect(policy.requestTimeoutMs, name).toBeLessThan(10_000);
@@ -38,14 +42,21 @@ describe('the AWS client policy', () => {
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
       const source = readFileSync(new URL(file, dir), 'utf8');
       // The AWS SDK's clients take the SDK options the policy makes; other clients (Stripe's) their own policy entry.
-      const sdkClients = new Set([...source.matchAll(/import \{([^}]*)\} from '@aws-sdk\/[^']+'/g)].flatMap((m) => (m[1] ?? '').split(',').map((name) => name.trim())));
+      const sdkClients = new Set(
+        [...source.matchAll(/import \{([^}]*)\} from '@aws-sdk\/[^']+'/g)].flatMap((m) =>
+          (m[1] ?? '').split(',').map((name) => name.trim()),
+        ),
+      );
       for (const match of source.matchAll(/new (\w+Client)\(/g)) {
         const expected = sdkClients.has(match[1] ?? '') ? 'clientOptions(AWS_CLIENT_POLICY.' : 'AWS_CLIENT_POLICY.';
         const args = callArguments(source, (match.index ?? 0) + match[0].length);
         expect(args, `${file}: new ${match[1]}(...)`).toContain(expected);
         // ... and the entry meant for that service, not a neighbour's (an SES client on DynamoDB's retries).
         const entry = /AWS_CLIENT_POLICY\.(\w+)/.exec(args)?.[1];
-        expect(POLICY_ENTRIES_BY_CLIENT[match[1] ?? ''], `${file}: new ${match[1]}: which policy entries may it use?`).toContain(entry);
+        expect(
+          POLICY_ENTRIES_BY_CLIENT[match[1] ?? ''],
+          `${file}: new ${match[1]}: which policy entries may it use?`,
+        ).toContain(entry);
       }
     }
   });

@@ -12,10 +12,17 @@ import { seedCartLines, seedCartTotal } from '../../src/local/seed-cart';
 
 const RETURN_URL = 'https://shop.example/cart/c-42?key=abc&utm_source=reminder';
 const UNSUBSCRIBE_URL = 'https://u.example/u/v1.payload.mac';
-const STORE = { name: 'Linen & Wick', postalAddress: '12 Harbour Road\nPortland, ME 04101', timeZone: 'America/New_York', currency: 'USD' };
+const STORE = {
+  name: 'Linen & Wick',
+  postalAddress: '12 Harbour Road\nPortland, ME 04101',
+  timeZone: 'America/New_York',
+  currency: 'USD',
+};
 
 /** The seed story: a $120 cart of a linen shirt, two candles and a tote (src/local/seed-cart.ts), the shirt pictured. */
-const SEED_ITEMS: CartItem[] = seedCartLines().map((line, index) => (index === 0 ? { ...line, imageUrl: 'https://cdn.example/shirt.jpg' } : line));
+const SEED_ITEMS: CartItem[] = seedCartLines().map((line, index) =>
+  index === 0 ? { ...line, imageUrl: 'https://cdn.example/shirt.jpg' } : line,
+);
 
 function compose(overrides: Partial<Omit<ComposeInput, 'cart'>> & { cart?: Partial<ComposeInput['cart']> } = {}) {
   const { cart, ...rest } = overrides;
@@ -35,7 +42,9 @@ describe('composeReminder: the seed story', () => {
 
   it('fills the first template: subject and opening with items and total', () => {
     expect(email.subject).toBe('Still thinking it over?');
-    expect(email.plainOpening).toBe('Still thinking it over? Your cart is still here: Linen shirt, Candle ×2 and Tote, $120.00 in all.');
+    expect(email.plainOpening).toBe(
+      'Still thinking it over? Your cart is still here: Linen shirt, Candle ×2 and Tote, $120.00 in all.',
+    );
     expect(email.openingUsed).toBe(email.plainOpening);
   });
 
@@ -50,7 +59,16 @@ describe('composeReminder: the seed story', () => {
   });
 
   it('carries the same content in the HTML part, with URLs escaped in attributes', () => {
-    for (const text of ['Linen shirt', 'Candle', 'Tote', '$60.00', '$40.00', '$120.00', 'Quantity: 2', 'Return to your cart']) {
+    for (const text of [
+      'Linen shirt',
+      'Candle',
+      'Tote',
+      '$60.00',
+      '$40.00',
+      '$120.00',
+      'Quantity: 2',
+      'Return to your cart',
+    ]) {
       expect(email.html).toContain(text);
     }
     expect(email.html).toContain(`href="${RETURN_URL.replace('&', '&amp;')}"`);
@@ -77,7 +95,9 @@ describe('composeReminder: escaping and URL safety', () => {
   const nasty = '<script>alert(1)</script> & "Co"';
 
   it('escapes a hostile item title everywhere it appears in HTML', () => {
-    const email = compose({ cart: { items: [{ title: nasty, quantity: 1, unitPrice: 100, imageUrl: 'https://cdn.example/x.png' }] } });
+    const email = compose({
+      cart: { items: [{ title: nasty, quantity: 1, unitPrice: 100, imageUrl: 'https://cdn.example/x.png' }] },
+    });
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;');
     expect(email.html).toContain('alt="&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;"');
@@ -123,9 +143,15 @@ describe('composeReminder: escaping and URL safety', () => {
   it('keeps the subject on one line even when a title carries a newline', () => {
     const voice: Voice = {
       ...DEFAULT_VOICE,
-      templates: { ...DEFAULT_VOICE.templates, first: { ...DEFAULT_VOICE.templates.first, subject: 'About your {items_summary}' } },
+      templates: {
+        ...DEFAULT_VOICE.templates,
+        first: { ...DEFAULT_VOICE.templates.first, subject: 'About your {items_summary}' },
+      },
     };
-    const email = compose({ voice, cart: { items: [{ title: 'Tote\r\nBcc: victim@example.com', quantity: 1, unitPrice: 2000 }] } });
+    const email = compose({
+      voice,
+      cart: { items: [{ title: 'Tote\r\nBcc: victim@example.com', quantity: 1, unitPrice: 2000 }] },
+    });
     expect(email.subject).toBe('About your Tote Bcc: victim@example.com');
     expect(email.subject).not.toMatch(/[\r\n]/);
   });
@@ -146,7 +172,9 @@ describe('composeReminder: wording', () => {
   it('uses the saved-link subject and opening for a saved-link cart', () => {
     const email = compose({ cart: { savedLink: true } });
     expect(email.subject).toBe(DEFAULT_VOICE.savedLink.first.subject);
-    expect(email.plainOpening).toBe('Still saving these? Your cart is waiting whenever you are: Linen shirt, Candle ×2 and Tote.');
+    expect(email.plainOpening).toBe(
+      'Still saving these? Your cart is waiting whenever you are: Linen shirt, Candle ×2 and Tote.',
+    );
     // The body and button still come from the step's template.
     expect(email.text).toContain(DEFAULT_VOICE.templates.first.body);
     expect(email.text).toContain(DEFAULT_VOICE.templates.first.button);
@@ -196,7 +224,11 @@ describe('composeReminder: refusals', () => {
     ['no return link', { returnUrl: undefined }, 'no_return_link'],
     ['a javascript: return link', { returnUrl: 'javascript:alert(1)' }, 'no_return_link'],
     ['no items', { items: [] }, 'empty_cart'],
-    ['no items, from Stripe, with nothing to pay', { items: [], source: 'stripe', total: { minor: 0, currency: 'USD' } }, 'empty_cart'],
+    [
+      'no items, from Stripe, with nothing to pay',
+      { items: [], source: 'stripe', total: { minor: 0, currency: 'USD' } },
+      'empty_cart',
+    ],
   ] as const)('refuses a cart with %s', (_label, cart, code) => {
     expect(() => compose({ cart })).toThrow(ComposeError);
     expect(() => compose({ cart })).toThrow(expect.objectContaining({ code }));
@@ -210,13 +242,18 @@ describe('composeReminder: refusals', () => {
   });
 
   it('refuses an unsubscribe URL that is not http(s)', () => {
-    expect(() => compose({ unsubscribeUrl: 'mailto:stop@shop.example' })).toThrow(expect.objectContaining({ code: 'bad_unsubscribe_link' }));
+    expect(() => compose({ unsubscribeUrl: 'mailto:stop@shop.example' })).toThrow(
+      expect.objectContaining({ code: 'bad_unsubscribe_link' }),
+    );
   });
 
   it('refuses a voice template with an unknown placeholder', () => {
     const voice: Voice = {
       ...DEFAULT_VOICE,
-      templates: { ...DEFAULT_VOICE.templates, first: { ...DEFAULT_VOICE.templates.first, body: 'Thanks, {frist_name}!' } },
+      templates: {
+        ...DEFAULT_VOICE.templates,
+        first: { ...DEFAULT_VOICE.templates.first, body: 'Thanks, {frist_name}!' },
+      },
     };
     expect(() => compose({ voice })).toThrow(TemplateError);
   });
@@ -233,9 +270,12 @@ describe('fillTemplate', () => {
   };
 
   it('fills every known placeholder', () => {
-    expect(fillTemplate('{greeting}! {item_count} items ({items_summary}), {total} at {store_name}. Bye {first_name}', values)).toBe(
-      'Hi Sam! 4 items (Linen shirt, Candle ×2 and Tote), $120.00 at Linen & Wick. Bye Sam',
-    );
+    expect(
+      fillTemplate(
+        '{greeting}! {item_count} items ({items_summary}), {total} at {store_name}. Bye {first_name}',
+        values,
+      ),
+    ).toBe('Hi Sam! 4 items (Linen shirt, Candle ×2 and Tote), $120.00 at Linen & Wick. Bye Sam');
   });
 
   it('never expands braces that come from a value', () => {
@@ -300,10 +340,15 @@ describe('templateValues', () => {
   });
 });
 
-describe('composeReminder: money in the cart currency and the voice doc\'s language and fixed words (issue 16)', () => {
+describe("composeReminder: money in the cart currency and the voice doc's language and fixed words (issue 16)", () => {
   const german = parseVoiceDoc(readFileSync(new URL('../../docs/examples/voice-doc-de.md', import.meta.url), 'utf8'));
   if (!german.ok) throw new Error(german.problems.map((p) => p.message).join('\n'));
-  const BERLIN = { name: 'Leinen & Lärche', postalAddress: 'Hafenstraße 12\n20457 Hamburg\nDeutschland', timeZone: 'Europe/Berlin', currency: 'EUR' };
+  const BERLIN = {
+    name: 'Leinen & Lärche',
+    postalAddress: 'Hafenstraße 12\n20457 Hamburg\nDeutschland',
+    timeZone: 'Europe/Berlin',
+    currency: 'EUR',
+  };
   const email = compose({
     voice: german.voice,
     store: BERLIN,
@@ -313,7 +358,9 @@ describe('composeReminder: money in the cart currency and the voice doc\'s langu
 
   it('writes a EUR cart in German: "120,00 €", the German fixed words and the whole address', () => {
     expect(email.subject).toBe('Noch am Überlegen?');
-    expect(email.plainOpening).toBe('Noch am Überlegen? Ihr Warenkorb ist noch da: Linen shirt, Candle ×2 und Tote, zusammen 120,00 €.');
+    expect(email.plainOpening).toBe(
+      'Noch am Überlegen? Ihr Warenkorb ist noch da: Linen shirt, Candle ×2 und Tote, zusammen 120,00 €.',
+    );
     expect(email.text).toBe(
       [
         'Hallo Sam,',
@@ -341,7 +388,15 @@ describe('composeReminder: money in the cart currency and the voice doc\'s langu
       ].join('\n'),
     );
     // Intl writes "120,00 €" with a no-break space, as German typesetting does (a sentence's spaces are made plain).
-    for (const text of ['120,00\u00a0€', 'Menge: 2', '>Summe<', 'Keine Erinnerungen mehr?', '>Abmelden</a>', 'Hafenstraße 12<br>20457 Hamburg<br>Deutschland', '<html lang="de">']) {
+    for (const text of [
+      '120,00\u00a0€',
+      'Menge: 2',
+      '>Summe<',
+      'Keine Erinnerungen mehr?',
+      '>Abmelden</a>',
+      'Hafenstraße 12<br>20457 Hamburg<br>Deutschland',
+      '<html lang="de">',
+    ]) {
       expect(email.html).toContain(text);
     }
     for (const english of ['Quantity', 'Total', 'Unsubscribe', 'No more reminders', "You're getting this", '$']) {
@@ -350,15 +405,23 @@ describe('composeReminder: money in the cart currency and the voice doc\'s langu
     }
   });
 
-  it('greets without a name and counts the rest in the voice\'s words', () => {
+  it("greets without a name and counts the rest in the voice's words", () => {
     expect(greetingFor(undefined, german.voice.words)).toBe('Guten Tag');
-    const many = [...SEED_ITEMS, { title: 'Mug', quantity: 1, unitPrice: 1000 }, { title: 'Soap', quantity: 1, unitPrice: 500 }];
+    const many = [
+      ...SEED_ITEMS,
+      { title: 'Mug', quantity: 1, unitPrice: 1000 },
+      { title: 'Soap', quantity: 1, unitPrice: 500 },
+    ];
     expect(itemsSummary(many, german.voice.words)).toBe('Linen shirt, Candle ×2 und 3 weitere');
     expect(itemsSummary([], german.voice.words)).toBe('Ihre Artikel');
   });
 
-  it('writes money in the cart\'s own currency even when the store\'s is another', () => {
-    const yen = compose({ voice: german.voice, store: BERLIN, cart: { total: { minor: 12000, currency: 'JPY' }, items: [{ title: 'Tee', quantity: 1, unitPrice: 12000 }] } });
+  it("writes money in the cart's own currency even when the store's is another", () => {
+    const yen = compose({
+      voice: german.voice,
+      store: BERLIN,
+      cart: { total: { minor: 12000, currency: 'JPY' }, items: [{ title: 'Tee', quantity: 1, unitPrice: 12000 }] },
+    });
     expect(yen.text).toContain('Summe: 12.000\u00a0¥');
   });
 });
@@ -367,17 +430,22 @@ describe('composeReminder: test mode (issue 16)', () => {
   it('marks a test in the subject and at the top, naming who it would have gone to', () => {
     const email = compose({ testFor: 'sam@example.com' });
     expect(email.subject).toBe('[Test] Still thinking it over?');
-    expect(email.text.split('\n')[0]).toMatch(/^TEST: test mode is on in your rules doc\. This reminder would have gone to sam@example\.com; it came to you instead/);
+    expect(email.text.split('\n')[0]).toMatch(
+      /^TEST: test mode is on in your rules doc\. This reminder would have gone to sam@example\.com; it came to you instead/,
+    );
     expect(email.html).toContain('This reminder would have gone to sam@example.com');
     expect(compose().text).not.toContain('TEST');
   });
 });
 
 describe('composeReminder: a big cart kept bounded (issue 21)', () => {
-  const many = (n: number): CartItem[] => Array.from({ length: n }, (_, i) => ({ title: `Napkin ${i + 1}`, quantity: 1, unitPrice: 500 }));
+  const many = (n: number): CartItem[] =>
+    Array.from({ length: n }, (_, i) => ({ title: `Napkin ${i + 1}`, quantity: 1, unitPrice: 500 }));
 
   it('lists the first items and says how many more, counting those not kept, in both parts', () => {
-    const email = compose({ cart: { items: many(50), moreItems: 4_950, total: { minor: 2_500_000, currency: 'USD' } } });
+    const email = compose({
+      cart: { items: many(50), moreItems: 4_950, total: { minor: 2_500_000, currency: 'USD' } },
+    });
     expect(email.text).toContain('- Napkin 10: $5.00');
     expect(email.text).not.toContain('Napkin 11');
     expect(email.text).toContain('- and 4,990 more\n');
@@ -393,7 +461,11 @@ describe('composeReminder: a big cart kept bounded (issue 21)', () => {
   });
 
   it('counts items not kept in {items_summary} and {item_count}', () => {
-    const values = templateValues({ cart: { items: many(2), moreItems: 3, total: { minor: 100, currency: 'USD' } }, greeting: 'Hi there', storeName: 'Shop' });
+    const values = templateValues({
+      cart: { items: many(2), moreItems: 3, total: { minor: 100, currency: 'USD' } },
+      greeting: 'Hi there',
+      storeName: 'Shop',
+    });
     expect(values.items_summary).toBe('Napkin 1, Napkin 2 and 3 more');
     expect(values.item_count).toBe('5');
     expect(itemsSummary(many(2), undefined, 0)).toBe('Napkin 1 and Napkin 2');

@@ -238,7 +238,10 @@ describe('names', () => {
   });
 
   it('finds a close name for a typo but never for a short word', () => {
-    expect(matcher.match('Bigcart threshhold')).toMatchObject({ kind: 'close', known: { display: 'Big cart threshold' } });
+    expect(matcher.match('Bigcart threshhold')).toMatchObject({
+      kind: 'close',
+      known: { display: 'Big cart threshold' },
+    });
     expect(matcher.match('Quite hours')).toMatchObject({ kind: 'close', known: { id: 'quiet' } });
     // "note" is one letter from "zone", but four-letter words get no typo slack.
     expect(matcher.match('Note')).toEqual({ kind: 'none' });

@@ -20,7 +20,8 @@ const config = {
   roleArn: 'arn:aws:iam::123456789012:role/cr-scheduler',
   deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:cr-scheduler-dlq',
 };
-const adapter = () => new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), config, { now: () => now });
+const adapter = () =>
+  new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), config, { now: () => now });
 
 describe('EventBridge Scheduler adapter', () => {
   beforeEach(() => scheduler.reset());
@@ -51,27 +52,39 @@ describe('EventBridge Scheduler adapter', () => {
   });
 
   it('treats a name conflict as already scheduled', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     await expect(adapter().schedule({ cartId: 'cart-1', seq: 1, at: now })).resolves.toBeUndefined();
   });
 
   it('passes other failures on, so the caller retries', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'bad', Message: 'bad', $metadata: {} }));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ValidationException({ message: 'bad', Message: 'bad', $metadata: {} }));
     await expect(adapter().schedule({ cartId: 'cart-1', seq: 1, at: now })).rejects.toThrow('bad');
   });
 
   it('never asks for a time in the past: clamps to a minute ahead', async () => {
     scheduler.on(CreateScheduleCommand).resolves({});
     await adapter().schedule({ cartId: 'late', seq: 2, at: new Date('2026-11-01T00:00:00Z') });
-    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, { ScheduleExpression: 'at(2026-11-02T20:01:00)' });
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      ScheduleExpression: 'at(2026-11-02T20:01:00)',
+    });
   });
 
   it('deletes the pending schedule on cancel and tolerates it being gone', async () => {
-    scheduler.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} })).resolves({});
+    scheduler
+      .on(DeleteScheduleCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }))
+      .resolves({});
     await adapter().cancel('cart-1', 3);
     await adapter().cancel('cart-1', 3);
     expect(scheduler).toHaveReceivedCommandTimes(DeleteScheduleCommand, 2);
-    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: wakeUpScheduleName('cart-1', 3), GroupName: 'cart-recovery' });
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, {
+      Name: wakeUpScheduleName('cart-1', 3),
+      GroupName: 'cart-recovery',
+    });
   });
 
   it('names schedules within Scheduler limits, distinct per cart and seq', () => {
@@ -91,9 +104,18 @@ describe('quiet-hours deferrals', () => {
   it('re-invokes the sender with the same request at the deferred time', async () => {
     scheduler.on(CreateScheduleCommand).resolves({});
     const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
-    const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
+    const deferring = new EventBridgeWakeUpScheduler(
+      new SchedulerClient({ region: 'us-east-1' }),
+      { ...config, senderArn },
+      { now: () => now },
+    );
 
-    await deferring.defer({ cartId: 'cart-1', step: 'first', at: new Date('2026-11-03T13:00:00Z'), reason: 'quiet_hours' });
+    await deferring.defer({
+      cartId: 'cart-1',
+      step: 'first',
+      at: new Date('2026-11-03T13:00:00Z'),
+      reason: 'quiet_hours',
+    });
 
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
       Name: expect.stringMatching(/^defer-/),
@@ -107,7 +129,11 @@ describe('quiet-hours deferrals', () => {
   it('names a throttle retry and a lease check apart from a quiet-hours deferral, and carries the retry count', async () => {
     scheduler.on(CreateScheduleCommand).resolves({});
     const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
-    const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
+    const deferring = new EventBridgeWakeUpScheduler(
+      new SchedulerClient({ region: 'us-east-1' }),
+      { ...config, senderArn },
+      { now: () => now },
+    );
     const at = new Date('2026-11-03T13:00:07Z');
 
     await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'throttled', retry: 2 });
@@ -122,15 +148,29 @@ describe('quiet-hours deferrals', () => {
   });
 
   it('refuses to defer without a sender to call', async () => {
-    await expect(adapter().defer({ cartId: 'c', step: 'first', at: now, reason: 'quiet_hours' })).rejects.toThrow('needs the sender ARN');
+    await expect(adapter().defer({ cartId: 'c', step: 'first', at: now, reason: 'quiet_hours' })).rejects.toThrow(
+      'needs the sender ARN',
+    );
   });
 
   it('withdraws a lease check by the name it was made with, and a check already gone is no error', async () => {
     scheduler.on(CreateScheduleCommand).resolves({});
-    scheduler.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} })).resolves({});
+    scheduler
+      .on(DeleteScheduleCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }))
+      .resolves({});
     const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
-    const deferring = new EventBridgeWakeUpScheduler(new SchedulerClient({ region: 'us-east-1' }), { ...config, senderArn }, { now: () => now });
-    const request = { cartId: 'cart-1', step: 'first' as const, at: new Date('2026-11-03T13:15:00Z'), reason: 'lease' as const };
+    const deferring = new EventBridgeWakeUpScheduler(
+      new SchedulerClient({ region: 'us-east-1' }),
+      { ...config, senderArn },
+      { now: () => now },
+    );
+    const request = {
+      cartId: 'cart-1',
+      step: 'first' as const,
+      at: new Date('2026-11-03T13:15:00Z'),
+      reason: 'lease' as const,
+    };
 
     await deferring.defer(request);
     await expect(deferring.withdraw(request)).resolves.toBeUndefined();
@@ -138,6 +178,9 @@ describe('quiet-hours deferrals', () => {
 
     const created = scheduler.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Name;
     expect(created).toMatch(/^lease-/);
-    expect(scheduler.commandCalls(DeleteScheduleCommand).map((call) => call.args[0].input.Name)).toEqual([created, created]);
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((call) => call.args[0].input.Name)).toEqual([
+      created,
+      created,
+    ]);
   });
 });

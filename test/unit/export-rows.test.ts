@@ -141,7 +141,11 @@ describe('parseExportRows: well-formed sheets', () => {
 
   it('uses the currency column, else the store currency', () => {
     const result = parse(
-      [HEADER, row({ Currency: 'jpy', Total: '1200', Items: 'Tea x1 @ 1200' }), row({ 'Cart ID': 'c2', Total: '5.50', Items: '' })],
+      [
+        HEADER,
+        row({ Currency: 'jpy', Total: '1200', Items: 'Tea x1 @ 1200' }),
+        row({ 'Cart ID': 'c2', Total: '5.50', Items: '' }),
+      ],
       'eur',
     );
 
@@ -178,7 +182,11 @@ describe('parseExportRows: well-formed sheets', () => {
       row({ 'Cart ID': 'c', 'Marketing consent': '' }),
     ]);
 
-    expect(result.events.map((_, index) => changed(result, index).cart.marketingConsent)).toEqual([true, false, undefined]);
+    expect(result.events.map((_, index) => changed(result, index).cart.marketingConsent)).toEqual([
+      true,
+      false,
+      undefined,
+    ]);
   });
 
   it('skips blank rows silently and keeps sheet row numbers', () => {
@@ -254,7 +262,10 @@ describe('parseExportRows: checked-out rows', () => {
   });
 
   it('accept spelling variants of the status', () => {
-    const result = parse([HEADER, ...['checked out', 'Checked-Out', 'CHECKEDOUT'].map((status, i) => row({ 'Cart ID': `c${i}`, Status: status }))]);
+    const result = parse([
+      HEADER,
+      ...['checked out', 'Checked-Out', 'CHECKEDOUT'].map((status, i) => row({ 'Cart ID': `c${i}`, Status: status })),
+    ]);
 
     expect(result.events.map((e) => e.event.kind)).toEqual(['checked_out', 'checked_out', 'checked_out']);
   });
@@ -265,8 +276,16 @@ describe('parseExportRows: bad rows', () => {
     ['cart id', { 'Cart ID': '' }, 'row 2: cart id is empty'],
     ['cart id', { 'Cart ID': 'cart 42' }, 'row 2: cart id "cart 42" must be 1-128 letters, digits or . _ : @ -'],
     ['updated at', { 'Updated at': '' }, 'row 2: updated at is empty'],
-    ['updated at', { 'Updated at': '11/2/2026 15:04:00' }, 'row 2: updated at "11/2/2026 15:04:00" is not a date and time like 2026-11-02T15:04:00-06:00'],
-    ['updated at', { 'Updated at': '2026-02-30T10:00:00Z' }, 'row 2: updated at "2026-02-30T10:00:00Z" is not a real date and time'],
+    [
+      'updated at',
+      { 'Updated at': '11/2/2026 15:04:00' },
+      'row 2: updated at "11/2/2026 15:04:00" is not a date and time like 2026-11-02T15:04:00-06:00',
+    ],
+    [
+      'updated at',
+      { 'Updated at': '2026-02-30T10:00:00Z' },
+      'row 2: updated at "2026-02-30T10:00:00Z" is not a real date and time',
+    ],
     [
       'updated at',
       { 'Updated at': '2999-11-02T15:04:00Z' },
@@ -279,9 +298,21 @@ describe('parseExportRows: bad rows', () => {
     ],
     ['email', { Email: 'sam@' }, 'row 2: email "sam@" is not an email address'],
     ['first name', { 'First name': 'S'.repeat(101) }, 'row 2: first name is longer than 100 characters'],
-    ['items', { Items: 'Candle x2' }, 'row 2: items: "Candle x2" should look like "Candle x2 @ 20.00" (title, x quantity, @ unit price)'],
-    ['items', { Items: 'Candle x0 @ 20.00' }, 'row 2: items: "Candle x0 @ 20.00" has quantity 0; it must be 1 to 100000'],
-    ['items', { Items: 'Candle x2 @ 20,00' }, 'row 2: items: "Candle x2 @ 20,00": price "20,00" is not a decimal amount'],
+    [
+      'items',
+      { Items: 'Candle x2' },
+      'row 2: items: "Candle x2" should look like "Candle x2 @ 20.00" (title, x quantity, @ unit price)',
+    ],
+    [
+      'items',
+      { Items: 'Candle x0 @ 20.00' },
+      'row 2: items: "Candle x0 @ 20.00" has quantity 0; it must be 1 to 100000',
+    ],
+    [
+      'items',
+      { Items: 'Candle x2 @ 20,00' },
+      'row 2: items: "Candle x2 @ 20,00": price "20,00" is not a decimal amount',
+    ],
     ['total', { Total: '12,5' }, 'row 2: total "12,5" is not a decimal amount'],
     ['total', { Total: '' }, 'row 2: total is empty'],
     ['total', { Total: '-5.00' }, 'row 2: total "-5.00" is not a decimal amount'],
@@ -289,12 +320,28 @@ describe('parseExportRows: bad rows', () => {
     ['total', { Total: '€12.00' }, 'row 2: total "€12.00" is not a decimal amount'],
     ['total', { Total: '1,20' }, 'row 2: total "1,20" is not a decimal amount'],
     ['currency', { Currency: 'DOLLARS' }, 'row 2: currency "DOLLARS" is not a currency code such as USD'],
-    ['return url', { 'Return URL': 'javascript:alert(1)' }, 'row 2: return url "javascript:alert(1)" is not an http(s) URL'],
-    ['return url', { 'Return URL': 'shop.example.com/cart' }, 'row 2: return url "shop.example.com/cart" is not an http(s) URL'],
+    [
+      'return url',
+      { 'Return URL': 'javascript:alert(1)' },
+      'row 2: return url "javascript:alert(1)" is not an http(s) URL',
+    ],
+    [
+      'return url',
+      { 'Return URL': 'shop.example.com/cart' },
+      'row 2: return url "shop.example.com/cart" is not an http(s) URL',
+    ],
     ['status', { Status: 'abandoned' }, 'row 2: status "abandoned" must be open or checked out'],
-    ['time zone', { 'Time zone': 'Central' }, 'row 2: time zone "Central" is not an IANA time zone such as America/Chicago'],
+    [
+      'time zone',
+      { 'Time zone': 'Central' },
+      'row 2: time zone "Central" is not an IANA time zone such as America/Chicago',
+    ],
     ['saved link', { 'Saved link': 'maybe' }, 'row 2: saved link "maybe" must be yes or no'],
-    ['marketing consent', { 'Marketing consent': 'opted' }, 'row 2: marketing consent "opted" must be yes, no or blank'],
+    [
+      'marketing consent',
+      { 'Marketing consent': 'opted' },
+      'row 2: marketing consent "opted" must be yes, no or blank',
+    ],
   ])('%s: %j', (_field, overrides, message) => {
     expect(problemFor(row(overrides))).toBe(message);
   });
@@ -307,7 +354,9 @@ describe('parseExportRows: bad rows', () => {
       row({ 'Cart ID': 'bought-late', 'Updated at': ahead(6), Status: 'checked out' }),
       row({ 'Cart ID': 'drifted', 'Updated at': ahead(4) }),
     ]);
-    expect(result.events.map((e) => e.event.kind === 'cart_changed' ? e.event.cart.cartId : e.event.match.cartId)).toEqual(['drifted']);
+    expect(
+      result.events.map((e) => (e.event.kind === 'cart_changed' ? e.event.cart.cartId : e.event.match.cartId)),
+    ).toEqual(['drifted']);
     expect(result.problems.map((p) => p.line)).toEqual([2, 3]);
     expect(result.problems.every((p) => p.message.includes("ahead of the store's clock"))).toBe(true);
   });
@@ -362,7 +411,12 @@ describe('parseExportRows: header', () => {
     ]);
 
     expect(result.problems).toEqual([]);
-    expect(changed(result).cart).toMatchObject({ cartId: 'c1', email: 'a@b.co', total: { minor: 999 }, timeZone: 'Europe/Paris' });
+    expect(changed(result).cart).toMatchObject({
+      cartId: 'c1',
+      email: 'a@b.co',
+      total: { minor: 999 },
+      timeZone: 'Europe/Paris',
+    });
   });
 
   it('accepts the documented aliases', () => {
@@ -403,7 +457,9 @@ describe('parseExportRows: header', () => {
 
     expect(result.events).toEqual([]);
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]?.message).toMatch(/^row 1: the header row has no "cart id", "updated at", "total" columns/);
+    expect(result.problems[0]?.message).toMatch(
+      /^row 1: the header row has no "cart id", "updated at", "total" columns/,
+    );
   });
 
   it('refuses a header that names a column twice', () => {
@@ -455,23 +511,51 @@ describe('parseItems', () => {
   });
 
   it('prices in the given currency', () => {
-    expect(parseItems('Tea X3 @ 400', 'JPY')).toEqual({ ok: true, value: [{ title: 'Tea', quantity: 3, unitPrice: 400 }] });
+    expect(parseItems('Tea X3 @ 400', 'JPY')).toEqual({
+      ok: true,
+      value: [{ title: 'Tea', quantity: 3, unitPrice: 400 }],
+    });
   });
 
-  it('reads the seed cart\'s items cell (src/local/seed-cart.ts) back as the seed cart\'s lines', () => {
+  it("reads the seed cart's items cell (src/local/seed-cart.ts) back as the seed cart's lines", () => {
     expect(parseItems(seedExportItems(), SEED_CART.currency)).toEqual({ ok: true, value: seedCartLines() });
   });
 });
 
 describe('parseCsv', () => {
   it.each([
-    ['plain fields, CRLF', 'a,b,c\r\n1,2,3\r\n', [['a', 'b', 'c'], ['1', '2', '3']]],
-    ['LF and no final newline', 'a,b\n1,2', [['a', 'b'], ['1', '2']]],
+    [
+      'plain fields, CRLF',
+      'a,b,c\r\n1,2,3\r\n',
+      [
+        ['a', 'b', 'c'],
+        ['1', '2', '3'],
+      ],
+    ],
+    [
+      'LF and no final newline',
+      'a,b\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
     ['lone CR line ends', 'a\rb\r', [['a'], ['b']]],
     ['quoted comma', '"Smith, Sam",x', [['Smith, Sam', 'x']]],
     ['doubled quotes', '"say ""hi""",""""', [['say "hi"', '"']]],
-    ['line breaks inside quotes', '"Linen shirt x1 @ 60.00\r\nCandle x2 @ 20.00",100.00\r\n', [['Linen shirt x1 @ 60.00\r\nCandle x2 @ 20.00', '100.00']]],
-    ['empty fields', ',,\r\n,', [['', '', ''], ['', '']]],
+    [
+      'line breaks inside quotes',
+      '"Linen shirt x1 @ 60.00\r\nCandle x2 @ 20.00",100.00\r\n',
+      [['Linen shirt x1 @ 60.00\r\nCandle x2 @ 20.00', '100.00']],
+    ],
+    [
+      'empty fields',
+      ',,\r\n,',
+      [
+        ['', '', ''],
+        ['', ''],
+      ],
+    ],
     ['empty quoted field', '"",a', [['', 'a']]],
     ['blank line in the middle', 'a\r\n\r\nb\r\n', [['a'], [''], ['b']]],
     ['only a line break', '\r\n', [['']]],
@@ -518,7 +602,10 @@ describe('parseCsv', () => {
     return options.finalEol && rows.length > 0 ? body + options.eol : body;
   }
 
-  const text = fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', ',', '"', '\r', '\n', 'é', '😀', ';', '@'), maxLength: 12 });
+  const text = fc.string({
+    unit: fc.constantFrom('a', 'Z', '1', ' ', ',', '"', '\r', '\n', 'é', '😀', ';', '@'),
+    maxLength: 12,
+  });
   const rows = fc.array(fc.array(text, { minLength: 1, maxLength: 5 }), { maxLength: 8 });
 
   it('reads back whatever a CSV writer wrote (round trip)', () => {

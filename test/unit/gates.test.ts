@@ -71,10 +71,18 @@ describe('decideSend: each gate', () => {
     ['skips a blank email', input({ cart: { email: '   ' } }), 'skip gate 1: no_address'],
     ['skips an email that is not an address', input({ cart: { email: 'sam at example' } }), 'skip gate 1: no_address'],
     ['skips a checked-out cart', input({ cart: { status: 'checked_out' } }), 'skip gate 1: checked_out'],
-    ['skips a stopped cart', input({ cart: { status: 'stopped', stopReason: 'bought via another cart' } }), 'skip gate 1: not_open'],
+    [
+      'skips a stopped cart',
+      input({ cart: { status: 'stopped', stopReason: 'bought via another cart' } }),
+      'skip gate 1: not_open',
+    ],
     ['skips a given-up cart', input({ cart: { status: 'given_up' } }), 'skip gate 1: not_open'],
     // Gate 2: quiet hours in the shopper's zone, else the store's.
-    ['defers at 23:00 shopper time to 08:00 shopper time', input({ now: NIGHT_CHICAGO }), 'defer gate 2: 2026-06-11T13:00:00.000Z'],
+    [
+      'defers at 23:00 shopper time to 08:00 shopper time',
+      input({ now: NIGHT_CHICAGO }),
+      'defer gate 2: 2026-06-11T13:00:00.000Z',
+    ],
     [
       "uses the store's zone when the shopper's is unknown",
       input({ cart: { timeZone: undefined }, now: NIGHT_CHICAGO }),
@@ -90,11 +98,19 @@ describe('decideSend: each gate', () => {
       input({ now: new Date('2026-06-11T01:30:00Z') }),
       'send',
     ],
-    ['sends at any hour when quiet hours are off', input({ now: NIGHT_CHICAGO, rules: { quietHours: { start: '00:00', end: '00:00' } } }), 'send'],
+    [
+      'sends at any hour when quiet hours are off',
+      input({ now: NIGHT_CHICAGO, rules: { quietHours: { start: '00:00', end: '00:00' } } }),
+      'send',
+    ],
     // Gate 3: do not disturb.
     ['skips a shopper who left all reminders', input({ optOut: 'all' }), 'skip gate 3: unsubscribed'],
     ["skips a shopper who left this cart's reminders", input({ optOut: 'cart' }), 'skip gate 3: unsubscribed'],
-    ['skips a cart the owner stopped', input({ rules: { stoppedCarts: [stop('cart-1', 'called the shop')] } }), 'skip gate 3: owner_stopped_cart'],
+    [
+      'skips a cart the owner stopped',
+      input({ rules: { stoppedCarts: [stop('cart-1', 'called the shop')] } }),
+      'skip gate 3: owner_stopped_cart',
+    ],
     ['ignores a stop for another cart', input({ rules: { stoppedCarts: [stop('cart-2', 'other')] } }), 'send'],
     [
       'skips a shopper the owner stopped, whatever the case of the address',
@@ -129,7 +145,7 @@ describe('decideSend: each gate', () => {
       'send',
     ],
     [
-      'reads rules stored before the consent-only setting existed as today\'s default',
+      "reads rules stored before the consent-only setting existed as today's default",
       input({ cart: { marketingConsent: undefined }, rules: { sendOnlyWithConsent: undefined as unknown as boolean } }),
       'send',
     ],
@@ -169,9 +185,21 @@ describe('decideSend: order of gates (the first failing gate decides)', () => {
   };
 
   it.each<[string, GateInput, string]>([
-    ['no address beats everything', input({ ...everythingWrong, cart: { email: undefined, status: 'checked_out' }, now: NIGHT_CHICAGO }), 'skip gate 1: no_address'],
-    ['a checked-out cart is skipped at night, never deferred', input({ ...everythingWrong, cart: { status: 'checked_out' }, now: NIGHT_CHICAGO }), 'skip gate 1: checked_out'],
-    ['quiet hours come before do-not-disturb', input({ ...everythingWrong, now: NIGHT_CHICAGO }), 'defer gate 2: 2026-06-11T13:00:00.000Z'],
+    [
+      'no address beats everything',
+      input({ ...everythingWrong, cart: { email: undefined, status: 'checked_out' }, now: NIGHT_CHICAGO }),
+      'skip gate 1: no_address',
+    ],
+    [
+      'a checked-out cart is skipped at night, never deferred',
+      input({ ...everythingWrong, cart: { status: 'checked_out' }, now: NIGHT_CHICAGO }),
+      'skip gate 1: checked_out',
+    ],
+    [
+      'quiet hours come before do-not-disturb',
+      input({ ...everythingWrong, now: NIGHT_CHICAGO }),
+      'defer gate 2: 2026-06-11T13:00:00.000Z',
+    ],
     ['the shopper opt-out comes first in gate 3', input(everythingWrong), 'skip gate 3: unsubscribed'],
     [
       "the owner's cart stop comes before the shopper stop",
@@ -183,10 +211,21 @@ describe('decideSend: order of gates (the first failing gate decides)', () => {
       input({ rules: { pause: stop('', 'holiday'), stoppedEmails: [stop('sam@example.com', 'x')] } }),
       'skip gate 3: owner_stopped_shopper',
     ],
-    ['the pause comes before consent', input({ cart: { marketingConsent: false }, rules: { pause: stop('', 'holiday'), requireMarketingConsent: true } }), 'skip gate 3: paused'],
+    [
+      'the pause comes before consent',
+      input({
+        cart: { marketingConsent: false },
+        rules: { pause: stop('', 'holiday'), requireMarketingConsent: true },
+      }),
+      'skip gate 3: paused',
+    ],
     [
       'consent comes before the frequency cap',
-      input({ cart: { marketingConsent: false }, rules: { requireMarketingConsent: true }, lastReminderToEmailAt: NOON_CHICAGO }),
+      input({
+        cart: { marketingConsent: false },
+        rules: { requireMarketingConsent: true },
+        lastReminderToEmailAt: NOON_CHICAGO,
+      }),
       'skip gate 3: no_consent',
     ],
   ])('%s', (_label, gateInput, expected) => {
@@ -211,8 +250,14 @@ describe('decideSend: details for the log', () => {
 
   it("carries the owner's reason and rules-doc line for owner stops", () => {
     const decision = decideSend(input({ rules: { stoppedCarts: [stop('cart-1', 'customer called to cancel', 12)] } }));
-    expect(decision).toMatchObject({ action: 'skip', reason: 'owner_stopped_cart', ownerReason: 'customer called to cancel' });
-    expect(decision.action === 'skip' && decision.detail).toBe('owner stopped this cart (rules doc line 12): customer called to cancel');
+    expect(decision).toMatchObject({
+      action: 'skip',
+      reason: 'owner_stopped_cart',
+      ownerReason: 'customer called to cancel',
+    });
+    expect(decision.action === 'skip' && decision.detail).toBe(
+      'owner stopped this cart (rules doc line 12): customer called to cancel',
+    );
   });
 
   it("carries the owner's reason for the pause", () => {
@@ -224,7 +269,9 @@ describe('decideSend: details for the log', () => {
 
   it('says why a closed cart is closed', () => {
     const decision = decideSend(input({ cart: { status: 'stopped', stopReason: 'shopper unsubscribed' } }));
-    expect(decision.action === 'skip' && decision.detail).toBe('cart is stopped (shopper unsubscribed); the chase is over');
+    expect(decision.action === 'skip' && decision.detail).toBe(
+      'cart is stopped (shopper unsubscribed); the chase is over',
+    );
   });
 
   it('has no owner reason on shopper-side skips', () => {
@@ -248,11 +295,14 @@ describe('greetingFor', () => {
   });
 });
 
-
 describe("the owner's hold-back (gate 3, last)", () => {
   const ids = Array.from({ length: 400 }, (_, i) => `hb-${i}`);
-  const held = (cartId: string, rules: Partial<Rules>, extra: Partial<CartRow> = {}, step: 'first' | 'second' = 'first') =>
-    decideSend({ ...input({ cart: { cartId, ...extra }, rules }), step });
+  const held = (
+    cartId: string,
+    rules: Partial<Rules>,
+    extra: Partial<CartRow> = {},
+    step: 'first' | 'second' = 'first',
+  ) => decideSend({ ...input({ cart: { cartId, ...extra }, rules }), step });
 
   it('skips the chosen share of carts that would otherwise be reminded, with the reason, and nobody when off', () => {
     const skipped = ids.filter((id) => held(id, { holdBackPercent: 10 }).action === 'skip');
@@ -260,20 +310,30 @@ describe("the owner's hold-back (gate 3, last)", () => {
     expect(skipped.length).toBeLessThan(60);
     const decision = held(skipped[0]!, { holdBackPercent: 10 });
     expect(decision).toMatchObject({ action: 'skip', gate: 3, reason: 'held_back' });
-    expect(decision.action === 'skip' && decision.detail).toMatch(/held back for the owner's comparison \(Hold back: 10% of carts\)/);
+    expect(decision.action === 'skip' && decision.detail).toMatch(
+      /held back for the owner's comparison \(Hold back: 10% of carts\)/,
+    );
     expect(ids.filter((id) => held(id, { holdBackPercent: 0 }).action === 'skip')).toEqual([]);
     expect(ids.filter((id) => held(id, {}).action === 'skip')).toEqual([]);
   });
 
   it('comes after every other check: quiet hours defer, an unsubscribe is still an unsubscribe', () => {
     const id = ids.find((i) => held(i, { holdBackPercent: 10 }).action === 'skip')!;
-    expect(decideSend({ ...input({ cart: { cartId: id }, rules: { holdBackPercent: 10 }, now: NIGHT_CHICAGO }) }).action).toBe('defer');
-    expect(decideSend({ ...input({ cart: { cartId: id }, rules: { holdBackPercent: 10 }, optOut: 'all' }) })).toMatchObject({ reason: 'unsubscribed' });
+    expect(
+      decideSend({ ...input({ cart: { cartId: id }, rules: { holdBackPercent: 10 }, now: NIGHT_CHICAGO }) }).action,
+    ).toBe('defer');
+    expect(
+      decideSend({ ...input({ cart: { cartId: id }, rules: { holdBackPercent: 10 }, optOut: 'all' }) }),
+    ).toMatchObject({ reason: 'unsubscribed' });
   });
 
   it('keeps a held-back cart held back for its second reminder, even once the hold-back is off', () => {
     const id = 'any-cart';
-    expect(held(id, {}, { holdBack: { group: 'held_back', at: CART.lastChangedAt } }, 'second')).toMatchObject({ reason: 'held_back' });
-    expect(held(id, { holdBackPercent: 50 }, { holdBack: { group: 'reminded', at: CART.lastChangedAt } }, 'second').action).toBe('send');
+    expect(held(id, {}, { holdBack: { group: 'held_back', at: CART.lastChangedAt } }, 'second')).toMatchObject({
+      reason: 'held_back',
+    });
+    expect(
+      held(id, { holdBackPercent: 50 }, { holdBack: { group: 'reminded', at: CART.lastChangedAt } }, 'second').action,
+    ).toBe('send');
   });
 });

@@ -27,13 +27,18 @@ const DAY = 86_400_000;
 function add(counters: MonthlyCounters, row: { before: CartRow; after: CartRow }): MonthlyCounters {
   const next: Record<string, number> = { ...(counters as unknown as Record<string, number>) };
   for (const { increments } of attributionCounts(row.before, row.after, DEFAULT_RULES)) {
-    for (const increment of increments) if (increment.counter !== 'skipped' && increment.counter !== 'recovered') next[increment.counter] = (next[increment.counter] ?? 0) + 1;
+    for (const increment of increments)
+      if (increment.counter !== 'skipped' && increment.counter !== 'recovered')
+        next[increment.counter] = (next[increment.counter] ?? 0) + 1;
   }
   return next as unknown as MonthlyCounters;
 }
 
 /** One month: every cart's row as the sender leaves it, then as intake leaves it if the shopper buys. */
-function playMonth(month: number, rand: () => number): { counters: MonthlyCounters; truth: { held: number; heldBack: number; reminded: number; remindedBack: number } } {
+function playMonth(
+  month: number,
+  rand: () => number,
+): { counters: MonthlyCounters; truth: { held: number; heldBack: number; reminded: number; remindedBack: number } } {
   const start = Date.UTC(2026, 0, 1) + month * 31 * DAY;
   let counters = EMPTY_COUNTERS;
   const truth = { held: 0, heldBack: 0, reminded: 0, remindedBack: 0 };
@@ -53,7 +58,9 @@ function playMonth(month: number, rand: () => number): { counters: MonthlyCounte
       expiresAt: 0,
     };
     const held = isHeldBack(cartId, HOLD_BACK);
-    const grouped: CartRow = held ? { ...base, holdBack: { group: 'held_back', at } } : { ...base, firstSentAt: at, holdBack: { group: 'reminded', at } };
+    const grouped: CartRow = held
+      ? { ...base, holdBack: { group: 'held_back', at } }
+      : { ...base, firstSentAt: at, holdBack: { group: 'reminded', at } };
     counters = add(counters, { before: base, after: grouped });
     const back = rand() < (held ? NATURAL : NATURAL + ADDED);
     if (held) truth.held++;
@@ -61,7 +68,11 @@ function playMonth(month: number, rand: () => number): { counters: MonthlyCounte
     if (!back) continue;
     if (held) truth.heldBack++;
     else truth.remindedBack++;
-    const bought: CartRow = { ...grouped, status: 'checked_out', checkedOutAt: new Date(Date.parse(at) + Math.floor(rand() * 7 * DAY)).toISOString() };
+    const bought: CartRow = {
+      ...grouped,
+      status: 'checked_out',
+      checkedOutAt: new Date(Date.parse(at) + Math.floor(rand() * 7 * DAY)).toISOString(),
+    };
     counters = add(counters, { before: grouped, after: bought });
   }
   return { counters, truth };
@@ -69,7 +80,10 @@ function playMonth(month: number, rand: () => number): { counters: MonthlyCounte
 
 /** One month by counts only: which carts are held back comes from `heldBack` (the real choice over real ids). */
 function countMonth(heldBack: readonly boolean[], rand: () => number): MonthlyCounters {
-  let held = 0, heldReturned = 0, reminded = 0, remindedReturned = 0;
+  let held = 0,
+    heldReturned = 0,
+    reminded = 0,
+    remindedReturned = 0;
   for (const isHeld of heldBack) {
     const back = rand() < (isHeld ? NATURAL : NATURAL + ADDED);
     if (isHeld) {
@@ -80,7 +94,13 @@ function countMonth(heldBack: readonly boolean[], rand: () => number): MonthlyCo
       if (back) remindedReturned++;
     }
   }
-  return { ...EMPTY_COUNTERS, heldBack: held, heldBackReturned: heldReturned, holdBackReminded: reminded, holdBackRemindedReturned: remindedReturned };
+  return {
+    ...EMPTY_COUNTERS,
+    heldBack: held,
+    heldBackReturned: heldReturned,
+    holdBackReminded: reminded,
+    holdBackRemindedReturned: remindedReturned,
+  };
 }
 
 describe('the hold-back comparison over repeated simulated months (3,000 carts, 10% held back)', () => {
@@ -88,12 +108,12 @@ describe('the hold-back comparison over repeated simulated months (3,000 carts, 
     const rand = random(20_261_101);
     for (let month = 0; month < FULL_MONTHS; month++) {
       const { counters, truth } = playMonth(month, rand);
-      expect([counters.heldBack, counters.heldBackReturned, counters.holdBackReminded, counters.holdBackRemindedReturned]).toEqual([
-        truth.held,
-        truth.heldBack,
-        truth.reminded,
-        truth.remindedBack,
-      ]);
+      expect([
+        counters.heldBack,
+        counters.heldBackReturned,
+        counters.holdBackReminded,
+        counters.holdBackRemindedReturned,
+      ]).toEqual([truth.held, truth.heldBack, truth.reminded, truth.remindedBack]);
       // About a tenth held back, by cart id.
       expect(truth.held / CARTS).toBeGreaterThan(0.08);
       expect(truth.held / CARTS).toBeLessThan(0.12);
@@ -102,7 +122,9 @@ describe('the hold-back comparison over repeated simulated months (3,000 carts, 
 
   it('states 95% ranges that contain the true natural rate and the true added effect in at least 95% of months', () => {
     const rand = random(15_2026);
-    const pools = Array.from({ length: ID_POOLS }, (_, pool) => Array.from({ length: CARTS }, (_, i) => isHeldBack(`p${pool}-${i}`, HOLD_BACK)));
+    const pools = Array.from({ length: ID_POOLS }, (_, pool) =>
+      Array.from({ length: CARTS }, (_, i) => isHeldBack(`p${pool}-${i}`, HOLD_BACK)),
+    );
     let naturalCovered = 0;
     let addedCovered = 0;
     let unclear = 0;

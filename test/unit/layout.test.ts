@@ -36,15 +36,26 @@ function parse(file: string): Parsed {
     const imports: string[] = [];
     const valueImports: string[] = [];
     for (const statement of source.statements) {
-      if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      if (
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier)
+      ) {
         imports.push(statement.moduleSpecifier.text);
-        const typeOnly = ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly === true : statement.isTypeOnly;
+        const typeOnly = ts.isImportDeclaration(statement)
+          ? statement.importClause?.isTypeOnly === true
+          : statement.isTypeOnly;
         if (!typeOnly) valueImports.push(statement.moduleSpecifier.text);
       }
     }
     // `await import('...')` is an arrow too.
     const visit = (node: ts.Node) => {
-      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+      if (
+        ts.isCallExpression(node) &&
+        node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+        node.arguments[0] &&
+        ts.isStringLiteral(node.arguments[0])
+      ) {
         imports.push(node.arguments[0].text);
         valueImports.push(node.arguments[0].text);
       }
@@ -69,7 +80,9 @@ function adapterClasses(): Map<string, string> {
   const classes = new Map<string, string>();
   for (const file of filesUnder('src/adapters')) {
     for (const statement of parse(file).source.statements) {
-      const exported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const exported =
+        ts.canHaveModifiers(statement) &&
+        ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       if (exported && ts.isClassDeclaration(statement) && statement.name && !/Error$/.test(statement.name.text)) {
         classes.set(statement.name.text, file);
       }
@@ -103,26 +116,30 @@ const COMPOSITION_ROOTS = (file: string) =>
  * bench and the rehearsal use the tests' fakes, the tests' rhythm world the bench's SES stand-in). A folder's
  * subfolders stand on its floor. docs/architecture.md shows the same floors beside its folders (checked below).
  */
-const FLOORS: ReadonlyArray<{ readonly floor: number; readonly folders: readonly string[]; readonly sideways?: true }> = [
-  { floor: 1, folders: ['src/domain'] }, // the product's rules, pure
-  { floor: 2, folders: ['src/ports', 'src/http', 'src/resources'] }, // what the rest is written against
-  { floor: 3, folders: ['src/use-cases', 'src/adapters'] }, // the use cases, and the ports' implementations
-  { floor: 4, folders: ['src/handlers'] },
-  { floor: 5, folders: ['src/composition'] },
-  { floor: 6, folders: ['src/lambda', 'src/local', 'lib'] }, // what runs the composition: Lambda, the laptop, the CDK app
-  { floor: 7, folders: ['bin', 'scripts', 'bench', 'rehearsal', 'test/support'], sideways: true }, // tools
-  { floor: 8, folders: ['test'] }, // the tests: nothing imports them
-];
+const FLOORS: ReadonlyArray<{ readonly floor: number; readonly folders: readonly string[]; readonly sideways?: true }> =
+  [
+    { floor: 1, folders: ['src/domain'] }, // the product's rules, pure
+    { floor: 2, folders: ['src/ports', 'src/http', 'src/resources'] }, // what the rest is written against
+    { floor: 3, folders: ['src/use-cases', 'src/adapters'] }, // the use cases, and the ports' implementations
+    { floor: 4, folders: ['src/handlers'] },
+    { floor: 5, folders: ['src/composition'] },
+    { floor: 6, folders: ['src/lambda', 'src/local', 'lib'] }, // what runs the composition: Lambda, the laptop, the CDK app
+    { floor: 7, folders: ['bin', 'scripts', 'bench', 'rehearsal', 'test/support'], sideways: true }, // tools
+    { floor: 8, folders: ['test'] }, // the tests: nothing imports them
+  ];
 
 /** The folders that hold code, each of whose files has a floor. */
 const CODE_FOLDERS = ['src', 'lib', 'bin', 'scripts', 'bench', 'rehearsal', 'test'];
 
 /** The floor a repository path stands on, and the folder that gives it (the longest listed prefix), if any. */
-function floorOf(path: string): { readonly floor: number; readonly folder: string; readonly sideways: boolean } | undefined {
+function floorOf(
+  path: string,
+): { readonly floor: number; readonly folder: string; readonly sideways: boolean } | undefined {
   let found: { floor: number; folder: string; sideways: boolean } | undefined;
   for (const { floor, folders, sideways } of FLOORS) {
     for (const folder of folders) {
-      if (path.startsWith(`${folder}/`) && (!found || folder.length > found.folder.length)) found = { floor, folder, sideways: sideways === true };
+      if (path.startsWith(`${folder}/`) && (!found || folder.length > found.folder.length))
+        found = { floor, folder, sideways: sideways === true };
     }
   }
   return found;
@@ -146,15 +163,19 @@ function clientUses(file: string): string[] {
     if (clause.name) names.set(clause.name.text, from);
     const bindings = clause.namedBindings;
     if (bindings && ts.isNamespaceImport(bindings)) names.set(bindings.name.text, from);
-    if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) if (!element.isTypeOnly) names.set(element.name.text, from);
+    if (bindings && ts.isNamedImports(bindings))
+      for (const element of bindings.elements) if (!element.isTypeOnly) names.set(element.name.text, from);
   }
-  const root = (expression: ts.Expression): ts.Expression => (ts.isPropertyAccessExpression(expression) ? root(expression.expression) : expression);
+  const root = (expression: ts.Expression): ts.Expression =>
+    ts.isPropertyAccessExpression(expression) ? root(expression.expression) : expression;
   const found: string[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
       const callee = root(node.expression);
       if (ts.isIdentifier(callee) && names.has(callee.text)) {
-        found.push(`${file}: ${ts.isNewExpression(node) ? 'new ' : ''}${node.expression.getText(source)}(...) (${names.get(callee.text)})`);
+        found.push(
+          `${file}: ${ts.isNewExpression(node) ? 'new ' : ''}${node.expression.getText(source)}(...) (${names.get(callee.text)})`,
+        );
       }
     }
     ts.forEachChild(node, visit);
@@ -205,7 +226,11 @@ describe('the layout', () => {
       const allowedFolders = file.startsWith('src/domain/') ? ['src/domain/'] : ['src/domain/', 'src/ports/'];
       for (const specifier of parse(file).imports) {
         const path = target(file, specifier);
-        if (path === undefined ? !allowedPackages.has(specifier) : !allowedFolders.some((folder) => path.startsWith(folder))) {
+        if (
+          path === undefined
+            ? !allowedPackages.has(specifier)
+            : !allowedFolders.some((folder) => path.startsWith(folder))
+        ) {
           problems.push(`${file} imports ${specifier}`);
         }
       }
@@ -216,7 +241,8 @@ describe('the layout', () => {
   it('keeps handlers and use cases free of AWS and Google clients (they see ports)', () => {
     // Handlers read AWS-shaped events, so types from `aws-lambda` or the SDK and the pure `util-dynamodb` unmarshaller
     // are theirs to use; a client, a Powertools utility or a Google package is not.
-    const clients = /^@aws-sdk\/(client|lib)-|^@googleapis\/|^googleapis$|^google-auth-library$|^@aws-lambda-powertools\//;
+    const clients =
+      /^@aws-sdk\/(client|lib)-|^@googleapis\/|^googleapis$|^google-auth-library$|^@aws-lambda-powertools\//;
     const problems: string[] = [];
     for (const file of [...filesUnder('src/handlers'), ...filesUnder('src/use-cases')]) {
       for (const specifier of parse(file).valueImports) {
@@ -224,7 +250,8 @@ describe('the layout', () => {
       }
       for (const specifier of parse(file).imports) {
         const path = target(file, specifier);
-        if (path?.startsWith('src/adapters/') || path?.startsWith('src/composition/')) problems.push(`${file} imports ${specifier}`);
+        if (path?.startsWith('src/adapters/') || path?.startsWith('src/composition/'))
+          problems.push(`${file} imports ${specifier}`);
       }
     }
     expect(problems).toEqual([]);
@@ -234,7 +261,8 @@ describe('the layout', () => {
     const problems: string[] = [];
     for (const file of [...filesUnder('src'), ...filesUnder('lib'), ...filesUnder('bin')]) {
       for (const specifier of parse(file).imports) {
-        if (specifier.startsWith('@cloud-copilot/') || target(file, specifier)?.startsWith('rehearsal/')) problems.push(`${file} imports ${specifier}`);
+        if (specifier.startsWith('@cloud-copilot/') || target(file, specifier)?.startsWith('rehearsal/'))
+          problems.push(`${file} imports ${specifier}`);
       }
     }
     expect(filesUnder('rehearsal').length).toBeGreaterThan(3); // the check looks at something real
@@ -244,7 +272,10 @@ describe('the layout', () => {
   it('gives every code file a floor', () => {
     const files = CODE_FOLDERS.flatMap(filesUnder);
     expect(files.length).toBeGreaterThan(300); // the check looks at something real
-    expect(files.filter((file) => !floorOf(file)), 'files in a folder with no floor: add it to FLOORS and docs/architecture.md').toEqual([]);
+    expect(
+      files.filter((file) => !floorOf(file)),
+      'files in a folder with no floor: add it to FLOORS and docs/architecture.md',
+    ).toEqual([]);
   });
 
   it('has no arrow running back up: a file imports its own folder and lower floors, never a higher floor or a neighbour', () => {
@@ -258,8 +289,12 @@ describe('the layout', () => {
         const to = path === undefined ? undefined : floorOf(path);
         if (!to || to.folder === from.folder) continue;
         arrows += 1;
-        if (to.floor > from.floor) problems.push(`${file} (${from.folder}, floor ${from.floor}) imports ${path} (${to.folder}, floor ${to.floor})`);
-        else if (to.floor === from.floor && !from.sideways) problems.push(`${file} (${from.folder}) imports its neighbour on floor ${from.floor}: ${path}`);
+        if (to.floor > from.floor)
+          problems.push(
+            `${file} (${from.folder}, floor ${from.floor}) imports ${path} (${to.folder}, floor ${to.floor})`,
+          );
+        else if (to.floor === from.floor && !from.sideways)
+          problems.push(`${file} (${from.folder}) imports its neighbour on floor ${from.floor}: ${path}`);
       }
     }
     expect(arrows).toBeGreaterThan(500); // the check looks at something real
@@ -281,7 +316,7 @@ describe('the layout', () => {
     expect(problems).toEqual([]);
   });
 
-  it('names every folder in docs/architecture.md\'s code layout, with its floor, and no folder that is gone', () => {
+  it("names every folder in docs/architecture.md's code layout, with its floor, and no folder that is gone", () => {
     const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
     const section = /^## Code layout\n([\s\S]*?)(?=^## )/m.exec(doc)?.[1] ?? '';
     const tree = /^```\n([\s\S]*?)^```/m.exec(section)?.[1];
@@ -299,20 +334,40 @@ describe('the layout', () => {
     }
     // Every folder of the tree: recursively, except git's own, what .gitignore keeps out, and hidden folders that are
     // not ours (an editor's); `.ci` holds what CI runs.
-    const ignored = new Set(readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n').filter((l) => l.endsWith('/')).map((l) => l.slice(0, -1)));
+    const ignored = new Set(
+      readFileSync(join(ROOT, '.gitignore'), 'utf8')
+        .split('\n')
+        .filter((l) => l.endsWith('/'))
+        .map((l) => l.slice(0, -1)),
+    );
     const onDisk: string[] = [];
     const walk = (dir: string) => {
       for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
         const path = dir ? `${dir}/${entry.name}` : entry.name;
-        if (!entry.isDirectory() || ignored.has(entry.name) || (!dir && entry.name.startsWith('.') && entry.name !== '.ci')) continue;
+        if (
+          !entry.isDirectory() ||
+          ignored.has(entry.name) ||
+          (!dir && entry.name.startsWith('.') && entry.name !== '.ci')
+        )
+          continue;
         onDisk.push(path);
         walk(path);
       }
     };
     walk('');
     expect(onDisk).toContain('src/domain/cart'); // the check looks at something real
-    expect.soft(onDisk.filter((folder) => !named.has(folder)), 'folders the layout does not name').toEqual([]);
-    expect.soft([...named.keys()].filter((folder) => !onDisk.includes(folder)), 'folders the layout names that are gone').toEqual([]);
+    expect
+      .soft(
+        onDisk.filter((folder) => !named.has(folder)),
+        'folders the layout does not name',
+      )
+      .toEqual([]);
+    expect
+      .soft(
+        [...named.keys()].filter((folder) => !onDisk.includes(folder)),
+        'folders the layout names that are gone',
+      )
+      .toEqual([]);
     const wrongFloors = [...named]
       .filter(([folder, floor]) => String(floorOf(`${folder}/x.ts`)?.floor ?? '-') !== floor)
       .map(([folder, floor]) => `${folder}: ${floor} in the doc, ${floorOf(`${folder}/x.ts`)?.floor ?? '-'} in FLOORS`);
@@ -322,7 +377,9 @@ describe('the layout', () => {
       const folders = [...cells!.matchAll(/`([^`]+)`/g)].map((match) => match[1]);
       return `${floor}: ${folders.join(', ')}`;
     });
-    expect.soft(table, "the doc's table of floors").toEqual(FLOORS.map(({ floor, folders }) => `${floor}: ${folders.join(', ')}`));
+    expect
+      .soft(table, "the doc's table of floors")
+      .toEqual(FLOORS.map(({ floor, folders }) => `${floor}: ${folders.join(', ')}`));
   });
 
   it('has no import cycles in any code folder (src, lib, bin, scripts, bench, rehearsal, test)', () => {

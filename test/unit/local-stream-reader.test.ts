@@ -21,9 +21,13 @@ describe('the local stream reader when the stream has moved on (mocked streams A
   it('reads from the oldest record left when its checkpoint is older than the stream keeps, and says so', async () => {
     const dynamo = new DynamoDBClient({ endpoint: 'http://127.0.0.1:1', ...LOCAL_AWS });
     const streams = new DynamoDBStreamsClient({ endpoint: 'http://127.0.0.1:1', ...LOCAL_AWS });
-    mockClient(dynamo).on(DescribeTableCommand).resolves({ Table: { LatestStreamArn: STREAM } });
+    mockClient(dynamo)
+      .on(DescribeTableCommand)
+      .resolves({ Table: { LatestStreamArn: STREAM } });
     const api = mockClient(streams);
-    api.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: [{ ShardId: 's1', SequenceNumberRange: { StartingSequenceNumber: '500' } }] } });
+    api.on(DescribeStreamCommand).resolves({
+      StreamDescription: { Shards: [{ ShardId: 's1', SequenceNumberRange: { StartingSequenceNumber: '500' } }] },
+    });
     api
       .on(GetShardIteratorCommand, { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' })
       .rejects(new TrimmedDataAccessException({ message: 'trimmed', $metadata: {} }))
@@ -31,7 +35,10 @@ describe('the local stream reader when the stream has moved on (mocked streams A
       .resolves({ ShardIterator: 'from-oldest' });
     api
       .on(GetRecordsCommand, { ShardIterator: 'from-oldest' })
-      .resolves({ Records: [{ eventID: 'e600', eventName: 'INSERT', dynamodb: { SequenceNumber: '600' } }], NextShardIterator: 'next' })
+      .resolves({
+        Records: [{ eventID: 'e600', eventName: 'INSERT', dynamodb: { SequenceNumber: '600' } }],
+        NextShardIterator: 'next',
+      })
       .on(GetRecordsCommand, { ShardIterator: 'next' })
       .resolves({ Records: [], NextShardIterator: 'next' });
     const checkpointFile = join(mkdtempSync(join(tmpdir(), 'cr-trim-')), 'cart-stream.json');
@@ -46,10 +53,14 @@ describe('the local stream reader when the stream has moved on (mocked streams A
       { batchSize: 100, windowMs: 60_000, accepts: () => true, maxAttempts: 3, checkpointFile },
     );
     const delivered: string[] = [];
-    reader.register(async (event) => void delivered.push(...(event.Records as LambdaStreamRecord[]).map((r) => r.eventID)));
+    reader.register(
+      async (event) => void delivered.push(...(event.Records as LambdaStreamRecord[]).map((r) => r.eventID)),
+    );
 
     expect(await reader.pump({ force: true })).toBe(1);
     expect(delivered).toEqual(['e600']);
-    expect(warnings).toEqual(['stream records after the checkpoint are gone (streams keep 24 h); reading from the oldest left']);
+    expect(warnings).toEqual([
+      'stream records after the checkpoint are gone (streams keep 24 h); reading from the oldest left',
+    ]);
   });
 });

@@ -16,10 +16,11 @@ const capOf = (rules: Rules): number => Math.min(rules.maxReminders, 2);
 
 /** The later of the last change and the last reminder the email service accepted. */
 function anchorMs(row: CartRow): number {
-  const sent = [row.firstSentAt, row.secondSentAt].filter((at): at is string => at !== undefined).map((at) => Date.parse(at));
+  const sent = [row.firstSentAt, row.secondSentAt]
+    .filter((at): at is string => at !== undefined)
+    .map((at) => Date.parse(at));
   return Math.max(Date.parse(row.lastChangedAt), ...sent);
 }
-
 
 function waitMinutes(row: CartRow, rules: Rules, step: ReminderStep): number {
   const waits = row.total.minor >= rules.bigCartThresholdMinor ? rules.waits.big : rules.waits.small;
@@ -57,21 +58,59 @@ const rulesArb: fc.Arbitrary<Rules> = fc
 /** Totals are a percentage of the threshold (0–200%), so changes cross it often. */
 const eventArb = (threshold: number): fc.Arbitrary<SimEvent> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('change'), gapMin: gap, totalMinor: fc.integer({ min: 0, max: 200 }).map((p) => Math.round((threshold * p) / 100)) }) },
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('fire'), lateMin: fc.oneof(fc.constant(0), fc.integer({ min: -3, max: 3 }), minutes(180), minutes(3 * 24 * 60)) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('change'),
+        gapMin: gap,
+        totalMinor: fc.integer({ min: 0, max: 200 }).map((p) => Math.round((threshold * p) / 100)),
+      }),
+    },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('fire'),
+        lateMin: fc.oneof(fc.constant(0), fc.integer({ min: -3, max: 3 }), minutes(180), minutes(3 * 24 * 60)),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('fireNow'), gapMin: gap }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver'), gapMin: gap, pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('oldSeq'), gapMin: gap, back: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('pause'), gapMin: gap, on: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('checkout'), gapMin: gap }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('optOut'), gapMin: gap, scope: fc.constantFrom('cart' as const, 'all' as const) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('ownerStopCart'), gapMin: gap, reason: fc.constantFrom('asked by phone', 'friend of the shop') }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('ownerStopEmail'), gapMin: gap, reason: fc.constantFrom('wholesale buyer', 'complained') }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('optOut'),
+        gapMin: gap,
+        scope: fc.constantFrom('cart' as const, 'all' as const),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('ownerStopCart'),
+        gapMin: gap,
+        reason: fc.constantFrom('asked by phone', 'friend of the shop'),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('ownerStopEmail'),
+        gapMin: gap,
+        reason: fc.constantFrom('wholesale buyer', 'complained'),
+      }),
+    },
   );
 
 const scenarioArb: fc.Arbitrary<SimOptions> = rulesArb.chain((rules) =>
   fc.record({
-    start: fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }),
+    start: fc.date({
+      min: new Date('2026-01-01T00:00:00Z'),
+      max: new Date('2027-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    }),
     rules: fc.constant(rules),
     initialTotalMinor: fc.integer({ min: 0, max: 200 }).map((p) => Math.round((rules.bigCartThresholdMinor * p) / 100)),
     events: fc.array(eventArb(rules.bigCartThresholdMinor), { maxLength: 30 }),
@@ -113,7 +152,9 @@ describe('waiter properties (simulated cart lives)', () => {
         expect(result.handOffs.length).toBeLessThanOrEqual(2);
         expect(result.handOffs.length).toBeLessThanOrEqual(cap);
         expect(result.row.remindersSent).toBe(result.handOffs.length);
-        expect(result.handOffs.map((h) => h.step)).toEqual((['first', 'second'] as const).slice(0, result.handOffs.length));
+        expect(result.handOffs.map((h) => h.step)).toEqual(
+          (['first', 'second'] as const).slice(0, result.handOffs.length),
+        );
       }),
       RUNS,
     );
@@ -192,11 +233,15 @@ describe('waiter properties (simulated cart lives)', () => {
         const result = simulate(scenario);
         expect(result.row.status).toBe('given_up');
         // A pause that outlasts the give-up window holds a reminder until it is too late; otherwise every one goes.
-        const givenUpInPause = moves(result).some((d) => d.decision.kind === 'move' && d.decision.move === 'give_up' && d.rules.pause !== undefined);
+        const givenUpInPause = moves(result).some(
+          (d) => d.decision.kind === 'move' && d.decision.move === 'give_up' && d.rules.pause !== undefined,
+        );
         if (givenUpInPause) expect(result.row.remindersSent).toBeLessThanOrEqual(capOf(scenario.rules));
         else expect(result.row.remindersSent).toBe(capOf(scenario.rules));
         // A pause never ends the chase; only the give-up does, once.
-        expect(moves(result).filter((d) => d.decision.kind === 'move' && d.decision.move === 'give_up')).toHaveLength(1);
+        expect(moves(result).filter((d) => d.decision.kind === 'move' && d.decision.move === 'give_up')).toHaveLength(
+          1,
+        );
       }),
       RUNS,
     );
@@ -258,7 +303,8 @@ describe('waiter properties (simulated cart lives)', () => {
             expect(Date.parse(row.wakeUpAt ?? '')).toBeLessThanOrEqual(d.at.getTime() + 24 * 60 * MINUTE_MS);
             continue;
           }
-          const step: ReminderStep | undefined = row.remindersSent >= capOf(d.rules) ? undefined : row.remindersSent === 0 ? 'first' : 'second';
+          const step: ReminderStep | undefined =
+            row.remindersSent >= capOf(d.rules) ? undefined : row.remindersSent === 0 ? 'first' : 'second';
           const wait = step === undefined ? d.rules.giveUpAfterMinutes : waitMinutes(row, d.rules, step);
           expect(row.wakeUpAt).toBe(new Date(anchorMs(row) + wait * MINUTE_MS).toISOString());
         }
@@ -274,7 +320,8 @@ describe('waiter properties (simulated cart lives)', () => {
           if (d.decision.kind !== 'move' || d.decision.move === 'give_up') continue;
           expect(d.written?.wakeSeq).toBe((d.rowBefore.wakeSeq ?? 0) + 1);
           expect(Date.parse(d.written?.wakeUpAt ?? '')).toBeGreaterThanOrEqual(d.at.getTime());
-          if (d.decision.move === 'still_shopping') expect(d.decision.nextWakeAt!.getTime()).toBeGreaterThan(d.at.getTime());
+          if (d.decision.move === 'still_shopping')
+            expect(d.decision.nextWakeAt!.getTime()).toBeGreaterThan(d.at.getTime());
         }
       }),
       RUNS,
@@ -318,7 +365,8 @@ describe('decideWake at the due moment', () => {
         };
         const cap = capOf(rules);
         const step: ReminderStep | undefined = sent >= cap ? undefined : sent === 0 ? 'first' : 'second';
-        const due = anchorMs(row) + (step === undefined ? rules.giveUpAfterMinutes : waitMinutes(row, rules, step)) * MINUTE_MS;
+        const due =
+          anchorMs(row) + (step === undefined ? rules.giveUpAfterMinutes : waitMinutes(row, rules, step)) * MINUTE_MS;
         const now = new Date(due + offsetMs);
         const decision = decideWake({ cart: row, wakeSeq: 7, rules, now });
         expect(decision.kind).toBe('move');
@@ -327,7 +375,9 @@ describe('decideWake at the due moment', () => {
           expect(decision.move).toBe('still_shopping');
           expect(decision.nextWakeAt?.getTime()).toBe(due);
         } else {
-          expect(decision.move).toBe(step === undefined ? 'give_up' : step === 'first' ? 'first_reminder' : 'second_reminder');
+          expect(decision.move).toBe(
+            step === undefined ? 'give_up' : step === 'first' ? 'first_reminder' : 'second_reminder',
+          );
           expect(decision.step).toBe(step);
         }
       }),

@@ -55,7 +55,8 @@ function wake(row: CartRow, now: Date, r: Rules = DEFAULT_RULES, optOut?: 'cart'
   const decision = decideWake({ cart: row, wakeSeq: row.wakeSeq ?? 0, rules: r, now, ...(optOut ? { optOut } : {}) });
   const next = applyWakeDecision(row, decision, now);
   const step = decision.kind === 'move' ? decision.step : undefined;
-  const settled = next && step && sent ? { ...next, [step === 'first' ? 'firstSentAt' : 'secondSentAt']: sent.toISOString() } : next;
+  const settled =
+    next && step && sent ? { ...next, [step === 'first' ? 'firstSentAt' : 'secondSentAt']: sent.toISOString() } : next;
   return { decision, row: settled ?? row, written: next !== undefined };
 }
 
@@ -76,7 +77,8 @@ function runOut(start: CartRow, r: Rules = DEFAULT_RULES): { moves: { move: stri
   for (let i = 0; i < 20 && row.wakeUpAt !== undefined; i += 1) {
     const now = new Date(row.wakeUpAt);
     const result = wake(row, now, r);
-    if (result.decision.kind === 'move' && result.decision.move !== 'still_shopping') moves.push({ move: result.decision.move, at: now.toISOString() });
+    if (result.decision.kind === 'move' && result.decision.move !== 'still_shopping')
+      moves.push({ move: result.decision.move, at: now.toISOString() });
     row = result.row;
   }
   expect(row.wakeUpAt).toBeUndefined();
@@ -92,12 +94,21 @@ describe('the seed story: a $120 cart is big', () => {
     // After the hand-off the waiter looks again once the sender has run (5 minutes), to time the follow-up from the send.
     expectMove(first.decision, 'first_reminder', checkAfter(at(T, HOUR)));
     expect(first.decision.kind === 'move' && first.decision.step).toBe('first');
-    expect(first.decision.reason).toContain('big cart ($120.00 >= $100.00): first reminder due 1h after last change at 2026-11-02T15:00Z');
-    expect(first.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(T, HOUR), wakeSeq: 2, wakeUpAt: checkAfter(at(T, HOUR)).toISOString() });
+    expect(first.decision.reason).toContain(
+      'big cart ($120.00 >= $100.00): first reminder due 1h after last change at 2026-11-02T15:00Z',
+    );
+    expect(first.row).toMatchObject({
+      remindersSent: 1,
+      lastReminderAt: iso(T, HOUR),
+      wakeSeq: 2,
+      wakeUpAt: checkAfter(at(T, HOUR)).toISOString(),
+    });
 
     const check = wake(first.row, checkAfter(at(T, HOUR)));
     expectMove(check.decision, 'still_shopping', at(T, 21 * HOUR));
-    expect(check.decision.reason).toContain('second reminder due 20h after the first reminder sent at 2026-11-02T16:00Z');
+    expect(check.decision.reason).toContain(
+      'second reminder due 20h after the first reminder sent at 2026-11-02T16:00Z',
+    );
 
     // 07:00 in New York: the sender holds it for quiet hours, so the waiter looks again 5 minutes after they end (08:05).
     const second = wake(check.row, at(T, 21 * HOUR));
@@ -135,16 +146,19 @@ describe('timing by size', () => {
     ['just under the threshold ($99.99)', 99_99, 4 * HOUR, 24 * HOUR],
     ['exactly the threshold ($100)', 100_00, HOUR, 20 * HOUR],
     ['big ($120)', 120_00, HOUR, 20 * HOUR],
-  ])('%s: first after the first wait, second after the second, give-up 7 days later', (_label, minor, first, second) => {
-    const start = cart({ total: { minor, currency: 'USD' } });
-    const firstWake = firstWakeUpAt(start, DEFAULT_RULES);
-    expect(firstWake.toISOString()).toBe(iso(T, first));
-    expect(runOut({ ...start, wakeUpAt: firstWake.toISOString() }).moves).toEqual([
-      { move: 'first_reminder', at: iso(T, first) },
-      { move: 'second_reminder', at: iso(T, first + second) },
-      { move: 'give_up', at: iso(T, first + second + 7 * DAY) },
-    ]);
-  });
+  ])(
+    '%s: first after the first wait, second after the second, give-up 7 days later',
+    (_label, minor, first, second) => {
+      const start = cart({ total: { minor, currency: 'USD' } });
+      const firstWake = firstWakeUpAt(start, DEFAULT_RULES);
+      expect(firstWake.toISOString()).toBe(iso(T, first));
+      expect(runOut({ ...start, wakeUpAt: firstWake.toISOString() }).moves).toEqual([
+        { move: 'first_reminder', at: iso(T, first) },
+        { move: 'second_reminder', at: iso(T, first + second) },
+        { move: 'give_up', at: iso(T, first + second + 7 * DAY) },
+      ]);
+    },
+  );
 
   it('small cart reason names the size and the wait', () => {
     const { decision } = wake(small(), at(T, 4 * HOUR));
@@ -216,10 +230,20 @@ describe('still shopping', () => {
 describe('exactly-due boundaries', () => {
   it.each([
     ['first reminder', cart(), HOUR, 'first_reminder'],
-    ['second reminder', cart({ remindersSent: 1, lastReminderAt: iso(T, HOUR), firstSentAt: iso(T, HOUR) }), 21 * HOUR, 'second_reminder'],
+    [
+      'second reminder',
+      cart({ remindersSent: 1, lastReminderAt: iso(T, HOUR), firstSentAt: iso(T, HOUR) }),
+      21 * HOUR,
+      'second_reminder',
+    ],
     [
       'give-up',
-      cart({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), firstSentAt: iso(T, HOUR), secondSentAt: iso(T, 21 * HOUR) }),
+      cart({
+        remindersSent: 2,
+        lastReminderAt: iso(T, 21 * HOUR),
+        firstSentAt: iso(T, HOUR),
+        secondSentAt: iso(T, 21 * HOUR),
+      }),
       21 * HOUR + 7 * DAY,
       'give_up',
     ],
@@ -255,7 +279,10 @@ describe('reminder caps', () => {
 
 describe('ended carts get no move', () => {
   it.each([
-    ['checked_out', { status: 'checked_out', checkedOutAt: iso(T, 30 * MIN), stopReason: 'checked out', wakeUpAt: undefined }],
+    [
+      'checked_out',
+      { status: 'checked_out', checkedOutAt: iso(T, 30 * MIN), stopReason: 'checked out', wakeUpAt: undefined },
+    ],
     ['stopped', { status: 'stopped', stopReason: 'unsubscribed from all reminders', wakeUpAt: undefined }],
     ['given_up', { status: 'given_up', remindersSent: 2, stopReason: 'given up', wakeUpAt: undefined }],
   ] as const)('%s and already recorded: ended, no reschedule, nothing written', (status, overrides) => {
@@ -287,17 +314,37 @@ describe('ended carts get no move', () => {
   it('checkout wins over an owner stop on the same cart', () => {
     const row = cart({ status: 'checked_out', stopReason: 'checked out', wakeUpAt: undefined });
     const stopped = rules({ stoppedCarts: [{ target: 'cart-1', reason: 'asked by phone' }] });
-    expect(wake(row, at(T, HOUR), stopped).decision).toMatchObject({ kind: 'ended', status: 'checked_out', record: false });
+    expect(wake(row, at(T, HOUR), stopped).decision).toMatchObject({
+      kind: 'ended',
+      status: 'checked_out',
+      record: false,
+    });
   });
 });
 
 describe('owner stops and opt-outs end the chase', () => {
   it.each([
-    ['by cart id', rules({ stoppedCarts: [{ target: 'cart-1', reason: 'friend of the shop, no emails', line: 12 }] }), 'friend of the shop, no emails'],
-    ['by email', rules({ stoppedEmails: [{ target: 'sam@example.com', reason: 'asked us by phone' }] }), 'asked us by phone'],
-    ['by email, whatever the case', rules({ stoppedEmails: [{ target: 'Sam@Example.com ', reason: 'wholesale buyer' }] }), 'wholesale buyer'],
+    [
+      'by cart id',
+      rules({ stoppedCarts: [{ target: 'cart-1', reason: 'friend of the shop, no emails', line: 12 }] }),
+      'friend of the shop, no emails',
+    ],
+    [
+      'by email',
+      rules({ stoppedEmails: [{ target: 'sam@example.com', reason: 'asked us by phone' }] }),
+      'asked us by phone',
+    ],
+    [
+      'by email, whatever the case',
+      rules({ stoppedEmails: [{ target: 'Sam@Example.com ', reason: 'wholesale buyer' }] }),
+      'wholesale buyer',
+    ],
   ])('owner stop %s: recorded as stopped with the owner’s reason', (_label, r, ownerReason) => {
-    const result = wake(cart({ remindersSent: 1, lastReminderAt: iso(T, HOUR), wakeSeq: 2, wakeUpAt: iso(T, 21 * HOUR) }), at(T, 21 * HOUR), r);
+    const result = wake(
+      cart({ remindersSent: 1, lastReminderAt: iso(T, HOUR), wakeSeq: 2, wakeUpAt: iso(T, 21 * HOUR) }),
+      at(T, 21 * HOUR),
+      r,
+    );
     expect(result.decision).toMatchObject({ kind: 'ended', status: 'stopped', record: true, stopReason: ownerReason });
     expect(result.decision.reason).toContain(ownerReason);
     expect(result.row).toMatchObject({ status: 'stopped', stopReason: ownerReason, wakeSeq: 2, remindersSent: 1 });
@@ -315,7 +362,10 @@ describe('owner stops and opt-outs end the chase', () => {
       stoppedEmails: [{ target: 'alex@example.com', reason: 'other' }],
     });
     expect(wake(cart(), at(T, HOUR), r).decision).toMatchObject({ kind: 'move', move: 'first_reminder' });
-    expect(wake(cart({ email: undefined }), at(T, HOUR), r).decision).toMatchObject({ kind: 'move', move: 'first_reminder' });
+    expect(wake(cart({ email: undefined }), at(T, HOUR), r).decision).toMatchObject({
+      kind: 'move',
+      move: 'first_reminder',
+    });
   });
 
   it.each(['cart', 'all'] as const)('opt-out (%s) ends the chase as stopped', (scope) => {
@@ -331,7 +381,9 @@ describe('owner stops and opt-outs end the chase', () => {
     const paused = rules({ pause: { target: '', reason: 'holiday', line: 9 } });
     const held = wake(cart(), at(T, HOUR), paused);
     expectMove(held.decision, 'still_shopping', at(T, HOUR + PAUSE_RECHECK_MINUTES * MIN));
-    expect(held.decision.kind === 'move' && held.decision.reason).toMatch(/first reminder due 1h .*held because the owner paused reminders \(rules doc line 9\): "holiday"; not sent and not counted/);
+    expect(held.decision.kind === 'move' && held.decision.reason).toMatch(
+      /first reminder due 1h .*held because the owner paused reminders \(rules doc line 9\): "holiday"; not sent and not counted/,
+    );
     expect(held.row).toMatchObject({ remindersSent: 0, wakeSeq: 2 });
     expect(held.row.lastReminderAt).toBeUndefined();
     // Two days of pause: still held, still the first reminder.
@@ -349,7 +401,9 @@ describe('owner stops and opt-outs end the chase', () => {
     expectMove(lastCheck.decision, 'still_shopping', at(T, 7 * DAY));
     const late = wake({ ...lastCheck.row }, at(T, 7 * DAY), paused);
     expectMove(late.decision, 'give_up');
-    expect(late.decision.kind === 'move' && late.decision.reason).toMatch(/held since .*"stock count".*too late for a reminder: giving up/);
+    expect(late.decision.kind === 'move' && late.decision.reason).toMatch(
+      /held since .*"stock count".*too late for a reminder: giving up/,
+    );
     expect(late.row).toMatchObject({ status: 'given_up', remindersSent: 0 });
   });
 
@@ -416,9 +470,9 @@ describe('applyWakeDecision', () => {
 
 describe('bad input', () => {
   it('refuses a row with an unreadable lastChangedAt instead of guessing', () => {
-    expect(() => decideWake({ cart: cart({ lastChangedAt: 'yesterday' }), wakeSeq: 1, rules: DEFAULT_RULES, now: at(T, HOUR) })).toThrow(
-      /lastChangedAt/,
-    );
+    expect(() =>
+      decideWake({ cart: cart({ lastChangedAt: 'yesterday' }), wakeSeq: 1, rules: DEFAULT_RULES, now: at(T, HOUR) }),
+    ).toThrow(/lastChangedAt/);
   });
 });
 
@@ -450,7 +504,9 @@ describe('the follow-up is timed from the email the shopper got, not from the ha
     expect(waiting.row.remindersSent).toBe(1);
     const tooLate = wake({ ...waiting.row, wakeUpAt: iso(T, HOUR + 7 * DAY) }, at(T, HOUR + 7 * DAY));
     expectMove(tooLate.decision, 'give_up');
-    expect(tooLate.decision.kind === 'move' && tooLate.decision.reason).toContain('was neither sent nor ended within 7d');
+    expect(tooLate.decision.kind === 'move' && tooLate.decision.reason).toContain(
+      'was neither sent nor ended within 7d',
+    );
   });
 
   it('a skipped first reminder ends the chase at once: a follow-up is never the only email', () => {
@@ -481,7 +537,10 @@ describe('the follow-up is timed from the email the shopper got, not from the ha
     const again = wake(result.row, at(changed, HOUR), DEFAULT_RULES, undefined, null);
     expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first' });
     expect(again.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(changed, HOUR) });
-    expect(wake(again.row, checkAfter(at(changed, HOUR))).decision).toMatchObject({ kind: 'move', move: 'still_shopping' });
+    expect(wake(again.row, checkAfter(at(changed, HOUR))).decision).toMatchObject({
+      kind: 'move',
+      move: 'still_shopping',
+    });
   });
 
   it("a first reminder skipped for the owner's stop is taken back when the stop is lifted: the cart picks up where it stood", () => {
@@ -492,16 +551,27 @@ describe('the follow-up is timed from the email the shopper got, not from the ha
     };
     // While the stop is in force the chase ends with it.
     const stopped = rules({ stoppedCarts: [{ target: 'cart-1', reason: 'phoned' }] });
-    expect(wake(skipped, checkAfter(at(T, HOUR)), stopped).decision).toMatchObject({ kind: 'ended', status: 'stopped' });
+    expect(wake(skipped, checkAfter(at(T, HOUR)), stopped).decision).toMatchObject({
+      kind: 'ended',
+      status: 'stopped',
+    });
     // Lifted (the row reopened): the first reminder goes again, not the follow-up, and the count stays one.
     const again = wake({ ...skipped, wakeUpAt: iso(T, 2 * DAY) }, at(T, 2 * DAY), DEFAULT_RULES, undefined, null);
-    expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first', retractsHandOff: true });
+    expect(again.decision).toMatchObject({
+      kind: 'move',
+      move: 'first_reminder',
+      step: 'first',
+      retractsHandOff: true,
+    });
     expect(again.row.remindersSent).toBe(1);
   });
 
   it('a test-mode send times the chase like a real one', () => {
     const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
-    const tested: CartRow = { ...handOff.row, firstOutcome: { outcome: 'test_sent', at: iso(T, 62 * MIN), handOffAt: iso(T, HOUR), reason: 'test' } };
+    const tested: CartRow = {
+      ...handOff.row,
+      firstOutcome: { outcome: 'test_sent', at: iso(T, 62 * MIN), handOffAt: iso(T, HOUR), reason: 'test' },
+    };
     expectMove(wake(tested, checkAfter(at(T, HOUR))).decision, 'still_shopping', at(T, 62 * MIN + 20 * HOUR));
   });
 

@@ -120,7 +120,9 @@ describe('local outbox mailer', () => {
 
     const index = renderOutboxIndex(listOutbox(dir));
 
-    expect(index).toContain('&lt;http://127.0.0.1:3000/u?token=abc.def&amp;x=1&gt;, &lt;mailto:unsub@ridgeandloom.com?subject=unsubscribe&gt;');
+    expect(index).toContain(
+      '&lt;http://127.0.0.1:3000/u?token=abc.def&amp;x=1&gt;, &lt;mailto:unsub@ridgeandloom.com?subject=unsubscribe&gt;',
+    );
     const form = /<form\b[^>]*>[\s\S]*?<\/form>/.exec(index)?.[0] ?? '';
     expect(form).toMatch(/method="post"/);
     expect(form).toContain('action="http://127.0.0.1:3000/u?token=abc.def&amp;x=1"');
@@ -162,9 +164,20 @@ describe('local outbox mailer', () => {
       expect(serve('/outbox/')).toMatchObject({ status: 200, contentType: 'text/html; charset=utf-8' });
       expect(serve('/outbox/').body).toContain(`/outbox/${name}.html`);
       expect(serve('/outbox')).toMatchObject({ status: 200 });
-      expect(serve(`/outbox/${name}.html`)).toEqual({ status: 200, contentType: 'text/html; charset=utf-8', body: email().html });
-      expect(serve(`/outbox/${name}.txt`)).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: email().text });
-      expect(serve(`/outbox/${name}.json?download=1`)).toMatchObject({ status: 200, contentType: 'application/json; charset=utf-8' });
+      expect(serve(`/outbox/${name}.html`)).toEqual({
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: email().html,
+      });
+      expect(serve(`/outbox/${name}.txt`)).toEqual({
+        status: 200,
+        contentType: 'text/plain; charset=utf-8',
+        body: email().text,
+      });
+      expect(serve(`/outbox/${name}.json?download=1`)).toMatchObject({
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+      });
     });
 
     it('answers 404 to path traversal, unknown names and files the outbox did not write', async () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildPolishPrompt, MAX_POLISHED_LENGTH, validatePolishedLine, type PolishCheckInput } from '../../src/domain/email/polish';
+import {
+  buildPolishPrompt,
+  MAX_POLISHED_LENGTH,
+  validatePolishedLine,
+  type PolishCheckInput,
+} from '../../src/domain/email/polish';
 import { DEFAULT_VOICE } from '../../src/domain/owner-docs/voice';
 
 const SOURCE: PolishCheckInput = {
@@ -11,13 +16,33 @@ const check = (candidate: string, input: PolishCheckInput = SOURCE) => validateP
 
 describe('validatePolishedLine: accepted lines', () => {
   it.each([
-    ['a plain sentence', 'Your linen shirt, candles and tote are still waiting whenever you are.', 'Your linen shirt, candles and tote are still waiting whenever you are.'],
+    [
+      'a plain sentence',
+      'Your linen shirt, candles and tote are still waiting whenever you are.',
+      'Your linen shirt, candles and tote are still waiting whenever you are.',
+    ],
     ['a question', 'Still mulling over that linen shirt?', 'Still mulling over that linen shirt?'],
-    ['numbers from the source', 'Your Linen shirt, Candle ×2 and Tote are here, $120.00 in all.', 'Your Linen shirt, Candle ×2 and Tote are here, $120.00 in all.'],
+    [
+      'numbers from the source',
+      'Your Linen shirt, Candle ×2 and Tote are here, $120.00 in all.',
+      'Your Linen shirt, Candle ×2 and Tote are here, $120.00 in all.',
+    ],
     ['a rounded source price', 'Everything is still here, $120 in all.', 'Everything is still here, $120 in all.'],
-    ['a number from an item title', 'That pack of 3 socks is still in your cart.', 'That pack of 3 socks is still in your cart.'],
-    ['wrapping quotes and spaces, trimmed', '  "Your cart is right where you left it."  ', 'Your cart is right where you left it.'],
-    ['nested curly quotes, trimmed', '“\'Your cart is right where you left it.\'”', 'Your cart is right where you left it.'],
+    [
+      'a number from an item title',
+      'That pack of 3 socks is still in your cart.',
+      'That pack of 3 socks is still in your cart.',
+    ],
+    [
+      'wrapping quotes and spaces, trimmed',
+      '  "Your cart is right where you left it."  ',
+      'Your cart is right where you left it.',
+    ],
+    [
+      'nested curly quotes, trimmed',
+      "“'Your cart is right where you left it.'”",
+      'Your cart is right where you left it.',
+    ],
     ['an apostrophe inside', "We've kept your cart just as you left it.", "We've kept your cart just as you left it."],
   ])('accepts %s', (_label, candidate, line) => {
     expect(check(candidate)).toEqual({ ok: true, line });
@@ -78,7 +103,10 @@ describe('validatePolishedLine: rejections', () => {
 
   it('does not let the price be reformatted into a new number', () => {
     // "$12" is not the $120.00 total: digit groups must match a source number, not be a prefix of one.
-    expect(check('Your cart is waiting, just $12 in all.')).toMatchObject({ ok: false, reason: expect.stringMatching(/^number: 12 /) });
+    expect(check('Your cart is waiting, just $12 in all.')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^number: 12 /),
+    });
   });
 });
 
@@ -114,7 +142,7 @@ describe('buildPolishPrompt', () => {
     expect(user).toContain('Step: last reminder, a little warmer; the shopper saved this cart as a link');
   });
 
-  it("stays small whatever the cart or the voice doc: about 130 tokens for the seed cart, bounded for a huge one", () => {
+  it('stays small whatever the cart or the voice doc: about 130 tokens for the seed cart, bounded for a huge one', () => {
     const seed = buildPolishPrompt(base);
     // Every reminder pays for these characters (about 3.5 per token).
     expect(seed.system.length + seed.user.length).toBeLessThan(500);

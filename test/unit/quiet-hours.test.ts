@@ -33,10 +33,30 @@ describe('quietHoursDeferral across DST in America/New_York', () => {
     ['23:00 EST the evening before -> 08:00 EDT', '2026-03-08T04:00:00Z', NIGHT, '2026-03-08T12:00:00.000Z'],
     ['01:30 EST, just before the jump -> 08:00 EDT', '2026-03-08T06:30:00Z', NIGHT, '2026-03-08T12:00:00.000Z'],
     ['03:30 EDT, just after the jump -> 08:00 EDT', '2026-03-08T07:30:00Z', NIGHT, '2026-03-08T12:00:00.000Z'],
-    ['end 02:30 is skipped -> the next existing minute, 03:00 EDT', '2026-03-08T06:00:00Z', { start: '22:00', end: '02:30' }, '2026-03-08T07:00:00.000Z'],
-    ['end 02:00 is skipped -> 03:00 EDT', '2026-03-08T06:59:00Z', { start: '22:00', end: '02:00' }, '2026-03-08T07:00:00.000Z'],
-    ['start 02:30 is skipped: 03:00 EDT is already quiet -> 06:00 EDT', '2026-03-08T07:00:00Z', { start: '02:30', end: '06:00' }, '2026-03-08T10:00:00.000Z'],
-    ['start 02:30 is skipped: 01:59 EST is before it', '2026-03-08T06:59:00Z', { start: '02:30', end: '06:00' }, undefined],
+    [
+      'end 02:30 is skipped -> the next existing minute, 03:00 EDT',
+      '2026-03-08T06:00:00Z',
+      { start: '22:00', end: '02:30' },
+      '2026-03-08T07:00:00.000Z',
+    ],
+    [
+      'end 02:00 is skipped -> 03:00 EDT',
+      '2026-03-08T06:59:00Z',
+      { start: '22:00', end: '02:00' },
+      '2026-03-08T07:00:00.000Z',
+    ],
+    [
+      'start 02:30 is skipped: 03:00 EDT is already quiet -> 06:00 EDT',
+      '2026-03-08T07:00:00Z',
+      { start: '02:30', end: '06:00' },
+      '2026-03-08T10:00:00.000Z',
+    ],
+    [
+      'start 02:30 is skipped: 01:59 EST is before it',
+      '2026-03-08T06:59:00Z',
+      { start: '02:30', end: '06:00' },
+      undefined,
+    ],
   ] as const)('spring forward, %s', (_label, now, window, expected) => {
     expect(iso(quietHoursDeferral(at(now), NEW_YORK, window))).toBe(expected);
   });
@@ -46,13 +66,38 @@ describe('quietHoursDeferral across DST in America/New_York', () => {
     ['22:00 EDT the evening before -> 08:00 EST, not 07:00', '2026-11-01T02:00:00Z', NIGHT, '2026-11-01T13:00:00.000Z'],
     ['01:30 EDT (first pass) -> 08:00 EST', '2026-11-01T05:30:00Z', NIGHT, '2026-11-01T13:00:00.000Z'],
     ['01:30 EST (second pass) -> 08:00 EST', '2026-11-01T06:30:00Z', NIGHT, '2026-11-01T13:00:00.000Z'],
-    ['end 01:30, first pass 01:10 EDT -> 01:30 EDT', '2026-11-01T05:10:00Z', { start: '22:00', end: '01:30' }, '2026-11-01T05:30:00.000Z'],
-    ['end 01:30, second pass 01:10 EST -> 01:30 EST, never the past 01:30 EDT', '2026-11-01T06:10:00Z', { start: '22:00', end: '01:30' }, '2026-11-01T06:30:00.000Z'],
+    [
+      'end 01:30, first pass 01:10 EDT -> 01:30 EDT',
+      '2026-11-01T05:10:00Z',
+      { start: '22:00', end: '01:30' },
+      '2026-11-01T05:30:00.000Z',
+    ],
+    [
+      'end 01:30, second pass 01:10 EST -> 01:30 EST, never the past 01:30 EDT',
+      '2026-11-01T06:10:00Z',
+      { start: '22:00', end: '01:30' },
+      '2026-11-01T06:30:00.000Z',
+    ],
     ['end 01:30, 01:45 EDT is after the window', '2026-11-01T05:45:00Z', { start: '22:00', end: '01:30' }, undefined],
     // 02:00 EDT never comes: the clock goes back to 01:00 EST, outside this window (found by the property below).
-    ['01:30-02:00 at 01:45 EDT -> 01:00 EST, the moment the clock goes back', '2026-11-01T05:45:00Z', { start: '01:30', end: '02:00' }, '2026-11-01T06:00:00.000Z'],
-    ['01:59-02:00 at 01:59:59.999 EDT -> 01:00 EST', '2026-11-01T05:59:59.999Z', { start: '01:59', end: '02:00' }, '2026-11-01T06:00:00.000Z'],
-    ['22:00-02:00 at 01:45 EDT -> 02:00 EST: 01:00-01:59 EST is quiet on its second pass too', '2026-11-01T05:45:00Z', { start: '22:00', end: '02:00' }, '2026-11-01T07:00:00.000Z'],
+    [
+      '01:30-02:00 at 01:45 EDT -> 01:00 EST, the moment the clock goes back',
+      '2026-11-01T05:45:00Z',
+      { start: '01:30', end: '02:00' },
+      '2026-11-01T06:00:00.000Z',
+    ],
+    [
+      '01:59-02:00 at 01:59:59.999 EDT -> 01:00 EST',
+      '2026-11-01T05:59:59.999Z',
+      { start: '01:59', end: '02:00' },
+      '2026-11-01T06:00:00.000Z',
+    ],
+    [
+      '22:00-02:00 at 01:45 EDT -> 02:00 EST: 01:00-01:59 EST is quiet on its second pass too',
+      '2026-11-01T05:45:00Z',
+      { start: '22:00', end: '02:00' },
+      '2026-11-01T07:00:00.000Z',
+    ],
   ] as const)('fall back, %s', (_label, now, window, expected) => {
     expect(iso(quietHoursDeferral(at(now), NEW_YORK, window))).toBe(expected);
   });
@@ -175,7 +220,10 @@ describe('quietHoursDeferral properties', () => {
         expect(until.getTime() % MINUTE).toBe(0);
         // Minimal: the minute just before the answer, and points spread between now and it, are all quiet.
         const span = until.getTime() - now.getTime();
-        const probes = [until.getTime() - MINUTE, ...Array.from({ length: 24 }, (_, i) => now.getTime() + (span * i) / 24)];
+        const probes = [
+          until.getTime() - MINUTE,
+          ...Array.from({ length: 24 }, (_, i) => now.getTime() + (span * i) / 24),
+        ];
         for (const probe of probes.filter((t) => t >= now.getTime())) {
           expect(isQuietTime(new Date(probe), zone, window)).toBe(true);
         }

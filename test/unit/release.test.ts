@@ -13,18 +13,31 @@ import {
 } from '../../src/domain/cart/release';
 
 const EIGHT_NY = new Date('2026-11-03T13:00:00Z');
-const capacity = (over: Partial<SendCapacity> = {}): SendCapacity => ({ ...NEW_ACCOUNT_CAPACITY, senderSecondsPerSend: 1, source: 'test', ...over });
+const capacity = (over: Partial<SendCapacity> = {}): SendCapacity => ({
+  ...NEW_ACCOUNT_CAPACITY,
+  senderSecondsPerSend: 1,
+  source: 'test',
+  ...over,
+});
 
 describe('the release rate', () => {
   it("is the lower of SES's rate and what the senders can carry, times the margin", () => {
-    expect(releaseRate(capacity({ senderSecondsPerSend: 0.5 }))).toEqual({ perSecond: 14 * RELEASE_SAFETY_MARGIN, limitedBy: 'ses_rate' });
-    expect(releaseRate(capacity({ sesMaxSendRate: 50 }))).toEqual({ perSecond: 10 * RELEASE_SAFETY_MARGIN, limitedBy: 'sender_concurrency' });
+    expect(releaseRate(capacity({ senderSecondsPerSend: 0.5 }))).toEqual({
+      perSecond: 14 * RELEASE_SAFETY_MARGIN,
+      limitedBy: 'ses_rate',
+    });
+    expect(releaseRate(capacity({ sesMaxSendRate: 50 }))).toEqual({
+      perSecond: 10 * RELEASE_SAFETY_MARGIN,
+      limitedBy: 'sender_concurrency',
+    });
     expect(releaseRate(capacity({ sesMaxSendRate: 50, senderConcurrency: 1_000 })).perSecond).toBeCloseTo(45, 10);
   });
 
   it('reads nonsense limits as the smallest sensible account, so a bad reading slows the release and never stops it', () => {
     for (const bad of [0, -3, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(releaseRate(capacity({ sesMaxSendRate: bad, senderConcurrency: bad, senderSecondsPerSend: bad })).perSecond).toBeCloseTo(0.9, 10);
+      expect(
+        releaseRate(capacity({ sesMaxSendRate: bad, senderConcurrency: bad, senderSecondsPerSend: bad })).perSecond,
+      ).toBeCloseTo(0.9, 10);
     }
   });
 });
@@ -38,8 +51,13 @@ describe('places in a release', () => {
         fc.integer({ min: 50, max: 3_000 }), // ms per send
         fc.integer({ min: 1, max: 5_000 }), // reminders held
         (ses, concurrency, ms, reminders) => {
-          const rate = releaseRate(capacity({ sesMaxSendRate: ses, senderConcurrency: concurrency, senderSecondsPerSend: ms / 1000 }));
-          const seconds = Array.from({ length: reminders }, (_, i) => (releaseSlotAt(EIGHT_NY, i + 1, rate).getTime() - EIGHT_NY.getTime()) / 1000);
+          const rate = releaseRate(
+            capacity({ sesMaxSendRate: ses, senderConcurrency: concurrency, senderSecondsPerSend: ms / 1000 }),
+          );
+          const seconds = Array.from(
+            { length: reminders },
+            (_, i) => (releaseSlotAt(EIGHT_NY, i + 1, rate).getTime() - EIGHT_NY.getTime()) / 1000,
+          );
           const perSecond = new Map<number, number>();
           for (const second of seconds) perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
           // Whole seconds, in order, none skipped ahead of a free one.
@@ -69,7 +87,14 @@ describe('places in a release', () => {
 describe('whether a release fits the morning', () => {
   const rate = releaseRate(capacity({ sesMaxSendRate: 1, senderSecondsPerSend: 1 }));
   const check = (place: number, timeZone = 'America/New_York', quota = 50_000) =>
-    releaseOverflow({ releaseAt: EIGHT_NY, place, at: releaseSlotAt(EIGHT_NY, place, rate), timeZone, capacity: capacity({ sesMax24HourSend: quota }), rate });
+    releaseOverflow({
+      releaseAt: EIGHT_NY,
+      place,
+      at: releaseSlotAt(EIGHT_NY, place, rate),
+      timeZone,
+      capacity: capacity({ sesMax24HourSend: quota }),
+      rate,
+    });
 
   it('fits up to local noon and says so plainly past it', () => {
     expect(check(12_961)).toBeUndefined(); // 12:00:00 exactly
@@ -84,9 +109,13 @@ describe('whether a release fits the morning', () => {
 
   it('finds noon on a clock-change day, and gives an afternoon release the rest of its day', () => {
     // 2026-11-01 is the fall-back day in New York: 08:00 EST is 13:00Z and noon is 17:00Z.
-    expect(releaseDeadline(new Date('2026-11-01T13:00:00Z'), 'America/New_York')).toEqual(new Date('2026-11-01T17:00:00Z'));
+    expect(releaseDeadline(new Date('2026-11-01T13:00:00Z'), 'America/New_York')).toEqual(
+      new Date('2026-11-01T17:00:00Z'),
+    );
     // Quiet hours that end at 14:00 local: the release may run until the end of that day.
-    expect(releaseDeadline(new Date('2026-11-03T19:00:00Z'), 'America/New_York').toISOString()).toBe('2026-11-04T04:59:59.999Z');
+    expect(releaseDeadline(new Date('2026-11-03T19:00:00Z'), 'America/New_York').toISOString()).toBe(
+      '2026-11-04T04:59:59.999Z',
+    );
   });
 });
 

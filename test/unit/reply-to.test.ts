@@ -21,12 +21,16 @@ const SENDER_ENV = {
   CR_SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:failed',
 };
 
-describe('the sender\'s reply address', () => {
+describe("the sender's reply address", () => {
   it('is required at cold start, with a message that names it and says what it is for', () => {
     expect(readConfig(senderEnvSchema, SENDER_ENV).CR_REPLY_TO).toBe('owner@store.example');
     const { CR_REPLY_TO: _, ...without } = SENDER_ENV;
     expect(() => readConfig(senderEnvSchema, without)).toThrow(ConfigError);
-    expect(() => readConfig(senderEnvSchema, without)).toThrow("CR_REPLY_TO: required (Reply-To address: the owner's inbox, where shopper replies go)");
-    expect(() => readConfig(senderEnvSchema, { ...SENDER_ENV, CR_REPLY_TO: 'not an address' })).toThrow('CR_REPLY_TO: expected an email address (where shopper replies go)');
+    expect(() => readConfig(senderEnvSchema, without)).toThrow(
+      "CR_REPLY_TO: required (Reply-To address: the owner's inbox, where shopper replies go)",
+    );
+    expect(() => readConfig(senderEnvSchema, { ...SENDER_ENV, CR_REPLY_TO: 'not an address' })).toThrow(
+      'CR_REPLY_TO: expected an email address (where shopper replies go)',
+    );
   });
 });

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DocProblem, NameMatcher } from '../../src/domain/owner-docs/doc-text';
-import { parseRulesDoc, RULES_SETTINGS, type RulesSettingId, rulesSchema, STOP_NAMES } from '../../src/domain/owner-docs/rules-doc';
+import {
+  parseRulesDoc,
+  RULES_SETTINGS,
+  type RulesSettingId,
+  rulesSchema,
+  STOP_NAMES,
+} from '../../src/domain/owner-docs/rules-doc';
 import { DEFAULT_RULES, type Rules } from '../../src/domain/owner-docs/rules';
 
 /** Joins lines into doc text; line n of the doc is argument n. */
@@ -18,7 +24,8 @@ const SAMPLE_STORE = {
 
 function rulesOf(text: string, base?: Rules): Rules {
   const result = parseRulesDoc(text, base);
-  if (!result.ok) throw new Error(`expected the doc to parse, got:\n${result.problems.map((p) => p.message).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected the doc to parse, got:\n${result.problems.map((p) => p.message).join('\n')}`);
   return result.rules;
 }
 
@@ -225,7 +232,10 @@ describe('forgiving forms', () => {
     expect(rulesOf(doc(...STORE)).sendOnlyWithConsent).toBe(false);
     const result = parseRulesDoc(doc(...STORE, 'Send only with consent: sometimes'));
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^Send only with consent on line \d+ is "sometimes": write yes or no$/)]);
+    if (!result.ok)
+      expect(result.problems.map((problem) => problem.message)).toEqual([
+        expect.stringMatching(/^Send only with consent on line \d+ is "sometimes": write yes or no$/),
+      ]);
   });
 
   it.each([
@@ -241,9 +251,21 @@ describe('forgiving forms', () => {
 
   it('leaves the hold-back off unless the doc says so, and names the line of a share it cannot use', () => {
     expect(rulesOf(doc(...STORE)).holdBackPercent).toBe(0);
-    expectOneProblem(doc(...STORE, 'Hold back: some carts'), 3, /^Hold back on line 3 is "some carts": write a share of carts such as "10% of carts", or "off"$/);
-    expectOneProblem(doc(...STORE, 'Hold back: 60% of carts'), 3, /^Hold back on line 3 is "60% of carts": hold back at most 50% of carts/);
-    expectOneProblem(doc(...STORE, 'Hold back: 10.125%'), 3, /^Hold back on line 3 is "10.125%": use at most two decimals$/);
+    expectOneProblem(
+      doc(...STORE, 'Hold back: some carts'),
+      3,
+      /^Hold back on line 3 is "some carts": write a share of carts such as "10% of carts", or "off"$/,
+    );
+    expectOneProblem(
+      doc(...STORE, 'Hold back: 60% of carts'),
+      3,
+      /^Hold back on line 3 is "60% of carts": hold back at most 50% of carts/,
+    );
+    expectOneProblem(
+      doc(...STORE, 'Hold back: 10.125%'),
+      3,
+      /^Hold back on line 3 is "10.125%": use at most two decimals$/,
+    );
   });
 
   it('accepts "Zone" and UTC', () => {
@@ -256,7 +278,13 @@ describe('forgiving forms', () => {
 
   it('ignores prose that merely contains a colon', () => {
     const rules = rulesOf(
-      doc(...STORE, 'Note: we close Sundays', 'Remember: the big sale starts in May', 'Phone: 555 0100', 'Hours: 9 to 5'),
+      doc(
+        ...STORE,
+        'Note: we close Sundays',
+        'Remember: the big sale starts in May',
+        'Phone: 555 0100',
+        'Hours: 9 to 5',
+      ),
     );
     expect(rules).toEqual({ ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, ...STORE_FIELDS() } });
   });
@@ -267,7 +295,10 @@ describe('forgiving forms', () => {
     if (!result.ok) return;
     expect(result.rules.quietHours).toEqual({ start: '21:00', end: '08:00' });
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatchObject({ line: 4, message: expect.stringMatching(/set twice \(lines 3 and 4\)/) });
+    expect(result.warnings[0]).toMatchObject({
+      line: 4,
+      message: expect.stringMatching(/set twice \(lines 3 and 4\)/),
+    });
   });
 
   it('documents every setting name it accepts', () => {
@@ -373,7 +404,11 @@ describe('stops', () => {
   });
 
   it('refuses a cart stop that names an email, pointing to Stop shopper', () => {
-    expectOneProblem(doc(...STORE, 'Stop cart jane@example.com'), 3, /looks like an email; to stop a shopper write "Stop shopper/);
+    expectOneProblem(
+      doc(...STORE, 'Stop cart jane@example.com'),
+      3,
+      /looks like an email; to stop a shopper write "Stop shopper/,
+    );
   });
 
   it('refuses a Stop line of an unknown kind', () => {
@@ -416,8 +451,14 @@ describe('broken rules docs', () => {
   });
 
   it.each([
-    ['Small cart, first reminder: 5 min', /Small cart, first reminder on line 3 is "5 min": it must be between 15 minutes and 14 days/],
-    ['Big cart, second reminder: 15 days', /Big cart, second reminder on line 3 is "15 days": it must be between 15 minutes and 14 days/],
+    [
+      'Small cart, first reminder: 5 min',
+      /Small cart, first reminder on line 3 is "5 min": it must be between 15 minutes and 14 days/,
+    ],
+    [
+      'Big cart, second reminder: 15 days',
+      /Big cart, second reminder on line 3 is "15 days": it must be between 15 minutes and 14 days/,
+    ],
     ['Give up: 12 hours', /Give up on line 3 is "12 hours": it must be between 1 day and 30 days/],
     ['Give up: 31 days', /it must be between 1 day and 30 days/],
     ['Do not disturb: 31 days', /Do not disturb on line 3 is "31 days": it must be between 0 minutes and 30 days/],
@@ -426,7 +467,11 @@ describe('broken rules docs', () => {
   });
 
   it('refuses a bad time in the quiet hours', () => {
-    expectOneProblem(doc(...STORE, 'Quiet hours: 9pm to 25:00'), 3, /Quiet hours on line 3 is "9pm to 25:00": "25:00" is not a time of day; hours run from 0 to 23/);
+    expectOneProblem(
+      doc(...STORE, 'Quiet hours: 9pm to 25:00'),
+      3,
+      /Quiet hours on line 3 is "9pm to 25:00": "25:00" is not a time of day; hours run from 0 to 23/,
+    );
   });
 
   it('refuses an hour with no am/pm', () => {
@@ -442,11 +487,19 @@ describe('broken rules docs', () => {
   });
 
   it('refuses three reminders, citing the hard cap of two', () => {
-    expectOneProblem(doc(...STORE, 'Reminders per cart: 3'), 3, /Reminders per cart on line 3 is "3": .*the hard cap is two reminders/);
+    expectOneProblem(
+      doc(...STORE, 'Reminders per cart: 3'),
+      3,
+      /Reminders per cart on line 3 is "3": .*the hard cap is two reminders/,
+    );
   });
 
   it('refuses zero reminders and points to the pause', () => {
-    expectOneProblem(doc(...STORE, 'Reminders per cart: 0'), 3, /must be 1 or 2; to send no reminders at all, add "Pause all reminders"/);
+    expectOneProblem(
+      doc(...STORE, 'Reminders per cart: 0'),
+      3,
+      /must be 1 or 2; to send no reminders at all, add "Pause all reminders"/,
+    );
   });
 
   it('refuses a reminder count that is not a number', () => {
@@ -454,11 +507,19 @@ describe('broken rules docs', () => {
   });
 
   it('refuses an unknown time zone', () => {
-    expectOneProblem(doc(...STORE, 'Time zone: Eastern'), 3, /Time zone on line 3 is "Eastern": that is not a time zone name; for this one write America\/New_York/);
+    expectOneProblem(
+      doc(...STORE, 'Time zone: Eastern'),
+      3,
+      /Time zone on line 3 is "Eastern": that is not a time zone name; for this one write America\/New_York/,
+    );
   });
 
   it('refuses an unknown currency and does not pile on about the threshold', () => {
-    expectOneProblem(doc(...STORE, 'Currency: dollars', 'Big cart: $100'), 3, /Currency on line 3 is "dollars": that is not an ISO 4217 currency code/);
+    expectOneProblem(
+      doc(...STORE, 'Currency: dollars', 'Big cart: $100'),
+      3,
+      /Currency on line 3 is "dollars": that is not an ISO 4217 currency code/,
+    );
   });
 
   it('refuses a threshold in another currency', () => {
@@ -492,7 +553,11 @@ describe('broken rules docs', () => {
   });
 
   it('refuses a duplicate written with a synonym', () => {
-    expectOneProblem(doc(...STORE, 'Store name: Larch Ltd'), 3, /Store name is set twice with different values: line 1 says "Linen & Larch" and line 3 says "Larch Ltd"/);
+    expectOneProblem(
+      doc(...STORE, 'Store name: Larch Ltd'),
+      3,
+      /Store name is set twice with different values: line 1 says "Linen & Larch" and line 3 says "Larch Ltd"/,
+    );
   });
 
   it('refuses a doc without a store name', () => {
@@ -544,22 +609,47 @@ describe('broken rules docs', () => {
     const result = parseRulesDoc(doc(...STORE), { ...DEFAULT_RULES, giveUpAfterMinutes: 5 });
     expect(result).toMatchObject({
       ok: false,
-      problems: [{ line: undefined, message: expect.stringMatching(/Give up \(default, not set in the doc\): it must be between 1 day and 30 days/) }],
+      problems: [
+        {
+          line: undefined,
+          message: expect.stringMatching(
+            /Give up \(default, not set in the doc\): it must be between 1 day and 30 days/,
+          ),
+        },
+      ],
     });
   });
 });
 
 describe('every line is a heading, prose, a setting or a stop (issue 16)', () => {
   it.each([
-    ['Puase all reminders: yes', /looks like a stop but is not one; did you mean "Pause all reminders"\? Write "Pause all reminders: yes"/],
+    [
+      'Puase all reminders: yes',
+      /looks like a stop but is not one; did you mean "Pause all reminders"\? Write "Pause all reminders: yes"/,
+    ],
     ['Stopp cart 8f2k1', /looks like a stop but is not one; did you mean "Stop cart"\? Write "Stop cart 8f2k1"/],
-    ['Please stop cart 8f2k1', /has a stop after other words \("Please"\), so it is not in force; a stop must start its line: write "Stop cart 8f2k1"/],
-    ['Kindly pause all reminders — stock count', /a stop must start its line: write "Pause all reminders — stock count"/],
+    [
+      'Please stop cart 8f2k1',
+      /has a stop after other words \("Please"\), so it is not in force; a stop must start its line: write "Stop cart 8f2k1"/,
+    ],
+    [
+      'Kindly pause all reminders — stock count',
+      /a stop must start its line: write "Pause all reminders — stock count"/,
+    ],
     ['Stop crat 8f2k1 — phoned', /did you mean "Stop cart"\? Write "Stop cart 8f2k1 — phoned"/],
-    ['Quiet hours 10pm to 7am', /looks like the setting "Quiet hours" but has no colon after the name; write "Quiet hours: 10pm to 7am"/],
+    [
+      'Quiet hours 10pm to 7am',
+      /looks like the setting "Quiet hours" but has no colon after the name; write "Quiet hours: 10pm to 7am"/,
+    ],
     ['Quite hours 10pm to 7am', /looks like the setting "Quiet hours" \(it says "Quite hours"\) but has no colon/],
-    ['Quiet hours = 10pm to 7am', /looks like the setting "Quiet hours" but has "=" where a colon belongs; write "Quiet hours: 10pm to 7am"/],
-    ['Quiet hours - 21:00 to 08:00', /looks like the setting "Quiet hours" but has "-" where a colon belongs; write "Quiet hours: 21:00 to 08:00"/],
+    [
+      'Quiet hours = 10pm to 7am',
+      /looks like the setting "Quiet hours" but has "=" where a colon belongs; write "Quiet hours: 10pm to 7am"/,
+    ],
+    [
+      'Quiet hours - 21:00 to 08:00',
+      /looks like the setting "Quiet hours" but has "-" where a colon belongs; write "Quiet hours: 21:00 to 08:00"/,
+    ],
     ['Do not disturb – 3 days', /looks like the setting "Do not disturb" but has "–" where a colon belongs/],
     ['Big cart threshold $150', /looks like the setting "Big cart threshold" but has no colon/],
     ['Test mode on', /looks like the setting "Test mode" but has no colon/],
@@ -586,14 +676,33 @@ describe('every line is a heading, prose, a setting or a stop (issue 16)', () =>
 
   it('keeps a postal address written over several lines whole, until the blank line', () => {
     const rules = rulesOf(
-      doc('Store name: Linen & Larch', 'Postal address: 12 Harbour Road', 'Portland, ME 04101', 'USA', '', 'Our shop is by the sea.'),
+      doc(
+        'Store name: Linen & Larch',
+        'Postal address: 12 Harbour Road',
+        'Portland, ME 04101',
+        'USA',
+        '',
+        'Our shop is by the sea.',
+      ),
     );
     expect(rules.store.postalAddress).toBe('12 Harbour Road\nPortland, ME 04101\nUSA');
   });
 
   it('reads an address that starts on the line after its name, and stops at the next setting', () => {
-    const rules = rulesOf(doc('Store name: Linen & Larch', 'Postal address:', 'Hafenstraße 12', '20457 Hamburg', 'Germany', 'Time zone: Europe/Berlin'));
-    expect(rules.store).toMatchObject({ postalAddress: 'Hafenstraße 12\n20457 Hamburg\nGermany', timeZone: 'Europe/Berlin' });
+    const rules = rulesOf(
+      doc(
+        'Store name: Linen & Larch',
+        'Postal address:',
+        'Hafenstraße 12',
+        '20457 Hamburg',
+        'Germany',
+        'Time zone: Europe/Berlin',
+      ),
+    );
+    expect(rules.store).toMatchObject({
+      postalAddress: 'Hafenstraße 12\n20457 Hamburg\nGermany',
+      timeZone: 'Europe/Berlin',
+    });
   });
 
   it.each([
@@ -607,7 +716,11 @@ describe('every line is a heading, prose, a setting or a stop (issue 16)', () =>
     ['EDT', /that is not a time zone name; for this one write America\/New_York/],
     ['Japan', /"Japan" is a short name, not a place; write the place's Area\/City name \(such as Asia\/Tokyo\)/],
   ])('refuses the zone %s with the right suggestion', (zone, message) => {
-    expectOneProblem(doc(...STORE, `Time zone: ${zone}`), 3, new RegExp(`^Time zone on line 3 is "${zone.replace(/[+/]/g, '\\$&')}": ${message.source}`));
+    expectOneProblem(
+      doc(...STORE, `Time zone: ${zone}`),
+      3,
+      new RegExp(`^Time zone on line 3 is "${zone.replace(/[+/]/g, '\\$&')}": ${message.source}`),
+    );
   });
 
   it('accepts UTC (no daylight saving, and it claims none) and places', () => {
@@ -637,7 +750,9 @@ const misspelling = (name: string) =>
         case 'double':
           return name.slice(0, at + 1) + name.slice(at);
         case 'swap':
-          return at + 1 < name.length ? name.slice(0, at) + name.charAt(at + 1) + name.charAt(at) + name.slice(at + 2) : name;
+          return at + 1 < name.length
+            ? name.slice(0, at) + name.charAt(at + 1) + name.charAt(at) + name.slice(at + 2)
+            : name;
         default:
           return name.slice(0, at) + letter + name.slice(at + 1);
       }
@@ -680,10 +795,18 @@ describe('common misspellings of every setting and stop are named problems (prop
           // Without a colon, a free-text setting is only told from prose by its two-word name ("Store name Linen &
           // Larch"); a slip that joins the words ("Storeaname Linen & Larch") reads as prose, by design.
           const words = (text: string) => text.trim().split(/\s+/).length;
-          fc.pre(!(separator === ' ' && words(name) < words(setting.display) && ['storeName', 'postalAddress'].includes(setting.id)));
+          fc.pre(
+            !(
+              separator === ' ' &&
+              words(name) < words(setting.display) &&
+              ['storeName', 'postalAddress'].includes(setting.id)
+            ),
+          );
           const line = `${name}${separator}${EXAMPLE_VALUE[setting.id]}`;
           const problems = problemsOf(doc(...STORE, line));
-          expect(problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) })]);
+          expect(problems).toEqual([
+            expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) }),
+          ]);
         }),
         { numRuns: 50 },
       );
@@ -695,7 +818,9 @@ describe('common misspellings of every setting and stop are named problems (prop
     (_display, setting) => {
       for (const separator of [' = ', ' - ', ' – ', ' ']) {
         const problems = problemsOf(doc(...STORE, `${setting.display}${separator}${EXAMPLE_VALUE[setting.id]}`));
-        expect(problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) })]);
+        expect(problems).toEqual([
+          expect.objectContaining({ line: 3, message: expect.stringContaining(`"${setting.display}"`) }),
+        ]);
       }
     },
   );
@@ -712,10 +837,15 @@ describe('common misspellings of every setting and stop are named problems (prop
           const result = parseRulesDoc(doc(...STORE, line));
           if (result.ok) {
             // A slip the stop reader still understands puts the stop in force: the owner's intent, not silence.
-            const inForce = stop.id === 'pause' ? result.rules.pause : (stop.id === 'cart' ? result.rules.stoppedCarts : result.rules.stoppedEmails)[0];
+            const inForce =
+              stop.id === 'pause'
+                ? result.rules.pause
+                : (stop.id === 'cart' ? result.rules.stoppedCarts : result.rules.stoppedEmails)[0];
             expect(inForce, `${line} was silently ignored`).toBeDefined();
           } else {
-            expect(result.problems).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/stop/i) })]);
+            expect(result.problems).toEqual([
+              expect.objectContaining({ line: 3, message: expect.stringMatching(/stop/i) }),
+            ]);
           }
         }),
         { numRuns: 30 },

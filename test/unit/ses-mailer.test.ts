@@ -1,4 +1,10 @@
-import { MessageRejected, SendEmailCommand, SendingPausedException, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import {
+  MessageRejected,
+  SendEmailCommand,
+  SendingPausedException,
+  SESv2Client,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -116,15 +122,30 @@ describe('SES v2 mailer', () => {
     ses
       .on(SendEmailCommand)
       .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: answered(429) }))
-      .rejectsOnce(new MessageRejected({ message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.net', $metadata: answered(400) }))
+      .rejectsOnce(
+        new MessageRejected({
+          message:
+            'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.net',
+          $metadata: answered(400),
+        }),
+      )
       .rejectsOnce(new MessageRejected({ message: 'Illegal address', $metadata: answered(400) }))
-      .rejectsOnce(new SendingPausedException({ message: 'Sending is paused for this account', $metadata: answered(400) }))
+      .rejectsOnce(
+        new SendingPausedException({ message: 'Sending is paused for this account', $metadata: answered(400) }),
+      )
       .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
       .rejectsOnce(new MessageRejected({ message: 'no status: never seen on the wire', $metadata: {} }))
-      .rejectsOnce(Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $metadata: answered(500) }));
+      .rejectsOnce(
+        Object.assign(new Error('We encountered an internal error'), {
+          name: 'InternalFailure',
+          $metadata: answered(500),
+        }),
+      );
 
     const outcome = async () => {
-      const error = await mailer().send(email).catch((caught: unknown) => caught);
+      const error = await mailer()
+        .send(email)
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(MailError);
       const { kind, code, retryLater } = error as MailError;
       return { kind, code, retryLater };

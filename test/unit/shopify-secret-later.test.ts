@@ -23,22 +23,34 @@ describe('the Shopify endpoint before and after its secret is stored', () => {
     const shopify = new SecretOnFirstUseFormat(
       async () => {
         reads += 1;
-        if (!stored) throw Object.assign(new Error('Parameter /cart-recovery/shopify-secret not found'), { name: 'ParameterNotFound' });
+        if (!stored)
+          throw Object.assign(new Error('Parameter /cart-recovery/shopify-secret not found'), {
+            name: 'ParameterNotFound',
+          });
         return new ShopifyWebhook(stored, clock);
       },
       'the Shopify signing secret: store it as the SSM SecureString /cart-recovery/shopify-secret',
       log,
     );
     // Only the ignored-topic path is exercised, so intake's stores are never reached.
-    const handler = createIntakeHandler({ formats: { '/webhooks/shopify': shopify }, log } as unknown as IntakeHandlerDeps);
+    const handler = createIntakeHandler({
+      formats: { '/webhooks/shopify': shopify },
+      log,
+    } as unknown as IntakeHandlerDeps);
     const body = JSON.stringify({ id: 1 });
-    const delivery = () => handler(functionUrlEvent({ path: '/webhooks/shopify', body, headers: shopifyHeaders(body, SECRET, 'products/update') }));
+    const delivery = () =>
+      handler(
+        functionUrlEvent({ path: '/webhooks/shopify', body, headers: shopifyHeaders(body, SECRET, 'products/update') }),
+      );
 
     const before = await delivery();
     expect(before.statusCode).toBe(503);
     expect(before.headers).toMatchObject({ 'retry-after': '300' });
     expect(String(before.body)).not.toMatch(/ssm|parameter|shopify-secret/i);
-    expect(warnings[0]).toMatchObject({ what: expect.stringContaining('/cart-recovery/shopify-secret'), error: expect.stringContaining('not found') });
+    expect(warnings[0]).toMatchObject({
+      what: expect.stringContaining('/cart-recovery/shopify-secret'),
+      error: expect.stringContaining('not found'),
+    });
 
     stored = SECRET; // the owner created the webhooks in Shopify and stored the secret: no deploy
     const after = await delivery();

@@ -18,7 +18,10 @@ const sqs = mockClient(SQSClient);
 const lambda = mockClient(LambdaClient);
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/CartRecovery-FailedInvocationsQueue1A2B3C4D-abc';
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function';
-const adapter = () => new SqsFailureQueue(new SQSClient({ region: 'us-east-1' }), new LambdaClient({ region: 'us-east-1' }), { queueUrl: QUEUE_URL });
+const adapter = () =>
+  new SqsFailureQueue(new SQSClient({ region: 'us-east-1' }), new LambdaClient({ region: 'us-east-1' }), {
+    queueUrl: QUEUE_URL,
+  });
 
 /** A sender invocation that failed after Lambda's two retries (the on-failure destination's record). */
 const lambdaRecord: Message = {
@@ -27,10 +30,18 @@ const lambdaRecord: Message = {
   Body: JSON.stringify({
     version: '1.0',
     timestamp: '2026-11-03T14:00:05.000Z',
-    requestContext: { requestId: 'r1', functionArn: `${FN}:cart-recovery-sender:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: 'r1',
+      functionArn: `${FN}:cart-recovery-sender:$LATEST`,
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
     requestPayload: { cartId: 'shopify-8f2k1', step: 'first' },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: { errorType: 'ProvisionedThroughputExceededException', errorMessage: 'Rate of requests exceeds the allowed throughput' },
+    responsePayload: {
+      errorType: 'ProvisionedThroughputExceededException',
+      errorMessage: 'Rate of requests exceeds the allowed throughput',
+    },
   }),
 };
 
@@ -42,7 +53,10 @@ const schedulerDeadLetter: Message = {
   MessageAttributes: {
     ERROR_CODE: { DataType: 'String', StringValue: 'AccessDeniedException' },
     ERROR_MESSAGE: { DataType: 'String', StringValue: 'not authorized to perform lambda:InvokeFunction' },
-    SCHEDULE_ARN: { DataType: 'String', StringValue: 'arn:aws:scheduler:us-east-1:123456789012:schedule/cart-recovery/wake-c_77-2' },
+    SCHEDULE_ARN: {
+      DataType: 'String',
+      StringValue: 'arn:aws:scheduler:us-east-1:123456789012:schedule/cart-recovery/wake-c_77-2',
+    },
     SCHEDULED_TIME: { DataType: 'String', StringValue: '2026-11-03T15:00:00Z' },
     TARGET_ARN: { DataType: 'String', StringValue: `${FN}:cart-recovery-waiter` },
   },
@@ -53,7 +67,12 @@ const streamRecord: Message = {
   MessageId: 'm-stream',
   ReceiptHandle: 'rh-stream',
   Body: JSON.stringify({
-    requestContext: { requestId: 'r2', functionArn: `${FN}:cart-recovery-cart-counter`, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 11 },
+    requestContext: {
+      requestId: 'r2',
+      functionArn: `${FN}:cart-recovery-cart-counter`,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 11,
+    },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     version: '1.0',
     timestamp: '2026-11-03T16:00:00.000Z',
@@ -71,7 +90,11 @@ const streamRecord: Message = {
 
 /** Three messages in two receives, then an empty answer: the queue is read until it is empty. */
 function queueHoldsAll(): void {
-  sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [lambdaRecord, schedulerDeadLetter] }).resolvesOnce({ Messages: [streamRecord] }).resolves({ Messages: [] });
+  sqs
+    .on(ReceiveMessageCommand)
+    .resolvesOnce({ Messages: [lambdaRecord, schedulerDeadLetter] })
+    .resolvesOnce({ Messages: [streamRecord] })
+    .resolves({ Messages: [] });
 }
 
 beforeEach(() => {
@@ -86,19 +109,42 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
     const failures = await adapter().list();
     expect(failures).toEqual([
       {
-        id: 'm-lambda', target: 'sender', payload: { cartId: 'shopify-8f2k1', step: 'first' }, attempts: 3,
-        at: '2026-11-03T14:00:05.000Z', error: 'Rate of requests exceeds the allowed throughput',
+        id: 'm-lambda',
+        target: 'sender',
+        payload: { cartId: 'shopify-8f2k1', step: 'first' },
+        attempts: 3,
+        at: '2026-11-03T14:00:05.000Z',
+        error: 'Rate of requests exceeds the allowed throughput',
       },
       {
-        id: 'm-scheduler', target: 'waiter', payload: { cartId: 'c_77', seq: 2 }, attempts: 1, at: '2026-11-03T15:00:00Z',
-        error: 'Scheduler could not invoke it (schedule wake-c_77-2): AccessDeniedException: not authorized to perform lambda:InvokeFunction',
+        id: 'm-scheduler',
+        target: 'waiter',
+        payload: { cartId: 'c_77', seq: 2 },
+        attempts: 1,
+        at: '2026-11-03T15:00:00Z',
+        error:
+          'Scheduler could not invoke it (schedule wake-c_77-2): AccessDeniedException: not authorized to perform lambda:InvokeFunction',
       },
       {
-        id: 'm-stream', target: 'cart-counter', attempts: 11, at: '2026-11-03T15:40:00Z', error: 'a stream batch of 7 records, gave up after its retries',
-        payload: { shardId: 'shardId-00000001', startSequenceNumber: '100', endSequenceNumber: '180', batchSize: 7, streamArn: expect.stringContaining('cr-carts/stream') },
+        id: 'm-stream',
+        target: 'cart-counter',
+        attempts: 11,
+        at: '2026-11-03T15:40:00Z',
+        error: 'a stream batch of 7 records, gave up after its retries',
+        payload: {
+          shardId: 'shardId-00000001',
+          startSequenceNumber: '100',
+          endSequenceNumber: '180',
+          batchSize: 7,
+          streamArn: expect.stringContaining('cr-carts/stream'),
+        },
       },
     ]);
-    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, { QueueUrl: QUEUE_URL, VisibilityTimeout: 30, MessageAttributeNames: ['All'] });
+    expect(sqs).toHaveReceivedCommandWith(ReceiveMessageCommand, {
+      QueueUrl: QUEUE_URL,
+      VisibilityTimeout: 30,
+      MessageAttributeNames: ['All'],
+    });
     expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 3);
     expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, {
       Entries: [
@@ -110,10 +156,17 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
 
     sqs.reset();
     queueHoldsAll();
-    const text = await runCartsCommand(['failures'], { carts: { get: async () => undefined }, activity: { history: async () => [] }, failures: adapter(), zone: async () => 'UTC' });
+    const text = await runCartsCommand(['failures'], {
+      carts: { get: async () => undefined },
+      activity: { history: async () => [] },
+      failures: adapter(),
+      zone: async () => 'UTC',
+    });
     expect(text).toContain('m-lambda: the sender failed 3 times on the first reminder of cart shopify-8f2k1');
     expect(text).toContain('m-scheduler: the waiter failed once on wake-up #2 of cart c_77');
-    expect(text).toContain('m-stream: the cart counter failed 11 times on a batch of 7 cart-table changes (stream shard shardId-00000001, from 100 to 180');
+    expect(text).toContain(
+      'm-stream: the cart counter failed 11 times on a batch of 7 cart-table changes (stream shard shardId-00000001, from 100 to 180',
+    );
   });
 
   it('replays an invocation record: invokes the function asynchronously with the original payload, then deletes the message', async () => {
@@ -131,7 +184,10 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
     const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(invoke.FunctionName).toBe(`${FN}:cart-recovery-sender`);
     expect(invoke.InvocationType).toBe('Event');
-    expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({ cartId: 'shopify-8f2k1', step: 'first' });
+    expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({
+      cartId: 'shopify-8f2k1',
+      step: 'first',
+    });
     expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-lambda' });
     expect(sqs).toHaveReceivedCommandTimes(DeleteMessageCommand, 1);
     expect(order).toEqual(['invoke', 'delete']);
@@ -146,22 +202,35 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
   });
 
   it('lists and replays an SES event EventBridge could not deliver (the rule dead letter) with its whole body', async () => {
-    const sesEvent = '{"source":"aws.ses","detail-type":"Email Bounced","time":"2026-11-03T17:00:00Z","detail":{"eventType":"Bounce"}}';
+    const sesEvent =
+      '{"source":"aws.ses","detail-type":"Email Bounced","time":"2026-11-03T17:00:00Z","detail":{"eventType":"Bounce"}}';
     sqs.reset();
-    sqs.on(ReceiveMessageCommand).resolvesOnce({
-      Messages: [{
-        MessageId: 'm-ses', ReceiptHandle: 'rh-ses', Body: sesEvent,
-        MessageAttributes: {
-          RULE_ARN: { DataType: 'String', StringValue: 'arn:aws:events:us-east-1:123456789012:rule/ses-feedback' },
-          TARGET_ARN: { DataType: 'String', StringValue: `${FN}:cart-recovery-ses-events` },
-          ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
-          ERROR_MESSAGE: { DataType: 'String', StringValue: 'Unable to invoke Lambda function' },
-        },
-      }],
-    }).resolves({ Messages: [] });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: 'm-ses',
+            ReceiptHandle: 'rh-ses',
+            Body: sesEvent,
+            MessageAttributes: {
+              RULE_ARN: { DataType: 'String', StringValue: 'arn:aws:events:us-east-1:123456789012:rule/ses-feedback' },
+              TARGET_ARN: { DataType: 'String', StringValue: `${FN}:cart-recovery-ses-events` },
+              ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
+              ERROR_MESSAGE: { DataType: 'String', StringValue: 'Unable to invoke Lambda function' },
+            },
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
     const queue = adapter();
     expect(await queue.list()).toEqual([
-      expect.objectContaining({ id: 'm-ses', target: 'ses-events', at: '2026-11-03T17:00:00Z', error: 'EventBridge could not deliver it: SDK_CLIENT_ERROR: Unable to invoke Lambda function' }),
+      expect.objectContaining({
+        id: 'm-ses',
+        target: 'ses-events',
+        at: '2026-11-03T17:00:00Z',
+        error: 'EventBridge could not deliver it: SDK_CLIENT_ERROR: Unable to invoke Lambda function',
+      }),
     ]);
     expect(await queue.replay('m-ses')).toBe(true);
     const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
@@ -185,15 +254,24 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
   it('refuses to replay a cart-stream position, pointing to the manual path, and keeps it queued', async () => {
     const queue = adapter();
     await expect(queue.replay('m-stream')).rejects.toThrow(ReplayRefusedError);
-    await expect(queue.replay('m-stream')).rejects.toThrow(/cannot be replayed from the queue.*docs\/operations\.md, "Failed invocations"/);
+    await expect(queue.replay('m-stream')).rejects.toThrow(
+      /cannot be replayed from the queue.*docs\/operations\.md, "Failed invocations"/,
+    );
     expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
     expect(sqs).not.toHaveReceivedCommand(DeleteMessageCommand);
   });
 
   it('replay all runs the other two and names the stream position it left in the queue', async () => {
-    const text = await runCartsCommand(['replay', 'all'], { carts: { get: async () => undefined }, activity: { history: async () => [] }, failures: adapter(), zone: async () => 'UTC' });
+    const text = await runCartsCommand(['replay', 'all'], {
+      carts: { get: async () => undefined },
+      activity: { history: async () => [] },
+      failures: adapter(),
+      zone: async () => 'UTC',
+    });
     expect(text).toContain('Replayed 2: m-lambda, m-scheduler.');
-    expect(text).toContain('Not replayed (still in the queue):\n  m-stream: a cart-stream position cannot be replayed from the queue');
+    expect(text).toContain(
+      'Not replayed (still in the queue):\n  m-stream: a cart-stream position cannot be replayed from the queue',
+    );
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 2);
     expect(sqs).toHaveReceivedCommandTimes(DeleteMessageCommand, 2);
     // One listing served every replay: the queue was not read again per id.

@@ -107,7 +107,10 @@ describe('verifyUnsubscribeToken rejections', () => {
   it('makes the token invalid when any single character is changed', () => {
     fc.assert(
       fc.property(
-        fc.record({ cartId: fc.string({ minLength: 1, maxLength: 80 }).filter((id) => id.trim() !== ''), scope: fc.constantFrom('cart' as const, 'all' as const) }),
+        fc.record({
+          cartId: fc.string({ minLength: 1, maxLength: 80 }).filter((id) => id.trim() !== ''),
+          scope: fc.constantFrom('cart' as const, 'all' as const),
+        }),
         fc.nat(),
         fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '),
         (claims, position, replacement) => {
@@ -135,11 +138,18 @@ describe('key and claim guards', () => {
 
   it('refuses to sign a token that would be longer than the verifier accepts', () => {
     expect(() => signUnsubscribeToken({ cartId: 'x'.repeat(600), scope: 'cart' }, KEY)).toThrow(/too long/);
-    expect(() => signUnsubscribeToken({ cartId: 'x'.repeat(300), scope: 'cart', email: `${'a'.repeat(60)}@${'b'.repeat(200)}.com` }, KEY)).toThrow(/too long/);
+    expect(() =>
+      signUnsubscribeToken(
+        { cartId: 'x'.repeat(300), scope: 'cart', email: `${'a'.repeat(60)}@${'b'.repeat(200)}.com` },
+        KEY,
+      ),
+    ).toThrow(/too long/);
   });
 
   it('refuses to bind something that is not an email address', () => {
-    expect(() => signUnsubscribeToken({ cartId: 'c1', scope: 'all', email: 'not an address' }, KEY)).toThrow(/plausible email/);
+    expect(() => signUnsubscribeToken({ cartId: 'c1', scope: 'all', email: 'not an address' }, KEY)).toThrow(
+      /plausible email/,
+    );
   });
 });
 
@@ -178,7 +188,9 @@ describe('v2 tokens: the address the email went to, sealed', () => {
     ].map((claims) => signUnsubscribeToken(claims, KEY));
     expect(new Set([token, ...others]).size).toBe(4);
     // Different claims never share an iv (the first 12 bytes).
-    expect(new Set([token, ...others].map((t) => Buffer.from(t.slice(3), 'base64url').subarray(0, 12).toString('hex'))).size).toBe(4);
+    expect(
+      new Set([token, ...others].map((t) => Buffer.from(t.slice(3), 'base64url').subarray(0, 12).toString('hex'))).size,
+    ).toBe(4);
   });
 
   it('rejects another key, truncation, extension and any single changed character', () => {
@@ -189,11 +201,17 @@ describe('v2 tokens: the address the email went to, sealed', () => {
     expect(reasonOf(`${token}AAAA`)).toMatch(/does not open/);
     expect(reasonOf(`${token}.x`)).toMatch(/not two dot-separated parts/);
     fc.assert(
-      fc.property(fc.nat(), fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '), (position, replacement) => {
-        const index = position % token.length;
-        fc.pre(token[index] !== replacement);
-        expect(verifyUnsubscribeToken(token.slice(0, index) + replacement + token.slice(index + 1), KEY).ok).toBe(false);
-      }),
+      fc.property(
+        fc.nat(),
+        fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '),
+        (position, replacement) => {
+          const index = position % token.length;
+          fc.pre(token[index] !== replacement);
+          expect(verifyUnsubscribeToken(token.slice(0, index) + replacement + token.slice(index + 1), KEY).ok).toBe(
+            false,
+          );
+        },
+      ),
       { numRuns: 500 },
     );
   });

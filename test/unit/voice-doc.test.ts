@@ -49,7 +49,8 @@ function withLine(n: number, text: string | undefined): string {
 
 function voiceOf(text: string): Voice {
   const result = parseVoiceDoc(text);
-  if (!result.ok) throw new Error(`expected the doc to parse, got:\n${result.problems.map((p) => p.message).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected the doc to parse, got:\n${result.problems.map((p) => p.message).join('\n')}`);
   return result.voice;
 }
 
@@ -135,15 +136,25 @@ describe('a well-formed voice doc', () => {
   });
 
   it('accepts sections in any order and ignores a title and notes before the first section', () => {
-    const text = doc(['# Voice doc for Linen & Larch', 'Edit the wording below. Note: keep it short.', ...VALID.slice(16), ...VALID.slice(0, 16)]);
+    const text = doc([
+      '# Voice doc for Linen & Larch',
+      'Edit the wording below. Note: keep it short.',
+      ...VALID.slice(16),
+      ...VALID.slice(0, 16),
+    ]);
     expect(voiceOf(text)).toEqual(DEFAULT_VOICE);
   });
 
   it('warns about, and ignores, notes between a heading and its first field', () => {
-    const result = parseVoiceDoc(doc([...VALID.slice(0, 1), 'Sent a few hours after the cart is left.', ...VALID.slice(1)]));
+    const result = parseVoiceDoc(
+      doc([...VALID.slice(0, 1), 'Sent a few hours after the cart is left.', ...VALID.slice(1)]),
+    );
     expect(result).toMatchObject({ ok: true, voice: DEFAULT_VOICE });
     expect(result.ok && result.warnings).toEqual([
-      expect.objectContaining({ line: 2, message: expect.stringMatching(/line 2 under "First reminder" comes before any field/) }),
+      expect.objectContaining({
+        line: 2,
+        message: expect.stringMatching(/line 2 under "First reminder" comes before any field/),
+      }),
     ]);
   });
 
@@ -175,7 +186,11 @@ describe('placeholders', () => {
   });
 
   it('refuses a placeholder in the wrong case', () => {
-    expectOneProblem(withLine(2, 'Subject: {Store_Name} saved your cart'), 2, /unknown placeholder \{Store_Name\} on line 2/);
+    expectOneProblem(
+      withLine(2, 'Subject: {Store_Name} saved your cart'),
+      2,
+      /unknown placeholder \{Store_Name\} on line 2/,
+    );
   });
 
   it('refuses an unknown placeholder in a later body paragraph on its own line', () => {
@@ -236,7 +251,11 @@ describe('broken voice docs', () => {
 
   it('refuses a body or button in a saved-link section', () => {
     const text = doc([...VALID.slice(0, 13), 'Button: Back to it', ...VALID.slice(13)]);
-    expectOneProblem(text, 14, /Button on line 14 is not used in the "Saved link, first reminder" section; saved-link wording has only Subject and Opening/);
+    expectOneProblem(
+      text,
+      14,
+      /Button on line 14 is not used in the "Saved link, first reminder" section; saved-link wording has only Subject and Opening/,
+    );
   });
 
   it('refuses a field given twice in one section, naming both lines', () => {
@@ -250,7 +269,11 @@ describe('broken voice docs', () => {
   });
 
   it('refuses a subject over 120 characters', () => {
-    expectOneProblem(withLine(7, `Subject: ${'a'.repeat(121)}`), 7, /Subject on line 7 in "Second reminder" is longer than 120 characters \(it has 121\)/);
+    expectOneProblem(
+      withLine(7, `Subject: ${'a'.repeat(121)}`),
+      7,
+      /Subject on line 7 in "Second reminder" is longer than 120 characters \(it has 121\)/,
+    );
   });
 
   it('accepts a subject of exactly 120 characters', () => {
@@ -258,7 +281,11 @@ describe('broken voice docs', () => {
   });
 
   it('refuses an opening over 200 characters', () => {
-    expectOneProblem(withLine(3, `Opening: ${'b'.repeat(201)}`), 3, /Opening on line 3 in "First reminder" is longer than 200 characters/);
+    expectOneProblem(
+      withLine(3, `Opening: ${'b'.repeat(201)}`),
+      3,
+      /Opening on line 3 in "First reminder" is longer than 200 characters/,
+    );
   });
 
   it('refuses an opening of two sentences', () => {
@@ -270,7 +297,11 @@ describe('broken voice docs', () => {
   });
 
   it('refuses a button label over 40 characters', () => {
-    expectOneProblem(withLine(5, `Button: ${'c'.repeat(41)}`), 5, /Button on line 5 in "First reminder" is longer than 40 characters/);
+    expectOneProblem(
+      withLine(5, `Button: ${'c'.repeat(41)}`),
+      5,
+      /Button on line 5 in "First reminder" is longer than 40 characters/,
+    );
   });
 
   it('refuses an empty field', () => {
@@ -278,7 +309,11 @@ describe('broken voice docs', () => {
   });
 
   it('refuses a mistyped field name with a suggestion', () => {
-    expectOneProblem(withLine(5, 'Buton: Return to your cart'), 5, /unknown field "Buton" on line 5; did you mean "Button"\?/);
+    expectOneProblem(
+      withLine(5, 'Buton: Return to your cart'),
+      5,
+      /unknown field "Buton" on line 5; did you mean "Button"\?/,
+    );
   });
 
   it('refuses a mistyped section heading with a suggestion', () => {
@@ -292,7 +327,11 @@ describe('broken voice docs', () => {
 
   it('refuses a stray line after a one-line field', () => {
     const text = doc([...VALID.slice(0, 2), 'and some more words', ...VALID.slice(2)]);
-    expectOneProblem(text, 3, /line 3 in the "First reminder" section is not part of any field; only the Body may run over several lines/);
+    expectOneProblem(
+      text,
+      3,
+      /line 3 in the "First reminder" section is not part of any field; only the Body may run over several lines/,
+    );
   });
 
   it('refuses a field outside any section', () => {
@@ -305,7 +344,10 @@ describe('broken voice docs', () => {
 
   it('refuses text on a reminder heading line', () => {
     const problems = problemsOf(withLine(1, 'First reminder: Still thinking it over?'));
-    expect(problems[0]).toMatchObject({ line: 1, message: expect.stringMatching(/"First reminder" heading on line 1 has text after it/) });
+    expect(problems[0]).toMatchObject({
+      line: 1,
+      message: expect.stringMatching(/"First reminder" heading on line 1 has text after it/),
+    });
   });
 
   it('reports every problem together, in line order', () => {
@@ -361,7 +403,10 @@ describe('the email words (issue 16)', () => {
 
   it.each([
     ['Langauge: de-DE', /unknown email word "Langauge" on line 20; did you mean "Language"\?/],
-    ['Language: Deutsch', /Language on line 20 is "Deutsch": write a language tag such as en-US, en-GB, de-DE or fr-FR/],
+    [
+      'Language: Deutsch',
+      /Language on line 20 is "Deutsch": write a language tag such as en-US, en-GB, de-DE or fr-FR/,
+    ],
     ['Greeting: Hallo', /Greeting on line 20 needs \{first_name\} where the value goes, like "Hi \{first_name\}"/],
     ['Greeting: Hallo {frist_name}', /Greeting on line 20 may use only \{first_name\} \(it has \{frist_name\}\)/],
     ['Total: Summe {total}', /Total on line 20 takes no placeholders \(it has \{total\}\)/],
@@ -373,7 +418,11 @@ describe('the email words (issue 16)', () => {
   });
 
   it('refuses a word set twice', () => {
-    expectOneProblem(doc([...VALID, '## Email words', 'Total: Summe', 'Total: Gesamt']), 21, /Total appears twice in "Email words", on line 20 and line 21/);
+    expectOneProblem(
+      doc([...VALID, '## Email words', 'Total: Summe', 'Total: Gesamt']),
+      21,
+      /Total appears twice in "Email words", on line 20 and line 21/,
+    );
   });
 
   it('documents every email word', () => {

@@ -50,7 +50,10 @@ describe('Shopify checkouts', () => {
 
   it('reads a checkout in the currency the shopper saw (presentment_currency), not the shop currency', () => {
     const base = fixture('shopify-checkout-update.json');
-    const parsed = parseShopify({ ...base, currency: 'USD', presentment_currency: 'EUR', customer_locale: 'de-DE' }, 'checkouts/update');
+    const parsed = parseShopify(
+      { ...base, currency: 'USD', presentment_currency: 'EUR', customer_locale: 'de-DE' },
+      'checkouts/update',
+    );
     expect(parsed).toMatchObject({ kind: 'event', event: { cart: { total: { minor: 12000, currency: 'EUR' } } } });
     // A store without multi-currency sends no presentment currency: the shop's is the shopper's.
     const plain = parseShopify({ ...base, currency: 'GBP', presentment_currency: null }, 'checkouts/update');
@@ -59,14 +62,24 @@ describe('Shopify checkouts', () => {
 
   it('reads consent from the customer first, then buyer_accepts_marketing', () => {
     const base = fixture('shopify-checkout-update.json');
-    const declined = parseShopify({ ...base, customer: { first_name: 'Sam', email_marketing_consent: { state: 'not_subscribed' } } }, 'checkouts/update');
+    const declined = parseShopify(
+      { ...base, customer: { first_name: 'Sam', email_marketing_consent: { state: 'not_subscribed' } } },
+      'checkouts/update',
+    );
     const noCustomer = parseShopify({ ...base, customer: null, buyer_accepts_marketing: false }, 'checkouts/update');
-    expect(declined.kind === 'event' && declined.event.kind === 'cart_changed' && declined.event.cart.marketingConsent).toBe(false);
-    expect(noCustomer.kind === 'event' && noCustomer.event.kind === 'cart_changed' && noCustomer.event.cart.marketingConsent).toBe(false);
+    expect(
+      declined.kind === 'event' && declined.event.kind === 'cart_changed' && declined.event.cart.marketingConsent,
+    ).toBe(false);
+    expect(
+      noCustomer.kind === 'event' && noCustomer.event.kind === 'cart_changed' && noCustomer.event.cart.marketingConsent,
+    ).toBe(false);
   });
 
   it('flags a checkout that landed from a saved link', () => {
-    const parsed = parseShopify({ ...fixture('shopify-checkout-update.json'), landing_site: '/cart/c/abc?cr_saved=1' }, 'checkouts/create');
+    const parsed = parseShopify(
+      { ...fixture('shopify-checkout-update.json'), landing_site: '/cart/c/abc?cr_saved=1' },
+      'checkouts/create',
+    );
     expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' && parsed.event.cart.savedLink).toBe(true);
   });
 
@@ -76,10 +89,17 @@ describe('Shopify checkouts', () => {
   });
 
   it('treats a completed checkout as an order', () => {
-    const parsed = parseShopify({ ...fixture('shopify-checkout-update.json'), completed_at: '2026-11-03T12:00:00-05:00' }, 'checkouts/update');
+    const parsed = parseShopify(
+      { ...fixture('shopify-checkout-update.json'), completed_at: '2026-11-03T12:00:00-05:00' },
+      'checkouts/update',
+    );
     expect(parsed).toMatchObject({
       kind: 'event',
-      event: { kind: 'checked_out', occurredAt: new Date('2026-11-03T17:00:00Z'), match: { checkoutToken: '4d8f1a7c2b9e4e6f8a1b3c5d7e9f0a12' } },
+      event: {
+        kind: 'checked_out',
+        occurredAt: new Date('2026-11-03T17:00:00Z'),
+        match: { checkoutToken: '4d8f1a7c2b9e4e6f8a1b3c5d7e9f0a12' },
+      },
     });
   });
 
@@ -102,13 +122,20 @@ describe('Shopify checkouts', () => {
   });
 
   it('refuses a body that is not the kind its topic says, naming the field (the topic is not signed)', () => {
-    expect(() => parseShopify(fixture('shopify-checkout-update.json'), 'orders/create')).toThrow(/^admin_graphql_api_id: expected an order id/);
-    expect(() => parseShopify(fixture('shopify-order-create.json'), 'checkouts/update')).toThrow(/^(checkout_token|financial_status|admin_graphql_api_id): .*not a checkout/);
+    expect(() => parseShopify(fixture('shopify-checkout-update.json'), 'orders/create')).toThrow(
+      /^admin_graphql_api_id: expected an order id/,
+    );
+    expect(() => parseShopify(fixture('shopify-order-create.json'), 'checkouts/update')).toThrow(
+      /^(checkout_token|financial_status|admin_graphql_api_id): .*not a checkout/,
+    );
   });
 
   it('recognises duplicates by X-Shopify-Event-Id, the id Shopify documents as shared by every delivery of one event', () => {
     const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
-    const delivery = (webhookId: string) => ({ ...shopifyHeaders(body, shopSecret, 'checkouts/update', webhookId), 'x-shopify-event-id': 'ev-42' });
+    const delivery = (webhookId: string) => ({
+      ...shopifyHeaders(body, shopSecret, 'checkouts/update', webhookId),
+      'x-shopify-event-id': 'ev-42',
+    });
     const first = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-1'));
     const second = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-2'));
     expect(first).toMatchObject({ event: { eventId: 'ev-42' } });
@@ -118,8 +145,14 @@ describe('Shopify checkouts', () => {
   it('acknowledges without applying a delivery triggered longer ago than Shopify retries (4 hours)', () => {
     const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
     const parse = (triggeredAt: string) =>
-      new ShopifyWebhook(shopSecret, clock).parse(body, { ...shopifyHeaders(body, shopSecret, 'checkouts/update'), 'x-shopify-triggered-at': triggeredAt });
-    expect(parse('2026-11-09T19:59:00Z')).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/retry window/) });
+      new ShopifyWebhook(shopSecret, clock).parse(body, {
+        ...shopifyHeaders(body, shopSecret, 'checkouts/update'),
+        'x-shopify-triggered-at': triggeredAt,
+      });
+    expect(parse('2026-11-09T19:59:00Z')).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringMatching(/retry window/),
+    });
     expect(parse('2026-11-09T20:01:00Z')).toMatchObject({ kind: 'event' });
     expect(() => parse('yesterday')).toThrow(/^x-shopify-triggered-at: /);
   });
@@ -138,21 +171,34 @@ describe('Shopify checkouts', () => {
       [{ customer: { first_name: 'x'.repeat(101) } }, /^customer\.first_name: /],
     ];
     for (const [override, message] of cases) {
-      expect(() => parseShopify({ ...checkout, ...override }, 'checkouts/update'), JSON.stringify(override).slice(0, 80)).toThrow(message);
+      expect(
+        () => parseShopify({ ...checkout, ...override }, 'checkouts/update'),
+        JSON.stringify(override).slice(0, 80),
+      ).toThrow(message);
     }
   });
 
-  it('reads a checkout of any size in full: bounding what is kept is the intake use case\'s (domain/cart/bounds.ts)', () => {
+  it("reads a checkout of any size in full: bounding what is kept is the intake use case's (domain/cart/bounds.ts)", () => {
     const checkout = fixture('shopify-checkout-update.json');
     const lineItems = checkout.line_items as Array<Record<string, unknown>>;
-    const parsed = parseShopify({ ...checkout, line_items: Array(251).fill({ ...lineItems[0], title: 'x'.repeat(301), variant_title: 'v'.repeat(256) }) }, 'checkouts/update');
-    expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' ? parsed.event.cart.items.length : 0).toBe(251);
+    const parsed = parseShopify(
+      {
+        ...checkout,
+        line_items: Array(251).fill({ ...lineItems[0], title: 'x'.repeat(301), variant_title: 'v'.repeat(256) }),
+      },
+      'checkouts/update',
+    );
+    expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' ? parsed.event.cart.items.length : 0).toBe(
+      251,
+    );
   });
 
   it('needs the webhook id to deduplicate', () => {
     const body = Buffer.from('{}');
     const { 'x-shopify-webhook-id': _, ...headers } = shopifyHeaders(body, shopSecret, 'orders/create');
-    expect(() => new ShopifyWebhook(shopSecret, clock).parse(body, headers)).toThrow('x-shopify-event-id (or x-shopify-webhook-id) is required.');
+    expect(() => new ShopifyWebhook(shopSecret, clock).parse(body, headers)).toThrow(
+      'x-shopify-event-id (or x-shopify-webhook-id) is required.',
+    );
   });
 });
 
@@ -163,7 +209,13 @@ describe('our cart format', () => {
   };
 
   it('normalises email, money and the saved-link marker in the return URL', () => {
-    const parsed = parse(cartPayload({ email: ' Sam@Example.COM ', returnUrl: 'https://shop.example.com/c/1?cr_saved=1', timeZone: 'America/Chicago' }));
+    const parsed = parse(
+      cartPayload({
+        email: ' Sam@Example.COM ',
+        returnUrl: 'https://shop.example.com/c/1?cr_saved=1',
+        timeZone: 'America/Chicago',
+      }),
+    );
     expect(parsed).toMatchObject({
       kind: 'event',
       event: {
@@ -182,7 +234,11 @@ describe('our cart format', () => {
   });
 
   it('reads a checkout with an order total', () => {
-    const parsed = parse({ type: 'cart.checked_out', timestamp: '2026-11-03T12:00:00Z', data: { id: 'c1', email: 'A@b.co', total: 99.5, currency: 'eur' } });
+    const parsed = parse({
+      type: 'cart.checked_out',
+      timestamp: '2026-11-03T12:00:00Z',
+      data: { id: 'c1', email: 'A@b.co', total: 99.5, currency: 'eur' },
+    });
     expect(parsed).toEqual({
       kind: 'event',
       event: {
@@ -211,12 +267,15 @@ describe('our cart format', () => {
     expect(email('sam@example.com\nBcc: victim@x.com')).toThrow(/^data\.email: /);
   });
 
-  it('bounds the delivery id, which ends up in the row\'s keys', () => {
+  it("bounds the delivery id, which ends up in the row's keys", () => {
     expect(() => parse(cartPayload(), 'm'.repeat(300))).toThrow(/^webhook-id: /);
   });
 
   it('ignores event types it does not know', () => {
-    expect(parse({ type: 'cart.viewed', timestamp: '2026-11-03T12:00:00Z', data: {} })).toEqual({ kind: 'ignored', type: 'cart.viewed' });
+    expect(parse({ type: 'cart.viewed', timestamp: '2026-11-03T12:00:00Z', data: {} })).toEqual({
+      kind: 'ignored',
+      type: 'cart.viewed',
+    });
   });
 });
 
@@ -242,7 +301,7 @@ describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through
     return format.parse(Buffer.from(body), stripeHeaders(body, stripeSecret, clock.now()));
   };
 
-  it('maps checkout.session.expired onto a cart snapshot timed by the session\'s creation', async () => {
+  it("maps checkout.session.expired onto a cart snapshot timed by the session's creation", async () => {
     const parsed = await parse(fixture('stripe-checkout-session-expired.json'));
     expect(parsed).toEqual({
       kind: 'event',
@@ -283,7 +342,11 @@ describe('Stripe Checkout Sessions (the format alone, Stripe API stubbed through
   });
 
   it('keeps a huge session bounded in one place: the first 250 items, titles of at most 300 characters', () => {
-    const many = Array.from({ length: 400 }, (_, index) => ({ title: `${'T'.repeat(500)}${index}`, quantity: 0, unitAmount: -5 }));
+    const many = Array.from({ length: 400 }, (_, index) => ({
+      title: `${'T'.repeat(500)}${index}`,
+      quantity: 0,
+      unitAmount: -5,
+    }));
     const fitted = fitLineItems(many);
     expect(fitted).toHaveLength(250);
     // Cut as every lane's titles are (CART_BOUNDS): 299 characters and an ellipsis.

@@ -1,4 +1,8 @@
-import { type BedrockRuntimeClient, ConverseCommand, type ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import {
+  type BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { PolishPrompt, Polisher, PolishUsage } from '../../ports/polisher';
 
 /** Options for {@link BedrockPolisher}. */

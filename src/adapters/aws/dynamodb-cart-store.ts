@@ -122,7 +122,10 @@ export class DynamoDbCartStore implements CartStore {
     // is under its cap or already has it, and not on a row from before the set existed: there the merge seeds it.
     let emailCondition = '';
     if (snapshot.email !== undefined) {
-      update.setIfAbsent('wakeUpSetBy', change.eventKey).setIfAbsent('wakeSeq', 1).add('emailsSeen', new Set([snapshot.email]));
+      update
+        .setIfAbsent('wakeUpSetBy', change.eventKey)
+        .setIfAbsent('wakeSeq', 1)
+        .add('emailsSeen', new Set([snapshot.email]));
       const seen = update.name('emailsSeen');
       emailCondition =
         ` AND ((attribute_not_exists(${seen}) AND attribute_not_exists(${update.name('email')}))` +
@@ -168,7 +171,8 @@ export class DynamoDbCartStore implements CartStore {
       const closes = current?.status !== 'checked_out';
       if (!differs(current, next)) return { outcome: 'already_closed', current: current! };
       const written = await this.writeMerged(current, next);
-      if (written.ok) return closes ? { outcome: 'closed', before: current } : { outcome: 'already_closed', current: written.row };
+      if (written.ok)
+        return closes ? { outcome: 'closed', before: current } : { outcome: 'already_closed', current: written.row };
       if (attempt >= MAX_MERGE_ATTEMPTS) throw new Error(`cart ${write.cartId} kept changing during a checkout`);
       current = written.current;
     }
@@ -217,7 +221,12 @@ export class DynamoDbCartStore implements CartStore {
   }
 
   async stop(cartId: string, reason: string, by: StoppedBy): Promise<CloseResult> {
-    const update = new UpdateBuilder().set('status', 'stopped').set('stopReason', reason).set('stoppedBy', by).remove('wakeUpAt').add('rev', 1);
+    const update = new UpdateBuilder()
+      .set('status', 'stopped')
+      .set('stopReason', reason)
+      .set('stoppedBy', by)
+      .remove('wakeUpAt')
+      .add('rev', 1);
     return this.close(cartId, update, `#status = :open`, { ':open': 'open' });
   }
 
@@ -228,10 +237,17 @@ export class DynamoDbCartStore implements CartStore {
           TableName: this.tableName,
           Key: { cartId },
           // A new wake-up number, so any wake-up still in flight from before the stop stays stale.
-          UpdateExpression: 'SET #status = :open, wakeUpAt = :at, wakeSeq = wakeSeq + :one ADD rev :one REMOVE stopReason, stoppedBy',
+          UpdateExpression:
+            'SET #status = :open, wakeUpAt = :at, wakeSeq = wakeSeq + :one ADD rev :one REMOVE stopReason, stoppedBy',
           ConditionExpression: '#status = :stopped AND stoppedBy = :owner AND attribute_exists(wakeSeq)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'open', ':stopped': 'stopped', ':owner': 'owner', ':at': wakeUpAt.toISOString(), ':one': 1 },
+          ExpressionAttributeValues: {
+            ':open': 'open',
+            ':stopped': 'stopped',
+            ':owner': 'owner',
+            ':at': wakeUpAt.toISOString(),
+            ':one': 1,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -281,8 +297,11 @@ export class DynamoDbCartStore implements CartStore {
   async recordReminder(cartId: string, fact: ReminderFact): Promise<{ before: CartRow; after: CartRow } | undefined> {
     const at = fact.at.toISOString();
     const field = fact.kind === 'held_back' ? 'holdBack' : fact.step === 'first' ? 'firstSentAt' : 'secondSentAt';
-    const group = fact.kind === 'held_back' ? 'held_back' : fact.step === 'first' && fact.joinsHoldBack ? 'reminded' : undefined;
-    const update = new UpdateBuilder().set(field, fact.kind === 'held_back' ? { group: 'held_back', at } : at).add('rev', 1);
+    const group =
+      fact.kind === 'held_back' ? 'held_back' : fact.step === 'first' && fact.joinsHoldBack ? 'reminded' : undefined;
+    const update = new UpdateBuilder()
+      .set(field, fact.kind === 'held_back' ? { group: 'held_back', at } : at)
+      .add('rev', 1);
     // The comparison group is joined once; a row that has one keeps it.
     if (group === 'reminded') update.setIfAbsent('holdBack', { group, at });
     try {
@@ -322,7 +341,12 @@ export class DynamoDbCartStore implements CartStore {
           // Answers only the row's latest hand-off, once; a verdict on an earlier hand-off of the step may be replaced.
           ConditionExpression:
             'attribute_exists(cartId) AND #lastReminderAt = :handOffAt AND (attribute_not_exists(#outcome) OR #outcome.#handOffAt <> :handOffAt)',
-          ExpressionAttributeNames: { '#outcome': field, '#rev': 'rev', '#lastReminderAt': 'lastReminderAt', '#handOffAt': 'handOffAt' },
+          ExpressionAttributeNames: {
+            '#outcome': field,
+            '#rev': 'rev',
+            '#lastReminderAt': 'lastReminderAt',
+            '#handOffAt': 'handOffAt',
+          },
           ExpressionAttributeValues: { ':outcome': outcome, ':handOffAt': outcome.handOffAt, ':one': 1 },
         }),
       );
@@ -419,8 +443,10 @@ function canonical(value: unknown): string {
     v instanceof Set
       ? [...(v as Set<unknown>)].map(String).sort()
       : v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+          )
+        : v,
   );
 }
 
@@ -432,4 +458,3 @@ function rejectedRow(error: unknown): CartRow {
   }
   throw error;
 }
-

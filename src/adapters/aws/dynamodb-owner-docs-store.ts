@@ -39,7 +39,13 @@ export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
 
   async operatorStops(): Promise<OperatorStops> {
     const item = await this.get('operator-stops');
-    return item ? { pause: item.pause as OperatorStops['pause'], carts: (item.carts ?? []) as OperatorStops['carts'], emails: (item.emails ?? []) as OperatorStops['emails'] } : NO_OPERATOR_STOPS;
+    return item
+      ? {
+          pause: item.pause as OperatorStops['pause'],
+          carts: (item.carts ?? []) as OperatorStops['carts'],
+          emails: (item.emails ?? []) as OperatorStops['emails'],
+        }
+      : NO_OPERATOR_STOPS;
   }
 
   async saveOperatorStops(stops: OperatorStops): Promise<void> {
@@ -78,12 +84,16 @@ export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
 
   async problemNotice(kind: 'rules' | 'voice'): Promise<ProblemNotice | undefined> {
     const item = await this.get(`problems#${kind}`);
-    return item ? { sourceHash: String(item.sourceHash), since: String(item.since), notified: item.notified === true } : undefined;
+    return item
+      ? { sourceHash: String(item.sourceHash), since: String(item.since), notified: item.notified === true }
+      : undefined;
   }
 
   async saveProblemNotice(kind: 'rules' | 'voice', notice: ProblemNotice | undefined): Promise<void> {
     if (notice === undefined) {
-      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { cartId: OWNER_PARTITION, sk: `problems#${kind}` } }));
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { cartId: OWNER_PARTITION, sk: `problems#${kind}` } }),
+      );
     } else {
       await this.put(`problems#${kind}`, { ...notice });
     }
@@ -91,7 +101,9 @@ export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
 
   private async getDoc<T>(sk: string): Promise<StoredDoc<T> | undefined> {
     const item = await this.get(sk);
-    return item ? { value: item.value as T, sourceHash: String(item.sourceHash), savedAt: String(item.savedAt) } : undefined;
+    return item
+      ? { value: item.value as T, sourceHash: String(item.sourceHash), savedAt: String(item.savedAt) }
+      : undefined;
   }
 
   private async get(sk: string): Promise<Record<string, unknown> | undefined> {
@@ -102,6 +114,8 @@ export class DynamoDbOwnerDocsStore implements OwnerDocsStore {
   }
 
   private async put(sk: string, attributes: Record<string, unknown>): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { cartId: OWNER_PARTITION, sk, ...attributes } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { cartId: OWNER_PARTITION, sk, ...attributes } }),
+    );
   }
 }

@@ -6,8 +6,15 @@ import { ACTIVITY_PREFIX } from './dynamodb-activity-log';
 import type { MonthRecords } from '../../ports/month-records';
 
 /** Reads every record a recount needs, with full table scans (an operator's check, never a hot path). */
-export async function scanMonthRecords(client: DynamoDBDocumentClient, tables: Pick<TableNames, 'carts' | 'sends' | 'optouts'>): Promise<MonthRecords> {
-  const [carts, sends, optOuts] = await Promise.all([scan(client, tables.carts), scan(client, tables.sends), scan(client, tables.optouts)]);
+export async function scanMonthRecords(
+  client: DynamoDBDocumentClient,
+  tables: Pick<TableNames, 'carts' | 'sends' | 'optouts'>,
+): Promise<MonthRecords> {
+  const [carts, sends, optOuts] = await Promise.all([
+    scan(client, tables.carts),
+    scan(client, tables.sends),
+    scan(client, tables.optouts),
+  ]);
   const rows = sends.filter((item) => !String(item.cartId).startsWith('#'));
   return {
     carts: carts as unknown as CartRow[],
@@ -27,6 +34,7 @@ export async function scanMonthRecords(client: DynamoDBDocumentClient, tables: P
 
 async function scan(client: DynamoDBDocumentClient, tableName: string): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
-  for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true })) items.push(...(page.Items ?? []));
+  for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true }))
+    items.push(...(page.Items ?? []));
   return items;
 }

@@ -4,7 +4,6 @@ import type { ReleaseQueue } from '../../ports/release';
 /** Release counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per release. */
 export const RELEASE_PARTITION = '#release';
 
-
 /**
  * One atomic `ADD` per place taken, returning the new count: concurrent senders can never be handed the same place.
  * Each held reminder writes its release's row once, overnight, as it is deferred, so even a 200,000-reminder morning
@@ -24,17 +23,23 @@ export class DynamoDbReleaseQueue implements ReleaseQueue {
         TableName: this.tableName,
         Key: this.key(releaseAt),
         UpdateExpression: 'ADD places :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-        ExpressionAttributeValues: { ':one': 1, ':expires': Math.floor(releaseAt.getTime() / 1000) + this.retentionDays * 86_400 },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':expires': Math.floor(releaseAt.getTime() / 1000) + this.retentionDays * 86_400,
+        },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
     const place = Number(Attributes?.places);
-    if (!Number.isInteger(place) || place < 1) throw new Error(`release counter for ${releaseAt.toISOString()} returned ${String(Attributes?.places)}`);
+    if (!Number.isInteger(place) || place < 1)
+      throw new Error(`release counter for ${releaseAt.toISOString()} returned ${String(Attributes?.places)}`);
     return place;
   }
 
   async size(releaseAt: Date): Promise<number> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(releaseAt), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(releaseAt), ConsistentRead: true }),
+    );
     return Number(Item?.places ?? 0);
   }
 

@@ -50,12 +50,16 @@ export class DynamoDbSendCapacity implements SendCapacitySource, AccountLimitsSt
   }
 
   async stored(): Promise<AccountLimits | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: LIMITS_KEY, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: LIMITS_KEY, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const limits = Item as Partial<AccountLimits>;
     const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
     if (!positive(limits.sesMaxSendRate) || !positive(limits.sesMax24HourSend) || !positive(limits.senderConcurrency)) {
-      this.log.warn('stored account limits are unreadable; pacing releases for a new account', { item: JSON.stringify(Item).slice(0, 300) });
+      this.log.warn('stored account limits are unreadable; pacing releases for a new account', {
+        item: JSON.stringify(Item).slice(0, 300),
+      });
       return undefined;
     }
     return {

@@ -1,8 +1,24 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CounterIncrement } from '../../domain/reporting/summary';
 import type { ReminderStep } from '../../domain/cart/reminder-step';
-import type { ClaimRequest, ClaimResult, SecondCopy, SendLedger, SendRecord, SentFacts, SentWrite, ShopperNudge } from '../../ports/send-ledger';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  SecondCopy,
+  SendLedger,
+  SendRecord,
+  SentFacts,
+  SentWrite,
+  ShopperNudge,
+} from '../../ports/send-ledger';
 import { activityItem } from './dynamodb-activity-log';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -55,13 +71,18 @@ export class DynamoDbSendLedger implements SendLedger {
   }
 
   async find(cartId: string, step: ReminderStep): Promise<SendRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: sendKey(cartId, step), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: sendKey(cartId, step), ConsistentRead: true }),
+    );
     return Item as SendRecord | undefined;
   }
 
   async lastNudge(email: string): Promise<ShopperNudge | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: nudgeKey(email), ConsistentRead: true }));
-    if (!Item || typeof Item.lastAt !== 'string' || Item.lastAt === NEVER || typeof Item.holderCart !== 'string') return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: nudgeKey(email), ConsistentRead: true }),
+    );
+    if (!Item || typeof Item.lastAt !== 'string' || Item.lastAt === NEVER || typeof Item.holderCart !== 'string')
+      return undefined;
     return { cartId: Item.holderCart, at: new Date(Item.lastAt) };
   }
 
@@ -86,33 +107,36 @@ export class DynamoDbSendLedger implements SendLedger {
                   expiresAt,
                 },
                 // New, or a claim whose lease ran out without SES accepting (a record from before leases counts as run out).
-                ConditionExpression: 'attribute_not_exists(sk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now))',
+                ConditionExpression:
+                  'attribute_not_exists(sk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now))',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
               },
             },
-            request.testMode === true ? this.windowCheck(request) : {
-              Update: {
-                TableName: this.tableName,
-                Key: nudgeKey(request.email),
-                UpdateExpression:
-                  'SET prevAt = if_not_exists(lastAt, :never), prevCart = if_not_exists(holderCart, :none), ' +
-                  'prevAttempt = if_not_exists(holderAttempt, :none), lastAt = :now, holderCart = :cart, holderStep = :step, ' +
-                  'holderAttempt = :attempt, expiresAt = :expiresAt',
-                // Free, or last nudged before the window, or by this same cart (its follow-up is part of the one nudge).
-                ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt < :since OR holderCart = :cart',
-                ExpressionAttributeValues: {
-                  ':never': NEVER,
-                  ':none': '',
-                  ':now': now,
-                  ':cart': request.cartId,
-                  ':step': request.step,
-                  ':attempt': request.attempt,
-                  ':since': request.quietSince.toISOString(),
-                  ':expiresAt': expiresAt,
+            request.testMode === true
+              ? this.windowCheck(request)
+              : {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: nudgeKey(request.email),
+                    UpdateExpression:
+                      'SET prevAt = if_not_exists(lastAt, :never), prevCart = if_not_exists(holderCart, :none), ' +
+                      'prevAttempt = if_not_exists(holderAttempt, :none), lastAt = :now, holderCart = :cart, holderStep = :step, ' +
+                      'holderAttempt = :attempt, expiresAt = :expiresAt',
+                    // Free, or last nudged before the window, or by this same cart (its follow-up is part of the one nudge).
+                    ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt < :since OR holderCart = :cart',
+                    ExpressionAttributeValues: {
+                      ':never': NEVER,
+                      ':none': '',
+                      ':now': now,
+                      ':cart': request.cartId,
+                      ':step': request.step,
+                      ':attempt': request.attempt,
+                      ':since': request.quietSince.toISOString(),
+                      ':expiresAt': expiresAt,
+                    },
+                  },
                 },
-              },
-            },
           ],
         }),
       );
@@ -193,7 +217,12 @@ export class DynamoDbSendLedger implements SendLedger {
           UpdateExpression: 'SET #status = :refused, refusal = :code',
           ConditionExpression: '#status = :claimed AND attempt = :attempt',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':refused': 'refused', ':claimed': 'claimed', ':attempt': attempt, ':code': code },
+          ExpressionAttributeValues: {
+            ':refused': 'refused',
+            ':claimed': 'claimed',
+            ':attempt': attempt,
+            ':code': code,
+          },
         }),
       );
     } catch (error) {
@@ -211,7 +240,13 @@ export class DynamoDbSendLedger implements SendLedger {
       UpdateExpression: 'SET #status = :sent, sentAt = :sentAt, messageId = :messageId, confirmedBy = :event',
       ConditionExpression: '#status = :claimed',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':sentAt': at.toISOString(), ':messageId': messageId, ':event': 'ses_event' },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':claimed': 'claimed',
+        ':sentAt': at.toISOString(),
+        ':messageId': messageId,
+        ':event': 'ses_event',
+      },
     };
     return this.writeSent(cartId, step, messageId, record, facts);
   }
@@ -241,7 +276,11 @@ export class DynamoDbSendLedger implements SendLedger {
       await this.transact(items);
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      )
+        return false;
       throw error;
     }
   }
@@ -273,7 +312,9 @@ export class DynamoDbSendLedger implements SendLedger {
         if (recordReason?.Code === 'ConditionalCheckFailed') {
           const current = await this.find(cartId, step);
           if (current?.status !== 'sent' || current.messageId === undefined) return { outcome: 'no_claim' };
-          return current.messageId === messageId ? { outcome: 'already' } : { outcome: 'other_message', recordedMessageId: current.messageId };
+          return current.messageId === messageId
+            ? { outcome: 'already' }
+            : { outcome: 'other_message', recordedMessageId: current.messageId };
         }
         // The cart row is gone: the send is still recorded and counted.
         if (withCart && cartReason?.Code === 'ConditionalCheckFailed') continue;
@@ -284,7 +325,11 @@ export class DynamoDbSendLedger implements SendLedger {
   }
 
   /** `firstSentAt`/`secondSentAt` set once, and the hold-back group joined once, on a row that exists. */
-  private cartRowUpdate(cartId: string, step: ReminderStep, fact: NonNullable<SentFacts['cartRow']>): NonNullable<TransactItem['Update']> {
+  private cartRowUpdate(
+    cartId: string,
+    step: ReminderStep,
+    fact: NonNullable<SentFacts['cartRow']>,
+  ): NonNullable<TransactItem['Update']> {
     const at = fact.acceptedAt.toISOString();
     const joins = step === 'first' && fact.joinsHoldBack;
     return {
@@ -307,7 +352,9 @@ export class DynamoDbSendLedger implements SendLedger {
         const conflictOnly =
           error instanceof TransactionCanceledException &&
           (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
-          (error.CancellationReasons ?? []).every((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None' || reason.Code === undefined);
+          (error.CancellationReasons ?? []).every(
+            (reason) => reason.Code === 'TransactionConflict' || reason.Code === 'None' || reason.Code === undefined,
+          );
         if (!conflictOnly || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
       }
     }

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type CounterIncrement, EMPTY_COUNTERS, monthOf, type MonthlyCounters, SIMPLE_COUNTERS } from '../../domain/reporting/summary';
+import {
+  type CounterIncrement,
+  EMPTY_COUNTERS,
+  monthOf,
+  type MonthlyCounters,
+  SIMPLE_COUNTERS,
+} from '../../domain/reporting/summary';
 import type { Stats, StatsEntry } from '../../ports/stats';
 
 /** Counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per month. */
 export const STATS_PARTITION = '#stats';
-
 
 /** Items per TransactWriteItems request (DynamoDB's limit). */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -39,7 +44,9 @@ export class DynamoDbStats implements Stats {
       const month = monthOf(at, zone);
       byMonth.set(month, [...(byMonth.get(month) ?? []), ...increments]);
     }
-    const updates = [...byMonth].sort(([a], [b]) => a.localeCompare(b)).map(([month, increments]) => this.monthUpdate(month, increments));
+    const updates = [...byMonth]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([month, increments]) => this.monthUpdate(month, increments));
     for (let start = 0; start < updates.length; start += MAX_TRANSACTION_ITEMS) {
       const chunk = updates.slice(start, start + MAX_TRANSACTION_ITEMS);
       await this.client.send(
@@ -54,7 +61,11 @@ export class DynamoDbStats implements Stats {
 
   async month(month: string): Promise<MonthlyCounters> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { cartId: STATS_PARTITION, sk: `month#${month}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { cartId: STATS_PARTITION, sk: `month#${month}` },
+        ConsistentRead: true,
+      }),
     );
     if (!Item) return EMPTY_COUNTERS;
     const prefixed = (prefix: string) =>
@@ -63,7 +74,11 @@ export class DynamoDbStats implements Stats {
           .filter(([key, n]) => key.startsWith(prefix) && Number(n) !== 0) // a count moved to another month leaves a 0
           .map(([key, n]) => [key.slice(prefix.length), Number(n)]),
       );
-    const counters: Record<string, unknown> = { ...EMPTY_COUNTERS, skipped: prefixed('skipped_'), wonBack: prefixed('wonBack_') };
+    const counters: Record<string, unknown> = {
+      ...EMPTY_COUNTERS,
+      skipped: prefixed('skipped_'),
+      wonBack: prefixed('wonBack_'),
+    };
     for (const name of SIMPLE_COUNTERS) counters[name] = Number(Item[name] ?? 0);
     return counters as unknown as MonthlyCounters;
   }

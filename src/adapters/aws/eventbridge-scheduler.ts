@@ -39,15 +39,30 @@ export class EventBridgeWakeUpScheduler implements WakeUpScheduler, SendDeferral
   ) {}
 
   async schedule(wakeUp: WakeUp): Promise<void> {
-    await this.create(wakeUpScheduleName(wakeUp.cartId, wakeUp.seq), wakeUp.at, this.config.waiterArn, wakeUpMessage(wakeUp));
+    await this.create(
+      wakeUpScheduleName(wakeUp.cartId, wakeUp.seq),
+      wakeUp.at,
+      this.config.waiterArn,
+      wakeUpMessage(wakeUp),
+    );
   }
 
   async defer(request: Deferral): Promise<void> {
     if (!this.config.senderArn) throw new Error('deferring a reminder needs the sender ARN in the scheduler config');
-    await this.create(deferScheduleName(request.cartId, request.step, request.at, request.reason), request.at, this.config.senderArn, reminderMessage(request));
+    await this.create(
+      deferScheduleName(request.cartId, request.step, request.at, request.reason),
+      request.at,
+      this.config.senderArn,
+      reminderMessage(request),
+    );
   }
 
-  private async create(name: string, when: Date, targetArn: string, input: ReminderRequest | WakeUpMessage): Promise<void> {
+  private async create(
+    name: string,
+    when: Date,
+    targetArn: string,
+    input: ReminderRequest | WakeUpMessage,
+  ): Promise<void> {
     const earliest = this.clock.now().getTime() + MIN_LEAD_MS;
     const at = new Date(Math.max(when.getTime(), earliest));
     try {

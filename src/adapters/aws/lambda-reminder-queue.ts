@@ -14,7 +14,9 @@ export class LambdaReminderQueue implements ReminderQueue {
       new InvokeCommand({
         FunctionName: this.senderArn,
         InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify(reminderMessage({ cartId: request.cartId, step: request.step }))),
+        Payload: new TextEncoder().encode(
+          JSON.stringify(reminderMessage({ cartId: request.cartId, step: request.step })),
+        ),
       }),
     );
   }

@@ -1,4 +1,9 @@
-import { type MessageTag, SendEmailCommand, type SendEmailCommandOutput, type SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  type MessageTag,
+  SendEmailCommand,
+  type SendEmailCommandOutput,
+  type SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { MailError, type Mailer, type OutgoingEmail } from '../../ports/mailer';
 
 /** Options for {@link SesMailer}. */
@@ -38,23 +43,23 @@ export class SesMailer implements Mailer {
     let response: SendEmailCommandOutput;
     try {
       response = await this.client.send(
-      new SendEmailCommand({
-        FromEmailAddress: email.from,
-        Destination: { ToAddresses: [email.to] },
-        ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
-        Content: {
-          Simple: {
-            Subject: { Data: email.subject, Charset: CHARSET },
-            Body: {
-              Text: { Data: email.text, Charset: CHARSET },
-              Html: { Data: email.html, Charset: CHARSET },
+        new SendEmailCommand({
+          FromEmailAddress: email.from,
+          Destination: { ToAddresses: [email.to] },
+          ...(email.replyTo ? { ReplyToAddresses: [email.replyTo] } : {}),
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: CHARSET },
+              Body: {
+                Text: { Data: email.text, Charset: CHARSET },
+                Html: { Data: email.html, Charset: CHARSET },
+              },
+              Headers: email.headers.map(({ name, value }) => ({ Name: name, Value: value })),
             },
-            Headers: email.headers.map(({ name, value }) => ({ Name: name, Value: value })),
           },
-        },
-        ConfigurationSetName: this.options.configurationSetName,
-        EmailTags: sesTags(email.tags),
-      }),
+          ConfigurationSetName: this.options.configurationSetName,
+          EmailTags: sesTags(email.tags),
+        }),
       );
     } catch (error) {
       throw classifySesError(error);
@@ -100,10 +105,13 @@ export function classifySesError(error: unknown): MailError {
   const refused = REFUSED[name];
   const answered = status !== undefined && status >= 400 && status < 500;
   // The account is not set up to send this yet (sandbox or unverified identity): hold it rather than lose it.
-  if (name === 'MessageRejected' && answered && NOT_VERIFIED.test(message)) return new MailError('sandbox', name, message, true);
+  if (name === 'MessageRejected' && answered && NOT_VERIFIED.test(message))
+    return new MailError('sandbox', name, message, true);
   // A 4xx is SES's refusal of the request; a named refusal with no status was not seen on the wire, so stay careful.
-  if (refused && status !== undefined && status >= 400 && status < 500) return new MailError('refused', name, message, refused.retryLater);
-  if (THROTTLED.has(name) && status !== undefined && status >= 400 && status < 500) return new MailError('throttled', name, message);
+  if (refused && status !== undefined && status >= 400 && status < 500)
+    return new MailError('refused', name, message, refused.retryLater);
+  if (THROTTLED.has(name) && status !== undefined && status >= 400 && status < 500)
+    return new MailError('throttled', name, message);
   return new MailError('unknown', name, message);
 }
 

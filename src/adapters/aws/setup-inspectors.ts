@@ -43,7 +43,11 @@ export class BedrockAccessProbe implements ModelAccessProbe {
 
   async probe(modelId: string): Promise<void> {
     await this.client.send(
-      new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Say ok.' }] }], inferenceConfig: { maxTokens: 1 } }),
+      new ConverseCommand({
+        modelId,
+        messages: [{ role: 'user', content: [{ text: 'Say ok.' }] }],
+        inferenceConfig: { maxTokens: 1 },
+      }),
     );
   }
 }
@@ -96,8 +100,20 @@ export class AwsAccountLimitsReader implements AccountLimitsReader {
     if (!own && !pool) throw new Error('Lambda returned neither a reservation for the sender nor an unreserved pool');
     const measured = seconds === undefined ? {} : { senderSecondsPerSend: seconds };
     return own
-      ? { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: own, concurrencyFrom: 'reserved', ...measured }
-      : { sesMaxSendRate: rate, sesMax24HourSend: quota, senderConcurrency: pool as number, concurrencyFrom: 'unreserved', ...measured };
+      ? {
+          sesMaxSendRate: rate,
+          sesMax24HourSend: quota,
+          senderConcurrency: own,
+          concurrencyFrom: 'reserved',
+          ...measured,
+        }
+      : {
+          sesMaxSendRate: rate,
+          sesMax24HourSend: quota,
+          senderConcurrency: pool as number,
+          concurrencyFrom: 'unreserved',
+          ...measured,
+        };
   }
 
   /** p90 of the sender's `Duration` over the window, in seconds; undefined when it has not run in it. */
@@ -115,7 +131,9 @@ export class AwsAccountLimitsReader implements AccountLimitsReader {
         Unit: 'Milliseconds',
       }),
     );
-    const p90 = Datapoints?.map((point) => point.ExtendedStatistics?.p90).find((value): value is number => typeof value === 'number' && value > 0);
+    const p90 = Datapoints?.map((point) => point.ExtendedStatistics?.p90).find(
+      (value): value is number => typeof value === 'number' && value > 0,
+    );
     return p90 === undefined ? undefined : Math.round(p90) / 1000;
   }
 }

@@ -85,9 +85,13 @@ export class SqsFailureQueue implements FailureQueue {
       }),
     );
     if (StatusCode !== undefined && StatusCode !== 202) {
-      throw new Error(`Lambda did not accept the replay of ${id} (status ${StatusCode}); it stays in the failure queue`);
+      throw new Error(
+        `Lambda did not accept the replay of ${id} (status ${StatusCode}); it stays in the failure queue`,
+      );
     }
-    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: received.receiptHandle }));
+    await this.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: received.receiptHandle }),
+    );
     this.known.delete(id);
     return true;
   }
@@ -125,9 +129,13 @@ export class SqsFailureQueue implements FailureQueue {
 
   private async release(received: readonly Received[]): Promise<void> {
     for (let start = 0; start < received.length; start += 10) {
-      const entries = received.slice(start, start + 10).map((r, index) => ({ Id: String(index), ReceiptHandle: r.receiptHandle, VisibilityTimeout: 0 }));
+      const entries = received
+        .slice(start, start + 10)
+        .map((r, index) => ({ Id: String(index), ReceiptHandle: r.receiptHandle, VisibilityTimeout: 0 }));
       try {
-        await this.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }));
+        await this.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }),
+        );
       } catch {
         // They come back by themselves after the visibility timeout.
       }
@@ -139,7 +147,9 @@ export class SqsFailureQueue implements FailureQueue {
 function read(message: Message, id: string, receiptHandle: string): Received {
   const body = message.Body ?? '';
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-  const sentAt = message.Attributes?.SentTimestamp ? new Date(Number(message.Attributes.SentTimestamp)).toISOString() : new Date(0).toISOString();
+  const sentAt = message.Attributes?.SentTimestamp
+    ? new Date(Number(message.Attributes.SentTimestamp)).toISOString()
+    : new Date(0).toISOString();
   const json = parseObject(body);
 
   const targetArn = attribute('TARGET_ARN');
@@ -147,7 +157,9 @@ function read(message: Message, id: string, receiptHandle: string): Received {
     // A Scheduler or EventBridge rule dead letter: the body is exactly what the target should have received.
     const code = attribute('ERROR_CODE');
     const reason = attribute('ERROR_MESSAGE');
-    const by = attribute('SCHEDULE_ARN') ? `Scheduler could not invoke it (schedule ${lastPart(attribute('SCHEDULE_ARN'))})` : 'EventBridge could not deliver it';
+    const by = attribute('SCHEDULE_ARN')
+      ? `Scheduler could not invoke it (schedule ${lastPart(attribute('SCHEDULE_ARN'))})`
+      : 'EventBridge could not deliver it';
     const retries = Number(attribute('RETRY_ATTEMPTS'));
     const error = [by, code, reason].filter(Boolean).join(': ');
     return {
@@ -198,16 +210,33 @@ function read(message: Message, id: string, receiptHandle: string): Received {
     const errorMessage = typeof response?.errorMessage === 'string' ? response.errorMessage : undefined;
     const payload = isObject(json.requestPayload) ? json.requestPayload : { event: json.requestPayload };
     return {
-      work: { id, target: targetOf(functionArn), payload, attempts, at, ...(errorMessage ?? condition ? { error: errorMessage ?? condition } : {}) },
+      work: {
+        id,
+        target: targetOf(functionArn),
+        payload,
+        attempts,
+        at,
+        ...((errorMessage ?? condition) ? { error: errorMessage ?? condition } : {}),
+      },
       receiptHandle,
       replay: { functionName: unqualified(functionArn), payload: JSON.stringify(json.requestPayload ?? {}) },
     };
   }
 
   return {
-    work: { id, target: 'unknown', payload: json ?? { body }, attempts: 1, at: sentAt, error: 'a message of a shape this tool does not know' },
+    work: {
+      id,
+      target: 'unknown',
+      payload: json ?? { body },
+      attempts: 1,
+      at: sentAt,
+      error: 'a message of a shape this tool does not know',
+    },
     receiptHandle,
-    replay: { refused: 'the message is none of the shapes the failure queue receives: read it with the aws sqs commands in docs/operations.md ("Failed invocations")' },
+    replay: {
+      refused:
+        'the message is none of the shapes the failure queue receives: read it with the aws sqs commands in docs/operations.md ("Failed invocations")',
+    },
   };
 }
 

@@ -206,7 +206,8 @@ function elementText(element: docs_v1.Schema$ParagraphElement): string {
   if (element.textRun) return element.textRun.content ?? '';
   // Smart chips read as what the owner sees on the page.
   if (element.person) return element.person.personProperties?.name ?? element.person.personProperties?.email ?? '';
-  if (element.richLink) return element.richLink.richLinkProperties?.title ?? element.richLink.richLinkProperties?.uri ?? '';
+  if (element.richLink)
+    return element.richLink.richLinkProperties?.title ?? element.richLink.richLinkProperties?.uri ?? '';
   if (element.dateElement) return element.dateElement.dateElementProperties?.displayText ?? '';
   return '';
 }
@@ -246,7 +247,10 @@ interface HttpFailure {
   readonly name?: unknown;
   readonly message?: unknown;
   readonly response?: { readonly status?: unknown };
-  readonly config?: { readonly url?: unknown; readonly signal?: { readonly aborted?: unknown; readonly reason?: unknown } };
+  readonly config?: {
+    readonly url?: unknown;
+    readonly signal?: { readonly aborted?: unknown; readonly reason?: unknown };
+  };
 }
 
 const TIMEOUT_CODES = new Set(['TimeoutError', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT']);
@@ -263,18 +267,34 @@ function toReadError(error: unknown, what: string, context: ErrorContext): Googl
   const share = `share it (or its folder) with ${account} as a Viewer`;
 
   // The token endpoint refusing a JWT (revoked or wrong key) is a credentials problem, not a sharing one.
-  if (String(failure.config?.url ?? '').includes('oauth2.googleapis.com/token') && status !== undefined && status < 500) {
-    return new GoogleReadError('forbidden', `Google refused the service-account key while reading ${what}${http}. Check the key is current.`);
+  if (
+    String(failure.config?.url ?? '').includes('oauth2.googleapis.com/token') &&
+    status !== undefined &&
+    status < 500
+  ) {
+    return new GoogleReadError(
+      'forbidden',
+      `Google refused the service-account key while reading ${what}${http}. Check the key is current.`,
+    );
   }
   if (status === 401) {
-    return new GoogleReadError('forbidden', `Google did not accept the credentials for ${what}${http}. Check the service-account key, and ${share}.`);
+    return new GoogleReadError(
+      'forbidden',
+      `Google did not accept the credentials for ${what}${http}. Check the service-account key, and ${share}.`,
+    );
   }
   if (status === 403) {
-    return new GoogleReadError('forbidden', `Google refused access to ${what}${http}. Share it (or its folder) with ${account} as a Viewer.`);
+    return new GoogleReadError(
+      'forbidden',
+      `Google refused access to ${what}${http}. Share it (or its folder) with ${account} as a Viewer.`,
+    );
   }
   if (status === 404) {
     // Drive answers 404, not 403, for a file that exists but is not shared with the caller.
-    return new GoogleReadError('not_found', `Google could not find ${what}${http}. Check the id; if the file exists, ${share}.`);
+    return new GoogleReadError(
+      'not_found',
+      `Google could not find ${what}${http}. Check the id; if the file exists, ${share}.`,
+    );
   }
   if (status === 408) return new GoogleReadError('timeout', `Google timed out reading ${what}${http}.`);
   if (status === 429 || (status !== undefined && status >= 500)) {
@@ -358,7 +378,9 @@ export function serviceAccountAuth(keyJson: string, scopes: readonly string[] = 
   }
   const key = parsed.data;
   if (key.type !== undefined && key.type !== 'service_account') {
-    throw new Error(`Service-account key: type is "${key.type}", expected "service_account" (download a key for a service account, not an OAuth client).`);
+    throw new Error(
+      `Service-account key: type is "${key.type}", expected "service_account" (download a key for a service account, not an OAuth client).`,
+    );
   }
   // Keys pasted through environment variables or consoles often arrive with "\n" as two characters.
   const privateKey = key.private_key.includes('\n') ? key.private_key : key.private_key.replace(/\\n/g, '\n');

@@ -8,7 +8,9 @@ const invocationKeys = new AsyncLocalStorage<Record<string, unknown>>();
  * Runs one invocation of a local handler in its own log scope, so keys it appends (the cart id) reach only its own
  * lines, though the local system serves many requests at once in one process.
  */
-export function inInvocationScope<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function inInvocationScope<A extends unknown[], R>(
+  handler: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   return (...args) => invocationKeys.run({}, () => handler(...args));
 }
 

@@ -12,7 +12,12 @@ export class FileOwnerDrive implements OwnerDrive {
     return this.guard(folderId, () =>
       readdirSync(folderId).map((name) => {
         const path = join(folderId, name);
-        return { id: path, name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'text/plain', modifiedTime: statSync(path).mtime.toISOString() };
+        return {
+          id: path,
+          name,
+          mimeType: name.endsWith('.csv') ? 'text/csv' : 'text/plain',
+          modifiedTime: statSync(path).mtime.toISOString(),
+        };
       }),
     );
   }
@@ -36,7 +41,10 @@ export class FileOwnerDrive implements OwnerDrive {
       return read();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new GoogleReadError(code === 'ENOENT' ? 'not_found' : code === 'EACCES' ? 'forbidden' : 'unavailable', `${basename(path)}: ${code ?? 'unreadable'}`);
+      throw new GoogleReadError(
+        code === 'ENOENT' ? 'not_found' : code === 'EACCES' ? 'forbidden' : 'unavailable',
+        `${basename(path)}: ${code ?? 'unreadable'}`,
+      );
     }
   }
 }

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  paginateScan,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { deferScheduleName, sendScheduleName, wakeUpScheduleName } from '../../domain/cart/schedule-names';
 import type { FailedWork } from '../../domain/operations/failed-work';
 import type { FailureQueue } from '../../ports/failure-queue';
@@ -68,11 +74,18 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
   }
 
   async withdraw(request: DeferralKey): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: deferScheduleName(request.cartId, request.step, request.at, request.reason) } }));
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { name: deferScheduleName(request.cartId, request.step, request.at, request.reason) },
+      }),
+    );
   }
 
   async cancel(cartId: string, seq: number): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { name: wakeUpScheduleName(cartId, seq) } }));
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { name: wakeUpScheduleName(cartId, seq) } }),
+    );
   }
 
   /** Like an async Lambda invoke: a job for the sender, due now, one per (cart, step) while pending. */
@@ -119,7 +132,8 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
   /** Every job, due or not, oldest first. */
   async jobs(): Promise<LocalJob[]> {
     const jobs: LocalJob[] = [];
-    for await (const page of paginateScan({ client: this.client }, { TableName: this.tableName })) jobs.push(...((page.Items ?? []) as LocalJob[]));
+    for await (const page of paginateScan({ client: this.client }, { TableName: this.tableName }))
+      jobs.push(...((page.Items ?? []) as LocalJob[]));
     return jobs.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.name.localeCompare(b.name));
   }
 
@@ -127,7 +141,14 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
   async list(): Promise<FailedWork[]> {
     return (await this.jobs())
       .filter((job) => job.dead === true)
-      .map((job) => ({ id: job.name, target: job.target, payload: job.payload, attempts: job.attempts, at: job.dueAt, ...(job.lastError ? { error: job.lastError } : {}) }));
+      .map((job) => ({
+        id: job.name,
+        target: job.target,
+        payload: job.payload,
+        attempts: job.attempts,
+        at: job.dueAt,
+        ...(job.lastError ? { error: job.lastError } : {}),
+      }));
   }
 
   /** Brings a dead job back with fresh attempts; it fires on the next run, as it is already due. */
@@ -198,7 +219,11 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
           TableName: this.tableName,
           Key: { name: job.name },
           UpdateExpression: 'SET attempts = :attempts, dead = :dead, lastError = :error',
-          ExpressionAttributeValues: { ':attempts': attempts, ':dead': attempts >= MAX_ATTEMPTS, ':error': String(error).slice(0, 500) },
+          ExpressionAttributeValues: {
+            ':attempts': attempts,
+            ':dead': attempts >= MAX_ATTEMPTS,
+            ':error': String(error).slice(0, 500),
+          },
         }),
       );
       return false;

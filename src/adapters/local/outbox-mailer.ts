@@ -105,7 +105,8 @@ export function listOutbox(dir: string): OutboxEntry[] {
  */
 export function renderOutboxIndex(entries: readonly OutboxEntry[]): string {
   const items = entries.map(renderEntry).join('\n');
-  const body = entries.length === 0 ? '<p class="empty">No messages yet.</p>' : `<ol class="messages">\n${items}\n</ol>`;
+  const body =
+    entries.length === 0 ? '<p class="empty">No messages yet.</p>' : `<ol class="messages">\n${items}\n</ol>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -177,7 +178,11 @@ export function outboxHandler(dir: string): (path: string) => OutboxResponse {
     if (!existsSync(dir) || !readdirSync(dir).includes(file)) return notFound();
     const full = join(dir, file);
     if (!statSync(full).isFile()) return notFound();
-    return { status: 200, contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', body: readFileSync(full, 'utf8') };
+    return {
+      status: 200,
+      contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+      body: readFileSync(full, 'utf8'),
+    };
   };
 }
 
@@ -233,4 +238,3 @@ function slugOf(subject: string): string {
     .replace(/-+$/, '');
   return slug === '' ? 'message' : slug;
 }
-

@@ -10,13 +10,21 @@ import type { LocalJob } from './local-scheduler';
 export const SES_EVENT_DELAY_MS = 2_000;
 
 /** An SES SEND event as EventBridge delivers it (`detail-type` "Email Sent"), with the message's tags. */
-export function sesSendEvent(messageId: string, at: Date, tags: Readonly<Record<string, string>>): Record<string, unknown> {
+export function sesSendEvent(
+  messageId: string,
+  at: Date,
+  tags: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   return {
     source: 'aws.ses',
     'detail-type': 'Email Sent',
     detail: {
       eventType: 'Send',
-      mail: { messageId, timestamp: at.toISOString(), tags: Object.fromEntries(Object.entries(tags).map(([name, value]) => [name, [value]])) },
+      mail: {
+        messageId,
+        timestamp: at.toISOString(),
+        tags: Object.fromEntries(Object.entries(tags).map(([name, value]) => [name, [value]])),
+      },
       send: {},
     },
   };

@@ -33,14 +33,18 @@ export class StripeCheckoutClient implements StripeCheckoutApi {
       // No telemetry header about earlier requests: nothing here needs it, and the stand-ins need not parse it.
       telemetry: false,
       appInfo: { name: 'cart-recovery' },
-      ...(options.endpoint ? { host: options.endpoint.host, port: options.endpoint.port, protocol: options.endpoint.protocol } : {}),
+      ...(options.endpoint
+        ? { host: options.endpoint.host, port: options.endpoint.port, protocol: options.endpoint.protocol }
+        : {}),
     });
   }
 
   async lineItems(sessionId: string, limit: number): Promise<StripeLineItem[]> {
     const items: StripeLineItem[] = [];
     // Auto-pagination, 100 a page (Stripe's maximum), stopping at `limit`.
-    for await (const item of (await this.stripe()).checkout.sessions.listLineItems(sessionId, { limit: Math.min(limit, 100) })) {
+    for await (const item of (await this.stripe()).checkout.sessions.listLineItems(sessionId, {
+      limit: Math.min(limit, 100),
+    })) {
       const quantity = item.quantity ?? 1;
       items.push({
         title: item.description ?? item.price?.nickname ?? 'Item',

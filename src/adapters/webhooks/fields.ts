@@ -31,14 +31,17 @@ export const httpUrl = z
 export const decimalAmount = z.union([z.string().trim().min(1).max(LIMITS.amount), z.number().nonnegative()]);
 
 /** An ISO 4217 code that Intl knows, upper-cased. */
-export const currencyCode = z.string().max(8).transform((code, context) => {
-  try {
-    return normaliseCurrency(code);
-  } catch {
-    context.addIssue({ code: 'custom', message: 'expected an ISO 4217 currency code such as USD' });
-    return z.NEVER;
-  }
-});
+export const currencyCode = z
+  .string()
+  .max(8)
+  .transform((code, context) => {
+    try {
+      return normaliseCurrency(code);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'expected an ISO 4217 currency code such as USD' });
+      return z.NEVER;
+    }
+  });
 
 /**
  * Zones already found valid. luxon checks a zone by building an Intl.DateTimeFormat, which costs tens of
@@ -53,7 +56,11 @@ function isKnownZone(zone: string): boolean {
   return true;
 }
 
-export const ianaZone = z.string().trim().max(64).refine(isKnownZone, 'expected an IANA time zone such as America/Chicago');
+export const ianaZone = z
+  .string()
+  .trim()
+  .max(64)
+  .refine(isKnownZone, 'expected an IANA time zone such as America/Chicago');
 
 /** A storefront token or delivery id: printable ASCII without spaces, bounded. */
 export const token = z
@@ -76,7 +83,15 @@ export const emailAddress = z
     const at = value.lastIndexOf('@');
     return at > 0 && at <= 64 && value.length - at - 1 <= 255;
   }, 'expected an email address with a local part of at most 64 characters and a domain of at most 255')
-  .refine((value) => value.split('@').pop()!.split('.').every((label) => label.length <= 63), 'expected domain labels of at most 63 characters')
+  .refine(
+    (value) =>
+      value
+        .split('@')
+        .pop()!
+        .split('.')
+        .every((label) => label.length <= 63),
+    'expected domain labels of at most 63 characters',
+  )
   .pipe(z.email('expected an email address'));
 
 /** Refuses an event time more than a few minutes ahead of `now`: a 400 naming the field. */

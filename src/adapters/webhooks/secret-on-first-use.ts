@@ -30,8 +30,16 @@ export class SecretOnFirstUseFormat implements WebhookFormat {
       format = await (this.format ??= this.build());
     } catch (error) {
       this.format = undefined; // try again on the next delivery
-      this.log.warn('webhook secret not readable yet', { what: this.missing, error: error instanceof Error ? error.message : String(error) });
-      throw new HttpError(503, 'not_configured', 'This webhook endpoint is not set up yet; deliveries will be accepted once it is.', { 'retry-after': '300' });
+      this.log.warn('webhook secret not readable yet', {
+        what: this.missing,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new HttpError(
+        503,
+        'not_configured',
+        'This webhook endpoint is not set up yet; deliveries will be accepted once it is.',
+        { 'retry-after': '300' },
+      );
     }
     return format.parse(body, headers);
   }

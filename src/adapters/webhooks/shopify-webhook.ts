@@ -52,7 +52,10 @@ const notAnOrderSchema = z.looseObject({
   order_number: z.never({ error: NOT_A_CHECKOUT }).optional(),
   financial_status: z.never({ error: NOT_A_CHECKOUT }).optional(),
   confirmation_number: z.never({ error: NOT_A_CHECKOUT }).optional(),
-  admin_graphql_api_id: z.unknown().refine((id) => !(typeof id === 'string' && ORDER_GID.test(id)), NOT_A_CHECKOUT).optional(),
+  admin_graphql_api_id: z
+    .unknown()
+    .refine((id) => !(typeof id === 'string' && ORDER_GID.test(id)), NOT_A_CHECKOUT)
+    .optional(),
 });
 
 const checkoutSchema = z.looseObject({
@@ -80,9 +83,7 @@ const NOT_AN_ORDER = 'expected an order id (gid://shopify/Order/...): this body 
 
 const orderSchema = z.looseObject({
   id: z.number().int().positive(),
-  admin_graphql_api_id: z
-    .string({ error: NOT_AN_ORDER })
-    .regex(ORDER_GID, NOT_AN_ORDER),
+  admin_graphql_api_id: z.string({ error: NOT_AN_ORDER }).regex(ORDER_GID, NOT_AN_ORDER),
   checkout_token: optionalToken,
   cart_token: optionalToken,
   email: optionalEmail,
@@ -121,13 +122,16 @@ export class ShopifyWebhook {
     if (triggeredAt !== undefined) {
       const at = parseWith(shopifyTime, triggeredAt.trim(), 'x-shopify-triggered-at');
       if (Date.parse(at) < now.getTime() - SHOPIFY_RETRY_WINDOW_MINUTES * 60_000) {
-        return { kind: 'ignored', type: topic || '(no topic)', reason: 'triggered more than 4 hours ago, past Shopify\'s retry window' };
+        return {
+          kind: 'ignored',
+          type: topic || '(no topic)',
+          reason: "triggered more than 4 hours ago, past Shopify's retry window",
+        };
       }
     }
     switch (topic) {
       case 'checkouts/create':
-      case 'checkouts/update':
-      {
+      case 'checkouts/update': {
         const json = parseJsonBody(body);
         parseWith(notAnOrderSchema, json);
         return { kind: 'event', event: checkoutEvent(parseWith(checkoutSchema, json), eventId, now) };
@@ -203,11 +207,16 @@ function orderEvent(order: z.output<typeof orderSchema>, webhookId: string, now:
     match: {
       checkoutToken: order.checkout_token,
       // The id the checkout's own events use, so an order that arrives first closes that very row.
-      cartId: order.cart_token || order.checkout_token ? shopifyCartId(order.cart_token, order.checkout_token ?? '') : undefined,
+      cartId:
+        order.cart_token || order.checkout_token
+          ? shopifyCartId(order.cart_token, order.checkout_token ?? '')
+          : undefined,
       email: order.email,
     },
     orderTotal:
-      order.total_price != null && order.currency ? moneyField(order.total_price, order.currency, 'total_price') : undefined,
+      order.total_price != null && order.currency
+        ? moneyField(order.total_price, order.currency, 'total_price')
+        : undefined,
   };
 }
 

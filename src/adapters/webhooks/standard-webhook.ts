@@ -3,7 +3,18 @@ import * as z from 'zod';
 import { normaliseEmail } from '../../domain/cart/cart';
 import { hasSavedLinkMarker } from '../../domain/cart/saved-link';
 import { HttpError, parseJsonBody } from '../../http/function-url';
-import { currencyCode, decimalAmount, emailAddress, httpUrl, ianaZone, LIMITS, moneyField, notInFuture, parseWith, token } from './fields';
+import {
+  currencyCode,
+  decimalAmount,
+  emailAddress,
+  httpUrl,
+  ianaZone,
+  LIMITS,
+  moneyField,
+  notInFuture,
+  parseWith,
+  token,
+} from './fields';
 import type { Clock } from '../../ports/clock';
 import type { ParsedDelivery } from '../../ports/webhook-format';
 
@@ -30,7 +41,6 @@ const itemSchema = z.object({
   imageUrl: httpUrl.optional(),
   productUrl: httpUrl.optional(),
 });
-
 
 const cartSchema = z.object({
   id: cartId,
@@ -83,7 +93,11 @@ export class StandardCartWebhook {
     const timestamp = headers['webhook-timestamp'];
     const signature = headers['webhook-signature'];
     if (!id || !timestamp || !signature) {
-      throw new HttpError(401, 'missing_signature', 'webhook-id, webhook-timestamp and webhook-signature are required.');
+      throw new HttpError(
+        401,
+        'missing_signature',
+        'webhook-id, webhook-timestamp and webhook-signature are required.',
+      );
     }
     // The id becomes part of every key the event leaves on the row: bounded before anything else.
     parseWith(token, id, 'webhook-id');
@@ -134,7 +148,8 @@ export class StandardCartWebhook {
               total: moneyField(cart.total, cart.currency, 'data.total'),
               returnUrl: cart.returnUrl,
               timeZone: cart.timeZone,
-              savedLink: cart.savedLink === true || hasSavedLinkMarker(cart.returnUrl) || hasSavedLinkMarker(cart.landingUrl),
+              savedLink:
+                cart.savedLink === true || hasSavedLinkMarker(cart.returnUrl) || hasSavedLinkMarker(cart.landingUrl),
               marketingConsent: cart.marketingConsent,
             },
           },

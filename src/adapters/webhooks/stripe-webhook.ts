@@ -52,15 +52,29 @@ const sessionSchema = z.looseObject({
   amount_total: z.number().int().nonnegative().nullish().catch(undefined),
   currency: z.string().max(8).nullish().catch(undefined),
   recovered_from: token.nullish().catch(undefined),
-  payment_link: z.union([token, z.looseObject({ id: token })]).nullish().catch(undefined),
-  customer_email: z.string().max(1024).nullish().catch(undefined),
-  customer_details: z
-    .looseObject({ email: z.string().max(1024).nullish().catch(undefined), name: z.string().max(1024).nullish().catch(undefined) })
+  payment_link: z
+    .union([token, z.looseObject({ id: token })])
     .nullish()
     .catch(undefined),
-  consent: z.looseObject({ promotions: z.string().max(64).nullish().catch(undefined) }).nullish().catch(undefined),
+  customer_email: z.string().max(1024).nullish().catch(undefined),
+  customer_details: z
+    .looseObject({
+      email: z.string().max(1024).nullish().catch(undefined),
+      name: z.string().max(1024).nullish().catch(undefined),
+    })
+    .nullish()
+    .catch(undefined),
+  consent: z
+    .looseObject({ promotions: z.string().max(64).nullish().catch(undefined) })
+    .nullish()
+    .catch(undefined),
   after_expiration: z
-    .looseObject({ recovery: z.looseObject({ url: z.string().max(LIMITS.url).nullish().catch(undefined) }).nullish().catch(undefined) })
+    .looseObject({
+      recovery: z
+        .looseObject({ url: z.string().max(LIMITS.url).nullish().catch(undefined) })
+        .nullish()
+        .catch(undefined),
+    })
     .nullish()
     .catch(undefined),
 });
@@ -99,20 +113,32 @@ export class StripeCheckoutWebhook {
     const signature = headers['stripe-signature'];
     if (!signature) throw new HttpError(401, 'missing_signature', 'stripe-signature is required.');
     if ((await this.verify(body, signature)) === 'thin') {
-      return this.unusable('v2.core.event', 'a thin event notification: this endpoint takes Checkout Session snapshot events');
+      return this.unusable(
+        'v2.core.event',
+        'a thin event notification: this endpoint takes Checkout Session snapshot events',
+      );
     }
 
     const envelope = parseWith(envelopeSchema, parseJsonBody(body));
     const type = envelope.type;
-    if (type !== STRIPE_EVENT_TYPES.expired && type !== STRIPE_EVENT_TYPES.completed && type !== STRIPE_EVENT_TYPES.asyncPaymentSucceeded) {
+    if (
+      type !== STRIPE_EVENT_TYPES.expired &&
+      type !== STRIPE_EVENT_TYPES.completed &&
+      type !== STRIPE_EVENT_TYPES.asyncPaymentSucceeded
+    ) {
       return { kind: 'ignored', type };
     }
     const read = sessionSchema.safeParse(envelope.data.object);
-    if (!read.success) return this.unusable(type, `data.object is not a Checkout Session (${read.error.issues[0]?.path.join('.') || 'body'})`);
+    if (!read.success)
+      return this.unusable(
+        type,
+        `data.object is not a Checkout Session (${read.error.issues[0]?.path.join('.') || 'body'})`,
+      );
     const session = read.data;
     if (session.mode === 'setup') return this.unusable(type, 'a setup-mode session sells nothing');
     const total = this.totalOf(session);
-    if (!total) return this.unusable(type, `currency ${JSON.stringify(session.currency ?? null)} is not an ISO 4217 code`);
+    if (!total)
+      return this.unusable(type, `currency ${JSON.stringify(session.currency ?? null)} is not an ISO 4217 code`);
 
     const now = this.options.clock.now();
     const cartId = stripeCartId(session.recovered_from ?? session.id);
@@ -120,7 +146,10 @@ export class StripeCheckoutWebhook {
     const eventId = envelope.id;
     if (type === STRIPE_EVENT_TYPES.expired) {
       // The two reads at once, so a slow Stripe costs the delivery one call's time budget, not two.
-      const [items, returnUrl] = await Promise.all([email ? this.itemsOf(session, total.currency) : [], this.returnUrlOf(session, email !== undefined)]);
+      const [items, returnUrl] = await Promise.all([
+        email ? this.itemsOf(session, total.currency) : [],
+        this.returnUrlOf(session, email !== undefined),
+      ]);
       const snapshot: CartSnapshot = {
         cartId,
         source: 'stripe',
@@ -132,13 +161,29 @@ export class StripeCheckoutWebhook {
         marketingConsent: consentOf(session.consent?.promotions),
       };
       // The session's creation is the cart's last change: Stripe sends nothing while the shopper is on the page.
-      return { kind: 'event', event: { kind: 'cart_changed', eventId, occurredAt: notAfter(session.created, now), source: 'stripe', cart: snapshot } };
+      return {
+        kind: 'event',
+        event: {
+          kind: 'cart_changed',
+          eventId,
+          occurredAt: notAfter(session.created, now),
+          source: 'stripe',
+          cart: snapshot,
+        },
+      };
     }
     // Completed (or its delayed payment succeeded): the cart was bought. A session recovered from an expired one
     // closes that one's cart; a session bought at once also leaves its own row, with its address, so a cart of the
     // same shopper delivered later (their earlier session's expiry, a day after it began) finds the purchase.
     const bought = {
-      snapshot: { cartId, source: 'stripe', email, items: [], total, marketingConsent: consentOf(session.consent?.promotions) } satisfies CartSnapshot,
+      snapshot: {
+        cartId,
+        source: 'stripe',
+        email,
+        items: [],
+        total,
+        marketingConsent: consentOf(session.consent?.promotions),
+      } satisfies CartSnapshot,
       occurredAt: notAfter(session.created, now),
     };
     return {
@@ -162,7 +207,14 @@ export class StripeCheckoutWebhook {
     // Loaded on the first Stripe delivery, not at cold start: a store without Stripe never pays for evaluating it.
     const { default: Stripe } = await import('stripe');
     try {
-      Stripe.webhooks.constructEvent(body, signature, this.options.secret, STRIPE_TOLERANCE_SECONDS, undefined, this.options.signatureClock.now().getTime());
+      Stripe.webhooks.constructEvent(
+        body,
+        signature,
+        this.options.secret,
+        STRIPE_TOLERANCE_SECONDS,
+        undefined,
+        this.options.signatureClock.now().getTime(),
+      );
       return 'ok';
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
@@ -170,7 +222,9 @@ export class StripeCheckoutWebhook {
         throw new HttpError(
           401,
           stale ? 'timestamp_out_of_window' : 'bad_signature',
-          stale ? 'The stripe-signature timestamp is more than five minutes old.' : 'The signature does not match the body.',
+          stale
+            ? 'The stripe-signature timestamp is more than five minutes old.'
+            : 'The signature does not match the body.',
         );
       }
       // The library parses the body after verifying it: a signed body that is not JSON is ours to refuse as such.
@@ -233,11 +287,16 @@ export class StripeCheckoutWebhook {
         const url = httpsUrl(await this.options.api.paymentLinkUrl(linkId));
         if (url) return url;
       } catch (error) {
-        this.options.log.warn('stripe payment link not readable: no return link', { sessionId: session.id, error: error instanceof Error ? error.message : String(error) });
+        this.options.log.warn('stripe payment link not readable: no return link', {
+          sessionId: session.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
         return undefined;
       }
     }
-    this.options.log.info('stripe session has no recovery URL: kept, but it cannot be reminded', { sessionId: session.id });
+    this.options.log.info('stripe session has no recovery URL: kept, but it cannot be reminded', {
+      sessionId: session.id,
+    });
     return undefined;
   }
 }

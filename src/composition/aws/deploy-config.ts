@@ -30,7 +30,7 @@ export const RETIRED_KEYS: Readonly<Record<string, string>> = {
   storePostalAddress: 'the postal address now comes from the rules doc (docs/rules-doc.md)',
   googleFolderId: 'nothing reads the Drive folder; set rulesDocId, voiceDocId and (optionally) exportSheetId',
   storeTimeZone:
-    "the store's time zone is the rules doc's \"Time zone\" line (docs/rules-doc.md): quiet hours, the nightly import at 02:00 and the monthly summary at 08:00 on the 1st all follow it",
+    'the store\'s time zone is the rules doc\'s "Time zone" line (docs/rules-doc.md): quiet hours, the nightly import at 02:00 and the monthly summary at 08:00 on the 1st all follow it',
 };
 
 /** Default SSM SecureString name of the Google service-account key (JSON). */
@@ -61,8 +61,10 @@ const str = () => z.string().trim();
 const email = (what: string) => str().toLowerCase().regex(EMAIL, `expected an email address (${what})`);
 const ssmName = (what: string) =>
   str().regex(SSM_NAME, `expected an SSM parameter name starting with "/" (${what}), e.g. /cart-recovery/secret`);
-const googleId = (what: string) => given(str().regex(GOOGLE_ID, `expected a Google Drive/Docs ID (${what})`).optional());
-const whole = (unit: string) => z.coerce.number(`expected a number of ${unit}`).int(`expected a whole number of ${unit}`);
+const googleId = (what: string) =>
+  given(str().regex(GOOGLE_ID, `expected a Google Drive/Docs ID (${what})`).optional());
+const whole = (unit: string) =>
+  z.coerce.number(`expected a number of ${unit}`).int(`expected a whole number of ${unit}`);
 const days = (check: (n: z.ZodNumber) => z.ZodType<number, number>, fallback: number) =>
   given(whole('days').pipe(check(z.number())).default(fallback));
 
@@ -87,14 +89,18 @@ export const deployConfigSchema = z
     fromAddress: given(email('the From address reminders are sent from').default(PLACEHOLDERS.fromAddress)),
     // Reminders say "just reply to this email": replies must reach a person. Defaults to ownerEmail (below).
     replyTo: given(email("where shopper replies go: the owner's inbox").optional()),
-    ownerEmail: given(email("the store owner's address, for problem notices about the docs and the export").default(PLACEHOLDERS.ownerEmail)),
-    googleKeyParam: given(ssmName('SecureString holding the Google service-account key (JSON)').default(DEFAULT_GOOGLE_KEY_PARAM)),
+    ownerEmail: given(
+      email("the store owner's address, for problem notices about the docs and the export").default(
+        PLACEHOLDERS.ownerEmail,
+      ),
+    ),
+    googleKeyParam: given(
+      ssmName('SecureString holding the Google service-account key (JSON)').default(DEFAULT_GOOGLE_KEY_PARAM),
+    ),
     rulesDocId: googleId('Google Doc with the reminder rules'),
     voiceDocId: googleId('Google Doc with the store voice'),
     exportSheetId: googleId('Google Sheet with the nightly cart export'),
-    docsRefreshMinutes: given(
-      whole('minutes').pipe(z.number().min(1, 'at least 1').max(60, 'at most 60')).default(5),
-    ),
+    docsRefreshMinutes: given(whole('minutes').pipe(z.number().min(1, 'at least 1').max(60, 'at most 60')).default(5)),
     docsCacheSeconds: given(
       whole('seconds').pipe(z.number().min(0, 'at least 0').max(3600, 'at most 3600')).optional(),
     ),
@@ -138,7 +144,10 @@ export const deployConfigSchema = z
     // --aws stores them) it paces the morning release, so senders in flight stay within Lambda's concurrency.
     // CloudWatch's Duration for the sender says the real figure; 1 s is Haiku's usual polish plus SES.
     senderSecondsPerSend: given(
-      z.coerce.number('expected seconds, e.g. 1').pipe(z.number().min(0.05, 'at least 0.05').max(30, 'at most 30, the sender\'s timeout')).default(1),
+      z.coerce
+        .number('expected seconds, e.g. 1')
+        .pipe(z.number().min(0.05, 'at least 0.05').max(30, "at most 30, the sender's timeout"))
+        .default(1),
     ),
     // Alarms cost $0.10 a month each (after the free ten): `essential` is one alarm on the queue where everything
     // that got lost lands; `full` adds per-function errors, SES reputation and the docs-unavailable alarm.
@@ -228,7 +237,10 @@ export class DeployConfigError extends Error {
  * Validates raw values (context wins over environment, environment over defaults). Pure, so tests can call it
  * directly.
  */
-export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>, retired: readonly string[] = []): DeployConfig {
+export function parseDeployConfig(
+  raw: Partial<Record<DeployConfigKey, unknown>>,
+  retired: readonly string[] = [],
+): DeployConfig {
   const result = deployConfigSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
@@ -248,7 +260,14 @@ export function parseDeployConfig(raw: Partial<Record<DeployConfigKey, unknown>>
   const placeholders = (Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[]).filter(
     (key) => config[key] === PLACEHOLDERS[key],
   );
-  return { ...config, replyTo: config.replyTo ?? config.ownerEmail, alarmEmail: config.alarmEmail ?? config.ownerEmail, bedrock, placeholders, retired };
+  return {
+    ...config,
+    replyTo: config.replyTo ?? config.ownerEmail,
+    alarmEmail: config.alarmEmail ?? config.ownerEmail,
+    bedrock,
+    placeholders,
+    retired,
+  };
 }
 
 /** What the CDK app reads context from (a Construct; stated structurally so this file needs no CDK package). */
@@ -257,7 +276,10 @@ export interface ContextSource {
 }
 
 /** Reads every key from CDK context, then `CART_RECOVERY_<KEY>` in the environment, then validates. */
-export function readDeployConfig(scope: ContextSource, env: Record<string, string | undefined> = process.env): DeployConfig {
+export function readDeployConfig(
+  scope: ContextSource,
+  env: Record<string, string | undefined> = process.env,
+): DeployConfig {
   const raw: Partial<Record<DeployConfigKey, unknown>> = {};
   for (const key of CONTEXT_KEYS) {
     const value = scope.node.tryGetContext(key) ?? env[environmentVariableFor(key)];
@@ -274,13 +296,18 @@ export function readDeployConfig(scope: ContextSource, env: Record<string, strin
  * composition): `cdk.json`'s context in `dir`, then `CART_RECOVERY_<KEY>` variables, validated as at synth. `-c` on a
  * past `cdk deploy` cannot be read back; whoever deployed with it sets the variable instead.
  */
-export function readCheckoutDeployConfig(dir = process.cwd(), env: Record<string, string | undefined> = process.env): DeployConfig {
+export function readCheckoutDeployConfig(
+  dir = process.cwd(),
+  env: Record<string, string | undefined> = process.env,
+): DeployConfig {
   const file = join(dir, 'cdk.json');
   let context: Record<string, unknown>;
   try {
     context = (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
   } catch (error) {
-    throw new DeployConfigError(`cannot read the deploy configuration ${file} (${error instanceof Error ? error.message : String(error)}): run from the checkout the stack was deployed from`);
+    throw new DeployConfigError(
+      `cannot read the deploy configuration ${file} (${error instanceof Error ? error.message : String(error)}): run from the checkout the stack was deployed from`,
+    );
   }
   const raw: Partial<Record<DeployConfigKey, unknown>> = {};
   for (const key of CONTEXT_KEYS) {

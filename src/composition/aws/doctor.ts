@@ -12,7 +12,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbStats } from '../../adapters/aws/dynamodb-stats';
 import { DynamoDbReleaseQueue } from '../../adapters/aws/dynamodb-release-queue';
 import { DynamoDbSendCapacity } from '../../adapters/aws/dynamodb-send-capacity';
-import { AwsAccountLimitsReader, BedrockAccessProbe, SesAccountInspector, SsmSecretInspector } from '../../adapters/aws/setup-inspectors';
+import {
+  AwsAccountLimitsReader,
+  BedrockAccessProbe,
+  SesAccountInspector,
+  SsmSecretInspector,
+} from '../../adapters/aws/setup-inspectors';
 import { StripeCheckoutClient, type StripeClientOptions } from '../../adapters/stripe/stripe-checkout-client';
 import { silentLog } from '../../ports/log';
 import { type GoogleAuthClient, GoogleOwnerDrive, serviceAccountAuth } from '../../adapters/google/google-drive';
@@ -56,7 +61,10 @@ export interface AwsDoctorOptions {
 }
 
 /** Runs every check against the deployed stack; each client is made here and destroyed before returning. */
-export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptions = {}): Promise<{ facts: DoctorFacts; findings: Finding[] }> {
+export async function awsDoctor(
+  config: AwsDoctorConfig,
+  options: AwsDoctorOptions = {},
+): Promise<{ facts: DoctorFacts; findings: Finding[] }> {
   const region = config.region ? { region: config.region } : {};
   const ses = new SESv2Client({ ...region, ...clientOptions(AWS_CLIENT_POLICY.sesAccount) });
   const bedrock = new BedrockRuntimeClient({ ...region, ...clientOptions(AWS_CLIENT_POLICY.bedrock) });
@@ -68,7 +76,9 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
   const clock = options.clock ?? systemClock;
   try {
     const google = await googleDrive(ssm, config.googleKeyParam, options);
-    const stripe = config.stripe ? stripeKeyFinding(config.stripe.keyParam, await stripeKeyFacts(ssm, config.stripe.keyParam, options)) : undefined;
+    const stripe = config.stripe
+      ? stripeKeyFinding(config.stripe.keyParam, await stripeKeyFacts(ssm, config.stripe.keyParam, options))
+      : undefined;
     const diagnosis = await diagnoseSetup({
       where: 'aws',
       clock,
@@ -81,7 +91,9 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
           { name: config.webhookSecretParam, purpose: "checks the signature on the storefront's cart events" },
           { name: config.unsubscribeKeyParam, purpose: 'signs and seals the unsubscribe links' },
           { name: config.googleKeyParam, purpose: "lets the rules loader read the owner's Google docs" },
-          ...(config.shopifySecretParam ? [{ name: config.shopifySecretParam, purpose: "checks Shopify's webhook signatures" }] : []),
+          ...(config.shopifySecretParam
+            ? [{ name: config.shopifySecretParam, purpose: "checks Shopify's webhook signatures" }]
+            : []),
           ...(config.stripe
             ? [
                 { name: config.stripe.secretParam, purpose: "checks Stripe's webhook signatures" },
@@ -92,7 +104,10 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
       },
       drive: google.drive,
       ...(google.serviceAccountEmail ? { serviceAccountEmail: google.serviceAccountEmail } : {}),
-      docIds: { ...(config.rulesDocId ? { rules: config.rulesDocId } : {}), ...(config.voiceDocId ? { voice: config.voiceDocId } : {}) },
+      docIds: {
+        ...(config.rulesDocId ? { rules: config.rulesDocId } : {}),
+        ...(config.voiceDocId ? { voice: config.voiceDocId } : {}),
+      },
       stats: new DynamoDbStats(documents, config.sendsTable, async () => 'UTC'),
       release: {
         reader: new AwsAccountLimitsReader(ses, lambda, cloudwatch, config.senderFunctionName, () => clock.now()),
@@ -112,7 +127,10 @@ export async function awsDoctor(config: AwsDoctorConfig, options: AwsDoctorOptio
 async function stripeKeyFacts(ssm: SSMClient, keyParam: string, options: AwsDoctorOptions): Promise<StripeKeyFacts> {
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: keyParam, WithDecryption: true }));
-    const client = new StripeCheckoutClient(Parameter?.Value ?? '', { ...AWS_CLIENT_POLICY.stripe, ...(options.stripeEndpoint ? { endpoint: options.stripeEndpoint } : {}) });
+    const client = new StripeCheckoutClient(Parameter?.Value ?? '', {
+      ...AWS_CLIENT_POLICY.stripe,
+      ...(options.stripeEndpoint ? { endpoint: options.stripeEndpoint } : {}),
+    });
     return { read: true, sessionId: await client.probeLineItems() };
   } catch (error) {
     const named = error as { name?: string; type?: string; message?: string };
@@ -121,7 +139,11 @@ async function stripeKeyFacts(ssm: SSMClient, keyParam: string, options: AwsDoct
 }
 
 /** The Drive as the service account sees it, or why it cannot be reached (its key missing or malformed). */
-async function googleDrive(ssm: SSMClient, keyParam: string, options: AwsDoctorOptions): Promise<{ drive: OwnerDrive | Error; serviceAccountEmail?: string }> {
+async function googleDrive(
+  ssm: SSMClient,
+  keyParam: string,
+  options: AwsDoctorOptions,
+): Promise<{ drive: OwnerDrive | Error; serviceAccountEmail?: string }> {
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: keyParam, WithDecryption: true }));
     const jwt = serviceAccountAuth(Parameter?.Value ?? '');
@@ -134,7 +156,10 @@ async function googleDrive(ssm: SSMClient, keyParam: string, options: AwsDoctorO
     });
     return { drive, ...(serviceAccountEmail ? { serviceAccountEmail } : {}) };
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name === 'ParameterNotFound' ? `SSM parameter ${keyParam} does not exist` : error.message}` : String(error);
+    const reason =
+      error instanceof Error
+        ? `${error.name === 'ParameterNotFound' ? `SSM parameter ${keyParam} does not exist` : error.message}`
+        : String(error);
     return { drive: new Error(`the Google key cannot be used (${reason})`) };
   }
 }

@@ -5,5 +5,7 @@ import { AWS_CLIENT_POLICY, clientOptions } from './policy';
 
 /** Email through SES v2, tagged with the configuration set that publishes delivery feedback. */
 export function sesMailer(env: { readonly CR_SES_CONFIGURATION_SET: string }): SesMailer {
-  return new SesMailer(new SESv2Client(clientOptions(AWS_CLIENT_POLICY.ses)), { configurationSetName: env.CR_SES_CONFIGURATION_SET });
+  return new SesMailer(new SESv2Client(clientOptions(AWS_CLIENT_POLICY.ses)), {
+    configurationSetName: env.CR_SES_CONFIGURATION_SET,
+  });
 }

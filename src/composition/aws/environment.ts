@@ -15,14 +15,21 @@ export class ConfigError extends Error {
 /**
  * Reads environment variables once through a schema and fails fast with one clear message naming each bad variable.
  */
-export function readConfig<T extends z.ZodType>(schema: T, env: Record<string, string | undefined> = process.env): z.output<T> {
+export function readConfig<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): z.output<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
   throw new ConfigError(`configuration is incomplete:\n  ${problems.join('\n  ')}`);
 }
 
-const required = (what: string) => z.string({ error: `required (${what})` }).trim().min(1, `required (${what})`);
+const required = (what: string) =>
+  z
+    .string({ error: `required (${what})` })
+    .trim()
+    .min(1, `required (${what})`);
 const arn = (what: string) => required(what).regex(/^arn:aws[a-z-]*:/, `expected an ARN (${what})`);
 
 /** What every function that creates wake-ups needs. */
@@ -41,21 +48,23 @@ export const DEFAULT_DOCS_CACHE_SECONDS = 120;
 const docsCacheSeconds = z.coerce.number().int().min(0).max(3600).default(DEFAULT_DOCS_CACHE_SECONDS);
 
 /** Environment of the intake Lambda, set by the CDK stack. */
-export const intakeEnvSchema = z.object({
-  CR_CARTS_TABLE: required('cart table name'),
-  CR_SENDS_TABLE: required('send and activity table name'),
-  CR_RETENTION_DAYS: retentionDays,
-  CR_WEBHOOK_SECRET_PARAM: required('SSM SecureString name of the Standard Webhooks secret'),
-  CR_SHOPIFY_SECRET_PARAM: z.string().trim().optional(),
-  /** Stripe's lane: both or neither (the signing secret and the restricted key, SSM SecureString names). */
-  CR_STRIPE_SECRET_PARAM: z.string().trim().optional(),
-  CR_STRIPE_KEY_PARAM: z.string().trim().optional(),
-  CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
-  ...schedulingEnv,
-}).refine((env) => !env.CR_STRIPE_SECRET_PARAM === !env.CR_STRIPE_KEY_PARAM, {
-  path: ['CR_STRIPE_KEY_PARAM'],
-  message: 'CR_STRIPE_SECRET_PARAM and CR_STRIPE_KEY_PARAM come together (Stripe signing secret and restricted key)',
-});
+export const intakeEnvSchema = z
+  .object({
+    CR_CARTS_TABLE: required('cart table name'),
+    CR_SENDS_TABLE: required('send and activity table name'),
+    CR_RETENTION_DAYS: retentionDays,
+    CR_WEBHOOK_SECRET_PARAM: required('SSM SecureString name of the Standard Webhooks secret'),
+    CR_SHOPIFY_SECRET_PARAM: z.string().trim().optional(),
+    /** Stripe's lane: both or neither (the signing secret and the restricted key, SSM SecureString names). */
+    CR_STRIPE_SECRET_PARAM: z.string().trim().optional(),
+    CR_STRIPE_KEY_PARAM: z.string().trim().optional(),
+    CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
+    ...schedulingEnv,
+  })
+  .refine((env) => !env.CR_STRIPE_SECRET_PARAM === !env.CR_STRIPE_KEY_PARAM, {
+    path: ['CR_STRIPE_KEY_PARAM'],
+    message: 'CR_STRIPE_SECRET_PARAM and CR_STRIPE_KEY_PARAM come together (Stripe signing secret and restricted key)',
+  });
 
 /** Environment of the waiter Lambda. */
 export const waiterEnvSchema = z.object({
@@ -75,8 +84,12 @@ export const senderEnvSchema = z.object({
   CR_OPTOUTS_TABLE: required('opt-out table name'),
   CR_RETENTION_DAYS: retentionDays,
   CR_FROM_ADDRESS: required('From address, e.g. "Store" <reminders@store.com>'),
-  CR_REPLY_TO: required("Reply-To address: the owner's inbox, where shopper replies go").pipe(z.email('expected an email address (where shopper replies go)')),
-  CR_OWNER_EMAIL: required("the store owner's email, where reminders go in test mode").pipe(z.email('expected an email address')),
+  CR_REPLY_TO: required("Reply-To address: the owner's inbox, where shopper replies go").pipe(
+    z.email('expected an email address (where shopper replies go)'),
+  ),
+  CR_OWNER_EMAIL: required("the store owner's email, where reminders go in test mode").pipe(
+    z.email('expected an email address'),
+  ),
   CR_SES_CONFIGURATION_SET: required('SES configuration set name'),
   CR_UNSUBSCRIBE_BASE_URL: required('unsubscribe Function URL').url('expected the unsubscribe Function URL'),
   CR_UNSUBSCRIBE_KEY_PARAM: required('SSM SecureString name of the unsubscribe token key'),
@@ -84,7 +97,10 @@ export const senderEnvSchema = z.object({
   CR_SENDER_ARN: arn('sender function ARN (for quiet-hours deferrals)'),
   CR_DOCS_CACHE_SECONDS: docsCacheSeconds,
   // With the account's limits, this paces the morning release: senders in flight = pace x seconds per send.
-  CR_SENDER_SECONDS_PER_SEND: z.coerce.number({ error: 'expected seconds, e.g. 1' }).positive('expected seconds above 0').max(30, 'at most the 30 s the sender may run'),
+  CR_SENDER_SECONDS_PER_SEND: z.coerce
+    .number({ error: 'expected seconds, e.g. 1' })
+    .positive('expected seconds above 0')
+    .max(30, 'at most the 30 s the sender may run'),
   ...schedulingEnv,
 });
 
@@ -198,4 +214,5 @@ export type PlatformEnv = Partial<
 >;
 
 /** The scheduling variables every function that creates wake-ups gets (and the sender's ARN, for deferrals). */
-export type SchedulingEnv = z.output<z.ZodObject<typeof schedulingEnv>> & Partial<Pick<AnyFunctionEnv, 'CR_SENDER_ARN'>>;
+export type SchedulingEnv = z.output<z.ZodObject<typeof schedulingEnv>> &
+  Partial<Pick<AnyFunctionEnv, 'CR_SENDER_ARN'>>;

@@ -30,14 +30,21 @@ export interface AwsOperatorConfig {
 
 /** The deployed stack as a platform for the operator's commands, and the one DynamoDB client to destroy. */
 export function awsOperatorPlatform(config: AwsOperatorConfig): { readonly platform: Platform; destroy(): void } {
-  const dynamodb = new DynamoDBClient({ ...(config.region ? { region: config.region } : {}), ...clientOptions(AWS_CLIENT_POLICY.dynamodb) });
+  const dynamodb = new DynamoDBClient({
+    ...(config.region ? { region: config.region } : {}),
+    ...clientOptions(AWS_CLIENT_POLICY.dynamodb),
+  });
   const deployed = tableNames();
   // Read on first use: a command that needs neither setting works whatever the checkout's configuration says.
   let deployConfig: DeployConfig | undefined;
   const deployment = () => (deployConfig ??= readCheckoutDeployConfig(config.checkout?.dir, config.checkout?.env));
   const platform: Platform = {
     documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-    tables: { carts: config.tables?.carts ?? deployed.carts, sends: config.tables?.sends ?? deployed.sends, optouts: deployed.optouts },
+    tables: {
+      carts: config.tables?.carts ?? deployed.carts,
+      sends: config.tables?.sends ?? deployed.sends,
+      optouts: deployed.optouts,
+    },
     get retentionDays() {
       return deployment().retentionDays;
     },
@@ -56,7 +63,9 @@ export function awsOperatorPlatform(config: AwsOperatorConfig): { readonly platf
 function deployedOwner(config: DeployConfig): OwnerContact {
   for (const key of ['ownerEmail', 'fromAddress'] as const) {
     if (config.placeholders.includes(key)) {
-      throw new Error(`${key} is still the placeholder "${config[key]}": set ${key} in cdk.json (or ${environmentVariableFor(key)}) to the deployed value`);
+      throw new Error(
+        `${key} is still the placeholder "${config[key]}": set ${key} in cdk.json (or ${environmentVariableFor(key)}) to the deployed value`,
+      );
     }
   }
   return { email: config.ownerEmail, from: config.fromAddress };

@@ -57,7 +57,11 @@ export const AWS_CLIENT_POLICY = {
 } as const;
 
 /** The SDK client options for a policy entry. */
-export function clientOptions(policy: { maxAttempts: number; connectionTimeoutMs?: number; requestTimeoutMs?: number }): {
+export function clientOptions(policy: {
+  maxAttempts: number;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}): {
   maxAttempts: number;
   requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
 } {

@@ -19,7 +19,9 @@ import { AWS_CLIENT_POLICY, clientOptions } from './policy';
 
 /** The parts that differ between functions, each made from the function's configuration on first use. */
 export type PlatformParts<C> = {
-  readonly [K in 'scheduler' | 'reminders' | 'mailer' | 'polisher']?: (config: C) => ReturnType<NonNullable<Platform[K]>>;
+  readonly [K in 'scheduler' | 'reminders' | 'mailer' | 'polisher']?: (
+    config: C,
+  ) => ReturnType<NonNullable<Platform[K]>>;
 };
 
 /** What an entry's `build` gets. */
@@ -99,7 +101,11 @@ export function awsPlatform<C extends PlatformEnv>(config: C, parts: PlatformPar
     ...(reminders ? { reminders: () => reminders(config) } : {}),
     ...(mailer ? { mailer: () => mailer(config) } : {}),
     ...(polisher ? { polisher: () => polisher(config) } : {}),
-    ...(config.CR_SENDER_SECONDS_PER_SEND !== undefined ? { senderSecondsPerSend: config.CR_SENDER_SECONDS_PER_SEND } : {}),
-    ...(config.CR_OWNER_EMAIL && config.CR_FROM_ADDRESS ? { owner: { email: config.CR_OWNER_EMAIL, from: config.CR_FROM_ADDRESS } } : {}),
+    ...(config.CR_SENDER_SECONDS_PER_SEND !== undefined
+      ? { senderSecondsPerSend: config.CR_SENDER_SECONDS_PER_SEND }
+      : {}),
+    ...(config.CR_OWNER_EMAIL && config.CR_FROM_ADDRESS
+      ? { owner: { email: config.CR_OWNER_EMAIL, from: config.CR_FROM_ADDRESS } }
+      : {}),
   };
 }

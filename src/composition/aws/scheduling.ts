@@ -7,7 +7,6 @@ import { systemClock } from '../../ports/clock';
 import type { SchedulingEnv } from './environment';
 import { AWS_CLIENT_POLICY, clientOptions } from './policy';
 
-
 /** Wake-ups and quiet-hours deferrals as one-off EventBridge Scheduler schedules. */
 export function eventBridgeScheduler(env: SchedulingEnv): EventBridgeWakeUpScheduler {
   return new EventBridgeWakeUpScheduler(

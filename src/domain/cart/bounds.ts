@@ -32,7 +32,12 @@ export interface BoundsCut {
 /** A title cut to at most `max` characters (whole code points), ending in "…" when it was cut. */
 export function cutTitle(title: string, max: number = CART_BOUNDS.title): string {
   const chars = Array.from(title);
-  return chars.length <= max ? title : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? title
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /**

@@ -76,22 +76,21 @@ const PLAUSIBLE_EMAIL = /^[^\s@]+@[^\s@]+$/;
  * @throws QuietHoursError when the rules' quiet window or the store's zone cannot be read (a rules-doc mistake).
  */
 export function decideSend(input: GateInput): GateDecision {
-  return (
-    recipientGate(input) ??
-    quietHoursGate(input) ??
-    doNotDisturbGate(input) ?? { action: 'send' }
-  );
+  return recipientGate(input) ?? quietHoursGate(input) ?? doNotDisturbGate(input) ?? { action: 'send' };
 }
 
 function skip(gate: 1 | 2 | 3, reason: SkipReason, detail: string, ownerReason?: string): SkipDecision {
-  return ownerReason === undefined ? { action: 'skip', gate, reason, detail } : { action: 'skip', gate, reason, detail, ownerReason };
+  return ownerReason === undefined
+    ? { action: 'skip', gate, reason, detail }
+    : { action: 'skip', gate, reason, detail, ownerReason };
 }
 
 function recipientGate({ cart }: GateInput): GateDecision | undefined {
   const email = cart.email?.trim();
   if (!email) return skip(1, 'no_address', 'cart has no email address; never guessed');
   if (!PLAUSIBLE_EMAIL.test(email)) return skip(1, 'no_address', 'cart email is not a usable address; never guessed');
-  if (cart.status === 'checked_out') return skip(1, 'checked_out', 'cart was checked out; no reminder after a purchase');
+  if (cart.status === 'checked_out')
+    return skip(1, 'checked_out', 'cart was checked out; no reminder after a purchase');
   if (cart.status !== 'open') {
     const why = cart.stopReason ? ` (${cart.stopReason})` : '';
     return skip(1, 'not_open', `cart is ${cart.status}${why}; the chase is over`);
@@ -118,27 +117,54 @@ function quietHoursGate({ cart, rules, now }: GateInput): GateDecision | undefin
   };
 }
 
-function doNotDisturbGate({ cart, step, rules, now, optOut, lastReminderToEmailAt }: GateInput): GateDecision | undefined {
+function doNotDisturbGate({
+  cart,
+  step,
+  rules,
+  now,
+  optOut,
+  lastReminderToEmailAt,
+}: GateInput): GateDecision | undefined {
   if (optOut === 'all') return skip(3, 'unsubscribed', 'shopper unsubscribed from all reminders');
   if (optOut === 'cart') return skip(3, 'unsubscribed', "shopper unsubscribed from this cart's reminders");
 
   const cartStop = rules.stoppedCarts.find((stop) => stop.target.trim() === cart.cartId);
-  if (cartStop) return skip(3, 'owner_stopped_cart', `owner stopped this cart${where(cartStop)}: ${cartStop.reason}`, cartStop.reason);
+  if (cartStop)
+    return skip(
+      3,
+      'owner_stopped_cart',
+      `owner stopped this cart${where(cartStop)}: ${cartStop.reason}`,
+      cartStop.reason,
+    );
 
   const email = cart.email?.trim().toLowerCase();
   const shopperStop = rules.stoppedEmails.find((stop) => stop.target.trim().toLowerCase() === email);
   if (shopperStop) {
-    return skip(3, 'owner_stopped_shopper', `owner stopped reminders to this shopper${where(shopperStop)}: ${shopperStop.reason}`, shopperStop.reason);
+    return skip(
+      3,
+      'owner_stopped_shopper',
+      `owner stopped reminders to this shopper${where(shopperStop)}: ${shopperStop.reason}`,
+      shopperStop.reason,
+    );
   }
 
-  if (rules.pause) return skip(3, 'paused', `owner paused all reminders${where(rules.pause)}: ${rules.pause.reason}`, rules.pause.reason);
+  if (rules.pause)
+    return skip(
+      3,
+      'paused',
+      `owner paused all reminders${where(rules.pause)}: ${rules.pause.reason}`,
+      rules.pause.reason,
+    );
 
   if (rules.requireMarketingConsent && cart.marketingConsent === false) {
     return skip(3, 'no_consent', 'shopper declined marketing and the rules require consent');
   }
   // Stripe sessions: promotional consent (`consent.promotions: opt_in`) unless the owner turned the rule off.
   if (cart.source === 'stripe' && rules.stripeRequiresConsent !== false && cart.marketingConsent !== true) {
-    const what = cart.marketingConsent === false ? 'declined promotional email at Stripe Checkout' : 'gave no promotional consent at Stripe Checkout';
+    const what =
+      cart.marketingConsent === false
+        ? 'declined promotional email at Stripe Checkout'
+        : 'gave no promotional consent at Stripe Checkout';
     return skip(3, 'no_consent', `shopper ${what} and the rules require it for Stripe`);
   }
   // "Send only with consent" (opt-in): unknown consent means no email. Rules stored before the setting read as off.
@@ -147,7 +173,10 @@ function doNotDisturbGate({ cart, step, rules, now, optOut, lastReminderToEmailA
     return skip(3, 'no_consent', `shopper ${what} and the rules send only with consent`);
   }
 
-  if (lastReminderToEmailAt !== undefined && withinDoNotDisturb(lastReminderToEmailAt, now, rules.doNotDisturbMinutes)) {
+  if (
+    lastReminderToEmailAt !== undefined &&
+    withinDoNotDisturb(lastReminderToEmailAt, now, rules.doNotDisturbMinutes)
+  ) {
     return skip(
       3,
       'do_not_disturb',
@@ -156,10 +185,15 @@ function doNotDisturbGate({ cart, step, rules, now, optOut, lastReminderToEmailA
   }
   // Last, so only carts that would otherwise be reminded are held back. Chosen at the first reminder by cart id; a
   // held-back cart stays held back for its second, whatever the setting says by then.
-  const heldBack = step === 'first' ? isHeldBack(cart.cartId, rules.holdBackPercent) : cart.holdBack?.group === 'held_back';
+  const heldBack =
+    step === 'first' ? isHeldBack(cart.cartId, rules.holdBackPercent) : cart.holdBack?.group === 'held_back';
   if (heldBack) {
     const share = rules.holdBackPercent ? ` (Hold back: ${rules.holdBackPercent}% of carts)` : '';
-    return skip(3, 'held_back', `held back for the owner's comparison${share}: this cart gets no reminder, so the summary can show what reminders add`);
+    return skip(
+      3,
+      'held_back',
+      `held back for the owner's comparison${share}: this cart gets no reminder, so the summary can show what reminders add`,
+    );
   }
   return undefined;
 }

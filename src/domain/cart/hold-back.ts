@@ -14,4 +14,3 @@ export function isHeldBack(cartId: string, percent: number | undefined): boolean
   const bucket = createHash('sha256').update(`hold-back\n${cartId}`).digest().readUInt32BE(0) % BUCKETS;
   return bucket < Math.round(percent * (BUCKETS / 100));
 }
-

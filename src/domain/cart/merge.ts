@@ -116,7 +116,10 @@ export function mergeChange(row: CartRow | undefined, change: ChangeFacts): Cart
     }
   }
   if (snapshot.email !== undefined) {
-    next.emailsSeen = withEmail(row?.emailsSeen ?? (row?.email !== undefined ? new Set([row.email]) : undefined), snapshot.email);
+    next.emailsSeen = withEmail(
+      row?.emailsSeen ?? (row?.email !== undefined ? new Set([row.email]) : undefined),
+      snapshot.email,
+    );
     next.wakeUpSetBy = minOf(row?.wakeUpSetBy, key);
     next.wakeSeq = row?.wakeSeq ?? 1;
   }
@@ -165,7 +168,8 @@ export function mergeCheckout(row: CartRow | undefined, order: CheckoutFacts): C
   if (order.orderEmail === undefined) next.orderWithoutEmail = true;
   // The earliest of every order's (a minimum, so the same whichever order arrives first).
   const started = order.startedAt?.toISOString();
-  if (started !== undefined && (next.orderStartedAt === undefined || started < next.orderStartedAt)) next.orderStartedAt = started;
+  if (started !== undefined && (next.orderStartedAt === undefined || started < next.orderStartedAt))
+    next.orderStartedAt = started;
   if (at < next.firstSeenAt) next.firstSeenAt = at;
   next.expiresAt = Math.max(next.expiresAt, order.expiresAt);
   return next;

@@ -21,8 +21,8 @@ export function currencyExponent(currency: string): number {
   const code = normaliseCurrency(currency);
   let exponent = exponentCache.get(code);
   if (exponent === undefined) {
-    exponent = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+    exponent =
+      new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
     exponentCache.set(code, exponent);
   }
   return exponent;

@@ -120,7 +120,10 @@ export function decideWake(input: WakeInput): WakeDecision {
 
   if (cart.wakeSeq === undefined || input.wakeSeq !== cart.wakeSeq) {
     const pending = cart.wakeSeq === undefined ? 'no wake-up is recorded' : `the current wake-up is #${cart.wakeSeq}`;
-    return { kind: 'stale', reason: `stale wake-up #${input.wakeSeq} for cart ${cart.cartId}: ${pending}; nothing to do` };
+    return {
+      kind: 'stale',
+      reason: `stale wake-up #${input.wakeSeq} for cart ${cart.cartId}: ${pending}; nothing to do`,
+    };
   }
 
   if (cart.status !== 'open') return endedRow(cart);
@@ -290,8 +293,15 @@ export function applyWakeDecision(cart: CartRow, decision: WakeDecision, now: Da
       if (!decision.record) return undefined;
       const { wakeUpAt: _cleared, ...rest } = cart;
       const stopReason =
-        cart.status === 'open' ? (decision.stopReason ?? decision.reason) : (cart.stopReason ?? decision.stopReason ?? decision.reason);
-      return { ...rest, status: decision.status, stopReason, ...(cart.status === 'open' && decision.stoppedBy ? { stoppedBy: decision.stoppedBy } : {}) };
+        cart.status === 'open'
+          ? (decision.stopReason ?? decision.reason)
+          : (cart.stopReason ?? decision.stopReason ?? decision.reason);
+      return {
+        ...rest,
+        status: decision.status,
+        stopReason,
+        ...(cart.status === 'open' && decision.stoppedBy ? { stoppedBy: decision.stoppedBy } : {}),
+      };
     }
     case 'move':
       break;
@@ -306,7 +316,12 @@ export function applyWakeDecision(cart: CartRow, decision: WakeDecision, now: Da
       return { ...rest, remindersSent: counted, status: 'given_up', stopReason: decision.reason };
     }
     case 'still_shopping':
-      return { ...cart, remindersSent: counted, wakeSeq: seq, wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString() };
+      return {
+        ...cart,
+        remindersSent: counted,
+        wakeSeq: seq,
+        wakeUpAt: requireNextWake(decision.nextWakeAt, decision.move).toISOString(),
+      };
     case 'first_reminder':
     case 'second_reminder': {
       if (decision.step === undefined) throw new Error(`a ${decision.move} decision needs a step`);
@@ -351,7 +366,9 @@ function nextStep(cart: CartRow, rules: Rules, handed: number): Timing {
   // Ties go to the reminder: the wording "after the first reminder" is the more useful one in the log.
   const fromReminder = last !== undefined && last.ms >= changedMs;
   const anchorMs = fromReminder ? last.ms : changedMs;
-  const anchorText = fromReminder ? `the ${last.step} reminder${last.test ? ' (test mode, to the owner)' : ''} sent at ${iso(anchorMs)}` : `last change at ${iso(anchorMs)}`;
+  const anchorText = fromReminder
+    ? `the ${last.step} reminder${last.test ? ' (test mode, to the owner)' : ''} sent at ${iso(anchorMs)}`
+    : `last change at ${iso(anchorMs)}`;
   const size = cartSize(cart.total.minor, rules);
   const cap = reminderCap(rules);
   const step: ReminderStep | undefined = handed >= cap ? undefined : handed === 0 ? 'first' : 'second';
@@ -365,7 +382,8 @@ function emailTimes(cart: CartRow): Array<{ step: ReminderStep; ms: number; test
     const sentAt = step === 'first' ? cart.firstSentAt : cart.secondSentAt;
     const outcome = step === 'first' ? cart.firstOutcome : cart.secondOutcome;
     if (sentAt !== undefined) times.push({ step, ms: parseIso(sentAt, `${step}SentAt`), test: false });
-    else if (outcome?.outcome === 'test_sent') times.push({ step, ms: parseIso(outcome.at, `${step}Outcome.at`), test: true });
+    else if (outcome?.outcome === 'test_sent')
+      times.push({ step, ms: parseIso(outcome.at, `${step}Outcome.at`), test: true });
   }
   return times.sort((a, b) => a.ms - b.ms);
 }
@@ -401,7 +419,8 @@ function settlementOf(cart: CartRow): Settlement {
     case 'skipped':
       // Skipped for an owner's stop: the chase ends with the stop; if the owner lifts it, the cart picks up where it
       // stood, and this reminder never went out, so it is taken back like a returned one.
-      if (OWNER_STOP_SKIPS.has(outcome.reason)) return { kind: 'returned', step, handOffMs, why: "it was skipped for the owner's stop, since lifted" };
+      if (OWNER_STOP_SKIPS.has(outcome.reason))
+        return { kind: 'returned', step, handOffMs, why: "it was skipped for the owner's stop, since lifted" };
       return { kind: 'skipped', step, reason: outcome.reason, at: outcome.at };
   }
 }
@@ -434,8 +453,18 @@ interface ChaseStop {
 }
 
 function chaseStop(cart: CartRow, rules: Rules, optOut: WakeInput['optOut']): ChaseStop | undefined {
-  if (optOut === 'cart') return { log: 'the shopper unsubscribed from this cart', stopReason: 'unsubscribed from this cart', stoppedBy: 'shopper' };
-  if (optOut === 'all') return { log: 'the shopper unsubscribed from all reminders', stopReason: 'unsubscribed from all reminders', stoppedBy: 'shopper' };
+  if (optOut === 'cart')
+    return {
+      log: 'the shopper unsubscribed from this cart',
+      stopReason: 'unsubscribed from this cart',
+      stoppedBy: 'shopper',
+    };
+  if (optOut === 'all')
+    return {
+      log: 'the shopper unsubscribed from all reminders',
+      stopReason: 'unsubscribed from all reminders',
+      stoppedBy: 'shopper',
+    };
   const byCart = rules.stoppedCarts.find((s) => s.target === cart.cartId);
   if (byCart) return ownerStop('cart', byCart);
   const email = normaliseEmail(cart.email);
@@ -446,7 +475,11 @@ function chaseStop(cart: CartRow, rules: Rules, optOut: WakeInput['optOut']): Ch
 
 function ownerStop(what: 'cart' | 'shopper', stop: OwnerStop): ChaseStop {
   const where = stop.line === undefined ? '' : ` (rules doc line ${stop.line})`;
-  return { log: `the owner stopped this ${what}${where}: "${stop.reason}"`, stopReason: stop.reason, stoppedBy: 'owner' };
+  return {
+    log: `the owner stopped this ${what}${where}: "${stop.reason}"`,
+    stopReason: stop.reason,
+    stoppedBy: 'owner',
+  };
 }
 
 function endedRow(cart: CartRow): WakeDecision {
@@ -506,7 +539,10 @@ function validTime(ms: number, what: string): number {
 
 /** "2026-11-02T15:00Z": ISO without zero seconds/milliseconds, short enough for a log line. */
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/:00\.000Z$/, 'Z')
+    .replace(/\.000Z$/, 'Z');
 }
 
 function shortIso(text: string): string {

@@ -129,10 +129,14 @@ function windowEndAfter(at: number, zone: IANAZone, window: MinuteWindow): numbe
   const minuteOfDay = local.hour * 60 + local.minute;
   // Late evening of a midnight-crossing window ends tomorrow; every other quiet minute ends today.
   const endsTomorrow = crossesMidnight(window) && minuteOfDay >= window.start;
-  const wallEnd = Date.UTC(local.year, local.month - 1, local.day) + (endsTomorrow ? DAY_MS : 0) + window.end * MINUTE_MS;
+  const wallEnd =
+    Date.UTC(local.year, local.month - 1, local.day) + (endsTomorrow ? DAY_MS : 0) + window.end * MINUTE_MS;
   const end = firstInstantAtWallTime(wallEnd, zone, at);
   // Cannot happen for a real zone; guarding keeps a zone-data surprise from ever producing a send in the past.
-  if (end <= at) throw new QuietHoursError(`quiet window end ${new Date(end).toISOString()} is not after ${new Date(at).toISOString()}`);
+  if (end <= at)
+    throw new QuietHoursError(
+      `quiet window end ${new Date(end).toISOString()} is not after ${new Date(at).toISOString()}`,
+    );
   return end;
 }
 

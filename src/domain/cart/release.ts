@@ -135,7 +135,11 @@ export function releaseOverflow(input: {
  * How long a release of `reminders` takes at `rate`, and when it ends: for the doctor and the bench, which plan a
  * whole morning at once.
  */
-export function releasePlan(reminders: number, releaseAt: Date, rate: ReleaseRate): { readonly seconds: number; readonly endsAt: Date } {
+export function releasePlan(
+  reminders: number,
+  releaseAt: Date,
+  rate: ReleaseRate,
+): { readonly seconds: number; readonly endsAt: Date } {
   const endsAt = reminders <= 0 ? releaseAt : releaseSlotAt(releaseAt, reminders, rate);
   return { seconds: (endsAt.getTime() - releaseAt.getTime()) / 1000, endsAt };
 }

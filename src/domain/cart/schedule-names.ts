@@ -21,7 +21,12 @@ export function sendScheduleName(cartId: string, step: string): string {
  * to settle a claim when its lease ends (`lease-`), to the second. The time keeps each apart from the others, and a
  * retried invocation that computes the same time finds its schedule already there.
  */
-export function deferScheduleName(cartId: string, step: string, at: Date, reason: 'quiet_hours' | 'throttled' | 'paused' | 'owner_paused' | 'sandbox' | 'lease' = 'quiet_hours'): string {
+export function deferScheduleName(
+  cartId: string,
+  step: string,
+  at: Date,
+  reason: 'quiet_hours' | 'throttled' | 'paused' | 'owner_paused' | 'sandbox' | 'lease' = 'quiet_hours',
+): string {
   if (reason === 'quiet_hours') return `defer-${cartHash(cartId)}-${step}-${Math.floor(at.getTime() / 60_000)}`;
   const prefix = reason === 'lease' ? 'lease' : 'retry';
   return `${prefix}-${cartHash(cartId)}-${step}-${Math.floor(at.getTime() / 1000)}`;

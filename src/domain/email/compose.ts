@@ -31,7 +31,8 @@ export class ComposeError extends Error {
 
 /** What one reminder is made from. */
 export interface ComposeInput {
-  readonly cart: Pick<CartRow, 'items' | 'moreItems' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'> & Partial<Pick<CartRow, 'source'>>;
+  readonly cart: Pick<CartRow, 'items' | 'moreItems' | 'total' | 'firstName' | 'savedLink' | 'returnUrl'> &
+    Partial<Pick<CartRow, 'source'>>;
   readonly step: ReminderStep;
   readonly voice: Voice;
   readonly store: Rules['store'];
@@ -223,7 +224,12 @@ function renderText(content: EmailContent): string {
     content.greetingLine,
     content.opening,
     ...content.paragraphs,
-    [`${content.words.yourCart}:`, ...items, ...(content.moreLines > 0 ? [`- ${andMore(content)}`] : []), `${content.words.total}: ${content.total}`].join('\n'),
+    [
+      `${content.words.yourCart}:`,
+      ...items,
+      ...(content.moreLines > 0 ? [`- ${andMore(content)}`] : []),
+      `${content.words.total}: ${content.total}`,
+    ].join('\n'),
     `${content.button}: ${content.returnUrl}`,
     [
       '--',
@@ -299,7 +305,9 @@ function itemsTableHtml(content: EmailContent): string {
   });
   const span = withThumbs ? 2 : 1;
   if (content.moreLines > 0) {
-    rows.push(`<tr><td colspan="${span + 1}" style="${cell}padding:12px 0;color:${MUTED};">${e(andMore(content))}</td></tr>`);
+    rows.push(
+      `<tr><td colspan="${span + 1}" style="${cell}padding:12px 0;color:${MUTED};">${e(andMore(content))}</td></tr>`,
+    );
   }
   const totalCell = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};font-weight:700;border-top:2px solid ${INK};padding:12px 0 0;`;
   const total = `<tr><td colspan="${span}" style="${totalCell}">${e(content.words.total)}</td><td align="right" style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;

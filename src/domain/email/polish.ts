@@ -25,7 +25,9 @@ export interface PolishCheckInput {
 }
 
 /** The validator's verdict; `reason` starts with a stable code ("number: …") for logs and metrics. */
-export type PolishVerdict = { readonly ok: true; readonly line: string } | { readonly ok: false; readonly reason: string };
+export type PolishVerdict =
+  | { readonly ok: true; readonly line: string }
+  | { readonly ok: false; readonly reason: string };
 
 /** Longest accepted line, in UTF-16 units: one sentence, not a paragraph. */
 export const MAX_POLISHED_LENGTH = 200;
@@ -110,7 +112,9 @@ function checkControl(text: string): string | undefined {
 }
 
 function checkLength(text: string): string | undefined {
-  return text.length > MAX_POLISHED_LENGTH ? `too_long: ${text.length} characters, at most ${MAX_POLISHED_LENGTH}` : undefined;
+  return text.length > MAX_POLISHED_LENGTH
+    ? `too_long: ${text.length} characters, at most ${MAX_POLISHED_LENGTH}`
+    : undefined;
 }
 
 const URL_PATTERNS: readonly RegExp[] = [/\b[a-z][a-z0-9+.-]*:\/\//i, /\bwww\./i, /\bmailto:/i];

@@ -1,6 +1,11 @@
 import type { CartItem, CartRow } from '../cart/cart';
 import { formatMoney } from '../cart/money';
-import { DEFAULT_EMAIL_WORDS, type EmailWords, TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../owner-docs/voice';
+import {
+  DEFAULT_EMAIL_WORDS,
+  type EmailWords,
+  TEMPLATE_PLACEHOLDERS,
+  type TemplatePlaceholder,
+} from '../owner-docs/voice';
 
 /** Raised when a voice template cannot be filled; the message names the template text and what was wrong. */
 export class TemplateError extends Error {
@@ -30,7 +35,9 @@ export function fillTemplate(text: string, values: Record<TemplatePlaceholder, s
   return text.replace(TOKEN, (token, name: string | undefined) => {
     if (name === undefined) throw new TemplateError(`stray "${token}" in template "${text}"`);
     if (!isPlaceholder(name)) {
-      throw new TemplateError(`unknown placeholder {${name}} in template "${text}"; known: ${TEMPLATE_PLACEHOLDERS.join(', ')}`);
+      throw new TemplateError(
+        `unknown placeholder {${name}} in template "${text}"; known: ${TEMPLATE_PLACEHOLDERS.join(', ')}`,
+      );
     }
     const value = values[name];
     if (value.trim() === '') throw new TemplateError(`placeholder {${name}} has no value for template "${text}"`);
@@ -92,7 +99,9 @@ export function templateValues(input: TemplateValueInput): Record<TemplatePlaceh
     greeting,
     store_name: storeName,
     // Items not kept (a bounded cart) count once each: at least that many.
-    item_count: String(cart.items.reduce((count, item) => count + Math.max(item.quantity, 0), 0) + (cart.moreItems ?? 0)),
+    item_count: String(
+      cart.items.reduce((count, item) => count + Math.max(item.quantity, 0), 0) + (cart.moreItems ?? 0),
+    ),
     items_summary: itemsSummary(cart.items, words, cart.moreItems ?? 0),
     total: formatMoney(cart.total, locale),
   };

@@ -103,7 +103,9 @@ function headerKey(name: string): string {
 }
 
 const COLUMN_BY_KEY = new Map<string, ColumnSpec>(
-  EXPORT_COLUMNS.flatMap((column) => [column.name, ...column.aliases].map((name) => [headerKey(name), column] as const)),
+  EXPORT_COLUMNS.flatMap((column) =>
+    [column.name, ...column.aliases].map((name) => [headerKey(name), column] as const),
+  ),
 );
 
 /**
@@ -131,15 +133,22 @@ export function parseExportRows(rows: string[][], options: ExportRowsOptions): E
     const cells = rows[index] ?? [];
     if (isBlank(cells)) continue;
     const row = index + 1;
-    const read = readRow((id) => {
-      const column = header.columns.get(id);
-      return column === undefined ? '' : (cells[column] ?? '').trim();
-    }, storeCurrency, source, options.now);
+    const read = readRow(
+      (id) => {
+        const column = header.columns.get(id);
+        return column === undefined ? '' : (cells[column] ?? '').trim();
+      },
+      storeCurrency,
+      source,
+      options.now,
+    );
     if (read.ok) {
       events.push({ row, event: read.event });
     } else {
       // Left to right, as the owner reads the row.
-      const errors = [...read.errors].sort((a, b) => (header.columns.get(a.column) ?? 0) - (header.columns.get(b.column) ?? 0));
+      const errors = [...read.errors].sort(
+        (a, b) => (header.columns.get(a.column) ?? 0) - (header.columns.get(b.column) ?? 0),
+      );
       problems.push({ line: row, message: `row ${row}: ${errors.map((error) => error.message).join('; ')}` });
     }
   }
@@ -166,7 +175,9 @@ function readHeader(cells: readonly string[], row: number): HeaderResult {
     }
     columns.set(spec.id, index);
   }
-  const missing = EXPORT_COLUMNS.filter((spec) => spec.required && !columns.has(spec.id)).map((spec) => `"${spec.name}"`);
+  const missing = EXPORT_COLUMNS.filter((spec) => spec.required && !columns.has(spec.id)).map(
+    (spec) => `"${spec.name}"`,
+  );
   if (missing.length > 0) {
     return {
       ok: false,
@@ -299,7 +310,10 @@ function readRowHead(cell: (id: ColumnId) => string, storeCurrency: string, now:
     const time = readTime(updatedText, timeZone);
     // A local time next to a broken zone is already explained by the zone's message.
     if (time.ok && time.value.getTime() > now.getTime() + FUTURE_SKEW_MINUTES * 60_000) {
-      fail('updatedAt', `updated at ${quote(updatedText)} is ahead of the store's clock (${now.toISOString()}) by more than ${FUTURE_SKEW_MINUTES} minutes`);
+      fail(
+        'updatedAt',
+        `updated at ${quote(updatedText)} is ahead of the store's clock (${now.toISOString()}) by more than ${FUTURE_SKEW_MINUTES} minutes`,
+      );
     } else if (time.ok) occurredAt = time.value;
     else if (!(time.needsZone && zoneBroken)) fail('updatedAt', `updated at ${quote(updatedText)} ${time.reason}`);
   }
@@ -354,13 +368,17 @@ function readCartFields(cell: (id: ColumnId) => string, currency: string | undef
         : fail('returnUrl', `return url ${quote(urlText)} is not an http(s) URL`);
 
   const savedText = cell('savedLink');
-  const savedFlag = savedText === '' ? false : (parseYesNo(savedText) ?? fail('savedLink', `saved link ${quote(savedText)} must be yes or no`));
+  const savedFlag =
+    savedText === ''
+      ? false
+      : (parseYesNo(savedText) ?? fail('savedLink', `saved link ${quote(savedText)} must be yes or no`));
 
   const consentText = cell('marketingConsent');
   const marketingConsent =
     consentText === ''
       ? undefined
-      : (parseYesNo(consentText) ?? fail('marketingConsent', `marketing consent ${quote(consentText)} must be yes, no or blank`));
+      : (parseYesNo(consentText) ??
+        fail('marketingConsent', `marketing consent ${quote(consentText)} must be yes, no or blank`));
   return { firstName, items, returnUrl, savedFlag, marketingConsent };
 }
 
@@ -483,7 +501,10 @@ export function parseItems(
   for (const part of parts) {
     const match = ITEM.exec(part);
     if (!match) {
-      return { ok: false, reason: `${quote(part)} should look like "Candle x2 @ 20.00" (title, x quantity, @ unit price)` };
+      return {
+        ok: false,
+        reason: `${quote(part)} should look like "Candle x2 @ 20.00" (title, x quantity, @ unit price)`,
+      };
     }
     const title = (match[1] ?? '').trim();
     const quantity = match[2] === undefined ? 1 : Number(match[2]);

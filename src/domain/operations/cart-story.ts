@@ -32,7 +32,12 @@ function when(at: Date | string, zone: string): string {
  * A cart's story: what it holds and where its chase stands, then every decision in time order with its reason.
  * @param zone the store's time zone, for the times shown
  */
-export function renderCartStory(cartId: string, cart: CartRow | undefined, entries: readonly ActivityEntry[], zone: string): string {
+export function renderCartStory(
+  cartId: string,
+  cart: CartRow | undefined,
+  entries: readonly ActivityEntry[],
+  zone: string,
+): string {
   const lines: string[] = [];
   if (cart) {
     const items = cart.items.map((item) => `${item.quantity} x ${item.title}`).join(', ') || 'no items';
@@ -53,7 +58,9 @@ export function renderCartStory(cartId: string, cart: CartRow | undefined, entri
   const ordered = [...entries].sort((a, b) => a.at.getTime() - b.at.getTime());
   for (const entry of ordered) {
     const step = typeof entry.details?.step === 'string' ? ` (${entry.details.step} reminder)` : '';
-    lines.push(`  ${when(entry.at, zone)}  ${WHO[entry.actor]}: ${entry.action.replace(/_/g, ' ')}${step}. ${entry.reason}`);
+    lines.push(
+      `  ${when(entry.at, zone)}  ${WHO[entry.actor]}: ${entry.action.replace(/_/g, ' ')}${step}. ${entry.reason}`,
+    );
   }
   return lines.join('\n');
 }
@@ -73,7 +80,8 @@ export function describeFailedWork(work: FailedWork, zone: string): string {
   const cartId = typeof work.payload.cartId === 'string' ? work.payload.cartId : undefined;
   const who = TARGET_WORDS[work.target] ?? `the ${work.target} function`;
   let what: string;
-  if (work.target === 'sender' && cartId) what = `the ${String(work.payload.step ?? '')} reminder of cart ${cartId}`.replace('the  reminder', 'a reminder');
+  if (work.target === 'sender' && cartId)
+    what = `the ${String(work.payload.step ?? '')} reminder of cart ${cartId}`.replace('the  reminder', 'a reminder');
   else if (work.target === 'waiter' && cartId) what = `wake-up #${String(work.payload.seq ?? '?')} of cart ${cartId}`;
   else if (work.target === 'importer') what = 'a run of the nightly export import';
   else if (work.target === 'cart-counter' && typeof work.payload.startSequenceNumber === 'string')
@@ -103,7 +111,13 @@ function statusWords(cart: CartRow): string {
   const first = cart.firstOutcome;
   // A skip for the owner's stop is undone when the stop is lifted (the first reminder goes again), so not that one.
   const ownerStop = first?.reason === 'owner_stopped_cart' || first?.reason === 'owner_stopped_shopper';
-  if (cart.status === 'open' && cart.remindersSent === 1 && first?.outcome === 'skipped' && !ownerStop && first.handOffAt === cart.lastReminderAt) {
+  if (
+    cart.status === 'open' &&
+    cart.remindersSent === 1 &&
+    first?.outcome === 'skipped' &&
+    !ownerStop &&
+    first.handOffAt === cart.lastReminderAt
+  ) {
     return `no longer chased: its first reminder was not sent (${first.reason.replace(/_/g, ' ')}), so it gets no follow-up; given up at the waiter's next look`;
   }
   return STATUS_WORDS[cart.status];
@@ -130,7 +144,9 @@ function remindersLine(cart: CartRow): string {
       notes.push(`the ${step} was not sent (${outcome.reason.replace(/_/g, ' ')})`);
     } else if (outcome.handOffAt === cart.lastReminderAt) {
       settled += 1;
-      notes.push(`the ${step} was given back unsent: the shopper changed the cart after it was handed on, so it waits from the change`);
+      notes.push(
+        `the ${step} was given back unsent: the shopper changed the cart after it was handed on, so it waits from the change`,
+      );
     }
   }
   const pending = cart.remindersSent - settled;

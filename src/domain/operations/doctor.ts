@@ -3,11 +3,20 @@
  * facts gathered beforehand by adapters (SES, Bedrock, SSM, Google, the stats table), so each answer is unit-testable.
  */
 import { DateTime } from 'luxon';
-import { type AccountLimits, releaseDeadline, releaseOverflow, releasePlan, releaseRate, type SendCapacity } from '../cart/release';
+import {
+  type AccountLimits,
+  releaseDeadline,
+  releaseOverflow,
+  releasePlan,
+  releaseRate,
+  type SendCapacity,
+} from '../cart/release';
 import type { DocProblem } from '../owner-docs/doc-text';
 
 /** What one look-up found: its value, or what went wrong (the provider's error name as `code`). */
-export type Probe<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: string; readonly message: string };
+export type Probe<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** SES v2 `GetAccount`, as far as sending reminders is concerned. */
 export interface SesAccountFacts {
@@ -76,7 +85,12 @@ export interface DoctorFacts {
   readonly intake?: Probe<IntakeFacts>;
   readonly release?: Probe<ReleaseFacts>;
   /** Deploy settings that are missing or still the demo placeholder, e.g. `replyTo`, `alarmEmail`. */
-  readonly settings?: readonly { readonly key: string; readonly problem: string; readonly next: string; readonly status?: 'fail' | 'warn' }[];
+  readonly settings?: readonly {
+    readonly key: string;
+    readonly problem: string;
+    readonly next: string;
+    readonly status?: 'fail' | 'warn';
+  }[];
 }
 
 /** `fail`: reminders cannot go out (or go out wrongly) until it is fixed. `warn`: they go out, but something is off. */
@@ -108,25 +122,45 @@ export function stripeKeyFinding(param: string, facts: StripeKeyFacts): Finding 
       : ok(check, `${param} reads Checkout Sessions; there is none yet to read line items from.`);
   }
   if (facts.code === 'ParameterNotFound') {
-    return fail(check, `SSM parameter ${param} does not exist.`, `create it (docs/deploy.md, step 10): a restricted key with Read on Checkout Sessions and Payment Links.`);
+    return fail(
+      check,
+      `SSM parameter ${param} does not exist.`,
+      `create it (docs/deploy.md, step 10): a restricted key with Read on Checkout Sessions and Payment Links.`,
+    );
   }
   if (facts.code === 'StripePermissionError') {
-    return fail(check, `the key in ${param} may not read Checkout Sessions or their line items (${facts.message}).`, 'in the Stripe Dashboard, give the restricted key Read on Checkout Sessions and on Payment Links, then run the doctor again.');
+    return fail(
+      check,
+      `the key in ${param} may not read Checkout Sessions or their line items (${facts.message}).`,
+      'in the Stripe Dashboard, give the restricted key Read on Checkout Sessions and on Payment Links, then run the doctor again.',
+    );
   }
   if (facts.code === 'StripeAuthenticationError') {
-    return fail(check, `Stripe does not accept the key in ${param} (${facts.message}).`, 'store a current restricted key (rk_live_...) in the parameter.');
+    return fail(
+      check,
+      `Stripe does not accept the key in ${param} (${facts.message}).`,
+      'store a current restricted key (rk_live_...) in the parameter.',
+    );
   }
-  return fail(check, `Stripe could not be read with the key in ${param} (${facts.code}: ${facts.message}).`, 'check the key and that api.stripe.com is reachable, then run the doctor again.');
+  return fail(
+    check,
+    `Stripe could not be read with the key in ${param} (${facts.code}: ${facts.message}).`,
+    'check the key and that api.stripe.com is reachable, then run the doctor again.',
+  );
 }
 
-const credentials = (call: string) => `check your AWS credentials and region (AWS_REGION), and that they may call ${call}`;
+const credentials = (call: string) =>
+  `check your AWS credentials and region (AWS_REGION), and that they may call ${call}`;
 
 /** SES account: production access, sending enabled, reputation, and the daily quota. */
 export function checkSesAccount(facts: DoctorFacts): Finding[] {
   const probe = facts.sesAccount;
   if (!probe) return [];
   const check = 'SES account';
-  if (!probe.ok) return [fail(check, `could not read the SES account (${probe.code}: ${probe.message})`, credentials('ses:GetAccount'))];
+  if (!probe.ok)
+    return [
+      fail(check, `could not read the SES account (${probe.code}: ${probe.message})`, credentials('ses:GetAccount')),
+    ];
   const account = probe.value;
   const findings: Finding[] = [];
   if (!account.productionAccess) {
@@ -139,7 +173,13 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
     );
   }
   if (!account.sendingEnabled) {
-    findings.push(fail(check, 'sending is paused for this SES account: every reminder is held.', 'read the notice in the SES console > Account dashboard, fix its cause, then resume sending there.'));
+    findings.push(
+      fail(
+        check,
+        'sending is paused for this SES account: every reminder is held.',
+        'read the notice in the SES console > Account dashboard, fix its cause, then resume sending there.',
+      ),
+    );
   }
   if (account.enforcementStatus === 'SHUTDOWN' || account.enforcementStatus === 'PROBATION') {
     findings.push(
@@ -160,7 +200,12 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
     );
   }
   if (findings.length === 0) {
-    findings.push(ok(check, `production access; up to ${account.max24HourSend} emails a day, ${account.maxSendRate} a second (${account.sentLast24Hours} sent in the last 24 hours).`));
+    findings.push(
+      ok(
+        check,
+        `production access; up to ${account.max24HourSend} emails a day, ${account.maxSendRate} a second (${account.sentLast24Hours} sent in the last 24 hours).`,
+      ),
+    );
   }
   return findings;
 }
@@ -173,9 +218,17 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
   const check = `Sending domain ${domain}`;
   if (!probe.ok) {
     if (probe.code === 'NotFoundException') {
-      return [fail(check, `SES has no identity for ${domain} in this region.`, 'deploy the stack (it creates the identity; docs/deploy.md, step 7), or check senderDomain in cdk.json and AWS_REGION.')];
+      return [
+        fail(
+          check,
+          `SES has no identity for ${domain} in this region.`,
+          'deploy the stack (it creates the identity; docs/deploy.md, step 7), or check senderDomain in cdk.json and AWS_REGION.',
+        ),
+      ];
     }
-    return [fail(check, `could not read the identity (${probe.code}: ${probe.message})`, credentials('ses:GetEmailIdentity'))];
+    return [
+      fail(check, `could not read the identity (${probe.code}: ${probe.message})`, credentials('ses:GetEmailIdentity')),
+    ];
   }
   const { dkimStatus, verifiedForSending } = probe.value;
   if (dkimStatus === 'FAILED' || dkimStatus === 'TEMPORARY_FAILURE') {
@@ -183,7 +236,7 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
       fail(
         check,
         `DKIM verification ${dkimStatus === 'FAILED' ? 'failed' : 'hit a temporary failure'}: SES could not find the DKIM records, so it will not send from ${domain}.`,
-        'compare the three CNAME records at your DNS host with the stack\'s DkimRecord1 to DkimRecord3 outputs, character for character (no doubled domain at the end), then wait: SES checks again by itself.',
+        "compare the three CNAME records at your DNS host with the stack's DkimRecord1 to DkimRecord3 outputs, character for character (no doubled domain at the end), then wait: SES checks again by itself.",
       ),
     ];
   }
@@ -192,7 +245,7 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
       fail(
         check,
         `DKIM is not verified yet (${dkimStatus ?? 'no status'}): nothing can be sent from ${domain}.`,
-        'add the three CNAME records from the stack\'s DkimRecord1 to DkimRecord3 outputs at your DNS host (docs/deploy.md, step 8), then run the doctor again; SES usually verifies within an hour, at most 72 hours.',
+        "add the three CNAME records from the stack's DkimRecord1 to DkimRecord3 outputs at your DNS host (docs/deploy.md, step 8), then run the doctor again; SES usually verifies within an hour, at most 72 hours.",
       ),
     ];
   }
@@ -206,7 +259,7 @@ export function checkModelAccess(facts: DoctorFacts): Finding[] {
   const check = 'Bedrock model';
   const model = facts.modelId ?? 'the model';
   if (probe.ok) return [ok(check, `${model} answers.`)];
-  const consequence = 'reminders still go out, with the voice doc\'s own opening line instead of a polished one.';
+  const consequence = "reminders still go out, with the voice doc's own opening line instead of a polished one.";
   if (probe.code === 'AccessDeniedException') {
     return [
       warn(
@@ -217,9 +270,21 @@ export function checkModelAccess(facts: DoctorFacts): Finding[] {
     ];
   }
   if (probe.code === 'ResourceNotFoundException' || probe.code === 'ValidationException') {
-    return [warn(check, `${model} is not available here (${probe.message}): ${consequence}`, 'set bedrockModelId in cdk.json to a model or inference profile offered in this region, and deploy.')];
+    return [
+      warn(
+        check,
+        `${model} is not available here (${probe.message}): ${consequence}`,
+        'set bedrockModelId in cdk.json to a model or inference profile offered in this region, and deploy.',
+      ),
+    ];
   }
-  return [warn(check, `the test call to ${model} failed (${probe.code}: ${probe.message}): ${consequence}`, 'run the doctor again in a few minutes; if it persists, check the AWS Health dashboard for Bedrock.')];
+  return [
+    warn(
+      check,
+      `the test call to ${model} failed (${probe.code}: ${probe.message}): ${consequence}`,
+      'run the doctor again in a few minutes; if it persists, check the AWS Health dashboard for Bedrock.',
+    ),
+  ];
 }
 
 const DOC_NAMES = { rules: 'Rules doc', voice: 'Voice doc' } as const;
@@ -230,11 +295,19 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
   return facts.docs.map(({ doc, id, read }) => {
     const check = DOC_NAMES[doc];
     if (!id) {
-      return fail(check, 'no doc is named, so no rules were ever loaded and nothing is sent.', `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) and deploy (docs/deploy.md, step 6).`);
+      return fail(
+        check,
+        'no doc is named, so no rules were ever loaded and nothing is sent.',
+        `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) and deploy (docs/deploy.md, step 6).`,
+      );
     }
     if (!read) return ok(check, 'named (not read here).');
     if (!read.ok && facts.where === 'local') {
-      return fail(check, `cannot read ${id} (${read.code}: ${read.message}).`, 'check the path given with --rules or --voice (default: docs/examples/).');
+      return fail(
+        check,
+        `cannot read ${id} (${read.code}: ${read.message}).`,
+        'check the path given with --rules or --voice (default: docs/examples/).',
+      );
     }
     if (!read.ok) {
       const account = facts.serviceAccountEmail ?? 'the service account (client_email in its key)';
@@ -245,11 +318,18 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
           `in Google Docs, open the doc, Share, add ${account} as a Viewer; if it is shared, check ${DOC_KEYS[doc]} is the id in the doc's URL.`,
         );
       }
-      return fail(check, `could not be read (${read.code}: ${read.message}).`, 'run the doctor again in a few minutes; if it persists, check the Google key secret and Google\'s status page.');
+      return fail(
+        check,
+        `could not be read (${read.code}: ${read.message}).`,
+        "run the doctor again in a few minutes; if it persists, check the Google key secret and Google's status page.",
+      );
     }
     const { problems } = read.value;
     if (problems.length > 0) {
-      const listed = problems.slice(0, 3).map((p) => `${p.line !== undefined ? `line ${p.line}: ` : ''}${p.message}`).join('; ');
+      const listed = problems
+        .slice(0, 3)
+        .map((p) => `${p.line !== undefined ? `line ${p.line}: ` : ''}${p.message}`)
+        .join('; ');
       return fail(
         check,
         `it has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}, so the last good copy stays in force (${listed}${problems.length > 3 ? '; ...' : ''}).`,
@@ -264,7 +344,8 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
 export function checkSecrets(facts: DoctorFacts): Finding[] {
   return (facts.secrets ?? []).map(({ name, purpose, state }) => {
     const check = `Secret ${name}`;
-    if (!state.ok) return fail(check, `could not be read (${state.code}: ${state.message}).`, credentials('ssm:GetParameter'));
+    if (!state.ok)
+      return fail(check, `could not be read (${state.code}: ${state.message}).`, credentials('ssm:GetParameter'));
     if (state.value === 'set') return ok(check, `set (${purpose}).`);
     return fail(
       check,
@@ -279,18 +360,27 @@ export function checkIntake(facts: DoctorFacts): Finding[] {
   const probe = facts.intake;
   if (!probe) return [];
   const check = 'Carts from the storefront';
-  if (!probe.ok) return [fail(check, `could not read the counters (${probe.code}: ${probe.message}).`, credentials('dynamodb:GetItem on cr-sends'))];
+  if (!probe.ok)
+    return [
+      fail(
+        check,
+        `could not read the counters (${probe.code}: ${probe.message}).`,
+        credentials('dynamodb:GetItem on cr-sends'),
+      ),
+    ];
   const { cartsThisMonth, cartsLastMonth } = probe.value;
   if (cartsThisMonth + cartsLastMonth === 0) {
     return [
       warn(
         check,
         'no cart has arrived this month or last: the storefront is not sending its webhooks here yet.',
-        'once every check above passes, connect the storefront (docs/webhooks.md; Shopify owners also turn off Shopify\'s own abandoned-checkout email), then run the doctor again.',
+        "once every check above passes, connect the storefront (docs/webhooks.md; Shopify owners also turn off Shopify's own abandoned-checkout email), then run the doctor again.",
       ),
     ];
   }
-  return [ok(check, `${cartsThisMonth} cart${cartsThisMonth === 1 ? '' : 's'} this month, ${cartsLastMonth} last month.`)];
+  return [
+    ok(check, `${cartsThisMonth} cart${cartsThisMonth === 1 ? '' : 's'} this month, ${cartsLastMonth} last month.`),
+  ];
 }
 
 /**
@@ -306,14 +396,19 @@ export function checkRelease(facts: DoctorFacts): Finding[] {
       warn(
         check,
         `could not read the account's sending limits (${probe.code}: ${probe.message}); the sender keeps pacing by the last stored ones (a new account's if none).`,
-        credentials('ses:GetAccount, lambda:GetAccountSettings, lambda:GetFunctionConcurrency and cloudwatch:GetMetricStatistics'),
+        credentials(
+          'ses:GetAccount, lambda:GetAccountSettings, lambda:GetFunctionConcurrency and cloudwatch:GetMetricStatistics',
+        ),
       ),
     ];
   }
   const { limits, next } = probe.value;
   // The sender's measured duration once it has run; the deployment's stated figure before that.
   const secondsPerSend = limits.senderSecondsPerSend ?? probe.value.secondsPerSend;
-  const perSend = limits.senderSecondsPerSend === undefined ? `${secondsPerSend} s a send, as stated` : `${secondsPerSend} s a send, the sender's p90 over 7 days`;
+  const perSend =
+    limits.senderSecondsPerSend === undefined
+      ? `${secondsPerSend} s a send, as stated`
+      : `${secondsPerSend} s a send, the sender's p90 over 7 days`;
   const capacity: SendCapacity = { ...limits, senderSecondsPerSend: secondsPerSend, source: 'the doctor' };
   const rate = releaseRate(capacity);
   const limit =
@@ -321,27 +416,48 @@ export function checkRelease(facts: DoctorFacts): Finding[] {
       ? `SES's ${limits.sesMaxSendRate} a second`
       : `${limits.senderConcurrency} ${limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved'} Lambda executions at ${perSend}`;
   const pace = `held reminders go out at ${rate.perSecond.toFixed(1)} a second (90% of ${limit}; stored for the sender)`;
-  const raise = rate.limitedBy === 'ses_rate' ? 'ask AWS for a higher SES sending rate (Service Quotas > Amazon SES)' : 'ask AWS for more Lambda concurrency (Service Quotas > AWS Lambda > Concurrent executions)';
+  const raise =
+    rate.limitedBy === 'ses_rate'
+      ? 'ask AWS for a higher SES sending rate (Service Quotas > Amazon SES)'
+      : 'ask AWS for more Lambda concurrency (Service Quotas > AWS Lambda > Concurrent executions)';
   if (!next) return [ok(check, `${pace}.`)];
   const releaseAt = new Date(next.at);
   const local = (at: Date) => DateTime.fromJSDate(at, { zone: next.timeZone }).toFormat('HH:mm');
   const plan = releasePlan(next.held, releaseAt, rate);
-  const room = Math.floor(((releaseDeadline(releaseAt, next.timeZone).getTime() - releaseAt.getTime()) / 1000) * rate.perSecond);
+  const room = Math.floor(
+    ((releaseDeadline(releaseAt, next.timeZone).getTime() - releaseAt.getTime()) / 1000) * rate.perSecond,
+  );
   const overflow =
-    next.held > 0 ? releaseOverflow({ releaseAt, place: next.held, at: plan.endsAt, timeZone: next.timeZone, capacity, rate }) : undefined;
+    next.held > 0
+      ? releaseOverflow({ releaseAt, place: next.held, at: plan.endsAt, timeZone: next.timeZone, capacity, rate })
+      : undefined;
   const heldText = `${next.held} reminder${next.held === 1 ? ' is' : 's are'} held for ${local(releaseAt)} (${next.timeZone})`;
   if (overflow) {
-    return [warn(check, `${pace}; ${heldText} and the last goes out at ${local(plan.endsAt)}: ${overflow.detail}.`, `${raise}; until then late reminders are sent, logged and counted in the summary.`)];
+    return [
+      warn(
+        check,
+        `${pace}; ${heldText} and the last goes out at ${local(plan.endsAt)}: ${overflow.detail}.`,
+        `${raise}; until then late reminders are sent, logged and counted in the summary.`,
+      ),
+    ];
   }
   if (next.held > 0.8 * room) {
-    return [warn(check, `${pace}; ${heldText}, done by ${local(plan.endsAt)}, close to the ${room} a morning can hold before noon.`, `${raise} before the store grows further.`)];
+    return [
+      warn(
+        check,
+        `${pace}; ${heldText}, done by ${local(plan.endsAt)}, close to the ${room} a morning can hold before noon.`,
+        `${raise} before the store grows further.`,
+      ),
+    ];
   }
   return [ok(check, `${pace}; ${heldText}, done by ${local(plan.endsAt)} (a morning holds ${room} before noon).`)];
 }
 
 /** Deploy settings the deployment needs and does not have. */
 export function checkSettings(facts: DoctorFacts): Finding[] {
-  return (facts.settings ?? []).map(({ key, problem, next, status }) => (status === 'warn' ? warn : fail)(`Setting ${key}`, problem, next));
+  return (facts.settings ?? []).map(({ key, problem, next, status }) =>
+    (status === 'warn' ? warn : fail)(`Setting ${key}`, problem, next),
+  );
 }
 
 /** Every check, in the order an operator fixes things. */
@@ -362,7 +478,10 @@ const MARK: Record<FindingStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'F
 
 /** The report as the terminal shows it: one line per finding, its next step under it, and a last word. */
 export function renderDoctorReport(findings: readonly Finding[], where: 'aws' | 'local'): string {
-  const lines = findings.flatMap((f) => [`${MARK[f.status]} ${f.check}: ${f.said}`, ...(f.next ? [`     next: ${f.next}`] : [])]);
+  const lines = findings.flatMap((f) => [
+    `${MARK[f.status]} ${f.check}: ${f.said}`,
+    ...(f.next ? [`     next: ${f.next}`] : []),
+  ]);
   const failing = findings.filter((f) => f.status === 'fail').length;
   const warnings = findings.filter((f) => f.status === 'warn').length;
   lines.push(

@@ -111,7 +111,21 @@ export function splitKeyValue(line: DocLine): KeyValue | undefined {
 }
 
 /** Words that carry no meaning in a setting or section name ("Wait before the first reminder"). */
-const FILLER_WORDS = new Set(['the', 'a', 'an', 'of', 'for', 'per', 'after', 'before', 'is', 'are', 'our', 'my', 'your']);
+const FILLER_WORDS = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'for',
+  'per',
+  'after',
+  'before',
+  'is',
+  'are',
+  'our',
+  'my',
+  'your',
+]);
 
 /**
  * Reduces a name to a comparable form: lower case, no punctuation, hyphens or filler words, and no spaces at all,
@@ -352,7 +366,11 @@ export function quote(text: string, max = 60): string {
 
 /** The words of a line with where each starts and ends, so a prefix can be cut off exactly. */
 export function wordsOf(text: string): { word: string; start: number; end: number }[] {
-  return [...text.matchAll(/\S+/g)].map((match) => ({ word: match[0], start: match.index, end: match.index + match[0].length }));
+  return [...text.matchAll(/\S+/g)].map((match) => ({
+    word: match[0],
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
 }
 
 /** Problems in line order; missing things (no line) read best after the line-by-line list. */

@@ -5,7 +5,12 @@ import { escapeHtml } from '../email/html';
 export type OwnerDocKind = 'rules' | 'voice';
 
 /** The email telling an owner about one problem in one of their docs. Plain words; what still applies is stated. */
-export function ownerProblemEmail(input: { doc: OwnerDocKind; problem: DocProblem; storeName: string; docUrl?: string }): {
+export function ownerProblemEmail(input: {
+  doc: OwnerDocKind;
+  problem: DocProblem;
+  storeName: string;
+  docUrl?: string;
+}): {
   subject: string;
   text: string;
   html: string;
@@ -41,7 +46,12 @@ ${input.docUrl ? `<p><a href="${escapeHtml(input.docUrl)}">Open the doc</a></p>`
  * The one email about an edit that left a doc with problems: every problem of that version of the doc, each naming
  * its line, and the link to open the doc. Plain words; what still applies is stated.
  */
-export function ownerProblemsEmail(input: { doc: OwnerDocKind; problems: readonly DocProblem[]; storeName: string; docUrl?: string }): {
+export function ownerProblemsEmail(input: {
+  doc: OwnerDocKind;
+  problems: readonly DocProblem[];
+  storeName: string;
+  docUrl?: string;
+}): {
   subject: string;
   text: string;
   html: string;
@@ -57,7 +67,10 @@ export function ownerProblemsEmail(input: { doc: OwnerDocKind; problems: readonl
     ``,
     `The ${docName} for ${input.storeName} has ${count} problems:`,
     ``,
-    ...input.problems.flatMap((problem) => [`- ${where(problem)}: ${problem.message}`, ...(problem.text ? [`      ${problem.text}`] : [])]),
+    ...input.problems.flatMap((problem) => [
+      `- ${where(problem)}: ${problem.message}`,
+      ...(problem.text ? [`      ${problem.text}`] : []),
+    ]),
     ``,
     `Nothing is half-applied: the ${docName} as it was before this edit stays in force until every problem is fixed.`,
     `Once you fix them, the change is picked up within a few minutes; there is nothing else to do.`,
@@ -67,7 +80,9 @@ export function ownerProblemsEmail(input: { doc: OwnerDocKind; problems: readonl
     .map(
       (problem) =>
         `<li style="margin:0 0 12px"><strong>${escapeHtml(where(problem))}</strong>: ${escapeHtml(problem.message)}${
-          problem.text ? `<pre style="background:#f4f4f4;padding:6px 10px;border-radius:6px;white-space:pre-wrap;margin:6px 0 0">${escapeHtml(problem.text)}</pre>` : ''
+          problem.text
+            ? `<pre style="background:#f4f4f4;padding:6px 10px;border-radius:6px;white-space:pre-wrap;margin:6px 0 0">${escapeHtml(problem.text)}</pre>`
+            : ''
         }</li>`,
     )
     .join('\n');

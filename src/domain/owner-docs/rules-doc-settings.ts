@@ -70,8 +70,28 @@ function waitAliases(sizes: readonly string[], steps: readonly string[]): string
 
 const SMALL = ['small cart', 'small carts', 'small', 'small basket'];
 const BIG = ['big cart', 'big carts', 'big', 'large cart', 'large carts', 'large', 'big basket'];
-const FIRST = ['first reminder', '1st reminder', 'reminder 1', 'first', '1st', 'first wait', 'wait first reminder', 'first reminder wait', 'first email'];
-const SECOND = ['second reminder', '2nd reminder', 'reminder 2', 'second', '2nd', 'second wait', 'wait second reminder', 'second reminder wait', 'second email'];
+const FIRST = [
+  'first reminder',
+  '1st reminder',
+  'reminder 1',
+  'first',
+  '1st',
+  'first wait',
+  'wait first reminder',
+  'first reminder wait',
+  'first email',
+];
+const SECOND = [
+  'second reminder',
+  '2nd reminder',
+  'reminder 2',
+  'second',
+  '2nd',
+  'second wait',
+  'wait second reminder',
+  'second reminder wait',
+  'second email',
+];
 
 /**
  * Every setting with the names owners may use for it. Names compare after normalisation (case, spaces, hyphens
@@ -82,14 +102,32 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
   {
     id: 'postalAddress',
     display: 'Postal address',
-    aliases: ['store postal address', 'store address', 'shop address', 'address', 'mailing address', 'business address', 'street address'],
+    aliases: [
+      'store postal address',
+      'store address',
+      'shop address',
+      'address',
+      'mailing address',
+      'business address',
+      'street address',
+    ],
   },
   { id: 'timeZone', display: 'Time zone', aliases: ['timezone', 'store time zone', 'shop time zone', 'zone'] },
   { id: 'currency', display: 'Currency', aliases: ['store currency', 'shop currency'] },
   {
     id: 'bigCartThreshold',
     display: 'Big cart threshold',
-    aliases: ['big cart', 'big carts', 'big cart from', 'big cart at', 'big cart amount', 'large cart', 'large carts', 'large cart threshold', 'big basket'],
+    aliases: [
+      'big cart',
+      'big carts',
+      'big cart from',
+      'big cart at',
+      'big cart amount',
+      'large cart',
+      'large carts',
+      'large cart threshold',
+      'big basket',
+    ],
   },
   { id: 'smallFirstWait', display: 'Small cart, first reminder', aliases: waitAliases(SMALL, FIRST) },
   { id: 'smallSecondWait', display: 'Small cart, second reminder', aliases: waitAliases(SMALL, SECOND) },
@@ -98,14 +136,26 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
   {
     id: 'maxReminders',
     display: 'Reminders per cart',
-    aliases: ['reminders', 'number of reminders', 'max reminders', 'maximum reminders', 'reminder count', 'how many reminders', 'give up point'],
+    aliases: [
+      'reminders',
+      'number of reminders',
+      'max reminders',
+      'maximum reminders',
+      'reminder count',
+      'how many reminders',
+      'give up point',
+    ],
   },
   {
     id: 'giveUpAfter',
     display: 'Give up',
     aliases: ['give up after', 'give up after last reminder', 'give up window', 'giving up', 'recovery window'],
   },
-  { id: 'quietHours', display: 'Quiet hours', aliases: ['quiet time', 'quiet window', 'quiet period', 'no emails between'] },
+  {
+    id: 'quietHours',
+    display: 'Quiet hours',
+    aliases: ['quiet time', 'quiet window', 'quiet period', 'no emails between'],
+  },
   {
     id: 'doNotDisturb',
     display: 'Do not disturb',
@@ -114,7 +164,13 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
   {
     id: 'marketingConsent',
     display: 'Marketing consent required',
-    aliases: ['marketing consent', 'require marketing consent', 'requires marketing consent', 'marketing consent needed', 'consent required'],
+    aliases: [
+      'marketing consent',
+      'require marketing consent',
+      'requires marketing consent',
+      'marketing consent needed',
+      'consent required',
+    ],
   },
   {
     id: 'consentOnly',
@@ -133,13 +189,31 @@ export const RULES_SETTINGS: readonly KnownName<RulesSettingId>[] = [
   {
     id: 'stripeConsent',
     display: 'Stripe consent required',
-    aliases: ['stripe consent', 'stripe promotions consent', 'stripe opt-in required', 'stripe opt-in only', 'stripe consent only'],
+    aliases: [
+      'stripe consent',
+      'stripe promotions consent',
+      'stripe opt-in required',
+      'stripe opt-in only',
+      'stripe consent only',
+    ],
   },
-  { id: 'testMode', display: 'Test mode', aliases: ['test', 'testing', 'testing mode', 'trial mode', 'send tests to me'] },
+  {
+    id: 'testMode',
+    display: 'Test mode',
+    aliases: ['test', 'testing', 'testing mode', 'trial mode', 'send tests to me'],
+  },
   {
     id: 'holdBack',
     display: 'Hold back',
-    aliases: ['holdback', 'hold back carts', 'hold out', 'holdout', 'control group', 'hold back share', 'reminder hold back'],
+    aliases: [
+      'holdback',
+      'hold back carts',
+      'hold out',
+      'holdout',
+      'control group',
+      'hold back share',
+      'reminder hold back',
+    ],
   },
 ];
 
@@ -166,7 +240,11 @@ function isKnownCurrency(code: string): boolean {
 }
 
 const ownerStopSchema = z.object({
-  target: z.string().min(1, 'it is empty').max(200, 'keep it to 200 characters').regex(/^\S+$/, 'it must not contain spaces'),
+  target: z
+    .string()
+    .min(1, 'it is empty')
+    .max(200, 'keep it to 200 characters')
+    .regex(/^\S+$/, 'it must not contain spaces'),
   reason: z.string().min(1, 'the reason is empty').max(500, 'keep the reason to 500 characters'),
   line: z.int().positive().optional(),
 });
@@ -187,7 +265,10 @@ export const rulesSchema = z
       timeZone: z
         .string()
         .refine((zone) => IANAZone.isValidZone(zone), 'that is not a known time zone')
-        .refine((zone) => !IANAZone.isValidZone(zone) || zoneWithoutPlace(zone) === undefined, 'that zone has no place\'s daylight-saving rules'),
+        .refine(
+          (zone) => !IANAZone.isValidZone(zone) || zoneWithoutPlace(zone) === undefined,
+          "that zone has no place's daylight-saving rules",
+        ),
       currency: z.string().refine(isKnownCurrency, 'that is not an ISO 4217 currency code'),
     }),
     bigCartThresholdMinor: z.int().positive('it must be more than zero'),
@@ -219,7 +300,10 @@ export const rulesSchema = z
     holdBackPercent: z
       .number()
       .min(HOLD_BACK_BOUNDS.min, 'it cannot be negative')
-      .max(HOLD_BACK_BOUNDS.max, `hold back at most ${HOLD_BACK_BOUNDS.max}% of carts, or the reminders stop doing their job`)
+      .max(
+        HOLD_BACK_BOUNDS.max,
+        `hold back at most ${HOLD_BACK_BOUNDS.max}% of carts, or the reminders stop doing their job`,
+      )
       .refine((percent) => Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-6, 'use at most two decimals'),
     // The pause stops everything, so it has no target.
     pause: z.union([ownerStopSchema.extend({ target: z.string().max(0, 'a pause has no target') }), z.undefined()]),
@@ -411,7 +495,10 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
       return readReminderCount(value);
     case 'giveUpAfter':
       return readDuration(
-        stripTrailingNote(value).replace(/\s+(?:after|since|from)\s+(?:the\s+)?(?:last|final)\s+(?:reminder|email)s?$/i, ''),
+        stripTrailingNote(value).replace(
+          /\s+(?:after|since|from)\s+(?:the\s+)?(?:last|final)\s+(?:reminder|email)s?$/i,
+          '',
+        ),
       );
     case 'quietHours':
       return readQuietHours(value);
@@ -433,7 +520,9 @@ function readSetting(id: RulesSettingId, value: string, currency: string): Parse
 function readHoldBack(value: string): Parsed<number> {
   const text = stripTrailingNote(value).trim();
   if (/^(?:off|none|no|0\s*%?)$/i.test(text)) return { ok: true, value: 0 };
-  const match = /^(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+of\s+(?:the\s+)?(?:remindable\s+)?carts?)?$/i.exec(text);
+  const match = /^(\d+(?:\.\d+)?)\s*(?:%|percent|per\s*cent)(?:\s+of\s+(?:the\s+)?(?:remindable\s+)?carts?)?$/i.exec(
+    text,
+  );
   if (!match?.[1]) return { ok: false, reason: 'write a share of carts such as "10% of carts", or "off"' };
   return { ok: true, value: Number(match[1]) };
 }
@@ -449,7 +538,8 @@ function readTimeZone(value: string): Parsed<string> {
   if (!IANAZone.isValidZone(zone)) {
     return {
       ok: false,
-      reason: 'that is not a known time zone; use an IANA name such as America/New_York, America/Chicago or Europe/London',
+      reason:
+        'that is not a known time zone; use an IANA name such as America/New_York, America/Chicago or Europe/London',
     };
   }
   // Keep the official spelling ("america/new_york" becomes "America/New_York").
@@ -527,7 +617,9 @@ function readReminderCount(value: string): Parsed<number> {
     stripTrailingNote(value),
   );
   const count = match?.[1] === undefined ? undefined : parseCount(match[1]);
-  return count === undefined ? { ok: false, reason: 'write the number of reminders, 1 or 2' } : { ok: true, value: count };
+  return count === undefined
+    ? { ok: false, reason: 'write the number of reminders, 1 or 2' }
+    : { ok: true, value: count };
 }
 
 function readQuietHours(value: string): Parsed<{ start: string; end: string }> {
@@ -561,7 +653,8 @@ function readsAsValue(id: RulesSettingId, rest: string, nameWords: number): bool
   // Free text reads as anything, so only a two-word name ("Store name", "Postal address") says it is a setting.
   if (FREE_TEXT_SETTINGS.has(id)) return nameWords >= 2;
   if (nameWords === 0) return false;
-  if (id === 'bigCartThreshold') return ['USD', 'EUR', 'GBP', 'JPY'].some((currency) => readThreshold(rest, currency).ok);
+  if (id === 'bigCartThreshold')
+    return ['USD', 'EUR', 'GBP', 'JPY'].some((currency) => readThreshold(rest, currency).ok);
   return readSetting(id, rest, DEFAULT_RULES.store.currency).ok;
 }
 

@@ -26,8 +26,7 @@ const LEADING_SEPARATORS = /^[\s—–\-:;,|]+/;
 export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[], warnings: DocProblem[]): boolean {
   // A table row "Stop cart | 8f2k1 | reason" reads like "Stop cart 8f2k1 — reason".
   const [verb, target, ...notes] = line.cells ?? [];
-  const text =
-    verb === undefined || target === undefined ? line.text : [`${verb} ${target}`, ...notes].join(' — ');
+  const text = verb === undefined || target === undefined ? line.text : [`${verb} ${target}`, ...notes].join(' — ');
   const problem = (message: string): true => {
     problems.push({ line: line.number, text: line.raw, message });
     return true;
@@ -36,7 +35,10 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
   const cart = STOP_CART.exec(text);
   if (cart) {
     const { target, reason } = splitTarget(cart[1] ?? '');
-    if (target === '') return problem(`Stop cart on line ${line.number} has no cart id; write it like "Stop cart 8f2k1 — customer phoned"`);
+    if (target === '')
+      return problem(
+        `Stop cart on line ${line.number} has no cart id; write it like "Stop cart 8f2k1 — customer phoned"`,
+      );
     if (target.includes('@')) {
       return problem(
         `Stop cart on line ${line.number} names ${quote(target)}, which looks like an email; to stop a shopper write "Stop shopper ${target}"`,
@@ -50,22 +52,40 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
   if (shopper) {
     const { target, reason } = splitTarget(shopper[1] ?? '');
     const email = target.replace(/^<|>$/g, '').toLowerCase();
-    if (email === '') return problem(`Stop shopper on line ${line.number} has no email; write it like "Stop shopper jane@example.com — asked not to be emailed"`);
+    if (email === '')
+      return problem(
+        `Stop shopper on line ${line.number} has no email; write it like "Stop shopper jane@example.com — asked not to be emailed"`,
+      );
     if (!z.email().safeParse(email).success) {
-      return problem(`Stop shopper on line ${line.number}: ${quote(target)} is not an email address; write it like jane@example.com`);
+      return problem(
+        `Stop shopper on line ${line.number}: ${quote(target)} is not an email address; write it like jane@example.com`,
+      );
     }
-    addStop(stops.emails, { target: email, reason: reason || DEFAULT_STOP_REASON, line: line.number }, line, 'shopper', warnings);
+    addStop(
+      stops.emails,
+      { target: email, reason: reason || DEFAULT_STOP_REASON, line: line.number },
+      line,
+      'shopper',
+      warnings,
+    );
     return true;
   }
 
   const pause = PAUSE.exec(text);
   if (pause) {
-    const rest = (pause[1] ?? '').replace(/^\s*(?:all\s+)?(?:the\s+)?(?:cart\s+)?(?:reminders?|emails?|everything|sending)?\b/i, '');
+    const rest = (pause[1] ?? '').replace(
+      /^\s*(?:all\s+)?(?:the\s+)?(?:cart\s+)?(?:reminders?|emails?|everything|sending)?\b/i,
+      '',
+    );
     const reason = cleanReason(rest);
     const answer = parseYesNo(reason);
     // "Pause all reminders: no" is a switch set to off, not a pause with the reason "no".
     if (answer === false) return true;
-    const stop = { target: '', reason: answer === true || reason === '' ? DEFAULT_PAUSE_REASON : reason, line: line.number };
+    const stop = {
+      target: '',
+      reason: answer === true || reason === '' ? DEFAULT_PAUSE_REASON : reason,
+      line: line.number,
+    };
     if (stops.pause !== undefined) {
       warnings.push({
         line: line.number,
@@ -81,7 +101,9 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
   if (STOP_ANYTHING_ELSE.test(text)) {
     const mistyped = mistypedStop(text);
     if (mistyped !== undefined) {
-      return problem(`line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write "${mistyped.corrected}"`);
+      return problem(
+        `line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write "${mistyped.corrected}"`,
+      );
     }
     return problem(
       `line ${line.number} starts with "Stop" but is not a stop this doc knows; write "Stop cart <cart id> — reason", "Stop shopper <email> — reason" or "Pause all reminders — reason"`,
@@ -133,7 +155,17 @@ export const STOP_NAMES: readonly KnownName<StopKind>[] = [
   {
     id: 'pause',
     display: 'Pause all reminders',
-    aliases: ['pause', 'pause reminders', 'pause all', 'pause everything', 'pause emails', 'pause all emails', 'stop all reminders', 'stop everything', 'stop all'],
+    aliases: [
+      'pause',
+      'pause reminders',
+      'pause all',
+      'pause everything',
+      'pause emails',
+      'pause all emails',
+      'stop all reminders',
+      'stop everything',
+      'stop all',
+    ],
   },
 ];
 const STOP_MATCHER = new NameMatcher(STOP_NAMES);
@@ -147,7 +179,10 @@ const PAUSE_TAIL = /^(?:$|[—–\-:;(|]|(?:yes|no|on|off)\.?$)/i;
  */
 function isWholeStop(kind: StopKind, text: string): boolean {
   if (kind === 'pause') {
-    const rest = (PAUSE.exec(text)?.[1] ?? '').replace(/^\s*(?:all\s+)?(?:the\s+)?(?:cart\s+)?(?:reminders?|emails?|everything|sending)?\b/i, '');
+    const rest = (PAUSE.exec(text)?.[1] ?? '').replace(
+      /^\s*(?:all\s+)?(?:the\s+)?(?:cart\s+)?(?:reminders?|emails?|everything|sending)?\b/i,
+      '',
+    );
     return PAUSE_TAIL.test(rest.trim());
   }
   const found = (kind === 'cart' ? STOP_CART : STOP_SHOPPER).exec(text);
@@ -191,7 +226,8 @@ export function stopLookalike(line: DocLine): string | undefined {
     const before = text.slice(0, word.start).trim();
     const from = text.slice(word.start);
     const kind = STOP_KINDS.find((candidate) => STOP_START[candidate].test(from) && isWholeStop(candidate, from));
-    const meant = kind !== undefined ? `${from.charAt(0).toUpperCase()}${from.slice(1)}` : mistypedStop(from)?.corrected;
+    const meant =
+      kind !== undefined ? `${from.charAt(0).toUpperCase()}${from.slice(1)}` : mistypedStop(from)?.corrected;
     if (meant !== undefined) {
       return `line ${line.number} has a stop after other words (${quote(before)}), so it is not in force; a stop must start its line: write "${meant}"`;
     }

@@ -69,7 +69,8 @@ const UTC_NAMES = new Set(['UTC', 'ETC/UTC']);
 export function zoneWithoutPlace(zone: string): string | undefined {
   const key = zone.trim().replace(/\s+/g, ' ').toUpperCase();
   if (UTC_NAMES.has(key)) return undefined;
-  const noPlace = 'names no place, so it lacks the daylight-saving rules of where you are (quiet hours would be an hour off for part of the year)';
+  const noPlace =
+    'names no place, so it lacks the daylight-saving rules of where you are (quiet hours would be an hour off for part of the year)';
   const suggestion = PLACE_FOR_ZONE[key] ?? PLACE_FOR_ZONE[key.replace(/^ETC\//, '')];
   if (suggestion !== undefined) {
     return IANAZone.isValidZone(zone)
@@ -82,9 +83,11 @@ export function zoneWithoutPlace(zone: string): string | undefined {
     const utc = `UTC${offset[1] === '+' ? '−' : '+'}${offset[2]}`;
     return `${quote(zone)} is a fixed offset (${utc} all year) and ${noPlace}; write your city's zone, such as America/New_York or Europe/Berlin`;
   }
-  const placeless = key.startsWith('ETC/') || key.startsWith('SYSTEMV/') || (!key.includes('/') && IANAZone.isValidZone(zone));
+  const placeless =
+    key.startsWith('ETC/') || key.startsWith('SYSTEMV/') || (!key.includes('/') && IANAZone.isValidZone(zone));
   if (!placeless) return undefined;
-  if (key.startsWith('ETC/') || key.startsWith('SYSTEMV/')) return `${quote(zone)} ${noPlace}; write your city's zone, such as America/New_York`;
+  if (key.startsWith('ETC/') || key.startsWith('SYSTEMV/'))
+    return `${quote(zone)} ${noPlace}; write your city's zone, such as America/New_York`;
   // Short names ("Japan", "AST") may stand for a real place or, in some systems, for a different one: ask for the
   // Area/City name, suggesting what this system would have read.
   const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;

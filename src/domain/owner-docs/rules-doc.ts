@@ -92,7 +92,8 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
   if (!origin.has('storeName')) {
     problems.push({
       line: undefined,
-      message: 'Store name is missing; add a line such as "Store name: Linen & Larch" (it goes in the footer of every email)',
+      message:
+        'Store name is missing; add a line such as "Store name: Linen & Larch" (it goes in the footer of every email)',
     });
   }
   if (!origin.has('postalAddress')) {
@@ -145,7 +146,11 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
 }
 
 /** Turns a schema issue into a problem naming the doc line the value came from. */
-function boundsProblem(issue: z.core.$ZodIssue, origin: ReadonlyMap<RulesSettingId, SettingEntry>, stops: Stops): DocProblem {
+function boundsProblem(
+  issue: z.core.$ZodIssue,
+  origin: ReadonlyMap<RulesSettingId, SettingEntry>,
+  stops: Stops,
+): DocProblem {
   const path = issue.path.map(String);
   const [head, index] = path;
   if (head === 'stoppedCarts' || head === 'stoppedEmails' || head === 'pause') {

@@ -142,4 +142,3 @@ export type CartSize = 'small' | 'big';
 export function cartSize(totalMinor: number, rules: Pick<Rules, 'bigCartThresholdMinor'>): CartSize {
   return totalMinor >= rules.bigCartThresholdMinor ? 'big' : 'small';
 }
-

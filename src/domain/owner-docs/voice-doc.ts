@@ -61,8 +61,16 @@ function savedLinkAliases(steps: readonly string[]): string[] {
 
 /** The sections and the names owners may give their headings (compared after normalisation). */
 export const VOICE_SECTIONS: readonly KnownName<VoiceSectionId>[] = [
-  { id: 'first', display: 'First reminder', aliases: ['1st reminder', 'reminder 1', 'first email', 'first reminder email'] },
-  { id: 'second', display: 'Second reminder', aliases: ['2nd reminder', 'reminder 2', 'second email', 'second reminder email'] },
+  {
+    id: 'first',
+    display: 'First reminder',
+    aliases: ['1st reminder', 'reminder 1', 'first email', 'first reminder email'],
+  },
+  {
+    id: 'second',
+    display: 'Second reminder',
+    aliases: ['2nd reminder', 'reminder 2', 'second email', 'second reminder email'],
+  },
   {
     id: 'savedLinkFirst',
     display: 'Saved link, first reminder',
@@ -73,15 +81,27 @@ export const VOICE_SECTIONS: readonly KnownName<VoiceSectionId>[] = [
     display: 'Saved link, second reminder',
     aliases: savedLinkAliases(['second reminder', '2nd reminder', 'reminder 2', 'second']),
   },
-  { id: 'voice', display: 'Voice', aliases: ['store voice', 'our voice', 'brand voice', 'tone of voice', 'voice description'] },
-  { id: 'words', display: 'Email words', aliases: ['fixed words', 'email wording', 'standard words', 'words of the email', 'language and words'] },
+  {
+    id: 'voice',
+    display: 'Voice',
+    aliases: ['store voice', 'our voice', 'brand voice', 'tone of voice', 'voice description'],
+  },
+  {
+    id: 'words',
+    display: 'Email words',
+    aliases: ['fixed words', 'email wording', 'standard words', 'words of the email', 'language and words'],
+  },
 ];
 
 /** The fixed words the "Email words" section may set, and the names owners may use for them. */
 export const EMAIL_WORD_NAMES: readonly KnownName<keyof EmailWords>[] = [
   { id: 'language', display: 'Language', aliases: ['locale', 'language and region', 'money format', 'number format'] },
   { id: 'greeting', display: 'Greeting', aliases: ['greeting with a name', 'greeting with name'] },
-  { id: 'greetingNoName', display: 'Greeting without a name', aliases: ['greeting without name', 'greeting no name', 'greeting when no name'] },
+  {
+    id: 'greetingNoName',
+    display: 'Greeting without a name',
+    aliases: ['greeting without name', 'greeting no name', 'greeting when no name'],
+  },
   { id: 'yourCart', display: 'Your cart', aliases: ['cart heading'] },
   { id: 'quantity', display: 'Quantity', aliases: ['qty', 'quantity label'] },
   { id: 'total', display: 'Total', aliases: ['total label'] },
@@ -148,17 +168,10 @@ export const voiceFieldSchemas = {
     .trim()
     .min(1, 'is empty')
     .max(MAX_OPENING_LENGTH, lengthMessage(MAX_OPENING_LENGTH))
-    .refine(
-      isOneSentence,
-      'must be one sentence (a short question before it is fine); move the rest into the Body',
-    ),
+    .refine(isOneSentence, 'must be one sentence (a short question before it is fine); move the rest into the Body'),
   body: z.string().trim().min(1, 'is empty').max(MAX_BODY_LENGTH, lengthMessage(MAX_BODY_LENGTH)),
   button: z.string().trim().min(1, 'is empty').max(MAX_BUTTON_LENGTH, lengthMessage(MAX_BUTTON_LENGTH)),
-  description: z
-    .string()
-    .trim()
-    .min(1, 'is empty')
-    .max(MAX_DESCRIPTION_LENGTH, lengthMessage(MAX_DESCRIPTION_LENGTH)),
+  description: z.string().trim().min(1, 'is empty').max(MAX_DESCRIPTION_LENGTH, lengthMessage(MAX_DESCRIPTION_LENGTH)),
 } as const;
 
 const stepSchema = z.object({
@@ -302,7 +315,11 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       open = undefined;
       if (heading.inlineText !== '') {
         if (heading.id === 'voice') current.description.push({ text: heading.inlineText, line });
-        else if (heading.id === 'words') problem(line, `the "Email words" heading on line ${line.number} has text after it; put each word on its own line under the heading, like "Total: Summe"`);
+        else if (heading.id === 'words')
+          problem(
+            line,
+            `the "Email words" heading on line ${line.number} has text after it; put each word on its own line under the heading, like "Total: Summe"`,
+          );
         else {
           problem(
             line,
@@ -315,7 +332,10 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       continue;
     }
     if (heading.kind === 'typo') {
-      problem(line, `unknown section "${heading.written}" on line ${line.number}; did you mean "${sectionDisplay(heading.suggestion)}"?`);
+      problem(
+        line,
+        `unknown section "${heading.written}" on line ${line.number}; did you mean "${sectionDisplay(heading.suggestion)}"?`,
+      );
       mistypedSections.add(heading.suggestion);
       current = undefined;
       open = undefined;
@@ -335,7 +355,10 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
 
     const field = readFieldLine(line);
     if (field.kind === 'typo') {
-      problem(line, `unknown field "${field.written}" on line ${line.number}; did you mean "${fieldDisplay(field.suggestion)}"?`);
+      problem(
+        line,
+        `unknown field "${field.written}" on line ${line.number}; did you mean "${fieldDisplay(field.suggestion)}"?`,
+      );
       current?.mistyped.add(field.suggestion);
       open = undefined;
       continue;
@@ -412,7 +435,11 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
   const voice = assembleVoice(sections, mistypedSections, problem);
   if (problems.length > 0 || voice === undefined) return { ok: false, problems: sortProblems(problems) };
   const given = Object.fromEntries(Object.entries(words).map(([id, word]) => [id, word.value]));
-  return { ok: true, voice: { ...voice, words: { ...DEFAULT_EMAIL_WORDS, ...given } }, warnings: sortProblems(warnings) };
+  return {
+    ok: true,
+    voice: { ...voice, words: { ...DEFAULT_EMAIL_WORDS, ...given } },
+    warnings: sortProblems(warnings),
+  };
 }
 
 type HeadingRead =
@@ -472,7 +499,10 @@ function assembleVoice(
     if (section === undefined) {
       if (mistypedSections.has(id)) continue;
       const fields = FIELDS_OF[id].map(fieldDisplay).join(', ');
-      problem(undefined, `the "${sectionDisplay(id)}" section is missing; add a heading "${sectionDisplay(id)}" with ${fields} lines under it`);
+      problem(
+        undefined,
+        `the "${sectionDisplay(id)}" section is missing; add a heading "${sectionDisplay(id)}" with ${fields} lines under it`,
+      );
       continue;
     }
     const values: Partial<Record<VoiceFieldId, string>> = {};
@@ -498,7 +528,8 @@ function assembleVoice(
     voiceSection === undefined && mistypedSections.has('voice') ? undefined : readDescription(voiceSection, problem);
   const { first, second } = templates;
   const { first: savedFirst, second: savedSecond } = savedLink;
-  if (first === undefined || second === undefined || savedFirst === undefined || savedSecond === undefined) return undefined;
+  if (first === undefined || second === undefined || savedFirst === undefined || savedSecond === undefined)
+    return undefined;
   if (description === undefined) return undefined;
   return { templates: { first, second }, savedLink: { first: savedFirst, second: savedSecond }, description };
 }
@@ -550,7 +581,9 @@ function readDescription(section: SectionDraft | undefined, problem: ProblemSink
       problem(
         section.heading,
         `the "Voice" section (line ${section.heading.number}) ${issue.message}` +
-          (issue.code === 'too_big' ? ` (it has ${description.trim().length})` : '; add a few lines on how the store sounds'),
+          (issue.code === 'too_big'
+            ? ` (it has ${description.trim().length})`
+            : '; add a few lines on how the store sounds'),
       );
     }
     return undefined;
@@ -572,7 +605,11 @@ function readWordLine(
       const known = EMAIL_WORD_NAMES.map((word) => word.display).join(', ');
       problem(line, `"${keyValue.key}" on line ${line.number} is not one of the email words; the words are ${known}`);
     } else {
-      warnings.push({ line: line.number, text: line.raw, message: `line ${line.number} under "Email words" is not a word and was ignored` });
+      warnings.push({
+        line: line.number,
+        text: line.raw,
+        message: `line ${line.number} under "Email words" is not a word and was ignored`,
+      });
     }
     return;
   }
@@ -584,7 +621,10 @@ function readWordLine(
   const id = match.known.id;
   const earlier = words[id];
   if (earlier !== undefined) {
-    problem(line, `${name} appears twice in "Email words", on line ${earlier.line.number} and line ${line.number}; keep one`);
+    problem(
+      line,
+      `${name} appears twice in "Email words", on line ${earlier.line.number} and line ${line.number}; keep one`,
+    );
     return;
   }
   const value = keyValue.value.replace(/\s+/g, ' ').trim();
@@ -600,7 +640,10 @@ function readWordLine(
   if (id === 'language') {
     const language = readLanguage(value);
     if (language === undefined) {
-      problem(line, `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, de-DE or fr-FR (it sets how money is written)`);
+      problem(
+        line,
+        `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, de-DE or fr-FR (it sets how money is written)`,
+      );
       return;
     }
     words[id] = { value: language, line };
@@ -616,7 +659,10 @@ function readWordLine(
     return;
   }
   if (allowed?.required === true && !used.includes(allowed.name)) {
-    problem(line, `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like "${DEFAULT_EMAIL_WORDS[id]}"`);
+    problem(
+      line,
+      `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like "${DEFAULT_EMAIL_WORDS[id]}"`,
+    );
     return;
   }
   words[id] = { value, line };

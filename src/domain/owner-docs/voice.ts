@@ -24,7 +24,6 @@ export interface SavedLinkWording {
   readonly opening: string;
 }
 
-
 export interface Voice {
   readonly templates: Readonly<Record<ReminderStep, StepTemplate>>;
   readonly savedLink: Readonly<Record<ReminderStep, SavedLinkWording>>;
@@ -127,4 +126,3 @@ export const DEFAULT_VOICE: Voice = {
   description: 'Warm, brief and plain-spoken, like a shopkeeper who remembers you. No pressure, no exclamation marks.',
   words: DEFAULT_EMAIL_WORDS,
 };
-

@@ -41,7 +41,10 @@ export function isRecovered(
  * For a cart in the hold-back comparison: checked out within the recovery window of the moment its first reminder
  * was sent (`reminded`) or would have been (`held_back`). The same clock for both groups, so they compare fairly.
  */
-export function cameBack(cart: Pick<CartRow, 'status' | 'checkedOutAt' | 'holdBack'>, rules: Pick<Rules, 'giveUpAfterMinutes'>): boolean {
+export function cameBack(
+  cart: Pick<CartRow, 'status' | 'checkedOutAt' | 'holdBack'>,
+  rules: Pick<Rules, 'giveUpAfterMinutes'>,
+): boolean {
   const bought = checkoutMs(cart);
   if (bought === undefined || cart.holdBack === undefined) return false;
   const from = Date.parse(cart.holdBack.at);
@@ -61,17 +64,29 @@ export interface AttributedCounts {
  * - recovered (and its money, order total else cart total): in the month of the checkout;
  * - a hold-back group joined, and a comparison cart that came back: in the month the cart joined its group.
  */
-export function attributionCounts(before: CartRow | undefined, after: CartRow, rules: Pick<Rules, 'giveUpAfterMinutes'>): AttributedCounts[] {
+export function attributionCounts(
+  before: CartRow | undefined,
+  after: CartRow,
+  rules: Pick<Rules, 'giveUpAfterMinutes'>,
+): AttributedCounts[] {
   const counts: AttributedCounts[] = [];
-  if (isRecovered(after, rules) && !(before !== undefined && isRecovered(before, rules)) && after.checkedOutAt !== undefined) {
+  if (
+    isRecovered(after, rules) &&
+    !(before !== undefined && isRecovered(before, rules)) &&
+    after.checkedOutAt !== undefined
+  ) {
     const value = after.orderTotal ?? after.total;
-    counts.push({ at: new Date(after.checkedOutAt), increments: [{ counter: 'recovered', currency: value.currency, minor: value.minor }] });
+    counts.push({
+      at: new Date(after.checkedOutAt),
+      increments: [{ counter: 'recovered', currency: value.currency, minor: value.minor }],
+    });
   }
   const group = after.holdBack;
   if (group !== undefined) {
     const at = new Date(group.at);
     const held = group.group === 'held_back';
-    if (before?.holdBack === undefined) counts.push({ at, increments: [{ counter: held ? 'heldBack' : 'holdBackReminded' }] });
+    if (before?.holdBack === undefined)
+      counts.push({ at, increments: [{ counter: held ? 'heldBack' : 'holdBackReminded' }] });
     if (cameBack(after, rules) && !(before !== undefined && cameBack(before, rules))) {
       counts.push({ at, increments: [{ counter: held ? 'heldBackReturned' : 'holdBackRemindedReturned' }] });
     }

@@ -5,7 +5,10 @@ import type { CounterIncrement } from './summary';
 
 /** The fields of a cart row that decide what it counts for in the monthly summary. */
 export type CartRowImage = Partial<
-  Pick<CartRow, 'status' | 'checkedOutAt' | 'orderTotal' | 'total' | 'firstSentAt' | 'secondSentAt' | 'holdBack' | 'firstSeenAt'>
+  Pick<
+    CartRow,
+    'status' | 'checkedOutAt' | 'orderTotal' | 'total' | 'firstSentAt' | 'secondSentAt' | 'holdBack' | 'firstSeenAt'
+  >
 > & {
   /** Key of the cart event that created the row; absent on a row an order created for a cart never seen. */
   readonly createdBy?: string;
@@ -39,17 +42,22 @@ const seen = (row: CartRowImage | undefined): row is CartRowImage & { firstSeenA
 export function countsOfRow(row: CartRowImage | undefined, rules: Pick<Rules, 'giveUpAfterMinutes'>): CartCounts[] {
   if (!seen(row)) return [];
   const counts: CartCounts[] = [{ at: new Date(row.firstSeenAt), increments: [{ counter: 'cartsSeen' }] }];
-  if (row.wakeUpSetBy !== undefined) counts.push({ at: new Date(row.firstSeenAt), increments: [{ counter: 'cartsWithAddress' }] });
+  if (row.wakeUpSetBy !== undefined)
+    counts.push({ at: new Date(row.firstSeenAt), increments: [{ counter: 'cartsWithAddress' }] });
   const cart = row as CartRow;
   const value = row.orderTotal ?? row.total;
   if (row.checkedOutAt !== undefined && value !== undefined && isRecovered(cart, rules)) {
-    counts.push({ at: new Date(row.checkedOutAt), increments: [{ counter: 'recovered', currency: value.currency, minor: value.minor }] });
+    counts.push({
+      at: new Date(row.checkedOutAt),
+      increments: [{ counter: 'recovered', currency: value.currency, minor: value.minor }],
+    });
   }
   if (row.holdBack !== undefined) {
     const at = new Date(row.holdBack.at);
     const held = row.holdBack.group === 'held_back';
     counts.push({ at, increments: [{ counter: held ? 'heldBack' : 'holdBackReminded' }] });
-    if (cameBack(cart, rules)) counts.push({ at, increments: [{ counter: held ? 'heldBackReturned' : 'holdBackRemindedReturned' }] });
+    if (cameBack(cart, rules))
+      counts.push({ at, increments: [{ counter: held ? 'heldBackReturned' : 'holdBackRemindedReturned' }] });
   }
   return counts;
 }
@@ -83,5 +91,8 @@ export function cartCountsOf(write: CartRowWrite, rules: Pick<Rules, 'giveUpAfte
     unchanged.set(keyOf(entry), left - 1);
     return true;
   });
-  return [...taken.map(({ at, increments }) => ({ at, increments: increments.map((i) => ({ ...i, undo: true as const })) })), ...added];
+  return [
+    ...taken.map(({ at, increments }) => ({ at, increments: increments.map((i) => ({ ...i, undo: true as const })) })),
+    ...added,
+  ];
 }

@@ -22,7 +22,9 @@ export interface Estimate {
  */
 export function wilson(successes: number, trials: number, z: number = Z_95): Estimate {
   if (!Number.isInteger(successes) || !Number.isInteger(trials) || trials <= 0 || successes < 0 || successes > trials) {
-    throw new RangeError(`wilson: need whole counts with 0 <= successes <= trials and trials > 0, got ${successes} of ${trials}`);
+    throw new RangeError(
+      `wilson: need whole counts with 0 <= successes <= trials and trials > 0, got ${successes} of ${trials}`,
+    );
   }
   const p = successes / trials;
   const z2 = z * z;
@@ -30,7 +32,11 @@ export function wilson(successes: number, trials: number, z: number = Z_95): Est
   const centre = (p + z2 / (2 * trials)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
   // Exact ends at 0 and n (the formula gives them up to rounding).
-  return { estimate: p, low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === trials ? 1 : Math.min(1, centre + half) };
+  return {
+    estimate: p,
+    low: successes === 0 ? 0 : Math.max(0, centre - half),
+    high: successes === trials ? 1 : Math.min(1, centre + half),
+  };
 }
 
 /**

@@ -153,7 +153,9 @@ export interface HoldBackReading {
 }
 
 /** Reads the month's hold-back counters: estimates only with at least {@link MIN_HELD_BACK_TO_TELL} held-back carts. */
-export function readHoldBack(c: Pick<MonthlyCounters, 'heldBack' | 'heldBackReturned' | 'holdBackReminded' | 'holdBackRemindedReturned'>): HoldBackReading {
+export function readHoldBack(
+  c: Pick<MonthlyCounters, 'heldBack' | 'heldBackReturned' | 'holdBackReminded' | 'holdBackRemindedReturned'>,
+): HoldBackReading {
   const base = { heldBack: c.heldBack, reminded: c.holdBackReminded };
   if (c.heldBack < MIN_HELD_BACK_TO_TELL || c.holdBackReminded < 1) return base;
   return {
@@ -168,7 +170,13 @@ export function readHoldBack(c: Pick<MonthlyCounters, 'heldBack' | 'heldBackRetu
  * The monthly summary email: a short paragraph, bars, a table of this month against the one before, the hold-back
  * comparison when there is one, and the rules the numbers follow; HTML that holds at phone width, and plain text.
  */
-export function composeSummary(input: { month: string; counters: MonthlyCounters; previous?: MonthlyCounters; rules: Rules; locale?: string }): {
+export function composeSummary(input: {
+  month: string;
+  counters: MonthlyCounters;
+  previous?: MonthlyCounters;
+  rules: Rules;
+  locale?: string;
+}): {
   subject: string;
   paragraph: string;
   html: string;
@@ -178,23 +186,30 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
   const locale = input.locale ?? 'en-US';
   const count = (n: number) => n.toLocaleString(locale);
   const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
-  const percent = (fraction: number) => `${(fraction * 100).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
-  const monthName = (month: string) => DateTime.fromFormat(month, 'yyyy-MM', { zone: rules.store.timeZone, locale }).toFormat('LLLL yyyy');
+  const percent = (fraction: number) =>
+    `${(fraction * 100).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
+  const monthName = (month: string) =>
+    DateTime.fromFormat(month, 'yyyy-MM', { zone: rules.store.timeZone, locale }).toFormat('LLLL yyyy');
   const thisMonth = monthName(input.month);
   const lastMonthShort = DateTime.fromFormat(monthBefore(input.month), 'yyyy-MM', { locale }).toFormat('LLLL');
   const thisMonthShort = DateTime.fromFormat(input.month, 'yyyy-MM', { locale }).toFormat('LLLL');
   const reminders = (x: MonthlyCounters) => x.remindersFirst + x.remindersSecond;
   const rate = (x: MonthlyCounters) => (x.remindersFirst > 0 ? percent(x.recovered / x.remindersFirst) : '–');
-  const money = (x: MonthlyCounters, currency: string) => formatMoney({ currency, minor: x.wonBack[currency] ?? 0 }, locale);
+  const money = (x: MonthlyCounters, currency: string) =>
+    formatMoney({ currency, minor: x.wonBack[currency] ?? 0 }, locale);
   // Money is never added across currencies: one row (and one phrase) per currency, the store's own first.
   const currencies = [
     rules.store.currency,
     ...[...new Set([...Object.keys(c.wonBack), ...Object.keys(p?.wonBack ?? {})])]
-      .filter((currency) => currency !== rules.store.currency && ((c.wonBack[currency] ?? 0) > 0 || (p?.wonBack[currency] ?? 0) > 0))
+      .filter(
+        (currency) =>
+          currency !== rules.store.currency && ((c.wonBack[currency] ?? 0) > 0 || (p?.wonBack[currency] ?? 0) > 0),
+      )
       .sort(),
   ];
   const earned = currencies.filter((currency) => (c.wonBack[currency] ?? 0) > 0);
-  const wonBackText = earned.length > 0 ? earned.map((currency) => money(c, currency)).join(' and ') : money(c, rules.store.currency);
+  const wonBackText =
+    earned.length > 0 ? earned.map((currency) => money(c, currency)).join(' and ') : money(c, rules.store.currency);
   const window = formatDuration(rules.giveUpAfterMinutes);
 
   const paragraph =
@@ -223,14 +238,18 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
     row('first reminders', (x) => count(x.remindersFirst), true),
     row('second reminders', (x) => count(x.remindersSecond), true),
     // Test mode's reminders went to the owner: counted apart, never as reminders to shoppers.
-    ...((c.remindersTest ?? 0) > 0 || (p?.remindersTest ?? 0) > 0 ? [row('Test reminders (test mode, sent to you)', (x) => count(x.remindersTest ?? 0))] : []),
+    ...((c.remindersTest ?? 0) > 0 || (p?.remindersTest ?? 0) > 0
+      ? [row('Test reminders (test mode, sent to you)', (x) => count(x.remindersTest ?? 0))]
+      : []),
     // Rare (a lost answer and a very late SES event), and every one is said: the shopper got that reminder twice.
     ...((c.secondCopies ?? 0) > 0 || (p?.secondCopies ?? 0) > 0
       ? [row('Reminders that reached a shopper twice (see your operator)', (x) => count(x.secondCopies ?? 0), true)]
       : []),
     row('Carts recovered', (x) => count(x.recovered)),
     row('Recovery rate (recovered ÷ first reminders)', rate),
-    ...currencies.map((currency) => row(currencies.length === 1 ? 'Money won back' : `Money won back (${currency})`, (x) => money(x, currency))),
+    ...currencies.map((currency) =>
+      row(currencies.length === 1 ? 'Money won back' : `Money won back (${currency})`, (x) => money(x, currency)),
+    ),
     row('Unsubscribes', (x) => count(x.optOuts)),
     row('Times a reminder waited for quiet hours to end', (x) => count(x.deferredQuietHours)),
     // Only when it happened: a morning that did not fit the account's limits is something the owner must hear about.
@@ -238,13 +257,16 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
       ? [row('Reminders sent late: the morning did not fit the email limits', (x) => count(x.releaseLate ?? 0))]
       : []),
     row('Reminders not sent', (x) => count(skipped(x))),
-    ...reasons.map((reason) => row(SKIP_LABELS[reason] ?? reason.replace(/_/g, ' '), (x) => count(x.skipped[reason] ?? 0), true)),
+    ...reasons.map((reason) =>
+      row(SKIP_LABELS[reason] ?? reason.replace(/_/g, ' '), (x) => count(x.skipped[reason] ?? 0), true),
+    ),
   ];
 
   const holdBack = readHoldBack(c);
   const holdBackOn = (rules.holdBackPercent ?? 0) > 0 || holdBack.heldBack > 0;
   const range = (e: Estimate) => `95% range ${percent(e.low)} to ${percent(e.high)}`;
-  const points = (fraction: number) => `${(fraction * 100).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' })} points`;
+  const points = (fraction: number) =>
+    `${(fraction * 100).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' })} points`;
   const holdBackLines: string[] = !holdBackOn
     ? []
     : holdBack.added === undefined || holdBack.natural === undefined || holdBack.remindedRate === undefined
@@ -281,7 +303,10 @@ export function composeSummary(input: { month: string; counters: MonthlyCounters
   const text = [
     paragraph,
     '',
-    ...rows.map(({ label, now, before, sub }) => `${`${sub ? '  ' : ''}${label}`.padEnd(62)} ${now.padStart(12)}${before === undefined ? '' : `   (${lastMonthShort}: ${before})`}`),
+    ...rows.map(
+      ({ label, now, before, sub }) =>
+        `${`${sub ? '  ' : ''}${label}`.padEnd(62)} ${now.padStart(12)}${before === undefined ? '' : `   (${lastMonthShort}: ${before})`}`,
+    ),
     '',
     ...bars.map(([label, n]) => `${label.padEnd(12)} ${'#'.repeat(Math.round((n / max) * 30)).padEnd(30)} ${count(n)}`),
     ...(holdBackLines.length > 0 ? ['', 'What the reminders added (your hold-back)', ...holdBackLines] : []),
@@ -312,7 +337,9 @@ ${width < 100 ? `<td width="${100 - width}%" style="font-size:0;line-height:0">&
         ({ label, now, before, sub }) =>
           `<tr><td style="${cell};${sub ? 'padding-left:16px;color:#666;' : ''}">${escapeHtml(label)}</td>` +
           `<td style="${cell};text-align:right;padding-left:8px;white-space:nowrap">${escapeHtml(now)}</td>` +
-          (before === undefined ? '' : `<td style="${cell};text-align:right;padding-left:8px;white-space:nowrap;color:#666">${escapeHtml(before)}</td>`) +
+          (before === undefined
+            ? ''
+            : `<td style="${cell};text-align:right;padding-left:8px;white-space:nowrap;color:#666">${escapeHtml(before)}</td>`) +
           '</tr>',
       )
       .join('\n');
@@ -320,7 +347,9 @@ ${width < 100 ? `<td width="${100 - width}%" style="font-size:0;line-height:0">&
     holdBackLines.length === 0
       ? ''
       : `<tr><td style="padding:8px 24px 0"><h2 style="margin:0 0 8px;font-size:16px">What the reminders added (your hold-back)</h2>` +
-        holdBackLines.map((line) => `<p style="margin:0 0 8px;font-size:14px;line-height:1.5">${escapeHtml(line)}</p>`).join('') +
+        holdBackLines
+          .map((line) => `<p style="margin:0 0 8px;font-size:14px;line-height:1.5">${escapeHtml(line)}</p>`)
+          .join('') +
         '</td></tr>';
   const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
 <body style="margin:0;padding:0;background:#f4f4f1">

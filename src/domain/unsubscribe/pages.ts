@@ -44,5 +44,8 @@ export function nothingToStopPage(storeName: string): string {
 
 /** A bad, altered or truncated link. */
 export function invalidLinkPage(): string {
-  return page('Link not valid', `<h1>This link isn't valid.</h1><p>It may have been cut short or changed. Please use the link from the email itself, or reply to the email and we'll take you off the list.</p>`);
+  return page(
+    'Link not valid',
+    `<h1>This link isn't valid.</h1><p>It may have been cut short or changed. Please use the link from the email itself, or reply to the email and we'll take you off the list.</p>`,
+  );
 }

@@ -62,7 +62,8 @@ const PLAUSIBLE_EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
 export function signUnsubscribeToken(claims: UnsubscribeClaims, key: string | Buffer): string {
   const secret = keyBytes(key);
   if (claims.cartId.trim() === '') throw new Error('unsubscribe token needs a cart id');
-  if (claims.scope !== 'cart' && claims.scope !== 'all') throw new Error(`unknown unsubscribe scope "${String(claims.scope)}"`);
+  if (claims.scope !== 'cart' && claims.scope !== 'all')
+    throw new Error(`unknown unsubscribe scope "${String(claims.scope)}"`);
   let token: string;
   if (claims.email === undefined) {
     const payload = Buffer.from(JSON.stringify({ c: claims.cartId, s: claims.scope }), 'utf8').toString('base64url');
@@ -72,7 +73,8 @@ export function signUnsubscribeToken(claims: UnsubscribeClaims, key: string | Bu
     const plaintext = Buffer.from(JSON.stringify({ c: claims.cartId, s: claims.scope, e: claims.email }), 'utf8');
     token = `v2.${seal(secret, plaintext).toString('base64url')}`;
   }
-  if (token.length > MAX_TOKEN_LENGTH) throw new Error(`unsubscribe token would be ${token.length} characters; cart id or email too long`);
+  if (token.length > MAX_TOKEN_LENGTH)
+    throw new Error(`unsubscribe token would be ${token.length} characters; cart id or email too long`);
   return token;
 }
 
@@ -88,7 +90,8 @@ export function verifyUnsubscribeToken(token: string, key: string | Buffer): Uns
   if (token.length > MAX_TOKEN_LENGTH) return fail(`token longer than ${MAX_TOKEN_LENGTH} characters`);
   const parts = token.split('.');
   const version = parts[0] ?? '';
-  if (version === 'v2') return parts.length === 2 ? verifySealed(parts[1] ?? '', secret) : fail('v2 token is not two dot-separated parts');
+  if (version === 'v2')
+    return parts.length === 2 ? verifySealed(parts[1] ?? '', secret) : fail('v2 token is not two dot-separated parts');
   if (parts.length !== 3) return fail('not three dot-separated parts');
   if (version !== 'v1') return fail(`unsupported version "${version.slice(0, 8)}"`);
   const [, payload = '', macText = ''] = parts;
