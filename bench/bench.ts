@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     ? undefined
     : await withDynamoDbLocal(async (engine) => {
         log(
-          `after the sweep, on its own DynamoDB Local (${engine.endpoint}): ${SWEEP_EVENTS} valid events twice, ${SWEEPS} sweeps, ${SWEEP_EVENTS} valid events twice`,
+          `after the sweep, on its own DynamoDB Local (${engine.endpoint}): ${SWEEP_EVENTS} valid events ` +
+            `twice, ${SWEEPS} sweeps, ${SWEEP_EVENTS} valid events twice`,
         );
         return measureIntakeAfterSweep({
           dynamoEndpoint: engine.endpoint,
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
     let bench: Omit<BenchResult, 'coldStarts'> | undefined;
     if (afterSweep) {
       log(
-        `DynamoDB Local on ${engine.endpoint}; intake: ${ROUNDS} rounds of ${EVENTS_PER_RUN} events per side at concurrency ${CONCURRENCY.join(' and ')}`,
+        `DynamoDB Local on ${engine.endpoint}; intake: ${ROUNDS} rounds of ${EVENTS_PER_RUN} events per side ` +
+          `at concurrency ${CONCURRENCY.join(' and ')}`,
       );
       const intake = await measureIntake({
         dynamoEndpoint: engine.endpoint,
@@ -98,7 +100,8 @@ async function main(): Promise<void> {
       const rushes: RushResult[] = [];
       for (const [index, rush] of options['no-rush'] ? [] : RUSHES.entries()) {
         log(
-          `morning rush: ${rush.reminders} reminders held overnight, SES stand-in throttling above ${rush.ratePerSecond} a second, ${RUSH_CONCURRENCY} senders`,
+          `morning rush: ${rush.reminders} reminders held overnight, SES stand-in throttling above ` +
+            `${rush.ratePerSecond} a second, ${RUSH_CONCURRENCY} senders`,
         );
         const { names, tables } = localTables(`rush${index}-`);
         await ensureTables(client, tables, { ttl: false }); // simulated time: no wall-clock TTL
@@ -163,15 +166,19 @@ const BENCH_NOTES = [
   `  halves of ${EVENTS_PER_RUN} events per round and side); figures are over all rounds.`,
   "  Workload: carts of 6 changes (the month's average), 45% give an email from their second change. Wake-ups go to",
   '  the local scheduler table (in AWS: one CreateSchedule per emailed cart).',
-  `- **Intake after the sweep**: one warm local intake (the same handler, caches and tables) takes ${SWEEP_EVENTS} valid`,
-  `  deliveries twice, then ${SWEEPS} sweeps of forged, mutated, oversized, mistyped and replayed requests to both webhook`,
+  '- **Intake after the sweep**: one warm local intake (the same handler, caches and tables) takes ' +
+    `${SWEEP_EVENTS} valid`,
+  `  deliveries twice, then ${SWEEPS} sweeps of forged, mutated, oversized, mistyped and replayed requests ` +
+    'to both webhook',
   '  URLs (`bench/intake-sweep.ts`, the requests `test/integration/intake-sweep.test.ts` checks), then the same valid',
-  `  workload twice on fresh carts; "after" ÷ "before" must be at least ${AFTER_SWEEP_TARGET_RATIO}, and every sweep answer is checked.`,
+  `  workload twice on fresh carts; "after" ÷ "before" must be at least ${AFTER_SWEEP_TARGET_RATIO}, and ` +
+    'every sweep answer is checked.',
   "  It runs first, on a DynamoDB Local of its own: an engine already holding the intake rounds' carts slows by itself",
   '  between the two sides, which would be charged to the intake.',
   '- **Cold start**: each entry in `src/lambda/*.ts` that exports `handler`, bundled as `ServiceFunction` bundles',
   '  it (esbuild, minified CJS, node22 target, `@aws-sdk/*` external, names kept), loaded with `require` in a fresh',
-  '  `node` with a dummy environment satisfying its schema in `src/composition/aws/environment.ts`. `@aws-sdk/*` resolves from this',
+  '  `node` with a dummy environment satisfying its schema in `src/composition/aws/environment.ts`. ' +
+    '`@aws-sdk/*` resolves from this',
   '  repository\'s node_modules (the Lambda runtime provides it), so its load time is included. "Ready" counts from',
   "  process start; this machine's Node is not Lambda's Node 22 on arm64, so compare rows, not absolutes.",
   '- **Growth**: carts whose N changes come 30 s apart (email from the first), through intake, then played to the',
@@ -187,11 +194,14 @@ const RUSH_NOTES = [
   '- Each row: that many carts whose first reminders quiet hours held overnight (each placed in the 08:00 release as',
   '  it was held), released against an SES stand-in (HTTP, the real SES v2 client) that throttles above its rate, with',
   `  at most ${RUSH_CONCURRENCY} sender invocations at once (a new account's Lambda concurrency), each taking`,
-  `  ${RUSH_INVOCATION_MS} ms of simulated time (DynamoDB and SES; the bench has no model call). The real sender, release`,
+  `  ${RUSH_INVOCATION_MS} ms of simulated time (DynamoDB and SES; the bench has no model call). The real ` +
+    'sender, release',
   '  queue and ledger on DynamoDB Local, simulated time (`bench/rush.ts`, `bench/send-world.ts`).',
   "- The sender paces the release at 0.9 × the lower of SES's rate and concurrency ÷ seconds per send. The bound is",
-  `  reminders ÷ that lower limit (no design finishes sooner); targets: drained within ${RUSH_TARGETS.boundRatio}x the bound, SES`,
-  `  throttling at most ${RUSH_TARGETS.throttledShare * 100}% of sends, every reminder sent exactly once, none in the failure queue.`,
+  '  reminders ÷ that lower limit (no design finishes sooner); targets: drained within ' +
+    `${RUSH_TARGETS.boundRatio}x the bound, SES`,
+  `  throttling at most ${RUSH_TARGETS.throttledShare * 100}% of sends, every reminder sent exactly once, ` +
+    'none in the failure queue.',
   '- The simulated Scheduler fires each job at its second; EventBridge Scheduler fires one-off schedules anywhere in',
   "  their minute, so in AWS a minute's places arrive spread over that minute at the same average pace.",
 ];

@@ -195,14 +195,16 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     'duration, handler time (measured)',
     sum(fns.map(([name, f]) => gbSeconds(f.billedMs, memory(name)))),
     'lambdaArmGbSecond',
-    `measured per invocation, rounded up to 1 ms, arm64 at ${[...new Set(fns.map(([name]) => memory(name)))].join('/')} MB`,
+    'measured per invocation, rounded up to 1 ms, arm64 at ' +
+      `${[...new Set(fns.map(([name]) => memory(name)))].join('/')} MB`,
   );
   add(
     'Lambda',
     'duration, INIT of cold starts (measured load)',
     sum(fns.map(([name, f]) => f.coldStarts * gbSeconds(context.initMs[name] ?? 0, memory(name)))),
     'lambdaArmGbSecond',
-    `${Math.round(sum(fns.map(([, f]) => f.coldStarts)))} cold starts (idle > ${ASSUMPTIONS.coldStartIdleMinutes} min) × bundle load time; INIT is billed since Aug 2025`,
+    `${Math.round(sum(fns.map(([, f]) => f.coldStarts)))} cold starts (idle > ` +
+      `${ASSUMPTIONS.coldStartIdleMinutes} min) × bundle load time; INIT is billed since Aug 2025`,
   );
   const waits = ASSUMPTIONS.remoteWaitMs;
   const coldSecretReads = sum(fns.map(([name, f]) => f.coldStarts * (context.secretReadsPerColdStart[name] ?? 0)));
@@ -218,7 +220,9 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     'duration, remote waits (assumed)',
     gbSeconds(remoteMs, memory('sender')),
     'lambdaArmGbSecond',
-    `Bedrock ${waits.bedrockConverse} ms/call, SES ${waits.sesSendEmail} ms, Scheduler ${waits.schedulerCall} ms, async invoke ${waits.lambdaAsyncInvoke} ms, SSM ${waits.ssmGetParameter} ms, Google Docs ${waits.googleDocsRead} ms: not measurable locally`,
+    `Bedrock ${waits.bedrockConverse} ms/call, SES ${waits.sesSendEmail} ms, Scheduler ` +
+      `${waits.schedulerCall} ms, async invoke ${waits.lambdaAsyncInvoke} ms, SSM ${waits.ssmGetParameter} ms, ` +
+      `Google Docs ${waits.googleDocsRead} ms: not measurable locally`,
   );
 
   add(
@@ -265,7 +269,8 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     'invocations',
     usage.scheduler.invocations,
     'schedulerInvocations',
-    'waiter wake-ups and quiet-hours deferrals that fired, plus the recurring jobs; creating and deleting schedules is not billed',
+    'waiter wake-ups and quiet-hours deferrals that fired, plus the recurring jobs; creating and deleting ' +
+      'schedules is not billed',
   );
 
   add('SES', 'emails', usage.emails, 'sesEmails', 'every message handed to the mailer');
@@ -298,7 +303,8 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     'storage',
     (logBytes / GB) * (context.logRetentionDays / 30),
     'logsStorage',
-    `${context.logRetentionDays}-day retention (stack): about ${(context.logRetentionDays / 30).toFixed(1)} month(s) of logs kept, uncompressed (upper bound)`,
+    `${context.logRetentionDays}-day retention (stack): about ${(context.logRetentionDays / 30).toFixed(1)} ` +
+      'month(s) of logs kept, uncompressed (upper bound)',
   );
 
   const maxWindows = context.kmsTables * ((30 * 24 * 60) / ASSUMPTIONS.kmsTableKeyWindowMinutes);
@@ -310,7 +316,8 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     'kmsRequests',
     `${Math.round(coldSecretReads)} SecureString decrypts (one per secret per cold start)` +
       (context.kmsTables > 0
-        ? ` + ${Math.round(tableKeyRequests)} aws/dynamodb table-key requests (≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} min of use, estimated)`
+        ? ` + ${Math.round(tableKeyRequests)} aws/dynamodb table-key requests (≤ 1 per table per ` +
+          `${ASSUMPTIONS.kmsTableKeyWindowMinutes} min of use, estimated)`
         : '; tables on the AWS-owned key: none for DynamoDB'),
   );
   add(
@@ -318,7 +325,8 @@ export function monthlyBill(played: MonthUsage, context: BillContext, scale = 1,
     'standard SecureString parameters',
     context.secretParameters.length,
     'ssmStandardParameter',
-    `${context.secretParameters.join(', ')}: no charge (Secrets Manager would be $${PRICES.secretsManagerSecret.usd.toFixed(2)} each)`,
+    `${context.secretParameters.join(', ')}: no charge (Secrets Manager would be ` +
+      `$${PRICES.secretsManagerSecret.usd.toFixed(2)} each)`,
   );
   add(
     'CloudWatch',

@@ -2,8 +2,8 @@
  * Cold start, measured: each Lambda entry bundled exactly as the CDK ServiceFunction bundles it (esbuild, minified
  * CJS, node22 target, the pinned AWS SDK bundled in, names kept), then loaded in fresh Node processes next to an empty
  * module. The entries read their configuration at module load, so each gets a dummy environment that satisfies
- * its schema in src/composition/aws/environment.ts. The bundles need nothing from node_modules (NODE_PATH stays set only so
- * that an external, should one return, resolves as the Lambda runtime would provide it).
+ * its schema in src/composition/aws/environment.ts. The bundles need nothing from node_modules (NODE_PATH stays set
+ * only so that an external, should one return, resolves as the Lambda runtime would provide it).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +58,10 @@ export async function bundleEntry(file: string): Promise<{ code: string; bytes: 
   return { code, bytes: Buffer.byteLength(code) };
 }
 
-/** The entry's schema by naming convention: `rules-loader` → `rulesLoaderEnvSchema` in src/composition/aws/environment.ts. */
+/**
+ * The entry's schema by naming convention: `rules-loader` → `rulesLoaderEnvSchema` in
+ * src/composition/aws/environment.ts.
+ */
 export function envSchemaFor(name: string): z.ZodObject {
   const key = `${name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}EnvSchema`;
   const schema = (config as Record<string, unknown>)[key];
@@ -84,7 +87,8 @@ export function dummyEnv(schema: z.ZodObject): Record<string, string> {
   const checked = schema.safeParse(env);
   if (!checked.success)
     throw new Error(
-      `dummy env does not satisfy the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      'dummy env does not satisfy the schema: ' +
+        `${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return env;
 }

@@ -54,7 +54,10 @@ const GROWN_ACCOUNT: SendCapacity = {
   senderSecondsPerSend: 1,
   source: 'a grown account',
 };
-/** Write and read units one throttled attempt spends: claim with the shopper's window, its release, a log entry, the counter. */
+/**
+ * Write and read units one throttled attempt spends: claim with the shopper's window, its release, a log entry, the
+ * counter.
+ */
 const THROTTLE_WRU = 8;
 const THROTTLE_RRU = 4;
 const MORNINGS_PER_MONTH = 30;
@@ -323,7 +326,8 @@ async function main(): Promise<void> {
   const standard = month.carts === STANDARD_MONTH.carts;
   if (standard) writeSection('cost', section);
   progress(
-    `done: ${usd(total1.withoutFreeTier)} without free tiers, ${usd(total1.withFreeTier)} with${standard ? '; written to docs/performance.md' : ' (a smaller month: docs/performance.md left alone)'}`,
+    `done: ${usd(total1.withoutFreeTier)} without free tiers, ${usd(total1.withFreeTier)} ` +
+      `with${standard ? '; written to docs/performance.md' : ' (a smaller month: docs/performance.md left alone)'}`,
   );
 }
 
@@ -365,7 +369,8 @@ function renderCost(input: {
       ['cold starts (idle > 5 min)', fnUsage.map(([fn, f]) => `${fn} ${f.coldStarts}`).join(', ')],
       [
         'wake-ups created / fired, deferrals created, schedules cancelled',
-        `${counts.scheduler.wakeUpsCreated} / ${counts.scheduler.invocations.waiter}, ${counts.scheduler.deferralsCreated}, ${counts.scheduler.cancels}`,
+        `${counts.scheduler.wakeUpsCreated} / ${counts.scheduler.invocations.waiter}, ` +
+          `${counts.scheduler.deferralsCreated}, ${counts.scheduler.cancels}`,
       ],
       ['hand-offs to the sender (async invoke)', String(counts.scheduler.handOffs)],
       ['recurring jobs (on their own schedule, whatever the volume)', input.recurring.join('; ')],
@@ -388,7 +393,8 @@ function renderCost(input: {
         : [
             [
               'not in the stack, so not billed',
-              `nightly importer fired ${counts.scheduler.invocations.importer} times locally (export lane: the stack adds it only with an export sheet)`,
+              `nightly importer fired ${counts.scheduler.invocations.importer} times locally (export lane: ` +
+                'the stack adds it only with an export sheet)',
             ],
           ]),
     ],
@@ -450,9 +456,21 @@ function renderCost(input: {
   const kmsLine = bill1.find((l) => l.price === 'kmsRequests');
   const secretsManager = context.secretParameters.length * PRICES.secretsManagerSecret.usd;
   const overTarget = t1.withoutFreeTier > OUR_TARGET_USD;
+  const kmsTablesChoice =
+    context.kmsTables === 0
+      ? 'tables on the AWS-owned key (no KMS requests for DynamoDB; the AWS-managed key would add about one ' +
+        'request per table per 5 minutes of use); '
+      : '';
+  const alarmsChoice =
+    context.alarms <= PRICES.cloudWatchAlarm.freePerMonth
+      ? `${context.alarms} alarm${context.alarms === 1 ? '' : 's'} (inside the always-free 10; each costs $0.10 ` +
+        'without it); '
+      : '';
 
   const drivers = [
-    `Total without free tiers: **${usd(t1.withoutFreeTier)}** a month for ${summary.carts.toLocaleString('en-US')} carts (target ≤ $${OUR_TARGET_USD.toFixed(2)}; the seed's design target was about $${SEED_TARGET_USD.toFixed(2)}). ` +
+    `Total without free tiers: **${usd(t1.withoutFreeTier)}** a month for ` +
+      `${summary.carts.toLocaleString('en-US')} carts (target ≤ $${OUR_TARGET_USD.toFixed(2)}; the seed's ` +
+      `design target was about $${SEED_TARGET_USD.toFixed(2)}). ` +
       (overTarget ? '**Over the $1.00 target.**' : 'Within the $1.00 target.') +
       ` With the always-free tiers: ${usd(t1.withFreeTier)}.`,
     '',
@@ -462,27 +480,46 @@ function renderCost(input: {
       .slice(0, 5)
       .map((l) => `- ${l.service} ${l.item}: ${usd(l.withoutFreeTier)} (${share(l.withoutFreeTier)})`),
     '',
-    `Bedrock per email: ${perEmailIn.toFixed(0)} input + ${perEmailOut.toFixed(0)} output tokens ≈ ${usd(bedrockCost / calls)} (${usage.bedrock.calls} calls, one per email); ` +
+    `Bedrock per email: ${perEmailIn.toFixed(0)} input + ${perEmailOut.toFixed(0)} output tokens ≈ ` +
+      `${usd(bedrockCost / calls)} (${usage.bedrock.calls} calls, one per email); ` +
       `the fixed system prompt is ${(systemShare * 100).toFixed(0)}% of the input tokens.`,
     '',
     'Proposals, each priced from this run:',
     '',
     ...(alarmLine && alarmSaving > 0
       ? [
-          `- **Alarms (${alarmLine.quantity} × $0.10 = ${usd(alarmLine.withoutFreeTier)}; the always-free tier covers 10 per account).** ${errorAlarms.length} of them watch one function's \`Errors\` each; one alarm on the account-wide Lambda \`Errors\` metric (AWS/Lambda publishes it without a FunctionName dimension) gives the same "a function failed" signal, and the log says which: saves ${usd(alarmSaving)} and brings the set to ${alarmLine.quantity - errorAlarms.length + 1}, inside the free 10. The dead-letter, failed-invocation, SES reputation and docs alarms stay. (lib/constructs/alarms.ts; alarm price not in aws-facts §1, verify.)`,
+          `- **Alarms (${alarmLine.quantity} × $0.10 = ${usd(alarmLine.withoutFreeTier)}; the always-free ` +
+            `tier covers 10 per account).** ${errorAlarms.length} of them watch one function's \`Errors\` ` +
+            `each; one alarm on the account-wide Lambda \`Errors\` metric (AWS/Lambda publishes it without a ` +
+            'FunctionName dimension) gives the same "a function failed" signal, and the log says which: saves ' +
+            `${usd(alarmSaving)} and brings the set to ${alarmLine.quantity - errorAlarms.length + 1}, inside ` +
+            'the free 10. The dead-letter, failed-invocation, SES reputation and docs alarms stay. ' +
+            '(lib/constructs/alarms.ts; alarm price not in aws-facts §1, verify.)',
         ]
       : []),
-    `- **Polish only the first reminder.** The second reminder keeps the template's line: saves ${usd(stepCost(byStep.second))} (${byStep.second.calls} calls).`,
-    `- **A shorter system prompt.** The validator already enforces the rules the system prompt repeats; halving it saves about ${usd(((byStep.first.systemTokens + byStep.second.systemTokens) / 2) * (PRICES.bedrockInput.usd / 1e6))}.`,
-    `- **Polish once per voice, not per cart.** A line per (voice doc version, step, saved-link) without item titles, stored with the docs, needs 4 model calls per voice edit: Bedrock ≈ $0 instead of ${usd(bedrockCost)}, at the price of lines that no longer mention the items.`,
+    "- **Polish only the first reminder.** The second reminder keeps the template's line: saves " +
+      `${usd(stepCost(byStep.second))} (${byStep.second.calls} calls).`,
+    '- **A shorter system prompt.** The validator already enforces the rules the system prompt repeats; ' +
+      'halving it saves about ' +
+      `${usd(((byStep.first.systemTokens + byStep.second.systemTokens) / 2) * (PRICES.bedrockInput.usd / 1e6))}.`,
+    '- **Polish once per voice, not per cart.** A line per (voice doc version, step, saved-link) without ' +
+      'item titles, stored with the docs, needs 4 model calls per voice edit: Bedrock ≈ $0 instead of ' +
+      `${usd(bedrockCost)}, at the price of lines that no longer mention the items.`,
     ...(input.recurringCost > 0.005
       ? [
-          `- **The rules loader every 15 minutes instead of 5.** The recurring jobs cost ${usd(input.recurringCost)} a month whatever the volume, nearly all of it the loader's 5-minute tick (its invocations, Scheduler runs, Google waits and docs reads${context.kmsTables > 0 ? ', and the table-key requests it keeps alive' : ''}); a 15-minute tick saves about ${usd((input.recurringCost * 2) / 3)}, and an owner's edit then takes up to 15 minutes to apply.`,
+          '- **The rules loader every 15 minutes instead of 5.** The recurring jobs cost ' +
+            `${usd(input.recurringCost)} a month whatever the volume, nearly all of it the loader's 5-minute ` +
+            'tick (its invocations, Scheduler runs, Google waits and docs ' +
+            `reads${context.kmsTables > 0 ? ', and the table-key requests it keeps alive' : ''}); a 15-minute ` +
+            `tick saves about ${usd((input.recurringCost * 2) / 3)}, and an owner's edit then takes up to 15 ` +
+            'minutes to apply.',
         ]
       : []),
     ...(kmsLine && context.kmsTables > 0
       ? [
-          `- **DynamoDB with the AWS-owned key.** The stack uses the AWS-managed \`aws/dynamodb\` key (KMS requests billed, estimated above); the AWS-owned key encrypts at rest too at no charge: saves up to ${usd(kmsLine.withoutFreeTier)} (data-tables.ts).`,
+          `- **DynamoDB with the AWS-owned key.** The stack uses the AWS-managed \`aws/dynamodb\` key (KMS ` +
+            'requests billed, estimated above); the AWS-owned key encrypts at rest too at no charge: saves up ' +
+            `to ${usd(kmsLine.withoutFreeTier)} (data-tables.ts).`,
         ]
       : []),
     '',
@@ -493,45 +530,103 @@ function renderCost(input: {
       const perVoice = t1.withoutFreeTier - alarmSaving - bedrockCost;
       const verdict = (value: number) => (value <= OUR_TARGET_USD ? 'under' : 'still over');
       return [
-        `Combined, without free tiers at this volume: ${alarmSaving > 0 ? `one Errors alarm instead of ${errorAlarms.length}, ` : ''}polishing only the first reminder and a system prompt half as long give **${usd(path)}** (${verdict(path)} $1.00); ${alarmSaving > 0 ? 'one Errors alarm and ' : ''}a polished line per voice instead of per cart give${alarmSaving > 0 ? '' : 's'} **${usd(perVoice)}** (${verdict(perVoice)} $1.00).`,
-        `Every reminder is still sent either way; what is left is SES (${usd(bill1.find((l) => l.price === 'sesEmails')?.withoutFreeTier ?? 0)}, one email per reminder) and the remaining alarms.`,
+        'Combined, without free tiers at this volume: ' +
+          `${alarmSaving > 0 ? `one Errors alarm instead of ${errorAlarms.length}, ` : ''}polishing only the ` +
+          `first reminder and a system prompt half as long give **${usd(path)}** (${verdict(path)} $1.00); ` +
+          `${alarmSaving > 0 ? 'one Errors alarm and ' : ''}a polished line per voice instead of per cart ` +
+          `give${alarmSaving > 0 ? '' : 's'} **${usd(perVoice)}** (${verdict(perVoice)} $1.00).`,
+        'Every reminder is still sent either way; what is left is SES ' +
+          `(${usd(bill1.find((l) => l.price === 'sesEmails')?.withoutFreeTier ?? 0)}, one email per reminder) ` +
+          'and the remaining alarms.',
       ].join(' ');
     })(),
     '',
-    `Sensitivity: output tokens are estimated from the plain line's length (${perEmailOut.toFixed(0)} per email); if the model always used its 80-token cap, output would cost ${usd((80 * calls * PRICES.bedrockOutput.usd) / 1e6)} instead of ${usd(bill1.find((l) => l.price === 'bedrockOutput')?.withoutFreeTier ?? 0)}.`,
+    `Sensitivity: output tokens are estimated from the plain line's length (${perEmailOut.toFixed(0)} per ` +
+      'email); if the model always used its 80-token cap, output would cost ' +
+      `${usd((80 * calls * PRICES.bedrockOutput.usd) / 1e6)} instead of ` +
+      `${usd(bill1.find((l) => l.price === 'bedrockOutput')?.withoutFreeTier ?? 0)}.`,
     '',
-    `Choices already the cheaper ones, kept: ${context.kmsTables === 0 ? 'tables on the AWS-owned key (no KMS requests for DynamoDB; the AWS-managed key would add about one request per table per 5 minutes of use); ' : ''}${context.alarms <= PRICES.cloudWatchAlarm.freePerMonth ? `${context.alarms} alarm${context.alarms === 1 ? '' : 's'} (inside the always-free 10; each costs $0.10 without it); ` : ''}secrets in SSM Parameter Store SecureStrings (free; Secrets Manager would add ${usd(secretsManager)} a month for the ${context.secretParameters.length} secrets: ${context.secretParameters.join(', ')}); Haiku 4.5 through the **global** profile (10% under the \`us.\` profile); ${context.logRetentionDays}-day log retention (storage is ${usd(bill1.find((l) => l.price === 'logsStorage')?.withoutFreeTier ?? 0)} at this volume; never-expire would grow it every month); ${[...new Set(Object.values(context.memoryMb))].join('/')} MB functions on arm64 (Lambda duration is ${usd(bill1.filter((l) => l.price === 'lambdaArmGbSecond').reduce((s, l) => s + l.withoutFreeTier, 0))} in total, so a smaller size saves little and costs latency).`,
+    'Choices already the cheaper ones, kept: ' +
+      `${kmsTablesChoice}${alarmsChoice}secrets in SSM Parameter Store SecureStrings (free; Secrets Manager ` +
+      `would add ${usd(secretsManager)} a month ` +
+      `for the ${context.secretParameters.length} secrets: ${context.secretParameters.join(', ')}); Haiku 4.5 ` +
+      `through the **global** profile (10% under the \`us.\` profile); ${context.logRetentionDays}-day log ` +
+      `retention (storage is ${usd(bill1.find((l) => l.price === 'logsStorage')?.withoutFreeTier ?? 0)} at ` +
+      'this volume; never-expire would grow it every month); ' +
+      `${[...new Set(Object.values(context.memoryMb))].join('/')} MB functions on arm64 (Lambda duration is ` +
+      `${usd(bill1.filter((l) => l.price === 'lambdaArmGbSecond').reduce((s, l) => s + l.withoutFreeTier, 0))} ` +
+      'in total, so a smaller size saves little and costs latency).',
   ];
 
+  const tableKeyNote =
+    context.kmsTables > 0
+      ? " DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per " +
+        `table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.`
+      : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.';
+  const functionsInStack = facts.functions
+    .map((f) => `${f.name.replace('cart-recovery-', '')} ${f.memoryMb} MB ${f.architecture}`)
+    .join(', ');
+  const recurringSchedules = facts.recurringSchedules.length
+    ? facts.recurringSchedules.map((r) => `${r.expression} → ${r.functionName ?? r.id}`).join(', ')
+    : 'none';
   const assumptions = [
-    `- Prices: \`bench/prices.ts\`, us-east-1, as of ${PRICES_AS_OF}. Always-free tiers: Lambda 1M requests and 400,000 GB-s, Scheduler 14M invocations, KMS 20,000 requests, Logs 5 GB, DynamoDB 25 GB storage, 10 alarms. SES and Bedrock have none (the 12-month SES offer became credits for accounts since Jul 2025).`,
-    `- Played, not estimated: ${summary.carts} carts through the local system (\`startLocalSystem\` with a meter), ${input.playSeconds.toFixed(0)} s wall time for ${days} simulated days (30 days of carts, then every chase to its end, so the counts are one month of steady state). Webhooks are called in-process on the intake handler the local HTTP server routes (no loopback HTTP), signed like a storefront signs them.`,
+    `- Prices: \`bench/prices.ts\`, us-east-1, as of ${PRICES_AS_OF}. Always-free tiers: Lambda 1M requests ` +
+      'and 400,000 GB-s, Scheduler 14M invocations, KMS 20,000 requests, Logs 5 GB, DynamoDB 25 GB storage, 10 ' +
+      'alarms. SES and Bedrock have none (the 12-month SES offer became credits for accounts since Jul 2025).',
+    `- Played, not estimated: ${summary.carts} carts through the local system (\`startLocalSystem\` with a ` +
+      `meter), ${input.playSeconds.toFixed(0)} s wall time for ${days} simulated days (30 days of carts, then ` +
+      'every chase to its end, so the counts are one month of steady state). Webhooks are called in-process on ' +
+      'the intake handler the local HTTP server routes (no loopback HTTP), signed like a storefront signs them.',
     ...MONTH_ASSUMPTIONS.map((a) => `- Month: ${a}.`),
-    `- DynamoDB: \`ReturnConsumedCapacity: TOTAL\` on every call; DynamoDB Local reports base-table and GSI units. Failed conditional writes (${dynamo.failedConditionalWrites} this month) report none and are priced at 1 WRU per KB sent. Owner docs are read as production reads them: stored copies, cached ${120} s per function (container recycling ignored). Storage: items at the end of the month × 3 (90-day retention).`,
-    `- Lambda: handler durations measured on this machine against DynamoDB Local (not AWS latencies); remote waits added as assumed per call (${Object.entries(
-      ASSUMPTIONS.remoteWaitMs,
-    )
-      .map(([k, v]) => `${k} ${v} ms`)
-      .join(
-        ', ',
-      )}). Cold starts: a function's first call and any after more than ${ASSUMPTIONS.coldStartIdleMinutes} min idle on the simulated timeline (calls were sequential, so concurrency-driven cold starts are not counted); each pays the measured bundle load (${Object.entries(
-      input.cold,
-    )
-      .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
-      .join(', ')}, this machine) as INIT.`,
-    `- Bedrock: the real prompts from \`buildPolishPrompt\`; ${ASSUMPTIONS.charsPerToken} characters per token (no tokenizer installed; Claude's tokenizer may count more), output = one sentence as long as the plain line. Real usage is in the Converse response (\`usage\`).`,
-    `- The monthly summary is played where the month crosses its hour (08:00 on the 1st, store time), with its owner email and reads; its other hourly ticks, which only read the rules, are priced as invocations. Not played: owner-doc edits (the rules loader is priced from sampled runs over unchanged docs; an edit adds a few writes).`,
-    `- Logs: the handlers' lines as Powertools prints them (JSON with service and trace id), plus ${ASSUMPTIONS.platformLogBytesPerInvocation} B of START/END/REPORT per invocation.`,
-    `- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start (${Object.entries(
-      context.secretReadsPerColdStart,
-    )
-      .filter(([, n]) => n > 0)
-      .map(([fn, n]) => `${fn} ${n}`)
-      .join(
-        ', ',
-      )}, counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret is not configured).${context.kmsTables > 0 ? ` DynamoDB's own requests to the AWS-managed table key are not documented precisely: estimated as ≤ 1 per table per ${ASSUMPTIONS.kmsTableKeyWindowMinutes} minutes in which the table was used.` : ' The tables use the AWS-owned key: DynamoDB makes no billed KMS requests.'}`,
-    `- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which overstates them; table-key requests capped at one per window); the recurring jobs and the ${facts.alarms.length} alarm(s) stay as they are. On top, at every volume, the morning release's throttled attempts from \`bench/release-model.ts\` (held reminders per morning = the month's quiet-hours deferrals ÷ ${MORNINGS_PER_MONTH}, on a new production account; Scheduler's 60-second precision makes each second's arrivals Poisson around the pace): each a full sender run with its polish, a schedule and its firing, ${THROTTLE_WRU} WRU and ${THROTTLE_RRU} RRU.`,
-    `- Stack read from the synthesized template: ${facts.functions.map((f) => `${f.name.replace('cart-recovery-', '')} ${f.memoryMb} MB ${f.architecture}`).join(', ')}; ${facts.alarms.length} alarm(s); ${facts.queues} SQS queue(s) (idle dead-letter queues: $0); ${facts.customerManagedKeys} customer-managed KMS keys; ${facts.secrets} Secrets Manager secrets; recurring schedules: ${facts.recurringSchedules.length ? facts.recurringSchedules.map((r) => `${r.expression} → ${r.functionName ?? r.id}`).join(', ') : 'none'}. Synthesized with \`rulesDocId\` and \`voiceDocId\` set (a deployable store: the rules loader exists only with them) and no \`exportSheetId\` (a webhook store needs no importer). ${notDeployed(facts, input.cold['rules-loader'])}`,
+    `- DynamoDB: \`ReturnConsumedCapacity: TOTAL\` on every call; DynamoDB Local reports base-table and GSI ` +
+      `units. Failed conditional writes (${dynamo.failedConditionalWrites} this month) report none and are ` +
+      `priced at 1 WRU per KB sent. Owner docs are read as production reads them: stored copies, cached ${120} ` +
+      's per function (container recycling ignored). Storage: items at the end of the month × 3 (90-day ' +
+      'retention).',
+    '- Lambda: handler durations measured on this machine against DynamoDB Local (not AWS latencies); remote ' +
+      'waits added as assumed per call ' +
+      `(${Object.entries(ASSUMPTIONS.remoteWaitMs)
+        .map(([k, v]) => `${k} ${v} ms`)
+        .join(', ')}). ` +
+      `Cold starts: a function's first call and any after more than ${ASSUMPTIONS.coldStartIdleMinutes} min ` +
+      'idle on the simulated timeline (calls were sequential, so concurrency-driven cold starts are not ' +
+      'counted); each pays the measured bundle load ' +
+      `(${Object.entries(input.cold)
+        .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+        .join(', ')}, ` +
+      'this machine) as INIT.',
+    `- Bedrock: the real prompts from \`buildPolishPrompt\`; ${ASSUMPTIONS.charsPerToken} characters per ` +
+      "token (no tokenizer installed; Claude's tokenizer may count more), output = one sentence as long as the " +
+      `plain line. Real usage is in the Converse response (\`usage\`).`,
+    '- The monthly summary is played where the month crosses its hour (08:00 on the 1st, store time), with ' +
+      'its owner email and reads; its other hourly ticks, which only read the rules, are priced as ' +
+      'invocations. Not played: owner-doc edits (the rules loader is priced from sampled runs over unchanged ' +
+      'docs; an edit adds a few writes).',
+    "- Logs: the handlers' lines as Powertools prints them (JSON with service and trace id), plus " +
+      `${ASSUMPTIONS.platformLogBytesPerInvocation} B of START/END/REPORT per invocation.`,
+    '- Secrets: one SSM SecureString read (one KMS Decrypt) per secret per cold start ' +
+      `(${Object.entries(context.secretReadsPerColdStart)
+        .filter(([, n]) => n > 0)
+        .map(([fn, n]) => `${fn} ${n}`)
+        .join(', ')}, ` +
+      `counted from the \`_PARAM\` variables of each entry's environment schema; the optional Shopify secret ` +
+      `is not configured).${tableKeyNote}`,
+    '- 10x and 100x: every per-cart count of the played month scaled linearly (cold starts too, which ' +
+      'overstates them; table-key requests capped at one per window); the recurring jobs and the ' +
+      `${facts.alarms.length} alarm(s) stay as they are. On top, at every volume, the morning release's ` +
+      `throttled attempts from \`bench/release-model.ts\` (held reminders per morning = the month's ` +
+      `quiet-hours deferrals ÷ ${MORNINGS_PER_MONTH}, on a new production account; Scheduler's 60-second ` +
+      "precision makes each second's arrivals Poisson around the pace): each a full sender run with its " +
+      `polish, a schedule and its firing, ${THROTTLE_WRU} WRU and ${THROTTLE_RRU} RRU.`,
+    '- Stack read from the synthesized template: ' +
+      `${functionsInStack}; ` +
+      `${facts.alarms.length} alarm(s); ${facts.queues} SQS queue(s) (idle dead-letter queues: $0); ` +
+      `${facts.customerManagedKeys} customer-managed KMS keys; ${facts.secrets} Secrets Manager secrets; ` +
+      'recurring schedules: ' +
+      `${recurringSchedules}. ` +
+      `Synthesized with \`rulesDocId\` and \`voiceDocId\` set (a deployable store: the rules loader exists ` +
+      `only with them) and no \`exportSheetId\` (a webhook store needs no importer). ` +
+      `${notDeployed(facts, input.cold['rules-loader'])}`,
   ];
 
   return [
@@ -607,13 +702,18 @@ function recurringUsage(
       const touched = Object.keys(loader.dynamo).filter(isProductTable).length;
       if (kms) windows += touched * Math.min(runs, (30 * 24 * 60) / ASSUMPTIONS.kmsTableKeyWindowMinutes);
       notes.push(
-        `rules loader ${schedule.expression}: ${Math.round(runs).toLocaleString('en-US')} runs (${coldStarts === 1 ? 'warm between ticks' : 'each a cold start'}), each ${(d.readRequests / Math.max(1, sample.invocations)).toFixed(1)} DynamoDB reads, ${(d.writeRequests / Math.max(1, sample.invocations)).toFixed(1)} writes and ${LOADER_DOC_READS} Google Docs reads (sampled ${sample.invocations} runs)`,
+        `rules loader ${schedule.expression}: ${Math.round(runs).toLocaleString('en-US')} runs ` +
+          `(${coldStarts === 1 ? 'warm between ticks' : 'each a cold start'}), each ` +
+          `${(d.readRequests / Math.max(1, sample.invocations)).toFixed(1)} DynamoDB reads, ` +
+          `${(d.writeRequests / Math.max(1, sample.invocations)).toFixed(1)} writes and ${LOADER_DOC_READS} ` +
+          `Google Docs reads (sampled ${sample.invocations} runs)`,
       );
     } else {
       const played = functionUsage(month, fn).invocations;
       functions[fn] = { invocations: Math.max(0, runs - played), billedMs: 0, coldStarts, logBytes: 0 };
       notes.push(
-        `${fn} ${schedule.expression}: ${runs} run(s), ${played} played at its hour (counted in full), the rest invocations only`,
+        `${fn} ${schedule.expression}: ${runs} run(s), ${played} played at its hour (counted in full), the ` +
+          'rest invocations only',
       );
     }
   }
@@ -650,7 +750,11 @@ function notDeployed(facts: StackFacts, rulesLoaderInitMs: number | undefined): 
       costOf('schedulerInvocations', runs, false) +
       costOf('lambdaArmGbSecond', gbs, false) +
       costOf('kmsRequests', runs, false);
-    loader = ` If the rules loader runs every 5 minutes it adds about ${usd(cost)} a month without free tiers (${runs.toLocaleString('en-US')} requests, Scheduler invocations and Google-key decrypts, ${Math.round(gbs)} GB-s with its ${Math.round(rulesLoaderInitMs ?? 0)} ms load); every 15 minutes, a third of that.`;
+    loader =
+      ` If the rules loader runs every 5 minutes it adds about ${usd(cost)} a month without free tiers ` +
+      `(${runs.toLocaleString('en-US')} requests, Scheduler invocations and Google-key decrypts, ` +
+      `${Math.round(gbs)} GB-s with its ${Math.round(rulesLoaderInitMs ?? 0)} ms load); every 15 minutes, a ` +
+      'third of that.';
   }
   return `Lambda entries this stack leaves out, so not billed: ${missing.join(', ')}.${loader}`;
 }
@@ -672,7 +776,9 @@ function renderMornings(
     account,
     `${model.perSecond.toFixed(1)}/s (${model.limitedBy === 'ses_rate' ? 'SES rate' : 'Lambda concurrency'})`,
     model.minutes < 1 ? `${(model.minutes * 60).toFixed(0)} s` : `${model.minutes.toFixed(0)} min`,
-    `${((model.throttledAttempts / Math.max(1, model.held)) * 100).toFixed(1)}% (${qty(model.throttledAttempts)} a morning${throttledPerMonth === undefined ? '' : `, ${qty(throttledPerMonth)} a month`})`,
+    `${((model.throttledAttempts / Math.max(1, model.held)) * 100).toFixed(1)}% ` +
+      `(${qty(model.throttledAttempts)} a ` +
+      `morning${throttledPerMonth === undefined ? '' : `, ${qty(throttledPerMonth)} a month`})`,
     `${model.counterWritesPerSecondAtRelease.toFixed(1)}/s on one item`,
   ];
   const rows = mornings.map(({ scale, model }) =>
@@ -701,6 +807,8 @@ function renderMornings(
       rows,
     ),
     '',
-    "Accounts: new = SES 14/s, 50,000 a day, 10 concurrent executions; grown = SES 50/s, 1,000,000 a day, 1,000 executions; a second a send (the polish, then SES). The pace is 0.9 × the lower limit. Throttled attempts follow from Scheduler's 60-second precision (Poisson arrivals within each minute).",
+    'Accounts: new = SES 14/s, 50,000 a day, 10 concurrent executions; grown = SES 50/s, 1,000,000 a day, ' +
+      '1,000 executions; a second a send (the polish, then SES). The pace is 0.9 × the lower limit. Throttled ' +
+      "attempts follow from Scheduler's 60-second precision (Poisson arrivals within each minute).",
   ].join('\n');
 }

@@ -128,7 +128,9 @@ export async function withDynamoDbLocal<T>(body: (engine: DynamoDbLocal) => Prom
   }
 }
 
-/** The three product tables (whatever the prefix); the local scheduler's table stands in for Scheduler, not DynamoDB. */
+/**
+ * The three product tables (whatever the prefix); the local scheduler's table stands in for Scheduler, not DynamoDB.
+ */
 export function isProductTable(tableName: string): boolean {
   return /(?:^|-)cr-(?:carts|sends|optouts)$/.test(tableName);
 }

@@ -23,7 +23,10 @@ export interface SweepRequest {
    * it are signed as they are sent (as a storefront's retry is), so a slow machine changes nothing.
    */
   readonly signOnSend?: boolean;
-  /** What must come back: a refusal with one of these statuses (and the field it must name), a replay, or a stale ignore. */
+  /**
+   * What must come back: a refusal with one of these statuses (and the field it must name), a replay, or a stale
+   * ignore.
+   */
   readonly expect: { kind: 'refused'; statuses: number[]; field?: string } | { kind: 'replay' } | { kind: 'ignored' };
   readonly category: string;
 }

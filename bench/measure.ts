@@ -334,7 +334,8 @@ export async function measureIntakeAfterSweep(options: {
         prefix,
       });
       const requests = [...valid, ...order.map((index) => sweep[index]!)].slice(0, options.limit ?? Infinity);
-      // Valid ones first and one at a time (the sweep replays them), then the rest 16 at a time, as the test sends them.
+      // Valid ones first and one at a time (the sweep replays them), then the rest 16 at a time, as the test
+      // sends them.
       const firstBad = Math.min(valid.length, requests.length);
       for (const request of requests.slice(0, firstBad)) {
         const response = await metered.intake(

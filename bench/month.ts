@@ -65,10 +65,13 @@ const HOUR_WEIGHTS = [
 /** Assumptions about sessions and checkouts, printed with the report. */
 export const MONTH_ASSUMPTIONS = [
   'cart starts spread uniformly over the 30 days; local start hour weighted by typical daytime shopping activity',
-  'changes per cart: 1 + Poisson(5), then nudged so the month has exactly 6 × carts changes; 5 s to 15 min apart (exponential, mean 90 s)',
-  'an emailed cart shows its email from a random change on (the change that first brings it sets the wake-up); 70% also give a first name',
+  'changes per cart: 1 + Poisson(5), then nudged so the month has exactly 6 × carts changes; 5 s to 15 min ' +
+    'apart (exponential, mean 90 s)',
+  'an emailed cart shows its email from a random change on (the change that first brings it sets the ' +
+    'wake-up); 70% also give a first name',
   'items from an 8-product catalogue ($12 to $85), 1 to 5 lines, edited between changes; 5% saved-link carts',
-  'checkouts: 30% of all carts, chosen at random; 65% within 2 to 40 min of the last change, 35% between 1 h and 72 h later',
+  'checkouts: 30% of all carts, chosen at random; 65% within 2 to 40 min of the last change, 35% between 1 h ' +
+    'and 72 h later',
   'every shopper is a different address; no unsubscribes, bounces or redeliveries in the month',
 ];
 

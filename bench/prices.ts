@@ -49,7 +49,13 @@ export const PRICES = {
     'aws-facts §1 DynamoDB on-demand writes: $0.625 per 1M WRU (since Nov 1 2024)',
   ),
   dynamoRead: price(0.125, 1_000_000, 'RRU', 0, 'aws-facts §1 DynamoDB on-demand reads: $0.125 per 1M RRU'),
-  dynamoStorage: price(0.25, 1, 'GB-month', 25, 'aws-facts §1 DynamoDB storage: $0.25 per GB-month; 25 GB always free'),
+  dynamoStorage: price(
+    0.25,
+    1,
+    'GB-month',
+    25,
+    'aws-facts §1 DynamoDB storage: $0.25 per GB-month; ' + '25 GB always free',
+  ),
   dynamoPitr: price(0.2, 1, 'GB-month', 0, 'aws-facts §1 DynamoDB PITR: $0.20 per GB-month of table size'),
   schedulerInvocations: price(
     1.0,
@@ -63,7 +69,8 @@ export const PRICES = {
     1_000,
     'emails',
     0,
-    'aws-facts §1 SES outbound: $0.10 per 1,000 (no always-free tier; 12-month offers replaced by credits since Jul 15 2025)',
+    'aws-facts §1 SES outbound: $0.10 per 1,000 (no always-free tier; 12-month offers replaced by credits ' +
+      'since Jul 15 2025)',
   ),
   bedrockInput: price(
     1.0,
@@ -84,7 +91,9 @@ export const PRICES = {
     1_000,
     'batches',
     0,
-    'NOT in aws-facts §1: DynamoDB Streams reads by Lambda event source mappings are not charged, and an idle stream costs nothing (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CostOptimization_StreamsUsage.html)',
+    'NOT in aws-facts §1: DynamoDB Streams reads by Lambda event source mappings are not charged, and an ' +
+      'idle stream costs nothing ' +
+      '(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CostOptimization_StreamsUsage.html)',
   ),
   logsIngestion: price(0.5, 1, 'GB', 5, 'aws-facts §1 CloudWatch Logs ingestion: $0.50/GB (Standard); 5 GB free'),
   logsStorage: price(0.03, 1, 'GB-month', 0, 'aws-facts §1 CloudWatch Logs storage: $0.03 per GB-month'),
@@ -114,7 +123,8 @@ export const PRICES = {
     1,
     'alarm-month',
     10,
-    'UNVERIFIED, not in aws-facts §1: CloudWatch standard-resolution alarm $0.10 per alarm metric-month, 10 free (as quoted in lib/constructs/alarms.ts)',
+    'UNVERIFIED, not in aws-facts §1: CloudWatch standard-resolution alarm $0.10 per alarm metric-month, 10 ' +
+      'free (as quoted in lib/constructs/alarms.ts)',
   ),
 } as const satisfies Record<string, Price>;
 

@@ -18,7 +18,10 @@ export const AFTER_SWEEP_TARGET_RATIO = 0.9;
 
 export function machine(): string {
   const cores = cpus();
-  return `${cores[0]?.model.trim() ?? 'unknown CPU'} × ${cores.length}, ${(totalmem() / 1024 ** 3).toFixed(1)} GB RAM, ${platform()} ${release()}, Node ${process.version}`;
+  return (
+    `${cores[0]?.model.trim() ?? 'unknown CPU'} × ${cores.length}, ${(totalmem() / 1024 ** 3).toFixed(1)} GB ` +
+    `RAM, ${platform()} ${release()}, Node ${process.version}`
+  );
 }
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -40,9 +43,12 @@ export function renderBenchTable(result: BenchResult): string {
     rows.push([
       `Intake, concurrency ${row.concurrency}`,
       `${row.intake.perSecond.toFixed(0)} events/s · p50 ${ms(row.intake.p50Ms)} ms · p99 ${ms(row.intake.p99Ms)} ms`,
-      `raw UpdateItem: ${row.raw.perSecond.toFixed(0)} writes/s · p50 ${ms(row.raw.p50Ms)} ms · p99 ${ms(row.raw.p99Ms)} ms`,
+      `raw UpdateItem: ${row.raw.perSecond.toFixed(0)} writes/s · p50 ${ms(row.raw.p50Ms)} ms · p99 ` +
+        `${ms(row.raw.p99Ms)} ms`,
       `${row.ratio.toFixed(2)} (${verdict})`,
-      `${row.intake.events} events per side; DynamoDB requests per intake event: ${num(row.dynamoRequestsPerEvent, 2)}; wake-up creates per event: ${num(row.schedulerCallsPerEvent, 2)}${row.races ? `; ${row.races} out-of-order races` : ''}`,
+      `${row.intake.events} events per side; DynamoDB requests per intake event: ` +
+        `${num(row.dynamoRequestsPerEvent, 2)}; wake-up creates per event: ` +
+        `${num(row.schedulerCallsPerEvent, 2)}${row.races ? `; ${row.races} out-of-order races` : ''}`,
     ]);
   }
   if (result.afterSweep) {
@@ -52,10 +58,13 @@ export function renderBenchTable(result: BenchResult): string {
       row.ratio >= AFTER_SWEEP_TARGET_RATIO && clean ? `meets ≥ ${AFTER_SWEEP_TARGET_RATIO.toFixed(2)}` : 'MISSES';
     rows.push([
       `Intake after the sweep, concurrency ${row.concurrency}`,
-      `after: ${row.after.perSecond.toFixed(0)} events/s · p50 ${ms(row.after.p50Ms)} ms · p99 ${ms(row.after.p99Ms)} ms`,
-      `before: ${row.before.perSecond.toFixed(0)} events/s · p50 ${ms(row.before.p50Ms)} ms · p99 ${ms(row.before.p99Ms)} ms`,
+      `after: ${row.after.perSecond.toFixed(0)} events/s · p50 ${ms(row.after.p50Ms)} ms · p99 ` +
+        `${ms(row.after.p99Ms)} ms`,
+      `before: ${row.before.perSecond.toFixed(0)} events/s · p50 ${ms(row.before.p50Ms)} ms · p99 ` +
+        `${ms(row.before.p99Ms)} ms`,
       `${row.ratio.toFixed(2)} (${verdict})`,
-      `${row.before.events} valid events per side; ${row.sweepRequests} sweep requests between: ${row.answeredWrongly} answered wrongly, ${row.serverErrors} 5xx`,
+      `${row.before.events} valid events per side; ${row.sweepRequests} sweep requests between: ` +
+        `${row.answeredWrongly} answered wrongly, ${row.serverErrors} 5xx`,
     ]);
   }
   const empty = result.coldStarts.find((row) => row.bundleBytes === 0);
@@ -63,7 +72,8 @@ export function renderBenchTable(result: BenchResult): string {
     if (row === empty) continue;
     rows.push([
       `Cold start, ${row.name}`,
-      `bundle ${(row.bundleBytes / 1024).toFixed(0)} KB · require ${ms(row.requireMs)} ms · ready ${ms(row.readyMs)} ms after process start`,
+      `bundle ${(row.bundleBytes / 1024).toFixed(0)} KB · require ${ms(row.requireMs)} ms · ready ` +
+        `${ms(row.readyMs)} ms after process start`,
       empty ? `empty module: require ${ms(empty.requireMs)} ms · ready ${ms(empty.readyMs)} ms` : '',
       empty ? `+${ms(row.readyMs - empty.readyMs)} ms` : '',
       `median of ${row.runs} fresh processes`,
@@ -74,8 +84,10 @@ export function renderBenchTable(result: BenchResult): string {
     const w = row.wholeChase;
     rows.push([
       `Growth, ${row.changes} change${row.changes === 1 ? '' : 's'} per cart`,
-      `intake: Scheduler calls ${num(i.schedulerCalls)} · WRU ${num(i.wru)} · RRU ${num(i.rru)} · DynamoDB requests ${num(i.dynamoRequests)}`,
-      `whole chase: Scheduler calls ${num(w.schedulerCalls)} · fired ${num(w.schedulerInvocations)} · WRU ${num(w.wru)} · RRU ${num(w.rru)} · emails ${num(w.emails)}`,
+      `intake: Scheduler calls ${num(i.schedulerCalls)} · WRU ${num(i.wru)} · RRU ${num(i.rru)} · DynamoDB ` +
+        `requests ${num(i.dynamoRequests)}`,
+      `whole chase: Scheduler calls ${num(w.schedulerCalls)} · fired ${num(w.schedulerInvocations)} · WRU ` +
+        `${num(w.wru)} · RRU ${num(w.rru)} · emails ${num(w.emails)}`,
       row === result.growth[0] ? 'Scheduler column flat' : '',
       `per cart, ${row.carts} carts`,
     ]);
@@ -124,11 +136,17 @@ export function rushMeets(r: RushResult): boolean {
 
 /** The morning rushes, one row each. */
 export function renderRushTable(results: readonly RushResult[]): string {
+  const throttledPercent = RUSH_TARGETS.throttledShare * 100;
   const rows = results.map((r) => [
     `${r.reminders.toLocaleString('en-US')} held, SES ${r.ratePerSecond}/s, ${r.concurrency} senders`,
-    `drained by 08:00 + ${(r.doneAfterMs / 1000).toFixed(0)} s (simulated) · ${r.sent} sent once · ${r.duplicates} duplicates · ${r.failureQueue} lost`,
-    `paced at ${r.plannedPerSecond.toFixed(1)}/s · throttled ${r.throttled} (${((r.throttled / Math.max(1, r.sent)) * 100).toFixed(1)}% of sends) · senders waited ${r.concurrencyWaits}× · at most ${r.maxPerSecond} accepted in a second, ${r.maxConcurrent} senders at once`,
-    `bound ${(r.lowerBoundMs / 1000).toFixed(0)} s: ${(r.doneAfterMs / r.lowerBoundMs).toFixed(2)}x (${rushMeets(r) ? `meets ≤ ${RUSH_TARGETS.boundRatio}x, ≤ ${RUSH_TARGETS.throttledShare * 100}% throttled` : 'MISSES'})`,
+    `drained by 08:00 + ${(r.doneAfterMs / 1000).toFixed(0)} s (simulated) · ${r.sent} sent once · ` +
+      `${r.duplicates} duplicates · ${r.failureQueue} lost`,
+    `paced at ${r.plannedPerSecond.toFixed(1)}/s · throttled ${r.throttled} ` +
+      `(${((r.throttled / Math.max(1, r.sent)) * 100).toFixed(1)}% of sends) · senders waited ` +
+      `${r.concurrencyWaits}× · at most ${r.maxPerSecond} accepted in a second, ` +
+      `${r.maxConcurrent} senders at once`,
+    `bound ${(r.lowerBoundMs / 1000).toFixed(0)} s: ${(r.doneAfterMs / r.lowerBoundMs).toFixed(2)}x ` +
+      `(${rushMeets(r) ? `meets ≤ ${RUSH_TARGETS.boundRatio}x, ≤ ${throttledPercent}% throttled` : 'MISSES'})`,
   ]);
   return table(['Morning', 'Result', 'How', 'Against the bound'], rows);
 }
