@@ -53,7 +53,9 @@ export class PolicyChecker {
   /** `principals` by the name the rehearsal knows each caller by (the function name, or a Scheduler role's). */
   constructor(private readonly principals: ReadonlyMap<string, Principal>) {}
 
-  /** Checks one request; throws {@link AccessDenied} (also kept in `denials`) when the role's policy does not allow it. */
+  /**
+   * Checks one request; throws {@link AccessDenied} (also kept in `denials`) when the role's policy does not allow it.
+   */
   async check(principal: string, request: IamRequest): Promise<void> {
     const who = this.principals.get(principal);
     if (!who) throw new Error(`the rehearsal knows no principal ${principal}`);

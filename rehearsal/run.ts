@@ -154,7 +154,8 @@ export async function runRehearsal(options: RunOptions = {}): Promise<RehearsalO
 export async function renderReport(outcome: RehearsalOutcome): Promise<string> {
   const lines: string[] = [];
   lines.push(
-    `Rehearsal on Node ${outcome.node} (x64 here; Lambda runs arm64), AWS SDK for JavaScript ${outcome.sdkVersion} where a bundle leaves @aws-sdk to the runtime`,
+    `Rehearsal on Node ${outcome.node} (x64 here; Lambda runs arm64), AWS SDK for JavaScript ` +
+      `${outcome.sdkVersion} where a bundle leaves @aws-sdk to the runtime`,
   );
   lines.push('');
   lines.push('Scenarios');
@@ -172,7 +173,8 @@ export async function renderReport(outcome: RehearsalOutcome): Promise<string> {
       `  ${fn.name} (${fn.runtime}, ${fn.architecture}, ${fn.memoryMb} MB, ${fn.timeoutSeconds} s; SDK ${fn.sdk})`,
     );
     lines.push(
-      `    invocations ${fn.invocations}, cold starts ${fn.coldStarts} (init ${fn.initMs.map((m) => `${m.toFixed(0)} ms`).join(', ') || '-'}), errors ${fn.errors}`,
+      `    invocations ${fn.invocations}, cold starts ${fn.coldStarts} (init ` +
+        `${fn.initMs.map((m) => `${m.toFixed(0)} ms`).join(', ') || '-'}), errors ${fn.errors}`,
     );
     lines.push(
       `    calls: ${
@@ -184,13 +186,15 @@ export async function renderReport(outcome: RehearsalOutcome): Promise<string> {
     const unused = fn.grants.filter((g) => !g.used && g.applies);
     const misfits = fn.grants.filter((g) => !g.applies);
     lines.push(
-      `    granted ${fn.grants.length}, used ${fn.grants.filter((g) => g.used).length}${unused.length > 0 ? `; never exercised:` : ''}`,
+      `    granted ${fn.grants.length}, used ` +
+        `${fn.grants.filter((g) => g.used).length}${unused.length > 0 ? `; never exercised:` : ''}`,
     );
     for (const g of unused)
       lines.push(`      - ${g.action} on ${g.resource}${g.sid.startsWith('#') ? '' : ` (${g.sid})`}`);
     for (const g of misfits)
       lines.push(
-        `      ! ${g.action} on ${g.resource}: the evaluator's service data says this action takes no resource of that type`,
+        `      ! ${g.action} on ${g.resource}: the evaluator's service data says this action takes no ` +
+          'resource of that type',
       );
   }
   lines.push('');

@@ -141,7 +141,10 @@ export async function oneClickUnsubscribe(r: Rehearsal): Promise<string> {
   const to = email.to[0]!.replace(/^.*<|>$/g, '').toLowerCase();
   const optouts = await r.optOuts(to);
   expect(optouts.length > 0, `no opt-out recorded for ${to}`);
-  return `one-click POST to the unsubscribe Function URL answered ${res.status}; ${to} opted out (${optouts.join(', ')})`;
+  return (
+    `one-click POST to the unsubscribe Function URL answered ${res.status}; ${to} opted out ` +
+    `(${optouts.join(', ')})`
+  );
 }
 
 /** A cart whose address bounces: SES's BOUNCE event, through EventBridge's rule, becomes a permanent opt-out. */
@@ -159,7 +162,10 @@ export async function bounce(r: Rehearsal): Promise<string> {
     optouts.includes('all'),
     `the bounce did not become an opt-out (${optouts.join(', ') || 'none'}); cart ${cartId}`,
   );
-  return `reminder to bounce@simulator.amazonses.com bounced; the Email Bounced event reached ses-events through the rule; opted out`;
+  return (
+    'reminder to bounce@simulator.amazonses.com bounced; the Email Bounced event reached ses-events through ' +
+    'the rule; opted out'
+  );
 }
 
 /** The owner edits both docs (the voice's sign-off, the rules' store name); the next loader tick takes both. */
@@ -193,7 +199,10 @@ export async function monthlySummary(r: Rehearsal): Promise<string> {
   }
   const summary = r.emails.slice(before).find((e) => e.by.endsWith('summary'));
   expect(summary, `the tick at ${first.toISOString()} sent no summary`);
-  return `summary tick at ${first.toISOString()} (SES sandbox, owner verified) sent "${summary.subject}" to ${summary.to.join(', ')}`;
+  return (
+    `summary tick at ${first.toISOString()} (SES sandbox, owner verified) sent "${summary.subject}" to ` +
+    `${summary.to.join(', ')}`
+  );
 }
 
 /** Runs one of the project's npm scripts as the operator would, against the rehearsal. */
@@ -256,9 +265,13 @@ export async function replayFailure(r: Rehearsal): Promise<string> {
   const reminded = r.emails.slice(before).some((e) => e.to.some((t) => t.includes('riley@example.org')));
   expect(
     reminded,
-    `the replayed wake-up sent no reminder to riley@example.org:\n${replayed.out}\n${(await r.activity(cartId)).join('\n')}`,
+    'the replayed wake-up sent no reminder to ' +
+      `riley@example.org:\n${replayed.out}\n${(await r.activity(cartId)).join('\n')}`,
   );
-  return `waiter failed 3 times on DynamoDB 500s → queue; "carts --aws failures" listed ${cartId}; "replay all" ran it and the reminder went out`;
+  return (
+    `waiter failed 3 times on DynamoDB 500s → queue; "carts --aws failures" listed ${cartId}; "replay all" ran ` +
+    'it and the reminder went out'
+  );
 }
 
 /** `npm run doctor -- --aws` against an SES account in the sandbox, then one with production access. */
@@ -302,10 +315,16 @@ export async function doctor(r: Rehearsal): Promise<string> {
     release !== undefined && /stored for the sender/.test(release),
     `the doctor did not read and store the account's sending limits:\n${ready.out}`,
   );
-  return `sandboxed account: exit ${sandboxed.code}, names the sandbox; ready account: exit ${ready.code}; morning release: ${release}`;
+  return (
+    `sandboxed account: exit ${sandboxed.code}, names the sandbox; ready account: exit ${ready.code}; morning ` +
+    `release: ${release}`
+  );
 }
 
-/** A shopper checks out: Shopify's orders/create finds the cart by its checkout token, ends the chase, cancels the wake-up. */
+/**
+ * A shopper checks out: Shopify's orders/create finds the cart by its checkout token, ends the chase, cancels the
+ * wake-up.
+ */
 export async function checkout(r: Rehearsal): Promise<string> {
   const token = `k${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const cartToken = `c${randomUUID().replace(/-/g, '').slice(0, 20)}`;
@@ -371,10 +390,15 @@ export async function checkout(r: Rehearsal): Promise<string> {
     !r.emails.slice(before).some((e) => e.to.some((t) => t.includes('kai@example.net'))),
     'a checked-out cart was reminded again',
   );
-  return `first reminder sent; orders/create then matched ${started.cartId} by its checkout token: checked out, wake-up cancelled, no second reminder`;
+  return (
+    `first reminder sent; orders/create then matched ${started.cartId} by its checkout token: checked out, ` +
+    'wake-up cancelled, no second reminder'
+  );
 }
 
-/** Every on-failure destination in the template receives, with the function's own role, when its function keeps failing. */
+/**
+ * Every on-failure destination in the template receives, with the function's own role, when its function keeps failing.
+ */
 export async function failuresReachTheQueue(r: Rehearsal): Promise<string> {
   const said: string[] = [];
   const lengths = new Map([...r.queues].map(([url, messages]) => [url, messages.length]));
@@ -509,10 +533,15 @@ export async function importSheet(r: Rehearsal): Promise<string> {
     (await r.cartItem(recoveredId))?.status === 'checked_out',
     `the export's checkout did not close ${recoveredId}`,
   );
-  return `tick at ${tick.toISOString()} imported x-101, closed x-103 and the reminded ${recoveredId} (checked out), and reported the bad row ("${notice.subject}")`;
+  return (
+    `tick at ${tick.toISOString()} imported x-101, closed x-103 and the reminded ${recoveredId} (checked out), ` +
+    `and reported the bad row ("${notice.subject}")`
+  );
 }
 
-/** The owner stops a shopper in the rules doc, then deletes the line: the loader reopens the cart and its chase goes on. */
+/**
+ * The owner stops a shopper in the rules doc, then deletes the line: the loader reopens the cart and its chase goes on.
+ */
 export async function ownerStopsAndLifts(r: Rehearsal): Promise<string> {
   const docs = exampleDocs();
   const token = `s${randomUUID().replace(/-/g, '').slice(0, 20)}`;

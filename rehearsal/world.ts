@@ -75,7 +75,10 @@ export interface RehearsalOptions {
   readonly entries?: SynthOptions['entries'];
   /** A running DynamoDB Local to use (the tests share one); otherwise one is started in memory. */
   readonly dynamoEndpoint?: string;
-  /** SecureStrings in SSM by parameter name, over the ones the rehearsal makes for every `CR_*_PARAM` the template names. */
+  /**
+   * SecureStrings in SSM by parameter name, over the ones the rehearsal makes for every `CR_*_PARAM` the template
+   * names.
+   */
   readonly secrets?: Record<string, string>;
   /** Whether the SES account is still in the sandbox (only verified identities may receive). */
   readonly sesSandbox?: boolean;
@@ -123,7 +126,8 @@ export function lambdaNode(): { path: string; version: string } {
   const pkg = join(ROOT, 'node_modules', `node-linux-${process.arch}`);
   if (!existsSync(join(pkg, 'bin', 'node'))) {
     throw new Error(
-      `the rehearsal runs the bundles on Lambda's Node 22 from the node-linux-${process.arch} package, which npm installs on Linux x64 and arm64 only (this is ${process.platform} ${process.arch})`,
+      `the rehearsal runs the bundles on Lambda's Node 22 from the node-linux-${process.arch} package, which ` +
+        `npm installs on Linux x64 and arm64 only (this is ${process.platform} ${process.arch})`,
     );
   }
   return {
@@ -660,18 +664,19 @@ export class Rehearsal {
     const modelId = decodeURIComponent(match[1]!);
     const input = JSON.parse(body.toString()) as Json;
     const profile = /^(global|us|eu|apac|jp|au|ca|us-gov)\.(.+)$/.exec(modelId);
+    const profileArn = `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}`;
     const requests: IamRequest[] = profile
       ? [
           {
             action: 'bedrock:InvokeModel',
-            resource: `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}`,
+            resource: profileArn,
           },
           {
             action: 'bedrock:InvokeModel',
             // A global profile may route to any Region; the rehearsal picks another one, as AWS may.
             resource: `arn:aws:bedrock:us-west-2::foundation-model/${profile[2]}`,
             context: {
-              'bedrock:InferenceProfileArn': `arn:aws:bedrock:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:inference-profile/${modelId}`,
+              'bedrock:InferenceProfileArn': profileArn,
             },
           },
         ]
@@ -776,7 +781,9 @@ export class Rehearsal {
           res,
           400,
           {
-            message: `Email address is not verified. The following identities failed the check in region US-EAST-1: ${unverified.join(', ')}`,
+            message:
+              'Email address is not verified. The following identities failed the check in region US-EAST-1: ' +
+              `${unverified.join(', ')}`,
           },
           'MessageRejected',
         );
@@ -805,7 +812,10 @@ export class Rehearsal {
     }
   }
 
-  /** What SES publishes for one accepted message: SEND, then DELIVERY, or a BOUNCE / COMPLAINT for the simulator's addresses. */
+  /**
+   * What SES publishes for one accepted message: SEND, then DELIVERY, or a BOUNCE / COMPLAINT for the simulator's
+   * addresses.
+   */
   private async publishSesEvents(email: SentEmail, configurationSet: string): Promise<void> {
     const recipients = email.to.map((a) => a.replace(/^.*<|>$/g, ''));
     const mail = sesMail(email, configurationSet);
@@ -967,7 +977,10 @@ export class Rehearsal {
     this.invokeAsync(fn, JSON.parse(String(target.Input ?? '{}')));
   }
 
-  /** One tick of a recurring schedule from the template (by name), at the clock's time, with its Input as Scheduler fills it. */
+  /**
+   * One tick of a recurring schedule from the template (by name), at the clock's time, with its Input as Scheduler
+   * fills it.
+   */
   async tick(scheduleName: string, at: Date = this.now()): Promise<void> {
     const schedule = this.template.schedules.find((s) => s.name === scheduleName);
     if (!schedule) throw new Error(`the template has no schedule ${scheduleName}`);
@@ -1059,7 +1072,8 @@ export class Rehearsal {
       this.asyncResults.push({ fn: fn.name, result: result!, attempts: Math.min(attempt, attempts) });
       if (!result!.ok) {
         this.fail(
-          `${fn.name} failed on an asynchronous invoke after ${attempts} attempts: ${result!.error?.errorType}: ${result!.error?.errorMessage}`,
+          `${fn.name} failed on an asynchronous invoke after ${attempts} attempts: ` +
+            `${result!.error?.errorType}: ${result!.error?.errorMessage}`,
         );
         const destination = fn.asyncConfig?.onFailureArn;
         if (destination) {
@@ -1170,6 +1184,8 @@ export class Rehearsal {
     const now = this.now();
     const requestId = randomUUID();
     const host = new URL(fn.url!).host;
+    const epochHex = Math.floor(now.getTime() / 1000).toString(16);
+    const traceId = `Root=1-${epochHex}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
     const event = {
       version: '2.0',
       routeKey: '$default',
@@ -1181,7 +1197,7 @@ export class Rehearsal {
         host,
         'x-forwarded-proto': 'https',
         'x-forwarded-for': '203.0.113.7',
-        'x-amzn-trace-id': `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+        'x-amzn-trace-id': traceId,
       },
       ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
       requestContext: {
@@ -1286,7 +1302,8 @@ export class Rehearsal {
           pending = pending.slice(Math.max(0, from));
           if (attempts > mapping.retryAttempts) {
             this.fail(
-              `${fn.name} failed on a stream batch after ${attempts} attempts: ${result.error?.errorMessage ?? 'reported batch item failures'}`,
+              `${fn.name} failed on a stream batch after ${attempts} attempts: ` +
+                `${result.error?.errorMessage ?? 'reported batch item failures'}`,
             );
             if (mapping.onFailureArn) {
               await this.sendToQueue(fn.name, mapping.onFailureArn, {
@@ -1431,7 +1448,9 @@ function sesMail(email: SentEmail, configurationSet: string): Json {
   };
 }
 
-/** Creates each table of the template in DynamoDB Local, from the template's own definition (keys, GSIs, stream, TTL). */
+/**
+ * Creates each table of the template in DynamoDB Local, from the template's own definition (keys, GSIs, stream, TTL).
+ */
 async function createTables(client: DynamoDBClient, template: RehearsalTemplate): Promise<void> {
   for (const table of template.tables) {
     const p = table.properties;
