@@ -18,49 +18,55 @@ const endpoint = () => inject('dynamoEndpoint');
 const prefix = () => `b${Math.random().toString(36).slice(2, 8)}-`;
 
 describe('bench measurements (tiny inputs)', () => {
-  it('measures intake against the raw write at each concurrency, with the same number of events on both sides', async () => {
-    const rows = await measureIntake({
-      dynamoEndpoint: endpoint(),
-      events: 36,
-      concurrency: [2, 4],
-      tablePrefix: prefix(),
-    });
-    expect(rows.map((row) => row.concurrency)).toEqual([2, 4]);
-    for (const row of rows) {
-      expect(row.intake.events).toBe(36);
-      expect(row.raw.events).toBe(36);
-      for (const stats of [row.intake, row.raw]) {
-        expect(stats.perSecond).toBeGreaterThan(0);
-        expect(stats.p99Ms).toBeGreaterThanOrEqual(stats.p50Ms);
+  it(
+    'measures intake against the raw write at each concurrency, ' + 'with the same number of events on both sides',
+    async () => {
+      const rows = await measureIntake({
+        dynamoEndpoint: endpoint(),
+        events: 36,
+        concurrency: [2, 4],
+        tablePrefix: prefix(),
+      });
+      expect(rows.map((row) => row.concurrency)).toEqual([2, 4]);
+      for (const row of rows) {
+        expect(row.intake.events).toBe(36);
+        expect(row.raw.events).toBe(36);
+        for (const stats of [row.intake, row.raw]) {
+          expect(stats.perSecond).toBeGreaterThan(0);
+          expect(stats.p99Ms).toBeGreaterThanOrEqual(stats.p50Ms);
+        }
+        expect(row.ratio).toBeCloseTo(row.intake.perSecond / row.raw.perSecond, 10);
+        // At least the one unavoidable write per event.
+        expect(row.dynamoRequestsPerEvent).toBeGreaterThanOrEqual(1);
+        // 45% of the six-change carts give an email once: one wake-up for each, never one per change.
+        expect(row.schedulerCallsPerEvent).toBeGreaterThan(0);
+        expect(row.schedulerCallsPerEvent).toBeLessThan(1 / 6 + 1e-9);
       }
-      expect(row.ratio).toBeCloseTo(row.intake.perSecond / row.raw.perSecond, 10);
-      // At least the one unavoidable write per event.
-      expect(row.dynamoRequestsPerEvent).toBeGreaterThanOrEqual(1);
-      // 45% of the six-change carts give an email once: one wake-up for each, never one per change.
-      expect(row.schedulerCallsPerEvent).toBeGreaterThan(0);
-      expect(row.schedulerCallsPerEvent).toBeLessThan(1 / 6 + 1e-9);
-    }
-  });
+    },
+  );
 
-  it('measures valid deliveries before and after the intake sweep on one warm intake, checking every sweep answer', async () => {
-    const row = await measureIntakeAfterSweep({
-      dynamoEndpoint: endpoint(),
-      events: 24,
-      concurrency: 4,
-      sweeps: 1,
-      limit: 400,
-      tablePrefix: prefix(),
-    });
-    expect(row.before.events).toBe(48);
-    expect(row.after.events).toBe(48);
-    expect(row.ratio).toBeCloseTo(row.after.perSecond / row.before.perSecond, 10);
-    expect(row.sweepRequests).toBe(400);
-    expect(row.answeredWrongly).toBe(0);
-    expect(row.serverErrors).toBe(0);
-    const text = renderBenchTable({ intake: [], coldStarts: [], growth: [], afterSweep: row });
-    expect(text).toContain('Intake after the sweep, concurrency 4');
-    expect(text).toContain('400 sweep requests between: 0 answered wrongly, 0 5xx');
-  });
+  it(
+    'measures valid deliveries before and after the intake sweep on one warm intake, ' + 'checking every sweep answer',
+    async () => {
+      const row = await measureIntakeAfterSweep({
+        dynamoEndpoint: endpoint(),
+        events: 24,
+        concurrency: 4,
+        sweeps: 1,
+        limit: 400,
+        tablePrefix: prefix(),
+      });
+      expect(row.before.events).toBe(48);
+      expect(row.after.events).toBe(48);
+      expect(row.ratio).toBeCloseTo(row.after.perSecond / row.before.perSecond, 10);
+      expect(row.sweepRequests).toBe(400);
+      expect(row.answeredWrongly).toBe(0);
+      expect(row.serverErrors).toBe(0);
+      const text = renderBenchTable({ intake: [], coldStarts: [], growth: [], afterSweep: row });
+      expect(text).toContain('Intake after the sweep, concurrency 4');
+      expect(text).toContain('400 sweep requests between: 0 answered wrongly, 0 5xx');
+    },
+  );
 
   it('prices every recurring schedule form the stack uses, the hourly store-job tick included', () => {
     expect(runsPerMonth('rate(5 minutes)')).toBe(8_640);
@@ -166,69 +172,73 @@ describe("the cost run's inputs and arithmetic", () => {
     expect(deliveries.every((d, i) => i === 0 || d.at >= deliveries[i - 1]!.at)).toBe(true);
   });
 
-  it('prices every line from the one price list, applies free tiers per price, scales usage but not fixed resources', () => {
-    const usage: MonthUsage = {
-      carts: 10,
-      functions: {
-        intake: { invocations: 60, billedMs: 300, coldStarts: 2, logBytes: 6_000 },
-        sender: { invocations: 5, billedMs: 100, coldStarts: 1, logBytes: 0 },
-      },
-      dynamo: { rru: 100, wru: 200, failedWriteWru: 1 },
-      kmsTableKeyWindows: 12,
-      scheduler: { invocations: 15, apiCalls: 20, handOffs: 5 },
-      emails: 5,
-      bedrock: { calls: 5, inputTokens: 1_000, outputTokens: 150 },
-      googleReads: 0,
-      storageBytes: 1_000_000,
-    };
-    // A recurring job: the same every month, whatever the volume.
-    const fixed: MonthUsage = {
-      carts: 0,
-      functions: { 'rules-loader': { invocations: 100, billedMs: 500, coldStarts: 1, logBytes: 0 } },
-      dynamo: { rru: 300, wru: 0, failedWriteWru: 0 },
-      kmsTableKeyWindows: 5,
-      scheduler: { invocations: 100, apiCalls: 0, handOffs: 0 },
-      emails: 0,
-      bedrock: { calls: 0, inputTokens: 0, outputTokens: 0 },
-      googleReads: 200,
-      storageBytes: 0,
-    };
-    const context: BillContext = {
-      memoryMb: { intake: 256, sender: 256 },
-      initMs: { intake: 100, sender: 120 },
-      secretReadsPerColdStart: { intake: 1, sender: 1 },
-      secretParameters: ['CR_WEBHOOK_SECRET_PARAM', 'CR_UNSUBSCRIBE_KEY_PARAM'],
-      alarms: 9,
-      logRetentionDays: 30,
-      pitr: true,
-      kmsTables: 3,
-    };
-    const one = monthlyBill(usage, context, 1);
-    const ten = monthlyBill(usage, context, 10);
-    const line = (lines: typeof one, price: string, item?: string) =>
-      lines.find((l) => l.price === price && (!item || l.item === item))!;
-    expect(line(one, 'sesEmails').withoutFreeTier).toBeCloseTo(costOf('sesEmails', 5, false), 12);
-    expect(line(one, 'bedrockInput').withoutFreeTier).toBeCloseTo(1_000 * (PRICES.bedrockInput.usd / 1e6), 12);
-    expect(line(one, 'dynamoWrite').quantity).toBe(201);
-    expect(line(one, 'kmsRequests').quantity).toBe(3 + 12);
-    expect(line(one, 'lambdaRequests').quantity).toBe(65);
-    expect(line(one, 'lambdaRequests').withFreeTier).toBe(0);
-    expect(line(one, 'cloudWatchAlarm').withoutFreeTier).toBeCloseTo(0.9, 12);
-    expect(line(one, 'cloudWatchAlarm').withFreeTier).toBe(0);
-    expect(line(ten, 'cloudWatchAlarm').quantity).toBe(9);
-    expect(line(ten, 'sesEmails').quantity).toBe(50);
-    const tenWithJobs = monthlyBill(usage, context, 10, fixed);
-    expect(line(tenWithJobs, 'schedulerInvocations').quantity).toBe(150 + 100);
-    expect(line(tenWithJobs, 'dynamoRead').quantity).toBe(1_000 + 300);
-    expect(line(tenWithJobs, 'lambdaRequests').quantity).toBe(650 + 100);
-    expect(line(tenWithJobs, 'sesEmails').quantity).toBe(50);
-    // Log bytes: the handlers' own plus the platform's lines per invocation.
-    expect(line(one, 'logsIngestion').quantity * 1024 ** 3).toBeCloseTo(
-      6_000 + 65 * ASSUMPTIONS.platformLogBytesPerInvocation,
-      6,
-    );
-    const t = totals(one);
-    expect(t.withoutFreeTier).toBeGreaterThan(t.withFreeTier);
-    expect(one.every((l) => l.withFreeTier <= l.withoutFreeTier + 1e-12)).toBe(true);
-  });
+  it(
+    'prices every line from the one price list, ' +
+      'applies free tiers per price, scales usage but not fixed resources',
+    () => {
+      const usage: MonthUsage = {
+        carts: 10,
+        functions: {
+          intake: { invocations: 60, billedMs: 300, coldStarts: 2, logBytes: 6_000 },
+          sender: { invocations: 5, billedMs: 100, coldStarts: 1, logBytes: 0 },
+        },
+        dynamo: { rru: 100, wru: 200, failedWriteWru: 1 },
+        kmsTableKeyWindows: 12,
+        scheduler: { invocations: 15, apiCalls: 20, handOffs: 5 },
+        emails: 5,
+        bedrock: { calls: 5, inputTokens: 1_000, outputTokens: 150 },
+        googleReads: 0,
+        storageBytes: 1_000_000,
+      };
+      // A recurring job: the same every month, whatever the volume.
+      const fixed: MonthUsage = {
+        carts: 0,
+        functions: { 'rules-loader': { invocations: 100, billedMs: 500, coldStarts: 1, logBytes: 0 } },
+        dynamo: { rru: 300, wru: 0, failedWriteWru: 0 },
+        kmsTableKeyWindows: 5,
+        scheduler: { invocations: 100, apiCalls: 0, handOffs: 0 },
+        emails: 0,
+        bedrock: { calls: 0, inputTokens: 0, outputTokens: 0 },
+        googleReads: 200,
+        storageBytes: 0,
+      };
+      const context: BillContext = {
+        memoryMb: { intake: 256, sender: 256 },
+        initMs: { intake: 100, sender: 120 },
+        secretReadsPerColdStart: { intake: 1, sender: 1 },
+        secretParameters: ['CR_WEBHOOK_SECRET_PARAM', 'CR_UNSUBSCRIBE_KEY_PARAM'],
+        alarms: 9,
+        logRetentionDays: 30,
+        pitr: true,
+        kmsTables: 3,
+      };
+      const one = monthlyBill(usage, context, 1);
+      const ten = monthlyBill(usage, context, 10);
+      const line = (lines: typeof one, price: string, item?: string) =>
+        lines.find((l) => l.price === price && (!item || l.item === item))!;
+      expect(line(one, 'sesEmails').withoutFreeTier).toBeCloseTo(costOf('sesEmails', 5, false), 12);
+      expect(line(one, 'bedrockInput').withoutFreeTier).toBeCloseTo(1_000 * (PRICES.bedrockInput.usd / 1e6), 12);
+      expect(line(one, 'dynamoWrite').quantity).toBe(201);
+      expect(line(one, 'kmsRequests').quantity).toBe(3 + 12);
+      expect(line(one, 'lambdaRequests').quantity).toBe(65);
+      expect(line(one, 'lambdaRequests').withFreeTier).toBe(0);
+      expect(line(one, 'cloudWatchAlarm').withoutFreeTier).toBeCloseTo(0.9, 12);
+      expect(line(one, 'cloudWatchAlarm').withFreeTier).toBe(0);
+      expect(line(ten, 'cloudWatchAlarm').quantity).toBe(9);
+      expect(line(ten, 'sesEmails').quantity).toBe(50);
+      const tenWithJobs = monthlyBill(usage, context, 10, fixed);
+      expect(line(tenWithJobs, 'schedulerInvocations').quantity).toBe(150 + 100);
+      expect(line(tenWithJobs, 'dynamoRead').quantity).toBe(1_000 + 300);
+      expect(line(tenWithJobs, 'lambdaRequests').quantity).toBe(650 + 100);
+      expect(line(tenWithJobs, 'sesEmails').quantity).toBe(50);
+      // Log bytes: the handlers' own plus the platform's lines per invocation.
+      expect(line(one, 'logsIngestion').quantity * 1024 ** 3).toBeCloseTo(
+        6_000 + 65 * ASSUMPTIONS.platformLogBytesPerInvocation,
+        6,
+      );
+      const t = totals(one);
+      expect(t.withoutFreeTier).toBeGreaterThan(t.withFreeTier);
+      expect(one.every((l) => l.withFreeTier <= l.withoutFreeTier + 1e-12)).toBe(true);
+    },
+  );
 });

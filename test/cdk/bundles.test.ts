@@ -77,8 +77,10 @@ function summarize(output: Metafile['outputs'][string], code: string): Bundle {
 /** Node's own modules, which esbuild leaves as requires on the node platform. */
 const BUILTIN = new Set(builtinModules);
 const ROLES = Object.keys(BUNDLE_BUDGETS_KB) as FunctionRole[];
-const GOOGLE_CODE =
-  /node_modules\/(?:@googleapis\/|googleapis(?:-common)?\/|google-auth-library\/|gaxios\/|gtoken\/|google-logging-utils\/)/;
+const GOOGLE_CODE = new RegExp(
+  /node_modules\//.source +
+    /(?:@googleapis\/|googleapis(?:-common)?\/|google-auth-library\/|gaxios\/|gtoken\/|google-logging-utils\/)/.source,
+);
 const BEDROCK_CODE = /bedrock|polish/i;
 
 let bundles: Map<FunctionRole, Bundle>;

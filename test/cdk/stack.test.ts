@@ -4,8 +4,8 @@
  * bundling (test/support/cdk-synth.ts; the bundles have their own tests in bundles.test.ts). Further synths check
  * what a bare `npx cdk synth` leaves out and warns about, and how the template follows other configuration.
  *
- * Expectations are derived from `src/resources/tables.ts`, `src/composition/aws/environment.ts` and the construct constants,
- * not copied from the template, so a drift between the app and its infrastructure fails here.
+ * Expectations are derived from `src/resources/tables.ts`, `src/composition/aws/environment.ts` and the construct
+ * constants, not copied from the template, so a drift between the app and its infrastructure fails here.
  */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
@@ -261,7 +261,8 @@ describe('resources', () => {
       'AWS::Lambda::EventInvokeConfig': ASYNC_CAPTURED.length + 1,
       // The cart counter on the cr-carts stream.
       'AWS::Lambda::EventSourceMapping': 1,
-      // The queue + one per function + 2 SES reputation + docs unavailable + second copies + a request rate per public URL.
+      // The queue + one per function + 2 SES reputation + docs
+      // unavailable + second copies + a request rate per public URL.
       'AWS::CloudWatch::Alarm': 1 + alarmedFunctions + 2 + 1 + 1 + WITH_URL.length,
       // Alarms reach somebody by default: alarmEmail, else ownerEmail.
       'AWS::SNS::Topic': 1,
@@ -455,27 +456,31 @@ describe('functions', () => {
     },
   );
 
-  it('passes CR_DOCS_CACHE_SECONDS to every function that reads the stored rules, only when docsCacheSeconds is set', () => {
-    const { template: withCache } = synthStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
-    const readers = ROLES.filter((role) => 'CR_DOCS_CACHE_SECONDS' in RUNTIME_SCHEMAS[role].shape);
-    expect(readers.sort()).toEqual([
-      'cartCounter',
-      'importer',
-      'intake',
-      'sender',
-      'sesEvents',
-      'summary',
-      'unsubscribe',
-      'waiter',
-    ]);
-    for (const role of readers) {
-      withCache.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: FUNCTION_NAMES[role],
-        Environment: { Variables: Match.objectLike({ CR_DOCS_CACHE_SECONDS: '30' }) },
-      });
-      expect(functionProps(role).Environment.Variables.CR_DOCS_CACHE_SECONDS).toBeUndefined(); // runtime default
-    }
-  });
+  it(
+    'passes CR_DOCS_CACHE_SECONDS to every function that reads the stored rules, ' +
+      'only when docsCacheSeconds is set',
+    () => {
+      const { template: withCache } = synthStack({ ...GOOGLE_CONTEXT, docsCacheSeconds: '30' });
+      const readers = ROLES.filter((role) => 'CR_DOCS_CACHE_SECONDS' in RUNTIME_SCHEMAS[role].shape);
+      expect(readers.sort()).toEqual([
+        'cartCounter',
+        'importer',
+        'intake',
+        'sender',
+        'sesEvents',
+        'summary',
+        'unsubscribe',
+        'waiter',
+      ]);
+      for (const role of readers) {
+        withCache.hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: FUNCTION_NAMES[role],
+          Environment: { Variables: Match.objectLike({ CR_DOCS_CACHE_SECONDS: '30' }) },
+        });
+        expect(functionProps(role).Environment.Variables.CR_DOCS_CACHE_SECONDS).toBeUndefined(); // runtime default
+      }
+    },
+  );
 
   it('points the scheduling variables at the group, the waiter, the Scheduler role and the dead-letter queue', () => {
     for (const role of SCHEDULING_ROLES) {
@@ -735,26 +740,30 @@ describe('recurring jobs', () => {
     },
   );
 
-  it("follows docsRefreshMinutes; the import and summary tick hourly in UTC with their scheduled time (the rules doc's zone decides)", () => {
-    const every = (minutes: number) => {
-      const { template: t } = synthStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes) });
-      const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as Json);
-      return Object.fromEntries(schedules.map((s) => [s.Name, s]));
-    };
-    expect(every(1)['cart-recovery-rules-loader']).toMatchObject({
-      ScheduleExpression: 'rate(1 minute)',
-      Target: { RetryPolicy: { MaximumEventAgeInSeconds: 60 } },
-    });
-    const hourly = every(60);
-    expect(hourly['cart-recovery-rules-loader'].ScheduleExpression).toMatch(/^rate\((60 minutes|1 hour)\)$/);
-    for (const name of ['cart-recovery-importer', 'cart-recovery-monthly-summary']) {
-      expect(hourly[name]).toMatchObject({
-        ScheduleExpression: 'cron(0 * * * ? *)',
-        Target: { Input: '{"scheduled":"<aws.scheduler.scheduled-time>"}' },
+  it(
+    'follows docsRefreshMinutes; ' +
+      "the import and summary tick hourly in UTC with their scheduled time (the rules doc's zone decides)",
+    () => {
+      const every = (minutes: number) => {
+        const { template: t } = synthStack({ ...GOOGLE_CONTEXT, docsRefreshMinutes: String(minutes) });
+        const schedules = Object.values(t.findResources('AWS::Scheduler::Schedule')).map((r) => r.Properties as Json);
+        return Object.fromEntries(schedules.map((s) => [s.Name, s]));
+      };
+      expect(every(1)['cart-recovery-rules-loader']).toMatchObject({
+        ScheduleExpression: 'rate(1 minute)',
+        Target: { RetryPolicy: { MaximumEventAgeInSeconds: 60 } },
       });
-      expect(hourly[name]?.ScheduleExpressionTimezone).toBe('Etc/UTC');
-    }
-  });
+      const hourly = every(60);
+      expect(hourly['cart-recovery-rules-loader'].ScheduleExpression).toMatch(/^rate\((60 minutes|1 hour)\)$/);
+      for (const name of ['cart-recovery-importer', 'cart-recovery-monthly-summary']) {
+        expect(hourly[name]).toMatchObject({
+          ScheduleExpression: 'cron(0 * * * ? *)',
+          Target: { Input: '{"scheduled":"<aws.scheduler.scheduled-time>"}' },
+        });
+        expect(hourly[name]?.ScheduleExpressionTimezone).toBe('Etc/UTC');
+      }
+    },
+  );
 });
 
 describe('SES feedback', () => {
@@ -848,7 +857,8 @@ describe('cart counter (cr-carts stream)', () => {
       Tags: [{ Key: 'app', Value: 'cart-recovery' }],
     });
     expect(CART_STREAM_RETRIES.attempts).toBeGreaterThan(0); // bounded, never -1 (infinite)
-    expect(CART_STREAM_RETRIES.maxRecordAge.toSeconds()).toBeLessThanOrEqual(24 * 3600); // the stream keeps records 24 h
+    // The stream keeps records 24 h.
+    expect(CART_STREAM_RETRIES.maxRecordAge.toSeconds()).toBeLessThanOrEqual(24 * 3600);
   });
 
   it('is created after the policy that lets it read the stream (Lambda checks that when creating the mapping)', () => {
@@ -1047,26 +1057,33 @@ describe('least privilege', () => {
       expect(resourcesFor(role, 'bedrock:InvokeModel'), role).toEqual([]);
   });
 
-  it('lets the sender mail shoppers and the Google readers mail the owner, through the identity and configuration set', () => {
-    const identityAndSet = [
-      expect.stringMatching(
-        /^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/<EmailIdentity[0-9A-F]{8}>$/,
-      ),
-      expect.stringMatching(
-        /^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set\/<EmailConfigurationSet[0-9A-F]{8}>$/,
-      ),
-    ];
-    expect(resourcesFor('sender', 'ses:SendEmail')).toEqual(expect.arrayContaining(identityAndSet));
-    expect(resourcesFor('sender', 'ses:SendEmail')).toHaveLength(2);
-    // The owner's address is outside the sender domain: the SES sandbox also checks its identity.
-    const owner = `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${GOOGLE_CONTEXT.ownerEmail}`;
-    for (const role of ['rulesLoader', 'importer'] as const) {
-      expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual(expect.arrayContaining([...identityAndSet, owner]));
-      expect(resourcesFor(role, 'ses:SendEmail'), role).toHaveLength(3);
-    }
-    for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents', 'cartCounter'] as const)
-      expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
-  });
+  it(
+    'lets the sender mail shoppers and the Google readers mail the owner, ' +
+      'through the identity and configuration set',
+    () => {
+      const identityAndSet = [
+        expect.stringMatching(
+          /^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity\/<EmailIdentity[0-9A-F]{8}>$/,
+        ),
+        expect.stringMatching(
+          new RegExp(
+            /^arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:/.source +
+              /configuration-set\/<EmailConfigurationSet[0-9A-F]{8}>$/.source,
+          ),
+        ),
+      ];
+      expect(resourcesFor('sender', 'ses:SendEmail')).toEqual(expect.arrayContaining(identityAndSet));
+      expect(resourcesFor('sender', 'ses:SendEmail')).toHaveLength(2);
+      // The owner's address is outside the sender domain: the SES sandbox also checks its identity.
+      const owner = `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${GOOGLE_CONTEXT.ownerEmail}`;
+      for (const role of ['rulesLoader', 'importer'] as const) {
+        expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual(expect.arrayContaining([...identityAndSet, owner]));
+        expect(resourcesFor(role, 'ses:SendEmail'), role).toHaveLength(3);
+      }
+      for (const role of ['intake', 'waiter', 'unsubscribe', 'sesEvents', 'cartCounter'] as const)
+        expect(resourcesFor(role, 'ses:SendEmail'), role).toEqual([]);
+    },
+  );
 
   it('needs no recipient identity when the owner is at the sender domain', () => {
     const { template: same } = synthStack({ ...GOOGLE_CONTEXT, ownerEmail: 'owner@example.com' });
@@ -1150,27 +1167,30 @@ describe('alarms', () => {
     expect(SES_REPUTATION_ALARM_THRESHOLDS).toEqual({ bounceRate: 0.05, complaintRate: 0.001 });
   });
 
-  it('alarms when the rules loader keeps failing to read the docs, from a log metric filter on its own log group', () => {
-    const filter = ofType('AWS::Logs::MetricFilter').find(
-      ([, f]) => f.Properties.FilterPattern === `"${DOC_UNAVAILABLE_PHRASE}"`,
-    )![1].Properties;
-    expect(filter).toMatchObject({
-      FilterPattern: `"${DOC_UNAVAILABLE_PHRASE}"`,
-      LogGroupName: { Ref: functionProps('rulesLoader').LoggingConfig.LogGroup.Ref },
-      MetricTransformations: [
-        { MetricNamespace: METRIC_NAMESPACE, MetricName: 'OwnerDocsUnavailable', MetricValue: '1' },
-      ],
-    });
-    expect(alarmOn((a) => a.MetricName === 'OwnerDocsUnavailable')).toMatchObject({
-      Namespace: METRIC_NAMESPACE,
-      Statistic: 'Sum',
-      Period: 900,
-      Threshold: 3,
-    });
-    // The filter matches the loader's own warning; rewording it there must update the filter.
-    const loader = readFileSync(new URL('../../src/use-cases/load-owner-docs.ts', import.meta.url), 'utf8');
-    expect(loader).toContain(`\${kind} ${DOC_UNAVAILABLE_PHRASE};`);
-  });
+  it(
+    'alarms when the rules loader keeps failing to read the docs, ' + 'from a log metric filter on its own log group',
+    () => {
+      const filter = ofType('AWS::Logs::MetricFilter').find(
+        ([, f]) => f.Properties.FilterPattern === `"${DOC_UNAVAILABLE_PHRASE}"`,
+      )![1].Properties;
+      expect(filter).toMatchObject({
+        FilterPattern: `"${DOC_UNAVAILABLE_PHRASE}"`,
+        LogGroupName: { Ref: functionProps('rulesLoader').LoggingConfig.LogGroup.Ref },
+        MetricTransformations: [
+          { MetricNamespace: METRIC_NAMESPACE, MetricName: 'OwnerDocsUnavailable', MetricValue: '1' },
+        ],
+      });
+      expect(alarmOn((a) => a.MetricName === 'OwnerDocsUnavailable')).toMatchObject({
+        Namespace: METRIC_NAMESPACE,
+        Statistic: 'Sum',
+        Period: 900,
+        Threshold: 3,
+      });
+      // The filter matches the loader's own warning; rewording it there must update the filter.
+      const loader = readFileSync(new URL('../../src/use-cases/load-owner-docs.ts', import.meta.url), 'utf8');
+      expect(loader).toContain(`\${kind} ${DOC_UNAVAILABLE_PHRASE};`);
+    },
+  );
 
   it("alarms at the first second copy of a reminder, from the sender's and SES feedback's own log lines", () => {
     const filters = ofType('AWS::Logs::MetricFilter').filter(([, f]) =>
@@ -1357,7 +1377,11 @@ describe('deploy configuration (src/composition/aws/deploy-config.ts)', () => {
     fails({ googleKeyParam: 'google-key' }, /googleKeyParam .*starting with "\/"/);
     fails(
       { senderDomain: 'shop.example.org', fromAddress: 'hi@shop.example.org', replyTo: 'hi@shop.example.org' },
-      /replyTo \(context "replyTo" or env CART_RECOVERY_REPLY_TO\): must be an inbox someone reads, not the sending address "hi@shop.example.org"/,
+      new RegExp(
+        /replyTo \(context "replyTo" or env CART_RECOVERY_REPLY_TO\): /.source +
+          /must be an inbox someone reads, /.source +
+          /not the sending address "hi@shop.example.org"/.source,
+      ),
     );
     fails({ docsRefreshMinutes: 0 }, /docsRefreshMinutes .*at least 1/);
     fails({ docsRefreshMinutes: '61' }, /docsRefreshMinutes .*at most 60/);

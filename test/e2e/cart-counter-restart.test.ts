@@ -26,24 +26,28 @@ describe('the cart counter across a restart of the local system (data kept on di
     },
   });
 
-  it('counts what came before and after the restart once each, including what was still waiting in the stream', async () => {
-    const first = await start();
-    await postCartEvent(first, cart('r-1', first.clock.now().toISOString(), 'one@example.com'));
-    await first.advance(2 * MINUTE); // delivered: the batching window has passed
-    await postCartEvent(first, cart('r-2', first.clock.now().toISOString()));
-    await first.stop(); // r-2 is still inside its window: stopping delivers it
+  it(
+    'counts what came before and after the restart once each, ' + 'including what was still waiting in the stream',
+    async () => {
+      const first = await start();
+      await postCartEvent(first, cart('r-1', first.clock.now().toISOString(), 'one@example.com'));
+      await first.advance(2 * MINUTE); // delivered: the batching window has passed
+      await postCartEvent(first, cart('r-2', first.clock.now().toISOString()));
+      await first.stop(); // r-2 is still inside its window: stopping delivers it
 
-    const second = await start();
-    try {
-      await postCartEvent(second, cart('r-3', second.clock.now().toISOString()));
-      // A minute later than r-2's first event (the frozen clock did not move across the restart), so it is newer.
-      await second.advance(MINUTE);
-      await postCartEvent(second, cart('r-2', second.clock.now().toISOString(), 'two@example.com')); // r-2 gives its email
-      await second.advance(2 * MINUTE);
-      const stats = new DynamoDbStats(second.documents, second.tables.sends, async () => 'America/New_York');
-      expect(await stats.month('2026-11')).toMatchObject({ cartsSeen: 3, cartsWithAddress: 2 });
-    } finally {
-      await second.stop();
-    }
-  });
+      const second = await start();
+      try {
+        await postCartEvent(second, cart('r-3', second.clock.now().toISOString()));
+        // A minute later than r-2's first event (the frozen clock did not move across the restart), so it is newer.
+        await second.advance(MINUTE);
+        // r-2 gives its email.
+        await postCartEvent(second, cart('r-2', second.clock.now().toISOString(), 'two@example.com'));
+        await second.advance(2 * MINUTE);
+        const stats = new DynamoDbStats(second.documents, second.tables.sends, async () => 'America/New_York');
+        expect(await stats.month('2026-11')).toMatchObject({ cartsSeen: 3, cartsWithAddress: 2 });
+      } finally {
+        await second.stop();
+      }
+    },
+  );
 });

@@ -25,90 +25,104 @@ describe('the nightly export lane on the local system', () => {
   const post = (payload: object) => postCartEvent(system, payload);
   const sentTo = (cartId: string) => listOutbox(system.outboxDir).filter((e) => e.tags.cart === cartId);
 
-  it('imports sheet rows through the same intake: no second reminder, no newer data overwritten, bought carts stay bought', async () => {
-    const t0 = system.clock.now();
-    const at = (hours: number) => new Date(t0.getTime() + hours * HOUR).toISOString();
-    // From the webhook: a cart already reminded, and a cart already bought.
-    await post(
-      cartPayload({ id: 'known', email: 'known@example.com', returnUrl: 'https://shop.example.com/cart/known' }, at(0)),
-    );
-    await post(
-      cartPayload(
-        { id: 'bought', email: 'bought@example.com', returnUrl: 'https://shop.example.com/cart/bought' },
-        at(0),
-      ),
-    );
-    await post({ type: 'cart.checked_out', timestamp: at(0.05), data: { id: 'bought' } });
-    await system.advance(1 * HOUR);
-    expect(sentTo('known')).toHaveLength(1);
-
-    // The seed cart (src/local/seed-cart.ts), as the export writes it: what the webhook brought for both carts.
-    const [seedItems, seedTotal] = [seedExportItems(), decimalOf(seedCartTotal().minor)];
-    writeFileSync(
-      csv,
-      [
-        'cart id,updated at,email,first name,items,total,return url',
-        // The same cart, as the export saw it earlier (lagging) and at the webhook's own time (duplicate).
-        `known,${at(-0.5)},known@example.com,Sam,Old shirt x1 @ 5.00,5.00,https://shop.example.com/cart/known`,
-        `known,${at(0)},known@example.com,Sam,${seedItems},${seedTotal},https://shop.example.com/cart/known`,
-        // A bought cart the export still lists as open (contradicting the checkout).
-        `bought,${at(0.5)},bought@example.com,,${seedItems},${seedTotal},https://shop.example.com/cart/bought`,
-        // A cart the webhook never brought.
-        `only-in-sheet,${at(0.5)},sheet@example.com,Jo,Canvas tote x1 @ 20.00,20.00,https://shop.example.com/cart/only-in-sheet`,
-        // A bad row: skipped and reported, the others still land.
-        `broken,${at(0.5)},broken@example.com,,Tote x1 @ 20.00,"12,5",https://shop.example.com/cart/broken`,
-      ].join('\n'),
-    );
-    const report = await system.runImport();
-
-    expect(report.problems).toEqual([expect.stringMatching(/^row 6: .*total "12,5"/)]);
-    // Applied (merged): the new cart; the lagging row, which only tells us the cart was first seen earlier; and the row
-    // at the webhook's own time (a tie on time is broken by delivery id; the content is the same, and the cart's one
-    // wake-up is untouched). The bought cart's row takes the sheet's data but stays closed.
-    expect(report.outcomes).toEqual({ closed: 1, applied: 3 });
-    expect(await (await fetch(`${system.url}/_local/carts/known`)).json()).toMatchObject({
-      total: { minor: 12000 },
-      remindersSent: 1,
-    });
-    expect(await (await fetch(`${system.url}/_local/carts/bought`)).json()).toMatchObject({ status: 'checked_out' });
-    expect(
-      listOutbox(system.outboxDir)
-        .filter((e) => e.to === 'owner@shop.example')
-        .map((e) => e.subject),
-    ).toEqual(['Cart export: 1 row skipped']);
-
-    // Re-importing the same sheet changes nothing.
-    expect((await system.runImport()).outcomes).toEqual({ closed: 1, duplicate: 3 });
-
-    await system.advance(3 * 24 * HOUR);
-    expect(sentTo('known')).toHaveLength(2); // its first and its one follow-up: the import added no reminder
-    expect(sentTo('bought')).toEqual([]);
-    expect(sentTo('only-in-sheet').length).toBeGreaterThanOrEqual(1);
-  });
-
-  it("runs the import at 02:00 and the summary at 08:00 on the 1st in the store's zone, through the deployed handlers' hourly-tick check", async () => {
-    const nowMs = () => system.clock.now().getTime();
-    const newYork = (iso: string) => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis();
-    const cart = async (id: string) => (await fetch(`${system.url}/_local/carts/${id}`)).status;
-    const summaries = () =>
-      listOutbox(system.outboxDir).filter(
-        (e) => e.to === 'owner@shop.example' && e.subject.startsWith('Your cart reminders'),
+  it(
+    'imports sheet rows through the same intake: no second reminder, ' +
+      'no newer data overwritten, bought carts stay bought',
+    async () => {
+      const t0 = system.clock.now();
+      const at = (hours: number) => new Date(t0.getTime() + hours * HOUR).toISOString();
+      // From the webhook: a cart already reminded, and a cart already bought.
+      await post(
+        cartPayload(
+          { id: 'known', email: 'known@example.com', returnUrl: 'https://shop.example.com/cart/known' },
+          at(0),
+        ),
       );
-    const row = `night-cart,${system.clock.now().toISOString()},night@example.com,Ana,Tote x1 @ 20.00,20.00,https://shop.example.com/cart/night-cart`;
-    writeFileSync(csv, ['cart id,updated at,email,first name,items,total,return url', row].join('\n'));
-    const day = DateTime.fromMillis(nowMs(), { zone: 'America/New_York' }).plus({ days: 1 }).toISODate();
+      await post(
+        cartPayload(
+          { id: 'bought', email: 'bought@example.com', returnUrl: 'https://shop.example.com/cart/bought' },
+          at(0),
+        ),
+      );
+      await post({ type: 'cart.checked_out', timestamp: at(0.05), data: { id: 'bought' } });
+      await system.advance(1 * HOUR);
+      expect(sentTo('known')).toHaveLength(1);
 
-    await system.advance(newYork(`${day}T01:59`) - nowMs());
-    expect(await cart('night-cart')).toBe(404); // not before the import's hour
-    await system.advance(2 * 60_000);
-    expect(await cart('night-cart')).toBe(200);
+      // The seed cart (src/local/seed-cart.ts), as the export writes it: what the webhook brought for both carts.
+      const [seedItems, seedTotal] = [seedExportItems(), decimalOf(seedCartTotal().minor)];
+      writeFileSync(
+        csv,
+        [
+          'cart id,updated at,email,first name,items,total,return url',
+          // The same cart, as the export saw it earlier (lagging) and at the webhook's own time (duplicate).
+          `known,${at(-0.5)},known@example.com,Sam,Old shirt x1 @ 5.00,5.00,https://shop.example.com/cart/known`,
+          `known,${at(0)},known@example.com,Sam,${seedItems},${seedTotal},https://shop.example.com/cart/known`,
+          // A bought cart the export still lists as open (contradicting the checkout).
+          `bought,${at(0.5)},bought@example.com,,${seedItems},${seedTotal},https://shop.example.com/cart/bought`,
+          // A cart the webhook never brought.
+          `only-in-sheet,${at(0.5)},sheet@example.com,Jo,Canvas tote x1 @ 20.00,20.00,` +
+            'https://shop.example.com/cart/only-in-sheet',
+          // A bad row: skipped and reported, the others still land.
+          `broken,${at(0.5)},broken@example.com,,Tote x1 @ 20.00,"12,5",https://shop.example.com/cart/broken`,
+        ].join('\n'),
+      );
+      const report = await system.runImport();
 
-    expect(summaries()).toEqual([]);
-    await system.advance(newYork('2026-12-01T07:59') - nowMs());
-    expect(summaries()).toEqual([]);
-    await system.advance(2 * 60_000);
-    expect(summaries().map((e) => e.subject)).toEqual([expect.stringContaining('November 2026')]);
-    await system.advance(newYork('2027-01-01T09:00') - nowMs());
-    expect(summaries()).toHaveLength(2); // one a month, however the clock moved
-  });
+      expect(report.problems).toEqual([expect.stringMatching(/^row 6: .*total "12,5"/)]);
+      // Applied (merged): the new cart; the lagging row, which only tells us the cart was first seen earlier; and the
+      // row at the webhook's own time (a tie on time is broken by delivery id; the content is the same, and the cart's
+      // one wake-up is untouched). The bought cart's row takes the sheet's data but stays closed.
+      expect(report.outcomes).toEqual({ closed: 1, applied: 3 });
+      expect(await (await fetch(`${system.url}/_local/carts/known`)).json()).toMatchObject({
+        total: { minor: 12000 },
+        remindersSent: 1,
+      });
+      expect(await (await fetch(`${system.url}/_local/carts/bought`)).json()).toMatchObject({ status: 'checked_out' });
+      expect(
+        listOutbox(system.outboxDir)
+          .filter((e) => e.to === 'owner@shop.example')
+          .map((e) => e.subject),
+      ).toEqual(['Cart export: 1 row skipped']);
+
+      // Re-importing the same sheet changes nothing.
+      expect((await system.runImport()).outcomes).toEqual({ closed: 1, duplicate: 3 });
+
+      await system.advance(3 * 24 * HOUR);
+      expect(sentTo('known')).toHaveLength(2); // its first and its one follow-up: the import added no reminder
+      expect(sentTo('bought')).toEqual([]);
+      expect(sentTo('only-in-sheet').length).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  it(
+    "runs the import at 02:00 and the summary at 08:00 on the 1st in the store's zone, " +
+      "through the deployed handlers' hourly-tick check",
+    async () => {
+      const nowMs = () => system.clock.now().getTime();
+      const newYork = (iso: string) => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis();
+      const cart = async (id: string) => (await fetch(`${system.url}/_local/carts/${id}`)).status;
+      const summaries = () =>
+        listOutbox(system.outboxDir).filter(
+          (e) => e.to === 'owner@shop.example' && e.subject.startsWith('Your cart reminders'),
+        );
+      const row =
+        `night-cart,${system.clock.now().toISOString()},night@example.com,Ana,Tote x1 @ 20.00,20.00,` +
+        `https://shop.example.com/cart/night-cart`;
+      writeFileSync(csv, ['cart id,updated at,email,first name,items,total,return url', row].join('\n'));
+      const day = DateTime.fromMillis(nowMs(), { zone: 'America/New_York' }).plus({ days: 1 }).toISODate();
+
+      await system.advance(newYork(`${day}T01:59`) - nowMs());
+      expect(await cart('night-cart')).toBe(404); // not before the import's hour
+      await system.advance(2 * 60_000);
+      expect(await cart('night-cart')).toBe(200);
+
+      expect(summaries()).toEqual([]);
+      await system.advance(newYork('2026-12-01T07:59') - nowMs());
+      expect(summaries()).toEqual([]);
+      await system.advance(2 * 60_000);
+      expect(summaries().map((e) => e.subject)).toEqual([expect.stringContaining('November 2026')]);
+      await system.advance(newYork('2027-01-01T09:00') - nowMs());
+      expect(summaries()).toHaveLength(2); // one a month, however the clock moved
+    },
+  );
 });

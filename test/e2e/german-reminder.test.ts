@@ -72,10 +72,12 @@ describe('a German store on the local system', () => {
       'Noch am Überlegen? Ihr Warenkorb ist noch da: Linen shirt, Candle ×2 und Tote, zusammen 120,00 €.',
     );
     expect(text).toContain(
-      'Ihr Warenkorb:\n- Linen shirt: 60,00\u00a0€\n- Candle ×2: 40,00\u00a0€\n- Tote: 20,00\u00a0€\nSumme: 120,00\u00a0€',
+      'Ihr Warenkorb:\n- Linen shirt: 60,00\u00a0€\n- Candle ×2: 40,00\u00a0€\n' +
+        '- Tote: 20,00\u00a0€\nSumme: 120,00\u00a0€',
     );
     expect(text).toContain(
-      '--\nLeinen & Lärche\nHafenstraße 12\n20457 Hamburg\nDeutschland\nSie erhalten diese E-Mail, weil Sie bei Leinen & Lärche Artikel im Warenkorb gelassen haben.\nAbmelden: ',
+      '--\nLeinen & Lärche\nHafenstraße 12\n20457 Hamburg\nDeutschland\n' +
+        'Sie erhalten diese E-Mail, weil Sie bei Leinen & Lärche Artikel im Warenkorb gelassen haben.\nAbmelden: ',
     );
 
     // What the shopper sees: the HTML part in a browser at phone width.
@@ -83,7 +85,8 @@ describe('a German store on the local system', () => {
     const page = await (browser as Browser).newPage();
     await page.setViewport({ ...PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.setContent(html, { waitUntil: 'load' });
-    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what the shopper reads (textContent includes hidden text)
+    // innerText, not textContent (textContent includes hidden text):
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what the shopper reads
     const seen = await page.$eval('body', (body) => (body as unknown as { innerText: string }).innerText);
     for (const words of [
       'Hallo Jonas,',

@@ -138,7 +138,8 @@ describe('the monthly summary', () => {
     const summary = await novemberSummary(system, stats, ownerDocs);
     expect(summary?.subject).toBe(`Your cart reminders in November 2026: ${november.recovered} carts recovered`);
     expect(summary?.text).toContain(
-      `48 carts came in at Linen & Larch and ${november.leftBehind} were left behind (still not bought when the first reminder was due)`,
+      `48 carts came in at Linen & Larch and ${november.leftBehind} were left behind ` +
+        '(still not bought when the first reminder was due)',
     );
     expect(summary?.text).toContain(
       'A cart counts as recovered when it is checked out within 7 days after a reminder the email service accepted',
@@ -174,136 +175,145 @@ describe('the monthly summary counts only what the reminders did', () => {
   });
   afterAll(() => system.stop());
 
-  it('recovered and money equal the hand count for skipped, overnight, paused, held-back and reminded carts; counters equal the recount', async () => {
-    // Cart ids: the held-back one is chosen by the same hash the sender uses; every other cart is one it reminds.
-    const candidates = Array.from({ length: 500 }, (_, i) => `att-${i}`);
-    const heldId = candidates.find((id) => isHeldBack(id, 10))!;
-    const [a1, b1, b2, c1, d1, e1, e2, h1] = candidates.filter((id) => !isHeldBack(id, 10));
-    const ids = { a1: a1!, b1: b1!, b2: b2!, c1: c1!, d1: d1!, e1: e1!, e2: e2!, f1: heldId, h1: h1! };
+  it(
+    'recovered and money equal the hand count for skipped, overnight, ' +
+      'paused, held-back and reminded carts; counters equal the recount',
+    async () => {
+      // Cart ids: the held-back one is chosen by the same hash the sender uses; every other cart is one it reminds.
+      const candidates = Array.from({ length: 500 }, (_, i) => `att-${i}`);
+      const heldId = candidates.find((id) => isHeldBack(id, 10))!;
+      const [a1, b1, b2, c1, d1, e1, e2, h1] = candidates.filter((id) => !isHeldBack(id, 10));
+      const ids = { a1: a1!, b1: b1!, b2: b2!, c1: c1!, d1: d1!, e1: e1!, e2: e2!, f1: heldId, h1: h1! };
 
-    const plan: Array<{ at: number; run: () => Promise<unknown> }> = [];
-    /** The seed's $120 cart (src/local/seed-cart.ts), in our format: each shopper's cart unless `extra` says otherwise. */
-    const seed = seedCartData();
-    const change =
-      (id: string, email: string, extra: Record<string, unknown> = {}) =>
-      async () =>
-        postCartEvent(system, {
-          type: 'cart.updated',
-          timestamp: system.clock.now().toISOString(),
-          data: {
-            id,
-            email,
-            items: seed.items,
-            total: seed.total,
-            currency: seed.currency,
-            returnUrl: `https://shop.example.com/cart/${id}`,
-            timeZone: 'America/New_York',
-            ...extra,
-          },
-        });
-    const buy =
-      (id: string, total = seed.total, currency = seed.currency) =>
-      async () =>
-        postCartEvent(system, {
-          type: 'cart.checked_out',
-          timestamp: system.clock.now().toISOString(),
-          data: { id, total, currency },
-        });
-    const setPause = (on: boolean) => async () => {
-      const text = readFileSync(rulesPath, 'utf8').replace(/\nPause all reminders — stock count\n?/, '\n');
-      writeFileSync(rulesPath, on ? `${text.trimEnd()}\nPause all reminders — stock count\n` : text);
-      const outcome = await system.reloadDocs();
-      expect(outcome.rules).toBe('updated');
-    };
-    // A: reminded at 10:00, bought at 12:00: recovered, $120.
-    plan.push({ at: at(0), run: change(ids.a1, 'ann@example.com') }, { at: at(3), run: buy(ids.a1) });
-    // B: one shopper, two carts; the second is skipped for do-not-disturb and then bought: not recovered. (The
-    // purchase stops the first cart, whose reminder was sent but which was never bought.)
-    plan.push(
-      { at: at(0), run: change(ids.b1, 'bo@example.com') },
-      { at: at(0.1), run: change(ids.b2, 'bo@example.com') },
-      { at: at(2), run: buy(ids.b2) },
-    );
-    // C: changed at 20:30, first reminder due 21:30 inside quiet hours, bought at 23:00 before the morning: not recovered.
-    plan.push({ at: at(11.5), run: change(ids.c1, 'cy@example.com') }, { at: at(14), run: buy(ids.c1) });
-    // D: declined marketing with consent required: skipped, then bought: not recovered.
-    plan.push(
-      { at: at(0), run: change(ids.d1, 'di@example.com', { marketingConsent: false }) },
-      { at: at(3), run: buy(ids.d1) },
-    );
-    // E: the owner pauses on Tuesday 09:30. e1's reminder falls due in the pause and it is bought during it: not
-    // recovered. e2's is held until the pause ends at 15:00, then goes out as the first reminder; bought at 17:00:
-    // recovered, $120.
-    plan.push(
-      { at: at(24), run: change(ids.e1, 'eve@example.com') },
-      { at: at(24.2), run: change(ids.e2, 'eli@example.com') },
-      { at: at(24.5), run: setPause(true) },
-      { at: at(26), run: buy(ids.e1) },
-      { at: at(30), run: setPause(false) },
-      { at: at(32), run: buy(ids.e2) },
-    );
-    // F: held back for the comparison (no reminder), bought at 13:00: not recovered; held back 1, came back 1.
-    plan.push({ at: at(48), run: change(ids.f1, 'fay@example.com') }, { at: at(52), run: buy(ids.f1) });
-    // H: a cart in euros (small: 4 h wait), reminded at 13:00 on Thursday, bought at 15:00 for €80: recovered, €80.
-    plan.push(
-      {
-        at: at(72),
-        run: change(ids.h1, 'hal@example.com', {
-          items: [{ title: 'Candle', quantity: 1, unitPrice: '80.00' }],
-          total: '80.00',
-          currency: 'EUR',
-        }),
-      },
-      { at: at(78), run: buy(ids.h1, '80.00', 'EUR') },
-    );
+      const plan: Array<{ at: number; run: () => Promise<unknown> }> = [];
+      /**
+       * The seed's $120 cart (src/local/seed-cart.ts), in our format:
+       * each shopper's cart unless `extra` says otherwise.
+       */
+      const seed = seedCartData();
+      const change =
+        (id: string, email: string, extra: Record<string, unknown> = {}) =>
+        async () =>
+          postCartEvent(system, {
+            type: 'cart.updated',
+            timestamp: system.clock.now().toISOString(),
+            data: {
+              id,
+              email,
+              items: seed.items,
+              total: seed.total,
+              currency: seed.currency,
+              returnUrl: `https://shop.example.com/cart/${id}`,
+              timeZone: 'America/New_York',
+              ...extra,
+            },
+          });
+      const buy =
+        (id: string, total = seed.total, currency = seed.currency) =>
+        async () =>
+          postCartEvent(system, {
+            type: 'cart.checked_out',
+            timestamp: system.clock.now().toISOString(),
+            data: { id, total, currency },
+          });
+      const setPause = (on: boolean) => async () => {
+        const text = readFileSync(rulesPath, 'utf8').replace(/\nPause all reminders — stock count\n?/, '\n');
+        writeFileSync(rulesPath, on ? `${text.trimEnd()}\nPause all reminders — stock count\n` : text);
+        const outcome = await system.reloadDocs();
+        expect(outcome.rules).toBe('updated');
+      };
+      // A: reminded at 10:00, bought at 12:00: recovered, $120.
+      plan.push({ at: at(0), run: change(ids.a1, 'ann@example.com') }, { at: at(3), run: buy(ids.a1) });
+      // B: one shopper, two carts; the second is skipped for do-not-disturb and then bought: not recovered. (The
+      // purchase stops the first cart, whose reminder was sent but which was never bought.)
+      plan.push(
+        { at: at(0), run: change(ids.b1, 'bo@example.com') },
+        { at: at(0.1), run: change(ids.b2, 'bo@example.com') },
+        { at: at(2), run: buy(ids.b2) },
+      );
+      // C: changed at 20:30, first reminder due 21:30 inside quiet hours,
+      // bought at 23:00 before the morning: not recovered.
+      plan.push({ at: at(11.5), run: change(ids.c1, 'cy@example.com') }, { at: at(14), run: buy(ids.c1) });
+      // D: declined marketing with consent required: skipped, then bought: not recovered.
+      plan.push(
+        { at: at(0), run: change(ids.d1, 'di@example.com', { marketingConsent: false }) },
+        { at: at(3), run: buy(ids.d1) },
+      );
+      // E: the owner pauses on Tuesday 09:30. e1's reminder falls due in the pause and it is bought during it: not
+      // recovered. e2's is held until the pause ends at 15:00, then goes out as the first reminder; bought at 17:00:
+      // recovered, $120.
+      plan.push(
+        { at: at(24), run: change(ids.e1, 'eve@example.com') },
+        { at: at(24.2), run: change(ids.e2, 'eli@example.com') },
+        { at: at(24.5), run: setPause(true) },
+        { at: at(26), run: buy(ids.e1) },
+        { at: at(30), run: setPause(false) },
+        { at: at(32), run: buy(ids.e2) },
+      );
+      // F: held back for the comparison (no reminder), bought at 13:00: not recovered; held back 1, came back 1.
+      plan.push({ at: at(48), run: change(ids.f1, 'fay@example.com') }, { at: at(52), run: buy(ids.f1) });
+      // H: a cart in euros (small: 4 h wait), reminded at 13:00 on Thursday,
+      // bought at 15:00 for €80: recovered, €80.
+      plan.push(
+        {
+          at: at(72),
+          run: change(ids.h1, 'hal@example.com', {
+            items: [{ title: 'Candle', quantity: 1, unitPrice: '80.00' }],
+            total: '80.00',
+            currency: 'EUR',
+          }),
+        },
+        { at: at(78), run: buy(ids.h1, '80.00', 'EUR') },
+      );
 
-    plan.sort((x, y) => x.at - y.at);
-    for (const step of plan) {
-      await system.advance(Math.max(0, step.at - system.clock.now().getTime()));
-      await step.run();
-    }
-    await system.advance(Date.parse('2026-12-01T12:00:00Z') - system.clock.now().getTime());
+      plan.sort((x, y) => x.at - y.at);
+      for (const step of plan) {
+        await system.advance(Math.max(0, step.at - system.clock.now().getTime()));
+        await step.run();
+      }
+      await system.advance(Date.parse('2026-12-01T12:00:00Z') - system.clock.now().getTime());
 
-    const { ownerDocs, rules, stats } = await storedDocsAndCounters(system);
-    const november = await stats.month('2026-11');
-    // The hand count.
-    expect(november).toMatchObject({
-      cartsSeen: 9,
-      // Unbought when the first reminder fell due: everyone but e1, which was bought while its reminder was held.
-      leftBehind: 8,
-      remindersFirst: 4, // a1, b1, e2, h1
-      remindersSecond: 0,
-      recovered: 3, // a1, e2, h1
-      wonBack: { USD: 24_000, EUR: 8_000 },
-      deferredQuietHours: 1, // c1
-      skipped: { do_not_disturb: 1, checked_out: 1, no_consent: 1, held_back: 1 },
-      heldBack: 1,
-      heldBackReturned: 1,
-      holdBackReminded: 4,
-      holdBackRemindedReturned: 3,
-    });
-    const records = await scanMonthRecords(system.documents, system.tables);
-    expect(november).toEqual(recountMonth('2026-11', records, rules));
+      const { ownerDocs, rules, stats } = await storedDocsAndCounters(system);
+      const november = await stats.month('2026-11');
+      // The hand count.
+      expect(november).toMatchObject({
+        cartsSeen: 9,
+        // Unbought when the first reminder fell due: everyone but e1, which was bought while its reminder was held.
+        leftBehind: 8,
+        remindersFirst: 4, // a1, b1, e2, h1
+        remindersSecond: 0,
+        recovered: 3, // a1, e2, h1
+        wonBack: { USD: 24_000, EUR: 8_000 },
+        deferredQuietHours: 1, // c1
+        skipped: { do_not_disturb: 1, checked_out: 1, no_consent: 1, held_back: 1 },
+        heldBack: 1,
+        heldBackReturned: 1,
+        holdBackReminded: 4,
+        holdBackRemindedReturned: 3,
+      });
+      const records = await scanMonthRecords(system.documents, system.tables);
+      expect(november).toEqual(recountMonth('2026-11', records, rules));
 
-    // e2's reminder was held, not spent: it went out as the first reminder, after the pause.
-    const activity = new DynamoDbActivityLog(system.documents, system.tables.sends, 90);
-    const e2History = await activity.history(ids.e2);
-    expect(
-      e2History.some(
-        (entry) => entry.actor === 'waiter' && /held because the owner paused reminders/.test(entry.reason),
-      ),
-    ).toBe(true);
-    const e2Sent = e2History.filter((entry) => entry.action === 'sent');
-    expect(e2Sent.map((entry) => [entry.details?.step, entry.at.getTime() >= at(30)])).toEqual([['first', true]]);
-    expect((await system.carts.get(ids.e1))?.remindersSent).toBe(0);
+      // e2's reminder was held, not spent: it went out as the first reminder, after the pause.
+      const activity = new DynamoDbActivityLog(system.documents, system.tables.sends, 90);
+      const e2History = await activity.history(ids.e2);
+      expect(
+        e2History.some(
+          (entry) => entry.actor === 'waiter' && /held because the owner paused reminders/.test(entry.reason),
+        ),
+      ).toBe(true);
+      const e2Sent = e2History.filter((entry) => entry.action === 'sent');
+      expect(e2Sent.map((entry) => [entry.details?.step, entry.at.getTime() >= at(30)])).toEqual([['first', true]]);
+      expect((await system.carts.get(ids.e1))?.remindersSent).toBe(0);
 
-    const summary = await novemberSummary(system, stats, ownerDocs);
-    expect(summary?.subject).toBe('Your cart reminders in November 2026: 3 carts recovered');
-    expect(summary?.text).toContain(
-      '3 carts were bought within 7 days of a reminder the shopper got, bringing in $240.00 and €80.00.',
-    );
-    expect(summary?.text).toContain(
-      '1 cart was held back (no reminder) this month: too few to tell what the reminders added.',
-    );
-  });
+      const summary = await novemberSummary(system, stats, ownerDocs);
+      expect(summary?.subject).toBe('Your cart reminders in November 2026: 3 carts recovered');
+      expect(summary?.text).toContain(
+        '3 carts were bought within 7 days of a reminder the shopper got, bringing in $240.00 and €80.00.',
+      );
+      expect(summary?.text).toContain(
+        '1 cart was held back (no reminder) this month: too few to tell what the reminders added.',
+      );
+    },
+  );
 });

@@ -90,20 +90,23 @@ describe("the owner's docs steer the local system without a restart", () => {
     await editRules('Big cart, first reminder aftr: 30 minutes', 'Big cart, first reminder after: 1 hour');
   });
 
-  it("stops one cart by the owner's line, with the owner's reason in the log, and undoes it by deleting the line", async () => {
-    await postCart('stop-me');
-    await editRules('## Stops\n', '## Stops\nStop cart stop-me — customer phoned, order taken by hand\n');
-    await system.advance(1 * HOUR);
-    expect(sentTo('stop-me')).toEqual([]);
-    expect((await activity('stop-me')).find((e) => e.action === 'stopped')?.reason).toContain(
-      'customer phoned, order taken by hand',
-    );
+  it(
+    "stops one cart by the owner's line, " + "with the owner's reason in the log, and undoes it by deleting the line",
+    async () => {
+      await postCart('stop-me');
+      await editRules('## Stops\n', '## Stops\nStop cart stop-me — customer phoned, order taken by hand\n');
+      await system.advance(1 * HOUR);
+      expect(sentTo('stop-me')).toEqual([]);
+      expect((await activity('stop-me')).find((e) => e.action === 'stopped')?.reason).toContain(
+        'customer phoned, order taken by hand',
+      );
 
-    await editRules('Stop cart stop-me — customer phoned, order taken by hand\n', '');
-    await system.advance(60_000);
-    expect((await activity('stop-me')).map((e) => e.action)).toContain('resumed');
-    expect(sentTo('stop-me')).toHaveLength(1);
-  });
+      await editRules('Stop cart stop-me — customer phoned, order taken by hand\n', '');
+      await system.advance(60_000);
+      expect((await activity('stop-me')).map((e) => e.action)).toContain('resumed');
+      expect(sentTo('stop-me')).toHaveLength(1);
+    },
+  );
 
   it('stops one shopper, every cart of theirs', async () => {
     await toTenAm();

@@ -39,21 +39,25 @@ describe('the rhythm on the local system', () => {
   /** The seed's $120 cart (src/local/seed-cart.ts), in our format. */
   const seed = seedCartData();
 
-  it('a $120 cart left at 23:30: first email at 08:0x, the follow-up 20 h after it (held to the next morning), not at 20:30', async () => {
-    const left = DateTime.fromObject({ year: 2026, month: 11, day: 3, hour: 23, minute: 30 }, { zone: ZONE });
-    await advanceTo(left);
-    await post('evening', seed.items, seed.total);
-    await advanceTo(left.plus({ days: 10 }));
-    const [first, second, ...more] = emailsOf('evening');
-    expect(more).toEqual([]);
-    expect(first?.step).toBe('first');
-    expect((first?.at.toFormat('yyyy-MM-dd HH:mm') ?? '') < '2026-11-04 08:03').toBe(true);
-    expect(first?.at.toFormat('yyyy-MM-dd HH')).toBe('2026-11-04 08');
-    expect(second?.step).toBe('second');
-    expect((second?.at.toMillis() ?? 0) - (first?.at.toMillis() ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
-    // 20 h after 08:0x is 04:0x, quiet: the follow-up waits for the next morning's release.
-    expect(second?.at.toFormat('yyyy-MM-dd HH')).toBe('2026-11-05 08');
-  });
+  it(
+    'a $120 cart left at 23:30: first email at 08:0x, ' +
+      'the follow-up 20 h after it (held to the next morning), not at 20:30',
+    async () => {
+      const left = DateTime.fromObject({ year: 2026, month: 11, day: 3, hour: 23, minute: 30 }, { zone: ZONE });
+      await advanceTo(left);
+      await post('evening', seed.items, seed.total);
+      await advanceTo(left.plus({ days: 10 }));
+      const [first, second, ...more] = emailsOf('evening');
+      expect(more).toEqual([]);
+      expect(first?.step).toBe('first');
+      expect((first?.at.toFormat('yyyy-MM-dd HH:mm') ?? '') < '2026-11-04 08:03').toBe(true);
+      expect(first?.at.toFormat('yyyy-MM-dd HH')).toBe('2026-11-04 08');
+      expect(second?.step).toBe('second');
+      expect((second?.at.toMillis() ?? 0) - (first?.at.toMillis() ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
+      // 20 h after 08:0x is 04:0x, quiet: the follow-up waits for the next morning's release.
+      expect(second?.at.toFormat('yyyy-MM-dd HH')).toBe('2026-11-05 08');
+    },
+  );
 
   it('held for 08:00, the shopper adds an item at 07:40: nothing at 08:02, the reminder at 08:40', async () => {
     const left = DateTime.fromObject({ year: 2026, month: 11, day: 16, hour: 23 }, { zone: ZONE });

@@ -60,46 +60,53 @@ describe('Stripe Checkout on the local system', () => {
     expect(response.status).toBe(200);
   };
 
-  it('the seed story: expiry 24 h after creation, reminded at once with its items and recovery link; paying through the link counts as recovered', async () => {
-    const created = system.clock.now().getTime(); // 15:00 in New York, the example rules' store zone
-    await giveLineItems('cs_test_e2eSeed');
-    await system.advance(24 * HOUR);
-    const expired = await deliver(expiredEvent('cs_test_e2eSeed', created, system.clock.now().getTime()));
-    expect(expired).toEqual({
-      status: 200,
-      body: { outcome: 'applied', cartId: 'stripe-cs_test_e2eSeed', wakeUpScheduled: true },
-    });
+  it(
+    'the seed story: expiry 24 h after creation, ' +
+      'reminded at once with its items and recovery link; paying through the link counts as recovered',
+    async () => {
+      const created = system.clock.now().getTime(); // 15:00 in New York, the example rules' store zone
+      await giveLineItems('cs_test_e2eSeed');
+      await system.advance(24 * HOUR);
+      const expired = await deliver(expiredEvent('cs_test_e2eSeed', created, system.clock.now().getTime()));
+      expect(expired).toEqual({
+        status: 200,
+        body: { outcome: 'applied', cartId: 'stripe-cs_test_e2eSeed', wakeUpScheduled: true },
+      });
 
-    await system.advance(5 * 60_000);
-    const [first] = emailsFor('stripe-cs_test_e2eSeed');
-    expect(first?.to).toBe('sam@example.com');
-    const text = readFileSync(join(system.outboxDir, `${first!.name}.txt`), 'utf8');
-    expect(text).toContain('- Linen shirt: $60.00');
-    expect(text).toContain('- Candle ×2: $40.00');
-    expect(text).toContain('Total: $120.00');
-    expect(text).toContain('https://buy.stripe.com/r/cs_test_e2eSeed');
+      await system.advance(5 * 60_000);
+      const [first] = emailsFor('stripe-cs_test_e2eSeed');
+      expect(first?.to).toBe('sam@example.com');
+      const text = readFileSync(join(system.outboxDir, `${first!.name}.txt`), 'utf8');
+      expect(text).toContain('- Linen shirt: $60.00');
+      expect(text).toContain('- Candle ×2: $40.00');
+      expect(text).toContain('Total: $120.00');
+      expect(text).toContain('https://buy.stripe.com/r/cs_test_e2eSeed');
 
-    await system.advance(2 * HOUR);
-    const completed = structuredClone(fixture('stripe-checkout-session-completed.json')) as Json;
-    completed.id = 'evt_e2eSeed_completed';
-    completed.created = unix(system.clock.now().getTime());
-    Object.assign(completed.data.object, {
-      id: 'cs_test_e2eSeedBack',
-      recovered_from: 'cs_test_e2eSeed',
-      created: unix(system.clock.now().getTime() - 10 * 60_000),
-    });
-    expect((await deliver(completed)).body).toMatchObject({ outcome: 'checked_out', cartId: 'stripe-cs_test_e2eSeed' });
-    await system.advance(8 * 24 * HOUR);
-    expect(emailsFor('stripe-cs_test_e2eSeed')).toHaveLength(1);
-    const month = storeMonth(created);
-    const counters = await new DynamoDbStats(
-      system.documents,
-      system.tables.sends,
-      async () => 'America/New_York',
-    ).month(month);
-    expect(counters.recovered).toBe(1);
-    expect(counters.wonBack.USD).toBe(12000);
-  });
+      await system.advance(2 * HOUR);
+      const completed = structuredClone(fixture('stripe-checkout-session-completed.json')) as Json;
+      completed.id = 'evt_e2eSeed_completed';
+      completed.created = unix(system.clock.now().getTime());
+      Object.assign(completed.data.object, {
+        id: 'cs_test_e2eSeedBack',
+        recovered_from: 'cs_test_e2eSeed',
+        created: unix(system.clock.now().getTime() - 10 * 60_000),
+      });
+      expect((await deliver(completed)).body).toMatchObject({
+        outcome: 'checked_out',
+        cartId: 'stripe-cs_test_e2eSeed',
+      });
+      await system.advance(8 * 24 * HOUR);
+      expect(emailsFor('stripe-cs_test_e2eSeed')).toHaveLength(1);
+      const month = storeMonth(created);
+      const counters = await new DynamoDbStats(
+        system.documents,
+        system.tables.sends,
+        async () => 'America/New_York',
+      ).month(month);
+      expect(counters.recovered).toBe(1);
+      expect(counters.wonBack.USD).toBe(12000);
+    },
+  );
 
   it('Stripe cannot give the line items: the reminder states the total alone', async () => {
     const created = system.clock.now().getTime();

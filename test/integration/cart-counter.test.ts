@@ -95,7 +95,8 @@ describe('the local stream reader feeding the cart counter (DynamoDB Local strea
     });
 
     await change('a');
-    await change('a'); // an ordinary change: delivered (a filter cannot tell it from one that moves a count), counts nothing
+    // An ordinary change: delivered (a filter cannot tell it from one that moves a count), counts nothing.
+    await change('a');
     await change('a', 'a@example.com'); // brings the email
     await change('b', 'b@example.com');
     expect(await counter.pump()).toBe(0); // the window has just opened

@@ -1,10 +1,10 @@
 /**
  * A cart's story does not depend on the order its events arrive in. For any cart of 3-8 events (optional fields present
- * or absent at random, one of two addresses or none, with or without an order at the end, sometimes a second order), the same events are played into two copies of the cart
- * on DynamoDB Local: once in time order, each delivered once; once with each event delivered 1-3 times, shuffled, in
- * concurrent batches. The two final rows must be equal field by field (only `rev`, the write counter, may differ), the
- * shopper's other open carts (one under each of the two addresses the cart may carry) must end the same, and the chase
- * must send the same reminders at the same times.
+ * or absent at random, one of two addresses or none, with or without an order at the end, sometimes a second order),
+ * the same events are played into two copies of the cart on DynamoDB Local: once in time order, each delivered once;
+ * once with each event delivered 1-3 times, shuffled, in concurrent batches. The two final rows must be equal field by
+ * field (only `rev`, the write counter, may differ), the shopper's other open carts (one under each of the two
+ * addresses the cart may carry) must end the same, and the chase must send the same reminders at the same times.
  *
  * One table set serves every run (unique cart ids per run), so a run costs only its own writes.
  * CART_PROPERTY_RUNS raises the number of runs for a one-off long run (the suite keeps 200).
@@ -205,7 +205,8 @@ function toCartEvent(event: StoryEvent, names: ReturnType<typeof world>): CartEv
   const snapshot: CartSnapshot = {
     cartId: names.cartId,
     source: 'generic',
-    // Now and then a cart bigger than is kept (domain/cart/bounds.ts): the row keeps the newest event's count of the rest.
+    // Now and then a cart bigger than is kept (domain/cart/bounds.ts):
+    // the row keeps the newest event's count of the rest.
     items:
       event.totalMinor % 5 === 0
         ? Array.from({ length: 60 + (event.totalMinor % 3) }, (_, i) => ({
@@ -422,7 +423,10 @@ describe('delivery order on DynamoDB Local', () => {
         expect(recount.cartsSeen, month).toBeGreaterThan(0);
       }
       console.info(
-        `delivery-order property: ${RUNS} runs, ${withOrder} with an order, ${reminded} reminded, ${siblingsStopped} with siblings stopped, ${bothAddressesStopped} under both addresses, ${twoOrders} with two orders, ${recoveredCarts} recovered, ${movedMonth} moved a month, ${orderReplaced} with the kept order replaced`,
+        `delivery-order property: ${RUNS} runs, ${withOrder} with an order, ${reminded} reminded, ` +
+          `${siblingsStopped} with siblings stopped, ${bothAddressesStopped} under both addresses, ` +
+          `${twoOrders} with two orders, ${recoveredCarts} recovered, ${movedMonth} moved a month, ` +
+          `${orderReplaced} with the kept order replaced`,
       );
     },
     Math.max(600_000, RUNS * 2_000),
@@ -544,7 +548,8 @@ const stripeStoryArb: fc.Arbitrary<StripeStory> = fc
         totalMinor: 12_000,
       },
     ];
-    // s2 begins 2 hours after s1 expired (the reminder's link) and, created with a 2-hour expiry, expires 2 hours later.
+    // s2 begins 2 hours after s1 expired (the reminder's link) and,
+    // created with a 2-hour expiry, expires 2 hours later.
     if (story.s2 === 'expired')
       events.push({
         id: 'evt_s2_expired',

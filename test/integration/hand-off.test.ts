@@ -38,105 +38,117 @@ describe('hand-offs that do not simply go out', () => {
       )
     ).Item;
 
-  it("a first reminder skipped for do-not-disturb ends the chase: the shopper never gets that cart's follow-up", async () => {
-    const world = await RhythmWorld.open(documents, tables, TEN);
-    try {
-      const email = 'dnd@example.com';
-      world.at(TEN, () => world.change({ cartId: 'dnd-1', email, total: BIG }, 'dnd-1-e'));
-      world.at(TEN + HOUR / 2, () => world.change({ cartId: 'dnd-2', email, total: BIG }, 'dnd-2-e'));
-      await world.run(TEN + 30 * DAY);
-      const received = world.received().filter((m) => m.to === email);
-      // Cart 1: its two reminders. Cart 2: nothing, and in particular never "Last nudge" on its own.
-      expect(received.map((m) => `${m.cartId}/${m.step}`)).toEqual(['dnd-1/first', 'dnd-1/second']);
-      const row = await world.carts.get('dnd-2');
-      expect(row).toMatchObject({ status: 'given_up', remindersSent: 1 });
-      expect(row?.firstOutcome).toMatchObject({ outcome: 'skipped', reason: 'do_not_disturb' });
-      const history = await world.activity.history('dnd-2');
-      const giveUp = history.find((e) => e.action === 'give_up');
-      // Given up at the waiter's look five minutes after the hand-off, with the reason.
-      expect(giveUp?.at.getTime()).toBe(TEN + HOUR / 2 + HOUR + 5 * 60_000);
-      expect(giveUp?.reason).toContain('the first reminder was not sent (do not disturb');
-      expect(renderCartStory('dnd-2', row, history, ZONE)).toContain('given up');
-      expect(renderCartStory('dnd-2', row, history, ZONE)).not.toContain('still being chased');
-      expect(world.failures).toEqual([]);
-    } finally {
-      await world.close();
-    }
-  });
+  it(
+    'a first reminder skipped for do-not-disturb ends the chase: ' + "the shopper never gets that cart's follow-up",
+    async () => {
+      const world = await RhythmWorld.open(documents, tables, TEN);
+      try {
+        const email = 'dnd@example.com';
+        world.at(TEN, () => world.change({ cartId: 'dnd-1', email, total: BIG }, 'dnd-1-e'));
+        world.at(TEN + HOUR / 2, () => world.change({ cartId: 'dnd-2', email, total: BIG }, 'dnd-2-e'));
+        await world.run(TEN + 30 * DAY);
+        const received = world.received().filter((m) => m.to === email);
+        // Cart 1: its two reminders. Cart 2: nothing, and in particular never "Last nudge" on its own.
+        expect(received.map((m) => `${m.cartId}/${m.step}`)).toEqual(['dnd-1/first', 'dnd-1/second']);
+        const row = await world.carts.get('dnd-2');
+        expect(row).toMatchObject({ status: 'given_up', remindersSent: 1 });
+        expect(row?.firstOutcome).toMatchObject({ outcome: 'skipped', reason: 'do_not_disturb' });
+        const history = await world.activity.history('dnd-2');
+        const giveUp = history.find((e) => e.action === 'give_up');
+        // Given up at the waiter's look five minutes after the hand-off, with the reason.
+        expect(giveUp?.at.getTime()).toBe(TEN + HOUR / 2 + HOUR + 5 * 60_000);
+        expect(giveUp?.reason).toContain('the first reminder was not sent (do not disturb');
+        expect(renderCartStory('dnd-2', row, history, ZONE)).toContain('given up');
+        expect(renderCartStory('dnd-2', row, history, ZONE)).not.toContain('still being chased');
+        expect(world.failures).toEqual([]);
+      } finally {
+        await world.close();
+      }
+    },
+  );
 
-  it("test mode: the owner gets both, timed from the test emails; the shopper's window and counters are untouched", async () => {
-    const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
-    try {
-      const email = 'tested@example.com';
-      world.at(TEN, () => world.change({ cartId: 'test-1', email, total: BIG }, 'test-1-e'));
-      await world.run(TEN + 30 * DAY);
-      const toOwner = world.received().filter((m) => m.cartId === 'test-1');
-      expect(toOwner.map((m) => [m.to, m.step])).toEqual([
-        ['owner@store.example', 'first'],
-        ['owner@store.example', 'second'],
-      ]);
-      expect((toOwner[1]?.at ?? 0) - (toOwner[0]?.at ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
-      // Nothing of the shopper's was spent: no do-not-disturb window, no accepted-send times (recovery) on the row.
-      expect(await nudgeOf(email)).toBeUndefined();
-      const row = await world.carts.get('test-1');
-      expect(row?.firstSentAt).toBeUndefined();
-      expect(row?.firstOutcome).toMatchObject({ outcome: 'test_sent' });
+  it(
+    'test mode: the owner gets both, timed from the test emails; ' + "the shopper's window and counters are untouched",
+    async () => {
+      const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
+      try {
+        const email = 'tested@example.com';
+        world.at(TEN, () => world.change({ cartId: 'test-1', email, total: BIG }, 'test-1-e'));
+        await world.run(TEN + 30 * DAY);
+        const toOwner = world.received().filter((m) => m.cartId === 'test-1');
+        expect(toOwner.map((m) => [m.to, m.step])).toEqual([
+          ['owner@store.example', 'first'],
+          ['owner@store.example', 'second'],
+        ]);
+        expect((toOwner[1]?.at ?? 0) - (toOwner[0]?.at ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
+        // Nothing of the shopper's was spent: no do-not-disturb window, no accepted-send times (recovery) on the row.
+        expect(await nudgeOf(email)).toBeUndefined();
+        const row = await world.carts.get('test-1');
+        expect(row?.firstSentAt).toBeUndefined();
+        expect(row?.firstOutcome).toMatchObject({ outcome: 'test_sent' });
 
-      // Live now: the same shopper's next cart is reminded at once, not held back by the tests' window.
-      world.rules = { ...DEFAULT_RULES };
-      const later = world.now + HOUR;
-      world.at(later, () => world.change({ cartId: 'test-2', email, total: BIG }, 'test-2-e'));
-      await world.run(later + 2 * HOUR);
-      expect(
-        world
-          .received()
-          .filter((m) => m.to === email)
-          .map((m) => `${m.cartId}/${m.step}`),
-      ).toEqual(['test-2/first']);
-      expect(world.failures).toEqual([]);
-    } finally {
-      await world.close();
-    }
-  });
+        // Live now: the same shopper's next cart is reminded at once, not held back by the tests' window.
+        world.rules = { ...DEFAULT_RULES };
+        const later = world.now + HOUR;
+        world.at(later, () => world.change({ cartId: 'test-2', email, total: BIG }, 'test-2-e'));
+        await world.run(later + 2 * HOUR);
+        expect(
+          world
+            .received()
+            .filter((m) => m.to === email)
+            .map((m) => `${m.cartId}/${m.step}`),
+        ).toEqual(['test-2/first']);
+        expect(world.failures).toEqual([]);
+      } finally {
+        await world.close();
+      }
+    },
+  );
 
-  it("test mode with SES's answer lost: the SEND event settles the test send, and the follow-up is timed from it", async () => {
-    const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
-    try {
-      const faults = ['accept-lose' as const];
-      world.ses = () => faults.shift() ?? 'accept';
-      world.at(TEN, () => world.change({ cartId: 'lost-1', email: 'lost@example.com', total: BIG }, 'lost-1-e'));
-      await world.run(TEN + 30 * DAY);
-      const toOwner = world.received().filter((m) => m.cartId === 'lost-1');
-      expect(toOwner.map((m) => m.step)).toEqual(['first', 'second']);
-      expect((toOwner[1]?.at ?? 0) - (toOwner[0]?.at ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
-      expect((await world.carts.get('lost-1'))?.firstOutcome).toMatchObject({
-        outcome: 'test_sent',
-        at: new Date(toOwner[0]?.at ?? 0).toISOString(),
-      });
-      expect(world.failures).toEqual([]);
-    } finally {
-      await world.close();
-    }
-  });
+  it(
+    "test mode with SES's answer lost: " + 'the SEND event settles the test send, and the follow-up is timed from it',
+    async () => {
+      const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
+      try {
+        const faults = ['accept-lose' as const];
+        world.ses = () => faults.shift() ?? 'accept';
+        world.at(TEN, () => world.change({ cartId: 'lost-1', email: 'lost@example.com', total: BIG }, 'lost-1-e'));
+        await world.run(TEN + 30 * DAY);
+        const toOwner = world.received().filter((m) => m.cartId === 'lost-1');
+        expect(toOwner.map((m) => m.step)).toEqual(['first', 'second']);
+        expect((toOwner[1]?.at ?? 0) - (toOwner[0]?.at ?? 0)).toBeGreaterThanOrEqual(20 * HOUR);
+        expect((await world.carts.get('lost-1'))?.firstOutcome).toMatchObject({
+          outcome: 'test_sent',
+          at: new Date(toOwner[0]?.at ?? 0).toISOString(),
+        });
+        expect(world.failures).toEqual([]);
+      } finally {
+        await world.close();
+      }
+    },
+  );
 
-  it('test mode switched off between the two: the follow-up is not sent to a shopper who never got the first', async () => {
-    const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
-    try {
-      const email = 'switched@example.com';
-      world.at(TEN, () => world.change({ cartId: 'switch-1', email, total: BIG }, 'switch-1-e'));
-      world.at(TEN + 3 * HOUR, async () => void (world.rules = { ...DEFAULT_RULES }));
-      await world.run(TEN + 30 * DAY);
-      expect(world.received().filter((m) => m.to === email)).toEqual([]);
-      const history = await world.activity.history('switch-1');
-      expect(history.find((e) => e.action === 'skipped')?.reason).toContain(
-        "the first reminder went to the owner in test mode: a follow-up is never a shopper's only email",
-      );
-      expect((await world.carts.get('switch-1'))?.status).toBe('given_up');
-      expect(world.failures).toEqual([]);
-    } finally {
-      await world.close();
-    }
-  });
+  it(
+    'test mode switched off between the two: ' + 'the follow-up is not sent to a shopper who never got the first',
+    async () => {
+      const world = await RhythmWorld.open(documents, tables, TEN, { ...DEFAULT_RULES, testMode: true });
+      try {
+        const email = 'switched@example.com';
+        world.at(TEN, () => world.change({ cartId: 'switch-1', email, total: BIG }, 'switch-1-e'));
+        world.at(TEN + 3 * HOUR, async () => void (world.rules = { ...DEFAULT_RULES }));
+        await world.run(TEN + 30 * DAY);
+        expect(world.received().filter((m) => m.to === email)).toEqual([]);
+        const history = await world.activity.history('switch-1');
+        expect(history.find((e) => e.action === 'skipped')?.reason).toContain(
+          "the first reminder went to the owner in test mode: a follow-up is never a shopper's only email",
+        );
+        expect((await world.carts.get('switch-1'))?.status).toBe('given_up');
+        expect(world.failures).toEqual([]);
+      } finally {
+        await world.close();
+      }
+    },
+  );
 
   it('a late copy of a reminder the sender gave back sends nothing', async () => {
     const eleven = DateTime.fromObject({ year: 2026, month: 11, day: 3, hour: 23 }, { zone: ZONE }).toMillis();

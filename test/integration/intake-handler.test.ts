@@ -127,45 +127,49 @@ describe('intake handler', () => {
       });
     });
 
-    it('accepts a Shopify checkout of 5,000 line items with properties and tax lines, a body of several MB', async () => {
-      const checkout = fixture('shopify-checkout-update.json') as Record<string, unknown> & {
-        line_items: Array<Record<string, unknown>>;
-      };
-      const [line] = checkout.line_items;
-      const big = {
-        ...checkout,
-        line_items: Array.from({ length: 5_000 }, (_, i) => ({
-          ...line,
-          title: `${String(line?.title)} ${i}`,
-          properties: [
-            { name: 'Engraving', value: 'x'.repeat(400) },
-            { name: '_gift_wrap', value: 'yes' },
-          ],
-          tax_lines: [
-            { title: 'State tax', price: '0.50', rate: 0.06 },
-            { title: 'County tax', price: '0.10', rate: 0.01 },
-          ],
-        })),
-      };
-      const body = JSON.stringify(big);
-      expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
-      expect(body.length).toBeLessThan(MAX_BODY_BYTES);
-      const response = await handler(
-        functionUrlEvent({
-          path: '/webhooks/shopify',
-          headers: shopifyHeaders(body, shopSecret, 'checkouts/update'),
-          body,
-        }),
-      );
-      expect(response.statusCode).toBe(200);
-      const cartId = JSON.parse(response.body ?? '{}').cartId as string;
-      const row = await getRow(cartId);
-      expect(row?.items).toHaveLength(CART_BOUNDS.storedItems);
-      expect(row?.moreItems).toBe(5_000 - CART_BOUNDS.storedItems);
-    });
+    it(
+      'accepts a Shopify checkout of 5,000 line items with properties and tax lines, ' + 'a body of several MB',
+      async () => {
+        const checkout = fixture('shopify-checkout-update.json') as Record<string, unknown> & {
+          line_items: Array<Record<string, unknown>>;
+        };
+        const [line] = checkout.line_items;
+        const big = {
+          ...checkout,
+          line_items: Array.from({ length: 5_000 }, (_, i) => ({
+            ...line,
+            title: `${String(line?.title)} ${i}`,
+            properties: [
+              { name: 'Engraving', value: 'x'.repeat(400) },
+              { name: '_gift_wrap', value: 'yes' },
+            ],
+            tax_lines: [
+              { title: 'State tax', price: '0.50', rate: 0.06 },
+              { title: 'County tax', price: '0.10', rate: 0.01 },
+            ],
+          })),
+        };
+        const body = JSON.stringify(big);
+        expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+        expect(body.length).toBeLessThan(MAX_BODY_BYTES);
+        const response = await handler(
+          functionUrlEvent({
+            path: '/webhooks/shopify',
+            headers: shopifyHeaders(body, shopSecret, 'checkouts/update'),
+            body,
+          }),
+        );
+        expect(response.statusCode).toBe(200);
+        const cartId = JSON.parse(response.body ?? '{}').cartId as string;
+        const row = await getRow(cartId);
+        expect(row?.items).toHaveLength(CART_BOUNDS.storedItems);
+        expect(row?.moreItems).toBe(5_000 - CART_BOUNDS.storedItems);
+      },
+    );
 
     it('checks the signature before parsing: a forged 5 MB body is refused as unsigned, not read', async () => {
-      const body = `{"type": "cart.updated", "data": {"items": [${'{"title":"x","quantity":1,"unitPrice":"1.00"},'.repeat(100_000)}`; // not even JSON
+      const items = '{"title":"x","quantity":1,"unitPrice":"1.00"},'.repeat(100_000);
+      const body = `{"type": "cart.updated", "data": {"items": [${items}`; // not even JSON
       expect(body.length).toBeGreaterThan(4 * 1024 * 1024);
       const forged = standardHeaders(body, `whsec_${Buffer.from('someone else').toString('base64')}`);
       expect((await postCart(body, forged)).statusCode).toBe(401);

@@ -57,7 +57,8 @@ describe('the intake sweep', () => {
     };
   });
 
-  it('refuses 5,000+ forged, mutated, oversized, mistyped and replayed requests: none accepted, none written, no 5xx', async () => {
+  it('refuses 5,000+ forged, mutated, oversized, ' +
+    'mistyped and replayed requests: none accepted, none written, no 5xx', async () => {
     const send = (request: Pick<SweepRequest, 'path' | 'body' | 'headers' | 'signOnSend'>) =>
       handler(functionUrlEvent({ path: request.path, headers: headersToSend(request, secret), body: request.body }));
 
@@ -84,7 +85,8 @@ describe('the intake sweep', () => {
           const ok = answeredAsExpected(request, response.statusCode, response.body);
           if (!ok)
             wrong.push(
-              `${request.category} ${request.path} ${JSON.stringify(request.expect)} -> ${response.statusCode} ${response.body?.slice(0, 160)}`,
+              `${request.category} ${request.path} ${JSON.stringify(request.expect)} -> ` +
+                `${response.statusCode} ${response.body?.slice(0, 160)}`,
             );
         }),
       );

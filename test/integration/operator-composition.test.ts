@@ -97,27 +97,31 @@ describe('the operator composition, locally (a running local system on DynamoDB 
     expect(doctor.stdout).toContain(`DynamoDB Local at ${system.dynamoEndpoint}.`);
   });
 
-  it('says once, the same way everywhere, that the local system is not running; an old description asks for a restart', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'operator-none-'));
-    expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(new LocalSystemNotRunningError().message);
-    expect(new LocalSystemNotRunningError().message).toBe(
-      'the local system is not running (start it with npm start), or pass --aws for a deployed stack',
-    );
-    expect(() => openOperator({ where: 'local', dataDir: empty, localOnly: true })).toThrow(
-      /^the local system is not running \(start it with npm start\)$/,
-    );
-    await expect(script('carts', ['story', 'x'], empty)).rejects.toMatchObject({
-      stderr: expect.stringContaining(new LocalSystemNotRunningError().message),
-    });
-    await expect(script('summary', [], empty)).rejects.toMatchObject({
-      stderr: expect.stringContaining('the local system is not running (start it with npm start)\n'),
-    });
+  it(
+    'says once, the same way everywhere, that the local system is not running; ' +
+      'an old description asks for a restart',
+    async () => {
+      const empty = mkdtempSync(join(tmpdir(), 'operator-none-'));
+      expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(new LocalSystemNotRunningError().message);
+      expect(new LocalSystemNotRunningError().message).toBe(
+        'the local system is not running (start it with npm start), or pass --aws for a deployed stack',
+      );
+      expect(() => openOperator({ where: 'local', dataDir: empty, localOnly: true })).toThrow(
+        /^the local system is not running \(start it with npm start\)$/,
+      );
+      await expect(script('carts', ['story', 'x'], empty)).rejects.toMatchObject({
+        stderr: expect.stringContaining(new LocalSystemNotRunningError().message),
+      });
+      await expect(script('summary', [], empty)).rejects.toMatchObject({
+        stderr: expect.stringContaining('the local system is not running (start it with npm start)\n'),
+      });
 
-    writeFileSync(localEndpointFile(empty), JSON.stringify({ endpoint: system.dynamoEndpoint, url: system.url }));
-    expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(
-      /does not describe a running local system .*restart it with npm start/,
-    );
-  });
+      writeFileSync(localEndpointFile(empty), JSON.stringify({ endpoint: system.dynamoEndpoint, url: system.url }));
+      expect(() => openOperator({ where: 'local', dataDir: empty })).toThrow(
+        /does not describe a running local system .*restart it with npm start/,
+      );
+    },
+  );
 });
 
 describe('the operator composition, on AWS', () => {
@@ -132,23 +136,26 @@ describe('the operator composition, on AWS', () => {
     ownerEmail: 'ann@harbour.example.org',
   };
 
-  it('builds its DynamoDB client with the stated policy and the deployed table names, or those the flags name', async () => {
-    const operator = openOperator({
-      where: 'aws',
-      region: 'eu-west-1',
-      checkout: { dir: checkout(deployed), env: {} },
-    });
-    try {
-      expect(await operator.platform.documents.config.maxAttempts()).toBe(AWS_CLIENT_POLICY.dynamodb.maxAttempts);
-      expect(await operator.platform.documents.config.region()).toBe('eu-west-1');
-      expect(operator.platform.tables).toEqual({ carts: 'cr-carts', sends: 'cr-sends', optouts: 'cr-optouts' });
-    } finally {
-      operator.destroy();
-    }
-    const named = openOperator({ where: 'aws', region: 'eu-west-1', tables: { carts: 'a-carts', sends: 'a-sends' } });
-    expect(named.platform.tables).toMatchObject({ carts: 'a-carts', sends: 'a-sends' });
-    named.destroy();
-  });
+  it(
+    'builds its DynamoDB client with the stated policy and the deployed table names, ' + 'or those the flags name',
+    async () => {
+      const operator = openOperator({
+        where: 'aws',
+        region: 'eu-west-1',
+        checkout: { dir: checkout(deployed), env: {} },
+      });
+      try {
+        expect(await operator.platform.documents.config.maxAttempts()).toBe(AWS_CLIENT_POLICY.dynamodb.maxAttempts);
+        expect(await operator.platform.documents.config.region()).toBe('eu-west-1');
+        expect(operator.platform.tables).toEqual({ carts: 'cr-carts', sends: 'cr-sends', optouts: 'cr-optouts' });
+      } finally {
+        operator.destroy();
+      }
+      const named = openOperator({ where: 'aws', region: 'eu-west-1', tables: { carts: 'a-carts', sends: 'a-sends' } });
+      expect(named.platform.tables).toMatchObject({ carts: 'a-carts', sends: 'a-sends' });
+      named.destroy();
+    },
+  );
 
   it("reads the retention and the owner's address the stack was deployed with: cdk.json, then CART_RECOVERY_*", () => {
     const fromContext = openOperator({
@@ -183,7 +190,8 @@ describe('the operator composition, on AWS', () => {
     const placeholder = openOperator({ where: 'aws', region: 'eu-west-1', checkout: { dir: checkout({}), env: {} } });
     expect(placeholder.platform.retentionDays).toBe(90); // the deploy configuration's own default
     expect(() => placeholder.owner).toThrow(
-      'ownerEmail is still the placeholder "owner@example.com": set ownerEmail in cdk.json (or CART_RECOVERY_OWNER_EMAIL) to the deployed value',
+      'ownerEmail is still the placeholder "owner@example.com": ' +
+        'set ownerEmail in cdk.json (or CART_RECOVERY_OWNER_EMAIL) to the deployed value',
     );
     placeholder.destroy();
 

@@ -64,36 +64,40 @@ describe('the rules loader', () => {
     expect(await loadOwnerDocs(deps)).toEqual({ rules: 'unchanged', voice: 'unchanged' });
   });
 
-  it('keeps the last good rules when an edit has a typo, and tells the owner once the doc is quiet, naming the line and linking the doc', async () => {
-    await loadOwnerDocs(deps);
-    edit('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hourz');
+  it(
+    'keeps the last good rules when an edit has a typo, ' +
+      'and tells the owner once the doc is quiet, naming the line and linking the doc',
+    async () => {
+      await loadOwnerDocs(deps);
+      edit('Big cart, first reminder after: 1 hour', 'Big cart, first reminder after: 2 hourz');
 
-    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
-    expect((await store.rules())?.value.waits.big.firstMinutes).toBe(60);
-    // The owner may still be typing: nothing is sent until the doc has stayed the same for a few minutes.
-    expect(mailer.sent).toHaveLength(0);
-    time += DOC_QUIET_MINUTES * 60_000;
-    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
-    expect(mailer.sent).toHaveLength(1);
-    const [email] = mailer.sent;
-    expect(email?.to).toBe('owner@shop.example');
-    expect(email?.subject).toBe('Your cart reminder rules doc needs a fix (line 19)');
-    expect(email?.text).toContain('2 hourz');
-    expect(email?.text).toContain('stays in force');
-    expect(email?.text).toContain(`Open the doc: ${pathToFileURL(rulesPath).href}`);
-    expect(email?.html).toContain(`<a href="${pathToFileURL(rulesPath).href}">Open the doc</a>`);
+      expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+      expect((await store.rules())?.value.waits.big.firstMinutes).toBe(60);
+      // The owner may still be typing: nothing is sent until the doc has stayed the same for a few minutes.
+      expect(mailer.sent).toHaveLength(0);
+      time += DOC_QUIET_MINUTES * 60_000;
+      expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+      expect(mailer.sent).toHaveLength(1);
+      const [email] = mailer.sent;
+      expect(email?.to).toBe('owner@shop.example');
+      expect(email?.subject).toBe('Your cart reminder rules doc needs a fix (line 19)');
+      expect(email?.text).toContain('2 hourz');
+      expect(email?.text).toContain('stays in force');
+      expect(email?.text).toContain(`Open the doc: ${pathToFileURL(rulesPath).href}`);
+      expect(email?.html).toContain(`<a href="${pathToFileURL(rulesPath).href}">Open the doc</a>`);
 
-    // Every few minutes the loader reads the doc again; the owner is not emailed again for the same edit.
-    time += 5 * 60_000;
-    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
-    time += 60 * 60_000;
-    expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
-    expect(mailer.sent).toHaveLength(1);
+      // Every few minutes the loader reads the doc again; the owner is not emailed again for the same edit.
+      time += 5 * 60_000;
+      expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+      time += 60 * 60_000;
+      expect((await loadOwnerDocs(deps)).rules).toBe('rejected');
+      expect(mailer.sent).toHaveLength(1);
 
-    edit('2 hourz', '2 hours');
-    expect((await loadOwnerDocs(deps)).rules).toBe('updated');
-    expect((await store.rules())?.value.waits.big.firstMinutes).toBe(120);
-  });
+      edit('2 hourz', '2 hours');
+      expect((await loadOwnerDocs(deps)).rules).toBe('updated');
+      expect((await store.rules())?.value.waits.big.firstMinutes).toBe(120);
+    },
+  );
 
   it('sends one email per edit that still has problems, listing them all, once the owner stops typing', async () => {
     await loadOwnerDocs(deps);

@@ -1,6 +1,7 @@
 /**
- * The morning release's two stores on DynamoDB Local: the queue that hands out places (one atomic ADD each, concurrently) and
- * the account's limits the doctor leaves for the sender (a new account's until it has run; cached an hour).
+ * The morning release's two stores on DynamoDB Local: the queue that hands out places (one atomic ADD each,
+ * concurrently) and the account's limits the doctor leaves for the sender (a new account's until it has run; cached
+ * an hour).
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';

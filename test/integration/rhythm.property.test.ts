@@ -7,8 +7,9 @@
  * held, and SES throttles, "paused" and "not verified" answers and lost answers.
  *
  * The morning release spread: a reminder held for quiet hours goes out at its place in the morning's release, paced at
- * the account's rate from the window's end. Because the follow-up is timed from the moment SES accepted the first email, the spread needs no
- * allowance here: the gap is asserted to be at least the second wait itself (allowance 0 ms).
+ * the account's rate from the window's end. Because the follow-up is timed from the moment SES accepted the first
+ * email, the spread needs no allowance here: the gap is asserted to be at least the second wait itself
+ * (allowance 0 ms).
  */
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
@@ -160,7 +161,8 @@ describe('the rhythm of the two emails, on the real use cases', () => {
       // Never in quiet hours (the shopper's own, when the cart gave a zone), never while the owner's pause is on.
       expect(isQuietTime(new Date(m.at), s.shopperZone ?? s.zone, s.quiet)).toBe(false);
       if (r.pause) expect(m.at >= r.pause.from && m.at < r.pause.to).toBe(false);
-      // Never sooner after the shopper's last touch than the step's wait (the 07:40 case: a held reminder decides again).
+      // Never sooner after the shopper's last touch than the step's wait (the 07:40 case:
+      // a held reminder decides again).
       const lastTouch = Math.max(...r.changes.filter((c) => c <= m.at));
       expect(m.at - lastTouch).toBeGreaterThanOrEqual((i === 0 ? waits.firstMinutes : waits.secondMinutes) * MIN);
     }
@@ -178,68 +180,80 @@ describe('the rhythm of the two emails, on the real use cases', () => {
     for (const entry of r.history) expect(entry.reason.length).toBeGreaterThan(10);
   };
 
-  it('the follow-up comes the second wait after the first email, outside quiet hours and pauses, and the give-up the window after the last email', async () => {
-    await fc.assert(
-      fc.asyncProperty(scenarioArb, async (s) => {
-        const r = await play(s);
-        checkRhythm(s, r);
-        // Carts with nothing in the way get both emails.
-        if (s.faults.length === 0 && s.pause === undefined) expect(r.emails).toHaveLength(2);
-      }),
-      { numRuns: 60, endOnFailure: true },
-    );
-  });
+  it(
+    'the follow-up comes the second wait after the first email, ' +
+      'outside quiet hours and pauses, and the give-up the window after the last email',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, async (s) => {
+          const r = await play(s);
+          checkRhythm(s, r);
+          // Carts with nothing in the way get both emails.
+          if (s.faults.length === 0 && s.pause === undefined) expect(r.emails).toHaveLength(2);
+        }),
+        { numRuns: 60, endOnFailure: true },
+      );
+    },
+  );
 
-  it("the issue's evening cart: $120 left at 23:30 in New York gets its follow-up 20 h after the 08:0x email, not at 20:30", async () => {
-    const s: Scenario = {
-      zone: 'America/New_York',
-      day: 3,
-      leaveMinute: 23 * 60 + 30,
-      big: true,
-      waits: DEFAULT_RULES.waits,
-      giveUpMinutes: 7 * 24 * 60,
-      quiet: { start: '21:00', end: '08:00' },
-      edits: [],
-      pause: undefined,
-      faults: [],
-    };
-    const r = await play(s);
-    checkRhythm(s, r);
-    const [first, second] = r.emails;
-    const local = (ms: number | undefined) => DateTime.fromMillis(ms ?? 0, { zone: s.zone });
-    expect(local(first?.at).toFormat('yyyy-MM-dd HH')).toBe('2026-11-04 08');
-    // 20 h after the first email is 04:0x, in quiet hours: the follow-up waits for the next morning's release.
-    expect(local(second?.at).toFormat('yyyy-MM-dd HH')).toBe('2026-11-05 08');
-  });
+  it(
+    "the issue's evening cart: " +
+      '$120 left at 23:30 in New York gets its follow-up 20 h after the 08:0x email, not at 20:30',
+    async () => {
+      const s: Scenario = {
+        zone: 'America/New_York',
+        day: 3,
+        leaveMinute: 23 * 60 + 30,
+        big: true,
+        waits: DEFAULT_RULES.waits,
+        giveUpMinutes: 7 * 24 * 60,
+        quiet: { start: '21:00', end: '08:00' },
+        edits: [],
+        pause: undefined,
+        faults: [],
+      };
+      const r = await play(s);
+      checkRhythm(s, r);
+      const [first, second] = r.emails;
+      const local = (ms: number | undefined) => DateTime.fromMillis(ms ?? 0, { zone: s.zone });
+      expect(local(first?.at).toFormat('yyyy-MM-dd HH')).toBe('2026-11-04 08');
+      // 20 h after the first email is 04:0x, in quiet hours: the follow-up waits for the next morning's release.
+      expect(local(second?.at).toFormat('yyyy-MM-dd HH')).toBe('2026-11-05 08');
+    },
+  );
 
-  it('the 07:40 case: held for 08:00, the shopper edits at 07:40, nothing at 08:02; the reminder comes an hour after the edit', async () => {
-    const s: Scenario = {
-      zone: 'America/New_York',
-      day: 3,
-      leaveMinute: 23 * 60,
-      big: true,
-      waits: DEFAULT_RULES.waits,
-      giveUpMinutes: 7 * 24 * 60,
-      quiet: { start: '21:00', end: '08:00' },
-      // 07:40 the next morning is 8 h 40 min after leaving at 23:00.
-      edits: [8 * 60 + 40],
-      pause: undefined,
-      faults: [],
-    };
-    const r = await play(s);
-    checkRhythm(s, r);
-    const edit = r.leave + (8 * 60 + 40) * MIN;
-    const [first] = r.emails;
-    // Nothing in the morning release: the first email is exactly the first wait (1 h) after the 07:40 edit.
-    expect(first?.at).toBe(edit + HOUR);
-    expect(DateTime.fromMillis(first?.at ?? 0, { zone: s.zone }).toFormat('HH:mm')).toBe('08:40');
-    // The sender said why it sent nothing at release, and the waiter took the hand-off back without counting it.
-    const returned = r.history.find((e) => e.actor === 'sender' && e.action === 'returned');
-    expect(returned?.reason).toMatch(
-      /changed the cart at .* after the first reminder was handed off at .*still shopping, nothing sent/,
-    );
-    const retaken = r.history.find((e) => e.actor === 'waiter' && /gave back the first reminder/.test(e.reason));
-    expect(retaken?.action).toBe('still_shopping');
-    expect(r.row?.remindersSent).toBe(2);
-  });
+  it(
+    'the 07:40 case: held for 08:00, the shopper edits at 07:40, ' +
+      'nothing at 08:02; the reminder comes an hour after the edit',
+    async () => {
+      const s: Scenario = {
+        zone: 'America/New_York',
+        day: 3,
+        leaveMinute: 23 * 60,
+        big: true,
+        waits: DEFAULT_RULES.waits,
+        giveUpMinutes: 7 * 24 * 60,
+        quiet: { start: '21:00', end: '08:00' },
+        // 07:40 the next morning is 8 h 40 min after leaving at 23:00.
+        edits: [8 * 60 + 40],
+        pause: undefined,
+        faults: [],
+      };
+      const r = await play(s);
+      checkRhythm(s, r);
+      const edit = r.leave + (8 * 60 + 40) * MIN;
+      const [first] = r.emails;
+      // Nothing in the morning release: the first email is exactly the first wait (1 h) after the 07:40 edit.
+      expect(first?.at).toBe(edit + HOUR);
+      expect(DateTime.fromMillis(first?.at ?? 0, { zone: s.zone }).toFormat('HH:mm')).toBe('08:40');
+      // The sender said why it sent nothing at release, and the waiter took the hand-off back without counting it.
+      const returned = r.history.find((e) => e.actor === 'sender' && e.action === 'returned');
+      expect(returned?.reason).toMatch(
+        /changed the cart at .* after the first reminder was handed off at .*still shopping, nothing sent/,
+      );
+      const retaken = r.history.find((e) => e.actor === 'waiter' && /gave back the first reminder/.test(e.reason));
+      expect(retaken?.action).toBe('still_shopping');
+      expect(r.row?.remindersSent).toBe(2);
+    },
+  );
 });

@@ -29,50 +29,54 @@ describe('a hung SES answer', () => {
   });
   afterAll(() => standIn.close());
 
-  it('ends in the "unknown outcome" branch at the request timeout, logged with SES\'s error text, inside the function timeout', async () => {
-    standIn.decide = () => 'hang';
-    // Powertools writes warnings to stderr and the rest to stdout, one JSON object a line.
-    const lines: string[] = [];
-    const spies = [process.stdout, process.stderr].map((stream) => {
-      const write = stream.write.bind(stream);
-      return vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-        if (text.startsWith('{') && text.includes('"level"')) lines.push(text);
-        return write(chunk as string, ...(rest as []));
+  it(
+    'ends in the "unknown outcome" branch at the request timeout, ' +
+      "logged with SES's error text, inside the function timeout",
+    async () => {
+      standIn.decide = () => 'hang';
+      // Powertools writes warnings to stderr and the rest to stdout, one JSON object a line.
+      const lines: string[] = [];
+      const spies = [process.stdout, process.stderr].map((stream) => {
+        const write = stream.write.bind(stream);
+        return vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+          const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+          if (text.startsWith('{') && text.includes('"level"')) lines.push(text);
+          return write(chunk as string, ...(rest as []));
+        });
       });
-    });
-    try {
-      const world = new SendWorld({ documents, tables, standIn, clock, log: powertoolsLog('cart-recovery-sender') });
-      await world.addCart('hung-1', 'hung@example.com');
-      const started = Date.now();
-      // The invocation itself, as Lambda would end it at its timeout: whichever comes first.
-      const ended = await Promise.race([
-        world.handOff({ cartId: 'hung-1', step: 'first' }).then(() => 'returned' as const),
-        new Promise<'function timed out'>((resolve) =>
-          setTimeout(() => resolve('function timed out'), SENDER_FUNCTION_TIMEOUT_MS).unref(),
-        ),
-      ]);
-      const elapsed = Date.now() - started;
+      try {
+        const world = new SendWorld({ documents, tables, standIn, clock, log: powertoolsLog('cart-recovery-sender') });
+        await world.addCart('hung-1', 'hung@example.com');
+        const started = Date.now();
+        // The invocation itself, as Lambda would end it at its timeout: whichever comes first.
+        const ended = await Promise.race([
+          world.handOff({ cartId: 'hung-1', step: 'first' }).then(() => 'returned' as const),
+          new Promise<'function timed out'>((resolve) =>
+            setTimeout(() => resolve('function timed out'), SENDER_FUNCTION_TIMEOUT_MS).unref(),
+          ),
+        ]);
+        const elapsed = Date.now() - started;
 
-      expect(ended).toBe('returned');
-      expect(standIn.requests).toBe(1);
-      expect(world.results).toEqual([{ outcome: 'unknown', settleAt: new Date(T + 15 * 60_000) }]);
-      // At the stated timeout, not at the function's: the client gave up, nothing else did.
-      expect(elapsed).toBeGreaterThanOrEqual(AWS_CLIENT_POLICY.ses.requestTimeoutMs - 100);
-      expect(elapsed).toBeLessThan(SENDER_FUNCTION_TIMEOUT_MS);
-      const history = await world.activity.history('hung-1');
-      const unknown = history.find((entry) => entry.action === 'unknown');
-      expect(unknown?.reason).toMatch(/TimeoutError.*requestTimeout/);
-      expect((await world.ledger.find('hung-1', 'first'))?.status).toBe('claimed');
+        expect(ended).toBe('returned');
+        expect(standIn.requests).toBe(1);
+        expect(world.results).toEqual([{ outcome: 'unknown', settleAt: new Date(T + 15 * 60_000) }]);
+        // At the stated timeout, not at the function's: the client gave up, nothing else did.
+        expect(elapsed).toBeGreaterThanOrEqual(AWS_CLIENT_POLICY.ses.requestTimeoutMs - 100);
+        expect(elapsed).toBeLessThan(SENDER_FUNCTION_TIMEOUT_MS);
+        const history = await world.activity.history('hung-1');
+        const unknown = history.find((entry) => entry.action === 'unknown');
+        expect(unknown?.reason).toMatch(/TimeoutError.*requestTimeout/);
+        expect((await world.ledger.find('hung-1', 'first'))?.status).toBe('claimed');
 
-      // The warning keeps SES's (here: the client's) error text in a field the logger keeps.
-      const warning = lines
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((line) => line.message === 'SES did not accept the reminder');
-      expect(warning).toMatchObject({ level: 'WARN', kind: 'unknown', code: 'TimeoutError' });
-      expect(String(warning?.sesError)).toMatch(/exceeded the configured 5000 ms requestTimeout/);
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-    }
-  });
+        // The warning keeps SES's (here: the client's) error text in a field the logger keeps.
+        const warning = lines
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.message === 'SES did not accept the reminder');
+        expect(warning).toMatchObject({ level: 'WARN', kind: 'unknown', code: 'TimeoutError' });
+        expect(String(warning?.sesError)).toMatch(/exceeded the configured 5000 ms requestTimeout/);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+    },
+  );
 });

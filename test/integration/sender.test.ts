@@ -221,62 +221,75 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
   });
 
-  it("defers a throttled send to its place in the next minute's paced queue (nothing went out), and the deferred run sends it", async () => {
-    ses
-      .on(SendEmailCommand)
-      .rejectsOnce(
-        new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
-      )
-      .resolves({ MessageId: 'ses-2' });
-    const first = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-    expect(first).toMatchObject({ outcome: 'deferred', reason: 'throttled' });
-    expect(await ledger.find('c1', 'first')).toBeUndefined();
-    const retry = deferred.find((d) => d.reason === 'throttled');
-    expect(retry?.retry).toBe(1);
-    // The first place of the queue that starts at the next whole minute, and the queue travels with the retry.
-    const queue = throttleQueueAt(new Date(time));
-    expect(retry?.at).toEqual(queue);
-    expect(retry?.releaseAt).toBe(queue.toISOString());
-    expect((retry?.at.getTime() ?? 0) - time).toBeGreaterThanOrEqual(1_000);
-    expect((retry?.at.getTime() ?? 0) - time).toBeLessThanOrEqual(60_000);
-    time = retry?.at.getTime() ?? time;
-    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({
-      outcome: 'sent',
-      messageId: 'ses-2',
-    });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
-    // Settled each time (a throttle sent nothing; then SES's answer): both lease checks made before the sends are withdrawn.
-    const leaseChecks = deferred.filter((d) => d.reason === 'lease');
-    expect(leaseChecks).toHaveLength(2);
-    expect(withdrawn).toEqual(leaseChecks.map(({ at }) => ({ cartId: 'c1', step: 'first', at, reason: 'lease' })));
-  });
-
-  it('holds a reminder while SES is in the sandbox (logged, claim given back, nothing refused) and sends it once the account is live', async () => {
-    const sandbox = () =>
-      new MessageRejected({
-        message:
-          'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.com',
-        $metadata: { httpStatusCode: 400 },
+  it(
+    "defers a throttled send to its place in the next minute's paced queue (nothing went out), " +
+      'and the deferred run sends it',
+    async () => {
+      ses
+        .on(SendEmailCommand)
+        .rejectsOnce(
+          new TooManyRequestsException({
+            message: 'Maximum sending rate exceeded',
+            $metadata: { httpStatusCode: 429 },
+          }),
+        )
+        .resolves({ MessageId: 'ses-2' });
+      const first = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+      expect(first).toMatchObject({ outcome: 'deferred', reason: 'throttled' });
+      expect(await ledger.find('c1', 'first')).toBeUndefined();
+      const retry = deferred.find((d) => d.reason === 'throttled');
+      expect(retry?.retry).toBe(1);
+      // The first place of the queue that starts at the next whole minute, and the queue travels with the retry.
+      const queue = throttleQueueAt(new Date(time));
+      expect(retry?.at).toEqual(queue);
+      expect(retry?.releaseAt).toBe(queue.toISOString());
+      expect((retry?.at.getTime() ?? 0) - time).toBeGreaterThanOrEqual(1_000);
+      expect((retry?.at.getTime() ?? 0) - time).toBeLessThanOrEqual(60_000);
+      time = retry?.at.getTime() ?? time;
+      expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({
+        outcome: 'sent',
+        messageId: 'ses-2',
       });
-    ses.on(SendEmailCommand).rejectsOnce(sandbox()).resolves({ MessageId: 'ses-live' });
-    const held = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-    expect(held).toEqual({ outcome: 'deferred', reason: 'sandbox', until: new Date(time + 3_600_000) });
-    // Not refused for good: the claim is given back, so a later run may send it.
-    expect(await ledger.find('c1', 'first')).toBeUndefined();
-    const retry = deferred.find((d) => d.reason === 'sandbox');
-    expect(retry).toMatchObject({ cartId: 'c1', step: 'first', retry: 1 });
-    const entries = await activity.history('c1');
-    const entry = entries.find((e) => e.action === 'deferred');
-    expect(entry?.reason).toMatch(/^held: SES is still in the sandbox/);
-    expect(entry?.details).toMatchObject({ reason: 'sandbox', code: 'MessageRejected' });
-    expect(entries.some((e) => e.action === 'skipped')).toBe(false);
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+      // Settled each time (a throttle sent nothing; then SES's answer):
+      // both lease checks made before the sends are withdrawn.
+      const leaseChecks = deferred.filter((d) => d.reason === 'lease');
+      expect(leaseChecks).toHaveLength(2);
+      expect(withdrawn).toEqual(leaseChecks.map(({ at }) => ({ cartId: 'c1', step: 'first', at, reason: 'lease' })));
+    },
+  );
 
-    time = retry?.at.getTime() ?? time;
-    expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({
-      outcome: 'sent',
-      messageId: 'ses-live',
-    });
-  });
+  it(
+    'holds a reminder while SES is in the sandbox (logged, ' +
+      'claim given back, nothing refused) and sends it once the account is live',
+    async () => {
+      const sandbox = () =>
+        new MessageRejected({
+          message:
+            'Email address is not verified. ' +
+            'The following identities failed the check in region US-EAST-1: sam@example.com',
+          $metadata: { httpStatusCode: 400 },
+        });
+      ses.on(SendEmailCommand).rejectsOnce(sandbox()).resolves({ MessageId: 'ses-live' });
+      const held = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+      expect(held).toEqual({ outcome: 'deferred', reason: 'sandbox', until: new Date(time + 3_600_000) });
+      // Not refused for good: the claim is given back, so a later run may send it.
+      expect(await ledger.find('c1', 'first')).toBeUndefined();
+      const retry = deferred.find((d) => d.reason === 'sandbox');
+      expect(retry).toMatchObject({ cartId: 'c1', step: 'first', retry: 1 });
+      const entries = await activity.history('c1');
+      const entry = entries.find((e) => e.action === 'deferred');
+      expect(entry?.reason).toMatch(/^held: SES is still in the sandbox/);
+      expect(entry?.details).toMatchObject({ reason: 'sandbox', code: 'MessageRejected' });
+      expect(entries.some((e) => e.action === 'skipped')).toBe(false);
+
+      time = retry?.at.getTime() ?? time;
+      expect(await sendReminder({ cartId: 'c1', step: 'first', retry: 1 }, deps)).toMatchObject({
+        outcome: 'sent',
+        messageId: 'ses-live',
+      });
+    },
+  );
 
   it('gives a sandbox hold up after a day, skipped with a reason that says what to do', async () => {
     ses
@@ -291,77 +304,89 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(await ledger.find('c1', 'first')).toBeUndefined();
   });
 
-  it("after a crash between SES accepting and the record, SES's SEND event settles it: no second email at the lease's end", async () => {
-    const crashing: SendLedger = Object.assign(Object.create(ledger) as SendLedger, {
-      complete: () => Promise.reject(new Error('process died')),
-    });
-    await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow(
-      'process died',
-    );
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
-    expect(
-      await confirmSend(
-        { cartId: 'c1', step: 'first', messageId: 'ses-message-1', at: new Date(time + 2_000) },
-        { sends: ledger, carts: deps.carts, rules: deps.rules, log: silentLog },
-      ),
-    ).toBe('confirmed');
-    const settle = deferred.find((d) => d.reason === 'lease');
-    expect(settle).toBeDefined();
-    time = settle?.at.getTime() ?? time;
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-  });
-
-  it("defers inside quiet hours to its place in the morning release, paced at the account's rate, and sends nothing", async () => {
-    time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York
-    const eight = '2026-11-03T13:00:00.000Z';
-    const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-    expect(result).toEqual({ outcome: 'deferred', reason: 'quiet_hours', until: new Date(eight) });
-    expect(deferred).toEqual([
-      { cartId: 'c1', step: 'first', at: new Date(eight), reason: 'quiet_hours', releaseAt: eight },
-    ]);
-    const entry = (await activity.history('c1')).find((e) => e.action === 'deferred');
-    expect(entry?.details).toMatchObject({ reason: 'quiet_hours', place: 1, releaseAt: eight, perSecond: 12.6 });
-    expect(entry?.details?.late).toBeUndefined();
-    // 12.6 a second: places 1-13 share 08:00:00, the 14th is the first of 08:00:01, the 127th of 08:00:10.
-    for (let i = 2; i <= 127; i++) await addCart({ cartId: `c${i}`, email: `shopper${i}@example.com` });
-    const placed = [];
-    for (let i = 2; i <= 127; i++) {
-      const held = await sendReminder({ cartId: `c${i}`, step: 'first' }, deps);
-      placed.push(held.outcome === 'deferred' ? (held.until.getTime() - Date.parse(eight)) / 1000 : -1);
-    }
-    expect(placed.slice(0, 12).every((second) => second === 0)).toBe(true);
-    expect(placed[12]).toBe(1);
-    expect(placed.at(-1)).toBe(10);
-    const perSecond = new Map<number, number>();
-    for (const second of [0, ...placed]) perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
-    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(13);
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
-  });
-
-  it('sends a throttled reminder of a morning release to the tail of that release, never into a crowded second', async () => {
-    time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York: held for 08:00
-    const eight = Date.parse('2026-11-03T13:00:00Z');
-    for (let i = 2; i <= 40; i++) await addCart({ cartId: `c${i}`, email: `shopper${i}@example.com` });
-    for (let i = 1; i <= 40; i++) await sendReminder({ cartId: `c${i}`, step: 'first' }, deps);
-    const c1 = deferred.find((d) => d.cartId === 'c1' && d.reason === 'quiet_hours');
-    expect(c1?.releaseAt).toBe(new Date(eight).toISOString());
-    // 08:00: SES throttles c1's send; it re-joins the same release after the 40 already placed (place 41: 08:00:03).
-    time = eight;
-    ses
-      .on(SendEmailCommand)
-      .rejectsOnce(
-        new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
+  it(
+    'after a crash between SES accepting and the record, ' +
+      "SES's SEND event settles it: no second email at the lease's end",
+    async () => {
+      const crashing: SendLedger = Object.assign(Object.create(ledger) as SendLedger, {
+        complete: () => Promise.reject(new Error('process died')),
+      });
+      await expect(sendReminder({ cartId: 'c1', step: 'first' }, { ...deps, sends: crashing })).rejects.toThrow(
+        'process died',
       );
-    const result = await sendReminder({ cartId: 'c1', step: 'first', releaseAt: c1?.releaseAt }, deps);
-    expect(result).toEqual({ outcome: 'deferred', reason: 'throttled', until: new Date(eight + 3_000) });
-    expect(deferred.at(-1)).toMatchObject({
-      cartId: 'c1',
-      reason: 'throttled',
-      retry: 1,
-      releaseAt: new Date(eight).toISOString(),
-    });
-  });
+      expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
+      expect(
+        await confirmSend(
+          { cartId: 'c1', step: 'first', messageId: 'ses-message-1', at: new Date(time + 2_000) },
+          { sends: ledger, carts: deps.carts, rules: deps.rules, log: silentLog },
+        ),
+      ).toBe('confirmed');
+      const settle = deferred.find((d) => d.reason === 'lease');
+      expect(settle).toBeDefined();
+      time = settle?.at.getTime() ?? time;
+      expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toEqual({ outcome: 'duplicate' });
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    },
+  );
+
+  it(
+    'defers inside quiet hours to its place in the morning release, ' +
+      "paced at the account's rate, and sends nothing",
+    async () => {
+      time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York
+      const eight = '2026-11-03T13:00:00.000Z';
+      const result = await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+      expect(result).toEqual({ outcome: 'deferred', reason: 'quiet_hours', until: new Date(eight) });
+      expect(deferred).toEqual([
+        { cartId: 'c1', step: 'first', at: new Date(eight), reason: 'quiet_hours', releaseAt: eight },
+      ]);
+      const entry = (await activity.history('c1')).find((e) => e.action === 'deferred');
+      expect(entry?.details).toMatchObject({ reason: 'quiet_hours', place: 1, releaseAt: eight, perSecond: 12.6 });
+      expect(entry?.details?.late).toBeUndefined();
+      // 12.6 a second: places 1-13 share 08:00:00, the 14th is the first of 08:00:01, the 127th of 08:00:10.
+      for (let i = 2; i <= 127; i++) await addCart({ cartId: `c${i}`, email: `shopper${i}@example.com` });
+      const placed = [];
+      for (let i = 2; i <= 127; i++) {
+        const held = await sendReminder({ cartId: `c${i}`, step: 'first' }, deps);
+        placed.push(held.outcome === 'deferred' ? (held.until.getTime() - Date.parse(eight)) / 1000 : -1);
+      }
+      expect(placed.slice(0, 12).every((second) => second === 0)).toBe(true);
+      expect(placed[12]).toBe(1);
+      expect(placed.at(-1)).toBe(10);
+      const perSecond = new Map<number, number>();
+      for (const second of [0, ...placed]) perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(13);
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+    },
+  );
+
+  it(
+    'sends a throttled reminder of a morning release to the tail of that release, ' + 'never into a crowded second',
+    async () => {
+      time = Date.parse('2026-11-03T03:30:00Z'); // 22:30 in New York: held for 08:00
+      const eight = Date.parse('2026-11-03T13:00:00Z');
+      for (let i = 2; i <= 40; i++) await addCart({ cartId: `c${i}`, email: `shopper${i}@example.com` });
+      for (let i = 1; i <= 40; i++) await sendReminder({ cartId: `c${i}`, step: 'first' }, deps);
+      const c1 = deferred.find((d) => d.cartId === 'c1' && d.reason === 'quiet_hours');
+      expect(c1?.releaseAt).toBe(new Date(eight).toISOString());
+      // 08:00: SES throttles c1's send; it re-joins the same release after the 40 already placed (place 41: 08:00:03).
+      time = eight;
+      ses.on(SendEmailCommand).rejectsOnce(
+        new TooManyRequestsException({
+          message: 'Maximum sending rate exceeded',
+          $metadata: { httpStatusCode: 429 },
+        }),
+      );
+      const result = await sendReminder({ cartId: 'c1', step: 'first', releaseAt: c1?.releaseAt }, deps);
+      expect(result).toEqual({ outcome: 'deferred', reason: 'throttled', until: new Date(eight + 3_000) });
+      expect(deferred.at(-1)).toMatchObject({
+        cartId: 'c1',
+        reason: 'throttled',
+        retry: 1,
+        releaseAt: new Date(eight).toISOString(),
+      });
+    },
+  );
 
   it('says plainly when a morning does not fit: the place past noon is still sent, logged and counted', async () => {
     const stats = new RecordingStats();
@@ -389,33 +414,37 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(stats.increments.map((i) => i.counter)).toContain('releaseLate');
   });
 
-  it("holds a reminder handed off before the owner's pause: nothing sent or spent, and it goes out as the first once the pause lifts", async () => {
-    const paused = {
-      ...deps,
-      rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'stock-take', line: 7 } }),
-    };
-    const stats = deps.stats as RecordingStats;
+  it(
+    "holds a reminder handed off before the owner's pause: " +
+      'nothing sent or spent, and it goes out as the first once the pause lifts',
+    async () => {
+      const paused = {
+        ...deps,
+        rules: fixedRules({ ...DEFAULT_RULES, pause: { target: '', reason: 'stock-take', line: 7 } }),
+      };
+      const stats = deps.stats as RecordingStats;
 
-    const held = await sendReminder({ cartId: 'c1', step: 'first' }, paused);
+      const held = await sendReminder({ cartId: 'c1', step: 'first' }, paused);
 
-    expect(held).toEqual({ outcome: 'deferred', until: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' });
-    expect(deferred).toEqual([
-      { cartId: 'c1', step: 'first', at: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' },
-    ]);
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
-    // Not spent: no skip counted, no send recorded; the log says why it waits.
-    expect(stats.counted('skipped')).toBe(0);
-    expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
-    expect((await activity.history('c1')).at(-1)).toMatchObject({
-      action: 'deferred',
-      details: expect.objectContaining({ reason: 'owner_paused' }),
-    });
+      expect(held).toEqual({ outcome: 'deferred', until: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' });
+      expect(deferred).toEqual([
+        { cartId: 'c1', step: 'first', at: new Date(T.getTime() + 3_600_000), reason: 'owner_paused' },
+      ]);
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
+      // Not spent: no skip counted, no send recorded; the log says why it waits.
+      expect(stats.counted('skipped')).toBe(0);
+      expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
+      expect((await activity.history('c1')).at(-1)).toMatchObject({
+        action: 'deferred',
+        details: expect.objectContaining({ reason: 'owner_paused' }),
+      });
 
-    // The pause line goes: the held reminder goes out as the first.
-    time += 3_600_000;
-    expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'sent' });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-  });
+      // The pause line goes: the held reminder goes out as the first.
+      time += 3_600_000;
+      expect(await sendReminder({ cartId: 'c1', step: 'first' }, deps)).toMatchObject({ outcome: 'sent' });
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    },
+  );
 
   it("gives a held reminder up once the owner's pause outlasts the give-up window, with that reason", async () => {
     const paused = {
@@ -436,18 +465,21 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 0);
   });
 
-  it("skips a shopper reminded about another cart within the do-not-disturb window, but not this cart's follow-up", async () => {
-    await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-    await addCart({ cartId: 'c2', returnUrl: 'https://shop.example.com/cart/c2' });
-    time += 20 * 3_600_000;
+  it(
+    'skips a shopper reminded about another cart within the do-not-disturb window, ' + "but not this cart's follow-up",
+    async () => {
+      await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+      await addCart({ cartId: 'c2', returnUrl: 'https://shop.example.com/cart/c2' });
+      time += 20 * 3_600_000;
 
-    expect(await sendReminder({ cartId: 'c2', step: 'first' }, deps)).toEqual({
-      outcome: 'skipped',
-      reason: 'do_not_disturb',
-    });
-    expect(await sendReminder({ cartId: 'c1', step: 'second' }, deps)).toMatchObject({ outcome: 'sent' });
-    expect((await activity.history('c2')).map((e) => e.action)).toContain('skipped');
-  });
+      expect(await sendReminder({ cartId: 'c2', step: 'first' }, deps)).toEqual({
+        outcome: 'skipped',
+        reason: 'do_not_disturb',
+      });
+      expect(await sendReminder({ cartId: 'c1', step: 'second' }, deps)).toMatchObject({ outcome: 'sent' });
+      expect((await activity.history('c2')).map((e) => e.action)).toContain('skipped');
+    },
+  );
 
   it('skips a cart without an email, and one bought since the waiter woke', async () => {
     await addCart({ cartId: 'guest', email: undefined });
@@ -494,48 +526,56 @@ describe('the sender against DynamoDB Local, with SES and Bedrock mocked', () =>
   });
 
   describe('what the cart row learns (attribution)', () => {
-    it('records the send on the cart row once SES accepted it; a retried or re-confirmed send writes and counts nothing more', async () => {
-      await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-      const row = await deps.carts.get('c1');
-      expect(row?.firstSentAt).toBe(T.toISOString());
-      const again = await (deps.carts as DynamoDbCartStore).recordReminder('c1', {
-        kind: 'sent',
-        step: 'first',
-        at: new Date(T.getTime() + 60_000),
-        joinsHoldBack: false,
-      });
-      expect(again).toBeUndefined();
-      expect((await deps.carts.get('c1'))?.firstSentAt).toBe(T.toISOString());
-    });
+    it(
+      'records the send on the cart row once SES accepted it; ' +
+        'a retried or re-confirmed send writes and counts nothing more',
+      async () => {
+        await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+        const row = await deps.carts.get('c1');
+        expect(row?.firstSentAt).toBe(T.toISOString());
+        const again = await (deps.carts as DynamoDbCartStore).recordReminder('c1', {
+          kind: 'sent',
+          step: 'first',
+          at: new Date(T.getTime() + 60_000),
+          joinsHoldBack: false,
+        });
+        expect(again).toBeUndefined();
+        expect((await deps.carts.get('c1'))?.firstSentAt).toBe(T.toISOString());
+      },
+    );
 
-    it("records nothing when SES refused; a checkout counts nothing on intake's path (the cart stream counts recoveries)", async () => {
-      ses.on(SendEmailCommand).rejects(Object.assign(new Error('bad address'), { name: 'MessageRejected' }));
-      await sendReminder({ cartId: 'c1', step: 'first' }, deps);
-      expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
-      const stats = deps.stats as RecordingStats;
-      const intake = {
-        carts: deps.carts as DynamoDbCartStore,
-        activity,
-        stats,
-        scheduler: new RecordingScheduler(),
-        rules: deps.rules,
-        clock: deps.clock,
-        log: silentLog,
-        retentionDays: 90,
-      };
-      await ingestCartEvent(
-        {
-          kind: 'checked_out',
-          eventId: 'o1',
-          occurredAt: new Date(T.getTime() + 60_000),
-          source: 'generic',
-          match: { cartId: 'c1' },
-        },
-        intake,
-      );
-      expect(stats.counted('recovered')).toBe(0);
-      expect(await counters.month('2026-11')).toMatchObject({ recovered: 0, remindersFirst: 0 });
-    });
+    it(
+      'records nothing when SES refused; ' +
+        "a checkout counts nothing on intake's path (the cart stream counts recoveries)",
+      async () => {
+        ses.on(SendEmailCommand).rejects(Object.assign(new Error('bad address'), { name: 'MessageRejected' }));
+        await sendReminder({ cartId: 'c1', step: 'first' }, deps);
+        expect((await deps.carts.get('c1'))?.firstSentAt).toBeUndefined();
+        const stats = deps.stats as RecordingStats;
+        const intake = {
+          carts: deps.carts as DynamoDbCartStore,
+          activity,
+          stats,
+          scheduler: new RecordingScheduler(),
+          rules: deps.rules,
+          clock: deps.clock,
+          log: silentLog,
+          retentionDays: 90,
+        };
+        await ingestCartEvent(
+          {
+            kind: 'checked_out',
+            eventId: 'o1',
+            occurredAt: new Date(T.getTime() + 60_000),
+            source: 'generic',
+            match: { cartId: 'c1' },
+          },
+          intake,
+        );
+        expect(stats.counted('recovered')).toBe(0);
+        expect(await counters.month('2026-11')).toMatchObject({ recovered: 0, remindersFirst: 0 });
+      },
+    );
 
     it("a held-back cart gets no email, the skip says why, and the row joins the owner's comparison", async () => {
       const heldId = Array.from({ length: 200 }, (_, i) => `hb-${i}`).find((id) => isHeldBack(id, 10))!;

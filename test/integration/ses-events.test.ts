@@ -154,119 +154,128 @@ describe('SES feedback becomes opt-outs', () => {
     expect((await activityLog.history('c1')).filter((e) => e.action === 'sent')).toHaveLength(1);
   });
 
-  it('puts a second copy on the record: the story, the month counter and one alarmable log line, once however often SES reports it', async () => {
-    const errors: Array<{ message: string; fields?: Record<string, unknown> }> = [];
-    const log = {
-      ...silentLog,
-      error: (message: string, fields?: Record<string, unknown>) =>
-        void errors.push({ message, ...(fields ? { fields } : {}) }),
-    };
-    const handlerWithLog = createSesEventsHandler({
-      sends: ledger,
-      carts,
-      optOuts,
-      activity: activityLog,
-      stats: new RecordingStats(),
-      rules: fixedRules(),
-      clock: { now: () => T },
-      log,
-    });
-    const send = (messageId: string, at: Date) => ({
-      detail: {
-        eventType: 'Send',
-        mail: { messageId, timestamp: at.toISOString(), tags: { cart: ['c1'], step: ['first'] } },
-      },
-    });
-    await ledger.claim({
-      cartId: 'c1',
-      step: 'first',
-      email: 'sam@example.com',
-      attempt: 'a2',
-      now: T,
-      leaseUntil: new Date(T.getTime() + 900_000),
-      quietSince: new Date(0),
-    });
-    // The second attempt's message is recorded (by its SEND event here); the first attempt's answer was lost and its
-    // own SEND event comes 20 minutes late: that shopper got two emails.
-    expect(await handlerWithLog(send('m-2', new Date(T.getTime() + 1_000)))).toEqual({
-      suppressed: 0,
-      confirmed: 'confirmed',
-    });
-    const late = new Date(T.getTime() - 20 * 60_000 + 3_000);
-    expect(await handlerWithLog(send('m-1', late))).toEqual({ suppressed: 0, confirmed: 'second_copy' });
-    expect(await handlerWithLog(send('m-1', late))).toEqual({ suppressed: 0, confirmed: 'second_copy' }); // redelivered
+  it(
+    'puts a second copy on the record: the story, ' +
+      'the month counter and one alarmable log line, once however often SES reports it',
+    async () => {
+      const errors: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+      const log = {
+        ...silentLog,
+        error: (message: string, fields?: Record<string, unknown>) =>
+          void errors.push({ message, ...(fields ? { fields } : {}) }),
+      };
+      const handlerWithLog = createSesEventsHandler({
+        sends: ledger,
+        carts,
+        optOuts,
+        activity: activityLog,
+        stats: new RecordingStats(),
+        rules: fixedRules(),
+        clock: { now: () => T },
+        log,
+      });
+      const send = (messageId: string, at: Date) => ({
+        detail: {
+          eventType: 'Send',
+          mail: { messageId, timestamp: at.toISOString(), tags: { cart: ['c1'], step: ['first'] } },
+        },
+      });
+      await ledger.claim({
+        cartId: 'c1',
+        step: 'first',
+        email: 'sam@example.com',
+        attempt: 'a2',
+        now: T,
+        leaseUntil: new Date(T.getTime() + 900_000),
+        quietSince: new Date(0),
+      });
+      // The second attempt's message is recorded (by its SEND event here); the first attempt's answer was lost and its
+      // own SEND event comes 20 minutes late: that shopper got two emails.
+      expect(await handlerWithLog(send('m-2', new Date(T.getTime() + 1_000)))).toEqual({
+        suppressed: 0,
+        confirmed: 'confirmed',
+      });
+      const late = new Date(T.getTime() - 20 * 60_000 + 3_000);
+      expect(await handlerWithLog(send('m-1', late))).toEqual({ suppressed: 0, confirmed: 'second_copy' });
+      // Redelivered.
+      expect(await handlerWithLog(send('m-1', late))).toEqual({ suppressed: 0, confirmed: 'second_copy' });
 
-    const story = (await activityLog.history('c1')).filter((e) => e.action === 'second_copy');
-    expect(story).toHaveLength(1);
-    expect(story[0]).toMatchObject({
-      actor: 'sender',
-      details: { step: 'first', messageId: 'm-1', recordedMessageId: 'm-2' },
-    });
-    expect(story[0]?.reason).toMatch(/second copy of the first reminder reached the shopper/);
-    expect((await counters.month('2026-11')).secondCopies).toBe(1);
-    expect(errors.filter((e) => e.message === SECOND_COPY_LOG_MESSAGE)).toEqual([
-      {
-        message: SECOND_COPY_LOG_MESSAGE,
-        fields: { cartId: 'c1', step: 'first', messageId: 'm-1', recordedMessageId: 'm-2', learntFrom: 'ses_event' },
-      },
-    ]);
-    // The reminder itself stays recorded once, with the message that got there first.
-    expect(await ledger.find('c1', 'first')).toMatchObject({ status: 'sent', messageId: 'm-2' });
-    expect((await counters.month('2026-11')).remindersFirst).toBe(1);
-  });
+      const story = (await activityLog.history('c1')).filter((e) => e.action === 'second_copy');
+      expect(story).toHaveLength(1);
+      expect(story[0]).toMatchObject({
+        actor: 'sender',
+        details: { step: 'first', messageId: 'm-1', recordedMessageId: 'm-2' },
+      });
+      expect(story[0]?.reason).toMatch(/second copy of the first reminder reached the shopper/);
+      expect((await counters.month('2026-11')).secondCopies).toBe(1);
+      expect(errors.filter((e) => e.message === SECOND_COPY_LOG_MESSAGE)).toEqual([
+        {
+          message: SECOND_COPY_LOG_MESSAGE,
+          fields: { cartId: 'c1', step: 'first', messageId: 'm-1', recordedMessageId: 'm-2', learntFrom: 'ses_event' },
+        },
+      ]);
+      // The reminder itself stays recorded once, with the message that got there first.
+      expect(await ledger.find('c1', 'first')).toMatchObject({ status: 'sent', messageId: 'm-2' });
+      expect((await counters.month('2026-11')).remindersFirst).toBe(1);
+    },
+  );
 
-  it("records a second copy found by the sender's answer: an old message's late SEND event settled the new attempt's claim first", async () => {
-    const errors: string[] = [];
-    const log = { ...silentLog, error: (message: string) => void errors.push(message) };
-    await ledger.claim({
-      cartId: 'c1',
-      step: 'first',
-      email: 'sam@example.com',
-      attempt: 'a3',
-      now: T,
-      leaseUntil: new Date(T.getTime() + 900_000),
-      quietSince: new Date(0),
-    });
-    // The first attempt's message, 16 minutes late, lands while attempt a3's own SES call is in flight.
-    expect(
-      await confirmSend(
-        { cartId: 'c1', step: 'first', messageId: 'm-old', at: new Date(T.getTime() - 60_000) },
-        { sends: ledger, carts, rules: fixedRules(), log },
-      ),
-    ).toBe('confirmed');
-    const facts = sentFacts({
-      cartId: 'c1',
-      step: 'first',
-      test: false,
-      countAt: T,
-      acceptedAt: T,
-      joinsHoldBack: false,
-      entry: { at: T, reason: 'first reminder sent', details: { step: 'first' } },
-    });
-    const written = await ledger.complete(
-      'c1',
-      'first',
-      'a3',
-      { sentAt: T.toISOString(), messageId: 'm-new', polished: false },
-      facts,
-    );
-    expect(written).toEqual({ outcome: 'other_message', recordedMessageId: 'm-old' });
-    await settleSentWrite(
-      written,
-      { cartId: 'c1', step: 'first', messageId: 'm-new', at: T, test: false, learntFrom: 'answer' },
-      { sends: ledger, log },
-    );
-    // Its own SEND event later finds the same copy recorded: nothing twice.
-    expect(
-      await confirmSend(
-        { cartId: 'c1', step: 'first', messageId: 'm-new', at: new Date(T.getTime() + 2_000) },
-        { sends: ledger, carts, rules: fixedRules(), log },
-      ),
-    ).toBe('second_copy');
-    expect(errors).toEqual([SECOND_COPY_LOG_MESSAGE]);
-    expect(
-      (await activityLog.history('c1')).filter((e) => e.action === 'second_copy').map((e) => e.details?.learntFrom),
-    ).toEqual(['answer']);
-    expect(await counters.month('2026-11')).toMatchObject({ remindersFirst: 1, secondCopies: 1 });
-  });
+  it(
+    "records a second copy found by the sender's answer: " +
+      "an old message's late SEND event settled the new attempt's claim first",
+    async () => {
+      const errors: string[] = [];
+      const log = { ...silentLog, error: (message: string) => void errors.push(message) };
+      await ledger.claim({
+        cartId: 'c1',
+        step: 'first',
+        email: 'sam@example.com',
+        attempt: 'a3',
+        now: T,
+        leaseUntil: new Date(T.getTime() + 900_000),
+        quietSince: new Date(0),
+      });
+      // The first attempt's message, 16 minutes late, lands while attempt a3's own SES call is in flight.
+      expect(
+        await confirmSend(
+          { cartId: 'c1', step: 'first', messageId: 'm-old', at: new Date(T.getTime() - 60_000) },
+          { sends: ledger, carts, rules: fixedRules(), log },
+        ),
+      ).toBe('confirmed');
+      const facts = sentFacts({
+        cartId: 'c1',
+        step: 'first',
+        test: false,
+        countAt: T,
+        acceptedAt: T,
+        joinsHoldBack: false,
+        entry: { at: T, reason: 'first reminder sent', details: { step: 'first' } },
+      });
+      const written = await ledger.complete(
+        'c1',
+        'first',
+        'a3',
+        { sentAt: T.toISOString(), messageId: 'm-new', polished: false },
+        facts,
+      );
+      expect(written).toEqual({ outcome: 'other_message', recordedMessageId: 'm-old' });
+      await settleSentWrite(
+        written,
+        { cartId: 'c1', step: 'first', messageId: 'm-new', at: T, test: false, learntFrom: 'answer' },
+        { sends: ledger, log },
+      );
+      // Its own SEND event later finds the same copy recorded: nothing twice.
+      expect(
+        await confirmSend(
+          { cartId: 'c1', step: 'first', messageId: 'm-new', at: new Date(T.getTime() + 2_000) },
+          { sends: ledger, carts, rules: fixedRules(), log },
+        ),
+      ).toBe('second_copy');
+      expect(errors).toEqual([SECOND_COPY_LOG_MESSAGE]);
+      expect(
+        (await activityLog.history('c1')).filter((e) => e.action === 'second_copy').map((e) => e.details?.learntFrom),
+      ).toEqual(['answer']);
+      expect(await counters.month('2026-11')).toMatchObject({ remindersFirst: 1, secondCopies: 1 });
+    },
+  );
 });

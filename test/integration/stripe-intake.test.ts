@@ -111,41 +111,45 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     return { status: response.statusCode, body: JSON.parse(response.body ?? '{}') as Json };
   };
 
-  it('the seed story: an expired session is the cart, with its items, its recovery link and its consent, reminded at once', async () => {
-    const response = await deliver(event('expired'));
-    expect(response).toEqual({ status: 200, body: { outcome: 'applied', cartId: CART, wakeUpScheduled: true } });
-    const row = await carts.get(CART);
-    expect(row).toMatchObject({
-      source: 'stripe',
-      status: 'open',
-      email: 'sam@example.com',
-      firstName: 'Sam',
-      total: { minor: 12000, currency: 'USD' },
-      returnUrl: 'https://buy.stripe.com/r/test_Seed120Recovery',
-      marketingConsent: true,
-      lastChangedAt: '2026-11-02T20:00:00.000Z',
-      // Stripe's line items (test/fixtures/stripe-line-items.json) are the seed cart's.
-      items: seedCartLines(),
-    });
-    expect(standIn.requests).toEqual([`/v1/checkout/sessions/${SESSION}/line_items`]);
-    // The first wake-up is due from the session's creation, long past when Stripe says it expired: the scheduler
-    // fires at once (the EventBridge adapter lifts a past time to its minimum lead), and the waiter's move then is the
-    // first reminder, through every gate.
-    expect(scheduler.scheduled).toEqual([{ cartId: CART, seq: 1, at: new Date('2026-11-02T21:00:00Z') }]);
-    const wake = decideWake({ cart: row!, wakeSeq: 1, rules: DEFAULT_RULES, now });
-    expect(wake).toMatchObject({ kind: 'move', move: 'first_reminder' });
-    // 20:00:30 UTC is 14:00 in Chicago: outside quiet hours in the store's zone, so the gates send.
-    expect(
-      decideSend({
-        cart: row!,
-        step: 'first',
-        rules: { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, timeZone: 'America/Chicago' } },
-        now,
-        optOut: undefined,
-        lastReminderToEmailAt: undefined,
-      }).action,
-    ).toBe('send');
-  });
+  it(
+    'the seed story: an expired session is the cart, with its items, ' +
+      'its recovery link and its consent, reminded at once',
+    async () => {
+      const response = await deliver(event('expired'));
+      expect(response).toEqual({ status: 200, body: { outcome: 'applied', cartId: CART, wakeUpScheduled: true } });
+      const row = await carts.get(CART);
+      expect(row).toMatchObject({
+        source: 'stripe',
+        status: 'open',
+        email: 'sam@example.com',
+        firstName: 'Sam',
+        total: { minor: 12000, currency: 'USD' },
+        returnUrl: 'https://buy.stripe.com/r/test_Seed120Recovery',
+        marketingConsent: true,
+        lastChangedAt: '2026-11-02T20:00:00.000Z',
+        // Stripe's line items (test/fixtures/stripe-line-items.json) are the seed cart's.
+        items: seedCartLines(),
+      });
+      expect(standIn.requests).toEqual([`/v1/checkout/sessions/${SESSION}/line_items`]);
+      // The first wake-up is due from the session's creation, long past when Stripe says it expired: the scheduler
+      // fires at once (the EventBridge adapter lifts a past time to its minimum lead), and the waiter's move then is
+      // the first reminder, through every gate.
+      expect(scheduler.scheduled).toEqual([{ cartId: CART, seq: 1, at: new Date('2026-11-02T21:00:00Z') }]);
+      const wake = decideWake({ cart: row!, wakeSeq: 1, rules: DEFAULT_RULES, now });
+      expect(wake).toMatchObject({ kind: 'move', move: 'first_reminder' });
+      // 20:00:30 UTC is 14:00 in Chicago: outside quiet hours in the store's zone, so the gates send.
+      expect(
+        decideSend({
+          cart: row!,
+          step: 'first',
+          rules: { ...DEFAULT_RULES, store: { ...DEFAULT_RULES.store, timeZone: 'America/Chicago' } },
+          now,
+          optOut: undefined,
+          lastReminderToEmailAt: undefined,
+        }).action,
+      ).toBe('send');
+    },
+  );
 
   it('a redelivery of the same event (same evt id) changes nothing and asks for no other wake-up', async () => {
     const body = event('expired');
@@ -176,17 +180,20 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect((await deliver(succeeded)).body).toEqual({ outcome: 'already_checked_out', cartId: CART });
   });
 
-  it('completed before its expiry is delivered: the cart ends the same, closed, its items filled in, never chased', async () => {
-    now = new Date('2026-11-04T19:00:00Z');
-    expect((await deliver(event('completed'))).body).toMatchObject({ outcome: 'checked_out', cartId: CART });
-    expect((await deliver(event('expired'))).body).toEqual({ outcome: 'closed', cartId: CART });
-    expect(scheduler.scheduled).toEqual([]);
-    expect(await carts.get(CART)).toMatchObject({
-      status: 'checked_out',
-      email: 'sam@example.com',
-      items: seedCartLines(),
-    });
-  });
+  it(
+    'completed before its expiry is delivered: ' + 'the cart ends the same, closed, its items filled in, never chased',
+    async () => {
+      now = new Date('2026-11-04T19:00:00Z');
+      expect((await deliver(event('completed'))).body).toMatchObject({ outcome: 'checked_out', cartId: CART });
+      expect((await deliver(event('expired'))).body).toEqual({ outcome: 'closed', cartId: CART });
+      expect(scheduler.scheduled).toEqual([]);
+      expect(await carts.get(CART)).toMatchObject({
+        status: 'checked_out',
+        email: 'sam@example.com',
+        items: seedCartLines(),
+      });
+    },
+  );
 
   it('a purchase through another session stops this one, whichever of the two events arrives first', async () => {
     // The shopper abandoned A, then bought in a fresh session B the next morning (not through A's recovery link).
@@ -242,42 +249,53 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect(logged.some((line) => line.message.startsWith('stripe session email not usable'))).toBe(true);
   });
 
-  it('without promotional consent the session is kept and skipped at the consent gate (unless the owner turns the rule off)', async () => {
-    const body = event('expired');
-    body.data.object.consent = null;
-    body.data.object.consent_collection = null;
-    await deliver(body);
-    const row = (await carts.get(CART))!;
-    expect(row.marketingConsent).toBeUndefined();
-    const gateInput = { cart: row, step: 'first' as const, now, optOut: undefined, lastReminderToEmailAt: undefined };
-    expect(decideSend({ ...gateInput, rules: DEFAULT_RULES })).toMatchObject({
-      action: 'skip',
-      reason: 'no_consent',
-      gate: 3,
-    });
-    expect(decideSend({ ...gateInput, rules: { ...DEFAULT_RULES, stripeRequiresConsent: false } }).action).not.toBe(
-      'skip',
-    );
-    const declined = { ...row, marketingConsent: false };
-    expect(decideSend({ ...gateInput, cart: declined, rules: DEFAULT_RULES })).toMatchObject({
-      action: 'skip',
-      reason: 'no_consent',
-    });
-  });
+  it(
+    'without promotional consent the session is kept and skipped ' +
+      'at the consent gate (unless the owner turns the rule off)',
+    async () => {
+      const body = event('expired');
+      body.data.object.consent = null;
+      body.data.object.consent_collection = null;
+      await deliver(body);
+      const row = (await carts.get(CART))!;
+      expect(row.marketingConsent).toBeUndefined();
+      const gateInput = { cart: row, step: 'first' as const, now, optOut: undefined, lastReminderToEmailAt: undefined };
+      expect(decideSend({ ...gateInput, rules: DEFAULT_RULES })).toMatchObject({
+        action: 'skip',
+        reason: 'no_consent',
+        gate: 3,
+      });
+      expect(decideSend({ ...gateInput, rules: { ...DEFAULT_RULES, stripeRequiresConsent: false } }).action).not.toBe(
+        'skip',
+      );
+      const declined = { ...row, marketingConsent: false };
+      expect(decideSend({ ...gateInput, cart: declined, rules: DEFAULT_RULES })).toMatchObject({
+        action: 'skip',
+        reason: 'no_consent',
+      });
+    },
+  );
 
-  it('when the line items cannot be read the cart keeps its total, without items, and the failure is logged', async () => {
-    standIn.failWith = 500;
-    expect((await deliver(event('expired'))).body).toEqual({ outcome: 'applied', cartId: CART, wakeUpScheduled: true });
-    expect(await carts.get(CART)).toMatchObject({ items: [], total: { minor: 12000, currency: 'USD' } });
-    // The client's one retry, then the fallback.
-    expect(standIn.requests).toHaveLength(2);
-    expect(logged).toContainEqual(
-      expect.objectContaining({
-        level: 'warn',
-        message: 'stripe line items not readable: the reminder will state the total without items',
-      }),
-    );
-  });
+  it(
+    'when the line items cannot be read the cart keeps its total, ' + 'without items, and the failure is logged',
+    async () => {
+      standIn.failWith = 500;
+      expect((await deliver(event('expired'))).body).toEqual({
+        outcome: 'applied',
+        cartId: CART,
+        wakeUpScheduled: true,
+      });
+      expect(await carts.get(CART)).toMatchObject({ items: [], total: { minor: 12000, currency: 'USD' } });
+      // The client's one retry, then the fallback.
+      expect(standIn.requests).toHaveLength(2);
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: 'stripe line items not readable: the reminder will state the total without items',
+        }),
+      );
+    },
+  );
 
   it('a Stripe that does not answer within the client timeout: two attempts, then the same fallback', async () => {
     standIn.delayMs = 2_500; // past the client's 2 s timeout
@@ -306,12 +324,15 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
     expect((await carts.get(CART))?.returnUrl).toBe('https://buy.stripe.com/test_seed');
   });
 
-  it('a session with neither a recovery URL nor a Payment Link has no return link (so the sender never reminds it)', async () => {
-    const body = event('expired');
-    body.data.object.after_expiration = null;
-    await deliver(body);
-    expect((await carts.get(CART))?.returnUrl).toBeUndefined();
-  });
+  it(
+    'a session with neither a recovery URL nor a Payment ' + 'Link has no return link (so the sender never reminds it)',
+    async () => {
+      const body = event('expired');
+      body.data.object.after_expiration = null;
+      await deliver(body);
+      expect((await carts.get(CART))?.returnUrl).toBeUndefined();
+    },
+  );
 
   describe('what it refuses', () => {
     it('a forged signature, an altered body, a stale or a missing signature: 401, nothing written', async () => {
@@ -332,53 +353,57 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       expect(await countRows()).toBe(1); // only the genuine delivery
     });
 
-    it('600 mutations of a genuine delivery (a byte of the body, the timestamp, the signature; replays from older deliveries) are all 401, and nothing is written', async () => {
-      const next = random(25);
-      const text = JSON.stringify(event('expired'));
-      const genuine = stripeHeaders(text, SECRET, now);
-      const signature = genuine['stripe-signature'];
-      const t = /t=(\d+)/.exec(signature)![1]!;
-      const v1 = /v1=([0-9a-f]+)/.exec(signature)![1]!;
-      const statuses = new Map<number, number>();
-      for (let i = 0; i < 600; i++) {
-        let body = text;
-        let header = signature;
-        switch (i % 4) {
-          case 0: {
-            // One byte of the body changed (never to itself).
-            const at = Math.floor(next() * body.length);
-            const byte = String.fromCharCode(32 + ((body.charCodeAt(at) - 32 + 1 + Math.floor(next() * 90)) % 95));
-            body = body.slice(0, at) + byte + body.slice(at + 1);
-            break;
+    it(
+      '600 mutations of a genuine delivery (a byte of the body, the timestamp, ' +
+        'the signature; replays from older deliveries) are all 401, and nothing is written',
+      async () => {
+        const next = random(25);
+        const text = JSON.stringify(event('expired'));
+        const genuine = stripeHeaders(text, SECRET, now);
+        const signature = genuine['stripe-signature'];
+        const t = /t=(\d+)/.exec(signature)![1]!;
+        const v1 = /v1=([0-9a-f]+)/.exec(signature)![1]!;
+        const statuses = new Map<number, number>();
+        for (let i = 0; i < 600; i++) {
+          let body = text;
+          let header = signature;
+          switch (i % 4) {
+            case 0: {
+              // One byte of the body changed (never to itself).
+              const at = Math.floor(next() * body.length);
+              const byte = String.fromCharCode(32 + ((body.charCodeAt(at) - 32 + 1 + Math.floor(next() * 90)) % 95));
+              body = body.slice(0, at) + byte + body.slice(at + 1);
+              break;
+            }
+            case 1:
+              header = `t=${Number(t) + 1 + Math.floor(next() * 1000)},v1=${v1}`; // a moved timestamp
+              break;
+            case 2: {
+              const at = Math.floor(next() * v1.length); // one hex digit of the signature
+              const digit = ((parseInt(v1[at]!, 16) + 1 + Math.floor(next() * 15)) % 16).toString(16);
+              header = `t=${t},v1=${v1.slice(0, at)}${digit}${v1.slice(at + 1)}`;
+              break;
+            }
+            default:
+              // A genuine signature made more than 300 s ago (a replay), or one with the v0 scheme only.
+              header =
+                next() < 0.5
+                  ? stripeHeaders(text, SECRET, new Date(now.getTime() - 301_000 - Math.floor(next() * 86_400_000)))[
+                      'stripe-signature'
+                    ]
+                  : `t=${t},v0=${v1}`;
           }
-          case 1:
-            header = `t=${Number(t) + 1 + Math.floor(next() * 1000)},v1=${v1}`; // a moved timestamp
-            break;
-          case 2: {
-            const at = Math.floor(next() * v1.length); // one hex digit of the signature
-            const digit = ((parseInt(v1[at]!, 16) + 1 + Math.floor(next() * 15)) % 16).toString(16);
-            header = `t=${t},v1=${v1.slice(0, at)}${digit}${v1.slice(at + 1)}`;
-            break;
-          }
-          default:
-            // A genuine signature made more than 300 s ago (a replay), or one with the v0 scheme only.
-            header =
-              next() < 0.5
-                ? stripeHeaders(text, SECRET, new Date(now.getTime() - 301_000 - Math.floor(next() * 86_400_000)))[
-                    'stripe-signature'
-                  ]
-                : `t=${t},v0=${v1}`;
+          const response = await handler(
+            functionUrlEvent({ path: '/webhooks/stripe', headers: { ...genuine, 'stripe-signature': header }, body }),
+          );
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
         }
-        const response = await handler(
-          functionUrlEvent({ path: '/webhooks/stripe', headers: { ...genuine, 'stripe-signature': header }, body }),
-        );
-        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-      }
-      expect([...statuses]).toEqual([[401, 600]]);
-      expect(await countRows()).toBe(0);
-      expect(standIn.requests).toEqual([]);
-      expect((await deliver(text)).status).toBe(200);
-    });
+        expect([...statuses]).toEqual([[401, 600]]);
+        expect(await countRows()).toBe(0);
+        expect(standIn.requests).toEqual([]);
+        expect((await deliver(text)).status).toBe(200);
+      },
+    );
 
     it('a body well over 256 KB (a common webhook cap): refused unsigned (401), accepted when genuine', async () => {
       const big = event('expired');
@@ -396,33 +421,37 @@ describe('Stripe Checkout lane (intake handler, DynamoDB Local, the official cli
       expect((await deliver(text)).status).toBe(200);
     });
 
-    it('signed but not a Stripe event: 400 naming the field; an unknown event type or an unusable session: 202, logged', async () => {
-      expect(await deliver('{"hello":"world"}')).toMatchObject({ status: 400, body: { error: 'invalid_field' } });
-      expect(await deliver('not json')).toMatchObject({ status: 400, body: { error: 'invalid_json' } });
-      const other = event('expired');
-      other.type = 'payment_intent.succeeded';
-      expect(await deliver(other)).toEqual({
-        status: 202,
-        body: { outcome: 'ignored', type: 'payment_intent.succeeded' },
-      });
-      const thin = {
-        id: 'evt_test_65R9Ijk8',
-        object: 'v2.core.event',
-        type: 'v1.checkout.session.expired',
-        created: '2026-11-03T20:00:00.000Z',
-        related_object: { id: SESSION, type: 'checkout.session', url: `/v1/checkout/sessions/${SESSION}` },
-      };
-      expect(await deliver(thin)).toMatchObject({
-        status: 202,
-        body: { outcome: 'ignored', type: 'v2.core.event', reason: expect.stringContaining('thin event') },
-      });
-      const odd = event('expired');
-      odd.data.object.currency = 'zzz';
-      expect(await deliver(odd)).toMatchObject({
-        status: 202,
-        body: { outcome: 'ignored', reason: expect.stringContaining('currency') },
-      });
-      expect(await countRows()).toBe(0);
-    });
+    it(
+      'signed but not a Stripe event: 400 naming the field; ' +
+        'an unknown event type or an unusable session: 202, logged',
+      async () => {
+        expect(await deliver('{"hello":"world"}')).toMatchObject({ status: 400, body: { error: 'invalid_field' } });
+        expect(await deliver('not json')).toMatchObject({ status: 400, body: { error: 'invalid_json' } });
+        const other = event('expired');
+        other.type = 'payment_intent.succeeded';
+        expect(await deliver(other)).toEqual({
+          status: 202,
+          body: { outcome: 'ignored', type: 'payment_intent.succeeded' },
+        });
+        const thin = {
+          id: 'evt_test_65R9Ijk8',
+          object: 'v2.core.event',
+          type: 'v1.checkout.session.expired',
+          created: '2026-11-03T20:00:00.000Z',
+          related_object: { id: SESSION, type: 'checkout.session', url: `/v1/checkout/sessions/${SESSION}` },
+        };
+        expect(await deliver(thin)).toMatchObject({
+          status: 202,
+          body: { outcome: 'ignored', type: 'v2.core.event', reason: expect.stringContaining('thin event') },
+        });
+        const odd = event('expired');
+        odd.data.object.currency = 'zzz';
+        expect(await deliver(odd)).toMatchObject({
+          status: 202,
+          body: { outcome: 'ignored', reason: expect.stringContaining('currency') },
+        });
+        expect(await countRows()).toBe(0);
+      },
+    );
   });
 });

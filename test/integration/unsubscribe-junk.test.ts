@@ -188,7 +188,8 @@ describe('the unsubscribe endpoint under junk', () => {
         const event =
           variant === 0
             ? post(
-                `/u/${valid.slice(0, 10)}${random.pick(['%', '%z', '%zz', '%E0%A4', '%C0%AF', '%%41'])}${valid.slice(10)}`,
+                `/u/${valid.slice(0, 10)}` +
+                  `${random.pick(['%', '%z', '%zz', '%E0%A4', '%C0%AF', '%%41'])}${valid.slice(10)}`,
               )
             : variant === 1
               ? post(

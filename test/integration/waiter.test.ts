@@ -91,43 +91,46 @@ describe('the waiter against DynamoDB Local', () => {
     carts.recordReminder('seed', { kind: 'sent', step, at: when, joinsHoldBack: false });
   const LOOK = 5 / 60; // the waiter's look after a hand-off: five minutes
 
-  it('plays the seed story: big cart, first reminder at T+1h, second at T+21h, gives up 7 days later, no third', async () => {
-    expect(await wakeAt(at(1))).toEqual({ outcome: 'moved', move: 'first_reminder', nextWakeAt: at(1 + LOOK) });
-    await accepted('first', at(1));
-    expect(await wakeAt(at(1 + LOOK))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(21) });
-    // 16:00 in New York: no quiet hours, the waiter looks five minutes after the hand-off.
-    expect(await wakeAt(at(21))).toEqual({ outcome: 'moved', move: 'second_reminder', nextWakeAt: at(21 + LOOK) });
-    await accepted('second', at(21));
-    expect(await wakeAt(at(21 + LOOK))).toEqual({
-      outcome: 'moved',
-      move: 'still_shopping',
-      nextWakeAt: at(21 + 7 * 24),
-    });
-    expect(await wakeAt(at(21 + 7 * 24))).toMatchObject({ outcome: 'moved', move: 'give_up' });
+  it(
+    'plays the seed story: big cart, first reminder at T+1h, ' + 'second at T+21h, gives up 7 days later, no third',
+    async () => {
+      expect(await wakeAt(at(1))).toEqual({ outcome: 'moved', move: 'first_reminder', nextWakeAt: at(1 + LOOK) });
+      await accepted('first', at(1));
+      expect(await wakeAt(at(1 + LOOK))).toEqual({ outcome: 'moved', move: 'still_shopping', nextWakeAt: at(21) });
+      // 16:00 in New York: no quiet hours, the waiter looks five minutes after the hand-off.
+      expect(await wakeAt(at(21))).toEqual({ outcome: 'moved', move: 'second_reminder', nextWakeAt: at(21 + LOOK) });
+      await accepted('second', at(21));
+      expect(await wakeAt(at(21 + LOOK))).toEqual({
+        outcome: 'moved',
+        move: 'still_shopping',
+        nextWakeAt: at(21 + 7 * 24),
+      });
+      expect(await wakeAt(at(21 + 7 * 24))).toMatchObject({ outcome: 'moved', move: 'give_up' });
 
-    expect(queue.handed).toEqual([
-      { cartId: 'seed', step: 'first' },
-      { cartId: 'seed', step: 'second' },
-    ]);
-    expect(scheduler.scheduled.map((w) => [w.seq, w.at.toISOString()])).toEqual([
-      [1, at(1).toISOString()],
-      [2, at(1 + LOOK).toISOString()],
-      [3, at(21).toISOString()],
-      [4, at(21 + LOOK).toISOString()],
-      [5, at(21 + 7 * 24).toISOString()],
-    ]);
-    expect(await carts.get('seed')).toMatchObject({ status: 'given_up', remindersSent: 2 });
-    expect(await carts.get('seed')).not.toHaveProperty('wakeUpAt');
-    const history = await activity.history('seed');
-    expect(history.map((entry) => [entry.action, entry.at.toISOString()])).toEqual([
-      ['first_reminder', at(1).toISOString()],
-      ['still_shopping', at(1 + LOOK).toISOString()],
-      ['second_reminder', at(21).toISOString()],
-      ['still_shopping', at(21 + LOOK).toISOString()],
-      ['give_up', at(21 + 7 * 24).toISOString()],
-    ]);
-    expect(history.every((entry) => entry.reason.length > 10)).toBe(true);
-  });
+      expect(queue.handed).toEqual([
+        { cartId: 'seed', step: 'first' },
+        { cartId: 'seed', step: 'second' },
+      ]);
+      expect(scheduler.scheduled.map((w) => [w.seq, w.at.toISOString()])).toEqual([
+        [1, at(1).toISOString()],
+        [2, at(1 + LOOK).toISOString()],
+        [3, at(21).toISOString()],
+        [4, at(21 + LOOK).toISOString()],
+        [5, at(21 + 7 * 24).toISOString()],
+      ]);
+      expect(await carts.get('seed')).toMatchObject({ status: 'given_up', remindersSent: 2 });
+      expect(await carts.get('seed')).not.toHaveProperty('wakeUpAt');
+      const history = await activity.history('seed');
+      expect(history.map((entry) => [entry.action, entry.at.toISOString()])).toEqual([
+        ['first_reminder', at(1).toISOString()],
+        ['still_shopping', at(1 + LOOK).toISOString()],
+        ['second_reminder', at(21).toISOString()],
+        ['still_shopping', at(21 + LOOK).toISOString()],
+        ['give_up', at(21 + 7 * 24).toISOString()],
+      ]);
+      expect(history.every((entry) => entry.reason.length > 10)).toBe(true);
+    },
+  );
 
   it('a duplicate delivery of the same wake-up makes no second move', async () => {
     await wakeAt(at(1), 1);

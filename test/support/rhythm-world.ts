@@ -235,7 +235,10 @@ export class RhythmWorld {
       .sort((a, b) => a.at - b.at);
   }
 
-  /** A platform delivery: once, and again `duplicateAfterMs` later when duplicates are on (the copy cannot be withdrawn). */
+  /**
+   * A platform delivery: once, and again `duplicateAfterMs` later when duplicates are on (the copy cannot be
+   * withdrawn).
+   */
   private delivered(at: number, run: () => Promise<void>, key?: string): void {
     this.add(at, run, key);
     if (this.duplicateAfterMs !== undefined) this.add(at + this.duplicateAfterMs, run);

@@ -98,19 +98,22 @@ describe('counted once, by whichever write lands second', () => {
     expect(attributionCounts(bought, bought, DEFAULT_RULES)).toEqual([]);
   });
 
-  it('hold-back groups: joining counts once, and coming back within the window counts once, in the joining month', () => {
-    const held = cart({ holdBack: { group: 'held_back', at: iso(HOUR) } });
-    expect(attributionCounts(cart(), held, DEFAULT_RULES)).toEqual([
-      { at: new Date(iso(HOUR)), increments: [{ counter: 'heldBack' }] },
-    ]);
-    const back = { ...held, status: 'checked_out' as const, checkedOutAt: iso(2 * DAY) };
-    expect(cameBack(back, DEFAULT_RULES)).toBe(true);
-    expect(isRecovered(back, DEFAULT_RULES)).toBe(false);
-    expect(attributionCounts(held, back, DEFAULT_RULES)).toEqual([
-      { at: new Date(iso(HOUR)), increments: [{ counter: 'heldBackReturned' }] },
-    ]);
-    expect(cameBack({ ...back, checkedOutAt: iso(HOUR + 7 * DAY + 1) }, DEFAULT_RULES)).toBe(false);
-  });
+  it(
+    'hold-back groups: joining counts once, ' + 'and coming back within the window counts once, in the joining month',
+    () => {
+      const held = cart({ holdBack: { group: 'held_back', at: iso(HOUR) } });
+      expect(attributionCounts(cart(), held, DEFAULT_RULES)).toEqual([
+        { at: new Date(iso(HOUR)), increments: [{ counter: 'heldBack' }] },
+      ]);
+      const back = { ...held, status: 'checked_out' as const, checkedOutAt: iso(2 * DAY) };
+      expect(cameBack(back, DEFAULT_RULES)).toBe(true);
+      expect(isRecovered(back, DEFAULT_RULES)).toBe(false);
+      expect(attributionCounts(held, back, DEFAULT_RULES)).toEqual([
+        { at: new Date(iso(HOUR)), increments: [{ counter: 'heldBackReturned' }] },
+      ]);
+      expect(cameBack({ ...back, checkedOutAt: iso(HOUR + 7 * DAY + 1) }, DEFAULT_RULES)).toBe(false);
+    },
+  );
 });
 
 describe('hold-back choice', () => {

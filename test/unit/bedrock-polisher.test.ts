@@ -194,46 +194,49 @@ describe('Bedrock client for the polisher', () => {
     expect(await made.config.region()).toBe('eu-west-1');
   });
 
-  it('really cancels the HTTP request when the timeout fires (unmocked SDK against a server that never answers)', async () => {
-    const requests: IncomingHttpHeaders[] = [];
-    let streamClosed = false;
-    // The Bedrock Runtime client speaks HTTP/2 (cleartext here). The server never responds: only the client's
-    // abort can end the request, by cancelling its stream.
-    const server: Http2Server = createServer();
-    const sessions = new Set<ServerHttp2Session>();
-    server.on('session', (session) => sessions.add(session));
-    server.on('stream', (stream, headers) => {
-      requests.push(headers);
-      stream.once('close', () => {
-        streamClosed = true;
+  it(
+    'really cancels the HTTP request when the timeout fires ' + '(unmocked SDK against a server that never answers)',
+    async () => {
+      const requests: IncomingHttpHeaders[] = [];
+      let streamClosed = false;
+      // The Bedrock Runtime client speaks HTTP/2 (cleartext here). The server never responds: only the client's
+      // abort can end the request, by cancelling its stream.
+      const server: Http2Server = createServer();
+      const sessions = new Set<ServerHttp2Session>();
+      server.on('session', (session) => sessions.add(session));
+      server.on('stream', (stream, headers) => {
+        requests.push(headers);
+        stream.once('close', () => {
+          streamClosed = true;
+        });
       });
-    });
-    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-    let real: BedrockRuntimeClient | undefined;
-    try {
-      const { port } = server.address() as AddressInfo;
-      real = new BedrockRuntimeClient({
-        region: 'us-east-1',
-        maxAttempts: 1,
-        endpoint: `http://127.0.0.1:${port}`,
-        credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
-      });
+      await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+      let real: BedrockRuntimeClient | undefined;
+      try {
+        const { port } = server.address() as AddressInfo;
+        real = new BedrockRuntimeClient({
+          region: 'us-east-1',
+          maxAttempts: 1,
+          endpoint: `http://127.0.0.1:${port}`,
+          credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
+        });
 
-      await expect(
-        new BedrockPolisher(real, { modelId: MODEL_ID, timeoutMs: 1000 }).polish(prompt),
-      ).rejects.toMatchObject({
-        name: 'BedrockPolishError',
-        reason: 'timeout',
-      });
+        await expect(
+          new BedrockPolisher(real, { modelId: MODEL_ID, timeoutMs: 1000 }).polish(prompt),
+        ).rejects.toMatchObject({
+          name: 'BedrockPolishError',
+          reason: 'timeout',
+        });
 
-      expect(requests).toHaveLength(1);
-      expect(requests[0]?.[':method']).toBe('POST');
-      expect(decodeURIComponent(String(requests[0]?.[':path']))).toBe(`/model/${MODEL_ID}/converse`);
-      await vi.waitFor(() => expect(streamClosed).toBe(true));
-    } finally {
-      real?.destroy();
-      for (const session of sessions) session.destroy();
-      await new Promise((stopped) => server.close(stopped));
-    }
-  });
+        expect(requests).toHaveLength(1);
+        expect(requests[0]?.[':method']).toBe('POST');
+        expect(decodeURIComponent(String(requests[0]?.[':path']))).toBe(`/model/${MODEL_ID}/converse`);
+        await vi.waitFor(() => expect(streamClosed).toBe(true));
+      } finally {
+        real?.destroy();
+        for (const session of sessions) session.destroy();
+        await new Promise((stopped) => server.close(stopped));
+      }
+    },
+  );
 });

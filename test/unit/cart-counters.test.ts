@@ -79,38 +79,42 @@ describe('what a cart row write adds to the monthly counters', () => {
     });
   });
 
-  it('counts a recovery by the write that makes it true (checkout or send, whichever lands second), and moves it with an earlier order', () => {
-    const sent = { ...emailed, firstSentAt: '2026-12-01T10:00:00.000Z', total: { minor: 4500, currency: 'USD' } };
-    const bought = {
-      ...sent,
-      status: 'checked_out' as const,
-      checkedOutAt: '2026-12-02T10:00:00.000Z',
-      orderTotal: { minor: 5000, currency: 'USD' },
-    };
-    expect(totals(flat({ before: sent, after: bought }))).toEqual({
-      '2026-12 recovered': 1,
-      '2026-12 wonBack_USD': 5000,
-    });
-    // The send recorded after the checkout.
-    const boughtFirst = { ...bought, firstSentAt: undefined };
-    expect(totals(flat({ before: boughtFirst, after: bought }))).toEqual({
-      '2026-12 recovered': 1,
-      '2026-12 wonBack_USD': 5000,
-    });
-    // An earlier order (still after the reminder) arrives later and is the one kept: the money is its own.
-    const earlierOrder = {
-      ...bought,
-      checkedOutAt: '2026-12-01T11:00:00.000Z',
-      orderTotal: { minor: 3000, currency: 'USD' },
-    };
-    expect(totals(flat({ before: bought, after: earlierOrder }))).toEqual({ '2026-12 wonBack_USD': -2000 });
-    // An earlier order from before the reminder: not recovered after all.
-    const beforeReminder = { ...bought, checkedOutAt: '2026-11-30T23:59:00.000Z' };
-    expect(totals(flat({ before: bought, after: beforeReminder }))).toEqual({
-      '2026-12 recovered': -1,
-      '2026-12 wonBack_USD': -5000,
-    });
-  });
+  it(
+    'counts a recovery by the write that makes it true (checkout or send, ' +
+      'whichever lands second), and moves it with an earlier order',
+    () => {
+      const sent = { ...emailed, firstSentAt: '2026-12-01T10:00:00.000Z', total: { minor: 4500, currency: 'USD' } };
+      const bought = {
+        ...sent,
+        status: 'checked_out' as const,
+        checkedOutAt: '2026-12-02T10:00:00.000Z',
+        orderTotal: { minor: 5000, currency: 'USD' },
+      };
+      expect(totals(flat({ before: sent, after: bought }))).toEqual({
+        '2026-12 recovered': 1,
+        '2026-12 wonBack_USD': 5000,
+      });
+      // The send recorded after the checkout.
+      const boughtFirst = { ...bought, firstSentAt: undefined };
+      expect(totals(flat({ before: boughtFirst, after: bought }))).toEqual({
+        '2026-12 recovered': 1,
+        '2026-12 wonBack_USD': 5000,
+      });
+      // An earlier order (still after the reminder) arrives later and is the one kept: the money is its own.
+      const earlierOrder = {
+        ...bought,
+        checkedOutAt: '2026-12-01T11:00:00.000Z',
+        orderTotal: { minor: 3000, currency: 'USD' },
+      };
+      expect(totals(flat({ before: bought, after: earlierOrder }))).toEqual({ '2026-12 wonBack_USD': -2000 });
+      // An earlier order from before the reminder: not recovered after all.
+      const beforeReminder = { ...bought, checkedOutAt: '2026-11-30T23:59:00.000Z' };
+      expect(totals(flat({ before: bought, after: beforeReminder }))).toEqual({
+        '2026-12 recovered': -1,
+        '2026-12 wonBack_USD': -5000,
+      });
+    },
+  );
 
   // A row's life as the cart store writes it: fields set (or moved) by its writes, then perhaps a TTL deletion.
   // Whatever the order, the counts over its writes are what the final row says.
@@ -179,27 +183,31 @@ describe('what a cart row write adds to the monthly counters', () => {
     );
   });
 
-  it('has event filters that let every counting write through and keep TTL deletions and rows no cart event made out', () => {
-    fc.assert(
-      fc.property(lifeOfARow, ({ images, deleted }) => {
-        const writes: Array<[CartRowImage | undefined, CartRowImage | undefined]> = images.map((after, i) => [
-          images[i - 1],
-          after,
-        ]);
-        if (deleted) writes.push([images.at(-1), undefined]);
-        for (const [before, after] of writes) {
-          const counted = counts({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
-          if (counted.length > 0)
-            expect(
-              matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(before, after)),
-              JSON.stringify([before, after]),
-            ).toBe(true);
-        }
-      }),
-    );
-    expect(matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(emailed, undefined))).toBe(false);
-    expect(matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(undefined, { firstSeenAt: FIRST_SEEN }))).toBe(false);
-  });
+  it(
+    'has event filters that let every counting write through ' +
+      'and keep TTL deletions and rows no cart event made out',
+    () => {
+      fc.assert(
+        fc.property(lifeOfARow, ({ images, deleted }) => {
+          const writes: Array<[CartRowImage | undefined, CartRowImage | undefined]> = images.map((after, i) => [
+            images[i - 1],
+            after,
+          ]);
+          if (deleted) writes.push([images.at(-1), undefined]);
+          for (const [before, after] of writes) {
+            const counted = counts({ ...(before ? { before } : {}), ...(after ? { after } : {}) });
+            if (counted.length > 0)
+              expect(
+                matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(before, after)),
+                JSON.stringify([before, after]),
+              ).toBe(true);
+          }
+        }),
+      );
+      expect(matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(emailed, undefined))).toBe(false);
+      expect(matchesAnyFilter(CART_COUNTER_FILTERS, streamRecord(undefined, { firstSeenAt: FIRST_SEEN }))).toBe(false);
+    },
+  );
 });
 
 describe('the local event filter (the subset of Lambda event filtering the stack uses)', () => {

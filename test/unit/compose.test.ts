@@ -19,7 +19,9 @@ const STORE = {
   currency: 'USD',
 };
 
-/** The seed story: a $120 cart of a linen shirt, two candles and a tote (src/local/seed-cart.ts), the shirt pictured. */
+/**
+ * The seed story: a $120 cart of a linen shirt, two candles and a tote (src/local/seed-cart.ts), the shirt pictured.
+ */
 const SEED_ITEMS: CartItem[] = seedCartLines().map((line, index) =>
   index === 0 ? { ...line, imageUrl: 'https://cdn.example/shirt.jpg' } : line,
 );
@@ -367,7 +369,8 @@ describe("composeReminder: money in the cart currency and the voice doc's langua
         '',
         email.plainOpening,
         '',
-        'Wir haben alles so aufbewahrt, wie Sie es verlassen haben. Wenn Sie eine Frage dazu haben, antworten Sie einfach auf diese E-Mail.',
+        'Wir haben alles so aufbewahrt, wie Sie es verlassen haben. ' +
+          'Wenn Sie eine Frage dazu haben, antworten Sie einfach auf diese E-Mail.',
         '',
         'Ihr Warenkorb:',
         '- Linen shirt: 60,00\u00a0€',
@@ -431,7 +434,10 @@ describe('composeReminder: test mode (issue 16)', () => {
     const email = compose({ testFor: 'sam@example.com' });
     expect(email.subject).toBe('[Test] Still thinking it over?');
     expect(email.text.split('\n')[0]).toMatch(
-      /^TEST: test mode is on in your rules doc\. This reminder would have gone to sam@example\.com; it came to you instead/,
+      new RegExp(
+        /^TEST: test mode is on in your rules doc\. /.source +
+          /This reminder would have gone to sam@example\.com; it came to you instead/.source,
+      ),
     );
     expect(email.html).toContain('This reminder would have gone to sam@example.com');
     expect(compose().text).not.toContain('TEST');

@@ -69,25 +69,29 @@ describe('the doctor checks (pure, over gathered facts)', () => {
     });
   });
 
-  it('a doc that is not named, an identity SES does not have, and settings still at placeholders are failures to fix first', () => {
-    const findings = diagnose({
-      ...ready,
-      docs: [{ doc: 'rules' }, ready.docs[1]!],
-      senderIdentity: { ok: false, code: 'NotFoundException', message: 'not found' },
-      settings: [
-        { key: 'senderDomain', problem: 'placeholder', next: 'set it' },
-        { key: 'alarmEmail', problem: 'unset', next: 'set it', status: 'warn' },
-      ],
-    });
-    expect(findings.filter((f) => f.status !== 'ok').map((f) => `${f.status} ${f.check}`)).toEqual([
-      'fail Setting senderDomain',
-      'warn Setting alarmEmail',
-      'fail Sending domain mail.store.example',
-      'fail Rules doc',
-    ]);
-    expect(findings.find((f) => f.check === 'Rules doc')?.next).toMatch(/^set rulesDocId in cdk\.json/);
-    expect(renderDoctorReport(findings, 'aws')).toMatch(
-      /3 things to fix before reminders can go out; start with the first FIX\.$/,
-    );
-  });
+  it(
+    'a doc that is not named, an identity SES does not have, ' +
+      'and settings still at placeholders are failures to fix first',
+    () => {
+      const findings = diagnose({
+        ...ready,
+        docs: [{ doc: 'rules' }, ready.docs[1]!],
+        senderIdentity: { ok: false, code: 'NotFoundException', message: 'not found' },
+        settings: [
+          { key: 'senderDomain', problem: 'placeholder', next: 'set it' },
+          { key: 'alarmEmail', problem: 'unset', next: 'set it', status: 'warn' },
+        ],
+      });
+      expect(findings.filter((f) => f.status !== 'ok').map((f) => `${f.status} ${f.check}`)).toEqual([
+        'fail Setting senderDomain',
+        'warn Setting alarmEmail',
+        'fail Sending domain mail.store.example',
+        'fail Rules doc',
+      ]);
+      expect(findings.find((f) => f.check === 'Rules doc')?.next).toMatch(/^set rulesDocId in cdk\.json/);
+      expect(renderDoctorReport(findings, 'aws')).toMatch(
+        /3 things to fix before reminders can go out; start with the first FIX\.$/,
+      );
+    },
+  );
 });

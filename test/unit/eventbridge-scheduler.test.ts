@@ -26,30 +26,33 @@ const adapter = () =>
 describe('EventBridge Scheduler adapter', () => {
   beforeEach(() => scheduler.reset());
 
-  it('creates a one-off UTC schedule with no flexible window, deleted after it fires, retried and dead-lettered', async () => {
-    // Prepare
-    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
-    // Act
-    await adapter().schedule({ cartId: 'cart-1', seq: 1, at: new Date('2026-11-02T21:00:00.000Z') });
-    // Assess
-    expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
-    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
-      Name: wakeUpScheduleName('cart-1', 1),
-      GroupName: 'cart-recovery',
-      ScheduleExpression: 'at(2026-11-02T21:00:00)',
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      State: 'ENABLED',
-      Target: {
-        Arn: config.waiterArn,
-        RoleArn: config.roleArn,
-        Input: '{"cartId":"cart-1","seq":1}',
-        RetryPolicy: { MaximumEventAgeInSeconds: 21600, MaximumRetryAttempts: 20 },
-        DeadLetterConfig: { Arn: config.deadLetterArn },
-      },
-    });
-  });
+  it(
+    'creates a one-off UTC schedule with no flexible window, ' + 'deleted after it fires, retried and dead-lettered',
+    async () => {
+      // Prepare
+      scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+      // Act
+      await adapter().schedule({ cartId: 'cart-1', seq: 1, at: new Date('2026-11-02T21:00:00.000Z') });
+      // Assess
+      expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
+      expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+        Name: wakeUpScheduleName('cart-1', 1),
+        GroupName: 'cart-recovery',
+        ScheduleExpression: 'at(2026-11-02T21:00:00)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        State: 'ENABLED',
+        Target: {
+          Arn: config.waiterArn,
+          RoleArn: config.roleArn,
+          Input: '{"cartId":"cart-1","seq":1}',
+          RetryPolicy: { MaximumEventAgeInSeconds: 21600, MaximumRetryAttempts: 20 },
+          DeadLetterConfig: { Arn: config.deadLetterArn },
+        },
+      });
+    },
+  );
 
   it('treats a name conflict as already scheduled', async () => {
     scheduler
@@ -126,26 +129,29 @@ describe('quiet-hours deferrals', () => {
     });
   });
 
-  it('names a throttle retry and a lease check apart from a quiet-hours deferral, and carries the retry count', async () => {
-    scheduler.on(CreateScheduleCommand).resolves({});
-    const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
-    const deferring = new EventBridgeWakeUpScheduler(
-      new SchedulerClient({ region: 'us-east-1' }),
-      { ...config, senderArn },
-      { now: () => now },
-    );
-    const at = new Date('2026-11-03T13:00:07Z');
+  it(
+    'names a throttle retry and a lease check apart from a quiet-hours deferral, ' + 'and carries the retry count',
+    async () => {
+      scheduler.on(CreateScheduleCommand).resolves({});
+      const senderArn = 'arn:aws:lambda:us-east-1:123456789012:function:cr-sender';
+      const deferring = new EventBridgeWakeUpScheduler(
+        new SchedulerClient({ region: 'us-east-1' }),
+        { ...config, senderArn },
+        { now: () => now },
+      );
+      const at = new Date('2026-11-03T13:00:07Z');
 
-    await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'throttled', retry: 2 });
-    await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'lease' });
-    await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'quiet_hours' });
+      await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'throttled', retry: 2 });
+      await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'lease' });
+      await deferring.defer({ cartId: 'cart-1', step: 'first', at, reason: 'quiet_hours' });
 
-    const created = scheduler.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input);
-    expect(created.map((input) => input.Name?.split('-')[0])).toEqual(['retry', 'lease', 'defer']);
-    expect(new Set(created.map((input) => input.Name)).size).toBe(3);
-    expect(created[0]?.Target?.Input).toBe('{"cartId":"cart-1","step":"first","retry":2}');
-    expect(created.every((input) => (input.Name ?? '').length <= 64)).toBe(true);
-  });
+      const created = scheduler.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input);
+      expect(created.map((input) => input.Name?.split('-')[0])).toEqual(['retry', 'lease', 'defer']);
+      expect(new Set(created.map((input) => input.Name)).size).toBe(3);
+      expect(created[0]?.Target?.Input).toBe('{"cartId":"cart-1","step":"first","retry":2}');
+      expect(created.every((input) => (input.Name ?? '').length <= 64)).toBe(true);
+    },
+  );
 
   it('refuses to defer without a sender to call', async () => {
     await expect(adapter().defer({ cartId: 'c', step: 'first', at: now, reason: 'quiet_hours' })).rejects.toThrow(

@@ -289,12 +289,14 @@ describe('parseExportRows: bad rows', () => {
     [
       'updated at',
       { 'Updated at': '2999-11-02T15:04:00Z' },
-      'row 2: updated at "2999-11-02T15:04:00Z" is ahead of the store\'s clock (2026-12-07T02:00:00.000Z) by more than 5 minutes',
+      'row 2: updated at "2999-11-02T15:04:00Z" is ahead of the store\'s clock ' +
+        '(2026-12-07T02:00:00.000Z) by more than 5 minutes',
     ],
     [
       'updated at',
       { 'Updated at': '2026-11-02 15:04', 'Time zone': '' },
-      'row 2: updated at "2026-11-02 15:04" has no UTC offset; add one (like 2026-11-02T15:04:00-06:00) or fill in the time zone column',
+      'row 2: updated at "2026-11-02 15:04" has no UTC offset; ' +
+        'add one (like 2026-11-02T15:04:00-06:00) or fill in the time zone column',
     ],
     ['email', { Email: 'sam@' }, 'row 2: email "sam@" is not an email address'],
     ['first name', { 'First name': 'S'.repeat(101) }, 'row 2: first name is longer than 100 characters'],
@@ -346,26 +348,31 @@ describe('parseExportRows: bad rows', () => {
     expect(problemFor(row(overrides))).toBe(message);
   });
 
-  it('refuses a time ahead of the store clock by more than the webhook lanes allow, open or checked out; a drift within it passes', () => {
-    const ahead = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
-    const result = parse([
-      HEADER,
-      row({ 'Cart ID': 'typo', 'Updated at': '2999-11-02T15:04:00Z' }),
-      row({ 'Cart ID': 'bought-late', 'Updated at': ahead(6), Status: 'checked out' }),
-      row({ 'Cart ID': 'drifted', 'Updated at': ahead(4) }),
-    ]);
-    expect(
-      result.events.map((e) => (e.event.kind === 'cart_changed' ? e.event.cart.cartId : e.event.match.cartId)),
-    ).toEqual(['drifted']);
-    expect(result.problems.map((p) => p.line)).toEqual([2, 3]);
-    expect(result.problems.every((p) => p.message.includes("ahead of the store's clock"))).toBe(true);
-  });
+  it(
+    'refuses a time ahead of the store clock by more than the webhook lanes allow, ' +
+      'open or checked out; a drift within it passes',
+    () => {
+      const ahead = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+      const result = parse([
+        HEADER,
+        row({ 'Cart ID': 'typo', 'Updated at': '2999-11-02T15:04:00Z' }),
+        row({ 'Cart ID': 'bought-late', 'Updated at': ahead(6), Status: 'checked out' }),
+        row({ 'Cart ID': 'drifted', 'Updated at': ahead(4) }),
+      ]);
+      expect(
+        result.events.map((e) => (e.event.kind === 'cart_changed' ? e.event.cart.cartId : e.event.match.cartId)),
+      ).toEqual(['drifted']);
+      expect(result.problems.map((p) => p.line)).toEqual([2, 3]);
+      expect(result.problems.every((p) => p.message.includes("ahead of the store's clock"))).toBe(true);
+    },
+  );
 
   it('lists every fault of a row in column order, in one problem', () => {
     const message = problemFor(row({ Total: '12,5', Email: 'sam@', Status: 'paid' }));
 
     expect(message).toBe(
-      'row 2: email "sam@" is not an email address; total "12,5" is not a decimal amount; status "paid" must be open or checked out',
+      'row 2: email "sam@" is not an email address; total "12,5" is not a decimal amount; ' +
+        'status "paid" must be open or checked out',
     );
   });
 
@@ -446,7 +453,8 @@ describe('parseExportRows: header', () => {
         {
           line: 1,
           message:
-            'row 1: the header row has no "updated at", "total" columns; the first row must name the columns (cart id, updated at, total, email, items, ...)',
+            'row 1: the header row has no "updated at", "total" columns; ' +
+            'the first row must name the columns (cart id, updated at, total, email, items, ...)',
         },
       ],
     });

@@ -169,7 +169,8 @@ describe('decideSend: each gate', () => {
       input({ lastReminderToEmailAt: NOON_CHICAGO, rules: { doNotDisturbMinutes: 0 } }),
       'send',
     ],
-    // Gate 4: compose (the greeting is compose's, in the voice's words: greetingFor below and test/unit/compose.test.ts).
+    // Gate 4: compose (the greeting is compose's, in the voice's words: greetingFor below and
+    // test/unit/compose.test.ts).
     ['sends to a cart with a padded first name (compose trims it)', input({ cart: { firstName: '  Sam ' } }), 'send'],
     ['sends to a nameless cart (greeted without a name by compose)', input({ cart: { firstName: undefined } }), 'send'],
   ])('%s', (_label, gateInput, expected) => {

@@ -138,7 +138,8 @@ describe('the hold-back comparison over repeated simulated months (3,000 carts, 
     const natural = naturalCovered / MONTHS;
     const added = addedCovered / MONTHS;
     console.info(
-      `hold-back simulation: ${MONTHS} months; the 95% ranges covered the true natural rate in ${(natural * 100).toFixed(2)}% ` +
+      `hold-back simulation: ${MONTHS} months; ` +
+        `the 95% ranges covered the true natural rate in ${(natural * 100).toFixed(2)}% ` +
         `and the true added effect in ${(added * 100).toFixed(2)}% of months; ${unclear} months could not tell`,
     );
     // "At least nominal", judged as a test can judge a simulation: a coverage below 95% by more than 2.33 standard

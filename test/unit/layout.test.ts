@@ -123,7 +123,8 @@ const FLOORS: ReadonlyArray<{ readonly floor: number; readonly folders: readonly
     { floor: 3, folders: ['src/use-cases', 'src/adapters'] }, // the use cases, and the ports' implementations
     { floor: 4, folders: ['src/handlers'] },
     { floor: 5, folders: ['src/composition'] },
-    { floor: 6, folders: ['src/lambda', 'src/local', 'lib'] }, // what runs the composition: Lambda, the laptop, the CDK app
+    // What runs the composition: Lambda, the laptop, the CDK app.
+    { floor: 6, folders: ['src/lambda', 'src/local', 'lib'] },
     { floor: 7, folders: ['bin', 'scripts', 'bench', 'rehearsal', 'test/support'], sideways: true }, // tools
     { floor: 8, folders: ['test'] }, // the tests: nothing imports them
   ];
@@ -174,7 +175,8 @@ function clientUses(file: string): string[] {
       const callee = root(node.expression);
       if (ts.isIdentifier(callee) && names.has(callee.text)) {
         found.push(
-          `${file}: ${ts.isNewExpression(node) ? 'new ' : ''}${node.expression.getText(source)}(...) (${names.get(callee.text)})`,
+          `${file}: ${ts.isNewExpression(node) ? 'new ' : ''}${node.expression.getText(source)}(...) ` +
+            `(${names.get(callee.text)})`,
         );
       }
     }
@@ -257,17 +259,20 @@ describe('the layout', () => {
     expect(problems).toEqual([]);
   });
 
-  it('keeps the rehearsal and its AGPL policy evaluator out of the product (src, lib) and so out of every bundle', () => {
-    const problems: string[] = [];
-    for (const file of [...filesUnder('src'), ...filesUnder('lib'), ...filesUnder('bin')]) {
-      for (const specifier of parse(file).imports) {
-        if (specifier.startsWith('@cloud-copilot/') || target(file, specifier)?.startsWith('rehearsal/'))
-          problems.push(`${file} imports ${specifier}`);
+  it(
+    'keeps the rehearsal and its AGPL policy evaluator out of the product (src, ' + 'lib) and so out of every bundle',
+    () => {
+      const problems: string[] = [];
+      for (const file of [...filesUnder('src'), ...filesUnder('lib'), ...filesUnder('bin')]) {
+        for (const specifier of parse(file).imports) {
+          if (specifier.startsWith('@cloud-copilot/') || target(file, specifier)?.startsWith('rehearsal/'))
+            problems.push(`${file} imports ${specifier}`);
+        }
       }
-    }
-    expect(filesUnder('rehearsal').length).toBeGreaterThan(3); // the check looks at something real
-    expect(problems).toEqual([]);
-  });
+      expect(filesUnder('rehearsal').length).toBeGreaterThan(3); // the check looks at something real
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('gives every code file a floor', () => {
     const files = CODE_FOLDERS.flatMap(filesUnder);
@@ -278,43 +283,51 @@ describe('the layout', () => {
     ).toEqual([]);
   });
 
-  it('has no arrow running back up: a file imports its own folder and lower floors, never a higher floor or a neighbour', () => {
-    const problems: string[] = [];
-    let arrows = 0;
-    for (const file of CODE_FOLDERS.flatMap(filesUnder)) {
-      const from = floorOf(file);
-      if (!from) continue; // the test above names it
-      for (const specifier of parse(file).imports) {
-        const path = target(file, specifier);
-        const to = path === undefined ? undefined : floorOf(path);
-        if (!to || to.folder === from.folder) continue;
-        arrows += 1;
-        if (to.floor > from.floor)
-          problems.push(
-            `${file} (${from.folder}, floor ${from.floor}) imports ${path} (${to.folder}, floor ${to.floor})`,
-          );
-        else if (to.floor === from.floor && !from.sideways)
-          problems.push(`${file} (${from.folder}) imports its neighbour on floor ${from.floor}: ${path}`);
+  it(
+    'has no arrow running back up: a file imports its own folder and lower floors, ' +
+      'never a higher floor or a neighbour',
+    () => {
+      const problems: string[] = [];
+      let arrows = 0;
+      for (const file of CODE_FOLDERS.flatMap(filesUnder)) {
+        const from = floorOf(file);
+        if (!from) continue; // the test above names it
+        for (const specifier of parse(file).imports) {
+          const path = target(file, specifier);
+          const to = path === undefined ? undefined : floorOf(path);
+          if (!to || to.folder === from.folder) continue;
+          arrows += 1;
+          if (to.floor > from.floor)
+            problems.push(
+              `${file} (${from.folder}, floor ${from.floor}) imports ${path} (${to.folder}, floor ${to.floor})`,
+            );
+          else if (to.floor === from.floor && !from.sideways)
+            problems.push(`${file} (${from.folder}) imports its neighbour on floor ${from.floor}: ${path}`);
+        }
       }
-    }
-    expect(arrows).toBeGreaterThan(500); // the check looks at something real
-    expect(problems).toEqual([]);
-  });
+      expect(arrows).toBeGreaterThan(500); // the check looks at something real
+      expect(problems).toEqual([]);
+    },
+  );
 
-  it('builds no client and no adapter in scripts/: they come from the operator composition, as the Lambdas get theirs', () => {
-    const classes = adapterClasses();
-    const scripts = filesUnder('scripts');
-    expect(scripts.length).toBeGreaterThan(4); // the check looks at something real
-    const problems: string[] = [];
-    for (const file of scripts) {
-      problems.push(...clientUses(file));
-      for (const name of constructions(file)) {
-        const home = classes.get(name);
-        if (home) problems.push(`${file}: new ${name}(...) (${home})`);
+  it(
+    'builds no client and no adapter in scripts/: ' +
+      'they come from the operator composition, as the Lambdas get theirs',
+    () => {
+      const classes = adapterClasses();
+      const scripts = filesUnder('scripts');
+      expect(scripts.length).toBeGreaterThan(4); // the check looks at something real
+      const problems: string[] = [];
+      for (const file of scripts) {
+        problems.push(...clientUses(file));
+        for (const name of constructions(file)) {
+          const home = classes.get(name);
+          if (home) problems.push(`${file}: new ${name}(...) (${home})`);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+  );
 
   it("names every folder in docs/architecture.md's code layout, with its floor, and no folder that is gone", () => {
     const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');

@@ -247,23 +247,28 @@ describe('waiter properties (simulated cart lives)', () => {
     );
   });
 
-  it('wake-ups are scheduled for the exact due time: in the run-out, a still_shopping is the first delivery or the look after a hand-off', () => {
-    fc.assert(
-      fc.property(ranOutArb, (scenario) => {
-        // A pause still on holds a due reminder with hourly checks instead of a due time.
-        if (pausedAtRunout(scenario)) return;
-        const runout = simulate(scenario).deliveries.filter((d) => d.phase === 'runout' && !d.duplicate);
-        runout.forEach((d, i) => {
-          if (i === 0 || !(d.decision.kind === 'move' && d.decision.move === 'still_shopping')) return;
-          const before = runout[i - 1]?.decision;
-          expect(before?.kind === 'move' && before.step !== undefined).toBe(true);
-        });
-        // Non-duplicate run-out deliveries: at most one still_shopping, two reminders each with its look, and the final one.
-        expect(runout.length).toBeLessThanOrEqual(6);
-      }),
-      RUNS,
-    );
-  });
+  it(
+    'wake-ups are scheduled for the exact due time: in the run-out, ' +
+      'a still_shopping is the first delivery or the look after a hand-off',
+    () => {
+      fc.assert(
+        fc.property(ranOutArb, (scenario) => {
+          // A pause still on holds a due reminder with hourly checks instead of a due time.
+          if (pausedAtRunout(scenario)) return;
+          const runout = simulate(scenario).deliveries.filter((d) => d.phase === 'runout' && !d.duplicate);
+          runout.forEach((d, i) => {
+            if (i === 0 || !(d.decision.kind === 'move' && d.decision.move === 'still_shopping')) return;
+            const before = runout[i - 1]?.decision;
+            expect(before?.kind === 'move' && before.step !== undefined).toBe(true);
+          });
+          // Non-duplicate run-out deliveries: at most one still_shopping,
+          // two reminders each with its look, and the final one.
+          expect(runout.length).toBeLessThanOrEqual(6);
+        }),
+        RUNS,
+      );
+    },
+  );
 
   it('duplicate, late and old deliveries never duplicate a move: one move (and one write) per seq acted on', () => {
     fc.assert(

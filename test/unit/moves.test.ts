@@ -70,7 +70,9 @@ function expectMove(decision: WakeDecision, move: string, nextWakeAt?: Date): vo
   expect(decision.nextWakeAt?.toISOString()).toBe(nextWakeAt?.toISOString());
 }
 
-/** Runs the pending wake-ups out to the end, at exactly their times, collecting the moves that act (no still_shopping). */
+/**
+ * Runs the pending wake-ups out to the end, at exactly their times, collecting the moves that act (no still_shopping).
+ */
 function runOut(start: CartRow, r: Rules = DEFAULT_RULES): { moves: { move: string; at: string }[]; row: CartRow } {
   const moves: { move: string; at: string }[] = [];
   let row = start;
@@ -86,50 +88,55 @@ function runOut(start: CartRow, r: Rules = DEFAULT_RULES): { moves: { move: stri
 }
 
 describe('the seed story: a $120 cart is big', () => {
-  it('first reminder 1 h after the shopper leaves, second 20 h later (T+21h), give-up 7 days after that, no third', () => {
-    const start = cart({ wakeUpAt: firstWakeUpAt(cart(), DEFAULT_RULES).toISOString() });
-    expect(start.wakeUpAt).toBe(iso(T, HOUR));
+  it(
+    'first reminder 1 h after the shopper leaves, ' + 'second 20 h later (T+21h), give-up 7 days after that, no third',
+    () => {
+      const start = cart({ wakeUpAt: firstWakeUpAt(cart(), DEFAULT_RULES).toISOString() });
+      expect(start.wakeUpAt).toBe(iso(T, HOUR));
 
-    const first = wake(start, at(T, HOUR));
-    // After the hand-off the waiter looks again once the sender has run (5 minutes), to time the follow-up from the send.
-    expectMove(first.decision, 'first_reminder', checkAfter(at(T, HOUR)));
-    expect(first.decision.kind === 'move' && first.decision.step).toBe('first');
-    expect(first.decision.reason).toContain(
-      'big cart ($120.00 >= $100.00): first reminder due 1h after last change at 2026-11-02T15:00Z',
-    );
-    expect(first.row).toMatchObject({
-      remindersSent: 1,
-      lastReminderAt: iso(T, HOUR),
-      wakeSeq: 2,
-      wakeUpAt: checkAfter(at(T, HOUR)).toISOString(),
-    });
+      const first = wake(start, at(T, HOUR));
+      // After the hand-off the waiter looks again once the sender has run (5 minutes),
+      // to time the follow-up from the send.
+      expectMove(first.decision, 'first_reminder', checkAfter(at(T, HOUR)));
+      expect(first.decision.kind === 'move' && first.decision.step).toBe('first');
+      expect(first.decision.reason).toContain(
+        'big cart ($120.00 >= $100.00): first reminder due 1h after last change at 2026-11-02T15:00Z',
+      );
+      expect(first.row).toMatchObject({
+        remindersSent: 1,
+        lastReminderAt: iso(T, HOUR),
+        wakeSeq: 2,
+        wakeUpAt: checkAfter(at(T, HOUR)).toISOString(),
+      });
 
-    const check = wake(first.row, checkAfter(at(T, HOUR)));
-    expectMove(check.decision, 'still_shopping', at(T, 21 * HOUR));
-    expect(check.decision.reason).toContain(
-      'second reminder due 20h after the first reminder sent at 2026-11-02T16:00Z',
-    );
+      const check = wake(first.row, checkAfter(at(T, HOUR)));
+      expectMove(check.decision, 'still_shopping', at(T, 21 * HOUR));
+      expect(check.decision.reason).toContain(
+        'second reminder due 20h after the first reminder sent at 2026-11-02T16:00Z',
+      );
 
-    // 07:00 in New York: the sender holds it for quiet hours, so the waiter looks again 5 minutes after they end (08:05).
-    const second = wake(check.row, at(T, 21 * HOUR));
-    expect(second.decision).toMatchObject({ kind: 'move', move: 'second_reminder', step: 'second' });
-    const secondCheck = second.decision.kind === 'move' ? (second.decision.nextWakeAt?.getTime() ?? 0) : 0;
-    expect(secondCheck).toBe(Date.parse('2026-11-03T13:05:00Z'));
-    expect(second.row).toMatchObject({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), wakeSeq: 4 });
+      // 07:00 in New York: the sender holds it for quiet hours,
+      // so the waiter looks again 5 minutes after they end (08:05).
+      const second = wake(check.row, at(T, 21 * HOUR));
+      expect(second.decision).toMatchObject({ kind: 'move', move: 'second_reminder', step: 'second' });
+      const secondCheck = second.decision.kind === 'move' ? (second.decision.nextWakeAt?.getTime() ?? 0) : 0;
+      expect(secondCheck).toBe(Date.parse('2026-11-03T13:05:00Z'));
+      expect(second.row).toMatchObject({ remindersSent: 2, lastReminderAt: iso(T, 21 * HOUR), wakeSeq: 4 });
 
-    expectMove(wake(second.row, new Date(secondCheck)).decision, 'still_shopping', at(T, 21 * HOUR + 7 * DAY));
-    const giveUp = wake(second.row, at(T, 21 * HOUR + 7 * DAY));
-    expectMove(giveUp.decision, 'give_up', undefined);
-    expect(giveUp.row.status).toBe('given_up');
-    expect(giveUp.row.wakeUpAt).toBeUndefined();
-    expect(giveUp.row.remindersSent).toBe(2);
-    expect(giveUp.row.stopReason).toMatch(/giving up/);
+      expectMove(wake(second.row, new Date(secondCheck)).decision, 'still_shopping', at(T, 21 * HOUR + 7 * DAY));
+      const giveUp = wake(second.row, at(T, 21 * HOUR + 7 * DAY));
+      expectMove(giveUp.decision, 'give_up', undefined);
+      expect(giveUp.row.status).toBe('given_up');
+      expect(giveUp.row.wakeUpAt).toBeUndefined();
+      expect(giveUp.row.remindersSent).toBe(2);
+      expect(giveUp.row.stopReason).toMatch(/giving up/);
 
-    // A duplicate delivery of the give-up wake-up (same seq) finds an ended row: no move, nothing written.
-    const again = wake(giveUp.row, at(T, 30 * DAY));
-    expect(again.decision).toMatchObject({ kind: 'ended', status: 'given_up', record: false });
-    expect(again.written).toBe(false);
-  });
+      // A duplicate delivery of the give-up wake-up (same seq) finds an ended row: no move, nothing written.
+      const again = wake(giveUp.row, at(T, 30 * DAY));
+      expect(again.decision).toMatchObject({ kind: 'ended', status: 'given_up', record: false });
+      expect(again.written).toBe(false);
+    },
+  );
 
   it('running the schedule out gives exactly first, second, give_up at those times', () => {
     expect(runOut(cart()).moves).toEqual([
@@ -382,7 +389,10 @@ describe('owner stops and opt-outs end the chase', () => {
     const held = wake(cart(), at(T, HOUR), paused);
     expectMove(held.decision, 'still_shopping', at(T, HOUR + PAUSE_RECHECK_MINUTES * MIN));
     expect(held.decision.kind === 'move' && held.decision.reason).toMatch(
-      /first reminder due 1h .*held because the owner paused reminders \(rules doc line 9\): "holiday"; not sent and not counted/,
+      new RegExp(
+        /first reminder due 1h .*held because the owner paused reminders \(rules doc line 9\)/.source +
+          /: "holiday"; not sent and not counted/.source,
+      ),
     );
     expect(held.row).toMatchObject({ remindersSent: 0, wakeSeq: 2 });
     expect(held.row.lastReminderAt).toBeUndefined();
@@ -481,33 +491,41 @@ describe('the follow-up is timed from the email the shopper got, not from the ha
   const LEFT = '2026-11-03T04:30:00.000Z';
   const late = () => cart({ lastChangedAt: LEFT, eventKey: `${LEFT}#e`, firstSeenAt: LEFT, wakeUpAt: iso(LEFT, HOUR) });
 
-  it('a first reminder held overnight: the waiter looks again after the morning release, then times the follow-up from the send', () => {
-    const handOff = wake(late(), at(LEFT, HOUR), DEFAULT_RULES, undefined, null);
-    expect(handOff.decision).toMatchObject({ kind: 'move', move: 'first_reminder' });
-    const check = handOff.row.wakeUpAt ?? '';
-    // 08:00 New York is 13:00Z, when the morning's release begins; the waiter looks 5 minutes later.
-    expect(check).toBe('2026-11-03T13:05:00.000Z');
+  it(
+    'a first reminder held overnight: the waiter looks again after the morning release, ' +
+      'then times the follow-up from the send',
+    () => {
+      const handOff = wake(late(), at(LEFT, HOUR), DEFAULT_RULES, undefined, null);
+      expect(handOff.decision).toMatchObject({ kind: 'move', move: 'first_reminder' });
+      const check = handOff.row.wakeUpAt ?? '';
+      // 08:00 New York is 13:00Z, when the morning's release begins; the waiter looks 5 minutes later.
+      expect(check).toBe('2026-11-03T13:05:00.000Z');
 
-    // SES accepted it at 08:01:10.
-    const sentAt = '2026-11-03T13:01:10.000Z';
-    const looked = wake({ ...handOff.row, firstSentAt: sentAt }, new Date(check));
-    expectMove(looked.decision, 'still_shopping', at(sentAt, 20 * HOUR));
-    expect(looked.decision.reason).toContain('after the first reminder sent at 2026-11-03T13:01:10Z');
-  });
+      // SES accepted it at 08:01:10.
+      const sentAt = '2026-11-03T13:01:10.000Z';
+      const looked = wake({ ...handOff.row, firstSentAt: sentAt }, new Date(check));
+      expectMove(looked.decision, 'still_shopping', at(sentAt, 20 * HOUR));
+      expect(looked.decision.reason).toContain('after the first reminder sent at 2026-11-03T13:01:10Z');
+    },
+  );
 
-  it('a reminder not settled at the check is looked at again hourly, and given up once the give-up window since the hand-off has passed', () => {
-    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
-    const check = checkAfter(at(T, HOUR));
-    const waiting = wake(handOff.row, check);
-    expectMove(waiting.decision, 'still_shopping', at(check.toISOString(), HOUR));
-    expect(waiting.decision.reason).toContain('has not gone out yet');
-    expect(waiting.row.remindersSent).toBe(1);
-    const tooLate = wake({ ...waiting.row, wakeUpAt: iso(T, HOUR + 7 * DAY) }, at(T, HOUR + 7 * DAY));
-    expectMove(tooLate.decision, 'give_up');
-    expect(tooLate.decision.kind === 'move' && tooLate.decision.reason).toContain(
-      'was neither sent nor ended within 7d',
-    );
-  });
+  it(
+    'a reminder not settled at the check is looked at again hourly, ' +
+      'and given up once the give-up window since the hand-off has passed',
+    () => {
+      const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+      const check = checkAfter(at(T, HOUR));
+      const waiting = wake(handOff.row, check);
+      expectMove(waiting.decision, 'still_shopping', at(check.toISOString(), HOUR));
+      expect(waiting.decision.reason).toContain('has not gone out yet');
+      expect(waiting.row.remindersSent).toBe(1);
+      const tooLate = wake({ ...waiting.row, wakeUpAt: iso(T, HOUR + 7 * DAY) }, at(T, HOUR + 7 * DAY));
+      expectMove(tooLate.decision, 'give_up');
+      expect(tooLate.decision.kind === 'move' && tooLate.decision.reason).toContain(
+        'was neither sent nor ended within 7d',
+      );
+    },
+  );
 
   it('a skipped first reminder ends the chase at once: a follow-up is never the only email', () => {
     const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
@@ -521,50 +539,58 @@ describe('the follow-up is timed from the email the shopper got, not from the ha
     expect(result.row.stopReason).toContain('the first reminder was not sent (do not disturb');
   });
 
-  it('a reminder given back by the sender (cart changed after the hand-off) is not counted and is timed from the change', () => {
-    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
-    const changed = iso(T, 90 * MIN);
-    const returned: CartRow = {
-      ...handOff.row,
-      lastChangedAt: changed,
-      firstOutcome: { outcome: 'returned', at: iso(T, 91 * MIN), handOffAt: iso(T, HOUR), reason: 'still_shopping' },
-    };
-    const result = wake(returned, at(T, 95 * MIN));
-    expectMove(result.decision, 'still_shopping', at(changed, HOUR));
-    expect(result.decision.kind === 'move' && result.decision.retractsHandOff).toBe(true);
-    expect(result.row.remindersSent).toBe(0);
-    // Handed off again when due; the old verdict answers the old hand-off only.
-    const again = wake(result.row, at(changed, HOUR), DEFAULT_RULES, undefined, null);
-    expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first' });
-    expect(again.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(changed, HOUR) });
-    expect(wake(again.row, checkAfter(at(changed, HOUR))).decision).toMatchObject({
-      kind: 'move',
-      move: 'still_shopping',
-    });
-  });
+  it(
+    'a reminder given back by the sender (cart changed after the hand-off) ' +
+      'is not counted and is timed from the change',
+    () => {
+      const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+      const changed = iso(T, 90 * MIN);
+      const returned: CartRow = {
+        ...handOff.row,
+        lastChangedAt: changed,
+        firstOutcome: { outcome: 'returned', at: iso(T, 91 * MIN), handOffAt: iso(T, HOUR), reason: 'still_shopping' },
+      };
+      const result = wake(returned, at(T, 95 * MIN));
+      expectMove(result.decision, 'still_shopping', at(changed, HOUR));
+      expect(result.decision.kind === 'move' && result.decision.retractsHandOff).toBe(true);
+      expect(result.row.remindersSent).toBe(0);
+      // Handed off again when due; the old verdict answers the old hand-off only.
+      const again = wake(result.row, at(changed, HOUR), DEFAULT_RULES, undefined, null);
+      expect(again.decision).toMatchObject({ kind: 'move', move: 'first_reminder', step: 'first' });
+      expect(again.row).toMatchObject({ remindersSent: 1, lastReminderAt: iso(changed, HOUR) });
+      expect(wake(again.row, checkAfter(at(changed, HOUR))).decision).toMatchObject({
+        kind: 'move',
+        move: 'still_shopping',
+      });
+    },
+  );
 
-  it("a first reminder skipped for the owner's stop is taken back when the stop is lifted: the cart picks up where it stood", () => {
-    const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
-    const skipped: CartRow = {
-      ...handOff.row,
-      firstOutcome: { outcome: 'skipped', at: iso(T, HOUR), handOffAt: iso(T, HOUR), reason: 'owner_stopped_cart' },
-    };
-    // While the stop is in force the chase ends with it.
-    const stopped = rules({ stoppedCarts: [{ target: 'cart-1', reason: 'phoned' }] });
-    expect(wake(skipped, checkAfter(at(T, HOUR)), stopped).decision).toMatchObject({
-      kind: 'ended',
-      status: 'stopped',
-    });
-    // Lifted (the row reopened): the first reminder goes again, not the follow-up, and the count stays one.
-    const again = wake({ ...skipped, wakeUpAt: iso(T, 2 * DAY) }, at(T, 2 * DAY), DEFAULT_RULES, undefined, null);
-    expect(again.decision).toMatchObject({
-      kind: 'move',
-      move: 'first_reminder',
-      step: 'first',
-      retractsHandOff: true,
-    });
-    expect(again.row.remindersSent).toBe(1);
-  });
+  it(
+    "a first reminder skipped for the owner's stop is taken back when the stop is lifted: " +
+      'the cart picks up where it stood',
+    () => {
+      const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);
+      const skipped: CartRow = {
+        ...handOff.row,
+        firstOutcome: { outcome: 'skipped', at: iso(T, HOUR), handOffAt: iso(T, HOUR), reason: 'owner_stopped_cart' },
+      };
+      // While the stop is in force the chase ends with it.
+      const stopped = rules({ stoppedCarts: [{ target: 'cart-1', reason: 'phoned' }] });
+      expect(wake(skipped, checkAfter(at(T, HOUR)), stopped).decision).toMatchObject({
+        kind: 'ended',
+        status: 'stopped',
+      });
+      // Lifted (the row reopened): the first reminder goes again, not the follow-up, and the count stays one.
+      const again = wake({ ...skipped, wakeUpAt: iso(T, 2 * DAY) }, at(T, 2 * DAY), DEFAULT_RULES, undefined, null);
+      expect(again.decision).toMatchObject({
+        kind: 'move',
+        move: 'first_reminder',
+        step: 'first',
+        retractsHandOff: true,
+      });
+      expect(again.row.remindersSent).toBe(1);
+    },
+  );
 
   it('a test-mode send times the chase like a real one', () => {
     const handOff = wake(cart(), at(T, HOUR), DEFAULT_RULES, undefined, null);

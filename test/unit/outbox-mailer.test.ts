@@ -121,7 +121,8 @@ describe('local outbox mailer', () => {
     const index = renderOutboxIndex(listOutbox(dir));
 
     expect(index).toContain(
-      '&lt;http://127.0.0.1:3000/u?token=abc.def&amp;x=1&gt;, &lt;mailto:unsub@ridgeandloom.com?subject=unsubscribe&gt;',
+      '&lt;http://127.0.0.1:3000/u?token=abc.def&amp;x=1&gt;, ' +
+        '&lt;mailto:unsub@ridgeandloom.com?subject=unsubscribe&gt;',
     );
     const form = /<form\b[^>]*>[\s\S]*?<\/form>/.exec(index)?.[0] ?? '';
     expect(form).toMatch(/method="post"/);

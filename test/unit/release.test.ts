@@ -33,46 +33,55 @@ describe('the release rate', () => {
     expect(releaseRate(capacity({ sesMaxSendRate: 50, senderConcurrency: 1_000 })).perSecond).toBeCloseTo(45, 10);
   });
 
-  it('reads nonsense limits as the smallest sensible account, so a bad reading slows the release and never stops it', () => {
-    for (const bad of [0, -3, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(
-        releaseRate(capacity({ sesMaxSendRate: bad, senderConcurrency: bad, senderSecondsPerSend: bad })).perSecond,
-      ).toBeCloseTo(0.9, 10);
-    }
-  });
+  it(
+    'reads nonsense limits as the smallest sensible account, ' +
+      'so a bad reading slows the release and never stops it',
+    () => {
+      for (const bad of [0, -3, Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(
+          releaseRate(capacity({ sesMaxSendRate: bad, senderConcurrency: bad, senderSecondsPerSend: bad })).perSecond,
+        ).toBeCloseTo(0.9, 10);
+      }
+    },
+  );
 });
 
 describe('places in a release', () => {
-  it('never asks SES for more than its rate in any second, keeps the senders in flight within their concurrency, and drains within 1.2x the bound', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 200 }), // SES's rate (whole messages a second, as SES states it)
-        fc.integer({ min: 1, max: 1_000 }), // sender concurrency
-        fc.integer({ min: 50, max: 3_000 }), // ms per send
-        fc.integer({ min: 1, max: 5_000 }), // reminders held
-        (ses, concurrency, ms, reminders) => {
-          const rate = releaseRate(
-            capacity({ sesMaxSendRate: ses, senderConcurrency: concurrency, senderSecondsPerSend: ms / 1000 }),
-          );
-          const seconds = Array.from(
-            { length: reminders },
-            (_, i) => (releaseSlotAt(EIGHT_NY, i + 1, rate).getTime() - EIGHT_NY.getTime()) / 1000,
-          );
-          const perSecond = new Map<number, number>();
-          for (const second of seconds) perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
-          // Whole seconds, in order, none skipped ahead of a free one.
-          expect(seconds.every((s, i) => Number.isInteger(s) && (i === 0 || s >= (seconds[i - 1] ?? 0)))).toBe(true);
-          expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(ses);
-          // Little's law: senders in flight on average = pace x time per send, which stays within 90% of the concurrency.
-          expect(rate.perSecond * (ms / 1000)).toBeLessThanOrEqual(RELEASE_SAFETY_MARGIN * concurrency + 1e-9);
-          const bound = reminders / Math.min(ses, concurrency / (ms / 1000));
-          // The last reminder goes out at most 1 / 0.9 = 1.11 times the bound after 08:00.
-          expect(seconds.at(-1) ?? 0).toBeLessThanOrEqual(1.2 * bound);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'never asks SES for more than its rate in any second, ' +
+      'keeps the senders in flight within their concurrency, and drains within 1.2x the bound',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 200 }), // SES's rate (whole messages a second, as SES states it)
+          fc.integer({ min: 1, max: 1_000 }), // sender concurrency
+          fc.integer({ min: 50, max: 3_000 }), // ms per send
+          fc.integer({ min: 1, max: 5_000 }), // reminders held
+          (ses, concurrency, ms, reminders) => {
+            const rate = releaseRate(
+              capacity({ sesMaxSendRate: ses, senderConcurrency: concurrency, senderSecondsPerSend: ms / 1000 }),
+            );
+            const seconds = Array.from(
+              { length: reminders },
+              (_, i) => (releaseSlotAt(EIGHT_NY, i + 1, rate).getTime() - EIGHT_NY.getTime()) / 1000,
+            );
+            const perSecond = new Map<number, number>();
+            for (const second of seconds) perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+            // Whole seconds, in order, none skipped ahead of a free one.
+            expect(seconds.every((s, i) => Number.isInteger(s) && (i === 0 || s >= (seconds[i - 1] ?? 0)))).toBe(true);
+            expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(ses);
+            // Little's law: senders in flight on average = pace x time per send,
+            // which stays within 90% of the concurrency.
+            expect(rate.perSecond * (ms / 1000)).toBeLessThanOrEqual(RELEASE_SAFETY_MARGIN * concurrency + 1e-9);
+            const bound = reminders / Math.min(ses, concurrency / (ms / 1000));
+            // The last reminder goes out at most 1 / 0.9 = 1.11 times the bound after 08:00.
+            expect(seconds.at(-1) ?? 0).toBeLessThanOrEqual(1.2 * bound);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('gives a small morning its reminders in the first seconds after 08:00', () => {
     const rate = releaseRate(capacity());

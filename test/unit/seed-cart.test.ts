@@ -1,4 +1,6 @@
-/** The seed cart's shapes all tell the same cart: each read back by the product's own parser gives the domain's lines. */
+/**
+ * The seed cart's shapes all tell the same cart: each read back by the product's own parser gives the domain's lines.
+ */
 import { describe, expect, it } from 'vitest';
 import { StandardCartWebhook } from '../../src/adapters/webhooks/standard-webhook';
 import { fitLineItems } from '../../src/adapters/webhooks/stripe-webhook';

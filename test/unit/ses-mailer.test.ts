@@ -40,40 +40,44 @@ describe('SES v2 mailer', () => {
     ses.reset();
   });
 
-  it('sends Simple content with both body parts, the RFC 8058 headers in order, reply-to, configuration set and tags', async () => {
-    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message-1' });
+  it(
+    'sends Simple content with both body parts, ' +
+      'the RFC 8058 headers in order, reply-to, configuration set and tags',
+    async () => {
+      ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message-1' });
 
-    const result = await mailer().send(email);
+      const result = await mailer().send(email);
 
-    expect(result).toEqual({ messageId: 'ses-message-1' });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    const expected = {
-      FromEmailAddress: '"Ridge & Loom" <hello@ridgeandloom.com>',
-      Destination: { ToAddresses: ['sam@example.net'] },
-      ReplyToAddresses: ['owner@ridgeandloom.com'],
-      Content: {
-        Simple: {
-          Subject: { Data: 'Your cart is waiting — 2 items', Charset: 'UTF-8' },
-          Body: {
-            Text: { Data: 'Hi Sam,\n\nYour cart is waiting.', Charset: 'UTF-8' },
-            Html: { Data: '<p>Hi Sam,</p><p>Your cart is waiting.</p>', Charset: 'UTF-8' },
+      expect(result).toEqual({ messageId: 'ses-message-1' });
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+      const expected = {
+        FromEmailAddress: '"Ridge & Loom" <hello@ridgeandloom.com>',
+        Destination: { ToAddresses: ['sam@example.net'] },
+        ReplyToAddresses: ['owner@ridgeandloom.com'],
+        Content: {
+          Simple: {
+            Subject: { Data: 'Your cart is waiting — 2 items', Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: 'Hi Sam,\n\nYour cart is waiting.', Charset: 'UTF-8' },
+              Html: { Data: '<p>Hi Sam,</p><p>Your cart is waiting.</p>', Charset: 'UTF-8' },
+            },
+            Headers: [
+              { Name: 'List-Unsubscribe', Value: unsubscribeHeader },
+              { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+            ],
           },
-          Headers: [
-            { Name: 'List-Unsubscribe', Value: unsubscribeHeader },
-            { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-          ],
         },
-      },
-      ConfigurationSetName: 'cr-reminders',
-      EmailTags: [
-        { Name: 'cart', Value: 'cart-1' },
-        { Name: 'step', Value: '1' },
-      ],
-    };
-    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, expected);
-    // Exact shape: nothing extra (no ListManagementOptions, no Raw/Template content) rides along.
-    expect(sentInput()).toStrictEqual(expected);
-  });
+        ConfigurationSetName: 'cr-reminders',
+        EmailTags: [
+          { Name: 'cart', Value: 'cart-1' },
+          { Name: 'step', Value: '1' },
+        ],
+      };
+      expect(ses).toHaveReceivedCommandWith(SendEmailCommand, expected);
+      // Exact shape: nothing extra (no ListManagementOptions, no Raw/Template content) rides along.
+      expect(sentInput()).toStrictEqual(expected);
+    },
+  );
 
   it('leaves ReplyToAddresses out when the email has no reply-to', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message-2' });
@@ -117,47 +121,54 @@ describe('SES v2 mailer', () => {
     await expect(mailer().send(email)).rejects.toThrow('SES SendEmail returned no MessageId');
   });
 
-  it('says what each SES answer means for the message: throttled, sandbox, refused (for now or for good), or unknown', async () => {
-    const answered = (status: number) => ({ httpStatusCode: status });
-    ses
-      .on(SendEmailCommand)
-      .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: answered(429) }))
-      .rejectsOnce(
-        new MessageRejected({
-          message:
-            'Email address is not verified. The following identities failed the check in region US-EAST-1: sam@example.net',
-          $metadata: answered(400),
-        }),
-      )
-      .rejectsOnce(new MessageRejected({ message: 'Illegal address', $metadata: answered(400) }))
-      .rejectsOnce(
-        new SendingPausedException({ message: 'Sending is paused for this account', $metadata: answered(400) }),
-      )
-      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
-      .rejectsOnce(new MessageRejected({ message: 'no status: never seen on the wire', $metadata: {} }))
-      .rejectsOnce(
-        Object.assign(new Error('We encountered an internal error'), {
-          name: 'InternalFailure',
-          $metadata: answered(500),
-        }),
-      );
+  it(
+    'says what each SES answer means for the message: throttled, ' +
+      'sandbox, refused (for now or for good), or unknown',
+    async () => {
+      const answered = (status: number) => ({ httpStatusCode: status });
+      ses
+        .on(SendEmailCommand)
+        .rejectsOnce(
+          new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: answered(429) }),
+        )
+        .rejectsOnce(
+          new MessageRejected({
+            message:
+              'Email address is not verified. ' +
+              'The following identities failed the check in region US-EAST-1: sam@example.net',
+            $metadata: answered(400),
+          }),
+        )
+        .rejectsOnce(new MessageRejected({ message: 'Illegal address', $metadata: answered(400) }))
+        .rejectsOnce(
+          new SendingPausedException({ message: 'Sending is paused for this account', $metadata: answered(400) }),
+        )
+        .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+        .rejectsOnce(new MessageRejected({ message: 'no status: never seen on the wire', $metadata: {} }))
+        .rejectsOnce(
+          Object.assign(new Error('We encountered an internal error'), {
+            name: 'InternalFailure',
+            $metadata: answered(500),
+          }),
+        );
 
-    const outcome = async () => {
-      const error = await mailer()
-        .send(email)
-        .catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(MailError);
-      const { kind, code, retryLater } = error as MailError;
-      return { kind, code, retryLater };
-    };
-    expect(await outcome()).toEqual({ kind: 'throttled', code: 'TooManyRequestsException', retryLater: false });
-    // The SES sandbox (or an unverified sending identity): held until the account is ready, never refused for good.
-    expect(await outcome()).toEqual({ kind: 'sandbox', code: 'MessageRejected', retryLater: true });
-    expect(await outcome()).toEqual({ kind: 'refused', code: 'MessageRejected', retryLater: false });
-    expect(await outcome()).toEqual({ kind: 'refused', code: 'SendingPausedException', retryLater: true });
-    expect(await outcome()).toEqual({ kind: 'unknown', code: 'TimeoutError', retryLater: false });
-    expect(await outcome()).toEqual({ kind: 'unknown', code: 'MessageRejected', retryLater: false });
-    expect(await outcome()).toEqual({ kind: 'unknown', code: 'InternalFailure', retryLater: false });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 7);
-  });
+      const outcome = async () => {
+        const error = await mailer()
+          .send(email)
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(MailError);
+        const { kind, code, retryLater } = error as MailError;
+        return { kind, code, retryLater };
+      };
+      expect(await outcome()).toEqual({ kind: 'throttled', code: 'TooManyRequestsException', retryLater: false });
+      // The SES sandbox (or an unverified sending identity): held until the account is ready, never refused for good.
+      expect(await outcome()).toEqual({ kind: 'sandbox', code: 'MessageRejected', retryLater: true });
+      expect(await outcome()).toEqual({ kind: 'refused', code: 'MessageRejected', retryLater: false });
+      expect(await outcome()).toEqual({ kind: 'refused', code: 'SendingPausedException', retryLater: true });
+      expect(await outcome()).toEqual({ kind: 'unknown', code: 'TimeoutError', retryLater: false });
+      expect(await outcome()).toEqual({ kind: 'unknown', code: 'MessageRejected', retryLater: false });
+      expect(await outcome()).toEqual({ kind: 'unknown', code: 'InternalFailure', retryLater: false });
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 7);
+    },
+  );
 });

@@ -1,4 +1,6 @@
-/** The failure queue in AWS (the failed-invocations SQS queue) through aws-sdk-client-mock: list in plain words, replay. */
+/**
+ * The failure queue in AWS (the failed-invocations SQS queue) through aws-sdk-client-mock: list in plain words, replay.
+ */
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -123,7 +125,8 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
         attempts: 1,
         at: '2026-11-03T15:00:00Z',
         error:
-          'Scheduler could not invoke it (schedule wake-c_77-2): AccessDeniedException: not authorized to perform lambda:InvokeFunction',
+          'Scheduler could not invoke it (schedule wake-c_77-2): ' +
+          'AccessDeniedException: not authorized to perform lambda:InvokeFunction',
       },
       {
         id: 'm-stream',
@@ -165,33 +168,38 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
     expect(text).toContain('m-lambda: the sender failed 3 times on the first reminder of cart shopify-8f2k1');
     expect(text).toContain('m-scheduler: the waiter failed once on wake-up #2 of cart c_77');
     expect(text).toContain(
-      'm-stream: the cart counter failed 11 times on a batch of 7 cart-table changes (stream shard shardId-00000001, from 100 to 180',
+      'm-stream: the cart counter failed 11 times on a batch of 7 cart-table changes ' +
+        '(stream shard shardId-00000001, from 100 to 180',
     );
   });
 
-  it('replays an invocation record: invokes the function asynchronously with the original payload, then deletes the message', async () => {
-    const order: string[] = [];
-    lambda.on(InvokeCommand).callsFake(() => {
-      order.push('invoke');
-      return { StatusCode: 202 };
-    });
-    sqs.on(DeleteMessageCommand).callsFake(() => {
-      order.push('delete');
-      return {};
-    });
-    expect(await adapter().replay('m-lambda')).toBe(true);
-    expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
-    const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
-    expect(invoke.FunctionName).toBe(`${FN}:cart-recovery-sender`);
-    expect(invoke.InvocationType).toBe('Event');
-    expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({
-      cartId: 'shopify-8f2k1',
-      step: 'first',
-    });
-    expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-lambda' });
-    expect(sqs).toHaveReceivedCommandTimes(DeleteMessageCommand, 1);
-    expect(order).toEqual(['invoke', 'delete']);
-  });
+  it(
+    'replays an invocation record: ' +
+      'invokes the function asynchronously with the original payload, then deletes the message',
+    async () => {
+      const order: string[] = [];
+      lambda.on(InvokeCommand).callsFake(() => {
+        order.push('invoke');
+        return { StatusCode: 202 };
+      });
+      sqs.on(DeleteMessageCommand).callsFake(() => {
+        order.push('delete');
+        return {};
+      });
+      expect(await adapter().replay('m-lambda')).toBe(true);
+      expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 1);
+      const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+      expect(invoke.FunctionName).toBe(`${FN}:cart-recovery-sender`);
+      expect(invoke.InvocationType).toBe('Event');
+      expect(JSON.parse(new TextDecoder().decode(invoke.Payload as Uint8Array))).toEqual({
+        cartId: 'shopify-8f2k1',
+        step: 'first',
+      });
+      expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { QueueUrl: QUEUE_URL, ReceiptHandle: 'rh-lambda' });
+      expect(sqs).toHaveReceivedCommandTimes(DeleteMessageCommand, 1);
+      expect(order).toEqual(['invoke', 'delete']);
+    },
+  );
 
   it('replays a Scheduler dead letter with its body, to the target function', async () => {
     expect(await adapter().replay('m-scheduler')).toBe(true);
@@ -201,43 +209,50 @@ describe('the failure queue in AWS (SqsFailureQueue)', () => {
     expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'rh-scheduler' });
   });
 
-  it('lists and replays an SES event EventBridge could not deliver (the rule dead letter) with its whole body', async () => {
-    const sesEvent =
-      '{"source":"aws.ses","detail-type":"Email Bounced","time":"2026-11-03T17:00:00Z","detail":{"eventType":"Bounce"}}';
-    sqs.reset();
-    sqs
-      .on(ReceiveMessageCommand)
-      .resolvesOnce({
-        Messages: [
-          {
-            MessageId: 'm-ses',
-            ReceiptHandle: 'rh-ses',
-            Body: sesEvent,
-            MessageAttributes: {
-              RULE_ARN: { DataType: 'String', StringValue: 'arn:aws:events:us-east-1:123456789012:rule/ses-feedback' },
-              TARGET_ARN: { DataType: 'String', StringValue: `${FN}:cart-recovery-ses-events` },
-              ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
-              ERROR_MESSAGE: { DataType: 'String', StringValue: 'Unable to invoke Lambda function' },
+  it(
+    'lists and replays an SES event EventBridge could not ' + 'deliver (the rule dead letter) with its whole body',
+    async () => {
+      const sesEvent =
+        '{"source":"aws.ses","detail-type":"Email Bounced",' +
+        '"time":"2026-11-03T17:00:00Z","detail":{"eventType":"Bounce"}}';
+      sqs.reset();
+      sqs
+        .on(ReceiveMessageCommand)
+        .resolvesOnce({
+          Messages: [
+            {
+              MessageId: 'm-ses',
+              ReceiptHandle: 'rh-ses',
+              Body: sesEvent,
+              MessageAttributes: {
+                RULE_ARN: {
+                  DataType: 'String',
+                  StringValue: 'arn:aws:events:us-east-1:123456789012:rule/ses-feedback',
+                },
+                TARGET_ARN: { DataType: 'String', StringValue: `${FN}:cart-recovery-ses-events` },
+                ERROR_CODE: { DataType: 'String', StringValue: 'SDK_CLIENT_ERROR' },
+                ERROR_MESSAGE: { DataType: 'String', StringValue: 'Unable to invoke Lambda function' },
+              },
             },
-          },
-        ],
-      })
-      .resolves({ Messages: [] });
-    const queue = adapter();
-    expect(await queue.list()).toEqual([
-      expect.objectContaining({
-        id: 'm-ses',
-        target: 'ses-events',
-        at: '2026-11-03T17:00:00Z',
-        error: 'EventBridge could not deliver it: SDK_CLIENT_ERROR: Unable to invoke Lambda function',
-      }),
-    ]);
-    expect(await queue.replay('m-ses')).toBe(true);
-    const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
-    expect(invoke.FunctionName).toBe(`${FN}:cart-recovery-ses-events`);
-    expect(new TextDecoder().decode(invoke.Payload as Uint8Array)).toBe(sesEvent);
-    expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'rh-ses' });
-  });
+          ],
+        })
+        .resolves({ Messages: [] });
+      const queue = adapter();
+      expect(await queue.list()).toEqual([
+        expect.objectContaining({
+          id: 'm-ses',
+          target: 'ses-events',
+          at: '2026-11-03T17:00:00Z',
+          error: 'EventBridge could not deliver it: SDK_CLIENT_ERROR: Unable to invoke Lambda function',
+        }),
+      ]);
+      expect(await queue.replay('m-ses')).toBe(true);
+      const invoke = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+      expect(invoke.FunctionName).toBe(`${FN}:cart-recovery-ses-events`);
+      expect(new TextDecoder().decode(invoke.Payload as Uint8Array)).toBe(sesEvent);
+      expect(sqs).toHaveReceivedCommandWith(DeleteMessageCommand, { ReceiptHandle: 'rh-ses' });
+    },
+  );
 
   it('does not delete the message when the invoke fails', async () => {
     lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ $metadata: {}, message: 'Rate exceeded' }));

@@ -48,11 +48,18 @@ describe("store jobs follow the rules doc's zone", () => {
     for (const local of inYear) expect([local.day, local.hour]).toEqual([1, 8]);
   });
 
-  it('on the night New York skips 02:00, imports at 03:00 EDT, and on the night it repeats 01:00, once at 02:00 EST', () => {
-    expect(storeJobDue('nightly-import', new Date('2026-03-08T07:00:00Z'), 'America/New_York')).toBe(true); // 03:00 EDT
-    expect(storeJobDue('nightly-import', new Date('2026-11-01T07:00:00Z'), 'America/New_York')).toBe(true); // 02:00 EST
-    expect(storeJobDue('nightly-import', new Date('2026-11-01T06:00:00Z'), 'America/New_York')).toBe(false); // 01:00 EST, again
-  });
+  it(
+    'on the night New York skips 02:00, imports at 03:00 EDT, ' +
+      'and on the night it repeats 01:00, once at 02:00 EST',
+    () => {
+      // 03:00 EDT
+      expect(storeJobDue('nightly-import', new Date('2026-03-08T07:00:00Z'), 'America/New_York')).toBe(true);
+      // 02:00 EST
+      expect(storeJobDue('nightly-import', new Date('2026-11-01T07:00:00Z'), 'America/New_York')).toBe(true);
+      // 01:00 EST, again
+      expect(storeJobDue('nightly-import', new Date('2026-11-01T06:00:00Z'), 'America/New_York')).toBe(false);
+    },
+  );
 });
 
 describe('the next tick a job runs at (the local system wakes only at these)', () => {
@@ -102,18 +109,21 @@ describe('the summary handler on an hourly tick', () => {
     return { handler, sent };
   };
 
-  it("sends at 08:00 on the 1st in the rules doc's zone, not at other ticks; an operator's month is sent at once", async () => {
-    const { handler, sent } = build('America/New_York');
-    expect(await handler({ scheduled: '2026-12-01T08:00:00Z' })).toEqual({
-      notDue: 'not monthly-summary time in America/New_York',
-    });
-    expect(sent).toHaveLength(0);
-    expect(await handler({ scheduled: '2026-12-01T13:00:00Z' })).toEqual({ month: '2026-11', messageId: 'm-1' });
-    expect(await handler({ month: '2026-10' })).toEqual({ month: '2026-10', messageId: 'm-2' });
-    await expect(handler({ scheduled: 'yesterday' })).rejects.toThrow(
-      /summary request not understood: scheduled: expected the schedule's ISO time/,
-    );
-  });
+  it(
+    "sends at 08:00 on the 1st in the rules doc's zone, " + "not at other ticks; an operator's month is sent at once",
+    async () => {
+      const { handler, sent } = build('America/New_York');
+      expect(await handler({ scheduled: '2026-12-01T08:00:00Z' })).toEqual({
+        notDue: 'not monthly-summary time in America/New_York',
+      });
+      expect(sent).toHaveLength(0);
+      expect(await handler({ scheduled: '2026-12-01T13:00:00Z' })).toEqual({ month: '2026-11', messageId: 'm-1' });
+      expect(await handler({ month: '2026-10' })).toEqual({ month: '2026-10', messageId: 'm-2' });
+      await expect(handler({ scheduled: 'yesterday' })).rejects.toThrow(
+        /summary request not understood: scheduled: expected the schedule's ISO time/,
+      );
+    },
+  );
 
   it('follows a change of zone in the rules doc without a deploy', async () => {
     const { handler } = build('Europe/London');

@@ -41,35 +41,43 @@ describe('monthly summary', () => {
     deferredQuietHours: 140,
   };
 
-  it('writes honest labels: carts seen and left behind defined, reminders, skips by reason, rate, money per currency, the rule', () => {
-    const { subject, paragraph, text, html } = composeSummary({ month: '2026-11', rules, counters: NOVEMBER });
-    expect(subject).toBe('Your cart reminders in November 2026: 98 carts recovered');
-    expect(paragraph).toBe(
-      'In November 2026, 3,000 carts came in at Linen & Larch <Co> and 1,100 were left behind (still not bought when the first reminder was due). ' +
-        'We sent 1,590 reminders, and 98 carts were bought within 7 days of a reminder the shopper got, bringing in $120.00 and €45.50.',
-    );
-    expect(text).toMatch(/Carts seen \(bought or not\)\s+3,000/);
-    expect(text).toMatch(/Carts left behind \(unbought when the first reminder was due\)\s+1,100/);
-    expect(text).toMatch(/Reminders sent\s+1,590\n {2}first reminders\s+980\n {2}second reminders\s+610/);
-    expect(text).toMatch(/Recovery rate \(recovered ÷ first reminders\)\s+10\.0%/);
-    expect(text).toMatch(/Money won back \(USD\)\s+\$120\.00/);
-    expect(text).toMatch(/Money won back \(EUR\)\s+€45\.50/);
-    expect(text).toMatch(/Times a reminder waited for quiet hours to end\s+140/);
-    expect(text).toMatch(/Reminders not sent\s+91/);
-    expect(text).toMatch(/ {2}reminded recently \(do not disturb\)\s+88/);
-    expect(text).toMatch(/ {2}held back for your comparison\s+3/);
-    expect(text).not.toContain('reminders paused');
-    expect(text).toContain(recoveredRule(rules));
-    expect(recoveredRule(rules)).toBe(
-      'A cart counts as recovered when it is checked out within 7 days after a reminder the email service accepted; a reminder that was skipped, held for quiet hours or paused and never sent counts for nothing.',
-    );
-    expect(html).toContain('Linen &amp; Larch &lt;Co&gt;');
-    expect(html).not.toContain('<Co>');
-    // What a skipped first reminder means, in every summary (issue 20).
-    expect(text).toContain(
-      'A cart whose first reminder was not sent gets no second one: a follow-up is never the only email a shopper gets; it is given up instead.',
-    );
-  });
+  it(
+    'writes honest labels: carts seen and left behind defined, ' +
+      'reminders, skips by reason, rate, money per currency, the rule',
+    () => {
+      const { subject, paragraph, text, html } = composeSummary({ month: '2026-11', rules, counters: NOVEMBER });
+      expect(subject).toBe('Your cart reminders in November 2026: 98 carts recovered');
+      expect(paragraph).toBe(
+        'In November 2026, 3,000 carts came in at Linen & Larch <Co> and 1,100 were left behind ' +
+          '(still not bought when the first reminder was due). ' +
+          'We sent 1,590 reminders, and 98 carts were bought within 7 days of a reminder the shopper got, ' +
+          'bringing in $120.00 and €45.50.',
+      );
+      expect(text).toMatch(/Carts seen \(bought or not\)\s+3,000/);
+      expect(text).toMatch(/Carts left behind \(unbought when the first reminder was due\)\s+1,100/);
+      expect(text).toMatch(/Reminders sent\s+1,590\n {2}first reminders\s+980\n {2}second reminders\s+610/);
+      expect(text).toMatch(/Recovery rate \(recovered ÷ first reminders\)\s+10\.0%/);
+      expect(text).toMatch(/Money won back \(USD\)\s+\$120\.00/);
+      expect(text).toMatch(/Money won back \(EUR\)\s+€45\.50/);
+      expect(text).toMatch(/Times a reminder waited for quiet hours to end\s+140/);
+      expect(text).toMatch(/Reminders not sent\s+91/);
+      expect(text).toMatch(/ {2}reminded recently \(do not disturb\)\s+88/);
+      expect(text).toMatch(/ {2}held back for your comparison\s+3/);
+      expect(text).not.toContain('reminders paused');
+      expect(text).toContain(recoveredRule(rules));
+      expect(recoveredRule(rules)).toBe(
+        'A cart counts as recovered when it is checked out within 7 days after a reminder the email service ' +
+          'accepted; a reminder that was skipped, held for quiet hours or paused and never sent counts for nothing.',
+      );
+      expect(html).toContain('Linen &amp; Larch &lt;Co&gt;');
+      expect(html).not.toContain('<Co>');
+      // What a skipped first reminder means, in every summary (issue 20).
+      expect(text).toContain(
+        'A cart whose first reminder was not sent gets no second one: ' +
+          'a follow-up is never the only email a shopper gets; it is given up instead.',
+      );
+    },
+  );
 
   it('says when a morning did not fit the email limits, and only then', () => {
     expect(composeSummary({ month: '2026-11', rules, counters: NOVEMBER }).text).not.toContain('Reminders sent late');
@@ -115,11 +123,13 @@ describe('monthly summary', () => {
     const natural = wilson(15, 300);
     const added = newcombeDifference(324, 2700, 15, 300);
     expect(text).toContain(
-      `Of 300 carts held back (no reminder), 15 came back and bought on their own within 7 days: 5.0% (95% range ${(natural.low * 100).toFixed(1)}% to ${(natural.high * 100).toFixed(1)}%).`,
+      'Of 300 carts held back (no reminder), 15 came back and bought on their own within 7 days: 5.0% ' +
+        `(95% range ${(natural.low * 100).toFixed(1)}% to ${(natural.high * 100).toFixed(1)}%).`,
     );
     expect(text).toContain('Of 2,700 carts reminded, 324 bought within 7 days of the first reminder: 12.0%');
     expect(text).toContain(
-      `What the reminders added: +7.0 points (95% range +${(added.low * 100).toFixed(1)} points to +${(added.high * 100).toFixed(1)} points).`,
+      'What the reminders added: +7.0 points ' +
+        `(95% range +${(added.low * 100).toFixed(1)} points to +${(added.high * 100).toFixed(1)} points).`,
     );
     expect(text).not.toContain('includes zero');
     expect(text).toContain(

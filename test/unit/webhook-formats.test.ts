@@ -130,17 +130,21 @@ describe('Shopify checkouts', () => {
     );
   });
 
-  it('recognises duplicates by X-Shopify-Event-Id, the id Shopify documents as shared by every delivery of one event', () => {
-    const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
-    const delivery = (webhookId: string) => ({
-      ...shopifyHeaders(body, shopSecret, 'checkouts/update', webhookId),
-      'x-shopify-event-id': 'ev-42',
-    });
-    const first = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-1'));
-    const second = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-2'));
-    expect(first).toMatchObject({ event: { eventId: 'ev-42' } });
-    expect(second).toEqual(first);
-  });
+  it(
+    'recognises duplicates by X-Shopify-Event-Id, ' +
+      'the id Shopify documents as shared by every delivery of one event',
+    () => {
+      const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
+      const delivery = (webhookId: string) => ({
+        ...shopifyHeaders(body, shopSecret, 'checkouts/update', webhookId),
+        'x-shopify-event-id': 'ev-42',
+      });
+      const first = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-1'));
+      const second = new ShopifyWebhook(shopSecret, clock).parse(body, delivery('attempt-2'));
+      expect(first).toMatchObject({ event: { eventId: 'ev-42' } });
+      expect(second).toEqual(first);
+    },
+  );
 
   it('acknowledges without applying a delivery triggered longer ago than Shopify retries (4 hours)', () => {
     const body = Buffer.from(JSON.stringify(fixture('shopify-checkout-update.json')));
@@ -157,41 +161,48 @@ describe('Shopify checkouts', () => {
     expect(() => parse('yesterday')).toThrow(/^x-shopify-triggered-at: /);
   });
 
-  it('refuses event times ahead of our clock, untrusted emails, huge quantities and oversized tokens, naming the field', () => {
-    const checkout = fixture('shopify-checkout-update.json');
-    const lineItems = checkout.line_items as Array<Record<string, unknown>>;
-    const cases: Array<[Record<string, unknown>, RegExp]> = [
-      [{ updated_at: '2999-01-01T00:00:00Z' }, /^updated_at: .*ahead of our clock/],
-      [{ email: 'a@b.com, victim@x.com' }, /^email: expected one email address/],
-      [{ email: 'sam@example.com\r\nBcc: victim@x.com' }, /^email: /],
-      [{ email: 'not-an-email' }, /^email: /],
-      [{ email: `${'a'.repeat(3000)}@example.com` }, /^email: /],
-      [{ cart_token: 'x'.repeat(3000) }, /^cart_token: /],
-      [{ line_items: [{ ...lineItems[0], quantity: 1e15 }] }, /^line_items\.0\.quantity: /],
-      [{ customer: { first_name: 'x'.repeat(101) } }, /^customer\.first_name: /],
-    ];
-    for (const [override, message] of cases) {
-      expect(
-        () => parseShopify({ ...checkout, ...override }, 'checkouts/update'),
-        JSON.stringify(override).slice(0, 80),
-      ).toThrow(message);
-    }
-  });
+  it(
+    'refuses event times ahead of our clock, untrusted emails, ' +
+      'huge quantities and oversized tokens, naming the field',
+    () => {
+      const checkout = fixture('shopify-checkout-update.json');
+      const lineItems = checkout.line_items as Array<Record<string, unknown>>;
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ updated_at: '2999-01-01T00:00:00Z' }, /^updated_at: .*ahead of our clock/],
+        [{ email: 'a@b.com, victim@x.com' }, /^email: expected one email address/],
+        [{ email: 'sam@example.com\r\nBcc: victim@x.com' }, /^email: /],
+        [{ email: 'not-an-email' }, /^email: /],
+        [{ email: `${'a'.repeat(3000)}@example.com` }, /^email: /],
+        [{ cart_token: 'x'.repeat(3000) }, /^cart_token: /],
+        [{ line_items: [{ ...lineItems[0], quantity: 1e15 }] }, /^line_items\.0\.quantity: /],
+        [{ customer: { first_name: 'x'.repeat(101) } }, /^customer\.first_name: /],
+      ];
+      for (const [override, message] of cases) {
+        expect(
+          () => parseShopify({ ...checkout, ...override }, 'checkouts/update'),
+          JSON.stringify(override).slice(0, 80),
+        ).toThrow(message);
+      }
+    },
+  );
 
-  it("reads a checkout of any size in full: bounding what is kept is the intake use case's (domain/cart/bounds.ts)", () => {
-    const checkout = fixture('shopify-checkout-update.json');
-    const lineItems = checkout.line_items as Array<Record<string, unknown>>;
-    const parsed = parseShopify(
-      {
-        ...checkout,
-        line_items: Array(251).fill({ ...lineItems[0], title: 'x'.repeat(301), variant_title: 'v'.repeat(256) }),
-      },
-      'checkouts/update',
-    );
-    expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' ? parsed.event.cart.items.length : 0).toBe(
-      251,
-    );
-  });
+  it(
+    'reads a checkout of any size in full: ' + "bounding what is kept is the intake use case's (domain/cart/bounds.ts)",
+    () => {
+      const checkout = fixture('shopify-checkout-update.json');
+      const lineItems = checkout.line_items as Array<Record<string, unknown>>;
+      const parsed = parseShopify(
+        {
+          ...checkout,
+          line_items: Array(251).fill({ ...lineItems[0], title: 'x'.repeat(301), variant_title: 'v'.repeat(256) }),
+        },
+        'checkouts/update',
+      );
+      expect(parsed.kind === 'event' && parsed.event.kind === 'cart_changed' ? parsed.event.cart.items.length : 0).toBe(
+        251,
+      );
+    },
+  );
 
   it('needs the webhook id to deduplicate', () => {
     const body = Buffer.from('{}');
