@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * CDK app entry (`cdk.json`: `npx tsx bin/cart-recovery.ts`). Synthesizes offline with no AWS credentials; the
- * deploy configuration comes from context or CART_RECOVERY_* variables (src/composition/aws/deploy-config.ts, docs/deploy.md).
+ * deploy configuration comes from context or CART_RECOVERY_* variables (src/composition/aws/deploy-config.ts,
+ * docs/deploy.md).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

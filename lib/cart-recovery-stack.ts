@@ -238,15 +238,16 @@ export class CartRecoveryStack extends Stack {
       Annotations.of(this).addWarningV2(
         'cart-recovery:placeholder-config',
         `Demo placeholders in use for ${config.placeholders.join(', ')} (e.g. senderDomain=${config.senderDomain}). ` +
-          'Fine for `cdk synth`; do NOT deploy this. Set real values in cdk.json context or with -c key=value (docs/deploy.md).',
+          'Fine for `cdk synth`; do NOT deploy this. Set real values in cdk.json context or with -c ' +
+          'key=value (docs/deploy.md).',
       );
     }
     if (!this.rulesLoader) {
       Annotations.of(this).addWarningV2(
         'cart-recovery:no-rules-loader',
-        'rulesDocId and voiceDocId are not set, so the rules loader is left out. Nothing can be sent without accepted ' +
-          'rules: every webhook is refused with 500 and every wake-up fails with "no rules doc has been accepted yet". ' +
-          'Set both Google Doc IDs (docs/deploy.md) before deploying for real.',
+        'rulesDocId and voiceDocId are not set, so the rules loader is left out. Nothing can be sent without ' +
+          'accepted rules: every webhook is refused with 500 and every wake-up fails with "no rules doc has been ' +
+          'accepted yet". Set both Google Doc IDs (docs/deploy.md) before deploying for real.',
       );
     }
     if (config.retired.length > 0) {
@@ -272,7 +273,8 @@ export class CartRecoveryStack extends Stack {
     new CfnOutput(this, 'StripeWebhookUrl', {
       value: Fn.join('', [intakeUrl, 'webhooks/stripe']),
       description:
-        'Stripe webhook endpoint for checkout.session.* events (answers 404 unless stripeSecretParam and stripeKeyParam are set)',
+        'Stripe webhook endpoint for checkout.session.* events (answers 404 unless stripeSecretParam and ' +
+        'stripeKeyParam are set)',
     });
     new CfnOutput(this, 'UnsubscribeUrl', {
       value: this.unsubscribe.url.url,

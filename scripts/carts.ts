@@ -8,7 +8,8 @@
  * Where: the local system by default (it must be running: npm start; CR_DATA_DIR as for it); `--aws` uses your AWS
  * credentials and region and the deployed tables (`--carts-table`, `--sends-table` to name others) and the
  * failed-invocations SQS queue: `--queue-url` (or CR_FAILED_INVOCATIONS_QUEUE_URL) with the stack output
- * FailedInvocationsQueueUrl, else the one queue named `<stack>-FailedInvocationsQueue…` (`--stack`, default CartRecovery).
+ * FailedInvocationsQueueUrl, else the one queue named `<stack>-FailedInvocationsQueue…` (`--stack`, default
+ * CartRecovery).
  */
 import { parseArgs } from 'node:util';
 import { openOperator } from '../src/local/operator';

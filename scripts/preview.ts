@@ -35,7 +35,8 @@ async function storedDocs(table: string | undefined): Promise<{ rules: Rules; vo
     const [rules, voice] = await Promise.all([system.ownerDocs.rules(), system.ownerDocs.voice()]);
     if (!rules || !voice) {
       throw new Error(
-        `no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${system.platform.tables.sends}: run npm run doctor -- --aws to see why`,
+        `no ${!rules ? 'rules' : 'voice'} doc was ever accepted in ${system.platform.tables.sends}: ` +
+          `run npm run doctor -- --aws to see why`,
       );
     }
     return {
@@ -88,7 +89,8 @@ try {
     }
   }
   console.log(
-    "\nOpen the .html files in a browser. The opening line is the template's own; in production the model may polish that one sentence.",
+    "\nOpen the .html files in a browser. The opening line is the template's own; in production the model may polish " +
+      'that one sentence.',
   );
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

@@ -6,8 +6,8 @@
  *   npm run stops -- stop-cart <cartId> "reason"         npm run stops -- unstop-cart <cartId>
  *   npm run stops -- stop-shopper <email> "reason"       npm run stops -- unstop-shopper <email>
  *
- * Where: the local system by default (it must be running: `npm start`; CR_DATA_DIR as for it); `--aws` uses your AWS credentials and
- * region and the deployed `cr-sends` table (`--table` to name another).
+ * Where: the local system by default (it must be running: `npm start`; CR_DATA_DIR as for it); `--aws` uses your AWS
+ * credentials and region and the deployed `cr-sends` table (`--table` to name another).
  */
 import { parseArgs } from 'node:util';
 import { openOperator } from '../src/local/operator';
@@ -15,7 +15,8 @@ import type { OperatorStops } from '../src/domain/owner-docs/rules';
 import { applyOperatorCommand, type OperatorCommand } from '../src/use-cases/operator-stops';
 
 const USAGE =
-  'usage: npm run stops -- [--aws] [--table cr-sends] list | pause <reason> | resume | stop-cart <id> <reason> | unstop-cart <id> | stop-shopper <email> <reason> | unstop-shopper <email>';
+  'usage: npm run stops -- [--aws] [--table cr-sends] list | pause <reason> | resume | stop-cart <id> <reason> | ' +
+  'unstop-cart <id> | stop-shopper <email> <reason> | unstop-shopper <email>';
 
 function command(words: string[]): OperatorCommand {
   const [kind, first = '', ...rest] = words;

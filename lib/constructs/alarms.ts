@@ -87,7 +87,8 @@ export class Alarms extends Construct {
         id: 'AwsSolutions-SNS2',
         reason:
           'Alarm notifications carry alarm names and metric values, no shopper data. CloudWatch cannot publish to a ' +
-          'topic under the AWS-managed aws/sns key, and a customer-managed key costs $1/month, as much as the whole app.',
+          'topic under the AWS-managed aws/sns key, and a customer-managed key costs $1/month, ' +
+          'as much as the whole app.',
       });
     }
 
@@ -111,8 +112,8 @@ export class Alarms extends Construct {
         'DeadLetters',
         queueNotEmpty(props.deadLetterQueue),
         1,
-        'EventBridge Scheduler could not deliver a wake-up or a job tick after all retries; each message names the cart ' +
-          'or the job. See docs/operations.md#scheduler-dead-letters.',
+        'EventBridge Scheduler could not deliver a wake-up or a job tick after all retries; each message names the ' +
+          'cart or the job. See docs/operations.md#scheduler-dead-letters.',
       );
     }
     atLeast(
@@ -155,7 +156,8 @@ export class Alarms extends Construct {
           `${name}Errors`,
           service.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
           1,
-          `The ${name} function failed (threw or timed out) at least once in 5 minutes. See docs/operations.md#function-errors.`,
+          `The ${name} function failed (threw or timed out) at least once in 5 minutes. ` +
+            `See docs/operations.md#function-errors.`,
         );
       }
       for (const [name, service] of Object.entries(props.urlFunctions)) {
@@ -163,7 +165,8 @@ export class Alarms extends Construct {
           `${name}Errors`,
           service.function.metric('Url5xxCount', { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
           1,
-          `The ${name} Function URL answered 5xx (our fault: an error, a timeout, or not ready) at least once in 5 minutes. ` +
+          `The ${name} Function URL answered 5xx (our fault: an error, a timeout, or not ready) ` +
+            `at least once in 5 minutes. ` +
             'See docs/operations.md#function-errors.',
         );
         const requests = props.urlRequestAlarm ?? DEFAULT_URL_REQUEST_ALARM;
@@ -171,8 +174,10 @@ export class Alarms extends Construct {
           `${name}RequestRate`,
           service.function.metric('UrlRequestCount', { period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
           requests,
-          `The ${name} Function URL got ${requests} or more requests in 5 minutes, far above a small store's traffic: ` +
-            'a flood of junk, a replayed link, or a storefront retrying in a loop. See docs/operations.md#floods-of-requests.',
+          `The ${name} Function URL got ${requests} or more requests in 5 minutes, ` +
+            `far above a small store's traffic: ` +
+            'a flood of junk, a replayed link, or a storefront retrying in a loop. ' +
+            'See docs/operations.md#floods-of-requests.',
         );
       }
 
@@ -195,8 +200,9 @@ export class Alarms extends Construct {
           'SecondCopies',
           metric,
           1,
-          'A shopper got a second copy of a reminder (an SES answer was lost and its SEND event came after the 15-minute ' +
-            'lease): it is on the cart story and counted in the summary. See docs/operations.md#second-copies.',
+          'A shopper got a second copy of a reminder (an SES answer was lost and its SEND event came after the ' +
+            '15-minute lease): it is on the cart story and counted in the summary. ' +
+            'See docs/operations.md#second-copies.',
         );
       }
 
@@ -208,8 +214,9 @@ export class Alarms extends Construct {
           'OwnerDocsUnavailable',
           props.docsUnavailable.metric.with({ period: window, statistic: cloudwatch.Stats.SUM }),
           3,
-          "The rules loader could not read the owner's rules or voice doc for several runs (not shared with the service " +
-            'account, key revoked, Google down); the last good docs stay in force. See docs/operations.md#owner-docs-unavailable.',
+          "The rules loader could not read the owner's rules or voice doc for several runs (not shared with the " +
+            'service account, key revoked, Google down); the last good docs stay in force. ' +
+            'See docs/operations.md#owner-docs-unavailable.',
         );
       }
     }

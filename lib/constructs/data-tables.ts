@@ -127,7 +127,8 @@ export class DataTables extends Construct {
       acknowledgeWildcardResource(
         fn,
         `${table.tableArn}/index/*`,
-        `Queries use the global secondary indexes of ${name} (${indexes.map((index) => index.indexName).join(', ')}); ` +
+        `Queries use the global secondary indexes of ${name} ` +
+          `(${indexes.map((index) => index.indexName).join(', ')}); ` +
           'index/* under that one table ARN, for dynamodb:Query only.',
       );
     }

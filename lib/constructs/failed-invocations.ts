@@ -51,8 +51,9 @@ export class FailedInvocations extends Construct {
   }
 
   /**
-   * Sends the function's failed asynchronous invocations here after Lambda's retries (an `AWS::Lambda::EventInvokeConfig`
-   * with an SQS on-failure destination; the function's role may send to this queue only).
+   * Sends the function's failed asynchronous invocations here after Lambda's retries (an
+   * `AWS::Lambda::EventInvokeConfig` with an SQS on-failure destination; the function's role may send to this queue
+   * only).
    */
   capture(service: ServiceFunction, options: CaptureOptions = {}): void {
     service.function.configureAsyncInvoke({

@@ -51,9 +51,9 @@ export class Scheduling extends Construct {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the EventBridge Scheduler wake-ups (set per schedule at runtime, ' +
-        'so cdk-nag cannot see it) and of the recurring jobs; a dead-letter queue for a dead-letter queue adds nothing. ' +
-        'An alarm watches it.',
+        'This queue is itself the dead-letter queue of the EventBridge Scheduler wake-ups (set per schedule at ' +
+        'runtime, so cdk-nag cannot see it) and of the recurring jobs; a dead-letter queue for a dead-letter queue ' +
+        'adds nothing. An alarm watches it.',
     });
     return queue;
   }
@@ -130,7 +130,8 @@ export class Scheduling extends Construct {
     acknowledgeWildcardResource(
       fn,
       schedulesArn,
-      'Schedule names are per cart and made at runtime (wake-/send-/defer-<cart hash>-...), so they cannot be listed; the wildcard ' +
+      'Schedule names are per cart and made at runtime (wake-/send-/defer-<cart hash>-...), ' +
+        'so they cannot be listed; the wildcard ' +
         `is confined to the one schedule group "${this.groupName}".`,
     );
     // The group must exist before a function can create wake-ups in it.

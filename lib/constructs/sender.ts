@@ -121,9 +121,9 @@ export class Sender extends Construct {
       this.service,
       foundationModelArn,
       `The "${model.profilePrefix}." cross-Region inference profile routes each call to a Region of its choosing and ` +
-        'IAM checks the foundation model in that Region; a Region wildcard on this one model ARN is the narrowest form ' +
-        'AWS allows for cross-Region profiles, and the bedrock:InferenceProfileArn condition limits it to calls made ' +
-        'through this profile.',
+        'IAM checks the foundation model in that Region; a Region wildcard on this one model ARN is the narrowest ' +
+        'form AWS allows for cross-Region profiles, and the bedrock:InferenceProfileArn condition limits it to calls ' +
+        'made through this profile.',
     );
   }
 }

@@ -13,8 +13,9 @@ import type { EnvName } from '../../src/composition/aws/environment';
  * Before the SDK was bundled (KB): intake 264, waiter 231, sender 272, unsubscribe 241, ses-events 233, summary 221,
  * cart counter 214, rules loader 870, importer 842. The figures with it are in docs/performance.md; each budget is
  * about 1.25 times its bundle. The intake also carries the official `stripe` package for its Stripe lane (262 KB),
- * loaded on the first Stripe delivery (a dynamic import), so a container that never sees one parses it but never runs it; The two Google readers carry the per-API googleapis packages and google-auth-library;
- * their budget leaves room for a dependency bump, not for the `googleapis` monolith (~14 MB).
+ * loaded on the first Stripe delivery (a dynamic import), so a container that never sees one parses it but never runs
+ * it; The two Google readers carry the per-API googleapis packages and google-auth-library; their budget leaves room
+ * for a dependency bump, not for the `googleapis` monolith (~14 MB).
  */
 export const BUNDLE_BUDGETS_KB = {
   intake: 1700,

@@ -198,7 +198,8 @@ export function intakeFunction(
   else if (shopify) {
     formats['/webhooks/shopify'] = new SecretOnFirstUseFormat(
       async () => new ShopifyWebhook(await shopify.read(), platform.clock),
-      `the Shopify signing secret: store it as the SSM SecureString ${shopify.name} (docs/deploy.md, "Connect the storefront")`,
+      `the Shopify signing secret: store it as the SSM SecureString ${shopify.name} ` +
+        `(docs/deploy.md, "Connect the storefront")`,
       platform.log,
     );
   }

@@ -22,10 +22,10 @@ export function createImporterHandler(
 ): (event?: unknown) => Promise<ImportReport & { readonly notDue?: string }> {
   return async (event) => {
     const parsed = importerRequestSchema.safeParse(event);
-    if (!parsed.success)
-      throw new Error(
-        `import request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`import request not understood: ${problems}`);
+    }
     const run = async () => importExportRows(await deps.readRows(), deps);
     const scheduled = parsed.data?.scheduled;
     if (!scheduled) return run();

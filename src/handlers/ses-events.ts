@@ -24,8 +24,8 @@ export const sesEventSchema = z.object({
 /**
  * SES events from the configuration set (via EventBridge). A SEND event of a reminder (tagged with cart and step)
  * confirms it went out, which settles a send whose answer was lost. A permanent bounce or a complaint becomes a
- * permanent opt-out. Transient bounces are only logged: SES already retried, and the mailbox may work next time. An event that
- * cannot be read is an error, so it reaches the alarmed failed-invocations queue instead of vanishing.
+ * permanent opt-out. Transient bounces are only logged: SES already retried, and the mailbox may work next time. An
+ * event that cannot be read is an error, so it reaches the alarmed failed-invocations queue instead of vanishing.
  */
 export function createSesEventsHandler(
   deps: SuppressDeps & ConfirmSendDeps & { log: Log },

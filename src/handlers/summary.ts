@@ -26,10 +26,10 @@ export function createSummaryHandler(
   return async (event) => {
     const parsed = summaryRequestSchema.safeParse(event);
     // An operator asking for a month that is not one hears so, rather than getting last month's summary instead.
-    if (!parsed.success)
-      throw new Error(
-        `summary request not understood: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`summary request not understood: ${problems}`);
+    }
     const { month, scheduled } = parsed.data ?? {};
     const send = async () => {
       const { messageId, month: sent } = await sendMonthlySummary(month ? { month } : {}, deps);

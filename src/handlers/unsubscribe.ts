@@ -71,7 +71,8 @@ export function createUnsubscribeHandler(deps: UnsubscribeHandlerDeps): Function
       deps.log.error('unsubscribe failed', { error: error instanceof Error ? error.stack : String(error) });
       return html(
         500,
-        '<!doctype html><title>Try again</title><p>Something went wrong on our side. Please try the link again in a minute.</p>',
+        '<!doctype html><title>Try again</title><p>Something went wrong on our side. ' +
+          'Please try the link again in a minute.</p>',
       );
     }
   };

@@ -146,7 +146,9 @@ function startOfFirst(body: string, delimiter: string): number {
   return index === -1 ? -1 : index + 1;
 }
 
-/** The next delimiter after `from`: where the part's content ends (before the line end) and where the delimiter ends. */
+/**
+ * The next delimiter after `from`: where the part's content ends (before the line end) and where the delimiter ends.
+ */
 function nextDelimiter(
   body: string,
   delimiter: string,

@@ -1,4 +1,7 @@
-/** Lambda entry of the intake Function URL (`/webhooks/cart`, `/webhooks/shopify`, `/webhooks/stripe`): wiring only, see src/composition. */
+/**
+ * Lambda entry of the intake Function URL (`/webhooks/cart`, `/webhooks/shopify`, `/webhooks/stripe`): wiring only,
+ * see src/composition.
+ */
 import { awsEntry } from '../composition/aws/root';
 import { secret } from '../composition/aws/secrets';
 import { intakeFunction } from '../composition/functions';

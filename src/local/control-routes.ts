@@ -47,7 +47,8 @@ export function controlRoutes(deps: {
       throw new HttpError(
         404,
         'not_found',
-        'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, POST /_local/import, GET /_local/schedules, GET /_local/carts/{id}, GET /_local/carts/{id}/activity',
+        'Local controls: GET /_local/clock, POST /_local/clock/advance?by=1h, POST /_local/import, ' +
+          'GET /_local/schedules, GET /_local/carts/{id}, GET /_local/carts/{id}/activity',
       );
     } catch (error) {
       return errorResponse(error);

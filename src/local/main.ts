@@ -22,11 +22,13 @@ const system = await startLocalSystem({
   process.exit(1);
 });
 
-console.log(`
+console.log(
+  `
 cart-recovery is running locally
   Webhooks   POST ${system.url}/webhooks/cart      (our format, Standard Webhooks signature)
              POST ${system.url}/webhooks/shopify   (Shopify checkouts/create, checkouts/update, orders/create)
-             POST ${system.url}/webhooks/stripe    (Stripe checkout.session.expired, .completed, .async_payment_succeeded)
+             POST ${system.url}/webhooks/stripe    (Stripe checkout.session.expired, .completed, ` +
+    `.async_payment_succeeded)
   Secrets    cart webhook: ${LOCAL_SECRETS.webhook}
              shopify:      ${LOCAL_SECRETS.shopify}
              stripe:       ${LOCAL_SECRETS.stripe}   (Stripe-Signature header, t=...,v1=...)
@@ -43,7 +45,8 @@ cart-recovery is running locally
              invokes; a file outbox for SES; no Bedrock (emails use the voice doc's own opening line, as
              production does when the model is unavailable). The handlers are the Lambdas' own code.
 Ctrl-C stops everything.
-`);
+`,
+);
 
 let stopping = false;
 const shutdown = (signal: string) => {

@@ -89,7 +89,8 @@ export class LocalSystemNotRunningError extends Error {
   override readonly name = 'LocalSystemNotRunningError';
   constructor(localOnly = false) {
     super(
-      `the local system is not running (start it with npm start)${localOnly ? '' : ', or pass --aws for a deployed stack'}`,
+      `the local system is not running ` +
+        `(start it with npm start)${localOnly ? '' : ', or pass --aws for a deployed stack'}`,
     );
   }
 }
@@ -119,7 +120,8 @@ export function openOperator(options: OperatorOptions): Operator {
       },
       outbox: () => {
         throw new Error(
-          "a deployed stack mails the owner through SES itself (the summary function, on the 1st); the outbox is the local system's",
+          'a deployed stack mails the owner through SES itself (the summary function, on the 1st); the outbox is the ' +
+            "local system's",
         );
       },
       destroy: () => {

@@ -168,7 +168,9 @@ export function seedStripeLineItems(): StripeLineItemJson[] {
   });
 }
 
-/** The seed cart's lines as the export sheet's items cell writes them: `Linen shirt x1 @ 60.00; Candle x2 @ 20.00; ...`. */
+/**
+ * The seed cart's lines as the export sheet's items cell writes them: `Linen shirt x1 @ 60.00; Candle x2 @ 20.00; ...`.
+ */
 export function seedExportItems(): string {
   return SEED_CART.lines.map((line) => `${line.title} x${line.quantity} @ ${decimalOf(line.unitPrice)}`).join('; ');
 }

@@ -9,7 +9,8 @@
  *
  * What it answers is registered through `POST /_local/stripe/sessions/{id}/line_items` (a JSON array of Stripe line
  * items) and `POST /_local/stripe/payment_links/{id}` (a Payment Link object), so `npm run demo -- --stripe` can play
- * a shop's sessions. `POST /_local/stripe/fail?status=500` makes every read fail until `POST /_local/stripe/fail?status=0`.
+ * a shop's sessions. `POST /_local/stripe/fail?status=500` makes every read fail until
+ * `POST /_local/stripe/fail?status=0`.
  */
 import { errorResponse, type FunctionUrlHandler, HttpError, jsonResponse, rawBody } from '../http/function-url';
 
@@ -109,7 +110,8 @@ export class StripeStandIn {
     throw new HttpError(
       400,
       'invalid_request',
-      'POST /_local/stripe/sessions/{id}/line_items with a JSON array, /_local/stripe/payment_links/{id} with an object, or /_local/stripe/fail?status=500',
+      'POST /_local/stripe/sessions/{id}/line_items with a JSON array, /_local/stripe/payment_links/{id} with an ' +
+        'object, or /_local/stripe/fail?status=500',
     );
   }
 }

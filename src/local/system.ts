@@ -119,8 +119,8 @@ export interface LocalSystemOptions {
 }
 
 /**
- * Hooks that count calls at the local system's boundaries (`npm run bench` and `npm run cost` pass one: bench/meter.ts).
- * Each `watch` is called once, with the part it counts.
+ * Hooks that count calls at the local system's boundaries (`npm run bench` and `npm run cost` pass one:
+ * bench/meter.ts). Each `watch` is called once, with the part it counts.
  */
 export interface LocalMeter {
   watchDynamo(client: DynamoDBClient): void;
@@ -241,7 +241,8 @@ async function assemble(
     await Promise.all([rulesSource(platform).current(), voiceSource(platform).current()]);
   } catch (error) {
     throw new Error(
-      `${error instanceof Error ? error.message : String(error)} (see the problems logged above, or the owner emails in ${outboxDir})`,
+      `${error instanceof Error ? error.message : String(error)} (see the problems logged above, ` +
+        `or the owner emails in ${outboxDir})`,
     );
   }
 

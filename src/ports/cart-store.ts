@@ -75,8 +75,8 @@ export interface CartStore {
   recordReminder(cartId: string, fact: ReminderFact): Promise<{ before: CartRow; after: CartRow } | undefined>;
   /**
    * Writes the sender's verdict on the hand-off `outcome.handOffAt` of one step (returned, skipped, sent in test mode),
-   * once per hand-off: only while that hand-off is the row's latest (`lastReminderAt`) and the step has no verdict on it
-   * yet. False when the row moved on (a newer hand-off, a verdict already written) or no longer exists.
+   * once per hand-off: only while that hand-off is the row's latest (`lastReminderAt`) and the step has no verdict on
+   * it yet. False when the row moved on (a newer hand-off, a verdict already written) or no longer exists.
    */
   recordReminderOutcome(cartId: string, step: 'first' | 'second', outcome: ReminderOutcome): Promise<boolean>;
   /** Cart ids whose storefront checkout token is this one. */

@@ -32,7 +32,9 @@ export interface OwnerDocsStore {
   saveProblemNotice(kind: 'rules' | 'voice', notice: ProblemNotice | undefined): Promise<void>;
 }
 
-/** A doc that does not parse: which text, since when the loader has seen it unchanged, and whether the owner was told. */
+/**
+ * A doc that does not parse: which text, since when the loader has seen it unchanged, and whether the owner was told.
+ */
 export interface ProblemNotice {
   readonly sourceHash: string;
   /** ISO time the loader first read this text. */

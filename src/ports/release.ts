@@ -11,7 +11,9 @@ export interface ReleaseQueue {
   size(releaseAt: Date): Promise<number>;
 }
 
-/** What the account can send: SES's rate and quota, the sender's concurrency (as last read from the account, cached). */
+/**
+ * What the account can send: SES's rate and quota, the sender's concurrency (as last read from the account, cached).
+ */
 export interface SendCapacitySource {
   current(): Promise<SendCapacity>;
 }

@@ -54,9 +54,9 @@ export const CARTS_TABLE = {
 
 /**
  * Per cart (partition `cartId`): one claim/record per reminder step (`send#first`, `send#second`), one
- * `copy#<step>#<message id>` per second copy SES accepted (on the record, never counted as a reminder), and the activity
- * log of every decision (`log#<time>#<actor>#<action>`). Partitions that are not carts (cart ids never start with `#`)
- * keep the product at three tables:
+ * `copy#<step>#<message id>` per second copy SES accepted (on the record, never counted as a reminder), and the
+ * activity log of every decision (`log#<time>#<actor>#<action>`). Partitions that are not carts (cart ids never start
+ * with `#`) keep the product at three tables:
  * - `#owner`: the rules loader's last good `rules` and `voice`, the operator's `operator-stops` and the
  *   `applied-stops` the loader has acted on, one `notice#<problem>` per import problem the owner was told about,
  *   `problems#<doc>` for a doc that does not parse (one email per edit, once it is quiet), and the `account-limits`

@@ -44,7 +44,8 @@ export async function importExportRows(rows: string[][], deps: ImportDeps): Prom
     const text = [
       'Hello,',
       '',
-      `Last night's cart export for ${store.name} had rows that could not be read. They were skipped; every other row was imported.`,
+      `Last night's cart export for ${store.name} had rows that could not be read. They were skipped; ` +
+        `every other row was imported.`,
       '',
       ...fresh.map((message) => `- ${message}`),
       '',

@@ -18,8 +18,8 @@ export interface SummaryDeps {
 }
 
 /**
- * The owner's monthly summary: one read of the month's counters (and one of the month before), one email. Run on the 1st of the month (store
- * time) for the month just ended, or for any month on request.
+ * The owner's monthly summary: one read of the month's counters (and one of the month before), one email. Run on the
+ * 1st of the month (store time) for the month just ended, or for any month on request.
  */
 export async function sendMonthlySummary(
   request: { month?: string },

@@ -58,7 +58,8 @@ export async function runCartsCommand(words: readonly string[], deps: OperatorCa
       return [
         ...(replayed.length > 0
           ? [
-              `Replayed ${replayed.length}: ${replayed.join(', ')}. Each runs again now with its original event; npm run carts -- story <cartId> shows what it did.`,
+              `Replayed ${replayed.length}: ${replayed.join(', ')}. Each runs again now with its original event; ` +
+                `npm run carts -- story <cartId> shows what it did.`,
             ]
           : []),
         ...(missing.length > 0

@@ -79,8 +79,9 @@ export async function settleSentWrite(
       actor: 'sender',
       action: 'second_copy',
       reason:
-        `a second copy of the ${step} reminder reached ${who}: SES accepted message ${messageId} after the reminder was recorded as sent with ` +
-        `message ${recordedMessageId} (an answer from SES was lost and its SEND event came after the claim's 15-minute lease)`,
+        `a second copy of the ${step} reminder reached ${who}: SES accepted message ${messageId} ` +
+        `after the reminder was recorded as sent with message ${recordedMessageId} ` +
+        `(an answer from SES was lost and its SEND event came after the claim's 15-minute lease)`,
       details: {
         step,
         messageId,

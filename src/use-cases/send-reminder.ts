@@ -79,7 +79,9 @@ export const CLAIM_LEASE_MS = 15 * 60_000;
 /** While the owner's pause lasts, a reminder the waiter had already handed off is looked at again this often. */
 const OWNER_PAUSE_RECHECK_MS = 60 * 60_000;
 
-/** A paused account, a missing identity or an account still in the SES sandbox: try again in an hour, for a day at most. */
+/**
+ * A paused account, a missing identity or an account still in the SES sandbox: try again in an hour, for a day at most.
+ */
 const PAUSED_RETRY_MS = 60 * 60_000;
 const PAUSED_MAX_RETRIES = 24;
 
@@ -206,7 +208,9 @@ function reminderRun(
         await deps.stats.add(now, { counter: 'releaseLate' });
         details.late = overflow.kind;
       }
-      const placeText = `place ${place} of the release from ${releaseAt.toISOString()}, paced at ${rate.perSecond.toFixed(1)} a second (${capacity.source})`;
+      const placeText =
+        `place ${place} of the release from ${releaseAt.toISOString()}, paced ` +
+        `at ${rate.perSecond.toFixed(1)} a second (${capacity.source})`;
       return {
         at,
         details,
@@ -318,7 +322,8 @@ async function passGates(run: ReminderRun): Promise<Cleared | SendResult> {
     }
     return run.skip(
       decision.reason,
-      `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up window: too late for a reminder`,
+      `${decision.detail}; held since the hand-off at ${new Date(handedOffMs).toISOString()}, now past the give-up ` +
+        `window: too late for a reminder`,
       { gate: decision.gate },
     );
   }
@@ -525,7 +530,8 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
     return run.defer(
       placed.at,
       'throttled',
-      `SES is over its send rate (${failure.code}); nothing was sent, trying again at ${placed.at.toISOString()}, ${placed.text}`,
+      `SES is over its send rate (${failure.code}); nothing was sent, trying again ` +
+        `at ${placed.at.toISOString()}, ${placed.text}`,
       { code: failure.code, ...placed.details },
       releaseAt,
     );
@@ -546,7 +552,9 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
     if ((request.retry ?? 0) >= PAUSED_MAX_RETRIES) {
       return run.skip(
         'ses_sandbox',
-        `SES still refuses to send to unverified addresses after a day of holding this reminder (${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the sending domain (npm run doctor -- --aws)`,
+        `SES still refuses to send to unverified addresses after a day of holding this reminder ` +
+          `(${failure.code}: ${failure.message}); nothing was sent. Request SES production access and verify the ` +
+          `sending domain (npm run doctor -- --aws)`,
         { code: failure.code },
       );
     }
@@ -554,7 +562,9 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
     return run.defer(
       at,
       'sandbox',
-      `held: SES is still in the sandbox or the sending address is not verified (${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. Run npm run doctor -- --aws for what to do`,
+      `held: SES is still in the sandbox or the sending address is not verified ` +
+        `(${failure.code}: ${failure.message}); nothing was sent, trying again in an hour. ` +
+        `Run npm run doctor -- --aws for what to do`,
       { code: failure.code },
     );
   }
@@ -568,7 +578,8 @@ async function settleFailure(run: ReminderRun, cleared: Cleared, claim: Claim, e
   // brings the sender back to send it again only if no SEND event came.
   await run.log(
     'unknown',
-    `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event or at ${leaseUntil.toISOString()}`,
+    `SES's answer was lost (${failure.code}: ${failure.message}); the email may be out: settled by SES's SEND event ` +
+      `or at ${leaseUntil.toISOString()}`,
     {
       code: failure.code,
       attempt,
@@ -626,6 +637,7 @@ async function recordAcceptedReminder(
 ): Promise<void> {
   const { cartId, step, messageId, polish, testMode } = sent;
   const testNote = testMode ? `, test mode: sent to the owner, ${sent.deliverTo}, instead of ${sent.to}` : '';
+  const openingLine = polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`;
   const facts = sentFacts({
     cartId,
     step,
@@ -635,7 +647,7 @@ async function recordAcceptedReminder(
     joinsHoldBack: (sent.rules.holdBackPercent ?? 0) > 0,
     entry: {
       at: sent.now,
-      reason: `${step} reminder sent (${polish.polished ? 'polished opening line' : `plain opening line: ${polish.fallbackReason}`})${testNote}`,
+      reason: `${step} reminder sent (${openingLine})${testNote}`,
       details: {
         step,
         messageId,
@@ -676,7 +688,10 @@ async function returnIfStillShopping(
     at: now,
     actor: 'sender',
     action: 'returned',
-    reason: `the shopper changed the cart at ${changedAt.toISOString()}, after the ${step} reminder was handed off at ${cart.lastReminderAt}: still shopping, nothing sent and not counted; the waiter times the reminder from the change`,
+    reason:
+      `the shopper changed the cart at ${changedAt.toISOString()}, after the ${step} reminder was handed off ` +
+      `at ${cart.lastReminderAt}: still shopping, nothing sent and not counted; ` +
+      `the waiter times the reminder from the change`,
     details: { step, changedAt: changedAt.toISOString() },
   });
   await recordHandOffOutcome(

@@ -7,7 +7,9 @@ import type { PolishPrompt, Polisher, PolishUsage } from '../../ports/polisher';
 
 /** Options for {@link BedrockPolisher}. */
 export interface BedrockPolisherOptions {
-  /** An inference profile id, e.g. `global.anthropic.claude-haiku-4-5-20251001-v1:0` (Haiku 4.5 refuses the bare id). */
+  /**
+   * An inference profile id, e.g. `global.anthropic.claude-haiku-4-5-20251001-v1:0` (Haiku 4.5 refuses the bare id).
+   */
   readonly modelId: string;
   /** Output cap; one short line needs far fewer. Default 80. */
   readonly maxTokens?: number;

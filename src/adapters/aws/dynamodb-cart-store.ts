@@ -129,7 +129,8 @@ export class DynamoDbCartStore implements CartStore {
       const seen = update.name('emailsSeen');
       emailCondition =
         ` AND ((attribute_not_exists(${seen}) AND attribute_not_exists(${update.name('email')}))` +
-        ` OR size(${seen}) < ${update.value('emailsSeenCap', EMAILS_SEEN_CAP)} OR contains(${seen}, ${update.value('seenEmail', snapshot.email)}))`;
+        ` OR size(${seen}) < ${update.value('emailsSeenCap', EMAILS_SEEN_CAP)} OR ` +
+        `contains(${seen}, ${update.value('seenEmail', snapshot.email)}))`;
     }
     const input: UpdateCommandInput = {
       TableName: this.tableName,
@@ -340,7 +341,8 @@ export class DynamoDbCartStore implements CartStore {
           UpdateExpression: 'SET #outcome = :outcome ADD #rev :one',
           // Answers only the row's latest hand-off, once; a verdict on an earlier hand-off of the step may be replaced.
           ConditionExpression:
-            'attribute_exists(cartId) AND #lastReminderAt = :handOffAt AND (attribute_not_exists(#outcome) OR #outcome.#handOffAt <> :handOffAt)',
+            'attribute_exists(cartId) AND #lastReminderAt = :handOffAt AND (attribute_not_exists(#outcome) OR ' +
+            '#outcome.#handOffAt <> :handOffAt)',
           ExpressionAttributeNames: {
             '#outcome': field,
             '#rev': 'rev',
@@ -418,7 +420,9 @@ export class DynamoDbCartStore implements CartStore {
   }
 }
 
-/** Conflicting writes to one cart are rare (one storefront, one shopper); this many in a row means something is wrong. */
+/**
+ * Conflicting writes to one cart are rare (one storefront, one shopper); this many in a row means something is wrong.
+ */
 const MAX_MERGE_ATTEMPTS = 10;
 
 /** Whether a merge changed anything but the write counter. */

@@ -1,7 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReleaseQueue } from '../../ports/release';
 
-/** Release counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per release. */
+/**
+ * Release counters live in cr-sends under a reserved partition (cart ids never start with `#`), one row per release.
+ */
 export const RELEASE_PARTITION = '#release';
 
 /**

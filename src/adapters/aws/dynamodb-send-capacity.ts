@@ -7,7 +7,9 @@ import { OWNER_PARTITION } from './dynamodb-owner-docs-store';
 
 const LIMITS_KEY = { cartId: OWNER_PARTITION, sk: 'account-limits' } as const;
 
-/** The limits change rarely (a quota increase, read by the next doctor run); a container reads them at most this often. */
+/**
+ * The limits change rarely (a quota increase, read by the next doctor run); a container reads them at most this often.
+ */
 const CACHE_MS = 60 * 60_000;
 
 /**

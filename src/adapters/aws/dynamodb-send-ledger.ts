@@ -106,9 +106,11 @@ export class DynamoDbSendLedger implements SendLedger {
                   leaseUntil: request.leaseUntil.toISOString(),
                   expiresAt,
                 },
-                // New, or a claim whose lease ran out without SES accepting (a record from before leases counts as run out).
+                // New, or a claim whose lease ran out without SES accepting
+                // (a record from before leases counts as run out).
                 ConditionExpression:
-                  'attribute_not_exists(sk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now))',
+                  'attribute_not_exists(sk) OR (#status = :claimed AND (attribute_not_exists(leaseUntil) OR ' +
+                  'leaseUntil <= :now))',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now },
               },
@@ -121,9 +123,10 @@ export class DynamoDbSendLedger implements SendLedger {
                     Key: nudgeKey(request.email),
                     UpdateExpression:
                       'SET prevAt = if_not_exists(lastAt, :never), prevCart = if_not_exists(holderCart, :none), ' +
-                      'prevAttempt = if_not_exists(holderAttempt, :none), lastAt = :now, holderCart = :cart, holderStep = :step, ' +
-                      'holderAttempt = :attempt, expiresAt = :expiresAt',
-                    // Free, or last nudged before the window, or by this same cart (its follow-up is part of the one nudge).
+                      'prevAttempt = if_not_exists(holderAttempt, :none), lastAt = :now, holderCart = :cart, ' +
+                      'holderStep = :step, holderAttempt = :attempt, expiresAt = :expiresAt',
+                    // Free, or last nudged before the window, or by this same cart
+                    // (its follow-up is part of the one nudge).
                     ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt < :since OR holderCart = :cart',
                     ExpressionAttributeValues: {
                       ':never': NEVER,
@@ -332,10 +335,11 @@ export class DynamoDbSendLedger implements SendLedger {
   ): NonNullable<TransactItem['Update']> {
     const at = fact.acceptedAt.toISOString();
     const joins = step === 'first' && fact.joinsHoldBack;
+    const setHoldBack = joins ? ', holdBack = if_not_exists(holdBack, :group)' : '';
     return {
       TableName: this.tables.carts,
       Key: { cartId },
-      UpdateExpression: `SET #sentAt = if_not_exists(#sentAt, :at)${joins ? ', holdBack = if_not_exists(holdBack, :group)' : ''} ADD rev :one`,
+      UpdateExpression: `SET #sentAt = if_not_exists(#sentAt, :at)${setHoldBack} ADD rev :one`,
       ConditionExpression: 'attribute_exists(cartId)',
       ExpressionAttributeNames: { '#sentAt': step === 'first' ? 'firstSentAt' : 'secondSentAt' },
       ExpressionAttributeValues: { ':at': at, ':one': 1, ...(joins ? { ':group': { group: 'reminded', at } } : {}) },
@@ -372,7 +376,9 @@ export class DynamoDbSendLedger implements SendLedger {
     };
   }
 
-  /** Hands the shopper's window back to the reminder before this attempt's claim, if the window is still this attempt's. */
+  /**
+   * Hands the shopper's window back to the reminder before this attempt's claim, if the window is still this attempt's.
+   */
   private async restoreNudge(email: string, attempt: string): Promise<void> {
     try {
       await this.client.send(

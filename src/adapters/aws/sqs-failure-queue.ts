@@ -198,8 +198,10 @@ function read(message: Message, id: string, receiptHandle: string): Received {
       receiptHandle,
       replay: {
         refused:
-          'a cart-stream position cannot be replayed from the queue (it holds the shard and sequence numbers, not the records): ' +
-          `read the records from the stream within 24 hours and invoke the cart counter with them, as ${STREAM_REPLAY_DOC} shows`,
+          'a cart-stream position cannot be replayed from the queue ' +
+          '(it holds the shard and sequence numbers, not the records): ' +
+          `read the records from the stream within 24 hours and invoke the cart counter with them, ` +
+          `as ${STREAM_REPLAY_DOC} shows`,
       },
     };
   }
@@ -235,7 +237,8 @@ function read(message: Message, id: string, receiptHandle: string): Received {
     receiptHandle,
     replay: {
       refused:
-        'the message is none of the shapes the failure queue receives: read it with the aws sqs commands in docs/operations.md ("Failed invocations")',
+        'the message is none of the shapes the failure queue receives: read it with the aws sqs commands in ' +
+        'docs/operations.md ("Failed invocations")',
     },
   };
 }

@@ -379,7 +379,8 @@ export function serviceAccountAuth(keyJson: string, scopes: readonly string[] = 
   const key = parsed.data;
   if (key.type !== undefined && key.type !== 'service_account') {
     throw new Error(
-      `Service-account key: type is "${key.type}", expected "service_account" (download a key for a service account, not an OAuth client).`,
+      `Service-account key: type is "${key.type}", expected "service_account" (download a key for a service account, ` +
+        `not an OAuth client).`,
     );
   }
   // Keys pasted through environment variables or consoles often arrive with "\n" as two characters.

@@ -98,7 +98,9 @@ export class LocalScheduler implements WakeUpScheduler, ReminderQueue, SendDefer
     });
   }
 
-  /** A deferral: the sender runs again for the same request at `at` (quiet hours, a throttle, a pause, a lease's end). */
+  /**
+   * A deferral: the sender runs again for the same request at `at` (quiet hours, a throttle, a pause, a lease's end).
+   */
   async defer(request: Deferral): Promise<void> {
     await this.put({
       name: deferScheduleName(request.cartId, request.step, request.at, request.reason),

@@ -107,19 +107,22 @@ export function renderOutboxIndex(entries: readonly OutboxEntry[]): string {
   const items = entries.map(renderEntry).join('\n');
   const body =
     entries.length === 0 ? '<p class="empty">No messages yet.</p>' : `<ol class="messages">\n${items}\n</ol>`;
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Outbox (${entries.length})</title>
 <style>
-body { font-family: -apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem; color: #1f2937; }
+body { font-family: -apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 2rem; ` +
+    `color: #1f2937; }
 ol.messages { list-style: none; padding: 0; }
 li.message { border: 1px solid #e5e7eb; border-radius: 6px; padding: 0.75rem 1rem; margin-bottom: 0.75rem; }
 .meta { color: #6b7280; font-size: 0.875rem; }
 .subject { font-weight: 600; margin: 0.25rem 0; }
-.tag { display: inline-block; background: #f3f4f6; border-radius: 4px; padding: 0 0.4rem; margin-right: 0.25rem; font-size: 0.8rem; }
+.tag { display: inline-block; background: #f3f4f6; border-radius: 4px; padding: 0 0.4rem; margin-right: 0.25rem; ` +
+    `font-size: 0.8rem; }
 code { font-size: 0.8rem; word-break: break-all; }
 form { display: inline; }
 </style>
@@ -129,7 +132,8 @@ form { display: inline; }
 ${body}
 </body>
 </html>
-`;
+`
+  );
 }
 
 function renderEntry(entry: OutboxEntry): string {
@@ -149,14 +153,19 @@ function renderEntry(entry: OutboxEntry): string {
           ? ''
           : `
 <form method="post" action="${escapeHtml(url)}" enctype="application/x-www-form-urlencoded" target="_blank">` +
-            '<input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">One-click unsubscribe (POST)</button></form>');
-  return `<li class="message">
-<div class="meta"><time datetime="${escapeHtml(entry.sentAt)}">${escapeHtml(entry.sentAt)}</time> to ${escapeHtml(entry.to)}</div>
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">One-click ' +
+            'unsubscribe (POST)</button></form>');
+  return (
+    `<li class="message">
+<div class="meta"><time datetime="${escapeHtml(entry.sentAt)}">${escapeHtml(entry.sentAt)}</time> ` +
+    `to ${escapeHtml(entry.to)}</div>
 <div class="subject">${escapeHtml(entry.subject)}</div>
 <div>${tags}</div>
-<div><a href="/outbox/${name}.html">View HTML</a> · <a href="/outbox/${name}.txt">Text</a> · <a href="/outbox/${name}.json">JSON</a></div>
+<div><a href="/outbox/${name}.html">View HTML</a> · <a href="/outbox/${name}.txt">Text</a> · ` +
+    `<a href="/outbox/${name}.json">JSON</a></div>
 ${unsubscribe}
-</li>`;
+</li>`
+  );
 }
 
 /**

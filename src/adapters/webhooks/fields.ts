@@ -100,7 +100,8 @@ export function notInFuture(occurredAt: Date, now: Date, field: string): Date {
     throw new HttpError(
       400,
       'invalid_field',
-      `${field}: ${occurredAt.toISOString()} is more than ${LIMITS.futureSkewMinutes} minutes ahead of our clock (${now.toISOString()})`,
+      `${field}: ${occurredAt.toISOString()} is more than ${LIMITS.futureSkewMinutes} minutes ahead of our clock ` +
+        `(${now.toISOString()})`,
     );
   }
   return occurredAt;

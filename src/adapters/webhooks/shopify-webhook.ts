@@ -93,7 +93,9 @@ const orderSchema = z.looseObject({
   currency: z.string().length(3).nullish(),
 });
 
-/** Shopify retries a failed delivery 8 times over 4 hours (shopify.dev/changelog/updates-to-webhook-retry-mechanism). */
+/**
+ * Shopify retries a failed delivery 8 times over 4 hours (shopify.dev/changelog/updates-to-webhook-retry-mechanism).
+ */
 export const SHOPIFY_RETRY_WINDOW_MINUTES = 4 * 60;
 
 /**
@@ -102,7 +104,8 @@ export const SHOPIFY_RETRY_WINDOW_MINUTES = 4 * 60;
  * covers the body only, so the unsigned topic never decides alone how a body is read: a checkout topic needs a
  * checkout body and `orders/create` an order body. Duplicates are recognised by X-Shopify-Event-Id, which Shopify
  * documents as the value shared by every delivery of one event (else X-Shopify-Webhook-Id). A delivery whose
- * X-Shopify-Triggered-At is older than Shopify's retry window (4 hours) can only be a replay: acknowledged, not applied.
+ * X-Shopify-Triggered-At is older than Shopify's retry window (4 hours) can only be a replay: acknowledged, not
+ * applied.
  */
 export class ShopifyWebhook {
   constructor(

@@ -16,7 +16,10 @@ export const STRIPE_EVENT_TYPES = {
   asyncPaymentSucceeded: 'checkout.session.async_payment_succeeded',
 } as const;
 
-/** Stripe's default signature tolerance (its libraries' DEFAULT_TOLERANCE): a signed timestamp older than this is a replay. */
+/**
+ * Stripe's default signature tolerance (its libraries' DEFAULT_TOLERANCE): a signed timestamp older than this is a
+ * replay.
+ */
 export const STRIPE_TOLERANCE_SECONDS = 300;
 
 /**
@@ -104,7 +107,9 @@ export interface StripeWebhookOptions {
  * for an odd field (an unusable email is no email; an event we cannot use is acknowledged with a reason and logged).
  */
 export class StripeCheckoutWebhook {
-  /** A Stripe event is verified before it is read, so it sets its own size bound (the handler's is for unsigned reads). */
+  /**
+   * A Stripe event is verified before it is read, so it sets its own size bound (the handler's is for unsigned reads).
+   */
   readonly maxBodyBytes = STRIPE_MAX_BODY_BYTES;
 
   constructor(private readonly options: StripeWebhookOptions) {}

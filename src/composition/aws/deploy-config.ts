@@ -30,7 +30,8 @@ export const RETIRED_KEYS: Readonly<Record<string, string>> = {
   storePostalAddress: 'the postal address now comes from the rules doc (docs/rules-doc.md)',
   googleFolderId: 'nothing reads the Drive folder; set rulesDocId, voiceDocId and (optionally) exportSheetId',
   storeTimeZone:
-    'the store\'s time zone is the rules doc\'s "Time zone" line (docs/rules-doc.md): quiet hours, the nightly import at 02:00 and the monthly summary at 08:00 on the 1st all follow it',
+    'the store\'s time zone is the rules doc\'s "Time zone" line (docs/rules-doc.md): quiet hours, the nightly ' +
+    'import at 02:00 and the monthly summary at 08:00 on the 1st all follow it',
 };
 
 /** Default SSM SecureString name of the Google service-account key (JSON). */
@@ -163,7 +164,9 @@ export const deployConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [missing],
-          message: `required when ${present} is set: the rules loader reads both docs (docs/rules-doc.md, docs/voice-doc.md)`,
+          message:
+            `required when ${present} is set: the rules loader reads both docs ` +
+            `(docs/rules-doc.md, docs/voice-doc.md)`,
         });
       }
     }
@@ -175,7 +178,9 @@ export const deployConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [missing],
-          message: `required when ${present} is set: the Stripe lane needs the signing secret and the restricted key (docs/deploy.md, step 10)`,
+          message:
+            `required when ${present} is set: the Stripe lane needs the signing secret and the restricted key ` +
+            `(docs/deploy.md, step 10)`,
         });
       }
     }
@@ -183,7 +188,9 @@ export const deployConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['replyTo'],
-        message: `must be an inbox someone reads, not the sending address "${config.fromAddress}" (it usually has no mailbox); leave it out to use ownerEmail`,
+        message:
+          `must be an inbox someone reads, not the sending address "${config.fromAddress}" (it usually has no ` +
+          `mailbox); leave it out to use ownerEmail`,
       });
     }
     const fromDomain = EMAIL.exec(config.fromAddress)?.[1];
@@ -191,7 +198,9 @@ export const deployConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['fromAddress'],
-        message: `must be an address at senderDomain "${config.senderDomain}" (got "${config.fromAddress}"); SES only sends from the verified domain`,
+        message:
+          `must be an address at senderDomain "${config.senderDomain}" (got "${config.fromAddress}"); SES ` +
+          `only sends from the verified domain`,
       });
     }
   });
@@ -306,7 +315,8 @@ export function readCheckoutDeployConfig(
     context = (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
   } catch (error) {
     throw new DeployConfigError(
-      `cannot read the deploy configuration ${file} (${error instanceof Error ? error.message : String(error)}): run from the checkout the stack was deployed from`,
+      `cannot read the deploy configuration ${file} (${error instanceof Error ? error.message : String(error)}): run ` +
+        `from the checkout the stack was deployed from`,
     );
   }
   const raw: Partial<Record<DeployConfigKey, unknown>> = {};

@@ -64,7 +64,8 @@ function deployedOwner(config: DeployConfig): OwnerContact {
   for (const key of ['ownerEmail', 'fromAddress'] as const) {
     if (config.placeholders.includes(key)) {
       throw new Error(
-        `${key} is still the placeholder "${config[key]}": set ${key} in cdk.json (or ${environmentVariableFor(key)}) to the deployed value`,
+        `${key} is still the placeholder "${config[key]}": set ${key} in cdk.json ` +
+          `(or ${environmentVariableFor(key)}) to the deployed value`,
       );
     }
   }

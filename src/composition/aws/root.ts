@@ -4,8 +4,8 @@
  * calls its builder in `../functions.ts`.
  *
  * The root is split by what each part pulls into a bundle: this file (DynamoDB, logs) is in every function;
- * `secrets.ts`, `scheduling.ts`, `email.ts`, `bedrock.ts` and `google.ts` only in the functions that name them, since every
- * module a bundle loads is paid for at each cold start. Retries and timeouts of all clients are in `policy.ts`.
+ * `secrets.ts`, `scheduling.ts`, `email.ts`, `bedrock.ts` and `google.ts` only in the functions that name them, since
+ * every module a bundle loads is paid for at each cold start. Retries and timeouts of all clients are in `policy.ts`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -1,4 +1,6 @@
-/** EventBridge Scheduler (wake-ups, deferrals) and the waiter's hand-off to the sender, for the functions that use them. */
+/**
+ * EventBridge Scheduler (wake-ups, deferrals) and the waiter's hand-off to the sender, for the functions that use them.
+ */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeWakeUpScheduler } from '../../adapters/aws/eventbridge-scheduler';

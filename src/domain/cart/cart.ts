@@ -55,7 +55,9 @@ export interface CheckoutMatch {
 }
 
 interface EventBase {
-  /** Event id (webhook-id / X-Shopify-Event-Id, else X-Shopify-Webhook-Id); identical across redeliveries of one event. */
+  /**
+   * Event id (webhook-id / X-Shopify-Event-Id, else X-Shopify-Webhook-Id); identical across redeliveries of one event.
+   */
   readonly eventId: string;
   /** When the storefront says the change happened. Orders events; not when we received it. */
   readonly occurredAt: Date;
@@ -181,7 +183,10 @@ export interface ReminderOutcome {
   readonly outcome: 'returned' | 'skipped' | 'test_sent';
   /** When the sender decided (for `test_sent`: when SES accepted the test email). */
   readonly at: string;
-  /** The hand-off this answers (the row's `lastReminderAt` then); a later hand-off of the same step is not answered by it. */
+  /**
+   * The hand-off this answers (the row's `lastReminderAt` then); a later hand-off of the same step is not answered by
+   * it.
+   */
   readonly handOffAt: string;
   /** The skip reason code, `test`, or `still_shopping`. */
   readonly reason: string;

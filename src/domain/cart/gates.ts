@@ -103,7 +103,8 @@ function quietHoursGate({ cart, rules, now }: GateInput): GateDecision | undefin
   const zone = localTimeZone(cart.timeZone, rules.store.timeZone);
   const end = quietHoursDeferral(now, zone, rules.quietHours);
   if (end === undefined) return undefined;
-  // The morning's release starts here; the sender gives each held reminder its own place in it (src/domain/cart/release.ts).
+  // The morning's release starts here; the sender gives each held reminder its own place in it
+  // (src/domain/cart/release.ts).
   const until = end;
   const whose = shopperZone ? "shopper's zone" : "store's zone";
   const localNow = DateTime.fromJSDate(now, { zone }).toFormat('HH:mm');
@@ -113,7 +114,9 @@ function quietHoursGate({ cart, rules, now }: GateInput): GateDecision | undefin
     action: 'defer',
     gate: 2,
     until,
-    detail: `quiet hours ${start}-${windowEnd} in ${zone} (${whose}), local time ${localNow}; deferred to ${localUntil} local (${until.toISOString()}), when the morning's release begins`,
+    detail:
+      `quiet hours ${start}-${windowEnd} in ${zone} (${whose}), local time ${localNow}; deferred ` +
+      `to ${localUntil} local (${until.toISOString()}), when the morning's release begins`,
   };
 }
 
@@ -180,7 +183,8 @@ function doNotDisturbGate({
     return skip(
       3,
       'do_not_disturb',
-      `this address got a reminder at ${lastReminderToEmailAt.toISOString()}, within the ${rules.doNotDisturbMinutes}-minute do-not-disturb window`,
+      `this address got a reminder at ${lastReminderToEmailAt.toISOString()}, within ` +
+        `the ${rules.doNotDisturbMinutes}-minute do-not-disturb window`,
     );
   }
   // Last, so only carts that would otherwise be reminded are held back. Chosen at the first reminder by cart id; a
@@ -192,7 +196,8 @@ function doNotDisturbGate({
     return skip(
       3,
       'held_back',
-      `held back for the owner's comparison${share}: this cart gets no reminder, so the summary can show what reminders add`,
+      `held back for the owner's comparison${share}: this cart gets no reminder, ` +
+        `so the summary can show what reminders add`,
     );
   }
   return undefined;

@@ -152,14 +152,18 @@ export function decideWake(input: WakeInput): WakeDecision {
       return {
         kind: 'move',
         move: 'give_up',
-        reason: `the ${step} reminder handed to the sender at ${iso(handOffMs)} was neither sent nor ended within ${duration(rules.giveUpAfterMinutes)}: giving up`,
+        reason:
+          `the ${step} reminder handed to the sender at ${iso(handOffMs)} was neither sent nor ended ` +
+          `within ${duration(rules.giveUpAfterMinutes)}: giving up`,
       };
     }
     const recheck = Math.min(tooLateAt, settleCheckAt(cart, rules, handOffMs, nowMs));
     return {
       kind: 'move',
       move: 'still_shopping',
-      reason: `the ${step} reminder handed to the sender at ${iso(handOffMs)} has not gone out yet (held or on its way); the next step counts from when the email service accepts it: looking again at ${iso(recheck)}`,
+      reason:
+        `the ${step} reminder handed to the sender at ${iso(handOffMs)} has not gone out yet (held or on its ` +
+        `way); the next step counts from when the email service accepts it: looking again at ${iso(recheck)}`,
       nextWakeAt: new Date(recheck),
     };
   }
@@ -169,7 +173,10 @@ export function decideWake(input: WakeInput): WakeDecision {
     return {
       kind: 'move',
       move: 'give_up',
-      reason: `the first reminder was not sent (${settlement.reason.replace(/_/g, ' ')}, decided at ${shortIso(settlement.at)}); a follow-up is never a shopper's only email, so the chase ends here: giving up`,
+      reason:
+        `the first reminder was not sent (${settlement.reason.replace(/_/g, ' ')}, ` +
+        `decided at ${shortIso(settlement.at)}); a follow-up is never a shopper's only email, ` +
+        `so the chase ends here: giving up`,
     };
   }
 
@@ -178,16 +185,21 @@ export function decideWake(input: WakeInput): WakeDecision {
   const retracts = settlement.kind === 'returned';
   const timing = nextStep(cart, rules, retracts ? cart.remindersSent - 1 : cart.remindersSent);
   const handedText = retracts
-    ? `the sender gave back the ${settlement.step} reminder handed off at ${iso(settlement.handOffMs)} (${settlement.why}), not counted; `
+    ? `the sender gave back the ${settlement.step} reminder handed off at ${iso(settlement.handOffMs)} ` +
+      `(${settlement.why}), not counted; `
     : '';
   const retract = retracts ? { retractsHandOff: true as const } : {};
   const counted = timing.handed;
 
   if (timing.step === undefined) {
     const due = timing.anchorMs + giveUpMs;
-    const what = `${handedText}give-up due ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText} (${timing.emails} of ${timing.cap} reminders sent)`;
+    const what =
+      `${handedText}give-up due ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText} ` +
+      `(${timing.emails} of ${timing.cap} reminders sent)`;
     if (nowMs >= due) {
-      const reason = `${handedText}no checkout within ${duration(rules.giveUpAfterMinutes)} of ${timing.anchorText} (${timing.emails} of ${timing.cap} reminders sent): giving up`;
+      const reason =
+        `${handedText}no checkout within ${duration(rules.giveUpAfterMinutes)} of ${timing.anchorText} ` +
+        `(${timing.emails} of ${timing.cap} reminders sent): giving up`;
       return { kind: 'move', move: 'give_up', reason, ...retract };
     }
     return {
@@ -201,7 +213,9 @@ export function decideWake(input: WakeInput): WakeDecision {
 
   const wait = timing.step === 'first' ? timing.waits.firstMinutes : timing.waits.secondMinutes;
   const due = timing.anchorMs + minutesMs(wait);
-  const what = `${handedText}${describeSize(cart.total, rules, timing.size)}: ${timing.step} reminder due ${duration(wait)} after ${timing.anchorText}`;
+  const what =
+    `${handedText}${describeSize(cart.total, rules, timing.size)}: ${timing.step} reminder ` +
+    `due ${duration(wait)} after ${timing.anchorText}`;
   if (nowMs < due) {
     return {
       kind: 'move',
@@ -217,12 +231,16 @@ export function decideWake(input: WakeInput): WakeDecision {
   // passed since the anchor, the reminder would come too late to make sense, and the cart is given up instead.
   if (rules.pause) {
     const tooLateAt = timing.anchorMs + giveUpMs;
-    const paused = `the owner paused reminders${rules.pause.line === undefined ? '' : ` (rules doc line ${rules.pause.line})`}: "${rules.pause.reason}"`;
+    const paused =
+      `the owner paused reminders${rules.pause.line === undefined ? '' : ` (rules doc line ${rules.pause.line})`}: ` +
+      `"${rules.pause.reason}"`;
     if (nowMs >= tooLateAt) {
       return {
         kind: 'move',
         move: 'give_up',
-        reason: `${what}, held since ${iso(due)} because ${paused}; it is now more than ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText}, too late for a reminder: giving up`,
+        reason:
+          `${what}, held since ${iso(due)} because ${paused}; it is now more ` +
+          `than ${duration(rules.giveUpAfterMinutes)} after ${timing.anchorText}, too late for a reminder: giving up`,
         ...retract,
       };
     }
@@ -243,7 +261,9 @@ export function decideWake(input: WakeInput): WakeDecision {
     kind: 'move',
     move: timing.step === 'first' ? 'first_reminder' : 'second_reminder',
     step: timing.step,
-    reason: `${what}: handing off the ${timing.step} reminder (${counted + 1} of ${timing.cap}); next wake-up at ${iso(next)} to time the ${counted + 1 < timing.cap ? 'second reminder' : 'give-up'} from when it is sent`,
+    reason:
+      `${what}: handing off the ${timing.step} reminder (${counted + 1} of ${timing.cap}); next wake-up ` +
+      `at ${iso(next)} to time the ${counted + 1 < timing.cap ? 'second reminder' : 'give-up'} from when it is sent`,
     nextWakeAt: new Date(next),
     ...retract,
   };
@@ -401,8 +421,8 @@ type Settlement =
 
 /**
  * The latest hand-off's settlement: sent (its `...SentAt`, or a test-mode send), or the sender's verdict for that very
- * hand-off (`...Outcome.handOffAt` equal to the row's `lastReminderAt`; a verdict on an earlier hand-off of the same step
- * answers nothing now), else still pending with the sender.
+ * hand-off (`...Outcome.handOffAt` equal to the row's `lastReminderAt`; a verdict on an earlier hand-off of the same
+ * step answers nothing now), else still pending with the sender.
  */
 function settlementOf(cart: CartRow): Settlement {
   if (cart.remindersSent <= 0) return { kind: 'none' };

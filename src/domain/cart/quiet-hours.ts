@@ -174,7 +174,10 @@ function firstInstantAtWallTime(wallTime: number, zone: IANAZone, after: number)
   return firstInstantAfterGap(wallTime, zone, Math.min(...offsets), Math.max(...offsets));
 }
 
-/** Binary search, in whole minutes, for the transition that skips `wallTime`: the first instant whose wall clock is past it. */
+/**
+ * Binary search, in whole minutes, for the transition that skips `wallTime`: the first instant whose wall clock is
+ * past it.
+ */
 function firstInstantAfterGap(wallTime: number, zone: IANAZone, minOffset: number, maxOffset: number): number {
   const wallOf = (instant: number): number => instant + zone.offset(instant) * MINUTE_MS;
   let low = wallTime - maxOffset * MINUTE_MS; // wall clock here is before wallTime

@@ -115,7 +115,9 @@ export function releaseOverflow(input: {
   if (place > quota) {
     return {
       kind: 'over_daily_quota',
-      detail: `this morning's release has ${place} reminders, more than SES's 24-hour quota of ${quota}: ask AWS for a higher sending quota`,
+      detail:
+        `this morning's release has ${place} reminders, more than SES's 24-hour quota of ${quota}: ask AWS for ` +
+        `a higher sending quota`,
     };
   }
   const deadline = releaseDeadline(releaseAt, timeZone);
@@ -124,8 +126,10 @@ export function releaseOverflow(input: {
     return {
       kind: 'past_noon',
       detail:
-        `place ${place} of this morning's release goes out at ${local} local, past noon, at ${rate.perSecond.toFixed(1)} a second ` +
-        `(limited by ${rate.limitedBy === 'ses_rate' ? "SES's send rate" : "the sender's Lambda concurrency"}): ask AWS for a higher ${rate.limitedBy === 'ses_rate' ? 'SES sending rate' : 'Lambda concurrency'}`,
+        `place ${place} of this morning's release goes out at ${local} local, past noon, ` +
+        `at ${rate.perSecond.toFixed(1)} a second ` +
+        `(limited by ${rate.limitedBy === 'ses_rate' ? "SES's send rate" : "the sender's Lambda concurrency"}): ask ` +
+        `AWS for a higher ${rate.limitedBy === 'ses_rate' ? 'SES sending rate' : 'Lambda concurrency'}`,
     };
   }
   return undefined;

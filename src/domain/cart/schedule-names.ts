@@ -16,8 +16,8 @@ export function sendScheduleName(cartId: string, step: string): string {
 }
 
 /**
- * A reminder deferred to `at`: after quiet hours (`defer-`, to the minute), after a throttle, a pause (the SES account's
- * or the owner's) or a sandbox hold (`retry-`), or
+ * A reminder deferred to `at`: after quiet hours (`defer-`, to the minute), after a throttle, a pause (the SES
+ * account's or the owner's) or a sandbox hold (`retry-`), or
  * to settle a claim when its lease ends (`lease-`), to the second. The time keeps each apart from the others, and a
  * retried invocation that computes the same time finds its schedule already there.
  */

@@ -169,7 +169,8 @@ interface EmailContent {
 
 /** "and 4,990 more", in the voice's words. */
 function andMore(content: Pick<EmailContent, 'moreLines' | 'words' | 'lang'>): string {
-  return `${content.words.and} ${content.words.more.replace('{count}', content.moreLines.toLocaleString(content.words.language))}`;
+  const count = content.moreLines.toLocaleString(content.words.language);
+  return `${content.words.and} ${content.words.more.replace('{count}', count)}`;
 }
 
 function lineOf(item: CartItem, currency: string, locale: string): ItemLine {
@@ -205,7 +206,10 @@ function why(content: Pick<EmailContent, 'store' | 'words'>): string {
 
 /** The test-mode note, in English: only the owner ever reads a test reminder. */
 function testNote(wouldHaveGoneTo: string): string {
-  return `TEST: test mode is on in your rules doc. This reminder would have gone to ${wouldHaveGoneTo}; it came to you instead, and no shopper got it. The unsubscribe link below is the shopper's: do not click it.`;
+  return (
+    `TEST: test mode is on in your rules doc. This reminder would have gone to ${wouldHaveGoneTo}; it came to ` +
+    `you instead, and no shopper got it. The unsubscribe link below is the shopper's: do not click it.`
+  );
 }
 
 function addressLines(store: Rules['store']): string[] {
@@ -251,7 +255,8 @@ function renderHtml(content: EmailContent): string {
   const intro = [
     content.testNote === undefined
       ? ''
-      : `<p style="margin:0 0 16px;padding:10px 12px;background-color:#fef3c7;border:1px solid #f59e0b;border-radius:6px;${text}">${e(content.testNote)}</p>`,
+      : `<p style="margin:0 0 16px;padding:10px 12px;background-color:#fef3c7;border:1px solid #f59e0b;` +
+        `border-radius:6px;${text}">${e(content.testNote)}</p>`,
     content.greetingLine === undefined ? '' : paragraph(e(content.greetingLine)),
     paragraph(e(content.opening)),
     ...content.paragraphs.map((body) => paragraph(e(body).replace(/\n/g, '<br>'))),
@@ -266,11 +271,14 @@ function renderHtml(content: EmailContent): string {
     `<body style="margin:0;padding:0;background-color:#f4f4f2;">`,
     // Inbox preview text; hidden in the body itself.
     `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${e(content.opening)}</div>`,
-    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f4f2;">',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" ' +
+      'style="background-color:#f4f4f2;">',
     '<tr><td align="center" style="padding:24px 12px;">',
     // Outlook for Windows ignores max-width; a fixed-width ghost table keeps it from stretching.
-    '<!--[if mso]><table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->',
-    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border-radius:8px;">',
+    '<!--[if mso]><table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0">' +
+      '<tr><td><![endif]-->',
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" ' +
+      'style="max-width:560px;background-color:#ffffff;border-radius:8px;">',
     `<tr><td style="padding:28px 24px 4px;">${intro}</td></tr>`,
     `<tr><td style="padding:0 24px;">${itemsTableHtml(content)}</td></tr>`,
     `<tr><td align="center" style="padding:24px 24px 28px;">${buttonHtml(content)}</td></tr>`,
@@ -292,14 +300,18 @@ function itemsTableHtml(content: EmailContent): string {
       : `<td width="${THUMB_PX}" style="${cell}padding:12px 12px 12px 0;vertical-align:top;">${
           line.imageUrl === undefined
             ? ''
-            : `<img src="${e(line.imageUrl)}" width="${THUMB_PX}" height="${THUMB_PX}" alt="${e(line.title)}" style="display:block;width:${THUMB_PX}px;height:${THUMB_PX}px;border:0;border-radius:4px;object-fit:cover;">`
+            : `<img src="${e(line.imageUrl)}" width="${THUMB_PX}" height="${THUMB_PX}" alt="${e(line.title)}" ` +
+              `style="display:block;width:${THUMB_PX}px;height:${THUMB_PX}px;border:0;` +
+              `border-radius:4px;object-fit:cover;">`
         }</td>`;
     return [
       '<tr>',
       thumb,
       `<td style="${cell}padding:12px 0;vertical-align:top;"><div style="font-weight:600;">${e(line.title)}</div>`,
-      `<div style="font-size:14px;color:${MUTED};">${e(content.words.quantity)}: ${e(String(line.quantity))}</div></td>`,
-      `<td align="right" style="${cell}padding:12px 0 12px 12px;vertical-align:top;white-space:nowrap;">${e(line.price)}</td>`,
+      `<div style="font-size:14px;color:${MUTED};">` +
+        `${e(content.words.quantity)}: ${e(String(line.quantity))}</div></td>`,
+      `<td align="right" style="${cell}padding:12px 0 12px 12px;vertical-align:top;white-space:nowrap;">` +
+        `${e(line.price)}</td>`,
       '</tr>',
     ].join('');
   });
@@ -309,9 +321,16 @@ function itemsTableHtml(content: EmailContent): string {
       `<tr><td colspan="${span + 1}" style="${cell}padding:12px 0;color:${MUTED};">${e(andMore(content))}</td></tr>`,
     );
   }
-  const totalCell = `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};font-weight:700;border-top:2px solid ${INK};padding:12px 0 0;`;
-  const total = `<tr><td colspan="${span}" style="${totalCell}">${e(content.words.total)}</td><td align="right" style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">${rows.join('')}${total}</table>`;
+  const totalCell =
+    `font-family:${FONT};font-size:16px;line-height:24px;color:${INK};font-weight:700;` +
+    `border-top:2px solid ${INK};padding:12px 0 0;`;
+  const total =
+    `<tr><td colspan="${span}" style="${totalCell}">${e(content.words.total)}</td><td align="right" ` +
+    `style="${totalCell}white-space:nowrap;">${e(content.total)}</td></tr>`;
+  return (
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">` +
+    `${rows.join('')}${total}</table>`
+  );
 }
 
 function buttonHtml(content: EmailContent): string {
@@ -320,7 +339,9 @@ function buttonHtml(content: EmailContent): string {
   return [
     '<table role="presentation" cellpadding="0" cellspacing="0" border="0" align="center">',
     `<tr><td align="center" bgcolor="${INK}" style="border-radius:6px;background-color:${INK};">`,
-    `<a href="${e(content.returnUrl)}" target="_blank" style="display:inline-block;padding:14px 32px;font-family:${FONT};font-size:17px;font-weight:700;line-height:22px;color:#ffffff;text-decoration:none;border-radius:6px;">${e(content.button)}</a>`,
+    `<a href="${e(content.returnUrl)}" target="_blank" ` +
+      `style="display:inline-block;padding:14px 32px;font-family:${FONT};font-size:17px;font-weight:700;` +
+      `line-height:22px;color:#ffffff;text-decoration:none;border-radius:6px;">${e(content.button)}</a>`,
     '</td></tr></table>',
   ].join('');
 }
@@ -332,6 +353,7 @@ function footerHtml(content: EmailContent): string {
   return [
     `<p style="${small}"><strong>${e(content.store.name)}</strong><br>${address}</p>`,
     `<p style="${small}">${e(why(content))}</p>`,
-    `<p style="${small}">${e(content.words.unsubscribePrompt)} <a href="${e(content.unsubscribeUrl)}" target="_blank" style="color:${MUTED};text-decoration:underline;">${e(content.words.unsubscribe)}</a></p>`,
+    `<p style="${small}">${e(content.words.unsubscribePrompt)} <a href="${e(content.unsubscribeUrl)}" ` +
+      `target="_blank" style="color:${MUTED};text-decoration:underline;">${e(content.words.unsubscribe)}</a></p>`,
   ].join('');
 }

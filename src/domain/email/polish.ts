@@ -173,8 +173,10 @@ function withoutGrouping(number: string): string {
 }
 
 /** Spelled-out numbers a model might use to invent a quantity or price ("one" is left out: "the one you picked"). */
-const NUMBER_WORDS =
-  /\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|dozen|half|double|twice)\b/gi;
+const SPELLED_NUMBERS =
+  'two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|' +
+  'hundred|thousand|million|dozen|half|double|twice';
+const NUMBER_WORDS = new RegExp(`\\b(?:${SPELLED_NUMBERS})\\b`, 'gi');
 const CURRENCY_WORDS =
   /\b(?:dollars?|bucks?|cents?|euros?|pounds?|quid|yen|pence|usd|eur|gbp|jpy|cad|aud|chf|percent|per\s?cent)\b/gi;
 const CURRENCY_SIGNS = /[\p{Sc}%]/gu;

@@ -170,7 +170,9 @@ function readHeader(cells: readonly string[], row: number): HeaderResult {
     if (taken !== undefined) {
       return {
         ok: false,
-        message: `row ${row}: columns ${columnLetter(taken)} and ${columnLetter(index)} are both "${spec.name}"; rename or remove one`,
+        message:
+          `row ${row}: columns ${columnLetter(taken)} and ${columnLetter(index)} are both "${spec.name}"; ` +
+          `rename or remove one`,
       };
     }
     columns.set(spec.id, index);
@@ -181,7 +183,9 @@ function readHeader(cells: readonly string[], row: number): HeaderResult {
   if (missing.length > 0) {
     return {
       ok: false,
-      message: `row ${row}: the header row has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; the first row must name the columns (cart id, updated at, total, email, items, ...)`,
+      message:
+        `row ${row}: the header row has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}; the ` +
+        `first row must name the columns (cart id, updated at, total, email, items, ...)`,
     };
   }
   return { ok: true, columns };
@@ -312,7 +316,8 @@ function readRowHead(cell: (id: ColumnId) => string, storeCurrency: string, now:
     if (time.ok && time.value.getTime() > now.getTime() + FUTURE_SKEW_MINUTES * 60_000) {
       fail(
         'updatedAt',
-        `updated at ${quote(updatedText)} is ahead of the store's clock (${now.toISOString()}) by more than ${FUTURE_SKEW_MINUTES} minutes`,
+        `updated at ${quote(updatedText)} is ahead of the store's clock (${now.toISOString()}) by more ` +
+          `than ${FUTURE_SKEW_MINUTES} minutes`,
       );
     } else if (time.ok) occurredAt = time.value;
     else if (!(time.needsZone && zoneBroken)) fail('updatedAt', `updated at ${quote(updatedText)} ${time.reason}`);

@@ -41,10 +41,12 @@ export function renderCartStory(
   const lines: string[] = [];
   if (cart) {
     const items = cart.items.map((item) => `${item.quantity} x ${item.title}`).join(', ') || 'no items';
+    const address = cart.email ? `address ${cart.email}` : 'no address given, so no reminder can be sent';
     lines.push(
       `Cart ${cartId}: ${statusWords(cart)}${cart.stopReason ? ` (${cart.stopReason})` : ''}.`,
-      `  ${items}; ${formatMoney(cart.total)}; ${cart.email ? `address ${cart.email}` : 'no address given, so no reminder can be sent'}.`,
-      `  First seen ${when(cart.firstSeenAt, zone)}, last changed ${when(cart.lastChangedAt, zone)}; ${remindersLine(cart)}.`,
+      `  ${items}; ${formatMoney(cart.total)}; ${address}.`,
+      `  First seen ${when(cart.firstSeenAt, zone)}, ` +
+        `last changed ${when(cart.lastChangedAt, zone)}; ${remindersLine(cart)}.`,
       ...(cart.status === 'open' && cart.wakeUpAt ? [`  Next look at it: ${when(cart.wakeUpAt, zone)}.`] : []),
     );
   } else {
@@ -85,10 +87,16 @@ export function describeFailedWork(work: FailedWork, zone: string): string {
   else if (work.target === 'waiter' && cartId) what = `wake-up #${String(work.payload.seq ?? '?')} of cart ${cartId}`;
   else if (work.target === 'importer') what = 'a run of the nightly export import';
   else if (work.target === 'cart-counter' && typeof work.payload.startSequenceNumber === 'string')
-    what = `a batch of ${String(work.payload.batchSize ?? '?')} cart-table changes (stream shard ${String(work.payload.shardId ?? '?')}, from ${work.payload.startSequenceNumber} to ${String(work.payload.endSequenceNumber ?? '?')}; replayed by hand, see docs/operations.md)`;
+    what =
+      `a batch of ${String(work.payload.batchSize ?? '?')} cart-table changes (stream ` +
+      `shard ${String(work.payload.shardId ?? '?')}, from ${work.payload.startSequenceNumber} ` +
+      `to ${String(work.payload.endSequenceNumber ?? '?')}; replayed by hand, see docs/operations.md)`;
   else what = `an event (${JSON.stringify(work.payload).slice(0, 120)})`;
   const times = work.attempts === 1 ? 'once' : `${work.attempts} times`;
-  return `${work.id}: ${who} failed ${times} on ${what}, due ${when(work.at, zone)}${work.error ? `; last error: ${work.error}` : ''}.`;
+  return (
+    `${work.id}: ${who} failed ${times} on ${what}, ` +
+    `due ${when(work.at, zone)}${work.error ? `; last error: ${work.error}` : ''}.`
+  );
 }
 
 /** The whole queue, or a line saying it is empty. */
@@ -98,7 +106,8 @@ export function renderFailures(failures: readonly FailedWork[], zone: string): s
     `${failures.length} piece${failures.length === 1 ? '' : 's'} of work failed after every retry (times in ${zone}):`,
     ...failures.map((work) => `  ${describeFailedWork(work, zone)}`),
     '',
-    'Fix the cause first (docs/operations.md, "Failed invocations"), then: npm run carts -- replay <id>, or replay all.',
+    'Fix the cause first (docs/operations.md, "Failed invocations"), then: ' +
+      'npm run carts -- replay <id>, or replay all.',
     'Replay is safe: the waiter and the sender check the cart again and never send a reminder twice.',
   ].join('\n');
 }
@@ -118,7 +127,10 @@ function statusWords(cart: CartRow): string {
     !ownerStop &&
     first.handOffAt === cart.lastReminderAt
   ) {
-    return `no longer chased: its first reminder was not sent (${first.reason.replace(/_/g, ' ')}), so it gets no follow-up; given up at the waiter's next look`;
+    return (
+      `no longer chased: its first reminder was not sent (${first.reason.replace(/_/g, ' ')}), so it gets no ` +
+      `follow-up; given up at the waiter's next look`
+    );
   }
   return STATUS_WORDS[cart.status];
 }
@@ -145,7 +157,8 @@ function remindersLine(cart: CartRow): string {
     } else if (outcome.handOffAt === cart.lastReminderAt) {
       settled += 1;
       notes.push(
-        `the ${step} was given back unsent: the shopper changed the cart after it was handed on, so it waits from the change`,
+        `the ${step} was given back unsent: the shopper changed the cart after it was handed on, ` +
+          `so it waits from the change`,
       );
     }
   }

@@ -60,11 +60,15 @@ export interface IntakeFacts {
   readonly cartsLastMonth: number;
 }
 
-/** The next morning's release as it stands: the account's limits (just read and stored) and the reminders held for it. */
+/**
+ * The next morning's release as it stands: the account's limits (just read and stored) and the reminders held for it.
+ */
 export interface ReleaseFacts {
   readonly limits: AccountLimits;
   readonly secondsPerSend: number;
-  /** When quiet hours next end in the store's zone (the release reminders held tonight join), if the rules were read. */
+  /**
+   * When quiet hours next end in the store's zone (the release reminders held tonight join), if the rules were read.
+   */
   readonly next?: { readonly at: string; readonly timeZone: string; readonly held: number };
 }
 
@@ -132,7 +136,8 @@ export function stripeKeyFinding(param: string, facts: StripeKeyFacts): Finding 
     return fail(
       check,
       `the key in ${param} may not read Checkout Sessions or their line items (${facts.message}).`,
-      'in the Stripe Dashboard, give the restricted key Read on Checkout Sessions and on Payment Links, then run the doctor again.',
+      'in the Stripe Dashboard, give the restricted key Read on Checkout Sessions and on Payment Links, ' +
+        'then run the doctor again.',
     );
   }
   if (facts.code === 'StripeAuthenticationError') {
@@ -167,8 +172,11 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
     findings.push(
       fail(
         check,
-        'SES is still in the sandbox: it sends only to addresses you verified yourself, so reminders to shoppers are held (logged "held: SES is still in the sandbox") and none goes out.',
-        `request production access: SES console${facts.region ? ` (${facts.region})` : ''} > Account dashboard > Request production access (docs/deploy.md, step 2). AWS usually answers within a day. Do not connect the storefront until it is granted.`,
+        'SES is still in the sandbox: it sends only to addresses you verified yourself, so reminders to shoppers are ' +
+          'held (logged "held: SES is still in the sandbox") and none goes out.',
+        `request production access: SES console${facts.region ? ` (${facts.region})` : ''} > Account dashboard > ` +
+          `Request production access (docs/deploy.md, step 2). AWS usually answers within a day. Do not connect the ` +
+          `storefront until it is granted.`,
       ),
     );
   }
@@ -186,7 +194,8 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
       (account.enforcementStatus === 'SHUTDOWN' ? fail : warn)(
         check,
         `SES has put the account under review (${account.enforcementStatus}) for its bounce or complaint rate.`,
-        'open SES console > Reputation metrics, answer AWS\'s case, and see docs/operations.md ("Bounces and complaints").',
+        "open SES console > Reputation metrics, answer AWS's case, " +
+          'and see docs/operations.md ("Bounces and complaints").',
       ),
     );
   }
@@ -194,7 +203,8 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
     findings.push(
       warn(
         check,
-        `${account.sentLast24Hours} of the ${account.max24HourSend} emails SES allows a day are used: reminders beyond the quota are held until it frees up.`,
+        `${account.sentLast24Hours} of the ${account.max24HourSend} emails SES allows a day are used: reminders ` +
+          `beyond the quota are held until it frees up.`,
         'ask for a higher sending quota: Service Quotas console > Amazon SES > Sending quota.',
       ),
     );
@@ -203,7 +213,8 @@ export function checkSesAccount(facts: DoctorFacts): Finding[] {
     findings.push(
       ok(
         check,
-        `production access; up to ${account.max24HourSend} emails a day, ${account.maxSendRate} a second (${account.sentLast24Hours} sent in the last 24 hours).`,
+        `production access; up to ${account.max24HourSend} emails a day, ${account.maxSendRate} a second ` +
+          `(${account.sentLast24Hours} sent in the last 24 hours).`,
       ),
     );
   }
@@ -222,7 +233,8 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
         fail(
           check,
           `SES has no identity for ${domain} in this region.`,
-          'deploy the stack (it creates the identity; docs/deploy.md, step 7), or check senderDomain in cdk.json and AWS_REGION.',
+          'deploy the stack (it creates the identity; docs/deploy.md, step 7), ' +
+            'or check senderDomain in cdk.json and AWS_REGION.',
         ),
       ];
     }
@@ -235,8 +247,10 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
     return [
       fail(
         check,
-        `DKIM verification ${dkimStatus === 'FAILED' ? 'failed' : 'hit a temporary failure'}: SES could not find the DKIM records, so it will not send from ${domain}.`,
-        "compare the three CNAME records at your DNS host with the stack's DkimRecord1 to DkimRecord3 outputs, character for character (no doubled domain at the end), then wait: SES checks again by itself.",
+        `DKIM verification ${dkimStatus === 'FAILED' ? 'failed' : 'hit a temporary failure'}: SES could not find the ` +
+          `DKIM records, so it will not send from ${domain}.`,
+        "compare the three CNAME records at your DNS host with the stack's DkimRecord1 to DkimRecord3 outputs, " +
+          'character for character (no doubled domain at the end), then wait: SES checks again by itself.',
       ),
     ];
   }
@@ -245,7 +259,8 @@ export function checkSenderIdentity(facts: DoctorFacts): Finding[] {
       fail(
         check,
         `DKIM is not verified yet (${dkimStatus ?? 'no status'}): nothing can be sent from ${domain}.`,
-        "add the three CNAME records from the stack's DkimRecord1 to DkimRecord3 outputs at your DNS host (docs/deploy.md, step 8), then run the doctor again; SES usually verifies within an hour, at most 72 hours.",
+        "add the three CNAME records from the stack's DkimRecord1 to DkimRecord3 outputs at your DNS host " +
+          '(docs/deploy.md, step 8), then run the doctor again; SES usually verifies within an hour, at most 72 hours.',
       ),
     ];
   }
@@ -265,7 +280,9 @@ export function checkModelAccess(facts: DoctorFacts): Finding[] {
       warn(
         check,
         `this account may not call ${model} (${probe.message}): ${consequence}`,
-        `Bedrock console${facts.region ? ` (${facts.region})` : ''} > Model access: enable Anthropic Claude Haiku 4.5 (first-time Anthropic users fill in the short use-case form; docs/deploy.md, step 3). If it is enabled, your own credentials may lack bedrock:InvokeModel.`,
+        `Bedrock console${facts.region ? ` (${facts.region})` : ''} > Model access: enable Anthropic Claude Haiku ` +
+          `4.5 (first-time Anthropic users fill in the short use-case form; docs/deploy.md, step 3). If it is ` +
+          `enabled, your own credentials may lack bedrock:InvokeModel.`,
       ),
     ];
   }
@@ -298,7 +315,8 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
       return fail(
         check,
         'no doc is named, so no rules were ever loaded and nothing is sent.',
-        `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) and deploy (docs/deploy.md, step 6).`,
+        `set ${DOC_KEYS[doc]} in cdk.json to the doc's id (the long part of its URL) ` +
+          `and deploy (docs/deploy.md, step 6).`,
       );
     }
     if (!read) return ok(check, 'named (not read here).');
@@ -314,8 +332,11 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
       if (read.code === 'forbidden' || read.code === 'not_found') {
         return fail(
           check,
-          `the service account cannot open it (${read.code === 'forbidden' ? 'not shared' : 'not found or not shared'}): changes to it are not seen${doc === 'rules' ? ', and without a first good copy nothing is sent' : ''}.`,
-          `in Google Docs, open the doc, Share, add ${account} as a Viewer; if it is shared, check ${DOC_KEYS[doc]} is the id in the doc's URL.`,
+          `the service account cannot open it ` +
+            `(${read.code === 'forbidden' ? 'not shared' : 'not found or not shared'}): changes to it are not ` +
+            `seen${doc === 'rules' ? ', and without a first good copy nothing is sent' : ''}.`,
+          `in Google Docs, open the doc, Share, add ${account} as a Viewer; if it is shared, check ${DOC_KEYS[doc]} ` +
+            `is the id in the doc's URL.`,
         );
       }
       return fail(
@@ -332,8 +353,10 @@ export function checkDocs(facts: DoctorFacts): Finding[] {
         .join('; ');
       return fail(
         check,
-        `it has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}, so the last good copy stays in force (${listed}${problems.length > 3 ? '; ...' : ''}).`,
-        'fix those lines in the doc (docs/rules-doc.md, docs/voice-doc.md); the loader picks the change up within minutes and the owner is emailed about each problem.',
+        `it has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}, so the last good copy stays ` +
+          `in force (${listed}${problems.length > 3 ? '; ...' : ''}).`,
+        'fix those lines in the doc (docs/rules-doc.md, docs/voice-doc.md); the loader picks the change up within ' +
+          'minutes and the owner is emailed about each problem.',
       );
     }
     return ok(check, 'readable and accepted.');
@@ -350,7 +373,8 @@ export function checkSecrets(facts: DoctorFacts): Finding[] {
     return fail(
       check,
       `does not exist: it ${purpose}, and the functions that need it refuse to start their work without it.`,
-      `create it: aws ssm put-parameter --type SecureString --name ${name} --value '...' (docs/deploy.md, step 5 says what goes in it).`,
+      `create it: aws ssm put-parameter --type SecureString --name ${name} --value '...' (docs/deploy.md, step 5 ` +
+        `says what goes in it).`,
     );
   });
 }
@@ -374,7 +398,8 @@ export function checkIntake(facts: DoctorFacts): Finding[] {
       warn(
         check,
         'no cart has arrived this month or last: the storefront is not sending its webhooks here yet.',
-        "once every check above passes, connect the storefront (docs/webhooks.md; Shopify owners also turn off Shopify's own abandoned-checkout email), then run the doctor again.",
+        'once every check above passes, connect the storefront (docs/webhooks.md; Shopify owners also turn off ' +
+          "Shopify's own abandoned-checkout email), then run the doctor again.",
       ),
     ];
   }
@@ -395,7 +420,8 @@ export function checkRelease(facts: DoctorFacts): Finding[] {
     return [
       warn(
         check,
-        `could not read the account's sending limits (${probe.code}: ${probe.message}); the sender keeps pacing by the last stored ones (a new account's if none).`,
+        `could not read the account's sending limits (${probe.code}: ${probe.message}); the sender keeps pacing by ` +
+          `the last stored ones (a new account's if none).`,
         credentials(
           'ses:GetAccount, lambda:GetAccountSettings, lambda:GetFunctionConcurrency and cloudwatch:GetMetricStatistics',
         ),
@@ -414,8 +440,10 @@ export function checkRelease(facts: DoctorFacts): Finding[] {
   const limit =
     rate.limitedBy === 'ses_rate'
       ? `SES's ${limits.sesMaxSendRate} a second`
-      : `${limits.senderConcurrency} ${limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved'} Lambda executions at ${perSend}`;
-  const pace = `held reminders go out at ${rate.perSecond.toFixed(1)} a second (90% of ${limit}; stored for the sender)`;
+      : `${limits.senderConcurrency} ${limits.concurrencyFrom === 'reserved' ? 'reserved' : 'unreserved'} Lambda ` +
+        `executions at ${perSend}`;
+  const pace =
+    `held reminders go out at ${rate.perSecond.toFixed(1)} a second ` + `(90% of ${limit}; stored for the sender)`;
   const raise =
     rate.limitedBy === 'ses_rate'
       ? 'ask AWS for a higher SES sending rate (Service Quotas > Amazon SES)'
@@ -431,7 +459,8 @@ export function checkRelease(facts: DoctorFacts): Finding[] {
     next.held > 0
       ? releaseOverflow({ releaseAt, place: next.held, at: plan.endsAt, timeZone: next.timeZone, capacity, rate })
       : undefined;
-  const heldText = `${next.held} reminder${next.held === 1 ? ' is' : 's are'} held for ${local(releaseAt)} (${next.timeZone})`;
+  const heldText =
+    `${next.held} reminder${next.held === 1 ? ' is' : 's are'} ` + `held for ${local(releaseAt)} (${next.timeZone})`;
   if (overflow) {
     return [
       warn(
@@ -487,7 +516,8 @@ export function renderDoctorReport(findings: readonly Finding[], where: 'aws' | 
   lines.push(
     '',
     failing > 0
-      ? `${failing} thing${failing === 1 ? '' : 's'} to fix before reminders can go out${where === 'aws' ? '' : ' locally'}; start with the first FIX.`
+      ? `${failing} thing${failing === 1 ? '' : 's'} to fix before reminders can go ` +
+          `out${where === 'aws' ? '' : ' locally'}; start with the first FIX.`
       : warnings > 0
         ? `Reminders can go out; ${warnings} thing${warnings === 1 ? '' : 's'} worth a look.`
         : 'Everything checked is ready: reminders can go out.',

@@ -30,10 +30,14 @@ export function ownerProblemEmail(input: {
     `Once you fix it, the change is picked up within a few minutes; there is nothing else to do.`,
     ...(input.docUrl ? [``, `Open the doc: ${input.docUrl}`] : []),
   ];
+  const problemHtml = input.problem.text
+    ? `<pre style="background:#f4f4f4;padding:8px 12px;border-radius:6px;white-space:pre-wrap">` +
+      `${escapeHtml(input.problem.text)}</pre>`
+    : '';
   const html = `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#222;line-height:1.5">
 <p>Hello,</p>
 <p>The ${docName} for ${escapeHtml(input.storeName)} has a problem on <strong>${escapeHtml(where)}</strong>:</p>
-${input.problem.text ? `<pre style="background:#f4f4f4;padding:8px 12px;border-radius:6px;white-space:pre-wrap">${escapeHtml(input.problem.text)}</pre>` : ''}
+${problemHtml}
 <p>${escapeHtml(input.problem.message)}</p>
 <p>Nothing is half-applied: the ${docName} as it was before this edit stays in force until the problem is fixed.
 Once you fix it, the change is picked up within a few minutes; there is nothing else to do.</p>
@@ -81,7 +85,8 @@ export function ownerProblemsEmail(input: {
       (problem) =>
         `<li style="margin:0 0 12px"><strong>${escapeHtml(where(problem))}</strong>: ${escapeHtml(problem.message)}${
           problem.text
-            ? `<pre style="background:#f4f4f4;padding:6px 10px;border-radius:6px;white-space:pre-wrap;margin:6px 0 0">${escapeHtml(problem.text)}</pre>`
+            ? `<pre style="background:#f4f4f4;padding:6px 10px;border-radius:6px;white-space:pre-wrap;` +
+              `margin:6px 0 0">${escapeHtml(problem.text)}</pre>`
             : ''
         }</li>`,
     )

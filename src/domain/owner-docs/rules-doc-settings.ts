@@ -421,8 +421,10 @@ export function readSettings(
         line: second.line.number,
         text: second.line.raw,
         message: same
-          ? `${displayOf(entry.id)} is set twice (lines ${first.line.number} and ${second.line.number}) to the same value; one line is enough`
-          : `${displayOf(entry.id)} is set twice with different values: line ${first.line.number} says ${quote(first.value)} and line ${second.line.number} says ${quote(second.value)}; keep one`,
+          ? `${displayOf(entry.id)} is set twice (lines ${first.line.number} and ${second.line.number}) to the same ` +
+            `value; one line is enough`
+          : `${displayOf(entry.id)} is set twice with different values: line ${first.line.number} ` +
+            `says ${quote(first.value)} and line ${second.line.number} says ${quote(second.value)}; keep one`,
       });
       continue;
     }
@@ -674,7 +676,10 @@ export function settingLookalike(line: DocLine): string | undefined {
     if (match.kind !== 'none') {
       const display = match.known.display;
       const written = match.kind === 'close' ? ` (it says "${key}")` : '';
-      return `line ${line.number} looks like the setting "${display}"${written} but has "${separator.trim()}" where a colon belongs; write "${display}: ${value}"`;
+      return (
+        `line ${line.number} looks like the setting "${display}"${written} but has "${separator.trim()}" where ` +
+        `a colon belongs; write "${display}: ${value}"`
+      );
     }
   }
   return undefined;
@@ -693,7 +698,10 @@ export function missingColonLookalike(line: DocLine): string | undefined {
       if (match.kind !== kind || !readsAsValue(match.known.id, rest, meaningfulWordCount(name))) continue;
       const display = match.known.display;
       const written = kind === 'close' ? ` (it says "${name}")` : '';
-      return `line ${line.number} looks like the setting "${display}"${written} but has no colon after the name; write "${display}: ${rest}"`;
+      return (
+        `line ${line.number} looks like the setting "${display}"${written} but has no colon after the name; ` +
+        `write "${display}: ${rest}"`
+      );
     }
   }
   return undefined;

@@ -41,7 +41,8 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
       );
     if (target.includes('@')) {
       return problem(
-        `Stop cart on line ${line.number} names ${quote(target)}, which looks like an email; to stop a shopper write "Stop shopper ${target}"`,
+        `Stop cart on line ${line.number} names ${quote(target)}, which looks like an email; to stop a shopper write ` +
+          `"Stop shopper ${target}"`,
       );
     }
     addStop(stops.carts, { target, reason: reason || DEFAULT_STOP_REASON, line: line.number }, line, 'cart', warnings);
@@ -54,7 +55,8 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
     const email = target.replace(/^<|>$/g, '').toLowerCase();
     if (email === '')
       return problem(
-        `Stop shopper on line ${line.number} has no email; write it like "Stop shopper jane@example.com — asked not to be emailed"`,
+        `Stop shopper on line ${line.number} has no email; write it like "Stop shopper jane@example.com — ` +
+          `asked not to be emailed"`,
       );
     if (!z.email().safeParse(email).success) {
       return problem(
@@ -90,7 +92,9 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
       warnings.push({
         line: line.number,
         text: line.raw,
-        message: `reminders are already paused on line ${stops.pause.line ?? '?'}; the pause on line ${line.number} adds nothing`,
+        message:
+          `reminders are already paused on line ${stops.pause.line ?? '?'}; ` +
+          `the pause on line ${line.number} adds nothing`,
       });
     } else {
       stops.pause = stop;
@@ -102,11 +106,13 @@ export function readStopLine(line: DocLine, stops: Stops, problems: DocProblem[]
     const mistyped = mistypedStop(text);
     if (mistyped !== undefined) {
       return problem(
-        `line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write "${mistyped.corrected}"`,
+        `line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write ` +
+          `"${mistyped.corrected}"`,
       );
     }
     return problem(
-      `line ${line.number} starts with "Stop" but is not a stop this doc knows; write "Stop cart <cart id> — reason", "Stop shopper <email> — reason" or "Pause all reminders — reason"`,
+      `line ${line.number} starts with "Stop" but is not a stop this doc knows; write "Stop cart <cart id> — ` +
+        `reason", "Stop shopper <email> — reason" or "Pause all reminders — reason"`,
     );
   }
   return false;
@@ -135,7 +141,9 @@ function addStop(list: OwnerStop[], stop: OwnerStop, line: DocLine, kind: string
     warnings.push({
       line: line.number,
       text: line.raw,
-      message: `${kind} ${stop.target} is already stopped on line ${earlier.line ?? '?'}; line ${line.number} adds nothing`,
+      message:
+        `${kind} ${stop.target} is already stopped on line ${earlier.line ?? '?'}; ` +
+        `line ${line.number} adds nothing`,
     });
     return;
   }
@@ -219,7 +227,10 @@ export function stopLookalike(line: DocLine): string | undefined {
   const text = line.text;
   const mistyped = mistypedStop(text);
   if (mistyped !== undefined) {
-    return `line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write "${mistyped.corrected}"`;
+    return (
+      `line ${line.number} looks like a stop but is not one; did you mean "${mistyped.display}"? Write ` +
+      `"${mistyped.corrected}"`
+    );
   }
   // A stop (or a slip away from one) after up to three other words: "Please stop cart 8f2k1", "Owner: Pause all".
   for (const word of wordsOf(text).slice(1, 4)) {
@@ -229,7 +240,10 @@ export function stopLookalike(line: DocLine): string | undefined {
     const meant =
       kind !== undefined ? `${from.charAt(0).toUpperCase()}${from.slice(1)}` : mistypedStop(from)?.corrected;
     if (meant !== undefined) {
-      return `line ${line.number} has a stop after other words (${quote(before)}), so it is not in force; a stop must start its line: write "${meant}"`;
+      return (
+        `line ${line.number} has a stop after other words (${quote(before)}), so it is not in force; a stop ` +
+        `must start its line: write "${meant}"`
+      );
     }
   }
   return undefined;

@@ -70,7 +70,8 @@ export function zoneWithoutPlace(zone: string): string | undefined {
   const key = zone.trim().replace(/\s+/g, ' ').toUpperCase();
   if (UTC_NAMES.has(key)) return undefined;
   const noPlace =
-    'names no place, so it lacks the daylight-saving rules of where you are (quiet hours would be an hour off for part of the year)';
+    'names no place, so it lacks the daylight-saving rules of where you are (quiet hours would be an hour ' +
+    'off for part of the year)';
   const suggestion = PLACE_FOR_ZONE[key] ?? PLACE_FOR_ZONE[key.replace(/^ETC\//, '')];
   if (suggestion !== undefined) {
     return IANAZone.isValidZone(zone)
@@ -81,7 +82,10 @@ export function zoneWithoutPlace(zone: string): string | undefined {
   if (offset !== null) {
     // The tz database's Etc signs are reversed: Etc/GMT+5 is five hours behind UTC.
     const utc = `UTC${offset[1] === '+' ? '−' : '+'}${offset[2]}`;
-    return `${quote(zone)} is a fixed offset (${utc} all year) and ${noPlace}; write your city's zone, such as America/New_York or Europe/Berlin`;
+    return (
+      `${quote(zone)} is a fixed offset (${utc} all year) and ${noPlace}; write your city's zone, such as ` +
+      `America/New_York or Europe/Berlin`
+    );
   }
   const placeless =
     key.startsWith('ETC/') || key.startsWith('SYSTEMV/') || (!key.includes('/') && IANAZone.isValidZone(zone));
@@ -92,5 +96,8 @@ export function zoneWithoutPlace(zone: string): string | undefined {
   // Area/City name, suggesting what this system would have read.
   const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   const example = canonical.includes('/') && !/^Etc\//.test(canonical) ? canonical : 'America/New_York';
-  return `${quote(zone)} is a short name, not a place; write the place's Area/City name (such as ${example}) so daylight saving follows the place`;
+  return (
+    `${quote(zone)} is a short name, not a place; write the place's Area/City name (such as ${example}) so ` +
+    `daylight saving follows the place`
+  );
 }

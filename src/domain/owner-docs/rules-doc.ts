@@ -100,7 +100,8 @@ export function parseRulesDoc(text: string, base: Rules = DEFAULT_RULES): RulesD
     problems.push({
       line: undefined,
       message:
-        'Postal address is missing; add a line such as "Postal address: 12 Harbour Road, Portland, ME 04101, USA" (the law requires it in the footer of every email)',
+        'Postal address is missing; add a line such as "Postal address: 12 Harbour Road, Portland, ME 04101, USA" ' +
+        '(the law requires it in the footer of every email)',
     });
   }
 
@@ -157,9 +158,10 @@ function boundsProblem(
     const list = head === 'pause' ? [stops.pause] : head === 'stoppedCarts' ? stops.carts : stops.emails;
     const stop = list[head === 'pause' ? 0 : Number(index)];
     const line = stop?.line;
+    const onLine = line === undefined ? '' : ` on line ${line}`;
     return {
       line,
-      message: `stop${line === undefined ? '' : ` on line ${line}`}${stop === undefined ? '' : ` (${quote(stop.target)})`}: ${issue.message}`,
+      message: `stop${onLine}${stop === undefined ? '' : ` (${quote(stop.target)})`}: ${issue.message}`,
     };
   }
   const id = SETTING_OF_PATH[path.join('.')];

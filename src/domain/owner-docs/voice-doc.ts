@@ -296,7 +296,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
     if (earlier !== undefined) {
       problem(
         line,
-        `the "${sectionDisplay(id)}" section appears twice, on line ${earlier.heading.number} and line ${line.number}; keep one`,
+        `the "${sectionDisplay(id)}" section appears twice, on line ${earlier.heading.number} and ` +
+          `line ${line.number}; keep one`,
       );
     }
     const section: SectionDraft = { id, heading: line, fields: new Map(), description: [], mistyped: new Set() };
@@ -318,14 +319,16 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
         else if (heading.id === 'words')
           problem(
             line,
-            `the "Email words" heading on line ${line.number} has text after it; put each word on its own line under the heading, like "Total: Summe"`,
+            `the "Email words" heading on line ${line.number} has text after it; put each word on its own line under ` +
+              `the heading, like "Total: Summe"`,
           );
         else {
           problem(
             line,
-            `the "${sectionDisplay(heading.id)}" heading on line ${line.number} has text after it; put the wording on Subject, Opening${
-              FIELDS_OF[heading.id].includes('body') ? ', Body and Button' : ''
-            } lines under the heading`,
+            `the "${sectionDisplay(heading.id)}" heading on line ${line.number} has text after it; put the wording ` +
+              `on Subject, Opening${
+                FIELDS_OF[heading.id].includes('body') ? ', Body and Button' : ''
+              } lines under the heading`,
           );
         }
       }
@@ -334,7 +337,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
     if (heading.kind === 'typo') {
       problem(
         line,
-        `unknown section "${heading.written}" on line ${line.number}; did you mean "${sectionDisplay(heading.suggestion)}"?`,
+        `unknown section "${heading.written}" on line ${line.number}; did you mean ` +
+          `"${sectionDisplay(heading.suggestion)}"?`,
       );
       mistypedSections.add(heading.suggestion);
       current = undefined;
@@ -368,7 +372,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       if (field.kind === 'field' && !underMistypedHeading) {
         problem(
           line,
-          `${fieldDisplay(field.id)} on line ${line.number} is not under a section heading; put it under a heading such as "First reminder"`,
+          `${fieldDisplay(field.id)} on line ${line.number} is not under a section heading; put it under a heading ` +
+            `such as "First reminder"`,
         );
       }
       // Other lines before the first section (a title, instructions) are the owner's notes.
@@ -379,7 +384,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       if (field.kind === 'field') {
         problem(
           line,
-          `${fieldDisplay(field.id)} on line ${line.number} is under the "Voice" heading; put it under a reminder heading such as "First reminder"`,
+          `${fieldDisplay(field.id)} on line ${line.number} is under the "Voice" heading; put it under a reminder ` +
+            `heading such as "First reminder"`,
         );
         continue;
       }
@@ -393,7 +399,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       if (!FIELDS_OF[stepId].includes(field.id)) {
         problem(
           line,
-          `${fieldDisplay(field.id)} on line ${line.number} is not used in the "${sectionDisplay(stepId)}" section; saved-link wording has only Subject and Opening (the body and button come from the matching reminder)`,
+          `${fieldDisplay(field.id)} on line ${line.number} is not used in the "${sectionDisplay(stepId)}" section; ` +
+            `saved-link wording has only Subject and Opening (the body and button come from the matching reminder)`,
         );
         continue;
       }
@@ -401,7 +408,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
       if (earlier !== undefined) {
         problem(
           line,
-          `${fieldDisplay(field.id)} appears twice in the "${sectionDisplay(stepId)}" section, on line ${earlier.line.number} and line ${line.number}; keep one`,
+          `${fieldDisplay(field.id)} appears twice in the "${sectionDisplay(stepId)}" section, on ` +
+            `line ${earlier.line.number} and line ${line.number}; keep one`,
         );
         continue;
       }
@@ -428,7 +436,8 @@ export function parseVoiceDoc(text: string): VoiceDocResult {
     }
     problem(
       line,
-      `line ${line.number} in the "${sectionDisplay(stepId)}" section is not part of any field; only the Body may run over several lines (start the line with a field name such as "Body:")`,
+      `line ${line.number} in the "${sectionDisplay(stepId)}" section is not part of any field; only the Body may ` +
+        `run over several lines (start the line with a field name such as "Body:")`,
     );
   }
 
@@ -501,7 +510,8 @@ function assembleVoice(
       const fields = FIELDS_OF[id].map(fieldDisplay).join(', ');
       problem(
         undefined,
-        `the "${sectionDisplay(id)}" section is missing; add a heading "${sectionDisplay(id)}" with ${fields} lines under it`,
+        `the "${sectionDisplay(id)}" section is missing; ` +
+          `add a heading "${sectionDisplay(id)}" with ${fields} lines under it`,
       );
       continue;
     }
@@ -541,7 +551,8 @@ function readField(section: SectionDraft, field: VoiceFieldId, problem: ProblemS
     if (section.mistyped.has(field)) return undefined;
     problem(
       section.heading,
-      `the "${sectionDisplay(section.id)}" section (line ${section.heading.number}) has no ${name} line; add "${name}: ..."`,
+      `the "${sectionDisplay(section.id)}" section (line ${section.heading.number}) ` +
+        `has no ${name} line; add "${name}: ..."`,
     );
     return undefined;
   }
@@ -570,7 +581,8 @@ function readDescription(section: SectionDraft | undefined, problem: ProblemSink
   if (section === undefined) {
     problem(
       undefined,
-      'the "Voice" section is missing; add a heading "Voice" and a few lines on how the store sounds, e.g. "Warm, brief and plain-spoken."',
+      'the "Voice" section is missing; add a heading "Voice" and a few lines on how the store sounds, e.g. "Warm, ' +
+        'brief and plain-spoken."',
     );
     return undefined;
   }
@@ -642,7 +654,8 @@ function readWordLine(
     if (language === undefined) {
       problem(
         line,
-        `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, de-DE or fr-FR (it sets how money is written)`,
+        `${where} is ${quote(value)}: write a language tag such as en-US, en-GB, ` +
+          `de-DE or fr-FR (it sets how money is written)`,
       );
       return;
     }
@@ -661,7 +674,8 @@ function readWordLine(
   if (allowed?.required === true && !used.includes(allowed.name)) {
     problem(
       line,
-      `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like "${DEFAULT_EMAIL_WORDS[id]}"`,
+      `${where} needs {${allowed.name}} where the ${allowed.name === 'count' ? 'number' : 'value'} goes, like ` +
+        `"${DEFAULT_EMAIL_WORDS[id]}"`,
     );
     return;
   }

@@ -103,13 +103,17 @@ export const DEFAULT_VOICE: Voice = {
     first: {
       subject: 'Still thinking it over?',
       opening: 'Still thinking it over? Your cart is still here: {items_summary}, {total} in all.',
-      body: "We've kept everything just as you left it. If you have a question about any of it, just reply to this email.",
+      body:
+        "We've kept everything just as you left it. " +
+        'If you have a question about any of it, just reply to this email.',
       button: 'Return to your cart',
     },
     second: {
       subject: 'We saved your cart for you',
       opening: '{greeting}, one last nudge: we saved your cart in case you still want it.',
-      body: "It's all still there, {total} in all. If now isn't the right time, no problem, this is the last reminder you'll get about it.",
+      body:
+        "It's all still there, {total} in all. If now isn't the right time, no problem, this is the last " +
+        "reminder you'll get about it.",
       button: 'Pick up where you left off',
     },
   },

@@ -16,7 +16,9 @@ export type CartRowImage = Partial<
   readonly wakeUpSetBy?: string;
 };
 
-/** One write to a cart row: the row before (absent when the write created it) and after (absent when it was deleted). */
+/**
+ * One write to a cart row: the row before (absent when the write created it) and after (absent when it was deleted).
+ */
 export interface CartRowWrite {
   readonly before?: CartRowImage;
   readonly after?: CartRowImage;

@@ -110,7 +110,8 @@ export function previousMonth(now: Date, timeZone: string): string {
 /** The one rule for "recovered", printed in every summary so the owner can compare with other tools. */
 export function recoveredRule(rules: Pick<Rules, 'giveUpAfterMinutes'>): string {
   return (
-    `A cart counts as recovered when it is checked out within ${formatDuration(rules.giveUpAfterMinutes)} after a reminder the email service accepted; ` +
+    `A cart counts as recovered when it is checked out within ${formatDuration(rules.giveUpAfterMinutes)} after a ` +
+    `reminder the email service accepted; ` +
     'a reminder that was skipped, held for quiet hours or paused and never sent counts for nothing.'
   );
 }
@@ -215,9 +216,12 @@ export function composeSummary(input: {
   const paragraph =
     c.cartsSeen === 0 && c.leftBehind === 0
       ? `No carts came in during ${thisMonth}, so there was nobody to remind.`
-      : `In ${thisMonth}, ${plural(c.cartsSeen, 'cart')} came in at ${rules.store.name} and ${count(c.leftBehind)} ${c.leftBehind === 1 ? 'was' : 'were'} left behind ` +
-        `(still not bought when the first reminder was due). We sent ${plural(reminders(c), 'reminder')}, and ${plural(c.recovered, 'cart')} ` +
-        `${c.recovered === 1 ? 'was' : 'were'} bought within ${window} of a reminder the shopper got, bringing in ${wonBackText}.`;
+      : `In ${thisMonth}, ${plural(c.cartsSeen, 'cart')} came in at ${rules.store.name} ` +
+        `and ${count(c.leftBehind)} ${c.leftBehind === 1 ? 'was' : 'were'} left behind ` +
+        `(still not bought when the first reminder was due). We sent ${plural(reminders(c), 'reminder')}, ` +
+        `and ${plural(c.recovered, 'cart')} ` +
+        `${c.recovered === 1 ? 'was' : 'were'} bought within ${window} of a reminder the shopper got, ` +
+        `bringing in ${wonBackText}.`;
 
   const skipped = (x: MonthlyCounters) => Object.values(x.skipped).reduce((sum, n) => sum + n, 0);
   const reasons = [...new Set([...Object.keys(c.skipped), ...Object.keys(p?.skipped ?? {})])]
@@ -265,25 +269,35 @@ export function composeSummary(input: {
   const holdBack = readHoldBack(c);
   const holdBackOn = (rules.holdBackPercent ?? 0) > 0 || holdBack.heldBack > 0;
   const range = (e: Estimate) => `95% range ${percent(e.low)} to ${percent(e.high)}`;
-  const points = (fraction: number) =>
-    `${(fraction * 100).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' })} points`;
+  const signedOneDecimal: Intl.NumberFormatOptions = {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  };
+  const points = (fraction: number) => `${(fraction * 100).toLocaleString(locale, signedOneDecimal)} points`;
   const holdBackLines: string[] = !holdBackOn
     ? []
     : holdBack.added === undefined || holdBack.natural === undefined || holdBack.remindedRate === undefined
       ? [
-          `${plural(holdBack.heldBack, 'cart')} ${holdBack.heldBack === 1 ? 'was' : 'were'} held back (no reminder) this month: too few to tell what the reminders added. ` +
-            `It takes at least ${MIN_HELD_BACK_TO_TELL} held-back carts in a month; with fewer, any difference could be chance.`,
+          `${plural(holdBack.heldBack, 'cart')} ${holdBack.heldBack === 1 ? 'was' : 'were'} held back (no reminder) ` +
+            `this month: too few to tell what the reminders added. ` +
+            `It takes at least ${MIN_HELD_BACK_TO_TELL} held-back carts in a month; with fewer, ` +
+            `any difference could be chance.`,
         ]
       : [
-          `Of ${plural(holdBack.heldBack, 'cart')} held back (no reminder), ${count(c.heldBackReturned)} came back and bought on their own within ${window}: ` +
+          `Of ${plural(holdBack.heldBack, 'cart')} held back (no reminder), ${count(c.heldBackReturned)} came back ` +
+            `and bought on their own within ${window}: ` +
             `${percent(holdBack.natural.estimate)} (${range(holdBack.natural)}).`,
-          `Of ${plural(holdBack.reminded, 'cart')} reminded, ${count(c.holdBackRemindedReturned)} bought within ${window} of the first reminder: ` +
+          `Of ${plural(holdBack.reminded, 'cart')} reminded, ${count(c.holdBackRemindedReturned)} bought ` +
+            `within ${window} of the first reminder: ` +
             `${percent(holdBack.remindedRate.estimate)} (${range(holdBack.remindedRate)}).`,
-          `What the reminders added: ${points(holdBack.added.estimate)} (95% range ${points(holdBack.added.low)} to ${points(holdBack.added.high)}).` +
+          `What the reminders added: ${points(holdBack.added.estimate)} (95% range ${points(holdBack.added.low)} ` +
+            `to ${points(holdBack.added.high)}).` +
             (holdBack.added.low <= 0 && holdBack.added.high >= 0
               ? ' The range includes zero: this month cannot tell whether the reminders added anything.'
               : ''),
-          "Ranges: Wilson's score interval for each rate, Newcombe's hybrid score interval for the difference, both at 95%.",
+          "Ranges: Wilson's score interval for each rate, " +
+            "Newcombe's hybrid score interval for the difference, both at 95%.",
         ];
 
   const bars: Array<[string, number, string]> = [
@@ -296,17 +310,19 @@ export function composeSummary(input: {
   const subject = `Your cart reminders in ${thisMonth}: ${plural(c.recovered, 'cart')} recovered`;
   const rule = recoveredRule(rules);
   const definitions =
-    'Carts count in the month they first came in; reminders, skips and unsubscribes in the month they happened; recoveries in the month of the checkout. ' +
-    'A cart whose first reminder was not sent gets no second one: a follow-up is never the only email a shopper gets; it is given up instead.' +
+    'Carts count in the month they first came in; reminders, skips and unsubscribes in the month they happened; ' +
+    'recoveries in the month of the checkout. ' +
+    'A cart whose first reminder was not sent gets no second one: a follow-up is never the only email a shopper ' +
+    'gets; it is given up instead.' +
     (p ? ` ${lastMonthShort}'s figures are beside each one, for comparison.` : '');
 
   const text = [
     paragraph,
     '',
-    ...rows.map(
-      ({ label, now, before, sub }) =>
-        `${`${sub ? '  ' : ''}${label}`.padEnd(62)} ${now.padStart(12)}${before === undefined ? '' : `   (${lastMonthShort}: ${before})`}`,
-    ),
+    ...rows.map(({ label, now, before, sub }) => {
+      const lastMonth = before === undefined ? '' : `   (${lastMonthShort}: ${before})`;
+      return `${`${sub ? '  ' : ''}${label}`.padEnd(62)} ${now.padStart(12)}${lastMonth}`;
+    }),
     '',
     ...bars.map(([label, n]) => `${label.padEnd(12)} ${'#'.repeat(Math.round((n / max) * 30)).padEnd(30)} ${count(n)}`),
     ...(holdBackLines.length > 0 ? ['', 'What the reminders added (your hold-back)', ...holdBackLines] : []),
@@ -327,8 +343,10 @@ ${width < 100 ? `<td width="${100 - width}%" style="font-size:0;line-height:0">&
     .join('\n');
   const cell = 'padding:6px 0;border-bottom:1px solid #eee;vertical-align:top';
   const header = p
-    ? `<tr><td style="${cell};color:#666;font-size:12px"></td><td style="${cell};text-align:right;color:#666;font-size:12px;padding-left:8px">${escapeHtml(thisMonthShort)}</td>` +
-      `<td style="${cell};text-align:right;color:#666;font-size:12px;padding-left:8px">${escapeHtml(lastMonthShort)}</td></tr>\n`
+    ? `<tr><td style="${cell};color:#666;font-size:12px"></td><td ` +
+      `style="${cell};text-align:right;color:#666;font-size:12px;padding-left:8px">${escapeHtml(thisMonthShort)}</td>` +
+      `<td style="${cell};text-align:right;color:#666;font-size:12px;padding-left:8px">` +
+      `${escapeHtml(lastMonthShort)}</td></tr>\n`
     : '';
   const tableRows =
     header +
@@ -339,28 +357,38 @@ ${width < 100 ? `<td width="${100 - width}%" style="font-size:0;line-height:0">&
           `<td style="${cell};text-align:right;padding-left:8px;white-space:nowrap">${escapeHtml(now)}</td>` +
           (before === undefined
             ? ''
-            : `<td style="${cell};text-align:right;padding-left:8px;white-space:nowrap;color:#666">${escapeHtml(before)}</td>`) +
+            : `<td style="${cell};text-align:right;padding-left:8px;white-space:nowrap;color:#666">` +
+              `${escapeHtml(before)}</td>`) +
           '</tr>',
       )
       .join('\n');
   const holdBackHtml =
     holdBackLines.length === 0
       ? ''
-      : `<tr><td style="padding:8px 24px 0"><h2 style="margin:0 0 8px;font-size:16px">What the reminders added (your hold-back)</h2>` +
+      : `<tr><td style="padding:8px 24px 0"><h2 style="margin:0 0 8px;font-size:16px">` +
+        `What the reminders added (your hold-back)</h2>` +
         holdBackLines
           .map((line) => `<p style="margin:0 0 8px;font-size:14px;line-height:1.5">${escapeHtml(line)}</p>`)
           .join('') +
         '</td></tr>';
-  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
+  const html =
+    `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" ` +
+    `content="width=device-width,initial-scale=1"></head>
 <body style="margin:0;padding:0;background:#f4f4f1">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f1"><tr><td align="center" style="padding:24px 12px">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;color:#222">
-<tr><td style="padding:28px 24px 8px"><h1 style="margin:0 0 12px;font-size:20px">${escapeHtml(rules.store.name)}: ${escapeHtml(thisMonth)}</h1>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f1"><tr><td ` +
+    `align="center" style="padding:24px 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" ` +
+    `style="max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;color:#222">
+<tr><td style="padding:28px 24px 8px"><h1 style="margin:0 0 ` +
+    `12px;font-size:20px">${escapeHtml(rules.store.name)}: ${escapeHtml(thisMonth)}</h1>
 <p style="margin:0;font-size:15px;line-height:1.5">${escapeHtml(paragraph)}</p></td></tr>
-<tr><td style="padding:16px 24px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0">${barRows}</table></td></tr>
-<tr><td style="padding:0 24px 8px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="font-size:14px">${tableRows}</table></td></tr>
+<tr><td style="padding:16px 24px"><table role="presentation" width="100%" cellpadding="0" ` +
+    `cellspacing="0">${barRows}</table></td></tr>
+<tr><td style="padding:0 24px 8px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" ` +
+    `style="font-size:14px">${tableRows}</table></td></tr>
 ${holdBackHtml}
-<tr><td style="padding:12px 24px 24px;font-size:12px;color:#666;line-height:1.5">${escapeHtml(rule)}<br>${escapeHtml(definitions)}</td></tr>
+<tr><td style="padding:12px 24px ` +
+    `24px;font-size:12px;color:#666;line-height:1.5">${escapeHtml(rule)}<br>${escapeHtml(definitions)}</td></tr>
 </table></td></tr></table></body></html>`;
   return { subject, paragraph, html, text };
 }
