@@ -63,7 +63,11 @@ export function renderBenchTable(result: BenchResult): string {
       `before: ${row.before.perSecond.toFixed(0)} events/s · p50 ${ms(row.before.p50Ms)} ms · p99 ` +
         `${ms(row.before.p99Ms)} ms`,
       `${row.ratio.toFixed(2)} (${verdict})`,
-      `${row.before.events} valid events per side; ${row.sweepRequests} sweep requests between: ` +
+      `${row.before.events} valid events per side; ${row.sweepRequests} sweep requests between` +
+        (row.ratios
+          ? ` (median of ${row.ratios.length} runs on fresh engines, ratios ` +
+            `${row.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}; answers of all runs): `
+          : ': ') +
         `${row.answeredWrongly} answered wrongly, ${row.serverErrors} 5xx`,
     ]);
   }
