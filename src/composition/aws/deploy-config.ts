@@ -79,6 +79,19 @@ export function canonicalTimeZone(name: string): string | undefined {
   }
 }
 
+/** Settings that mean nothing alone: either both are given or neither, and why. */
+const REQUIRED_TOGETHER = [
+  // One doc without the other cannot be loaded: the loader needs both (the voice is half of every email).
+  {
+    keys: ['rulesDocId', 'voiceDocId'],
+    why: 'the rules loader reads both docs (docs/rules-doc.md, docs/voice-doc.md)',
+  },
+  {
+    keys: ['stripeSecretParam', 'stripeKeyParam'],
+    why: 'the Stripe lane needs the signing secret and the restricted key (docs/deploy.md, step 10)',
+  },
+] as const;
+
 export const deployConfigSchema = z
   .object({
     senderDomain: given(
@@ -155,33 +168,11 @@ export const deployConfigSchema = z
     alarmSet: given(z.enum(['essential', 'full'], { error: 'expected essential or full' }).default('essential')),
   })
   .superRefine((config, ctx) => {
-    // One doc without the other cannot be loaded: the loader needs both (the voice is half of every email).
-    for (const [present, missing] of [
-      ['rulesDocId', 'voiceDocId'],
-      ['voiceDocId', 'rulesDocId'],
-    ] as const) {
-      if (config[present] && !config[missing]) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [missing],
-          message:
-            `required when ${present} is set: the rules loader reads both docs ` +
-            `(docs/rules-doc.md, docs/voice-doc.md)`,
-        });
-      }
-    }
-    for (const [present, missing] of [
-      ['stripeSecretParam', 'stripeKeyParam'],
-      ['stripeKeyParam', 'stripeSecretParam'],
-    ] as const) {
-      if (config[present] && !config[missing]) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [missing],
-          message:
-            `required when ${present} is set: the Stripe lane needs the signing secret and the restricted key ` +
-            `(docs/deploy.md, step 10)`,
-        });
+    for (const { keys, why } of REQUIRED_TOGETHER) {
+      for (const [present, missing] of [keys, [keys[1], keys[0]]] as const) {
+        if (config[present] && !config[missing]) {
+          ctx.addIssue({ code: 'custom', path: [missing], message: `required when ${present} is set: ${why}` });
+        }
       }
     }
     if (config.replyTo === config.fromAddress) {
