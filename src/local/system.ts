@@ -461,9 +461,10 @@ async function scheduleStoreJobs(
       await scheduler.put({ name: `${target}-${tick}`, target, dueAt: tick, payload: { scheduled: tick } });
     };
     scheduler.register(target, async (payload) => {
-      const scheduled = String(payload.scheduled);
-      await scheduleAfter(new Date(scheduled));
-      return run({ scheduled });
+      // A job without its tick was left in a kept data folder by an older version: it only sets the next tick.
+      if (typeof payload.scheduled !== 'string') return scheduleAfter(clock.now());
+      await scheduleAfter(new Date(payload.scheduled));
+      return run({ scheduled: payload.scheduled });
     });
     await scheduleAfter(clock.now());
   }

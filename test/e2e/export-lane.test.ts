@@ -125,4 +125,14 @@ describe('the nightly export lane on the local system', () => {
       expect(summaries()).toHaveLength(2); // one a month, however the clock moved
     },
   );
+
+  it('a store job an older version left without its tick (a kept data folder) only sets the next tick', async () => {
+    const now = system.clock.now().toISOString();
+    await system.scheduler.put({ name: 'import-legacy', target: 'importer', dueAt: now, payload: {} });
+    await system.advance(1_000);
+    const importerJobs = (await system.scheduler.jobs()).filter((job) => job.target === 'importer');
+    expect(importerJobs.map((job) => job.name)).not.toContain('import-legacy'); // ran and gone, not dead
+    expect(importerJobs.filter((job) => job.dead)).toEqual([]);
+    expect(importerJobs).toHaveLength(1); // the next 02:00, as before
+  });
 });
