@@ -30,7 +30,7 @@ import type { TableNames } from '../src/resources/tables';
 import { EMPTY_COUNTERS } from '../src/domain/reporting/summary';
 import type { WakeUpScheduler } from '../src/ports/scheduler';
 import type { Stats } from '../src/ports/stats';
-import type { AcceptedMessage, SesStandIn } from './ses-stand-in';
+import { sesSendEventOf, type SesStandIn } from './ses-stand-in';
 
 /** The simulated time the world, the stand-in and the handlers read. */
 export interface SimClock {
@@ -236,7 +236,7 @@ export class SendWorld {
     const fresh = accepted.slice(this.seenAccepted);
     this.seenAccepted = accepted.length;
     for (const message of fresh) {
-      const event = sendEventOf(message);
+      const event = sesSendEventOf(message);
       const copies = this.options.duplicateSendEvents ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) await this.sesEvents(event);
     }
@@ -373,7 +373,7 @@ export class SendWorld {
       const message = accepted[this.seenAccepted];
       if (!message) continue;
       const delay = this.sendEventDelays.shift() ?? 2_000;
-      const event = sendEventOf(message);
+      const event = sesSendEventOf(message);
       const copies = this.options.duplicateSendEvents ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
         this.pending.push({
@@ -385,20 +385,4 @@ export class SendWorld {
       }
     }
   }
-}
-
-/** SES's SEND event for a message it accepted, as EventBridge delivers it to the feedback function. */
-function sendEventOf(message: AcceptedMessage) {
-  return {
-    source: 'aws.ses',
-    'detail-type': 'Email Sent',
-    detail: {
-      eventType: 'Send',
-      mail: {
-        messageId: message.messageId,
-        timestamp: new Date(message.at).toISOString(),
-        tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])),
-      },
-    },
-  };
 }

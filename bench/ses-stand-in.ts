@@ -30,6 +30,22 @@ export interface AcceptedMessage {
   readonly at: number;
 }
 
+/** SES's SEND event for a message the stand-in accepted, as EventBridge delivers it to the feedback function. */
+export function sesSendEventOf(message: AcceptedMessage) {
+  return {
+    source: 'aws.ses',
+    'detail-type': 'Email Sent',
+    detail: {
+      eventType: 'Send',
+      mail: {
+        messageId: message.messageId,
+        timestamp: new Date(message.at).toISOString(),
+        tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])),
+      },
+    },
+  };
+}
+
 export interface SesStandIn {
   readonly endpoint: string;
   readonly accepted: AcceptedMessage[];

@@ -10,9 +10,8 @@ import { createSesEventsHandler } from '../../src/handlers/ses-events';
 import { confirmSend } from '../../src/use-cases/confirm-send';
 import { sentFacts, settleSentWrite } from '../../src/use-cases/record-sent';
 import { silentLog } from '../../src/ports/log';
-import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
-import { RecordingScheduler } from '../support/recording-scheduler';
+import { ingestOpenCarts } from '../support/open-carts';
 import { RecordingStats } from '../support/recording-stats';
 import { fixedRules } from '../../src/ports/owner-docs';
 
@@ -59,32 +58,7 @@ describe('SES feedback becomes opt-outs', () => {
       clock,
       log: silentLog,
     });
-    for (const cartId of ['c1', 'c2']) {
-      await ingestCartEvent(
-        {
-          kind: 'cart_changed',
-          eventId: cartId,
-          occurredAt: T,
-          source: 'generic',
-          cart: {
-            cartId,
-            source: 'generic',
-            email: 'sam@example.com',
-            items: [],
-            total: { minor: 100, currency: 'USD' },
-          },
-        },
-        {
-          carts,
-          activity,
-          scheduler: new RecordingScheduler(),
-          rules: fixedRules(),
-          clock,
-          log: silentLog,
-          retentionDays: 90,
-        },
-      );
-    }
+    await ingestOpenCarts(['c1', 'c2'], { carts, activity, clock }, { at: T });
   });
 
   it('turns a complaint into a permanent stop of every reminder to that address', async () => {

@@ -9,10 +9,9 @@ import { unsubscribeLinks } from '../../src/domain/unsubscribe/links';
 import { signUnsubscribeToken } from '../../src/domain/unsubscribe/token';
 import { createUnsubscribeHandler } from '../../src/handlers/unsubscribe';
 import { silentLog } from '../../src/ports/log';
-import { ingestCartEvent } from '../../src/use-cases/ingest-cart-event';
 import { freshTables } from '../support/dynamo';
+import { ingestOpenCarts } from '../support/open-carts';
 import { functionUrlEvent } from '../support/function-url';
-import { RecordingScheduler } from '../support/recording-scheduler';
 import { RecordingStats } from '../support/recording-stats';
 import { fixedRules } from '../../src/ports/owner-docs';
 
@@ -42,32 +41,7 @@ describe('the unsubscribe endpoint', () => {
       log: silentLog,
     });
     countOptOuts = async () => (await documents.send(new ScanCommand({ TableName: names.optouts }))).Count ?? 0;
-    for (const cartId of ['c1', 'c2']) {
-      await ingestCartEvent(
-        {
-          kind: 'cart_changed',
-          eventId: cartId,
-          occurredAt: T,
-          source: 'generic',
-          cart: {
-            cartId,
-            source: 'generic',
-            email: 'sam@example.com',
-            items: [],
-            total: { minor: 100, currency: 'USD' },
-          },
-        },
-        {
-          carts,
-          activity,
-          scheduler: new RecordingScheduler(),
-          rules: fixedRules(),
-          clock,
-          log: silentLog,
-          retentionDays: 90,
-        },
-      );
-    }
+    await ingestOpenCarts(['c1', 'c2'], { carts, activity, clock }, { at: T });
   });
 
   const links = unsubscribeLinks('https://u.example', KEY, 'c1', 'sam@example.com');

@@ -5,7 +5,7 @@
  * mid-run (a pause, a lifted pause). What each shopper received is read from the stand-in's accepted messages.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startSesStandIn, type SesFault, type SesStandIn } from '../../bench/ses-stand-in';
+import { sesSendEventOf, startSesStandIn, type SesFault, type SesStandIn } from '../../bench/ses-stand-in';
 import { DynamoDbActivityLog } from '../../src/adapters/aws/dynamodb-activity-log';
 import { DynamoDbCartStore } from '../../src/adapters/aws/dynamodb-cart-store';
 import { DynamoDbOptOutStore } from '../../src/adapters/aws/dynamodb-opt-outs';
@@ -273,18 +273,7 @@ export class RhythmWorld {
     for (; this.seenAccepted < accepted.length; this.seenAccepted++) {
       const message = accepted[this.seenAccepted];
       if (!message) continue;
-      const event = {
-        source: 'aws.ses',
-        'detail-type': 'Email Sent',
-        detail: {
-          eventType: 'Send',
-          mail: {
-            messageId: message.messageId,
-            timestamp: new Date(message.at).toISOString(),
-            tags: Object.fromEntries(Object.entries(message.tags).map(([k, v]) => [k, [v]])),
-          },
-        },
-      };
+      const event = sesSendEventOf(message);
       this.add(message.at + 2_000, async () => {
         await this.sesEvents(event);
       });
