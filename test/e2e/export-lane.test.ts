@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
@@ -134,5 +134,21 @@ describe('the nightly export lane on the local system', () => {
     expect(importerJobs.map((job) => job.name)).not.toContain('import-legacy'); // ran and gone, not dead
     expect(importerJobs.filter((job) => job.dead)).toEqual([]);
     expect(importerJobs).toHaveLength(1); // the next 02:00, as before
+  });
+
+  it('a failing import keeps its retries and the next night still comes', async () => {
+    const [pending] = (await system.scheduler.jobs()).filter((job) => job.target === 'importer' && !job.dead);
+    rmSync(csv);
+    mkdirSync(csv); // the export "file" cannot be read: the handler throws at every attempt
+    try {
+      await system.advance(Date.parse(pending!.dueAt) - system.clock.now().getTime() + 60_000);
+      const importerJobs = (await system.scheduler.jobs()).filter((job) => job.target === 'importer');
+      const failed = importerJobs.find((job) => job.name === pending!.name);
+      expect(failed?.attempts).toBeGreaterThan(0); // still there, failing, on its way to the failure queue
+      const next = importerJobs.filter((job) => Date.parse(job.dueAt) > Date.parse(pending!.dueAt));
+      expect(next.map((job) => Date.parse(job.dueAt) - Date.parse(pending!.dueAt))).toEqual([24 * HOUR]);
+    } finally {
+      rmSync(csv, { recursive: true });
+    }
   });
 });
